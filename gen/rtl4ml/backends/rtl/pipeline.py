@@ -1,0 +1,55 @@
+"""Pipeline register placement: cut the chain of datapath steps where a depth budget is exceeded.
+
+Each step has a cost in *logic levels* (one level ~ one carry-chain adder of <= ~32 bits
+on UltraScale+, plus routing). The planner walks all steps of the design in data-flow
+order and puts a register before any step that would push the combinational depth
+since the last register past the budget; the design's last step is always registered
+so the AXI master drives its data from flops. The latency in cycles is the number of
+registers, which the generator, the analytic report and the simulation all share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Logic-level costs. A constant-coefficient product of <= 18-bit operands maps to a DSP
+# (or a LUT shift-add tree) whose delay is about three adder levels.
+MULTIPLY_COST = 3
+ADD_LEVEL_COST = 1
+COMPARE_LEVEL_COST = 1
+REQUANTIZE_COST = 1
+LOOKUP_COST = 1
+# Default budget: at most this many logic levels between two registers.
+DEFAULT_BUDGET = 7
+
+
+@dataclass
+class Step:
+    """One combinational piece of a block; register_after is decided by the planner."""
+
+    name: str
+    cost: int
+    register_after: bool = False
+
+
+def place_registers(steps: list[Step], budget: int = DEFAULT_BUDGET) -> int:
+    """Set register_after on `steps` (all blocks, in order); return the number of registers."""
+    if budget < 1:
+        raise ValueError("pipeline budget must be at least 1 logic level")
+    depth = 0
+    for index, step in enumerate(steps):
+        step.register_after = False
+        if depth > 0 and depth + step.cost > budget:
+            steps[index - 1].register_after = True
+            depth = 0
+        depth += step.cost
+    if steps:
+        steps[-1].register_after = True
+    return sum(step.register_after for step in steps)
+
+
+def mask_literal(flags: list[bool]) -> str:
+    """Verilog literal with bit k set when flags[k] (at least one bit wide)."""
+    width = max(1, len(flags))
+    value = sum(1 << k for k, flag in enumerate(flags) if flag)
+    return f"{width}'b{value:0{width}b}"

@@ -1,0 +1,203 @@
+"""hls4ml-format configuration: read, validate, resolve per layer, and write a starting point.
+
+Precedence is Model < LayerType < (QKeras quantizer) < LayerName, as in hls4ml. A whole
+hls4ml project config (top-level HLSConfig, IOType, Part, ClockPeriod ...) is accepted
+as it is. YAML is read with the safe loader only.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import fail
+from .fixed_point import FixedType, parse_precision
+
+DEFAULT_PRECISION = "ap_fixed<16,6>"
+TENSORS = ("weight", "bias", "accum", "result")
+STRATEGIES = ("Latency", "Resource")
+# Keys that are meaningful to rtl4ml, or harmless hls4ml keys it accepts and records.
+_KNOWN_LAYER_KEYS = {"Precision", "ReuseFactor", "Strategy", "Trace", "exp_table_t", "inv_table_t", "table_size",
+                     "TableSize", "PipelineBudget"}
+_HLS4ML_IGNORED_KEYS = {"BramFactor", "TraceOutput", "ParallelizationFactor", "ConvImplementation", "accum_t",
+                        "exp_range", "Implementation", "Skip", "skip"}
+
+
+@dataclass
+class LayerSettings:
+    """Everything the IR builder needs to know about one layer, after precedence is applied."""
+
+    precision: dict[str, FixedType]
+    reuse_factor: int = 1
+    strategy: str = "Latency"
+    table_size: int | None = None
+    explicit: set[str] = field(default_factory=set)  # tensors given at LayerName level
+
+
+@dataclass
+class Config:
+    """A validated rtl4ml/hls4ml config."""
+
+    hls_config: dict
+    project: dict = field(default_factory=dict)  # top-level hls4ml keys: ProjectName, Part, ClockPeriod, IOType
+
+    @property
+    def project_name(self) -> str:
+        return str(self.project.get("ProjectName", "myproject"))
+
+    @property
+    def pipeline_budget(self) -> int | None:
+        budget = self.hls_config.get("Model", {}).get("PipelineBudget")
+        return None if budget is None else int(budget)
+
+    def resolve(self, layer_name: str, layer_types: tuple[str, ...]) -> LayerSettings:
+        """Effective settings for one layer; `layer_types` lists the type names it answers to."""
+        levels = [("Model", self.hls_config.get("Model", {}))]
+        for type_name in layer_types:
+            entry = self.hls_config.get("LayerType", {}).get(type_name)
+            if entry:
+                levels.append(("LayerType", entry))
+        name_entry = self.hls_config.get("LayerName", {}).get(layer_name)
+        if name_entry:
+            levels.append(("LayerName", name_entry))
+        precision: dict[str, FixedType] = {}
+        settings = LayerSettings(precision={})
+        for level, entry in levels:
+            where = f"config {level}" + (f" {layer_name}" if level == "LayerName" else "")
+            for tensor, value in _precision_entries(entry.get("Precision"), where).items():
+                precision[tensor] = value
+                if level == "LayerName":
+                    settings.explicit.add(tensor)
+            if "ReuseFactor" in entry:
+                settings.reuse_factor = _positive_int(entry["ReuseFactor"], f"{where}, ReuseFactor")
+            if "Strategy" in entry:
+                settings.strategy = _strategy(entry["Strategy"], f"{where}, Strategy")
+            for key in ("table_size", "TableSize"):
+                if key in entry:
+                    settings.table_size = _positive_int(entry[key], f"{where}, {key}")
+        default = precision.get("default", parse_precision(DEFAULT_PRECISION))
+        settings.precision = {tensor: precision.get(tensor, default) for tensor in ("weight", "bias", "result")}
+        if "accum" in precision:
+            settings.precision["accum"] = precision["accum"]
+        return settings
+
+    def check_layer_names(self, names: list[str]) -> None:
+        """Warn about LayerName entries that match no layer (usually a typo)."""
+        for name in self.hls_config.get("LayerName", {}):
+            if name not in names:
+                warnings.warn(f"config LayerName {name!r} matches no layer in the model (layers: {', '.join(names)})",
+                              stacklevel=2)
+
+
+def _positive_int(value, where: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise fail(f"{where}: {value!r} is not a whole number") from None
+    if number < 1 or number != float(value):
+        raise fail(f"{where}: {value!r} must be a positive whole number")
+    return number
+
+
+def _strategy(value, where: str) -> str:
+    for name in STRATEGIES:
+        if str(value).lower() == name.lower():
+            return name
+    raise fail(f"{where}: unknown strategy {value!r}; use one of {', '.join(STRATEGIES)}")
+
+
+def _precision_entries(value, where: str) -> dict[str, FixedType]:
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        entries = {}
+        for tensor, text in value.items():
+            if tensor not in TENSORS + ("default",):
+                raise fail(f"{where}: unknown precision field {tensor!r}; use {', '.join(TENSORS + ('default',))}")
+            entries[tensor] = parse_precision(text, f"{where}, Precision {tensor}")
+        return entries
+    return {"default": parse_precision(value, f"{where}, Precision")}
+
+
+def _validate_entry(entry, where: str) -> None:
+    if not isinstance(entry, dict):
+        raise fail(f"{where}: expected a mapping, got {type(entry).__name__}")
+    for key in entry:
+        if key not in _KNOWN_LAYER_KEYS and key not in _HLS4ML_IGNORED_KEYS:
+            warnings.warn(f"{where}: unknown key {key!r} is ignored", stacklevel=3)
+    _precision_entries(entry.get("Precision"), where)
+    if "ReuseFactor" in entry:
+        _positive_int(entry["ReuseFactor"], f"{where}, ReuseFactor")
+    if "Strategy" in entry:
+        _strategy(entry["Strategy"], f"{where}, Strategy")
+    if "PipelineBudget" in entry:
+        _positive_int(entry["PipelineBudget"], f"{where}, PipelineBudget")
+
+
+def load_config(source) -> Config:
+    """Accept a path to YAML, a dict (HLSConfig-level or whole hls4ml project), a Config, or None."""
+    if source is None:
+        return Config({"Model": {"Precision": DEFAULT_PRECISION, "ReuseFactor": 1, "Strategy": "Latency"}})
+    if isinstance(source, Config):
+        return source
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise fail(f"config file {str(path)!r} does not exist")
+        try:
+            data = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as exc:
+            raise fail(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+    else:
+        data = copy.deepcopy(source)
+    if not isinstance(data, dict):
+        raise fail(f"config must be a mapping with a 'Model' section, got {type(data).__name__}")
+    project = {}
+    if "HLSConfig" in data:
+        project = {k: v for k, v in data.items() if k != "HLSConfig"}
+        data = data["HLSConfig"]
+        if not isinstance(data, dict):
+            raise fail("config HLSConfig must be a mapping")
+    for section in data:
+        if section not in ("Model", "LayerType", "LayerName"):
+            raise fail(f"config: unknown section {section!r}; use Model, LayerType, LayerName")
+    _validate_entry(data.get("Model", {}), "config Model")
+    for section in ("LayerType", "LayerName"):
+        entries = data.get(section, {}) or {}
+        if not isinstance(entries, dict):
+            raise fail(f"config {section} must map names to settings")
+        for key, entry in entries.items():
+            _validate_entry(entry, f"config {section} {key}")
+    data.setdefault("Model", {})
+    data["Model"].setdefault("Precision", DEFAULT_PRECISION)
+    return Config(data, project)
+
+
+def config_from_model_spec(spec, granularity: str = "model", precision: str = DEFAULT_PRECISION,
+                           reuse_factor: int = 1) -> dict:
+    """A starting config for the user to edit, in hls4ml's layout."""
+    if granularity not in ("model", "type", "name"):
+        raise fail(f"granularity {granularity!r} is not one of model, type, name")
+    parse_precision(precision, "--precision")
+    config: dict = {"Model": {"Precision": precision, "ReuseFactor": int(reuse_factor), "Strategy": "Latency"}}
+    if granularity == "type":
+        types = sorted({getattr(layer, "keras_class", "Input") for layer in spec.layers})
+        config["LayerType"] = {name: {"Precision": precision, "ReuseFactor": int(reuse_factor)} for name in types}
+    if granularity == "name":
+        names: dict = {spec.input.name: {"Precision": {"result": precision}}}
+        for layer in spec.layers:
+            entry: dict = {"Precision": {}, "ReuseFactor": int(reuse_factor)}
+            for tensor, quantized in (("weight", getattr(layer, "kernel_type", None)),
+                                      ("bias", getattr(layer, "bias_type", None)),
+                                      ("result", getattr(layer, "result_type", None))):
+                if quantized is not None:
+                    entry["Precision"][tensor] = str(quantized)
+                elif tensor == "result" or hasattr(layer, "kernel"):
+                    entry["Precision"][tensor] = precision
+            names[layer.name] = entry
+        config["LayerName"] = names
+    return config

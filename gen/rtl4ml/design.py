@@ -1,0 +1,114 @@
+"""A converted design: the IR plus what it takes to predict, write, and simulate it.
+
+This is the object the Python API hands out (rtl4ml.convert) and the CLI drives.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .backends.rtl.writer import RtlCore, plan_core, write_core
+from .config import Config, load_config
+from .errors import fail
+from .frontends.keras_file import from_keras_object
+from .frontends.keras_model import ModelSpec, build_model_spec, load_keras_model
+from .golden import model as golden
+from .ir.builder import build_ir
+from .ir.layers import ModelGraph
+from .ir.serialize import load_graph, save_graph
+from .output_dir import MARKER, staged_directory
+
+IR_FILE = "model_ir.json"
+
+
+class Design:
+    """A model converted to fixed point, with its RTL core planned."""
+
+    def __init__(self, graph: ModelGraph, config: Config | None = None, out_dir: Path | None = None):
+        self.graph = graph
+        self.config = config or load_config(None)
+        self.out_dir = Path(out_dir) if out_dir else None
+        self._core: RtlCore | None = None
+
+    # --------------------------------------------------------------- golden model
+    def predict(self, X) -> np.ndarray:
+        """Real-valued outputs of the bit-exact fixed-point model."""
+        return golden.predict(self.graph, X)
+
+    def predict_codes(self, X, trace: bool = False):
+        """Integer output codes (and per-layer codes with trace=True)."""
+        return golden.predict_codes(self.graph, X, trace)
+
+    # --------------------------------------------------------------- RTL
+    @property
+    def core(self) -> RtlCore:
+        if self._core is None:
+            self._core = plan_core(self.graph, self.config.project_name, self.config.pipeline_budget)
+        return self._core
+
+    @property
+    def latency(self) -> int:
+        return self.core.latency
+
+    def write(self, out_dir, force: bool = False) -> Path:
+        """Write the design (IR, RTL, config) to out_dir atomically; return the directory."""
+        core = self.core
+        out_dir = Path(out_dir)
+        with staged_directory(out_dir, force) as staging:
+            save_graph(self.graph, staging / IR_FILE)
+            write_core(core, staging / "rtl")
+            summary = {"rtl4ml": __version__, "project": core.top, "latency": core.latency,
+                       "interval": 1, "config": self.config.hls_config, "project_config": self.config.project}
+            (staging / MARKER).write_text(json.dumps(summary, indent=2, default=str) + "\n")
+        self.out_dir = out_dir.resolve()
+        return self.out_dir
+
+    def simulate(self, X, **options) -> dict:
+        """Stream X through the RTL with Verilator + cocotb; see rtl4ml.simulation.run.simulate_design."""
+        from .simulation.run import simulate_design
+
+        if self.out_dir is None:
+            raise fail("design has not been written yet; call design.write(OUTDIR) first")
+        return simulate_design(self, X, **options)
+
+
+def _model_spec(model, weights=None) -> ModelSpec:
+    if isinstance(model, ModelSpec):
+        return model
+    if isinstance(model, (str, Path)):
+        return load_keras_model(model, weights)
+    if hasattr(model, "to_json") and hasattr(model, "layers"):
+        return build_model_spec(from_keras_object(model))
+    raise fail(f"cannot convert object of type {type(model).__name__}; pass a Keras model or a model file path")
+
+
+def convert(model, config=None, weights=None) -> Design:
+    """Keras model (object or file) + hls4ml-style config (dict, YAML path or None) -> Design."""
+    config = load_config(config)
+    spec = _model_spec(model, weights)
+    design = Design(build_ir(spec, config), config)
+    design.core  # plan now, so unsupported settings fail at convert time, not at write time
+    return design
+
+
+def load_design(out_dir) -> Design:
+    """Reopen a design written by Design.write."""
+    out_dir = Path(out_dir)
+    marker = out_dir / MARKER
+    if not marker.is_file():
+        raise fail(f"{str(out_dir)!r} is not an rtl4ml output directory (no {MARKER}); run rtl4ml convert first")
+    summary = json.loads(marker.read_text())
+    config = load_config({"HLSConfig": summary.get("config", {}), **summary.get("project_config", {})})
+    return Design(load_graph(out_dir / IR_FILE), config, out_dir)
+
+
+def config_from_keras_model(model, granularity: str = "model", precision: str = "ap_fixed<16,6>",
+                            reuse_factor: int = 1, weights=None) -> dict:
+    """A starting hls4ml-style config for `model` (object or file), for the user to edit."""
+    from .config import config_from_model_spec
+
+    return config_from_model_spec(_model_spec(model, weights), granularity, precision, reuse_factor)

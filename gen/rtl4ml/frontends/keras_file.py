@@ -1,0 +1,136 @@
+"""Read a Keras model file into its architecture (JSON config) and weights, without TensorFlow.
+
+Supported containers: a full-model `.h5` (Keras 2 / tf_keras), a `.keras` zip (Keras 3 or
+tf_keras), and an architecture `.json` plus a weights `.h5`. Only JSON and HDF5 datasets
+are read: nothing in a model file is ever executed or unpickled.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import fail
+
+
+@dataclass
+class KerasFile:
+    """The model's top-level config dict and, per layer name, its weight arrays in Keras order."""
+
+    config: dict
+    weights: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    source: str = ""
+
+
+def _h5py():
+    import h5py
+
+    return h5py
+
+
+def _decode(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _parse_json(text: str, source: str) -> dict:
+    try:
+        config = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise fail(f"{source}: not valid Keras JSON ({exc.__class__.__name__}: {exc})") from None
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise fail(f"{source}: JSON has no 'class_name'; it is not a Keras model architecture")
+    return config
+
+
+def _read_keras2_weights(group, source: str) -> dict[str, list[np.ndarray]]:
+    """Keras 2 layout: attr layer_names; one group per layer with attr weight_names."""
+    weights: dict[str, list[np.ndarray]] = {}
+    for layer_name in (_decode(n) for n in group.attrs.get("layer_names", [])):
+        layer_group = group[layer_name]
+        arrays = []
+        for weight_name in (_decode(n) for n in layer_group.attrs.get("weight_names", [])):
+            try:
+                arrays.append(np.asarray(layer_group[weight_name]))
+            except KeyError:
+                raise fail(f"{source}: layer {layer_name}: weight {weight_name!r} is listed but missing") from None
+        weights[layer_name] = arrays
+    return weights
+
+
+def _read_keras3_weights(group) -> dict[str, list[np.ndarray]]:
+    """Keras 3 / tf_keras v3 layout: <...>/<layer_name>/vars/<index>; layer groups may be nested."""
+    weights: dict[str, list[np.ndarray]] = {}
+
+    def visit(node, name: str) -> None:
+        if "vars" in node and len(node["vars"]) > 0:
+            variables = node["vars"]
+            weights[name] = [np.asarray(variables[k]) for k in sorted(variables, key=int)]
+        for key in node:
+            if key != "vars" and hasattr(node[key], "keys"):
+                visit(node[key], key)
+
+    visit(group, "")
+    return weights
+
+
+def _read_weights_h5(path_or_file, source: str) -> dict[str, list[np.ndarray]]:
+    h5py = _h5py()
+    try:
+        with h5py.File(path_or_file, "r") as handle:
+            group = handle["model_weights"] if "model_weights" in handle else handle
+            if "layer_names" in group.attrs:
+                return _read_keras2_weights(group, source)
+            return _read_keras3_weights(group)
+    except OSError as exc:
+        raise fail(f"{source}: cannot read HDF5 weights ({exc})") from None
+
+
+def read_keras_file(model_path: str | Path, weights_path: str | Path | None = None) -> KerasFile:
+    """Load architecture and weights from any supported Keras container."""
+    path = Path(model_path)
+    if not path.is_file():
+        raise fail(f"model file {str(path)!r} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        config = _parse_json(path.read_text(errors="replace"), str(path))
+        if weights_path is None:
+            raise fail(f"{path}: a .json architecture needs its weights file (--weights W.h5)")
+        weights_file = Path(weights_path)
+        if not weights_file.is_file():
+            raise fail(f"weights file {str(weights_file)!r} does not exist")
+        return KerasFile(config, _read_weights_h5(str(weights_file), str(weights_file)), str(path))
+    if suffix in (".h5", ".hdf5"):
+        h5py = _h5py()
+        try:
+            with h5py.File(str(path), "r") as handle:
+                raw = handle.attrs.get("model_config")
+        except OSError as exc:
+            raise fail(f"{path}: cannot read HDF5 file ({exc})") from None
+        if raw is None:
+            raise fail(f"{path}: HDF5 file has no model_config; it holds weights only (pass its architecture .json)")
+        config = _parse_json(_decode(raw), str(path))
+        weights = _read_weights_h5(str(weights_path or path), str(weights_path or path))
+        return KerasFile(config, weights, str(path))
+    if suffix == ".keras":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                config = _parse_json(archive.read("config.json").decode("utf-8"), str(path))
+                with archive.open("model.weights.h5") as weights_member:
+                    import io
+
+                    weights = _read_weights_h5(io.BytesIO(weights_member.read()), str(path))
+        except (zipfile.BadZipFile, KeyError) as exc:
+            raise fail(f"{path}: not a valid .keras archive ({exc})") from None
+        return KerasFile(config, weights, str(path))
+    raise fail(f"{path}: unknown model file type {suffix!r}; use .h5, .keras, or .json with --weights")
+
+
+def from_keras_object(model) -> KerasFile:
+    """Read architecture and weights from an in-memory tf_keras/Keras model (no file needed)."""
+    config = _parse_json(model.to_json(), f"model {getattr(model, 'name', '?')}")
+    weights = {layer.name: [np.asarray(w) for w in layer.get_weights()] for layer in model.layers}
+    return KerasFile(config, weights, f"model {getattr(model, 'name', '?')}")

@@ -1,0 +1,241 @@
+"""Turn a Keras/QKeras architecture + weights into a framework-neutral chain of layer specs.
+
+This is the only place that knows Keras class names. It folds BatchNormalization into
+the preceding Dense, drops Dropout, resolves Flatten into the input size, and splits a
+Dense with a built-in activation into Dense + Activation (as hls4ml does). Anything it
+does not know is refused with the layer's name: Lambda and custom layers would run
+arbitrary code, and guessing at unknown layers would make silently wrong hardware.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import fail
+from ..fixed_point import FixedType
+from .keras_file import KerasFile, read_keras_file
+from .qkeras_quantizers import activation_quantizer, weight_quantizer_type
+
+ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh")
+_NO_OPS = ("Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "ActivityRegularization")
+_REFUSED = ("Lambda", "TFOpLambda", "SlicingOpLambda")
+
+
+@dataclass
+class InputSpec:
+    name: str
+    size: int
+
+
+@dataclass
+class DenseSpec:
+    name: str
+    keras_class: str
+    kernel: np.ndarray  # float64 [n_in, n_out]
+    bias: np.ndarray  # float64 [n_out]
+    kernel_type: FixedType | None = None  # from a QKeras quantizer
+    bias_type: FixedType | None = None
+
+
+@dataclass
+class ActivationSpec:
+    name: str
+    keras_class: str
+    function: str
+    result_type: FixedType | None = None  # from a QKeras quantizer
+
+
+@dataclass
+class ModelSpec:
+    """A linear chain: input, then Dense/Activation specs in data-flow order."""
+
+    name: str
+    input: InputSpec
+    layers: list = field(default_factory=list)
+
+    def layer_names(self) -> list[str]:
+        return [self.input.name] + [layer.name for layer in self.layers]
+
+
+# ----------------------------------------------------------------------------- graph → chain
+
+
+def _inbound_names(node) -> list[str]:
+    """Collect producer layer names from any Keras 2 or Keras 3 inbound_nodes structure."""
+    names: list[str] = []
+    if isinstance(node, dict):
+        history = node.get("config", {}).get("keras_history") if isinstance(node.get("config"), dict) else None
+        if history:
+            names.append(str(history[0]))
+        else:
+            for value in node.values():
+                names.extend(_inbound_names(value))
+    elif isinstance(node, list):
+        if len(node) >= 3 and isinstance(node[0], str) and isinstance(node[1], int):
+            names.append(node[0])
+        else:
+            for item in node:
+                names.extend(_inbound_names(item))
+    return names
+
+
+def _layer_list(config: dict) -> tuple[str, list[dict]]:
+    class_name = config.get("class_name")
+    inner = config.get("config", {})
+    if class_name == "Sequential":
+        layers = inner if isinstance(inner, list) else inner.get("layers", [])
+        name = "sequential" if isinstance(inner, list) else inner.get("name", "sequential")
+        return name, list(layers)
+    if class_name in ("Model", "Functional"):
+        layers = inner.get("layers", [])
+        by_name = {layer.get("name", layer.get("config", {}).get("name")): layer for layer in layers}
+        consumers: dict[str, list[str]] = {}
+        for layer in layers:
+            layer_name = layer.get("name", layer.get("config", {}).get("name"))
+            inbound = _inbound_names(layer.get("inbound_nodes", []))
+            if len(set(inbound)) > 1:
+                raise fail(f"layer {layer_name}: has {len(set(inbound))} inputs; rtl4ml supports chains of layers only")
+            for producer in set(inbound):
+                consumers.setdefault(producer, []).append(layer_name)
+        for producer, users in consumers.items():
+            if len(users) > 1:
+                raise fail(f"layer {producer}: feeds {len(users)} layers ({', '.join(users)}); only chains are supported")
+        starts = [n for n, layer in by_name.items() if not _inbound_names(layer.get("inbound_nodes", []))]
+        if len(starts) != 1:
+            raise fail(f"model has {len(starts)} inputs ({', '.join(map(str, starts))}); rtl4ml supports one input")
+        ordered, current = [], starts[0]
+        while current is not None:
+            ordered.append(by_name[current])
+            nxt = consumers.get(current, [])
+            current = nxt[0] if nxt else None
+        return inner.get("name", "model"), ordered
+    raise fail(f"top-level class {class_name!r} is not a Keras Sequential or functional Model")
+
+
+def _input_shape(layer_config: dict) -> list | None:
+    for key in ("batch_input_shape", "batch_shape"):
+        if layer_config.get(key) is not None:
+            return list(layer_config[key])[1:]
+    return None
+
+
+def _activation_name(value, where: str) -> str:
+    if isinstance(value, dict):  # Keras 3 may serialize {"class_name": "function", "config": "relu"}
+        value = value.get("config", value.get("class_name"))
+        if isinstance(value, dict):
+            value = value.get("name")
+    name = str(value or "linear")
+    if name not in ACTIVATIONS:
+        raise fail(f"{where}: unsupported activation {name!r}; rtl4ml supports {', '.join(ACTIVATIONS)}")
+    return name
+
+
+def _weights_for(keras_file: KerasFile, name: str, count: int, keras_class: str) -> list[np.ndarray]:
+    arrays = keras_file.weights.get(name)
+    if arrays is None or len(arrays) < count:
+        found = 0 if arrays is None else len(arrays)
+        raise fail(f"layer {name} ({keras_class}): expected {count} weight arrays, found {found} in the weights file")
+    return [np.asarray(a, dtype=np.float64) for a in arrays]
+
+
+def _fold_batchnorm(dense: DenseSpec, layer: dict, keras_file: KerasFile) -> None:
+    config = layer["config"]
+    name = config["name"]
+    if dense.kernel_type is not None or dense.bias_type is not None:
+        raise fail(f"layer {name}: BatchNormalization after a quantized QDense cannot be folded exactly")
+    scale, center = config.get("scale", True), config.get("center", True)
+    arrays = _weights_for(keras_file, name, 2 + int(scale) + int(center), "BatchNormalization")
+    gamma = arrays.pop(0) if scale else 1.0
+    beta = arrays.pop(0) if center else 0.0
+    mean, variance = arrays[0], arrays[1]
+    factor = gamma / np.sqrt(variance + float(config.get("epsilon", 1e-3)))
+    dense.kernel = dense.kernel * factor
+    dense.bias = (dense.bias - mean) * factor + beta
+
+
+def build_model_spec(keras_file: KerasFile) -> ModelSpec:
+    """Walk the layer list once and emit the chain of specs."""
+    model_name, layers = _layer_list(keras_file.config)
+    if not layers:
+        raise fail(f"{keras_file.source}: model has no layers")
+    input_spec: InputSpec | None = None
+    shape: list | None = None
+    specs: list = []
+    for index, layer in enumerate(layers):
+        keras_class = layer.get("class_name", "?")
+        config = layer.get("config", {}) or {}
+        name = str(config.get("name", layer.get("name", f"layer{index}")))
+        where = f"layer {name} ({keras_class})"
+        if input_spec is None:
+            shape = _input_shape(config)
+            if shape is None:
+                raise fail(f"{where}: cannot find the model's input shape (no batch_input_shape)")
+            if keras_class == "InputLayer":
+                input_spec = InputSpec(name, 0)
+                continue
+            input_spec = InputSpec(f"{name}_input", 0)
+        if keras_class in _REFUSED:
+            raise fail(f"{where}: Lambda layers are refused: loading them would execute code from the model file")
+        if keras_class in _NO_OPS:
+            continue
+        if keras_class == "Flatten":
+            shape = [int(np.prod(shape))]
+            continue
+        if keras_class in ("Dense", "QDense"):
+            if specs or input_spec.size == 0:
+                if len(shape) != 1:
+                    raise fail(f"{where}: input shape {shape} is not flat; add a Flatten layer")
+            if input_spec.size == 0:
+                input_spec.size = int(shape[0])
+            kernel, *rest = _weights_for(keras_file, name, 1 + int(config.get("use_bias", True)), keras_class)
+            bias = rest[0] if config.get("use_bias", True) else np.zeros(kernel.shape[1])
+            if kernel.shape != (shape[0], int(config.get("units", kernel.shape[1]))):
+                raise fail(f"{where}: kernel shape {kernel.shape} does not match input size {shape[0]} and units")
+            dense = DenseSpec(name, keras_class, kernel, bias)
+            activation = config.get("activation", "linear")
+            if keras_class == "QDense":
+                dense.kernel_type = weight_quantizer_type(config.get("kernel_quantizer"), f"{where}, kernel_quantizer")
+                dense.bias_type = weight_quantizer_type(config.get("bias_quantizer"), f"{where}, bias_quantizer")
+                function, result_type = activation_quantizer(activation, f"{where}, activation")
+            else:
+                function, result_type = _activation_name(activation, where), None
+            specs.append(dense)
+            if function != "linear" or result_type is not None:
+                specs.append(ActivationSpec(f"{name}_{function}", keras_class, function, result_type))
+            shape = [kernel.shape[1]]
+            continue
+        if input_spec.size == 0:
+            raise fail(f"{where}: the first computing layer must be Dense; rtl4ml supports MLPs")
+        if keras_class == "BatchNormalization":
+            if not specs or not isinstance(specs[-1], DenseSpec):
+                raise fail(f"{where}: BatchNormalization must directly follow a linear Dense to be folded")
+            _fold_batchnorm(specs[-1], layer, keras_file)
+            continue
+        if keras_class == "Activation":
+            specs.append(ActivationSpec(name, keras_class, _activation_name(config.get("activation"), where)))
+            continue
+        if keras_class == "ReLU":
+            if config.get("max_value") is not None or float(config.get("negative_slope", 0) or 0) != 0:
+                raise fail(f"{where}: ReLU with max_value or negative_slope is not supported")
+            specs.append(ActivationSpec(name, keras_class, "relu"))
+            continue
+        if keras_class == "Softmax":
+            specs.append(ActivationSpec(name, keras_class, "softmax"))
+            continue
+        if keras_class == "QActivation":
+            function, result_type = activation_quantizer(config.get("activation"), f"{where}, activation")
+            specs.append(ActivationSpec(name, keras_class, function, result_type))
+            continue
+        raise fail(f"{where}: unsupported layer type {keras_class!r}; rtl4ml supports Dense, QDense, Activation, "
+                   "ReLU, Softmax, QActivation, BatchNormalization, Dropout, Flatten")
+    if input_spec is None or input_spec.size == 0 or not specs:
+        raise fail(f"{keras_file.source}: model has no Dense layer")
+    return ModelSpec(str(model_name), input_spec, specs)
+
+
+def load_keras_model(model_path: str | Path, weights_path: str | Path | None = None) -> ModelSpec:
+    """Read a Keras model file and return its layer chain."""
+    return build_model_spec(read_keras_file(model_path, weights_path))

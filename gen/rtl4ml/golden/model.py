@@ -1,0 +1,103 @@
+"""The fixed-point golden model: vectorized integer arithmetic over a whole batch.
+
+It is the reference the RTL and the HLS C++ must equal bit for bit, so it follows the
+IR literally: integer codes in, integer codes out, every rounding done by
+fixed_point.requantize. It must never use floating point for a value that reaches an
+output, except where float64 is provably exact (integer dot products below 2**53).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import fail
+from ..fixed_point import quantize_float, requantize
+from ..ir.layers import ActivationLayer, DenseLayer, ModelGraph, SoftmaxLayer, TableActivationLayer
+
+_FLOAT64_EXACT_BITS = 52
+
+
+def dense(layer: DenseLayer, x: np.ndarray) -> np.ndarray:
+    """Dense layer on input codes x [batch, n_in] -> result codes [batch, n_out]."""
+    accum = layer.accum_type
+    product_frac = layer.product_frac
+    if layer.accum_is_exact:
+        shift = accum.frac - product_frac
+        weight = layer.weight << shift
+        if accum.width <= _FLOAT64_EXACT_BITS:
+            # Every partial sum is an integer below 2**52, so BLAS float64 is exact and fast.
+            acc = np.rint(x.astype(np.float64) @ weight.astype(np.float64)).astype(np.int64)
+        else:
+            acc = x @ weight
+        acc = acc + (layer.bias << (accum.frac - layer.bias_type.frac))
+    else:
+        # A user-chosen accumulator: each product and the bias are cast to accum_t, then summed with wrap.
+        products = x[:, :, None] * layer.weight[None, :, :]
+        products = requantize(products, product_frac, accum.with_modes(overflow="AP_WRAP"))
+        bias = requantize(layer.bias, layer.bias_type.frac, accum.with_modes(overflow="AP_WRAP"))
+        acc = requantize(products.sum(axis=1) + bias, accum.frac, accum.with_modes(rounding="AP_TRN"))
+    return requantize(acc, accum.frac, layer.result_type)
+
+
+def activation(layer: ActivationLayer, x: np.ndarray) -> np.ndarray:
+    if layer.function == "relu":
+        x = np.maximum(x, 0)
+    return requantize(x, layer.input_type.frac, layer.result_type)
+
+
+def table_activation(layer: TableActivationLayer, x: np.ndarray) -> np.ndarray:
+    shifted = x + layer.index_offset
+    index = shifted >> layer.index_shift if layer.index_shift >= 0 else shifted << -layer.index_shift
+    return layer.table[np.clip(index, 0, len(layer.table) - 1)]
+
+
+def softmax(layer: SoftmaxLayer, x: np.ndarray) -> np.ndarray:
+    distance = (x.max(axis=1, keepdims=True) - x) >> layer.d_shift
+    distance = np.minimum(distance, (1 << layer.d_bits) - 1)
+    lo_mask = (1 << layer.lo_bits) - 1
+    e = (layer.exp_hi[distance >> layer.lo_bits] * layer.exp_lo[distance & lo_mask]
+         + (1 << (layer.exp_frac - 1))) >> layer.exp_frac
+    total = e.sum(axis=1, keepdims=True)
+    inverse = layer.inv_table[(total - (1 << layer.exp_frac)) >> layer.inv_shift]
+    return requantize(e * inverse, layer.exp_frac + layer.inv_frac, layer.result_type)
+
+
+_LAYER_FUNCTIONS = {"dense": dense, "activation": activation, "table_activation": table_activation,
+                    "softmax": softmax}
+
+
+def quantize_inputs(graph: ModelGraph, X) -> np.ndarray:
+    """Check the batch and convert real-valued features to input codes."""
+    X = np.asarray(X)
+    if X.dtype == object or not np.issubdtype(X.dtype, np.number):
+        raise fail(f"input array has dtype {X.dtype}; expected a numeric array")
+    if X.ndim == 1 and X.shape[0] == graph.n_in:
+        X = X[None, :]
+    if X.ndim != 2 or X.shape[1] != graph.n_in:
+        raise fail(f"input array has shape {tuple(X.shape)}; model {graph.name} expects (events, {graph.n_in})")
+    bad = ~np.isfinite(X.astype(np.float64))
+    if bad.any():
+        event, feature = (int(v) for v in np.argwhere(bad)[0])
+        raise fail(f"input array has {int(bad.sum())} NaN/Inf values (first at event {event}, "
+                   f"feature {feature}: {X[event, feature]})")
+    return quantize_float(X, graph.input.result_type)
+
+
+def run_codes(graph: ModelGraph, codes: np.ndarray, trace: bool = False):
+    """Propagate input codes through every layer; with trace, also return {layer name: codes}."""
+    traces = {graph.input.name: codes} if trace else None
+    x = codes
+    for layer in graph.layers:
+        x = _LAYER_FUNCTIONS[layer.kind](layer, x)
+        if trace:
+            traces[layer.name] = x
+    return (x, traces) if trace else x
+
+
+def predict_codes(graph: ModelGraph, X, trace: bool = False):
+    return run_codes(graph, quantize_inputs(graph, X), trace)
+
+
+def predict(graph: ModelGraph, X) -> np.ndarray:
+    """Real-valued outputs of the fixed-point model."""
+    return predict_codes(graph, X).astype(np.float64) * 2.0**-graph.output_type.frac

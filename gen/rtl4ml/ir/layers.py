@@ -1,0 +1,132 @@
+"""The IR: a chain of layers holding integer weights, fixed-point types and lookup tables.
+
+Every number the hardware uses lives here as an integer code, so the golden model, the
+RTL and the HLS C++ read one definition. The IR never refers to Keras or to a backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..fixed_point import FixedType
+
+
+@dataclass
+class InputLayer:
+    name: str
+    size: int
+    result_type: FixedType
+    kind: str = "input"
+
+    @property
+    def n_out(self) -> int:
+        return self.size
+
+
+@dataclass
+class DenseLayer:
+    """y = x @ weight + bias, accumulated in accum_type, requantized to result_type."""
+
+    name: str
+    n_in: int
+    n_out: int
+    input_type: FixedType
+    weight: np.ndarray  # int64 codes [n_in, n_out]
+    weight_type: FixedType
+    bias: np.ndarray  # int64 codes [n_out]
+    bias_type: FixedType
+    accum_type: FixedType
+    accum_is_exact: bool  # True when accum_type was derived so that no sum can overflow or round
+    result_type: FixedType
+    reuse_factor: int = 1
+    strategy: str = "Latency"
+    kind: str = "dense"
+
+    @property
+    def product_frac(self) -> int:
+        return self.input_type.frac + self.weight_type.frac
+
+
+@dataclass
+class ActivationLayer:
+    """Elementwise relu or linear (identity), then requantization to result_type."""
+
+    name: str
+    n_out: int
+    function: str  # "relu" | "linear"
+    input_type: FixedType
+    result_type: FixedType
+    kind: str = "activation"
+
+
+@dataclass
+class TableActivationLayer:
+    """sigmoid / tanh through a table: index = clamp((code + offset) >> shift, 0, len-1), or << -shift."""
+
+    name: str
+    n_out: int
+    function: str  # "sigmoid" | "tanh"
+    input_type: FixedType
+    result_type: FixedType
+    table: np.ndarray  # int64 result codes
+    index_offset: int
+    index_shift: int  # > 0: right shift, < 0: left shift
+    kind: str = "table_activation"
+
+
+@dataclass
+class SoftmaxLayer:
+    """Numerically stable softmax on integer codes; see ir/tables.py for the exact recipe."""
+
+    name: str
+    n_out: int
+    input_type: FixedType
+    result_type: FixedType
+    d_shift: int  # right shift applied to (max - x) before the table lookup
+    d_bits: int  # bits of the clamped distance
+    lo_bits: int  # low bits index exp_lo; the rest index exp_hi
+    exp_frac: int  # E: fractional bits of exp values (exp(0) == 1 << E)
+    exp_hi: np.ndarray
+    exp_lo: np.ndarray
+    inv_shift: int  # (sum - (1 << E)) >> inv_shift indexes the inverse table
+    inv_frac: int  # G: fractional bits of the inverse
+    inv_table: np.ndarray
+    kind: str = "softmax"
+
+    @property
+    def exp_bits(self) -> int:
+        return self.exp_frac + 1
+
+    @property
+    def sum_bits(self) -> int:
+        return self.exp_bits + max(1, (self.n_out - 1).bit_length())
+
+    @property
+    def inv_bits(self) -> int:
+        return self.inv_frac + 1
+
+
+@dataclass
+class ModelGraph:
+    """The whole model: an input layer followed by computing layers in data-flow order."""
+
+    name: str
+    input: InputLayer
+    layers: list = field(default_factory=list)
+
+    @property
+    def output_type(self) -> FixedType:
+        return self.layers[-1].result_type if self.layers else self.input.result_type
+
+    @property
+    def n_in(self) -> int:
+        return self.input.size
+
+    @property
+    def n_out(self) -> int:
+        return self.layers[-1].n_out
+
+    def all_layers(self) -> list:
+        return [self.input] + list(self.layers)

@@ -1,0 +1,62 @@
+"""Save and load the IR as plain JSON (integers and type strings), so OUTDIR is self-describing.
+
+JSON rather than pickle: loading a design must never execute anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import fail
+from ..fixed_point import FixedType, parse_precision
+from .layers import ActivationLayer, DenseLayer, InputLayer, ModelGraph, SoftmaxLayer, TableActivationLayer
+
+_KINDS = {cls.kind: cls for cls in (InputLayer, DenseLayer, ActivationLayer, SoftmaxLayer, TableActivationLayer)}
+FORMAT_VERSION = 1
+
+
+def _encode(value):
+    if isinstance(value, FixedType):
+        return {"type": str(value)}
+    if isinstance(value, np.ndarray):
+        return {"array": value.tolist(), "shape": list(value.shape)}
+    return value
+
+
+def _decode(value):
+    if isinstance(value, dict) and "type" in value:
+        return parse_precision(value["type"])
+    if isinstance(value, dict) and "array" in value:
+        return np.asarray(value["array"], dtype=np.int64).reshape(value["shape"])
+    return value
+
+
+def layer_to_dict(layer) -> dict:
+    return {field.name: _encode(getattr(layer, field.name)) for field in dataclasses.fields(layer)}
+
+
+def layer_from_dict(data: dict):
+    cls = _KINDS.get(data.get("kind"))
+    if cls is None:
+        raise fail(f"design file: unknown layer kind {data.get('kind')!r}")
+    return cls(**{key: _decode(value) for key, value in data.items()})
+
+
+def save_graph(graph: ModelGraph, path: Path) -> None:
+    data = {"format": FORMAT_VERSION, "name": graph.name, "input": layer_to_dict(graph.input),
+            "layers": [layer_to_dict(layer) for layer in graph.layers]}
+    path.write_text(json.dumps(data))
+
+
+def load_graph(path: Path) -> ModelGraph:
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise fail(f"cannot read design IR {str(path)!r} ({exc})") from None
+    if data.get("format") != FORMAT_VERSION:
+        raise fail(f"design IR {str(path)!r} has format {data.get('format')!r}; this rtl4ml reads {FORMAT_VERSION}")
+    return ModelGraph(data["name"], layer_from_dict(data["input"]), [layer_from_dict(d) for d in data["layers"]])

@@ -1,0 +1,59 @@
+/*
+ * Pipeline delay line with a shared clock enable.
+ *
+ * Delays a bus by STAGES registers; every register advances only when ce is
+ * high, so a whole pipeline stalls together under backpressure. STAGES = 0 is
+ * a plain wire, which lets generated code place registers by a parameter.
+ */
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module pipe_reg #
+(
+    // Bus width in bits (>= 1)
+    parameter WIDTH = 8,
+    // Number of register stages (>= 0); 0 passes the bus straight through
+    parameter STAGES = 1
+)
+(
+    /* verilator lint_off UNUSEDSIGNAL */ // unused when STAGES is 0
+    input  wire             clk,
+    input  wire             ce,
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    input  wire [WIDTH-1:0] in_data,
+    output wire [WIDTH-1:0] out_data
+);
+
+initial begin
+    if (WIDTH < 1 || STAGES < 0) begin
+        $error("Error: pipe_reg needs WIDTH >= 1 and STAGES >= 0 (instance %m)");
+        $finish;
+    end
+end
+
+generate
+    if (STAGES == 0) begin : g_wire
+        assign out_data = in_data;
+    end else begin : g_regs
+        reg [WIDTH-1:0] stage_reg [0:STAGES-1];
+        integer i;
+
+        always @(posedge clk) begin
+            if (ce) begin
+                stage_reg[0] <= in_data;
+                for (i = 1; i < STAGES; i = i + 1) begin
+                    stage_reg[i] <= stage_reg[i-1];
+                end
+            end
+        end
+
+        assign out_data = stage_reg[STAGES-1];
+    end
+endgenerate
+
+endmodule
+
+`resetall

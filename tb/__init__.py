@@ -1,0 +1,1 @@
+"""cocotb testbenches: one folder per rtl/ module, and core/ for generated cores."""
