@@ -155,8 +155,11 @@ def apply_overflow(values: np.ndarray, target: FixedType) -> np.ndarray:
     values = np.asarray(values, dtype=np.int64)
     lo, hi = target.min_code, target.max_code
     if target.overflow == "AP_WRAP":
-        span = 1 << target.width
-        return ((values - lo) & (span - 1)) + lo
+        if not target.signed:
+            return values & ((1 << target.width) - 1)
+        # Sign-extend from bit width-1: shift it to the int64 sign bit and back (two passes).
+        unused = 64 - target.width
+        return np.right_shift(np.left_shift(values, unused), unused)
     if target.overflow == "AP_SAT":
         return np.clip(values, lo, hi)
     if target.overflow == "AP_SAT_ZERO":
@@ -172,8 +175,11 @@ def requantize(codes: np.ndarray, src_frac: int, target: FixedType) -> np.ndarra
     shift = src_frac - target.frac
     if shift > 0:
         floor = codes >> shift  # arithmetic shift == floor division by 2**shift
-        rem = codes & ((1 << shift) - 1)
-        rounded = floor + _round_increment(floor, rem, 1 << (shift - 1), codes < 0, target.rounding)
+        if target.rounding == "AP_TRN":
+            rounded = floor
+        else:
+            rem = codes & ((1 << shift) - 1)
+            rounded = floor + _round_increment(floor, rem, 1 << (shift - 1), codes < 0, target.rounding)
     else:
         rounded = codes << (-shift)
     return apply_overflow(rounded, target)
@@ -189,8 +195,10 @@ def quantize_float(values: np.ndarray, target: FixedType) -> np.ndarray:
     limit = float(2**61)
     scaled = np.clip(scaled, -limit, limit)
     floor = np.floor(scaled)
-    remainder = scaled - floor  # exact: both are float64 with the same exponent range
     floor_int = floor.astype(np.int64)
+    if target.rounding == "AP_TRN":
+        return apply_overflow(floor_int, target)
+    remainder = scaled - floor  # exact: both are float64 with the same exponent range
     # Express the remainder on a 2-bit grid around one half so the shared rounding rule applies.
     above = remainder > 0.5
     tie = remainder == 0.5

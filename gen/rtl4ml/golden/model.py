@@ -17,41 +17,54 @@ from ..ir.layers import ActivationLayer, DenseLayer, ModelGraph, SoftmaxLayer, T
 _FLOAT64_EXACT_BITS = 52
 
 
-def dense(layer: DenseLayer, x: np.ndarray) -> np.ndarray:
-    """Dense layer on input codes x [batch, n_in] -> result codes [batch, n_out]."""
+def dense(layer: DenseLayer):
+    """Dense layer as a function of input codes x [batch, n_in] -> result codes [batch, n_out]."""
     accum = layer.accum_type
     product_frac = layer.product_frac
     if layer.accum_is_exact:
-        shift = accum.frac - product_frac
-        weight = layer.weight << shift
+        weight = layer.weight << (accum.frac - product_frac)
+        bias = layer.bias << (accum.frac - layer.bias_type.frac)
         if accum.width <= _FLOAT64_EXACT_BITS:
             # Every partial sum is an integer below 2**52, so BLAS float64 is exact and fast.
-            acc = np.rint(x.astype(np.float64) @ weight.astype(np.float64)).astype(np.int64)
+            weight_float = weight.astype(np.float64)
+            bias_float = bias.astype(np.float64)
+
+            def run(x):
+                acc = (x.astype(np.float64) @ weight_float + bias_float).astype(np.int64)
+                return requantize(acc, accum.frac, layer.result_type)
         else:
-            acc = x @ weight
-        acc = acc + (layer.bias << (accum.frac - layer.bias_type.frac))
-    else:
-        # A user-chosen accumulator: each product and the bias are cast to accum_t, then summed with wrap.
-        products = x[:, :, None] * layer.weight[None, :, :]
-        products = requantize(products, product_frac, accum.with_modes(overflow="AP_WRAP"))
-        bias = requantize(layer.bias, layer.bias_type.frac, accum.with_modes(overflow="AP_WRAP"))
+            def run(x):
+                return requantize(x @ weight + bias, accum.frac, layer.result_type)
+        return run
+    # A user-chosen accumulator: each product and the bias are cast to accum_t, then summed with wrap.
+    wrapping = accum.with_modes(overflow="AP_WRAP")
+    bias = requantize(layer.bias, layer.bias_type.frac, wrapping)
+
+    def run_narrow(x):
+        products = requantize(x[:, :, None] * layer.weight[None, :, :], product_frac, wrapping)
         acc = requantize(products.sum(axis=1) + bias, accum.frac, accum.with_modes(rounding="AP_TRN"))
-    return requantize(acc, accum.frac, layer.result_type)
+        return requantize(acc, accum.frac, layer.result_type)
+    return run_narrow
 
 
-def activation(layer: ActivationLayer, x: np.ndarray) -> np.ndarray:
-    if layer.function == "relu":
-        x = np.maximum(x, 0)
-    return requantize(x, layer.input_type.frac, layer.result_type)
+def activation(layer: ActivationLayer):
+    relu = layer.function == "relu"
+    return lambda x: requantize(np.maximum(x, 0) if relu else x, layer.input_type.frac, layer.result_type)
 
 
-def table_activation(layer: TableActivationLayer, x: np.ndarray) -> np.ndarray:
-    shifted = x + layer.index_offset
-    index = shifted >> layer.index_shift if layer.index_shift >= 0 else shifted << -layer.index_shift
-    return layer.table[np.clip(index, 0, len(layer.table) - 1)]
+def table_activation(layer: TableActivationLayer):
+    def run(x):
+        shifted = x + layer.index_offset
+        index = shifted >> layer.index_shift if layer.index_shift >= 0 else shifted << -layer.index_shift
+        return layer.table[np.clip(index, 0, len(layer.table) - 1)]
+    return run
 
 
-def softmax(layer: SoftmaxLayer, x: np.ndarray) -> np.ndarray:
+def softmax(layer: SoftmaxLayer):
+    return lambda x: _softmax(layer, x)
+
+
+def _softmax(layer: SoftmaxLayer, x: np.ndarray) -> np.ndarray:
     distance = (x.max(axis=1, keepdims=True) - x) >> layer.d_shift
     distance = np.minimum(distance, (1 << layer.d_bits) - 1)
     lo_mask = (1 << layer.lo_bits) - 1
@@ -83,15 +96,33 @@ def quantize_inputs(graph: ModelGraph, X) -> np.ndarray:
     return quantize_float(X, graph.input.result_type)
 
 
+# Events per slice: small enough that every intermediate array stays in the CPU cache,
+# which makes the batch ~3x faster than one pass over a large array.
+CHUNK_EVENTS = 1024
+
+
+def layer_functions(graph: ModelGraph) -> list:
+    """One function per layer (codes -> codes), with the layer's constants prepared once."""
+    return [_LAYER_FUNCTIONS[layer.kind](layer) for layer in graph.layers]
+
+
+def _run_chunk(functions: list, codes: np.ndarray) -> list[np.ndarray]:
+    outputs = [codes]
+    for function in functions:
+        outputs.append(function(outputs[-1]))
+    return outputs
+
+
 def run_codes(graph: ModelGraph, codes: np.ndarray, trace: bool = False):
     """Propagate input codes through every layer; with trace, also return {layer name: codes}."""
-    traces = {graph.input.name: codes} if trace else None
-    x = codes
-    for layer in graph.layers:
-        x = _LAYER_FUNCTIONS[layer.kind](layer, x)
-        if trace:
-            traces[layer.name] = x
-    return (x, traces) if trace else x
+    functions = layer_functions(graph)
+    chunks = [_run_chunk(functions, codes[start:start + CHUNK_EVENTS])
+              for start in range(0, max(len(codes), 1), CHUNK_EVENTS)]
+    names = [graph.input.name] + [layer.name for layer in graph.layers]
+    if not trace:
+        return np.concatenate([chunk[-1] for chunk in chunks])
+    traces = {name: np.concatenate([chunk[i] for chunk in chunks]) for i, name in enumerate(names)}
+    return traces[names[-1]], traces
 
 
 def predict_codes(graph: ModelGraph, X, trace: bool = False):

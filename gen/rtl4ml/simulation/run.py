@@ -21,7 +21,7 @@ TEST_MODULE = "rtl4ml.tb.core.core_tb"
 
 
 def simulate_design(design, X, idle: float = 0.0, backpressure: float = 0.0, reset_cycles=(), seed: int = 0,
-                    waves: bool = False, run_name: str = "sim", output=None, timeout_cycles: int = 0) -> dict:
+                    waves: bool = False, run_name: str = "", output=None, timeout_cycles: int = 0) -> dict:
     """Stream X (real-valued features) through the design's RTL; return the results dictionary."""
     started = time.perf_counter()
     out_dir = Path(design.out_dir)
@@ -30,7 +30,7 @@ def simulate_design(design, X, idle: float = 0.0, backpressure: float = 0.0, res
     sources = [rtl_dir / line.strip() for line in (rtl_dir / f"{meta['top']}.f").read_text().splitlines() if line]
     codes = quantize_inputs(design.graph, X)
     expected, traces = run_codes(design.graph, codes, trace=True)
-    run_dir = out_dir / "sim" / run_name
+    run_dir = out_dir / "sim" / run_name if run_name else out_dir / "sim"
     run_dir.mkdir(parents=True, exist_ok=True)
     vectors = run_dir / "vectors.npz"
     layer_names = {layer["identifier"]: layer["name"] for layer in meta["layers"]}

@@ -1,0 +1,34 @@
+# rtl4ml developer entry points. `make setup` once, then `make test` / `make sim TEST=jet_tagger`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TEST ?= jet_tagger
+# pytest workers: Verilator builds are the slow part and use both cores already
+JOBS ?= 2
+
+.PHONY: setup test test-fast sim lint bench clean
+
+setup:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e ".[dev]"
+
+test:
+	$(PY) -m pytest -n $(JOBS) -q
+
+# Unit tests only: no simulator builds (seconds)
+test-fast:
+	$(PY) -m pytest -q -m "not sim" tests
+
+sim:
+	$(PY) sim/run_test.py $(TEST)
+
+lint:
+	$(PY) -m rtl4ml.tools.lint
+
+bench:
+	$(PY) bench/golden_throughput.py
+
+clean:
+	rm -rf sim/build .pytest_cache
+	find . -name __pycache__ -prune -exec rm -rf {} +

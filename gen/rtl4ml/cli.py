@@ -1,0 +1,159 @@
+"""The rtl4ml command line: config, convert, predict, sim.
+
+Every user error is one line on stderr ("rtl4ml: error: ...") and exit code 2; a failed
+simulation (mismatch or protocol error) exits 1. Set RTL4ML_DEBUG=1 for tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from .errors import Rtl4mlError, fail
+
+EXIT_FAILED_CHECK = 1
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL_ERROR = 3
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"rtl4ml: warning: {message}", file=sys.stderr)
+
+
+def load_array(path: str) -> np.ndarray:
+    """Read an input array from .npy (never unpickled) or .npz (its first array)."""
+    file = Path(path)
+    if not file.is_file():
+        raise fail(f"input file {path!r} does not exist")
+    try:
+        data = np.load(file, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise fail(f"input file {path!r} is not a readable .npy/.npz array ({exc})") from None
+    if isinstance(data, np.lib.npyio.NpzFile):
+        if not data.files:
+            raise fail(f"input file {path!r} holds no arrays")
+        data = data["X"] if "X" in data.files else data[data.files[0]]
+    return data
+
+
+def _cmd_config(args) -> int:
+    from .design import config_from_keras_model
+
+    config = config_from_keras_model(args.model, args.granularity, args.precision, args.reuse, args.weights)
+    text = yaml.safe_dump(config, sort_keys=False)
+    if args.output:
+        Path(args.output).write_text(text)
+        print(f"wrote {args.output}")
+    else:
+        print(text, end="")
+    return 0
+
+
+def _cmd_convert(args) -> int:
+    from .design import convert
+
+    design = convert(args.model, args.config, args.weights)
+    out_dir = design.write(args.output, force=args.force)
+    core = design.core
+    print(f"wrote {out_dir}: top module {core.top}, {design.graph.n_in} inputs -> {design.graph.n_out} outputs, "
+          f"latency {core.latency} cycles, II 1")
+    return 0
+
+
+def _cmd_predict(args) -> int:
+    from .design import load_design
+
+    design = load_design(args.outdir)
+    X = load_array(args.input)
+    if args.codes:
+        result = design.predict_codes(X)
+    else:
+        result = design.predict(X)
+    np.save(args.output, result)
+    print(f"wrote {args.output}: {result.shape[0]} events x {result.shape[1]} outputs")
+    return 0
+
+
+def _cmd_sim(args) -> int:
+    from .design import load_design
+    from .simulation.report import summary_lines
+
+    design = load_design(args.outdir)
+    X = load_array(args.input)
+    results = design.simulate(X, idle=args.idle, backpressure=args.backpressure, waves=args.waves,
+                              output=args.output, seed=args.seed)
+    for line in summary_lines(results):
+        print(line)
+    print(f"results: {Path(args.outdir) / 'sim' / 'results.json'}")
+    return 0 if results["passed"] else EXIT_FAILED_CHECK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="rtl4ml", description="Keras/QKeras models to bit-exact Verilog cores.")
+    parser.add_argument("--version", action="version", version=f"rtl4ml {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    config = commands.add_parser("config", help="write a starting hls4ml-style config for a model")
+    config.add_argument("model", help="Keras model: .h5, .keras, or .json (with --weights)")
+    config.add_argument("--weights", help="weights .h5 for a .json architecture")
+    config.add_argument("--granularity", choices=("model", "type", "name"), default="model")
+    config.add_argument("--precision", default="ap_fixed<16,6>")
+    config.add_argument("--reuse", type=int, default=1)
+    config.add_argument("-o", "--output", help="YAML file to write (default: print)")
+    config.set_defaults(handler=_cmd_config)
+
+    convert = commands.add_parser("convert", help="convert a model into OUTDIR (IR + Verilog core)")
+    convert.add_argument("model")
+    convert.add_argument("--weights")
+    convert.add_argument("-c", "--config", help="hls4ml-style YAML config")
+    convert.add_argument("-o", "--output", required=True, help="output directory")
+    convert.add_argument("--force", action="store_true", help="replace an OUTDIR that rtl4ml did not make")
+    convert.set_defaults(handler=_cmd_convert)
+
+    predict = commands.add_parser("predict", help="run the bit-exact golden model on an input array")
+    predict.add_argument("outdir")
+    predict.add_argument("--input", required=True, help=".npy array [events, features] of real values")
+    predict.add_argument("--output", required=True, help=".npy file for the outputs")
+    predict.add_argument("--codes", action="store_true", help="write integer codes instead of real values")
+    predict.set_defaults(handler=_cmd_predict)
+
+    sim = commands.add_parser("sim", help="simulate the Verilog core (Verilator + cocotb), bit-exact check")
+    sim.add_argument("outdir")
+    sim.add_argument("--input", required=True)
+    sim.add_argument("--output", help=".npy file for the (checked) outputs")
+    sim.add_argument("--waves", action="store_true", help="dump waveforms (VCD)")
+    sim.add_argument("--idle", type=float, default=0.0, help="probability of an idle input cycle")
+    sim.add_argument("--backpressure", type=float, default=0.0, help="probability of m_axis_tready low")
+    sim.add_argument("--seed", type=int, default=0)
+    sim.set_defaults(handler=_cmd_sim)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    warnings.showwarning = _show_warning
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except Rtl4mlError as exc:
+        print(f"rtl4ml: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI promises one line, not a traceback
+        if os.environ.get("RTL4ML_DEBUG"):
+            raise
+        print(f"rtl4ml: internal error: {exc.__class__.__name__}: {' '.join(str(exc).split())} "
+              "(set RTL4ML_DEBUG=1 for a traceback)", file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

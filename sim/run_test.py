@@ -1,0 +1,86 @@
+"""Run a named simulation job from sim/tests.yml: convert, golden model, Keras agreement, RTL simulation.
+
+    python sim/run_test.py jet_tagger        (what `make sim TEST=jet_tagger` runs)
+
+Prints events, mismatches, latency, interval, Keras argmax agreement and wall time, and
+writes the same as JSON to sim/build/<name>/summary.json. Exits non-zero on any mismatch.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+import rtl4ml
+from rtl4ml.errors import Rtl4mlError, fail
+from rtl4ml.keras_reference import agreement, keras_outputs
+from rtl4ml.simulation.report import summary_lines
+
+SIM_DIR = Path(__file__).resolve().parent
+SHARED = SIM_DIR.parent.parent / "shared"
+
+
+def load_jobs() -> dict:
+    return yaml.safe_load((SIM_DIR / "tests.yml").read_text())
+
+
+def _path(text: str | None) -> Path | None:
+    if text is None:
+        return None
+    if "${SHARED}" in text:
+        path = Path(text.replace("${SHARED}", str(SHARED)))
+        if not SHARED.is_dir():
+            raise fail(f"this job needs {SHARED} (the shared reference data), which is absent on this machine")
+        return path
+    return SIM_DIR / text
+
+
+def run(name: str) -> dict:
+    jobs = load_jobs()
+    if name not in jobs:
+        raise fail(f"unknown TEST {name!r}; valid names: {', '.join(jobs)}")
+    job = jobs[name]
+    started = time.perf_counter()
+    config = job.get("config")
+    config = _path(config) if isinstance(config, str) else config
+    model, weights = _path(job["model"]), _path(job.get("weights"))
+    design = rtl4ml.convert(model, config, weights)
+    design.write(SIM_DIR / "build" / name, force=True)
+    vectors = np.load(_path(job["vectors"]))
+    X = vectors["X"][: int(job.get("events", len(vectors["X"])))]
+    golden = design.predict(X)
+    reference = vectors["keras_output"][: len(X)] if job["vectors"].startswith("models/") and \
+        job["model"].startswith("models/") else keras_outputs(model, weights, X)
+    results = design.simulate(X)
+    results.update(agreement(golden, reference) if reference is not None else {})
+    results["test"] = name
+    results["description"] = job["description"]
+    results["wall_time_total_s"] = time.perf_counter() - started
+    results["total_time_s"] = results["wall_time_total_s"]
+    (SIM_DIR / "build" / name / "summary.json").write_text(json.dumps(results, indent=2) + "\n")
+    return results
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print(f"usage: run_test.py NAME   (one of: {', '.join(load_jobs())})", file=sys.stderr)
+        return 2
+    try:
+        results = run(argv[0])
+    except Rtl4mlError as exc:
+        print(f"rtl4ml: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"== {results['test']}: {results['description']}")
+    for line in summary_lines(results):
+        print(line)
+    print(f"summary: {SIM_DIR / 'build' / results['test'] / 'summary.json'}")
+    return 0 if results["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
