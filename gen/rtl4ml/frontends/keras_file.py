@@ -7,7 +7,9 @@ are read: nothing in a model file is ever executed or unpickled.
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,9 @@ class KerasFile:
     config: dict
     weights: dict[str, list[np.ndarray]] = field(default_factory=dict)
     source: str = ""
+    # "names": weights are keyed by layer name (Keras 2 h5, in-memory models);
+    # "positions": keyed by Keras 3 object path (dense, dense_1, ...), see keras_model.py
+    keys: str = "names"
 
 
 def _h5py():
@@ -62,7 +67,7 @@ def _read_keras2_weights(group, source: str) -> dict[str, list[np.ndarray]]:
 
 
 def _read_keras3_weights(group) -> dict[str, list[np.ndarray]]:
-    """Keras 3 / tf_keras v3 layout: <...>/<layer_name>/vars/<index>; layer groups may be nested."""
+    """Keras 3 / tf_keras v3 layout: layers/<object path>/vars/<index>, keyed by object path."""
     weights: dict[str, list[np.ndarray]] = {}
 
     def visit(node, name: str) -> None:
@@ -77,14 +82,15 @@ def _read_keras3_weights(group) -> dict[str, list[np.ndarray]]:
     return weights
 
 
-def _read_weights_h5(path_or_file, source: str) -> dict[str, list[np.ndarray]]:
+def _read_weights_h5(path_or_file, source: str) -> tuple[dict[str, list[np.ndarray]], str]:
+    """Weights and how they are keyed ("names" or "positions")."""
     h5py = _h5py()
     try:
         with h5py.File(path_or_file, "r") as handle:
             group = handle["model_weights"] if "model_weights" in handle else handle
             if "layer_names" in group.attrs:
-                return _read_keras2_weights(group, source)
-            return _read_keras3_weights(group)
+                return _read_keras2_weights(group, source), "names"
+            return _read_keras3_weights(group), "positions"
     except OSError as exc:
         raise fail(f"{source}: cannot read HDF5 weights ({exc})") from None
 
@@ -102,7 +108,8 @@ def read_keras_file(model_path: str | Path, weights_path: str | Path | None = No
         weights_file = Path(weights_path)
         if not weights_file.is_file():
             raise fail(f"weights file {str(weights_file)!r} does not exist")
-        return KerasFile(config, _read_weights_h5(str(weights_file), str(weights_file)), str(path))
+        weights, keys = _read_weights_h5(str(weights_file), str(weights_file))
+        return KerasFile(config, weights, str(path), keys)
     if suffix in (".h5", ".hdf5"):
         h5py = _h5py()
         try:
@@ -113,19 +120,16 @@ def read_keras_file(model_path: str | Path, weights_path: str | Path | None = No
         if raw is None:
             raise fail(f"{path}: HDF5 file has no model_config; it holds weights only (pass its architecture .json)")
         config = _parse_json(_decode(raw), str(path))
-        weights = _read_weights_h5(str(weights_path or path), str(weights_path or path))
-        return KerasFile(config, weights, str(path))
+        weights, keys = _read_weights_h5(str(weights_path or path), str(weights_path or path))
+        return KerasFile(config, weights, str(path), keys)
     if suffix == ".keras":
         try:
             with zipfile.ZipFile(path) as archive:
                 config = _parse_json(archive.read("config.json").decode("utf-8"), str(path))
-                with archive.open("model.weights.h5") as weights_member:
-                    import io
-
-                    weights = _read_weights_h5(io.BytesIO(weights_member.read()), str(path))
+                weights, keys = _read_weights_h5(io.BytesIO(archive.read("model.weights.h5")), str(path))
         except (zipfile.BadZipFile, KeyError) as exc:
             raise fail(f"{path}: not a valid .keras archive ({exc})") from None
-        return KerasFile(config, weights, str(path))
+        return KerasFile(config, weights, str(path), keys)
     raise fail(f"{path}: unknown model file type {suffix!r}; use .h5, .keras, or .json with --weights")
 
 
@@ -134,3 +138,28 @@ def from_keras_object(model) -> KerasFile:
     config = _parse_json(model.to_json(), f"model {getattr(model, 'name', '?')}")
     weights = {layer.name: [np.asarray(w) for w in layer.get_weights()] for layer in model.layers}
     return KerasFile(config, weights, f"model {getattr(model, 'name', '?')}")
+
+
+def _snake_case(class_name: str) -> str:
+    """Keras's own rule for naming saved objects (QDense -> q_dense)."""
+    text = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", text).lower()
+
+
+def weights_by_layer_name(keras_file: KerasFile, layers: list[dict]) -> dict[str, list[np.ndarray]]:
+    """Weights keyed by layer name; Keras 3 files key them by class and position, so map those back."""
+    if keras_file.keys == "names":
+        return keras_file.weights
+    counters: dict[str, int] = {}
+    by_name = {}
+    for layer in layers:
+        if layer.get("class_name") == "InputLayer":
+            continue
+        snake = _snake_case(str(layer.get("class_name")))
+        count = counters.get(snake, 0)
+        counters[snake] = count + 1
+        key = snake if count == 0 else f"{snake}_{count}"
+        name = (layer.get("config") or {}).get("name", layer.get("name"))
+        if key in keras_file.weights:
+            by_name[name] = keras_file.weights[key]
+    return by_name

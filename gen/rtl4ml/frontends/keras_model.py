@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import fail
 from ..fixed_point import FixedType
-from .keras_file import KerasFile, read_keras_file
+from .keras_file import KerasFile, read_keras_file, weights_by_layer_name
 from .qkeras_quantizers import activation_quantizer, weight_quantizer_type
 
 ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh")
@@ -133,21 +133,21 @@ def _activation_name(value, where: str) -> str:
     return name
 
 
-def _weights_for(keras_file: KerasFile, name: str, count: int, keras_class: str) -> list[np.ndarray]:
-    arrays = keras_file.weights.get(name)
+def _weights_for(weights: dict, name: str, count: int, keras_class: str) -> list[np.ndarray]:
+    arrays = weights.get(name)
     if arrays is None or len(arrays) < count:
         found = 0 if arrays is None else len(arrays)
         raise fail(f"layer {name} ({keras_class}): expected {count} weight arrays, found {found} in the weights file")
     return [np.asarray(a, dtype=np.float64) for a in arrays]
 
 
-def _fold_batchnorm(dense: DenseSpec, layer: dict, keras_file: KerasFile) -> None:
+def _fold_batchnorm(dense: DenseSpec, layer: dict, weights: dict) -> None:
     config = layer["config"]
     name = config["name"]
     if dense.kernel_type is not None or dense.bias_type is not None:
         raise fail(f"layer {name}: BatchNormalization after a quantized QDense cannot be folded exactly")
     scale, center = config.get("scale", True), config.get("center", True)
-    arrays = _weights_for(keras_file, name, 2 + int(scale) + int(center), "BatchNormalization")
+    arrays = _weights_for(weights, name, 2 + int(scale) + int(center), "BatchNormalization")
     gamma = arrays.pop(0) if scale else 1.0
     beta = arrays.pop(0) if center else 0.0
     mean, variance = arrays[0], arrays[1]
@@ -161,6 +161,7 @@ def build_model_spec(keras_file: KerasFile) -> ModelSpec:
     model_name, layers = _layer_list(keras_file.config)
     if not layers:
         raise fail(f"{keras_file.source}: model has no layers")
+    weights = weights_by_layer_name(keras_file, layers)
     input_spec: InputSpec | None = None
     shape: list | None = None
     specs: list = []
@@ -190,7 +191,7 @@ def build_model_spec(keras_file: KerasFile) -> ModelSpec:
                     raise fail(f"{where}: input shape {shape} is not flat; add a Flatten layer")
             if input_spec.size == 0:
                 input_spec.size = int(shape[0])
-            kernel, *rest = _weights_for(keras_file, name, 1 + int(config.get("use_bias", True)), keras_class)
+            kernel, *rest = _weights_for(weights, name, 1 + int(config.get("use_bias", True)), keras_class)
             bias = rest[0] if config.get("use_bias", True) else np.zeros(kernel.shape[1])
             if kernel.shape != (shape[0], int(config.get("units", kernel.shape[1]))):
                 raise fail(f"{where}: kernel shape {kernel.shape} does not match input size {shape[0]} and units")
@@ -212,7 +213,7 @@ def build_model_spec(keras_file: KerasFile) -> ModelSpec:
         if keras_class == "BatchNormalization":
             if not specs or not isinstance(specs[-1], DenseSpec):
                 raise fail(f"{where}: BatchNormalization must directly follow a linear Dense to be folded")
-            _fold_batchnorm(specs[-1], layer, keras_file)
+            _fold_batchnorm(specs[-1], layer, weights)
             continue
         if keras_class == "Activation":
             specs.append(ActivationSpec(name, keras_class, _activation_name(config.get("activation"), where)))

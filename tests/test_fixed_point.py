@@ -1,0 +1,102 @@
+"""Fixed-point types and quantization follow ap_fixed's rules exactly."""
+
+from fractions import Fraction
+import math
+
+import numpy as np
+import pytest
+
+from rtl4ml.errors import Rtl4mlError
+from rtl4ml.fixed_point import (OVERFLOW_MODES, ROUNDING_MODES, FixedType, apply_overflow, parse_precision,
+                                quantize_float, requantize)
+
+
+def reference_round(value: Fraction, mode: str) -> int:
+    """Rounding of an exact rational to an integer, written from the ap_fixed manual."""
+    floor = math.floor(value)
+    frac = value - floor
+    if mode == "AP_TRN":
+        return floor
+    if mode == "AP_TRN_ZERO":
+        return floor + (1 if value < 0 and frac else 0)
+    if frac != Fraction(1, 2):
+        return floor + (1 if frac > Fraction(1, 2) else 0) if mode != "AP_TRN" else floor
+    return {"AP_RND": floor + 1, "AP_RND_ZERO": floor + (value < 0), "AP_RND_MIN_INF": floor,
+            "AP_RND_INF": floor + (value > 0), "AP_RND_CONV": floor + (floor % 2)}[mode]
+
+
+def reference_overflow(value: int, t: FixedType) -> int:
+    lo, hi = t.min_code, t.max_code
+    if t.overflow == "AP_SAT_SYM" and t.signed and value == lo:
+        return -hi  # ap_fixed_base.h: a signed result equal to the minimum counts as underflow
+    if lo <= value <= hi:
+        return value
+    if t.overflow == "AP_WRAP":
+        return (value - lo) % (1 << t.width) + lo
+    if t.overflow == "AP_SAT_ZERO":
+        return 0
+    if t.overflow == "AP_SAT_SYM" and t.signed:
+        return max(-hi, min(hi, value))
+    return max(lo, min(hi, value))
+
+
+def test_parse_precision_reads_hls4ml_spellings():
+    assert parse_precision("ap_fixed<16,6>") == FixedType(16, 6)
+    assert parse_precision("ap_ufixed<8, 0, AP_RND, AP_SAT>") == FixedType(8, 0, False, "AP_RND", "AP_SAT")
+    assert parse_precision("ap_int<8>") == FixedType(8, 8)
+    assert parse_precision("ap_uint<4>") == FixedType(4, 4, False)
+    assert parse_precision("fixed<10,3,RND_CONV,SAT>") == FixedType(10, 3, True, "AP_RND_CONV", "AP_SAT")
+    assert parse_precision("ap_fixed<8,12>").frac == -4  # legal in ap_fixed: LSB weighs 16
+    assert str(parse_precision("ap_fixed<7,1,AP_RND_CONV,AP_SAT>")) == "ap_fixed<7,1,AP_RND_CONV,AP_SAT>"
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("ap_fixed<0,0>", "width 0"),
+    ("ap_fixed<16>", "malformed"),
+    ("ap_fixed<16,x>", "malformed"),
+    ("ap_fixed<65,6>", "out of range"),
+    ("ap_fixed<8,3,AP_ROUND>", "unknown rounding mode"),
+    ("ap_fixed<8,3,AP_RND,AP_CLIP>", "unknown overflow mode"),
+    ("float", "cannot parse"),
+    ("ap_fixed<1,1>", "at least 2 bits"),
+])
+def test_parse_precision_rejects_malformed_or_impossible_types(text, fragment):
+    with pytest.raises(Rtl4mlError, match=fragment):
+        parse_precision(text, "layer fc1, field weight")
+
+
+@pytest.mark.parametrize("rounding", ROUNDING_MODES)
+@pytest.mark.parametrize("overflow", OVERFLOW_MODES)
+def test_requantize_matches_exact_rational_reference(rounding, overflow):
+    rng = np.random.default_rng(ROUNDING_MODES.index(rounding) * 10 + OVERFLOW_MODES.index(overflow))
+    codes = np.concatenate([np.arange(-300, 300), rng.integers(-2**20, 2**20, 2000)])
+    for target in (FixedType(6, 2, True, rounding, overflow), FixedType(5, 1, False, rounding, overflow)):
+        got = requantize(codes, 7, target)
+        want = [reference_overflow(reference_round(Fraction(int(c), 2**(7 - target.frac)), rounding), target)
+                for c in codes]
+        assert got.tolist() == want
+
+
+@pytest.mark.parametrize("rounding", ROUNDING_MODES)
+def test_quantize_float_ties_follow_the_rounding_mode(rounding):
+    t = FixedType(8, 4, True, rounding, "AP_SAT")
+    values = np.array([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.25, -0.75, 1.03125, -1.03125]) / 16
+    want = [reference_overflow(reference_round(Fraction(float(v)) * 16, rounding), t) for v in values]
+    assert quantize_float(values, t).tolist() == want
+
+
+def test_quantize_float_saturates_and_wraps_out_of_range_values():
+    assert quantize_float(np.array([100.0, -100.0]), FixedType(8, 4, overflow="AP_SAT")).tolist() == [127, -128]
+    assert quantize_float(np.array([8.0]), FixedType(8, 4)).tolist() == [-128]  # AP_WRAP
+    assert quantize_float(np.array([-3.0]), FixedType(8, 4, False, overflow="AP_SAT")).tolist() == [0]
+
+
+def test_wrap_of_signed_and_unsigned_is_modular():
+    values = np.arange(-1000, 1000)
+    assert np.array_equal(apply_overflow(values, FixedType(8, 3)), (values + 128) % 256 - 128)
+    assert np.array_equal(apply_overflow(values, FixedType(8, 3, False)), values % 256)
+
+
+def test_non_finite_values_are_refused():
+    with pytest.raises(Rtl4mlError, match="non-finite"):
+        quantize_float(np.array([np.nan]), FixedType(8, 3))

@@ -1,0 +1,153 @@
+"""The Keras/QKeras frontend reads every container format, matches Keras numerically, and refuses what it cannot build."""
+
+import json
+
+import numpy as np
+import pytest
+
+import rtl4ml
+from rtl4ml.errors import Rtl4mlError
+from rtl4ml.fixed_point import FixedType, quantize_float, to_float
+from rtl4ml.frontends.keras_model import DenseSpec, load_keras_model
+from rtl4ml.frontends.qkeras_quantizers import activation_quantizer, weight_quantizer_type
+
+from conftest import make_mlp
+
+WIDE = {"Model": {"Precision": "ap_fixed<32,12,AP_RND_CONV,AP_SAT>"}}  # close to float, to compare with Keras
+
+
+def test_reference_float_model_converts_from_keras2_json(shared_models):
+    spec = load_keras_model(shared_models / "keras_3layer/KERAS_3layer.json",
+                            shared_models / "keras_3layer/KERAS_3layer_weights.h5")
+    assert spec.input.size == 16
+    assert [type(layer).__name__ for layer in spec.layers] == ["DenseSpec", "ActivationSpec"] * 4
+    assert [layer.kernel.shape for layer in spec.layers if isinstance(layer, DenseSpec)] == \
+        [(16, 64), (64, 32), (32, 32), (32, 5)]
+
+
+def test_reference_qkeras_model_gets_its_quantizer_types(shared_models):
+    spec = load_keras_model(shared_models / "qkeras_3layer/qkeras_3layer.json",
+                            shared_models / "qkeras_3layer/qkeras_3layer_weights.h5")
+    dense = [layer for layer in spec.layers if isinstance(layer, DenseSpec)]
+    assert all(layer.kernel_type == FixedType(6, 1, True, "AP_RND_CONV", "AP_SAT") for layer in dense)
+    relu = spec.layers[1]
+    assert relu.function == "relu" and relu.result_type == FixedType(6, 0, False, "AP_RND_CONV", "AP_SAT")
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ({"class_name": "quantized_bits", "config": {"bits": 6, "integer": 0, "alpha": 1}}, FixedType(6, 1, True, "AP_RND_CONV", "AP_SAT")),
+    ("quantized_bits(4,1,1,alpha=1)", FixedType(4, 2, True, "AP_RND_CONV", "AP_SAT_SYM")),
+    ("quantized_bits(8, 3, keep_negative=False)", FixedType(8, 3, False, "AP_RND_CONV", "AP_SAT")),
+])
+def test_quantized_bits_maps_to_exact_fixed_point_type(spec, expected):
+    assert weight_quantizer_type(spec, "layer q") == expected
+
+
+def test_quantizer_emulation_is_bit_exact_with_qkeras():
+    qkeras = pytest.importorskip("qkeras")
+    values = np.linspace(-2.2, 2.2, 4001).astype(np.float32)
+    for bits, integer in ((6, 0), (4, 1), (8, 2)):
+        ours = to_float(quantize_float(values, weight_quantizer_type(f"quantized_bits({bits},{integer},alpha=1)", "q")),
+                        bits - 1 - integer)
+        assert np.array_equal(ours, np.asarray(qkeras.quantized_bits(bits, integer, alpha=1)(values)))
+        function, relu_type = activation_quantizer(f"quantized_relu({bits},{integer})", "r")
+        ours = to_float(quantize_float(np.maximum(values, 0), relu_type), relu_type.frac)
+        assert function == "relu"
+        assert np.array_equal(ours, np.asarray(qkeras.quantized_relu(bits, integer)(values)))
+
+
+@pytest.mark.parametrize("container", ["h5", "keras", "json"])
+def test_every_container_format_gives_the_same_design(keras, tmp_path, container):
+    model = make_mlp(keras, [5, 7, 3], ["relu", "softmax"], seed=3)
+    if container == "json":
+        (tmp_path / "m.json").write_text(model.to_json())
+        model.save_weights(str(tmp_path / "w.h5"))
+        design = rtl4ml.convert(tmp_path / "m.json", WIDE, tmp_path / "w.h5")
+    else:
+        model.save(str(tmp_path / f"m.{container}"))
+        design = rtl4ml.convert(tmp_path / f"m.{container}", WIDE)
+    X = np.random.default_rng(0).normal(size=(200, 5))
+    np.testing.assert_allclose(design.predict(X), model.predict(X, verbose=0), atol=2e-3)
+    in_memory = rtl4ml.convert(model, WIDE)
+    assert np.array_equal(in_memory.predict_codes(X), design.predict_codes(X))
+
+
+def test_batchnorm_is_folded_into_the_dense_before_it(keras):
+    model = make_mlp(keras, [4, 6, 3], ["relu", "linear"], seed=5, batchnorm=True)
+    design = rtl4ml.convert(model, WIDE)
+    assert [layer.kind for layer in design.graph.layers] == ["dense", "activation", "dense", "activation"]
+    X = np.random.default_rng(1).normal(size=(300, 4))
+    np.testing.assert_allclose(design.predict(X), model.predict(X, verbose=0), atol=2e-3)
+
+
+def test_functional_model_with_dropout_and_relu_layer(keras):
+    inputs = keras.Input(shape=(3,))
+    x = keras.layers.Dense(4, name="d1")(inputs)
+    x = keras.layers.ReLU(name="r1")(x)
+    x = keras.layers.Dropout(0.5)(x)
+    outputs = keras.layers.Dense(2, activation="sigmoid", name="d2")(x)
+    model = keras.Model(inputs, outputs)
+    design = rtl4ml.convert(model, WIDE)
+    assert [layer.kind for layer in design.graph.layers] == ["dense", "activation", "dense", "table_activation"]
+    X = np.random.default_rng(2).normal(size=(100, 3))
+    np.testing.assert_allclose(design.predict(X), model.predict(X, verbose=0), atol=5e-3)
+
+
+def test_lambda_layers_are_refused_without_loading_them(keras, tmp_path):
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2, name="d"),
+                              keras.layers.Lambda(lambda t: t * 2, name="double")])
+    (tmp_path / "m.json").write_text(model.to_json())
+    model.save_weights(str(tmp_path / "w.h5"))
+    with pytest.raises(Rtl4mlError, match="layer double \\(Lambda\\).*execute code"):
+        rtl4ml.convert(tmp_path / "m.json", None, tmp_path / "w.h5")
+
+
+@pytest.mark.parametrize("layer_json, fragment", [
+    ({"class_name": "Conv2D", "config": {"name": "conv"}}, "layer conv \\(Conv2D\\): unsupported layer type"),
+    ({"class_name": "Activation", "config": {"name": "act", "activation": "swish"}}, "unsupported activation 'swish'"),
+    ({"class_name": "MyCustomLayer", "config": {"name": "mine"}}, "unsupported layer type 'MyCustomLayer'"),
+])
+def test_unsupported_layers_are_named_in_the_error(tmp_path, layer_json, fragment):
+    architecture = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [None, 3]}},
+        {"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "linear", "use_bias": True}},
+        layer_json]}}
+    (tmp_path / "m.json").write_text(json.dumps(architecture))
+    import h5py
+
+    with h5py.File(tmp_path / "w.h5", "w") as handle:
+        handle.attrs["layer_names"] = [b"d"]
+        group = handle.create_group("d")
+        group.attrs["weight_names"] = [b"d/kernel:0", b"d/bias:0"]
+        group["d/kernel:0"] = np.ones((3, 2))
+        group["d/bias:0"] = np.zeros(2)
+    with pytest.raises(Rtl4mlError, match=fragment):
+        rtl4ml.convert(tmp_path / "m.json", None, tmp_path / "w.h5")
+
+
+def test_missing_weights_and_bad_files_give_one_line_errors(keras, tmp_path):
+    model = make_mlp(keras, [3, 2], ["linear"])
+    (tmp_path / "m.json").write_text(model.to_json())
+    with pytest.raises(Rtl4mlError, match="needs its weights file"):
+        rtl4ml.convert(tmp_path / "m.json")
+    import h5py
+
+    with h5py.File(tmp_path / "empty.h5", "w") as handle:
+        handle.attrs["layer_names"] = []
+    with pytest.raises(Rtl4mlError, match="layer dense0 \\(Dense\\): expected 2 weight arrays, found 0"):
+        rtl4ml.convert(tmp_path / "m.json", None, tmp_path / "empty.h5")
+    (tmp_path / "broken.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + b"garbage" * 10)
+    with pytest.raises(Rtl4mlError, match="cannot read HDF5"):
+        rtl4ml.convert(tmp_path / "broken.h5")
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(Rtl4mlError, match="not valid Keras JSON"):
+        rtl4ml.convert(tmp_path / "bad.json", None, tmp_path / "empty.h5")
+
+
+def test_branching_functional_models_are_refused(keras):
+    inputs = keras.Input(shape=(3,))
+    a = keras.layers.Dense(2, name="a")(inputs)
+    b = keras.layers.Dense(2, name="b")(inputs)
+    model = keras.Model(inputs, keras.layers.Add(name="add")([a, b]))
+    with pytest.raises(Rtl4mlError, match="only chains|chains of layers"):
+        rtl4ml.convert(model)
