@@ -1,0 +1,72 @@
+"""Generated cores in Verilator + cocotb: bit-exact, in order, fixed latency, II = 1, robust to stalls and resets."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from designs import DESIGNS, build_design
+
+pytestmark = pytest.mark.sim
+BUILD_ROOT = ROOT / "sim" / "build" / "pytest"  # Verilator builds are cached here by content hash
+
+
+def written(keras, name, seed=0):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model, design = build_design(keras, name, seed)
+    design.write(BUILD_ROOT / name, force=True)
+    return model, design
+
+
+def stimulus(design, events=400, seed=0):
+    """Inputs spread over and beyond the representable range, to exercise saturation and wrap."""
+    t = design.graph.input.result_type
+    rng = np.random.default_rng(seed)
+    return rng.uniform(t.min_value * 1.3 - 0.5, t.max_value * 1.3 + 0.5, size=(events, design.graph.n_in))
+
+
+@pytest.mark.parametrize("name", sorted(DESIGNS))
+def test_small_networks_are_bit_exact_with_fixed_latency_and_unit_interval(keras, name):
+    _, design = written(keras, name)
+    results = design.simulate(stimulus(design))
+    assert results["passed"], results["problems"]
+    assert results["mismatches"] == 0 and results["compared"] == 400
+    assert results["LatencyMin"] == results["LatencyMax"] == design.latency
+    assert results["IntervalMax"] == 1
+
+
+@pytest.mark.parametrize("idle, backpressure", [(0.3, 0.0), (0.0, 0.6), (0.5, 0.5)])
+def test_idle_cycles_and_backpressure_lose_nothing(keras, idle, backpressure):
+    _, design = written(keras, "softmax_tanh_fixed12")
+    results = design.simulate(stimulus(design, 600, seed=1), idle=idle, backpressure=backpressure, seed=7,
+                              run_name=f"stall_{idle}_{backpressure}")
+    assert results["passed"], results["problems"]
+    assert results["compared"] == 600 and not results["protocol_errors"]
+    if backpressure == 0.0:
+        assert results["LatencyMin"] == results["LatencyMax"] == design.latency
+
+
+def test_reset_mid_stream_drops_only_events_in_flight(keras):
+    _, design = written(keras, "relu_fixed8_trn_wrap")
+    results = design.simulate(stimulus(design, 300, seed=2), backpressure=0.3, reset_cycles=[120, 260],
+                              run_name="reset")
+    assert results["passed"], results["problems"]
+    assert results["resets"] == 2
+    assert 0 < results["dropped_by_reset"] <= 2 * (design.latency + 1)
+    assert results["compared"] + results["dropped_by_reset"] == results["events"] == 300
+
+
+def test_a_mismatch_names_event_output_values_and_first_differing_layer(keras):
+    _, design = written(keras, "pruned_half")
+    # Break the golden model's second dense layer only: the RTL is now "wrong" from that layer on.
+    dense1 = next(layer for layer in design.graph.layers if layer.name == "dense1")
+    dense1.bias = dense1.bias + 37
+    results = design.simulate(stimulus(design, 50, seed=3), run_name="tampered")
+    assert not results["passed"] and results["mismatches"] > 0
+    first = results["mismatch_details"][0]
+    assert first["first_differing_layer"] == "dense1"
+    diff = first["outputs"][0]
+    assert diff["expected"] != diff["actual"] and {"expected_value", "actual_value", "output"} <= set(diff)
+    assert any("first differing layer" in line for line in results["problems"])

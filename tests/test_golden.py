@@ -1,0 +1,69 @@
+"""The golden model: exact integer arithmetic, traces, input checks, and agreement with Keras."""
+
+import numpy as np
+import pytest
+
+import rtl4ml
+from rtl4ml.errors import Rtl4mlError
+from rtl4ml.fixed_point import requantize
+
+from conftest import BUNDLE, JET_CONFIG, make_mlp
+
+
+def test_dense_accumulator_is_exact_at_the_extremes_of_the_input_type(keras):
+    model = make_mlp(keras, [6, 4], ["linear"], seed=1, weight_scale=4)
+    design = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<10,4>",
+                                                            "result": "ap_fixed<24,14>"}}})
+    dense = design.graph.layers[0]
+    x_type = dense.input_type
+    X = np.array([[x_type.max_value] * 6, [x_type.min_value] * 6,
+                  [x_type.max_value, x_type.min_value] * 3])
+    codes = design.predict_codes(X)
+    # Exact reference with Python integers: no rounding until the final requantization.
+    x = [[int(v) for v in row] for row in design.predict_codes(X, trace=True)[1][design.graph.input.name]]
+    acc_frac = dense.accum_type.frac
+    for row, got in zip(x, codes):
+        exact = [sum(row[i] * int(dense.weight[i, j]) << (acc_frac - dense.product_frac) for i in range(6))
+                 + (int(dense.bias[j]) << (acc_frac - dense.bias_type.frac)) for j in range(4)]
+        assert got.tolist() == requantize(np.array(exact), acc_frac, dense.result_type).tolist()
+
+
+def test_trace_returns_every_layer_and_ends_with_the_output(keras):
+    design = rtl4ml.convert(make_mlp(keras, [3, 4, 2], ["relu", "softmax"]))
+    X = np.random.default_rng(0).normal(size=(10, 3))
+    out, traces = design.predict_codes(X, trace=True)
+    assert list(traces) == ["features", "dense0", "dense0_relu", "dense1", "dense1_softmax"]
+    assert np.array_equal(traces["dense1_softmax"], out)
+    assert (traces["dense0_relu"] >= 0).all()
+
+
+def test_softmax_outputs_sum_to_one_within_one_percent(keras):
+    design = rtl4ml.convert(make_mlp(keras, [4, 8, 5], ["relu", "softmax"], seed=2))
+    y = design.predict(np.random.default_rng(3).normal(size=(5000, 4)) * 3)
+    assert np.all(np.abs(y.sum(axis=1) - 1) < 0.01)
+
+
+@pytest.mark.parametrize("X, fragment", [
+    (np.zeros((4, 5)), "shape \\(4, 5\\); model .* expects \\(events, 3\\)"),
+    (np.array([[0.0, np.nan, 1.0]]), "NaN/Inf values \\(first at event 0, feature 1"),
+    (np.array([["a", "b", "c"]]), "dtype"),
+])
+def test_bad_input_arrays_are_refused(keras, X, fragment):
+    design = rtl4ml.convert(make_mlp(keras, [3, 2], ["linear"]))
+    with pytest.raises(Rtl4mlError, match=fragment):
+        design.predict(X)
+
+
+def test_bundled_jet_tagger_agrees_with_keras():
+    bundle = np.load(BUNDLE / "test_vectors.npz")
+    design = rtl4ml.convert(BUNDLE / "model.h5", JET_CONFIG)
+    y = design.predict(bundle["X"])
+    agreement = (y.argmax(1) == bundle["keras_output"].argmax(1)).mean()
+    assert agreement >= 0.995
+    assert np.all(np.abs(y.sum(axis=1) - 1) < 0.01)
+
+
+def test_bundled_keras_outputs_are_what_keras_computes(keras):
+    bundle = np.load(BUNDLE / "test_vectors.npz")
+    model = keras.models.load_model(str(BUNDLE / "model.h5"))
+    np.testing.assert_allclose(model.predict(bundle["X"][:500], verbose=0), bundle["keras_output"][:500], atol=1e-6)

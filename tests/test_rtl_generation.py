@@ -1,0 +1,96 @@
+"""Generated Verilog: lint-clean, zero weights cost nothing, names are safe, OUTDIR is written atomically."""
+
+import json
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import rtl4ml
+from rtl4ml.errors import Rtl4mlError
+from rtl4ml.simulation.lint import lint_core
+
+from conftest import BUNDLE, JET_CONFIG, make_mlp
+from designs import DESIGNS, build_design
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("name", sorted(DESIGNS))
+def test_generated_core_is_verilator_lint_clean(keras, tmp_path, name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, design = build_design(keras, name)
+    design.write(tmp_path / "out")
+    assert lint_core(tmp_path / "out") == []
+
+
+@pytest.mark.sim
+def test_jet_tagger_core_is_lint_clean_and_nine_cycles(tmp_path):
+    design = rtl4ml.convert(BUNDLE / "model.h5", JET_CONFIG)
+    design.write(tmp_path / "jet")
+    assert lint_core(tmp_path / "jet") == []
+    meta = json.loads((tmp_path / "jet" / "rtl" / "core.json").read_text())
+    assert meta["latency"] == design.latency <= 9
+
+
+def test_zero_weights_have_no_multiplier_and_no_adder_input(keras, tmp_path):
+    model = make_mlp(keras, [6, 5], ["linear"], zero_fraction=0.6, seed=4)
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<10,4>"}})
+    design.write(tmp_path / "out")
+    text = (tmp_path / "out" / "rtl" / "myproject_dense0.v").read_text()
+    dense = design.graph.layers[0]
+    assert len(re.findall(r"\bx\d+ \* ", text)) == np.count_nonzero(dense.weight)
+    tree_sizes = {int(j): int(n) for n, j in re.findall(r"\.N\((\d+)\).*?\) n(\d+)_tree ", text)}
+    for j in range(dense.n_out):
+        products = np.count_nonzero(dense.weight[:, j])
+        assert tree_sizes[j] == products + int(dense.bias[j] != 0 or products == 0)
+
+
+def test_layer_names_are_sanitized_and_collisions_refused(keras):
+    model = make_mlp(keras, [3, 2], ["linear"])
+    model.layers[0]._name = "fc-1;$display(\"x\")"
+    design = rtl4ml.convert(model)
+    assert design.core.blocks[0].identifier == "fc_1__display__x__"
+    for layer, name in zip(make_mlp(keras, [3, 2, 2], ["linear", "linear"]).layers, ["a-b", "a_b"]):
+        layer._name = name
+    clash = keras.Sequential([keras.Input(shape=(3,))] + [keras.layers.Dense(2, name=n) for n in ("a-b", "a_b")])
+    with pytest.raises(Rtl4mlError, match="'a-b' and 'a_b' both become identifier 'a_b'"):
+        rtl4ml.convert(clash)
+
+
+def test_project_name_that_is_not_an_identifier_is_refused(keras):
+    with pytest.raises(Rtl4mlError, match="ProjectName .* is not a legal"):
+        rtl4ml.convert(make_mlp(keras, [3, 2], ["linear"]), {"HLSConfig": {"Model": {}}, "ProjectName": "x; drop"})
+
+
+def test_reuse_factor_above_one_is_refused_until_supported(keras):
+    with pytest.raises(Rtl4mlError, match="layer dense0: ReuseFactor 4 is not supported by the RTL backend yet"):
+        rtl4ml.convert(make_mlp(keras, [3, 2], ["linear"]), {"Model": {"ReuseFactor": 4}})
+
+
+def test_outdir_not_made_by_rtl4ml_is_kept_unless_forced(keras, tmp_path):
+    design = rtl4ml.convert(make_mlp(keras, [3, 2], ["linear"]))
+    foreign = tmp_path / "precious"
+    foreign.mkdir()
+    (foreign / "thesis.tex").write_text("do not delete")
+    with pytest.raises(Rtl4mlError, match="was not made by rtl4ml"):
+        design.write(foreign)
+    assert (foreign / "thesis.tex").read_text() == "do not delete"
+    design.write(tmp_path / "fresh")
+    design.write(tmp_path / "fresh")  # rewriting our own output is fine
+    assert (tmp_path / "fresh" / "rtl" / "myproject.v").is_file()
+
+
+def test_failed_write_leaves_no_partial_outdir(keras, tmp_path, monkeypatch):
+    design = rtl4ml.convert(make_mlp(keras, [3, 2], ["linear"]))
+    from rtl4ml.backends.rtl import writer
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(writer, "write_core", broken)
+    monkeypatch.setattr("rtl4ml.design.write_core", broken)
+    with pytest.raises(RuntimeError):
+        design.write(tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
