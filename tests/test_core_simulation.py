@@ -70,3 +70,25 @@ def test_a_mismatch_names_event_output_values_and_first_differing_layer(keras):
     diff = first["outputs"][0]
     assert diff["expected"] != diff["actual"] and {"expected_value", "actual_value", "output"} <= set(diff)
     assert any("first differing layer" in line for line in results["problems"])
+
+
+@pytest.mark.parametrize("budget", [1, 3, 12])
+def test_pipeline_budget_trades_latency_and_the_simulation_agrees(keras, budget):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sizes, activations, config, options = DESIGNS["relu_fixed8_trn_wrap"]
+        from conftest import make_mlp
+        import rtl4ml
+
+        model = make_mlp(keras, sizes, activations, **options)
+        design = rtl4ml.convert(model, {"Model": dict(config["Model"], PipelineBudget=budget)})
+    design.write(BUILD_ROOT / f"budget_{budget}", force=True)
+    results = design.simulate(stimulus(design, 200))
+    assert results["passed"], results["problems"]
+    assert results["LatencyMin"] == results["LatencyMax"] == design.latency
+    steps = [step for block in design.core.blocks for step in block.steps]
+    assert design.latency == sum(step.register_after for step in steps)
+    if budget == 1:
+        assert design.latency == len(steps)  # every step registered
+    if budget == 12:
+        assert design.latency < len(steps) // 2
