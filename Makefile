@@ -28,6 +28,7 @@ lint:
 
 bench:
 	$(PY) bench/golden_throughput.py
+	$(PY) bench/csim_throughput.py
 
 clean:
 	rm -rf sim/build .pytest_cache

@@ -24,23 +24,27 @@ BUNDLE = Path(__file__).resolve().parent.parent / "sim" / "models" / "jet_tagger
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
     design = rtl4ml.convert(BUNDLE / "model.h5", BUNDLE.parent.parent / "configs" / "jet_tagger.yml")
     base = np.load(BUNDLE / "test_vectors.npz")["X"]
     X = np.resize(base, (args.events, base.shape[1]))
-    best_total, best_core = 0.0, 0.0
+    totals, cores = [], []
     for _ in range(args.repeats):
         start = time.perf_counter()
         codes = quantize_inputs(design.graph, X)
         middle = time.perf_counter()
         run_codes(design.graph, codes)
         end = time.perf_counter()
-        best_total = max(best_total, args.events / (end - start))
-        best_core = max(best_core, args.events / (end - middle))
-    print(f"golden model, jet tagger 16-64-32-32-5 at ap_fixed<16,6>, {args.events} events, 1 thread:")
-    print(f"  predict (float in, quantize + layers): {best_total / 1e6:.2f} M events/s")
-    print(f"  layers only (integer codes in):        {best_core / 1e6:.2f} M events/s")
+        totals.append(args.events / (end - start))
+        cores.append(args.events / (end - middle))
+    # This machine's CPU is shared: report the best run (least disturbed) and the median.
+    print(f"golden model, jet tagger 16-64-32-32-5 at ap_fixed<16,6>, {args.events} events, 1 thread, "
+          f"{args.repeats} runs:")
+    print(f"  predict (float in, quantize + layers): best {max(totals) / 1e6:.2f}, "
+          f"median {np.median(totals) / 1e6:.2f} M events/s")
+    print(f"  layers only (integer codes in):        best {max(cores) / 1e6:.2f}, "
+          f"median {np.median(cores) / 1e6:.2f} M events/s")
 
 
 if __name__ == "__main__":

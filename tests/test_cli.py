@@ -83,3 +83,14 @@ def test_predict_refuses_wrong_shape_and_pickled_input(capsys, tmp_path, model_f
 def test_installed_entry_point_runs(tmp_path):
     completed = subprocess.run([sys.executable, "-m", "rtl4ml.cli", "--version"], capture_output=True, text=True)
     assert completed.returncode == 0 and completed.stdout.startswith("rtl4ml ")
+
+
+def test_csim_compares_the_hls_cpp_with_the_golden_model(capsys, tmp_path, model_file):
+    assert run(capsys, "convert", model_file, "-o", tmp_path / "prj")[0] == 0
+    np.save(tmp_path / "x.npy", np.random.default_rng(2).normal(size=(64, 4)))
+    code, out, _ = run(capsys, "csim", tmp_path / "prj", "--input", tmp_path / "x.npy", "--output", tmp_path / "y.npy")
+    assert code == 0 and "mismatches:   0" in out and "PASS" in out
+    import rtl4ml
+
+    expected = rtl4ml.load_design(tmp_path / "prj").predict(np.load(tmp_path / "x.npy"))
+    assert np.array_equal(np.load(tmp_path / "y.npy"), expected)

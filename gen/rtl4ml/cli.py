@@ -1,4 +1,4 @@
-"""The rtl4ml command line: config, convert, predict, sim.
+"""The rtl4ml command line: config, convert, predict, sim, csim.
 
 Every user error is one line on stderr ("rtl4ml: error: ...") and exit code 2; a failed
 simulation (mismatch or protocol error) exits 1. Set RTL4ML_DEBUG=1 for tracebacks.
@@ -94,6 +94,22 @@ def _cmd_sim(args) -> int:
     return 0 if results["passed"] else EXIT_FAILED_CHECK
 
 
+def _cmd_csim(args) -> int:
+    from .design import load_design
+
+    design = load_design(args.outdir)
+    results = design.csim(load_array(args.input), output=args.output)
+    rate = results["events_per_s"]
+    print(f"events:       {results['events']}")
+    print(f"mismatches:   {results['mismatches']}")
+    print(f"compile time: {results['compile_time_s']:.1f} s" + (" (cached)" if results["compile_time_s"] == 0 else ""))
+    print(f"run time:     {results['run_time_s']:.2f} s ({rate:,.0f} events/s)" if rate else "")
+    for problem in results["problems"][:10]:
+        print(f"  {problem}")
+    print("PASS: bit-exact with the golden model" if results["passed"] else "FAIL")
+    return 0 if results["passed"] else EXIT_FAILED_CHECK
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -134,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--backpressure", type=float, default=0.0, help="probability of m_axis_tready low")
     sim.add_argument("--seed", type=int, default=0)
     sim.set_defaults(handler=_cmd_sim)
+
+    csim = commands.add_parser("csim", help="compile and run the HLS C++ (g++ + ap_types), bit-exact check")
+    csim.add_argument("outdir")
+    csim.add_argument("--input", required=True)
+    csim.add_argument("--output", help=".npy file for the C simulation's outputs")
+    csim.set_defaults(handler=_cmd_csim)
     return parser
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .backends.hls.writer import plan_project, write_project
 from .backends.rtl.writer import RtlCore, plan_core, write_core
 from .config import Config, load_config
 from .errors import fail
@@ -61,11 +62,25 @@ class Design:
         with staged_directory(out_dir, force) as staging:
             save_graph(self.graph, staging / IR_FILE)
             write_core(core, staging / "rtl")
+            write_project(self.hls_project(), staging / "hls")
             summary = {"rtl4ml": __version__, "project": core.top, "latency": core.latency,
                        "interval": 1, "config": self.config.hls_config, "project_config": self.config.project}
             (staging / MARKER).write_text(json.dumps(summary, indent=2, default=str) + "\n")
         self.out_dir = out_dir.resolve()
         return self.out_dir
+
+    def hls_project(self):
+        project = self.config.project
+        return plan_project(self.graph, self.core.top, str(project.get("IOType", "io_parallel")),
+                            str(project.get("Part", "xcvu9p-flga2577-2-e")), float(project.get("ClockPeriod", 5)))
+
+    def csim(self, X, output=None) -> dict:
+        """Compile the HLS C++ with g++ and the Xilinx ap_types headers; compare with the golden model."""
+        from .simulation.csim import csim_design
+
+        if self.out_dir is None:
+            raise fail("design has not been written yet; call design.write(OUTDIR) first")
+        return csim_design(self, X, output)
 
     def simulate(self, X, **options) -> dict:
         """Stream X through the RTL with Verilator + cocotb; see rtl4ml.simulation.run.simulate_design."""

@@ -150,16 +150,21 @@ def _round_increment(floor: np.ndarray, rem: np.ndarray, half: int, negative: np
     return inc.astype(np.int64)
 
 
-def apply_overflow(values: np.ndarray, target: FixedType) -> np.ndarray:
-    """Map exact integer codes (any range) into `target`'s code range with its overflow mode."""
+def apply_overflow(values: np.ndarray, target: FixedType, in_place: bool = False) -> np.ndarray:
+    """Map exact integer codes (any range) into `target`'s code range with its overflow mode.
+
+    in_place lets callers that own a fresh array skip a copy.
+    """
     values = np.asarray(values, dtype=np.int64)
+    out = values if in_place else None
     lo, hi = target.min_code, target.max_code
     if target.overflow == "AP_WRAP":
         if not target.signed:
-            return values & ((1 << target.width) - 1)
+            return np.bitwise_and(values, (1 << target.width) - 1, out=out)
         # Sign-extend from bit width-1: shift it to the int64 sign bit and back (two passes).
         unused = 64 - target.width
-        return np.right_shift(np.left_shift(values, unused), unused)
+        shifted = np.left_shift(values, unused, out=out)
+        return np.right_shift(shifted, unused, out=shifted)
     if target.overflow == "AP_SAT":
         return np.clip(values, lo, hi)
     if target.overflow == "AP_SAT_ZERO":
@@ -169,8 +174,22 @@ def apply_overflow(values: np.ndarray, target: FixedType) -> np.ndarray:
     raise AssertionError(target.overflow)  # pragma: no cover
 
 
-def requantize(codes: np.ndarray, src_frac: int, target: FixedType) -> np.ndarray:
-    """Convert integer codes with `src_frac` fractional bits to `target` codes (round, then overflow)."""
+def _fits(source: FixedType, shift: int, target: FixedType) -> bool:
+    """True when every code of `source`, shifted right by `shift` and rounded, is a code of `target`."""
+    low, high = source.min_code, source.max_code
+    if shift > 0:
+        low, high = low >> shift, (high >> shift) + 1  # +1: rounding may carry up by one
+    else:
+        low, high = low << -shift, high << -shift
+    return target.min_code <= low and high <= target.max_code and not (
+        target.overflow == "AP_SAT_SYM" and target.signed and low == target.min_code)
+
+
+def requantize(codes: np.ndarray, src_frac: int, target: FixedType, source: FixedType | None = None) -> np.ndarray:
+    """Convert integer codes with `src_frac` fractional bits to `target` codes (round, then overflow).
+
+    With `source` (the type the codes belong to), overflow handling is skipped when it cannot occur.
+    """
     codes = np.asarray(codes, dtype=np.int64)
     shift = src_frac - target.frac
     if shift > 0:
@@ -182,7 +201,9 @@ def requantize(codes: np.ndarray, src_frac: int, target: FixedType) -> np.ndarra
             rounded = floor + _round_increment(floor, rem, 1 << (shift - 1), codes < 0, target.rounding)
     else:
         rounded = codes << (-shift)
-    return apply_overflow(rounded, target)
+    if source is not None and _fits(source, shift, target):
+        return rounded
+    return apply_overflow(rounded, target, in_place=rounded is not codes)
 
 
 def quantize_float(values: np.ndarray, target: FixedType) -> np.ndarray:
@@ -197,7 +218,7 @@ def quantize_float(values: np.ndarray, target: FixedType) -> np.ndarray:
     floor = np.floor(scaled)
     floor_int = floor.astype(np.int64)
     if target.rounding == "AP_TRN":
-        return apply_overflow(floor_int, target)
+        return apply_overflow(floor_int, target, in_place=True)
     remainder = scaled - floor  # exact: both are float64 with the same exponent range
     # Express the remainder on a 2-bit grid around one half so the shared rounding rule applies.
     above = remainder > 0.5

@@ -13,3 +13,8 @@ def rtl_dir() -> Path:
 
 def rtl_templates_dir() -> Path:
     return rtl_dir() / "templates"
+
+
+def hls_dir() -> Path:
+    """Folder of the HLS C++ layer library and project templates (hls/ in the repository)."""
+    return Path(str(resources.files("rtl4ml.hls")))

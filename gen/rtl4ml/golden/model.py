@@ -31,10 +31,10 @@ def dense(layer: DenseLayer):
 
             def run(x):
                 acc = (x.astype(np.float64) @ weight_float + bias_float).astype(np.int64)
-                return requantize(acc, accum.frac, layer.result_type)
+                return requantize(acc, accum.frac, layer.result_type, accum)
         else:
             def run(x):
-                return requantize(x @ weight + bias, accum.frac, layer.result_type)
+                return requantize(x @ weight + bias, accum.frac, layer.result_type, accum)
         return run
     # A user-chosen accumulator: each product and the bias are cast to accum_t, then summed with wrap.
     wrapping = accum.with_modes(overflow="AP_WRAP")
@@ -49,7 +49,8 @@ def dense(layer: DenseLayer):
 
 def activation(layer: ActivationLayer):
     relu = layer.function == "relu"
-    return lambda x: requantize(np.maximum(x, 0) if relu else x, layer.input_type.frac, layer.result_type)
+    return lambda x: requantize(np.maximum(x, 0) if relu else x, layer.input_type.frac, layer.result_type,
+                                layer.input_type)
 
 
 def table_activation(layer: TableActivationLayer):

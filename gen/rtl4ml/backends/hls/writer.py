@@ -1,0 +1,167 @@
+"""Write a Vitis-HLS project of the IR: firmware (one function call per layer), weights headers,
+a code-level testbench and build_prj.tcl.
+
+Everything numeric is taken from the IR as integer codes and printed as exact decimal
+values of the layer's own ap_fixed type, so the C++ computes the golden model's bits.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import numpy as np
+
+from ... import __version__
+from ...fixed_point import FixedType
+from ...ir.layers import ActivationLayer, DenseLayer, ModelGraph, SoftmaxLayer, TableActivationLayer
+from ...resources import hls_dir
+from ..identifiers import check_project_name, unique_identifiers
+
+MAX_LINE = 120
+
+
+def cpp_type(t: FixedType) -> str:
+    base = "ap_fixed" if t.signed else "ap_ufixed"
+    modes = "" if (t.rounding, t.overflow) == ("AP_TRN", "AP_WRAP") else f", {t.rounding}, {t.overflow}"
+    return f"{base}<{t.width}, {t.integer}{modes}>"
+
+
+def exact_literal(code: int, frac: int) -> str:
+    """Shortest decimal that is exactly code * 2**-frac (a double holds it exactly for widths <= 32)."""
+    value = float(code) * 2.0**-frac
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def wrap_values(values: list[str], indent: str = "    ") -> list[str]:
+    """Comma-separated values on lines of at most MAX_LINE characters."""
+    lines, current = [], indent
+    for index, value in enumerate(values):
+        piece = value + ("," if index < len(values) - 1 else "")
+        if len(current) + len(piece) + 1 > MAX_LINE and current.strip():
+            lines.append(current.rstrip())
+            current = indent
+        current += piece + " "
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
+
+
+@dataclass
+class HlsLayer:
+    """Template values of one layer call."""
+
+    identifier: str
+    layer: object
+    kind: str
+    types: dict = field(default_factory=dict)  # typedef name -> C++ type
+    config: dict = field(default_factory=dict)  # static const members
+    arrays: list = field(default_factory=list)  # (header file, C++ type, name, size, lines)
+
+
+def _code_width(t: FixedType) -> int:
+    return t.width + 2  # room for the sign and the difference of two codes
+
+
+def _layer(ident: str, layer) -> HlsLayer:
+    item = HlsLayer(ident, layer, layer.kind, {f"{ident}_result_t": cpp_type(layer.result_type)})
+    if isinstance(layer, DenseLayer):
+        item.types.update({f"{ident}_weight_t": cpp_type(layer.weight_type), f"{ident}_bias_t": cpp_type(layer.bias_type),
+                           f"{ident}_accum_t": cpp_type(layer.accum_type)})
+        nonzero = int(np.count_nonzero(layer.weight))
+        item.config = {"n_in": layer.n_in, "n_out": layer.n_out, "reuse_factor": layer.reuse_factor,
+                       "multiplier_limit": max(1, math.ceil(nonzero / layer.reuse_factor))}
+        weights = [exact_literal(int(c), layer.weight_type.frac) for c in layer.weight.reshape(-1)]
+        biases = [exact_literal(int(c), layer.bias_type.frac) for c in layer.bias]
+        item.arrays = [(f"{ident}_w.h", f"{ident}_weight_t", f"{ident}_w", layer.n_in * layer.n_out, wrap_values(weights)),
+                       (f"{ident}_b.h", f"{ident}_bias_t", f"{ident}_b", layer.n_out, wrap_values(biases))]
+    elif isinstance(layer, TableActivationLayer):
+        item.config = {"n": layer.n_out, "table_size": len(layer.table),
+                       "index_width": max(_code_width(layer.input_type), layer.index_offset.bit_length() + 2)
+                       + max(0, -layer.index_shift),
+                       "index_offset": layer.index_offset, "index_shift": layer.index_shift}
+        values = [exact_literal(int(c), layer.result_type.frac) for c in layer.table]
+        item.arrays = [(f"{ident}_table.h", f"{ident}_result_t", f"{ident}_table", len(layer.table), wrap_values(values))]
+    elif isinstance(layer, SoftmaxLayer):
+        item.config = {"n": layer.n_out, "code_width": max(_code_width(layer.input_type), layer.d_bits + 1),
+                       "d_shift": layer.d_shift, "d_bits": layer.d_bits, "lo_bits": layer.lo_bits,
+                       "exp_frac": layer.exp_frac, "exp_bits": layer.exp_bits, "sum_bits": layer.sum_bits,
+                       "inv_shift": layer.inv_shift, "inv_frac": layer.inv_frac, "inv_bits": layer.inv_bits,
+                       "inv_size": len(layer.inv_table), "hi_size": len(layer.exp_hi), "lo_size": len(layer.exp_lo)}
+        item.arrays = [
+            (f"{ident}_tables.h", f"ap_uint<{layer.exp_bits}>", f"{ident}_exp_hi", len(layer.exp_hi),
+             wrap_values([str(int(v)) for v in layer.exp_hi])),
+            (f"{ident}_tables.h", f"ap_uint<{layer.exp_bits}>", f"{ident}_exp_lo", len(layer.exp_lo),
+             wrap_values([str(int(v)) for v in layer.exp_lo])),
+            (f"{ident}_tables.h", f"ap_uint<{layer.inv_bits}>", f"{ident}_inv", len(layer.inv_table),
+             wrap_values([str(int(v)) for v in layer.inv_table])),
+        ]
+    elif isinstance(layer, ActivationLayer):
+        item.config = {"n": layer.n_out}
+    return item
+
+
+@dataclass
+class HlsProject:
+    project: str
+    graph: ModelGraph
+    layers: list
+    io_type: str
+    part: str
+    clock_period: float
+
+    @property
+    def interval(self) -> int:
+        return max([getattr(item.layer, "reuse_factor", 1) for item in self.layers] + [1])
+
+
+def plan_project(graph: ModelGraph, project: str, io_type: str = "io_parallel", part: str = "xcvu9p-flga2577-2-e",
+                 clock_period: float = 5.0) -> HlsProject:
+    names = [graph.input.name] + [layer.name for layer in graph.layers]
+    identifiers = unique_identifiers(names)
+    layers = [_layer(ident, layer) for ident, layer in zip(identifiers[1:], graph.layers)]
+    if io_type not in ("io_parallel", "io_stream"):
+        from ...errors import fail
+
+        raise fail(f"config IOType {io_type!r} is not supported; use io_parallel or io_stream")
+    return HlsProject(check_project_name(project), graph, layers, io_type, part, float(clock_period))
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(hls_dir() / "templates")),
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              trim_blocks=True, lstrip_blocks=True)
+
+
+def write_project(project: HlsProject, out_dir: Path) -> Path:
+    """Render the HLS project into out_dir (OUTDIR/hls); return it."""
+    firmware = out_dir / "firmware"
+    (firmware / "weights").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(hls_dir() / "nnet_utils", firmware / "nnet_utils", dirs_exist_ok=True)
+    env = _environment()
+    in_type, out_type = project.graph.input.result_type, project.graph.output_type
+    context = {
+        "version": __version__, "project": project.project, "graph": project.graph, "layers": project.layers,
+        "io_type": project.io_type, "part": project.part, "clock_period": project.clock_period,
+        "interval": project.interval, "input_type": cpp_type(in_type), "output_type": cpp_type(out_type),
+        "n_in": project.graph.n_in, "n_out": project.graph.n_out,
+        "in_width": in_type.width, "out_width": out_type.width,
+        "s_width": (project.graph.n_in * in_type.width + 7) // 8 * 8,
+        "m_width": (project.graph.n_out * out_type.width + 7) // 8 * 8,
+    }
+    headers: dict[str, list] = {}
+    for item in project.layers:
+        for array in item.arrays:
+            headers.setdefault(array[0], []).append(array)
+    for header, arrays in headers.items():
+        (firmware / "weights" / header).write_text(env.get_template("weights.h.j2").render(arrays=arrays, header=header, **context))
+    outputs = {"firmware/defines.h": "defines.h.j2", "firmware/parameters.h": "parameters.h.j2",
+               f"firmware/{project.project}.h": "project.h.j2", f"firmware/{project.project}.cpp": "project.cpp.j2",
+               f"{project.project}_test.cpp": "test_bench.cpp.j2", "build_prj.tcl": "build_prj.tcl.j2"}
+    for target, template in outputs.items():
+        (out_dir / target).write_text(env.get_template(template).render(headers=sorted(headers), **context))
+    return out_dir
