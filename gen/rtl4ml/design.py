@@ -62,12 +62,19 @@ class Design:
         with staged_directory(out_dir, force) as staging:
             save_graph(self.graph, staging / IR_FILE)
             write_core(core, staging / "rtl")
-            write_project(self.hls_project(), staging / "hls")
+            examples = self._example_inputs()
+            write_project(self.hls_project(), staging / "hls", examples, golden.run_codes(self.graph, examples))
             summary = {"rtl4ml": __version__, "project": core.top, "latency": core.latency,
                        "interval": 1, "config": self.config.hls_config, "project_config": self.config.project}
             (staging / MARKER).write_text(json.dumps(summary, indent=2, default=str) + "\n")
         self.out_dir = out_dir.resolve()
         return self.out_dir
+
+    def _example_inputs(self, events: int = 32) -> np.ndarray:
+        """Seeded input codes spanning the input type, for testbenches that need vectors out of the box."""
+        t = self.graph.input.result_type
+        rng = np.random.default_rng(0)
+        return rng.integers(t.min_code, t.max_code + 1, size=(events, self.graph.n_in), dtype=np.int64)
 
     def hls_project(self):
         project = self.config.project

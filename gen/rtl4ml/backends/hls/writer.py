@@ -137,8 +137,12 @@ def _environment() -> jinja2.Environment:
                               trim_blocks=True, lstrip_blocks=True)
 
 
-def write_project(project: HlsProject, out_dir: Path) -> Path:
-    """Render the HLS project into out_dir (OUTDIR/hls); return it."""
+def write_project(project: HlsProject, out_dir: Path, example_inputs: np.ndarray | None = None,
+                  example_outputs: np.ndarray | None = None) -> Path:
+    """Render the HLS project into out_dir (OUTDIR/hls); return it.
+
+    Example vectors (integer codes) go to tb_data/, so build_prj.tcl's csim and cosim run as written.
+    """
     firmware = out_dir / "firmware"
     (firmware / "weights").mkdir(parents=True, exist_ok=True)
     shutil.copytree(hls_dir() / "nnet_utils", firmware / "nnet_utils", dirs_exist_ok=True)
@@ -164,4 +168,9 @@ def write_project(project: HlsProject, out_dir: Path) -> Path:
                f"{project.project}_test.cpp": "test_bench.cpp.j2", "build_prj.tcl": "build_prj.tcl.j2"}
     for target, template in outputs.items():
         (out_dir / target).write_text(env.get_template(template).render(headers=sorted(headers), **context))
+    if example_inputs is not None:
+        (out_dir / "tb_data").mkdir(exist_ok=True)
+        np.savetxt(out_dir / "tb_data" / "inputs.txt", example_inputs, fmt="%d")
+        if example_outputs is not None:
+            np.savetxt(out_dir / "tb_data" / "golden_outputs.txt", example_outputs, fmt="%d")
     return out_dir
