@@ -18,3 +18,8 @@ def rtl_templates_dir() -> Path:
 def hls_dir() -> Path:
     """Folder of the HLS C++ layer library and project templates (hls/ in the repository)."""
     return Path(str(resources.files("rtl4ml.hls")))
+
+
+def harness_template_dir() -> Path:
+    """Folder of the compiled Verilator harness template (tb/harness/ in the repository)."""
+    return Path(str(resources.files("rtl4ml.tb"))) / "harness"
