@@ -13,7 +13,7 @@ void relu(const data_T data[N], res_T res[N]) {
     #pragma HLS INLINE
     for (int i = 0; i < N; i++) {
         #pragma HLS UNROLL
-        res[i] = data[i] > 0 ? (res_T)data[i] : (res_T)0;
+        res[i] = data[i] > 0 ? cast<res_T>(data[i]) : (res_T)0;
     }
 }
 
@@ -22,15 +22,16 @@ void linear(const data_T data[N], res_T res[N]) {
     #pragma HLS INLINE
     for (int i = 0; i < N; i++) {
         #pragma HLS UNROLL
-        res[i] = (res_T)data[i];
+        res[i] = cast<res_T>(data[i]);
     }
 }
 
 // index = clamp((code + index_offset) >> index_shift, 0, table_size - 1) (<< -index_shift when negative).
+// The table holds result codes (ap_int/ap_uint of the result's width): integer tables compile fast.
 // CONFIG_T provides: n, table_size, index_width, index_offset, index_shift.
-template <class data_T, class res_T, typename CONFIG_T>
+template <class data_T, class res_T, class table_T, typename CONFIG_T>
 void table_activation(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n],
-                      const res_T table[CONFIG_T::table_size]) {
+                      const table_T table[CONFIG_T::table_size]) {
     #pragma HLS INLINE
     for (int i = 0; i < CONFIG_T::n; i++) {
         #pragma HLS UNROLL
@@ -43,7 +44,7 @@ void table_activation(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n],
         }
         if (index < 0) index = 0;
         if (index > CONFIG_T::table_size - 1) index = CONFIG_T::table_size - 1;
-        res[i] = table[index.to_int()];
+        res[i] = from_code<res_T>(table[index.to_int()]);
     }
 }
 

@@ -24,6 +24,29 @@ void set_code(ap_fixed_base<W, I, S, Q, O, N> &x, long long code) {
     x.V = bits.V;
 }
 
+// The value of res_T whose code is `code` (same width and signedness: a bit copy).
+template <class res_T, int W, bool S>
+res_T from_code(const ap_int_base<W, S> &code) {
+    #pragma HLS INLINE
+    res_T value;
+    value.V = code.V;
+    return value;
+}
+
+// x converted to res_T with res_T's rounding and overflow modes.
+// The ap_types C-simulation headers assert ("read bit beyond MSB") when the rounding position
+// lies beyond the source's MSB, e.g. ap_fixed<3,-2> to ap_fixed<6,7,AP_RND>. Widening the source
+// first (same fractional bits, more integer bits) keeps its value, so the result is the same
+// conversion; casts that drop fewer bits than the source has go straight through.
+template <class res_T, int W, int I, bool S, ap_q_mode Q, ap_o_mode O, int N>
+res_T cast(const ap_fixed_base<W, I, S, Q, O, N> &x) {
+    #pragma HLS INLINE
+    enum { FRAC = W - I, DROP = FRAC - (res_T::width - res_T::iwidth), WIDE = DROP + 2 > W + 1 ? DROP + 2 : W + 1 };
+    if (DROP + 1 <= W) return res_T(x);
+    const ap_fixed<WIDE, WIDE - FRAC> wide = x;
+    return res_T(wide);
+}
+
 }  // namespace rtl4ml
 
 #endif

@@ -7,6 +7,7 @@
 #define RTL4ML_DENSE_H_
 
 #include "ap_fixed.h"
+#include "rtl4ml_codes.h"
 
 namespace rtl4ml {
 
@@ -21,13 +22,13 @@ void dense(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_out],
 
     for (int j = 0; j < CONFIG_T::n_out; j++) {
         #pragma HLS UNROLL
-        typename CONFIG_T::accum_t acc = biases[j];
+        typename CONFIG_T::accum_t acc = cast<typename CONFIG_T::accum_t>(biases[j]);
 
         for (int i = 0; i < CONFIG_T::n_in; i++) {
             #pragma HLS UNROLL
-            acc += (typename CONFIG_T::accum_t)(data[i] * weights[i * CONFIG_T::n_out + j]);
+            acc += cast<typename CONFIG_T::accum_t>(data[i] * weights[i * CONFIG_T::n_out + j]);
         }
-        res[j] = (res_T)acc;
+        res[j] = cast<res_T>(acc);
     }
 }
 

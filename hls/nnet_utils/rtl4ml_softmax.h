@@ -50,7 +50,7 @@ void softmax(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n],
         ap_ufixed<width, width - CONFIG_T::exp_frac - CONFIG_T::inv_frac> scaled;
         ap_uint<width> raw = ap_uint<width>(e[i]) * inverse;
         scaled.V = raw.V;
-        res[i] = (res_T)scaled;
+        res[i] = cast<res_T>(scaled);
     }
 }
 

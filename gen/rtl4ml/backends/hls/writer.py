@@ -84,8 +84,9 @@ def _layer(ident: str, layer) -> HlsLayer:
                        "index_width": max(_code_width(layer.input_type), layer.index_offset.bit_length() + 2)
                        + max(0, -layer.index_shift),
                        "index_offset": layer.index_offset, "index_shift": layer.index_shift}
-        values = [exact_literal(int(c), layer.result_type.frac) for c in layer.table]
-        item.arrays = [(f"{ident}_table.h", f"{ident}_result_t", f"{ident}_table", len(layer.table), wrap_values(values))]
+        code_type = f"ap_{'' if layer.result_type.signed else 'u'}int<{layer.result_type.width}>"
+        values = [str(int(c)) for c in layer.table]  # result codes: value = code * 2^-frac
+        item.arrays = [(f"{ident}_table.h", code_type, f"{ident}_table", len(layer.table), wrap_values(values))]
     elif isinstance(layer, SoftmaxLayer):
         item.config = {"n": layer.n_out, "code_width": max(_code_width(layer.input_type), layer.d_bits + 1),
                        "d_shift": layer.d_shift, "d_bits": layer.d_bits, "lo_bits": layer.lo_bits,

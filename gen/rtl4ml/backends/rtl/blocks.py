@@ -74,6 +74,18 @@ def requantize_params(src: FixedType, dst: FixedType, relu: bool = False, src_wi
     }
 
 
+def input_wire(index: int, x_type: FixedType, width: int) -> str:
+    """Verilog expression for input `index` of a packed bus, brought to `width` bits."""
+    field = f"in_data[{index * x_type.width} +: {x_type.width}]"
+    extra = width - x_type.width
+    if extra < 0:
+        return f"in_data[{index * x_type.width} +: {width}]"
+    if extra == 0:
+        return field
+    fill = f"in_data[{index * x_type.width + x_type.width - 1}]" if x_type.signed else "1'b0"
+    return f"{{{{{extra}{{{fill}}}}}, {field}}}"
+
+
 def _dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None) -> Block:
     if dense.reuse_factor != 1:
         raise fail(f"layer {dense.name}: ReuseFactor {dense.reuse_factor} is not supported by the RTL backend yet "
@@ -83,9 +95,9 @@ def _dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer
     x_type = dense.input_type
     exact_products = accum.frac >= dense.product_frac
     product_width = x_type.width + int(not x_type.signed) + dense.weight_type.width
-    if exact_products:
+    if dense.accum_is_exact:
         bias = dense.bias << (accum.frac - dense.bias_type.frac)
-    else:
+    else:  # an explicit accumulator: the bias is cast to it (rounded, wrapped) like every product
         bias = requantize(dense.bias, dense.bias_type.frac, accum.with_modes(overflow="AP_WRAP"))
     neurons = []
     for j in range(dense.n_out):
@@ -100,6 +112,7 @@ def _dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer
         constant = literal(int(bias[j]), width) if bias[j] != 0 or not terms else None
         neurons.append({"index": j, "terms": terms, "bias": constant, "count": len(terms) + (constant is not None)})
     used_inputs = sorted({t["input"] for n in neurons for t in n["terms"]})
+    operand_width = width if exact_products else product_width
     levels = levels_for(max(n["count"] for n in neurons))
     requantize_cost = REQUANTIZE_COST + (REQUANTIZE_COST if activation is not None else 0)
     steps = [Step("multiply", MULTIPLY_COST)] + [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + \
@@ -115,6 +128,7 @@ def _dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer
         "levels": levels,
         "neurons": neurons,
         "used_inputs": used_inputs,
+        "input_wires": [(i, operand_width, input_wire(i, x_type, operand_width)) for i in used_inputs],
         "all_inputs_used": len(used_inputs) == dense.n_in,
         "result_requantize": requantize_params(accum, dense.result_type),
         "activation_requantize": None if activation is None else requantize_params(

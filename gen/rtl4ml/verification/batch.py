@@ -1,0 +1,126 @@
+"""Run many random designs through golden model, RTL and HLS C simulation with two builds in all.
+
+The designs' cores sit side by side in one Verilog wrapper (one Verilator build, one
+compiled harness that streams all of them in lockstep and checks the AXI rules), and
+their HLS C++ sits in one program, each design in its own namespace (one g++ run).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import warnings
+from pathlib import Path
+
+import jinja2
+import numpy as np
+
+from .. import __version__
+from ..design import convert
+from ..errors import Rtl4mlError, fail
+from ..golden.model import quantize_inputs, run_codes
+from ..resources import harness_template_dir, hls_dir
+from ..simulation.csim import CXXFLAGS, find_ap_types
+from ..simulation.harness import build_harness, core_ports, judge, run_streams
+from .random_designs import realize, stimulus
+
+# The bank program is large and run once: optimize for compile time.
+BANK_CXXFLAGS = tuple(flag if flag != "-O3" else "-O1" for flag in CXXFLAGS)
+
+
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(harness_template_dir())), trim_blocks=True,
+                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+
+
+def write_designs(specs: list[dict], work_dir: Path) -> list:
+    """Convert and write every spec as project d<k>; return the designs."""
+    designs = []
+    for index, spec in enumerate(specs):
+        model, config = realize(spec, f"d{index:03d}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # narrow accumulators may warn about overflow: intended here
+            design = convert(model, config)
+        design.write(work_dir / f"d{index:03d}", force=True)
+        (work_dir / f"d{index:03d}" / "spec.json").write_text(json.dumps(spec))  # replayable as it is
+        designs.append(design)
+    return designs
+
+
+def build_rtl_bank(designs: list, work_dir: Path) -> tuple[Path, list[dict]]:
+    cores, sources = [], []
+    for design in designs:
+        rtl_dir = Path(design.out_dir) / "rtl"
+        meta = json.loads((rtl_dir / "core.json").read_text())
+        files = [rtl_dir / name for name in (rtl_dir / f"{meta['top']}.f").read_text().split()]
+        if not sources:
+            sources.extend(f for f in files if not f.name.startswith(meta["top"]))  # shared primitives, once
+        sources.extend(f for f in files if f.name.startswith(meta["top"]))
+        cores.append(dict(core_ports(meta, f"c{len(cores)}_"), top=meta["top"], s_width=meta["s_axis_data_width"],
+                          m_width=meta["m_axis_data_width"]))
+    bank = work_dir / "bank.v"
+    bank.write_text(_templates().get_template("bank.v.j2").render(version=__version__, cores=cores))
+    return build_harness(sources + [bank], "bank", cores, work_dir / "cache"), cores
+
+
+def build_csim_bank(designs: list, work_dir: Path) -> Path:
+    entries = [{"project": d.core.top, "source": str(Path(d.out_dir) / "hls" / "firmware" / f"{d.core.top}.cpp")}
+               for d in designs]
+    text = _templates().get_template("bank_csim.cpp.j2").render(version=__version__, designs=entries)
+    digest = hashlib.sha256(text.encode() + " ".join(BANK_CXXFLAGS).encode())
+    for entry in entries:
+        for header in sorted((Path(entry["source"]).parent).rglob("*.h")):
+            digest.update(header.read_bytes())
+    binary = work_dir / "cache" / f"bank_csim_{digest.hexdigest()[:16]}"
+    if binary.is_file():
+        return binary
+    source = work_dir / "bank_csim.cpp"
+    source.write_text(text)
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    command = ["g++", *BANK_CXXFLAGS, "-isystem", str(find_ap_types()), "-I", str(hls_dir() / "nnet_utils"),
+               "-o", str(binary), str(source)]
+    completed = subprocess.run(command, capture_output=True, text=True)
+    if completed.returncode != 0:
+        (work_dir / "bank_csim.log").write_text(completed.stderr)
+        raise fail(f"bank C simulation does not compile; see {work_dir / 'bank_csim.log'}")
+    return binary
+
+
+def run_batch(specs: list[dict], work_dir: Path, events: int = 48, seed: int = 0, idle: float = 0.0,
+              backpressure: float = 0.0) -> list[dict]:
+    """Per design: golden vs RTL vs csim verdicts ({"index", "passed", "problems", ...})."""
+    work_dir = Path(work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    designs = write_designs(specs, work_dir)
+    codes = [quantize_inputs(d.graph, stimulus(spec, events, seed + k)) for k, (d, spec) in enumerate(zip(designs, specs))]
+    expected = [run_codes(d.graph, c) for d, c in zip(designs, codes)]
+    rtl_binary, _ = build_rtl_bank(designs, work_dir)
+    run_dir = work_dir / "run"
+    streams = run_streams(rtl_binary, run_dir, codes, [d.graph.n_out for d in designs], idle, backpressure, seed)
+    csim_binary = build_csim_bank(designs, work_dir)
+    completed = subprocess.run([str(csim_binary), str(run_dir), str(events)], capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise fail(f"bank C simulation failed (exit {completed.returncode})")
+    verdicts = []
+    for index, design in enumerate(designs):
+        frac = design.graph.output_type.frac
+        rtl = judge(streams[index], expected[index], frac)
+        csim_codes = np.fromfile(run_dir / f"csim_{index}.bin", dtype="<i8").reshape(events, design.graph.n_out)
+        csim_ok = np.array_equal(csim_codes, expected[index])
+        problems = [f"RTL: {p}" for p in rtl["problems"]]
+        if not csim_ok:
+            wrong = np.argwhere(csim_codes != expected[index])[0]
+            problems.append(f"csim: event {wrong[0]} output {wrong[1]}: expected {expected[index][tuple(wrong)]}, "
+                            f"got {csim_codes[tuple(wrong)]}")
+        verdicts.append({"index": index, "passed": rtl["passed"] and csim_ok, "rtl_passed": rtl["passed"],
+                         "csim_passed": bool(csim_ok), "latency": design.latency, "problems": problems})
+    return verdicts
+
+
+def check_spec(spec: dict, work_dir: Path, events: int = 48, seed: int = 0) -> bool:
+    """True when one spec passes everywhere (used to shrink counter-examples)."""
+    try:
+        return run_batch([spec], work_dir, events, seed)[0]["passed"]
+    except Rtl4mlError:
+        return False
