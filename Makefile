@@ -14,7 +14,7 @@ setup:
 	$(PY) -m pip install -e ".[dev]"
 
 test:
-	$(PY) -m pytest -n $(JOBS) -q
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup -q
 
 # Unit tests only: no simulator builds (seconds)
 test-fast:

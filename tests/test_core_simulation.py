@@ -12,11 +12,12 @@ pytestmark = pytest.mark.sim
 BUILD_ROOT = ROOT / "sim" / "build" / "pytest"  # Verilator builds are cached here by content hash
 
 
-def written(keras, name, seed=0):
+def written(keras, name, tag="", seed=0):
+    """The design written to its own OUTDIR (tests run in parallel must not share one)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model, design = build_design(keras, name, seed)
-    design.write(BUILD_ROOT / name, force=True)
+    design.write(BUILD_ROOT / f"{name}{tag}", force=True)
     return model, design
 
 
@@ -39,7 +40,7 @@ def test_small_networks_are_bit_exact_with_fixed_latency_and_unit_interval(keras
 
 @pytest.mark.parametrize("idle, backpressure", [(0.3, 0.0), (0.0, 0.6), (0.5, 0.5)])
 def test_idle_cycles_and_backpressure_lose_nothing(keras, idle, backpressure):
-    _, design = written(keras, "softmax_tanh_fixed12")
+    _, design = written(keras, "softmax_tanh_fixed12", f"_stall_{idle}_{backpressure}")
     results = design.simulate(stimulus(design, 600, seed=1), idle=idle, backpressure=backpressure, seed=7,
                               run_name=f"stall_{idle}_{backpressure}")
     assert results["passed"], results["problems"]
@@ -49,7 +50,7 @@ def test_idle_cycles_and_backpressure_lose_nothing(keras, idle, backpressure):
 
 
 def test_reset_mid_stream_drops_only_events_in_flight(keras):
-    _, design = written(keras, "relu_fixed8_trn_wrap")
+    _, design = written(keras, "relu_fixed8_trn_wrap", "_reset")
     results = design.simulate(stimulus(design, 300, seed=2), backpressure=0.3, reset_cycles=[120, 260],
                               run_name="reset")
     assert results["passed"], results["problems"]
@@ -59,7 +60,7 @@ def test_reset_mid_stream_drops_only_events_in_flight(keras):
 
 
 def test_a_mismatch_names_event_output_values_and_first_differing_layer(keras):
-    _, design = written(keras, "pruned_half")
+    _, design = written(keras, "pruned_half", "_tampered")
     # Break the golden model's second dense layer only: the RTL is now "wrong" from that layer on.
     dense1 = next(layer for layer in design.graph.layers if layer.name == "dense1")
     dense1.bias = dense1.bias + 37

@@ -22,7 +22,7 @@ def written(design, name):
 
 
 def test_jet_tagger_csim_is_bit_exact():
-    design = written(rtl4ml.convert(BUNDLE / "model.h5", JET_CONFIG), "jet_tagger")
+    design = written(rtl4ml.convert(BUNDLE / "model.h5", JET_CONFIG), "jet_tagger_csim")
     results = design.csim(np.load(BUNDLE / "test_vectors.npz")["X"])
     assert results["passed"] and results["mismatches"] == 0 and results["events"] == 3000, results["problems"]
 
@@ -47,8 +47,8 @@ def test_io_stream_top_packs_like_the_verilog_core(keras):
 
 
 def test_generated_project_is_readable():
-    design = written(rtl4ml.convert(BUNDLE / "model.h5", JET_CONFIG), "jet_tagger")
-    hls = BUILD_ROOT / "jet_tagger" / "hls"
+    design = written(rtl4ml.convert(BUNDLE / "model.h5", JET_CONFIG), "jet_tagger_readable")
+    hls = BUILD_ROOT / "jet_tagger_readable" / "hls"
     generated = [p for p in hls.rglob("*") if p.suffix in (".h", ".cpp", ".tcl") and "nnet_utils" not in p.parts]
     too_long = [(p.name, n) for p in generated for n, line in enumerate(p.read_text().splitlines(), 1) if len(line) > 120]
     assert not too_long
@@ -80,10 +80,10 @@ def test_reuse_factor_sets_hls4ml_style_pragmas_and_keeps_the_bits(keras, tmp_pa
 
     model = make_mlp(keras, [8, 6, 3], ["relu", "linear"], seed=9)
     graph = build_ir(build_model_spec(from_keras_object(model)),
-                     load_config({"Model": {"Precision": "ap_fixed<12,4>", "ReuseFactor": 4, "Strategy": "Resource"}}))
+                     load_config({"Model": {"Precision": "ap_fixed<12,4>", "ReuseFactor": 3, "Strategy": "Resource"}}))
     hls = write_project(plan_project(graph, "myproject"), tmp_path / "hls")
-    assert "#pragma HLS PIPELINE II=4" in (hls / "firmware" / "myproject.cpp").read_text()
-    assert "static const int multiplier_limit = 12;" in (hls / "firmware" / "parameters.h").read_text()  # 48 / 4
+    assert "#pragma HLS PIPELINE II=3" in (hls / "firmware" / "myproject.cpp").read_text()
+    assert "static const int multiplier_limit = 16;" in (hls / "firmware" / "parameters.h").read_text()  # 48 / 3
     binary, _ = compile_testbench(hls, "myproject", tmp_path / "cache")
     (hls / "tb_data").mkdir()
     codes = quantize_inputs(graph, np.random.default_rng(4).normal(size=(200, 8)) * 3)

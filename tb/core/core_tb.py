@@ -61,6 +61,7 @@ class CoreTB:
         dut = self.dut
         advanced = False  # did the last rising edge move the pipeline (ce high, no reset)?
         previous_rst = 0
+        held = None  # (tdata, tlast) offered but not accepted: AXI requires it unchanged next cycle
         cycle = 0
         stage_valid = dut.stage_valid
         while True:
@@ -69,7 +70,14 @@ class CoreTB:
             valid_bits = stage_valid.value.to_unsigned()
             if rst and not previous_rst:
                 self.segment += 1  # events in flight are discarded: a new segment starts
+                held = None
             if not rst:
+                offered = dut.m_axis_tvalid.value == 1
+                beat = (dut.m_axis_tdata.value.to_unsigned(), int(dut.m_axis_tlast.value)) if offered else None
+                if held is not None and beat != held:
+                    self.record.protocol_errors.append(f"cycle {cycle + 1}: m_axis beat changed or dropped "
+                                                       "before it was accepted")
+                held = beat if offered and dut.m_axis_tready.value != 1 else None
                 if dut.s_axis_tvalid.value == 1 and dut.s_axis_tready.value == 1:
                     self.record.inputs.append((cycle + 1, self.segment))
                 if dut.m_axis_tvalid.value == 1 and dut.m_axis_tready.value == 1:

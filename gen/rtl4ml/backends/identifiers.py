@@ -58,3 +58,8 @@ def unique_identifiers(names: list[str]) -> list[str]:
         seen[clean] = name
         result.append(clean)
     return result
+
+
+def comment_text(text) -> str:
+    """Text safe inside a generated // or /* */ comment: no newline, no '*/', no '/*', printable only."""
+    return re.sub(r"[^A-Za-z0-9_.,:;()<>+= -]", "?", str(text))

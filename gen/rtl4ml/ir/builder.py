@@ -34,8 +34,19 @@ def accumulator_bounds(weight: np.ndarray, bias_aligned: np.ndarray, x_type: Fix
     return int(min(low)), int(max(high))
 
 
+def _check_reuse_factor(name: str, reuse: int, n_in: int, n_out: int) -> None:
+    """hls4ml's rule: the multiplications (n_in * n_out) split evenly over the reuse factor."""
+    products = n_in * n_out
+    if reuse > products or products % reuse:
+        valid = [r for r in range(1, products + 1) if products % r == 0]
+        nearest = sorted(valid, key=lambda r: abs(r - reuse))[:3]
+        raise fail(f"layer {name}: ReuseFactor {reuse} does not divide its {products} multiplications "
+                   f"({n_in} x {n_out}); nearest valid values: {', '.join(map(str, sorted(nearest)))}")
+
+
 def _build_dense(spec: DenseSpec, input_type: FixedType, config: Config) -> DenseLayer:
     settings = config.resolve(spec.name, ("Dense",) if spec.keras_class == "Dense" else ("Dense", spec.keras_class))
+    _check_reuse_factor(spec.name, settings.reuse_factor, spec.kernel.shape[0], spec.kernel.shape[1])
     weight_type = settings.precision["weight"]
     if spec.kernel_type is not None and "weight" not in settings.explicit:
         weight_type = spec.kernel_type

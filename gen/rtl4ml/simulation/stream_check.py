@@ -21,6 +21,7 @@ class StreamRecord:
     inputs: list = field(default_factory=list)  # (cycle, segment) per accepted input, in order
     outputs: list = field(default_factory=list)  # (cycle, segment, codes) per output handshake
     traces: dict = field(default_factory=dict)  # layer identifier -> [(segment, codes)]
+    protocol_errors: list = field(default_factory=list)  # rule violations seen cycle by cycle
     cycles: int = 0
 
 
@@ -61,7 +62,7 @@ def _by_segment(items: list, segment_of) -> dict[int, list]:
 def analyze(record: StreamRecord, expected: np.ndarray, golden_traces: dict[str, np.ndarray],
             layers: list[dict], output_frac: int) -> dict:
     """Compare a run with the golden outputs; return the results dictionary (stable keys)."""
-    errors: list[str] = []
+    errors: list[str] = list(record.protocol_errors[:MAX_REPORTED_MISMATCHES])
     mismatches: list[dict] = []
     mismatch_count = 0
     latencies: list[int] = []

@@ -19,7 +19,7 @@ from ... import __version__
 from ...fixed_point import FixedType
 from ...ir.layers import ActivationLayer, DenseLayer, ModelGraph, SoftmaxLayer, TableActivationLayer
 from ...resources import hls_dir
-from ..identifiers import check_project_name, unique_identifiers
+from ..identifiers import check_project_name, comment_text, unique_identifiers
 
 MAX_LINE = 120
 
@@ -133,9 +133,11 @@ def plan_project(graph: ModelGraph, project: str, io_type: str = "io_parallel", 
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(hls_dir() / "templates")),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(hls_dir() / "templates")),
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                               trim_blocks=True, lstrip_blocks=True)
+    env.filters["comment"] = comment_text  # names from user files never reach code unescaped
+    return env
 
 
 def write_project(project: HlsProject, out_dir: Path, example_inputs: np.ndarray | None = None,

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import numpy as np
 
 from ... import __version__
+from ...errors import fail
 from ...ir.layers import ModelGraph
 from ...resources import rtl_dir, rtl_templates_dir
-from ..identifiers import check_project_name, unique_identifiers
+from ..identifiers import check_project_name, comment_text, unique_identifiers
 from .blocks import Block, build_blocks
 from .pipeline import DEFAULT_BUDGET, mask_literal, place_registers
 
@@ -76,7 +78,23 @@ def _bytes(bits: int) -> int:
     return (bits + 7) // 8 * 8
 
 
+# Fully parallel cores beyond this many multipliers take hours to build and simulate, and do
+# not fit a device: refuse up front with the estimate instead.
+MAX_PARALLEL_PRODUCTS = 100_000
+
+
+def check_size(graph: ModelGraph) -> None:
+    counts = {layer.name: int(np.count_nonzero(layer.weight)) for layer in graph.layers if layer.kind == "dense"}
+    total = sum(counts.values())
+    if total > MAX_PARALLEL_PRODUCTS:
+        largest = max(counts, key=counts.get)
+        raise fail(f"model needs {total:,} parallel multipliers at ReuseFactor 1 (largest: layer {largest} with "
+                   f"{counts[largest]:,}); rtl4ml refuses more than {MAX_PARALLEL_PRODUCTS:,} (hours of build, "
+                   "larger than any FPGA); prune the model or use a ReuseFactor above 1")
+
+
 def plan_core(graph: ModelGraph, top: str, budget: int | None = None) -> RtlCore:
+    check_size(graph)
     names = [graph.input.name] + [layer.name for layer in graph.layers]
     identifiers = dict(zip(names, unique_identifiers(names)))
     blocks = build_blocks(graph, identifiers)
@@ -86,9 +104,11 @@ def plan_core(graph: ModelGraph, top: str, budget: int | None = None) -> RtlCore
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(rtl_templates_dir())),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(rtl_templates_dir())),
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                               trim_blocks=False, lstrip_blocks=False)
+    env.filters["comment"] = comment_text  # names from user files never reach code unescaped
+    return env
 
 
 def _block_context(block: Block) -> dict:

@@ -1,0 +1,79 @@
+"""Bad inputs not covered elsewhere: each gets one clear line naming the culprit (see docs/bad_inputs.md)."""
+
+import json
+
+import numpy as np
+import pytest
+
+import rtl4ml
+from rtl4ml.errors import Rtl4mlError
+
+from conftest import BUNDLE, make_mlp
+
+
+def test_truncated_h5_file(tmp_path):
+    data = (BUNDLE / "model.h5").read_bytes()
+    (tmp_path / "cut.h5").write_bytes(data[: len(data) // 2])
+    with pytest.raises(Rtl4mlError, match="cut.h5: cannot read HDF5"):
+        rtl4ml.convert(tmp_path / "cut.h5")
+
+
+def test_architecture_and_weights_of_different_models(keras, tmp_path):
+    make_mlp(keras, [4, 6, 3], ["relu", "linear"]).save_weights(str(tmp_path / "other.h5"))
+    (tmp_path / "m.json").write_text(make_mlp(keras, [4, 5, 3], ["relu", "linear"]).to_json())
+    with pytest.raises(Rtl4mlError, match="layer dense0 \\(Dense\\): kernel shape \\(4, 6\\) does not match"):
+        rtl4ml.convert(tmp_path / "m.json", None, tmp_path / "other.h5")
+
+
+def test_recurrent_layers_are_refused_by_name(keras):
+    model = keras.Sequential([keras.Input(shape=(5, 3)), keras.layers.LSTM(4, name="lstm"),
+                              keras.layers.Dense(2, name="d")])
+    with pytest.raises(Rtl4mlError, match="layer lstm \\(LSTM\\): .*supports MLPs|layer lstm \\(LSTM\\): unsupported"):
+        rtl4ml.convert(model)
+
+
+def test_reuse_factor_that_does_not_divide(keras):
+    with pytest.raises(Rtl4mlError, match="layer dense0: ReuseFactor 7 does not divide its 12 multiplications"
+                                          ".*nearest valid values: 3, 4, 6"):
+        rtl4ml.convert(make_mlp(keras, [3, 4], ["linear"]), {"Model": {"ReuseFactor": 7}})
+
+
+def test_very_large_model_is_refused_before_generation(keras):
+    from rtl4ml.config import load_config
+    from rtl4ml.frontends.keras_model import DenseSpec, InputSpec, ModelSpec
+    from rtl4ml.ir.builder import build_ir
+
+    spec = ModelSpec("big", InputSpec("x", 512), [DenseSpec("huge", "Dense", np.full((512, 256), 0.5), np.zeros(256))])
+    graph = build_ir(spec, load_config(None))
+    from rtl4ml.design import Design
+
+    with pytest.raises(Rtl4mlError, match="model needs 131,072 parallel multipliers .*layer huge"):
+        Design(graph).core
+
+
+@pytest.mark.sim
+def test_layer_names_crafted_to_inject_code_stay_inert(keras, tmp_path):
+    from rtl4ml.simulation.lint import lint_core
+
+    evil = "a */ module evil; endmodule /*\n#include </etc/passwd>\n"
+    model = make_mlp(keras, [3, 2], ["linear"])
+    config = json.loads(model.to_json())
+    config["config"]["layers"][1]["config"]["name"] = evil
+    (tmp_path / "m.json").write_text(json.dumps(config))
+    import h5py
+
+    with h5py.File(tmp_path / "w.h5", "w") as handle:
+        handle.attrs["layer_names"] = [evil.encode()]
+        group = handle.create_group(evil.replace("/", "_"))
+        group.attrs["weight_names"] = [b"k", b"b"]
+        group["k"], group["b"] = np.ones((3, 2)), np.zeros(2)
+        del handle.attrs["layer_names"]
+        handle.attrs["layer_names"] = [evil.replace("/", "_").encode()]
+    config["config"]["layers"][1]["config"]["name"] = evil.replace("/", "_")
+    (tmp_path / "m.json").write_text(json.dumps(config))
+    design = rtl4ml.convert(tmp_path / "m.json", None, tmp_path / "w.h5")
+    design.write(tmp_path / "out")
+    generated = [p for p in (tmp_path / "out").rglob("*") if p.suffix in (".v", ".h", ".cpp", ".tcl")]
+    text = "".join(p.read_text() for p in generated)
+    assert "*/ module evil" not in text and "\n#include </etc" not in text  # the comment cannot be closed
+    assert lint_core(tmp_path / "out") == []  # and Verilator sees no extra module
