@@ -1,5 +1,6 @@
 """Generated cores in Verilator + cocotb: bit-exact, in order, fixed latency, II = 1, robust to stalls and resets."""
 
+import random
 import warnings
 
 import numpy as np
@@ -49,14 +50,18 @@ def test_idle_cycles_and_backpressure_lose_nothing(keras, idle, backpressure):
         assert results["LatencyMin"] == results["LatencyMax"] == design.latency
 
 
-def test_reset_mid_stream_drops_only_events_in_flight(keras):
-    _, design = written(keras, "relu_fixed8_trn_wrap", "_reset")
-    results = design.simulate(stimulus(design, 300, seed=2), backpressure=0.3, reset_cycles=[120, 260],
-                              run_name="reset")
-    assert results["passed"], results["problems"]
-    assert results["resets"] == 2
-    assert 0 < results["dropped_by_reset"] <= 2 * (design.latency + 1)
-    assert results["compared"] + results["dropped_by_reset"] == results["events"] == 300
+@pytest.mark.parametrize("run", range(2))
+def test_resets_at_random_cycles_drop_only_events_in_flight(keras, run):
+    seed = random.SystemRandom().randrange(2**31)
+    cycles = sorted(random.Random(seed).sample(range(20, 420), 3))
+    _, design = written(keras, "relu_fixed8_trn_wrap", f"_reset{run}")
+    results = design.simulate(stimulus(design, 300, seed=2), idle=0.2, backpressure=0.3, reset_cycles=cycles,
+                              seed=seed % 1000, run_name="reset")
+    context = f"reset cycles {cycles} (seed {seed})"
+    assert results["passed"], (context, results["problems"])
+    assert results["resets"] == 3, context
+    assert 0 <= results["dropped_by_reset"] <= 3 * (design.latency + 1), context
+    assert results["compared"] + results["dropped_by_reset"] == results["events"] == 300, context
 
 
 def test_a_mismatch_names_event_output_values_and_first_differing_layer(keras):

