@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import fail
 from ..golden.model import quantize_inputs, run_codes
 from .build_lock import exclusive
-from .stream_check import MAX_REPORTED_MISMATCHES
+from .stream_check import MAX_REPORTED_MISMATCHES, mismatch_line
 
 AP_TYPES_ENV = "RTL4ML_AP_TYPES"
 # -Wall -Werror, minus diagnostics that are not about our code: HLS pragmas are unknown to g++,
@@ -137,7 +137,6 @@ def compare_codes(expected: np.ndarray, actual: np.ndarray, frac: int) -> dict:
                     "actual_value": float(actual[event, j]) * 2.0**-frac}
                    for j in np.flatnonzero(actual[event] != expected[event])]
         details.append({"event": event, "outputs": outputs})
-        problems.extend(f"event {event} output {o['output']}: expected {o['expected']} ({o['expected_value']:.6g}), "
-                        f"got {o['actual']} ({o['actual_value']:.6g})" for o in outputs)
+        problems.extend(mismatch_line(event, output) for output in outputs)
     return {"mismatches": len({int(e) for e, _ in wrong}), "passed": len(wrong) == 0, "mismatch_details": details,
             "problems": problems}

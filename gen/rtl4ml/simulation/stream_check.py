@@ -130,12 +130,17 @@ def _describe_mismatch(event, position, segment, actual, expected, output_frac, 
     return {"event": int(event), "first_differing_layer": first_layer, "outputs": outputs}
 
 
+def mismatch_line(event: int, output: dict) -> str:
+    """One output that differs, as raw codes and real values."""
+    return (f"event {event} output {output['output']}: expected {output['expected']} "
+            f"({output['expected_value']:.6g}), got {output['actual']} ({output['actual_value']:.6g})")
+
+
 def describe(results: dict) -> list[str]:
     """Human-readable lines for mismatches and protocol errors."""
     lines = list(results.get("protocol_errors", []))
     for item in results.get("mismatch_details", []):
         for out in item["outputs"]:
-            lines.append(f"event {item['event']} output {out['output']}: expected {out['expected']} "
-                         f"({out['expected_value']:.6g}), got {out['actual']} ({out['actual_value']:.6g}); "
+            lines.append(f"{mismatch_line(item['event'], out)}; "
                          f"first differing layer: {item['first_differing_layer'] or 'none found (output stage)'}")
     return lines
