@@ -89,13 +89,17 @@ class Design:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
         return csim_design(self, X, output)
 
-    def simulate_bulk(self, X, idle: float = 0.0, backpressure: float = 0.0, seed: int = 0) -> dict:
-        """Many events through a compiled Verilator harness (no cocotb): bit-exact check, AXI rules per cycle."""
+    def simulate_bulk(self, X, idle: float = 0.0, backpressure: float = 0.0, seed: int = 0,
+                      return_outputs: bool = False) -> dict:
+        """Many events through a compiled Verilator harness (no cocotb): bit-exact check, AXI rules per cycle.
+
+        return_outputs=True adds results["outputs"]: the RTL's own outputs as real values.
+        """
         from .simulation.harness import run_harness
 
         if self.out_dir is None:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
-        return run_harness(self, X, idle, backpressure, seed)
+        return run_harness(self, X, idle, backpressure, seed, return_outputs)
 
     def simulate(self, X, **options) -> dict:
         """Stream X through the RTL with Verilator + cocotb; see rtl4ml.simulation.run.simulate_design."""

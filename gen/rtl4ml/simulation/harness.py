@@ -90,8 +90,12 @@ def run_streams(binary: Path, run_dir: Path, codes: list[np.ndarray], n_outs: li
     return results
 
 
-def run_harness(design, X, idle: float = 0.0, backpressure: float = 0.0, seed: int = 0) -> dict:
-    """Stream X through the design's core; compare every output with the golden model."""
+def run_harness(design, X, idle: float = 0.0, backpressure: float = 0.0, seed: int = 0,
+                return_outputs: bool = False) -> dict:
+    """Stream X through the design's core; compare every output with the golden model.
+
+    With return_outputs, results["outputs"] holds the core's own outputs as real values.
+    """
     out_dir = Path(design.out_dir)
     rtl_dir = out_dir / "rtl"
     meta = json.loads((rtl_dir / "core.json").read_text())
@@ -103,7 +107,11 @@ def run_harness(design, X, idle: float = 0.0, backpressure: float = 0.0, seed: i
     expected = run_codes(design.graph, codes)
     stats = run_streams(binary, out_dir / "sim" / "harness_run", [codes], [design.graph.n_out], idle, backpressure,
                         seed)[0]
-    return judge(stats, expected, design.graph.output_type.frac, build_time)
+    outputs = stats["outputs"]
+    results = judge(stats, expected, design.graph.output_type.frac, build_time)
+    if return_outputs:
+        results["outputs"] = outputs.astype(np.float64) * 2.0**-design.graph.output_type.frac
+    return results
 
 
 def judge(stats: dict, expected: np.ndarray, frac: int, build_time: float = 0.0) -> dict:
