@@ -25,6 +25,13 @@ def test_jet_tagger_csim_is_bit_exact():
     design = written(rtl4ml.convert(BUNDLE / "model.h5", JET_CONFIG), "jet_tagger_csim")
     results = design.csim(np.load(BUNDLE / "test_vectors.npz")["X"])
     assert results["passed"] and results["mismatches"] == 0 and results["events"] == 3000, results["problems"]
+    # build_prj.tcl's vectors are untouched by csim: its inputs still match its golden outputs
+    tb_data = BUILD_ROOT / "jet_tagger_csim" / "hls" / "tb_data"
+    from rtl4ml.golden.model import run_codes
+
+    inputs = np.loadtxt(tb_data / "inputs.txt", dtype=np.int64, ndmin=2)
+    assert sorted(p.name for p in tb_data.iterdir()) == ["golden_outputs.txt", "inputs.txt"]
+    assert np.array_equal(run_codes(design.graph, inputs), np.loadtxt(tb_data / "golden_outputs.txt", dtype=np.int64))
 
 
 @pytest.mark.parametrize("name", sorted(DESIGNS))
@@ -85,6 +92,5 @@ def test_reuse_factor_sets_hls4ml_style_pragmas_and_keeps_the_bits(keras, tmp_pa
     assert "#pragma HLS PIPELINE II=3" in (hls / "firmware" / "myproject.cpp").read_text()
     assert "static const int multiplier_limit = 16;" in (hls / "firmware" / "parameters.h").read_text()  # 48 / 3
     binary, _ = compile_testbench(hls, "myproject", tmp_path / "cache")
-    (hls / "tb_data").mkdir()
     codes = quantize_inputs(graph, np.random.default_rng(4).normal(size=(200, 8)) * 3)
-    assert np.array_equal(_run_in_parallel(binary, codes, hls / "tb_data"), run_codes(graph, codes))
+    assert np.array_equal(_run_in_parallel(binary, codes, tmp_path), run_codes(graph, codes))

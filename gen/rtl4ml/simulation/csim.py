@@ -87,11 +87,11 @@ def csim_design(design, X, output=None) -> dict:
     binary, compile_time = compile_testbench(hls_dir, project, out_dir / "sim")
     codes = quantize_inputs(design.graph, X)
     expected = run_codes(design.graph, codes)
-    data_dir = hls_dir / "tb_data"
-    data_dir.mkdir(exist_ok=True)
-    np.savetxt(data_dir / "inputs.txt", codes, fmt="%d")  # the vectors build_prj.tcl's csim reads
+    # A run folder of its own: hls/tb_data keeps the example inputs and their golden outputs together
+    run_dir = out_dir / "sim" / "csim_run"
+    run_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    actual = _run_in_parallel(binary, codes, data_dir)
+    actual = _run_in_parallel(binary, codes, run_dir)
     run_time = time.perf_counter() - started
     results = compare_codes(expected, actual, design.graph.output_type.frac)
     results.update({"events": len(codes), "compile_time_s": compile_time, "run_time_s": run_time,
@@ -105,15 +105,15 @@ def csim_design(design, X, output=None) -> dict:
 EVENTS_PER_WORKER = 20000
 
 
-def _run_in_parallel(binary: Path, codes: np.ndarray, data_dir: Path) -> np.ndarray:
+def _run_in_parallel(binary: Path, codes: np.ndarray, run_dir: Path) -> np.ndarray:
     workers = max(1, min(os.cpu_count() or 1, len(codes) // EVENTS_PER_WORKER))
     chunks = np.array_split(codes, workers)
     processes = []
     for index, chunk in enumerate(chunks):
-        inputs, outputs = data_dir / f"csim_in_{index}.txt", data_dir / f"csim_out_{index}.txt"
+        inputs, outputs = run_dir / f"in_{index}.txt", run_dir / f"out_{index}.txt"
         np.savetxt(inputs, chunk, fmt="%d")
         processes.append((subprocess.Popen([str(binary), str(inputs), str(outputs)], stdout=subprocess.PIPE,
-                                           stderr=subprocess.PIPE, text=True, cwd=data_dir.parent), outputs, len(chunk)))
+                                           stderr=subprocess.PIPE, text=True, cwd=run_dir), outputs, len(chunk)))
     results = []
     for process, outputs, count in processes:
         _, stderr = process.communicate()
