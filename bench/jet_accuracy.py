@@ -1,7 +1,8 @@
-"""Accuracy of the bundled jet tagger on the full Pythia test split: Keras float, golden fixed point, and
-the RTL's own outputs (compiled Verilator harness), with per-class ROC AUC and argmax agreement.
+"""Accuracy of the bundled jet taggers on the full Pythia test split: Keras float, golden fixed point and
+the RTL's own outputs (compiled Verilator harness), with per-class ROC AUC, argmax agreement, ROC plots
+(float vs fixed) and a scan of accuracy against ap_fixed<W,I>.
 
-    python bench/jet_accuracy.py [--jets ../shared/jets/pythia_jets_hlf.npz]
+    python bench/jet_accuracy.py [--models jet_tagger jet_tagger_qkeras jet_tagger_pruned] [--plots docs/figures]
 """
 
 from __future__ import annotations
@@ -16,49 +17,93 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
+import yaml  # noqa: E402
 
 import rtl4ml  # noqa: E402
 from rtl4ml.datasets.jets import CLASSES, Scaler, load_jets  # noqa: E402
 from rtl4ml.keras_reference import keras_outputs  # noqa: E402
+from rtl4ml.report.accuracy import argmax_agreement, class_scores, roc_curves  # noqa: E402
+from rtl4ml.report.plots import plot_accuracy_scan, plot_roc_curves  # noqa: E402
+from rtl4ml.training import JetSplit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLE = ROOT / "sim" / "models" / "jet_tagger"
+SIM = ROOT / "sim"
+SCAN_WIDTHS = list(range(6, 19, 2))
+SCAN_INTEGER_BITS = (4, 6, 8)
 
 
-def scores(name: str, outputs: np.ndarray, y: np.ndarray) -> str:
-    from sklearn.metrics import roc_auc_score
+def scores_line(name: str, outputs: np.ndarray, y: np.ndarray) -> str:
+    scores = class_scores(outputs, y, CLASSES)
+    return f"  {name:<22} accuracy {100 * scores['accuracy']:6.2f} %   AUC " + " ".join(
+        f"{c} {a:.4f}" for c, a in scores["auc"].items())
 
-    accuracy = (outputs.argmax(axis=1) == y).mean()
-    aucs = [roc_auc_score(y == k, outputs[:, k]) for k in range(len(CLASSES))]
-    return f"  {name:<22} accuracy {100 * accuracy:6.2f} %   AUC " + " ".join(
-        f"{c} {a:.4f}" for c, a in zip(CLASSES, aucs))
+
+def job(name: str) -> tuple[Path, object]:
+    entry = yaml.safe_load((SIM / "tests.yml").read_text())[name]
+    config = entry.get("config")
+    return SIM / entry["model"], (SIM / config if isinstance(config, str) else config)
+
+
+def evaluate(name: str, X_raw: np.ndarray, y: np.ndarray, plots: Path | None) -> None:
+    model_path, config = job(name)
+    X = Scaler.load(model_path.parent / "scaler.json").transform(X_raw)
+    design = rtl4ml.convert(model_path, config)
+    keras = keras_outputs(model_path, None, X)
+    golden = design.predict(X)
+    with tempfile.TemporaryDirectory() as scratch:
+        design.write(Path(scratch) / "prj")
+        started = time.perf_counter()
+        rtl = design.simulate_bulk(X, return_outputs=True)
+        elapsed = time.perf_counter() - started
+    print(f"{name}: {len(y)} test jets")
+    print(scores_line("Keras float", keras, y))
+    print(scores_line("golden fixed point", golden, y))
+    print(scores_line("RTL (Verilator)", rtl["outputs"], y))
+    print(f"  RTL vs golden: {rtl['mismatches']} mismatching events; argmax agreement RTL-Keras "
+          f"{100 * argmax_agreement(rtl['outputs'], keras):.2f} %, golden-Keras {100 * argmax_agreement(golden, keras):.2f} %")
+    print(f"  RTL run: {elapsed:.1f} s including a {rtl['build_time_s']:.1f} s harness build "
+          f"({rtl['run_time_s']:.2f} s simulating)")
+    if plots:
+        path = plot_roc_curves({"Keras float": roc_curves(keras, y, CLASSES),
+                                "RTL fixed": roc_curves(rtl["outputs"], y, CLASSES)},
+                               plots / f"roc_{name}.png", f"{name}: ROC, Keras float vs RTL outputs")
+        print(f"  ROC plot: {path}")
+    return keras
+
+
+def bit_width_scan(X_raw: np.ndarray, y: np.ndarray, float_accuracy: float, plots: Path | None) -> None:
+    model_path, _ = job("jet_tagger")
+    X = Scaler.load(model_path.parent / "scaler.json").transform(X_raw)
+    print(f"accuracy of jet_tagger vs ap_fixed<W,I> for the whole model (golden = RTL bit for bit):")
+    print("  W    " + "  ".join(f"I={i:<5}" for i in SCAN_INTEGER_BITS))
+    table = {i: [] for i in SCAN_INTEGER_BITS}
+    for width in SCAN_WIDTHS:
+        for integer in SCAN_INTEGER_BITS:
+            design = rtl4ml.convert(model_path, {"Model": {"Precision": f"ap_fixed<{width},{integer}>"}})
+            table[integer].append(float((design.predict(X).argmax(1) == y).mean()))
+        print(f"  {width:<4} " + "  ".join(f"{100 * table[i][-1]:6.2f}" for i in SCAN_INTEGER_BITS))
+    if plots:
+        path = plot_accuracy_scan(SCAN_WIDTHS, {f"I = {i}": table[i] for i in SCAN_INTEGER_BITS},
+                                  plots / "accuracy_vs_bit_width.png", "jet_tagger: accuracy vs bit width",
+                                  reference={"Keras float": float_accuracy})
+        print(f"  scan plot: {path}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jets", default=str(ROOT.parent / "shared" / "jets" / "pythia_jets_hlf.npz"))
+    parser.add_argument("--models", nargs="+", default=["jet_tagger", "jet_tagger_qkeras", "jet_tagger_pruned"])
+    parser.add_argument("--plots", type=Path, help="folder for PNG plots (ROC per model, bit-width scan)")
+    parser.add_argument("--no-scan", action="store_true")
     args = parser.parse_args()
-    from sklearn.model_selection import train_test_split
-
-    X, y = load_jets(args.jets)
-    _, X_test, _, y_test = train_test_split(X, y, test_size=0.3, random_state=42, stratify=y)
-    X_test = Scaler.load(BUNDLE / "scaler.json").transform(X_test)
-    design = rtl4ml.convert(BUNDLE / "model.h5", ROOT / "sim" / "configs" / "jet_tagger.yml")
-    keras = keras_outputs(BUNDLE / "model.h5", None, X_test)
-    golden = design.predict(X_test)
-    with tempfile.TemporaryDirectory() as scratch:
-        design.write(Path(scratch) / "prj")
-        started = time.perf_counter()
-        rtl = design.simulate_bulk(X_test, return_outputs=True)
-        elapsed = time.perf_counter() - started
-    print(f"bundled jet tagger, {len(y_test)} test jets (ap_fixed<16,6>, weights rounded):")
-    print(scores("Keras float", keras, y_test))
-    print(scores("golden fixed point", golden, y_test))
-    print(scores("RTL (Verilator)", rtl["outputs"], y_test))
-    print(f"  RTL vs golden: {rtl['mismatches']} mismatching events; RTL argmax agreement with Keras "
-          f"{100 * (rtl['outputs'].argmax(1) == keras.argmax(1)).mean():.2f} %")
-    print(f"  RTL run: {elapsed:.1f} s including a {rtl['build_time_s']:.1f} s harness build "
-          f"({rtl['run_time_s']:.2f} s simulating)")
+    split = JetSplit.of(*load_jets(args.jets))
+    float_outputs = None
+    for name in args.models:
+        outputs = evaluate(name, split.X_test, split.y_test, args.plots)
+        float_outputs = outputs if name == "jet_tagger" else float_outputs
+    if not args.no_scan:
+        float_accuracy = float((float_outputs.argmax(1) == split.y_test).mean()) if float_outputs is not None else None
+        bit_width_scan(split.X_test, split.y_test, float_accuracy or 0.0, args.plots)
 
 
 if __name__ == "__main__":

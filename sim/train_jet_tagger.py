@@ -1,73 +1,47 @@
-"""Train the bundled 16-64-32-32-5 jet tagger on the generated Pythia jets (seeded, ~1 minute).
+"""Train a bundled 16-64-32-32-5 jet tagger on the generated Pythia jets (seeded, 1-3 minutes).
 
-Writes sim/models/jet_tagger/: model.h5 (tf_keras full model), scaler.json, and
-test_vectors.npz (raw and scaled features, labels, and Keras's own outputs for a few
-thousand held-out jets, so `make sim` can report Keras agreement without TensorFlow).
+Writes OUT/: model.h5 (tf_keras full model), scaler.json, and test_vectors.npz (raw and scaled
+features, labels, and Keras's own outputs for a few thousand held-out jets, so `make sim` can
+report Keras agreement without TensorFlow), and prints the float test accuracy.
 
-    python sim/train_jet_tagger.py [--jets ../shared/jets/pythia_jets_hlf.npz] [--out sim/models/jet_tagger]
+    python sim/train_jet_tagger.py                                   # -> sim/models/jet_tagger
+    python sim/train_jet_tagger.py --variant qkeras --bits 6         # -> sim/models/jet_tagger_qkeras
+    python sim/train_jet_tagger.py --variant pruned --sparsity 0.7   # -> sim/models/jet_tagger_pruned
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from rtl4ml.datasets.jets import Scaler, load_jets
+from rtl4ml.training import VARIANTS, JetSplit, TrainingRecipe, save_bundle, sparsity_of, train
 
-import numpy as np  # noqa: E402
-
-from rtl4ml.datasets.jets import Scaler, load_jets_npz  # noqa: E402
-
-SEED = 42
 TEST_VECTORS = 3000
-
-
-def build_model(keras):
-    inputs = keras.Input(shape=(16,), name="input_1")
-    x = inputs
-    for index, units in enumerate((64, 32, 32), start=1):
-        x = keras.layers.Dense(units, activation="relu", name=f"fc{index}")(x)
-    outputs = keras.layers.Dense(5, activation="softmax", name="output")(x)
-    return keras.Model(inputs, outputs, name="jet_tagger")
+HERE = Path(__file__).resolve().parent
+BUNDLE_NAMES = {"float": "jet_tagger", "qkeras": "jet_tagger_qkeras", "pruned": "jet_tagger_pruned"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    here = Path(__file__).resolve().parent
-    parser.add_argument("--jets", default=str(here.parent.parent / "shared" / "jets" / "pythia_jets_hlf.npz"))
-    parser.add_argument("--out", default=str(here / "models" / "jet_tagger"))
+    parser.add_argument("--jets", default=str(HERE.parent.parent / "shared" / "jets" / "pythia_jets_hlf.npz"))
+    parser.add_argument("--variant", choices=VARIANTS, default="float")
+    parser.add_argument("--bits", type=int, default=6, help="QKeras weight and activation bits")
+    parser.add_argument("--sparsity", type=float, default=0.7, help="pruning target")
     parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--out", help="output folder (default sim/models/<bundle name>)")
     args = parser.parse_args()
 
-    import tf_keras as keras
-    from sklearn.model_selection import train_test_split
-
-    keras.utils.set_random_seed(SEED)
-    import tensorflow as tf
-
-    tf.config.experimental.enable_op_determinism()
-    X, y = load_jets_npz(args.jets)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=SEED, stratify=y)
-    scaler = Scaler.fit(X_train)
-    model = build_model(keras)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    model.fit(scaler.transform(X_train), y_train, batch_size=1024, epochs=args.epochs, validation_split=0.2,
-              callbacks=[keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)], verbose=2)
-    scaled_test = scaler.transform(X_test)
-    accuracy = float((model.predict(scaled_test, verbose=0).argmax(1) == y_test).mean())
-    print(f"float test accuracy on {len(y_test)} jets: {accuracy:.4f}")
-
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    model.save(out / "model.h5")
-    scaler.save(out / "scaler.json")
-    keep = slice(0, TEST_VECTORS)
-    np.savez_compressed(out / "test_vectors.npz", X_raw=X_test[keep], X=scaled_test[keep], y=y_test[keep],
-                        keras_output=model.predict(scaled_test[keep], verbose=0).astype(np.float32),
-                        float_test_accuracy=np.float64(accuracy))
+    recipe = TrainingRecipe(args.variant, bits=args.bits, sparsity=args.sparsity, epochs=args.epochs)
+    split = JetSplit.of(*load_jets(args.jets))
+    scaler = Scaler.fit(split.X_train)
+    model = train(scaler.transform(split.X_train), split.y_train, recipe, verbose=2)
+    accuracy = float((model.predict(scaler.transform(split.X_test), verbose=0).argmax(1) == split.y_test).mean())
+    print(f"{args.variant} test accuracy on {len(split.y_test)} jets: {accuracy:.4f}")
+    if args.variant == "pruned":
+        print("zero weights per layer:", {k: round(v, 3) for k, v in sparsity_of(model).items()})
+    out = Path(args.out) if args.out else HERE / "models" / BUNDLE_NAMES[args.variant]
+    save_bundle(out, model, scaler, split, TEST_VECTORS, {"float_test_accuracy": accuracy})
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from conftest import ROOT
@@ -24,6 +25,26 @@ def test_jet_tagger_main_job():
     for key in ("events", "mismatches", "LatencyMin", "LatencyMax", "IntervalMin", "IntervalMax",
                 "keras argmax agreement", "wall time"):
         assert key in completed.stdout
+
+
+@pytest.mark.parametrize("name, min_agreement", [("jet_tagger_qkeras", 0.99), ("jet_tagger_pruned", 0.995)])
+def test_qkeras_and_pruned_bundles_simulate_bit_exactly(name, min_agreement):
+    completed = subprocess.run([sys.executable, str(ROOT / "sim" / "run_test.py"), name],
+                               capture_output=True, text=True, cwd=ROOT)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    summary = json.loads((ROOT / "sim" / "build" / name / "summary.json").read_text())
+    assert summary["events"] >= 2000 and summary["mismatches"] == 0
+    assert summary["LatencyMax"] <= 9 and summary["IntervalMax"] == 1
+    assert summary["keras_argmax_agreement"] >= min_agreement
+
+
+def test_bundled_qkeras_and_pruned_models_are_within_a_point_of_float():
+    """The issue's target, on the accuracies each training run recorded for the full 30k test split."""
+    def accuracy(name):
+        return float(np.load(ROOT / "sim" / "models" / name / "test_vectors.npz")["float_test_accuracy"])
+
+    for name in ("jet_tagger_qkeras", "jet_tagger_pruned"):
+        assert accuracy(name) >= accuracy("jet_tagger") - 0.01, name
 
 
 def test_unknown_test_name_lists_the_valid_ones():

@@ -1,0 +1,84 @@
+"""PNG plots with matplotlib (Agg backend: no display, no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import fail
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        raise fail("plots need matplotlib: pip install matplotlib") from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_roc_curves(curves_by_model: dict, path: Path, title: str) -> Path:
+    """One ROC panel, a colour per class and a line style per model (e.g. Keras float solid, fixed dashed).
+
+    `curves_by_model` maps a model name to {class name: RocCurve}; axes follow the hls4ml papers
+    (signal efficiency on x, background efficiency on a log y axis).
+    """
+    plt = _pyplot()
+    styles = ["-", "--", ":", "-."]
+    figure, axes = plt.subplots(figsize=(6.4, 5.2))
+    for style, (model_name, curves) in zip(styles, curves_by_model.items()):
+        for colour, (class_name, curve) in enumerate(curves.items()):
+            axes.plot(curve.true_positive_rate, curve.false_positive_rate, linestyle=style, color=f"C{colour}",
+                      label=f"{class_name} {model_name} (AUC {100 * curve.auc:.1f} %)")
+    axes.set_yscale("log")
+    axes.set_ylim(1e-3, 1.0)
+    axes.set_xlim(0.0, 1.0)
+    axes.set_xlabel("signal efficiency")
+    axes.set_ylabel("background efficiency")
+    axes.set_title(title)
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=7, loc="lower right", ncol=len(curves_by_model))
+    return _save(plt, figure, path)
+
+
+def plot_accuracy_scan(widths, accuracies: dict, path: Path, title: str, reference: dict | None = None) -> Path:
+    """Accuracy against total bit width W; one line per integer-bit choice, dashed lines for references."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6.4, 4.4))
+    for label, values in accuracies.items():
+        axes.plot(widths, [100 * v for v in values], marker="o", label=label)
+    for index, (label, value) in enumerate((reference or {}).items()):
+        axes.axhline(100 * value, linestyle="--", color=f"C{index + len(accuracies)}", label=label)
+    axes.set_xlabel("total bits W of ap_fixed<W,I> (whole model)")
+    axes.set_ylabel("accuracy [%]")
+    axes.set_title(title)
+    axes.grid(True, alpha=0.3)
+    axes.legend(fontsize=8)
+    return _save(plt, figure, path)
+
+
+def plot_bars(names, series: dict, path: Path, title: str, ylabel: str, log: bool = False) -> Path:
+    """Grouped bars: one group per name (e.g. layer), one bar per series (e.g. LUT, FF, DSP)."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(max(6.4, 1.1 * len(names) + 2), 4.4))
+    width = 0.8 / max(1, len(series))
+    for index, (label, values) in enumerate(series.items()):
+        axes.bar([i + index * width for i in range(len(names))], values, width=width, label=label)
+    axes.set_xticks([i + 0.4 - width / 2 for i in range(len(names))], list(names), rotation=30, ha="right")
+    if log:
+        axes.set_yscale("log")
+    axes.set_ylabel(ylabel)
+    axes.set_title(title)
+    axes.legend(fontsize=8)
+    axes.grid(True, axis="y", alpha=0.3)
+    return _save(plt, figure, path)
+
+
+def _save(plt, figure, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
