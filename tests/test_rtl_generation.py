@@ -42,7 +42,7 @@ def test_zero_weights_have_no_multiplier_and_no_adder_input(keras, tmp_path):
     design.write(tmp_path / "out")
     text = (tmp_path / "out" / "rtl" / "myproject_dense0.v").read_text()
     dense = design.graph.layers[0]
-    assert len(re.findall(r"\bx\d+ \* ", text)) == np.count_nonzero(dense.weight)
+    assert len(re.findall(r"\$signed\(x\d+\) \* ", text)) == np.count_nonzero(dense.weight)
     tree_sizes = {int(j): int(n) for n, j in re.findall(r"\.N\((\d+)\).*?\) n(\d+)_tree ", text)}
     for j in range(dense.n_out):
         products = np.count_nonzero(dense.weight[:, j])

@@ -110,6 +110,33 @@ def _cmd_csim(args) -> int:
     return 0 if results["passed"] else EXIT_FAILED_CHECK
 
 
+def _cmd_report(args) -> int:
+    from .design import load_design
+    from .report.parts import PARTS
+
+    if args.list_parts:
+        for part in PARTS.values():
+            print(f"{part.name:<10} family {part.family:<5} LUT {part.LUT:>9,} FF {part.FF:>9,} DSP {part.DSP:>6,} "
+                  f"BRAM_18K {part.BRAM_18K:>5,}")
+        return 0
+    if not args.outdir:
+        raise fail("rtl4ml report needs OUTDIR (written by rtl4ml convert)")
+    design = load_design(args.outdir)
+    X = load_array(args.data) if args.data else None
+    y = np.load(args.labels) if args.labels else None
+    report = design.report(part=args.part, X=X, y=y, run_synthesis=not args.no_synth, workers=args.jobs)
+    print(f"{report['ProjectName']} on {report['Part']}: LUT {report['LUT']}, FF {report['FF']}, DSP {report['DSP']}, "
+          f"BRAM_18K {report['BRAM_18K']} ({report['ResourceSource']})")
+    if "Timing" in report:
+        print(f"worst logic depth: {report['Timing']['worst_logic_depth']} cells in {report['Timing']['worst_layer']} "
+              "(a proxy, not a timing sign-off)")
+    print(f"latency: analytic {report['LatencyAnalytic']} cycles" + (
+        f", simulated {report['LatencyMin']}..{report['LatencyMax']}, interval {report['IntervalMin']}..{report['IntervalMax']}"
+        if "LatencyMin" in report else " (no simulation yet: rtl4ml sim)"))
+    print(f"report: {Path(args.outdir) / 'report' / 'report.html'} (.json, .md) in {report['ReportSeconds']:.1f} s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -156,6 +183,16 @@ def build_parser() -> argparse.ArgumentParser:
     csim.add_argument("--input", required=True)
     csim.add_argument("--output", help=".npy file for the C simulation's outputs")
     csim.set_defaults(handler=_cmd_csim)
+
+    report = commands.add_parser("report", help="resources (Yosys, analytic), timing proxy, latency, profiling")
+    report.add_argument("outdir", nargs="?")
+    report.add_argument("--part", help="FPGA part (default: the config's Part, else xcvu9p)")
+    report.add_argument("--data", help=".npy inputs for numerical profiling (and accuracy with --labels)")
+    report.add_argument("--labels", help=".npy integer class labels for accuracy and ROC")
+    report.add_argument("--no-synth", action="store_true", help="analytic estimate only (instant, no Yosys)")
+    report.add_argument("--jobs", type=int, default=2, help="parallel Yosys runs")
+    report.add_argument("--list-parts", action="store_true", help="print the known parts and exit")
+    report.set_defaults(handler=_cmd_report)
     return parser
 
 

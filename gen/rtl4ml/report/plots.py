@@ -82,3 +82,39 @@ def _save(plt, figure, path: Path) -> Path:
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path
+
+
+def plot_profile(rows: list[dict], path: Path, title: str) -> Path:
+    """Per layer and quantity, the spread of log2|value| (box) against the type's range (grey bar)."""
+    plt = _pyplot()
+    rows = [row for row in rows if row["log2_abs_percentiles"]]
+    figure, axes = plt.subplots(figsize=(7.2, 0.35 * len(rows) + 1.6))
+    for index, row in enumerate(rows):
+        low, q1, median, q3, high = row["log2_abs_percentiles"]
+        type_low = -(_frac_of(row["type"]))
+        type_high = _log2_or_zero(max(abs(row["type_min"]), abs(row["type_max"])))
+        axes.plot([type_low, type_high], [index, index], color="0.85", linewidth=9, solid_capstyle="butt")
+        axes.plot([low, high], [index, index], color="C0", linewidth=1)
+        axes.plot([q1, q3], [index, index], color="C0", linewidth=5)
+        axes.plot([median], [index], "|", color="k", markersize=9)
+        if row["overflow"]:
+            axes.annotate(f"{row['overflow']} {row['overflow_effect']}", (high, index), fontsize=7, color="C3",
+                          xytext=(4, -3), textcoords="offset points")
+    axes.set_yticks(range(len(rows)), [f"{row['layer']} {row['quantity']}" for row in rows], fontsize=7)
+    axes.invert_yaxis()
+    axes.set_xlabel("log2 |value|  (grey: range of the fixed-point type, LSB to max)")
+    axes.set_title(title)
+    axes.grid(True, axis="x", alpha=0.3)
+    return _save(plt, figure, path)
+
+
+def _frac_of(type_text: str) -> int:
+    from ..fixed_point import parse_precision
+
+    return parse_precision(type_text).frac
+
+
+def _log2_or_zero(value: float) -> float:
+    import math
+
+    return math.log2(value) if value > 0 else 0.0

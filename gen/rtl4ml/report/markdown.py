@@ -1,0 +1,62 @@
+"""report.md: the report as tables a firmware engineer reads in a terminal or a merge request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def resource_lines(report: dict) -> list[str]:
+    source = report.get("Yosys", report["Analytic"])
+    keys = ("LUT", "FF", "DSP", "BRAM_18K", "CARRY")
+    lines = [f"## Resources ({report['ResourceSource']}, part {report['Part']}, family {report['Family']})", ""]
+    rows = [[name] + [layer.get(key, "") for key in keys] + [report["Analytic"]["per_layer"][name].get("LUT", ""),
+                                                              report["Analytic"]["per_layer"][name].get("DSP", "")]
+            for name, layer in source["per_layer"].items()]
+    rows.append(["**total**"] + [source["total"].get(key, "") for key in keys] +
+                [report["Analytic"]["total"]["LUT"], report["Analytic"]["total"]["DSP"]])
+    rows.append(["% of part"] + [f"{source['utilization_percent'].get(key, '')}" if key in
+                                 source["utilization_percent"] else "" for key in keys] + ["", ""])
+    lines += _table(["layer"] + list(keys) + ["LUT (analytic)", "DSP (analytic)"], rows)
+    if "AnalyticError" in report:
+        lines.append("Analytic estimate vs Yosys (total): " + ", ".join(
+            f"{key} {100 * err:+.1f} %" for key, err in report["AnalyticError"].items()) + "")
+        lines.append("")
+    return lines
+
+
+def write_markdown(report: dict, path: Path) -> Path:
+    lines = [f"# rtl4ml report: {report['ProjectName']}", ""]
+    latency = report.get("LatencyMin")
+    lines += _table(["quantity", "value"], [
+        ["latency (analytic pipeline depth)", f"{report['LatencyAnalytic']} cycles"],
+        ["latency (last simulation, min/max/avg)", f"{latency}/{report.get('LatencyMax')}/{report.get('LatencyAvg')}"
+         if latency is not None else "no simulation yet (rtl4ml sim)"],
+        ["interval (last simulation, min/max)", f"{report.get('IntervalMin')}/{report.get('IntervalMax')}"
+         if latency is not None else "n/a"],
+        ["LUT / FF / DSP / BRAM_18K", f"{report['LUT']} / {report['FF']} / {report['DSP']} / {report['BRAM_18K']}"],
+    ])
+    lines += resource_lines(report)
+    if "Timing" in report:
+        timing = report["Timing"]
+        lines += ["## Timing proxy", "", f"Worst layer: **{timing['worst_layer']}**, "
+                  f"{timing['worst_logic_depth']} cells deep. {timing['note']}.", ""]
+        lines += _table(["layer", "logic depth (cells)"], [[k, v] for k, v in timing["logic_depth_per_layer"].items()])
+    if "Profiling" in report:
+        lines += ["## Numerical profiling (your input data)", ""]
+        lines += _table(["layer", "quantity", "type", "min", "max", "overflow", "underflow", "at limit"], [
+            [row["layer"], row["quantity"], f"`{row['type']}`", f"{row['min']:.4g}", f"{row['max']:.4g}",
+             f"{row['overflow']} {row['overflow_effect']}" if row["overflow"] else 0, row["underflow"],
+             row["at_limit"]] for row in report["Profiling"]])
+    if "Accuracy" in report:
+        accuracy = report["Accuracy"]
+        lines += ["## Accuracy (golden model = RTL outputs)", "", f"Accuracy {100 * accuracy['accuracy']:.2f} %; AUC "
+                  + ", ".join(f"{name} {auc:.4f}" for name, auc in accuracy["auc"].items()), ""]
+    lines += [f"Plots: " + ", ".join(report["Plots"].values()), ""]
+    Path(path).write_text("\n".join(lines))
+    return Path(path)

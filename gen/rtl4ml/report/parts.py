@@ -1,0 +1,44 @@
+"""FPGA parts the report knows: capacities and the Yosys synth_xilinx family to map them with.
+
+Capacities from the vendor product tables (CLB LUTs, CLB flip-flops, DSP slices, 18 Kb block
+RAMs = 2 x the 36 Kb count). A part string from the config ("xcvu9p-flga2577-2-e") is matched by
+its device name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import fail
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    family: str  # synth_xilinx -family
+    LUT: int
+    FF: int
+    DSP: int
+    BRAM_18K: int
+
+
+PARTS = {part.name: part for part in (
+    Part("xcvu9p", "xcup", 1_182_240, 2_364_480, 6_840, 4_320),
+    Part("xcvu13p", "xcup", 1_728_000, 3_456_000, 12_288, 5_376),
+    Part("xcku15p", "xcup", 522_720, 1_045_440, 1_968, 1_968),
+    Part("xczu9eg", "xcup", 274_080, 548_160, 2_520, 1_824),
+    Part("xcku115", "xcu", 663_360, 1_326_720, 5_520, 4_320),
+    Part("xcvu095", "xcu", 537_600, 1_075_200, 768, 3_456),
+    Part("xc7vx690t", "xc7", 433_200, 866_400, 3_600, 2_940),
+)}
+DEFAULT_PART = "xcvu9p"
+
+
+def find_part(text: str | None) -> Part:
+    """The part for a name or a full part string; the default (VU9P, as in hls4ml) when None."""
+    if not text:
+        return PARTS[DEFAULT_PART]
+    device = str(text).lower().split("-")[0]
+    if device in PARTS:
+        return PARTS[device]
+    raise fail(f"part {text!r} is not in rtl4ml's table; known parts: {', '.join(PARTS)}")

@@ -1,0 +1,94 @@
+"""rtl4ml report: Yosys resources per layer, the analytic estimate against them, profiling counts, outputs."""
+
+import json
+
+import numpy as np
+import pytest
+
+import rtl4ml
+from rtl4ml.cli import main as cli_main
+from rtl4ml.errors import Rtl4mlError
+from rtl4ml.report.analytic import estimate_core
+from rtl4ml.report.parts import find_part
+from rtl4ml.report.profiling import profile
+
+from conftest import make_mlp
+
+SMALL = {"Model": {"Precision": "ap_fixed<10,4>"}}
+
+
+def written(keras, tmp_path, name, zero_fraction=0.0, sizes=(8, 6, 3), seed=1):
+    model = make_mlp(keras, list(sizes), ["relu", "linear"][: len(sizes) - 1], seed=seed, weight_scale=0.7,
+                     zero_fraction=zero_fraction)
+    design = rtl4ml.convert(model, SMALL)
+    design.write(tmp_path / name)
+    return design
+
+
+def test_parts_table_and_bad_part():
+    assert find_part("xcvu9p-flga2577-2-e").DSP == 6840
+    assert find_part(None).name == "xcvu9p"
+    with pytest.raises(Rtl4mlError, match="part 'xc9z' is not in rtl4ml's table"):
+        find_part("xc9z")
+
+
+@pytest.mark.sim
+def test_report_with_yosys_zero_weights_cost_less(keras, tmp_path):
+    dense = written(keras, tmp_path, "dense")
+    sparse = written(keras, tmp_path, "sparse", zero_fraction=0.7)
+    X = np.random.default_rng(0).normal(0, 1, (200, 8))
+    dense.simulate(X[:50])
+    full = dense.report(X=X, y=np.random.default_rng(1).integers(0, 3, 200))
+    pruned = sparse.report()
+    for key in ("LUT", "FF", "DSP", "BRAM_18K", "LatencyMin", "LatencyMax", "IntervalMin", "IntervalMax"):
+        assert key in full
+    assert full["LatencyMin"] == full["LatencyMax"] == full["LatencyAnalytic"] and full["LatencyAgrees"]
+    assert pruned["DSP"] < full["DSP"] and pruned["LUT"] < full["LUT"]
+    assert set(full["Yosys"]["per_layer"]) == {"dense0 + act0", "dense1", "(AXI control)"}
+    assert full["Timing"]["worst_logic_depth"] > 0
+    saved = json.loads((tmp_path / "dense" / "report" / "report.json").read_text())
+    assert saved["DSP"] == full["DSP"] and "Accuracy" in saved and "Profiling" in saved
+    for name in ("report.md", "report.html", "resources.png", "profiling.png", "roc.png"):
+        assert (tmp_path / "dense" / "report" / name).is_file(), name
+    # warm: every Yosys job comes from the cache
+    assert dense.report()["Yosys"]["all_cached"]
+
+
+@pytest.mark.sim
+def test_analytic_estimate_is_within_25_percent_of_yosys(keras, tmp_path):
+    for index, zeros in enumerate((0.0, 0.5)):
+        design = written(keras, tmp_path, f"d{index}", zero_fraction=zeros, sizes=(12, 10, 5), seed=7 + index)
+        report = design.report()
+        for key in ("LUT", "DSP"):
+            assert abs(report["AnalyticError"][key]) <= 0.25, (zeros, key, report["AnalyticError"])
+
+
+def test_profiling_counts_on_crafted_inputs(keras):
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1, name="identity")])
+    model.layers[0].set_weights([np.ones((1, 1)), np.zeros(1)])
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<8,3>"}})  # range -4 .. 3.96875, LSB 1/32
+    X = np.array([[0.5], [3.0], [5.0], [-6.0], [0.001], [0.01]])
+    rows = {(row["layer"], row["quantity"]): row for row in profile(design.graph, X)}
+    inputs = rows[(design.graph.input.name, "input")]
+    assert (inputs["overflow"], inputs["underflow"], inputs["overflow_effect"]) == (2, 2, "wrapped")
+    assert inputs["min"] == -6.0 and inputs["max"] == 5.0
+    result = rows[("identity", "result")]
+    assert result["overflow"] == 0 and result["values"] == 6
+
+
+def test_analytic_estimate_counts_no_multiplier_for_zero_and_power_of_two_weights(keras):
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2, name="d")])
+    model.layers[0].set_weights([np.array([[0.75, 0.0], [0.5, 0.0], [-1.25, 0.25], [0.375, 0.0]]), np.zeros(2)])
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<12,4>"}})
+    estimate = estimate_core(design.core)["d"]
+    assert estimate["DSP"] == 3  # 0.75, -1.25, 0.375; 0.5 and 0.25 are shifts, zeros are nothing
+
+
+def test_cli_report_without_synthesis_and_parts(keras, tmp_path, capsys):
+    written(keras, tmp_path, "prj")
+    assert cli_main(["report", str(tmp_path / "prj"), "--no-synth", "--part", "xcku115"]) == 0
+    out = capsys.readouterr().out
+    assert "on xcku115" in out and "analytic estimate" in out and "no simulation yet" in out
+    assert cli_main(["report", "--list-parts"]) == 0 and "xcvu13p" in capsys.readouterr().out
+    assert cli_main(["report", str(tmp_path / "prj"), "--no-synth", "--part", "nope"]) == 2
+    assert "part 'nope'" in capsys.readouterr().err
