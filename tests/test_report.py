@@ -44,7 +44,7 @@ def test_report_with_yosys_zero_weights_cost_less(keras, tmp_path):
         assert key in full
     assert full["LatencyMin"] == full["LatencyMax"] == full["LatencyAnalytic"] and full["LatencyAgrees"]
     assert pruned["DSP"] < full["DSP"] and pruned["LUT"] < full["LUT"]
-    assert set(full["Yosys"]["per_layer"]) == {"dense0 + act0", "dense1", "(AXI control)"}
+    assert set(full["Yosys"]["per_layer"]) == {"dense0 + dense0_relu", "dense1", "(AXI control)"}
     assert full["Timing"]["worst_logic_depth"] > 0
     saved = json.loads((tmp_path / "dense" / "report" / "report.json").read_text())
     assert saved["DSP"] == full["DSP"] and "Accuracy" in saved and "Profiling" in saved
@@ -59,8 +59,11 @@ def test_analytic_estimate_is_within_25_percent_of_yosys(keras, tmp_path):
     for index, zeros in enumerate((0.0, 0.5)):
         design = written(keras, tmp_path, f"d{index}", zero_fraction=zeros, sizes=(12, 10, 5), seed=7 + index)
         report = design.report()
-        for key in ("LUT", "DSP"):
-            assert abs(report["AnalyticError"][key]) <= 0.25, (zeros, key, report["AnalyticError"])
+        # LUT and DSP meet the 25 % target on these designs; FF is looser on tiny layers (measured
+        # +8 % and +26 %; +1.3 % on the jet tagger), and the report states the error it measured.
+        errors = report["AnalyticError"]
+        assert abs(errors["LUT"]) <= 0.25 and abs(errors["DSP"]) <= 0.25, (zeros, errors)
+        assert abs(errors["FF"]) <= 0.30, (zeros, errors)
 
 
 def test_profiling_counts_on_crafted_inputs(keras):
