@@ -44,7 +44,8 @@ def job(name: str) -> tuple[Path, object]:
     return SIM / entry["model"], (SIM / config if isinstance(config, str) else config)
 
 
-def evaluate(name: str, X_raw: np.ndarray, y: np.ndarray, plots: Path | None) -> None:
+def evaluate(name: str, X_raw: np.ndarray, y: np.ndarray, plots: Path | None) -> np.ndarray:
+    """Print scores of Keras, golden and RTL outputs for a bundled model; returns the Keras outputs."""
     model_path, config = job(name)
     X = Scaler.load(model_path.parent / "scaler.json").transform(X_raw)
     design = rtl4ml.convert(model_path, config)
@@ -74,7 +75,7 @@ def evaluate(name: str, X_raw: np.ndarray, y: np.ndarray, plots: Path | None) ->
 def bit_width_scan(X_raw: np.ndarray, y: np.ndarray, float_accuracy: float, plots: Path | None) -> None:
     model_path, _ = job("jet_tagger")
     X = Scaler.load(model_path.parent / "scaler.json").transform(X_raw)
-    print(f"accuracy of jet_tagger vs ap_fixed<W,I> for the whole model (golden = RTL bit for bit):")
+    print("accuracy of jet_tagger vs ap_fixed<W,I> for the whole model (golden = RTL bit for bit):")
     print("  W    " + "  ".join(f"I={i:<5}" for i in SCAN_INTEGER_BITS))
     table = {i: [] for i in SCAN_INTEGER_BITS}
     for width in SCAN_WIDTHS:

@@ -118,6 +118,6 @@ def build_report(design, part: str | None = None, X=None, y=None, run_synthesis:
     report["Plots"] = plots
     report["ReportSeconds"] = round(time.perf_counter() - started, 2)
     (report_dir / "report.json").write_text(json.dumps(report, indent=1) + "\n")
-    write_markdown(report, report_dir / "report.md")
-    write_html(report, report_dir / "report.html")
+    markdown = write_markdown(report, report_dir / "report.md").read_text()
+    write_html(report, markdown, report_dir / "report.html")
     return report

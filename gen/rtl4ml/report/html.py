@@ -5,8 +5,6 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from .markdown import write_markdown
-
 _STYLE = ("body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse}"
           "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child{text-align:left}"
           "img{max-width:100%}")
@@ -39,9 +37,9 @@ def _markdown_to_html(text: str) -> str:
     return "\n".join(out)
 
 
-def write_html(report: dict, path: Path) -> Path:
+def write_html(report: dict, markdown: str, path: Path) -> Path:
+    """The page for `report`, whose tables are the already-written report.md text."""
     path = Path(path)
-    markdown = write_markdown(report, path.with_suffix(".md")).read_text()
     images = "".join(f'<h2>{html.escape(name)}</h2><img src="{html.escape(file)}" alt="{html.escape(name)}">'
                      for name, file in report["Plots"].items())
     path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>rtl4ml report "

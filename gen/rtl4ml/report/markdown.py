@@ -20,8 +20,7 @@ def resource_lines(report: dict) -> list[str]:
             for name, layer in source["per_layer"].items()]
     rows.append(["**total**"] + [source["total"].get(key, "") for key in keys] +
                 [report["Analytic"]["total"]["LUT"], report["Analytic"]["total"]["DSP"]])
-    rows.append(["% of part"] + [f"{source['utilization_percent'].get(key, '')}" if key in
-                                 source["utilization_percent"] else "" for key in keys] + ["", ""])
+    rows.append(["% of part"] + [source["utilization_percent"].get(key, "") for key in keys] + ["", ""])
     lines += _table(["layer"] + list(keys) + ["LUT (analytic)", "DSP (analytic)"], rows)
     if "AnalyticError" in report:
         lines.append("Analytic estimate vs Yosys (total): " + ", ".join(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from ..errors import fail
@@ -91,8 +92,8 @@ def plot_profile(rows: list[dict], path: Path, title: str) -> Path:
     figure, axes = plt.subplots(figsize=(7.2, 0.35 * len(rows) + 1.6))
     for index, row in enumerate(rows):
         low, q1, median, q3, high = row["log2_abs_percentiles"]
-        type_low = -(_frac_of(row["type"]))
-        type_high = _log2_or_zero(max(abs(row["type_min"]), abs(row["type_max"])))
+        type_low = math.log2(row["type_lsb"])
+        type_high = math.log2(max(abs(row["type_min"]), abs(row["type_max"]), row["type_lsb"]))
         axes.plot([type_low, type_high], [index, index], color="0.85", linewidth=9, solid_capstyle="butt")
         axes.plot([low, high], [index, index], color="C0", linewidth=1)
         axes.plot([q1, q3], [index, index], color="C0", linewidth=5)
@@ -107,14 +108,3 @@ def plot_profile(rows: list[dict], path: Path, title: str) -> Path:
     axes.grid(True, axis="x", alpha=0.3)
     return _save(plt, figure, path)
 
-
-def _frac_of(type_text: str) -> int:
-    from ..fixed_point import parse_precision
-
-    return parse_precision(type_text).frac
-
-
-def _log2_or_zero(value: float) -> float:
-    import math
-
-    return math.log2(value) if value > 0 else 0.0

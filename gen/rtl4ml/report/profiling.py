@@ -36,6 +36,7 @@ def _summary(name: str, quantity: str, exact: np.ndarray, exact_frac: int, targe
         "layer": name, "quantity": quantity, "type": str(target), "values": int(exact.size),
         "min": float(values.min()) if values.size else 0.0, "max": float(values.max()) if values.size else 0.0,
         "type_min": target.min_code * 2.0**-target.frac, "type_max": target.max_code * 2.0**-target.frac,
+        "type_lsb": 2.0**-target.frac,
         "overflow": int(overflow.sum()),
         "overflow_effect": "wrapped" if target.overflow == "AP_WRAP" else "saturated",
         "underflow": int(underflow.sum()),
