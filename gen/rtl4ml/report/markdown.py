@@ -56,6 +56,6 @@ def write_markdown(report: dict, path: Path) -> Path:
         accuracy = report["Accuracy"]
         lines += ["## Accuracy (golden model = RTL outputs)", "", f"Accuracy {100 * accuracy['accuracy']:.2f} %; AUC "
                   + ", ".join(f"{name} {auc:.4f}" for name, auc in accuracy["auc"].items()), ""]
-    lines += [f"Plots: " + ", ".join(report["Plots"].values()), ""]
+    lines += ["Plots: " + ", ".join(report["Plots"].values()), ""]
     Path(path).write_text("\n".join(lines))
     return Path(path)
