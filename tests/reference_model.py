@@ -48,10 +48,13 @@ def dense(layer, x: list[int]) -> list[int]:
     out = []
     for j in range(layer.n_out):
         if layer.accum_is_exact:
-            acc = sum(Fraction(x[i] * int(layer.weight[i, j])) / 2**product_frac for i in range(layer.n_in))
-            acc += Fraction(int(layer.bias[j])) / 2**layer.bias_type.frac
-            acc_code = int(acc * 2**accum.frac)
-            assert acc == Fraction(acc_code, 2**accum.frac), "exact accumulator lost bits"
+            # Fraction powers of two: fractional bits may be negative (e.g. ap_ufixed<2,3>), and
+            # 2**-1 in Python is a float, which Fraction arithmetic must never see.
+            scale = Fraction(2) ** -product_frac
+            acc = sum(Fraction(x[i] * int(layer.weight[i, j])) * scale for i in range(layer.n_in))
+            acc += Fraction(int(layer.bias[j])) / Fraction(2) ** layer.bias_type.frac
+            acc_code = int(acc * Fraction(2) ** accum.frac)
+            assert acc == acc_code / Fraction(2) ** accum.frac, "exact accumulator lost bits"
         else:
             acc_code = convert(int(layer.bias[j]), layer.bias_type.frac, wrapping)
             for i in range(layer.n_in):
@@ -83,7 +86,7 @@ def table(layer, x: list[int]) -> list[int]:
 
 def run(graph, features: list[float]) -> list[int]:
     t = graph.input.result_type
-    x = [overflow(round_to_int(Fraction(float(v)) * 2**t.frac, t.rounding), t) for v in features]
+    x = [overflow(round_to_int(Fraction(float(v)) * Fraction(2) ** t.frac, t.rounding), t) for v in features]
     for layer in graph.layers:
         if layer.kind == "dense":
             x = dense(layer, x)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import reference_model
@@ -71,6 +71,15 @@ def test_regression_cases():
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(design_strategy(max_width=6, max_depth=3), st.integers(0, 2**31))
+# Negative fractional bits (ap_ufixed<2,3> feeding an exact accumulator) once broke the reference
+# model itself (2**-1 is a float in Python); kept so that path is always exercised.
+@example(spec={"n_in": 1, "input_type": "ap_fixed<3,1>", "layers": [
+    {"units": 1, "weight_type": "ap_fixed<3,1>", "bias_type": "ap_fixed<3,1>", "result_type": "ap_fixed<3,1>",
+     "weights": [[3]], "bias": [-4], "activation": "relu", "activation_type": "ap_ufixed<2,3>",
+     "accum_type": "ap_fixed<2,0>"},
+    {"units": 1, "weight_type": "ap_fixed<8,8>", "bias_type": "ap_ufixed<2,3>", "result_type": "ap_fixed<3,1>",
+     "weights": [[-109]], "bias": [0], "activation": "relu", "activation_type": "ap_fixed<3,1>",
+     "accum_type": None}]}, seed=0)
 def test_golden_model_matches_a_scalar_reference(spec, seed):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
