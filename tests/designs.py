@@ -24,9 +24,11 @@ DESIGNS = {
 }
 
 
-def build_design(keras, name: str, seed: int = 0):
+def build_design(keras, name: str, seed: int = 0, reuse: int = 1):
     import rtl4ml
 
     sizes, activations, config, options = DESIGNS[name]
     model = make_mlp(keras, sizes, activations, seed=seed, **options)
+    if reuse > 1:
+        config = {**config, "Model": {**config["Model"], "ReuseFactor": reuse}}
     return model, rtl4ml.convert(model, config)

@@ -79,12 +79,15 @@ def test_profiling_counts_on_crafted_inputs(keras):
     assert result["overflow"] == 0 and result["values"] == 6
 
 
-def test_analytic_estimate_counts_no_multiplier_for_zero_and_power_of_two_weights(keras):
+def test_analytic_estimate_counts_dsps_only_for_many_digit_weights(keras):
     model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2, name="d")])
-    model.layers[0].set_weights([np.array([[0.75, 0.0], [0.5, 0.0], [-1.25, 0.25], [0.375, 0.0]]), np.zeros(2)])
+    # 181/256 and -173/256 have 5 signed digits (DSP); 0.75 = 1 - 1/4 is two digits (shift-add);
+    # 0.5 and 0.25 are shifts; zeros are nothing
+    weights = np.array([[181 / 256, 0.0], [0.5, 0.0], [-173 / 256, 0.25], [0.75, 0.0]])
+    model.layers[0].set_weights([weights, np.zeros(2)])
     design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<12,4>"}})
     estimate = estimate_core(design.core)["d"]
-    assert estimate["DSP"] == 3  # 0.75, -1.25, 0.375; 0.5 and 0.25 are shifts, zeros are nothing
+    assert estimate["DSP"] == 2
 
 
 def test_cli_report_without_synthesis_and_parts(keras, tmp_path, capsys):

@@ -62,7 +62,7 @@ def _cmd_convert(args) -> int:
     out_dir = design.write(args.output, force=args.force)
     core = design.core
     print(f"wrote {out_dir}: top module {core.top}, {design.graph.n_in} inputs -> {design.graph.n_out} outputs, "
-          f"latency {core.latency} cycles, II 1")
+          f"latency {core.latency} cycles, II {core.interval}")
     return 0
 
 

@@ -22,7 +22,7 @@ TENSORS = ("weight", "bias", "accum", "result")
 STRATEGIES = ("Latency", "Resource")
 # Keys that are meaningful to rtl4ml, or harmless hls4ml keys it accepts and records.
 _KNOWN_LAYER_KEYS = {"Precision", "ReuseFactor", "Strategy", "Trace", "exp_table_t", "inv_table_t", "table_size",
-                     "TableSize", "PipelineBudget"}
+                     "TableSize", "PipelineBudget", "LutsPerDsp"}
 _HLS4ML_IGNORED_KEYS = {"BramFactor", "TraceOutput", "ParallelizationFactor", "ConvImplementation", "accum_t",
                         "exp_range", "Implementation", "Skip", "skip"}
 
@@ -35,6 +35,8 @@ class LayerSettings:
     reuse_factor: int = 1
     strategy: str = "Latency"
     table_size: int | None = None
+    pipeline_budget: int | None = None
+    luts_per_dsp: int | None = None
     explicit: set[str] = field(default_factory=set)  # tensors given at LayerName level
 
 
@@ -76,6 +78,10 @@ class Config:
                 settings.reuse_factor = _positive_int(entry["ReuseFactor"], f"{where}, ReuseFactor")
             if "Strategy" in entry:
                 settings.strategy = _strategy(entry["Strategy"], f"{where}, Strategy")
+            if "PipelineBudget" in entry:
+                settings.pipeline_budget = _positive_int(entry["PipelineBudget"], f"{where}, PipelineBudget")
+            if "LutsPerDsp" in entry:
+                settings.luts_per_dsp = _whole_number(entry["LutsPerDsp"], f"{where}, LutsPerDsp")
             for key in ("table_size", "TableSize"):
                 if key in entry:
                     settings.table_size = _positive_int(entry[key], f"{where}, {key}")
@@ -100,6 +106,17 @@ def _positive_int(value, where: str) -> int:
         raise fail(f"{where}: {value!r} is not a whole number") from None
     if number < 1 or number != float(value):
         raise fail(f"{where}: {value!r} must be a positive whole number")
+    return number
+
+
+def _whole_number(value, where: str) -> int:
+    """A non-negative whole number (0 allowed)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise fail(f"{where}: {value!r} is not a whole number") from None
+    if number < 0 or number != float(value):
+        raise fail(f"{where}: {value!r} must be a whole number >= 0")
     return number
 
 
@@ -136,6 +153,8 @@ def _validate_entry(entry, where: str) -> None:
         _strategy(entry["Strategy"], f"{where}, Strategy")
     if "PipelineBudget" in entry:
         _positive_int(entry["PipelineBudget"], f"{where}, PipelineBudget")
+    if "LutsPerDsp" in entry:
+        _whole_number(entry["LutsPerDsp"], f"{where}, LutsPerDsp")
 
 
 def load_config(source) -> Config:

@@ -55,6 +55,10 @@ class Design:
     def latency(self) -> int:
         return self.core.latency
 
+    @property
+    def interval(self) -> int:
+        return self.core.interval
+
     def write(self, out_dir, force: bool = False) -> Path:
         """Write the design (IR, RTL, config) to out_dir atomically; return the directory."""
         core = self.core
@@ -65,7 +69,7 @@ class Design:
             examples = self._example_inputs()
             write_project(self.hls_project(), staging / "hls", examples, golden.run_codes(self.graph, examples))
             summary = {"rtl4ml": __version__, "project": core.top, "latency": core.latency,
-                       "interval": 1, "config": self.config.hls_config, "project_config": self.config.project}
+                       "interval": core.interval, "config": self.config.hls_config, "project_config": self.config.project}
             (staging / MARKER).write_text(json.dumps(summary, indent=2, default=str) + "\n")
         self.out_dir = out_dir.resolve()
         return self.out_dir

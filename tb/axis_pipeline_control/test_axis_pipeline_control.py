@@ -1,4 +1,4 @@
-"""axis_pipeline_control.v: ordered, lossless flow control; fixed latency and II = 1 without backpressure."""
+"""axis_pipeline_control.v: ordered, lossless flow control; fixed latency and II = INTERVAL without backpressure."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class TB:
     def __init__(self, dut):
         self.dut = dut
         self.latency = parameters()["LATENCY"]
+        self.interval = parameters().get("INTERVAL", 1)
         cocotb.start_soon(Clock(dut.clk, 2, unit="ns").start())
 
     async def reset(self, cycles: int = 2) -> None:
@@ -63,8 +64,10 @@ async def run_test(dut, idle: float, backpressure: float):
     assert len(sent) > 100
     if backpressure == 0.0:
         assert all(o - i == tb.latency for i, o in zip(in_cycles, out_cycles)), "latency is not fixed"
+    spacing = [b - a for a, b in zip(in_cycles, in_cycles[1:])]
+    assert min(spacing) >= tb.interval, f"events accepted {min(spacing)} cycles apart, INTERVAL is {tb.interval}"
     if idle == 0.0 and backpressure == 0.0:
-        assert all(b - a == 1 for a, b in zip(in_cycles[:450], in_cycles[1:451])), "II is not 1"
+        assert set(spacing[:400]) == {tb.interval}, f"II is not {tb.interval}"
 
 
 @cocotb.test()
@@ -90,6 +93,6 @@ async def reset_drops_in_flight_events(dut):
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("latency", [1, 4])
-def test_axis_pipeline_control(latency):
-    run_module_test("axis_pipeline_control", __file__, {"LATENCY": latency})
+@pytest.mark.parametrize("latency, interval", [(1, 1), (4, 1), (1, 2), (5, 3)])
+def test_axis_pipeline_control(latency, interval):
+    run_module_test("axis_pipeline_control", __file__, {"LATENCY": latency, "INTERVAL": interval})

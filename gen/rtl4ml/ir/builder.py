@@ -84,7 +84,7 @@ def _build_dense(spec: DenseSpec, input_type: FixedType, config: Config) -> Dens
             warnings.warn(message, stacklevel=3)
     return DenseLayer(spec.name, spec.kernel.shape[0], spec.kernel.shape[1], input_type, weight, weight_type,
                       bias, bias_type, accum_type, exact, settings.precision["result"],
-                      settings.reuse_factor, settings.strategy)
+                      settings.reuse_factor, settings.strategy, settings.pipeline_budget, settings.luts_per_dsp)
 
 
 def _build_activation(spec: ActivationSpec, n: int, input_type: FixedType, config: Config):
@@ -95,10 +95,13 @@ def _build_activation(spec: ActivationSpec, n: int, input_type: FixedType, confi
     if spec.result_type is not None and "result" not in settings.explicit:
         result_type = spec.result_type
     if spec.function == "softmax":
-        return build_softmax(spec.name, n, input_type, result_type, settings.table_size)
-    if spec.function in ("sigmoid", "tanh"):
-        return build_table_activation(spec.name, n, spec.function, input_type, result_type, settings.table_size)
-    return ActivationLayer(spec.name, n, spec.function, input_type, result_type)
+        layer = build_softmax(spec.name, n, input_type, result_type, settings.table_size)
+    elif spec.function in ("sigmoid", "tanh"):
+        layer = build_table_activation(spec.name, n, spec.function, input_type, result_type, settings.table_size)
+    else:
+        layer = ActivationLayer(spec.name, n, spec.function, input_type, result_type)
+    layer.pipeline_budget = settings.pipeline_budget
+    return layer
 
 
 def build_ir(spec: ModelSpec, config: Config, name: str | None = None) -> ModelGraph:

@@ -42,6 +42,8 @@ class DenseLayer:
     result_type: FixedType
     reuse_factor: int = 1
     strategy: str = "Latency"
+    pipeline_budget: int | None = None  # RTL: logic levels between registers in this layer (None: model default)
+    luts_per_dsp: int | None = None  # RTL: LUTs a DSP is worth when choosing shift-add (None: backend default)
     kind: str = "dense"
 
     @property
@@ -58,6 +60,7 @@ class ActivationLayer:
     function: str  # "relu" | "linear"
     input_type: FixedType
     result_type: FixedType
+    pipeline_budget: int | None = None  # RTL: logic levels between registers in this layer (None: model default)
     kind: str = "activation"
 
 
@@ -73,6 +76,7 @@ class TableActivationLayer:
     table: np.ndarray  # int64 result codes
     index_offset: int
     index_shift: int  # > 0: right shift, < 0: left shift
+    pipeline_budget: int | None = None  # RTL: logic levels between registers in this layer (None: model default)
     kind: str = "table_activation"
 
 
@@ -93,6 +97,7 @@ class SoftmaxLayer:
     inv_shift: int  # (sum - (1 << E)) >> inv_shift indexes the inverse table
     inv_frac: int  # G: fractional bits of the inverse
     inv_table: np.ndarray
+    pipeline_budget: int | None = None  # RTL: logic levels between registers in this layer (None: model default)
     kind: str = "softmax"
 
     @property

@@ -1,8 +1,9 @@
 """Instant resource estimate from the planned core, without Yosys.
 
-Counts what the generated Verilog instantiates: per non-zero weight a constant multiplication
-(none for +-1 and powers of two, which are shifts), per neuron an adder tree of accumulator
-width, a requantizer, and the pipeline registers the planner placed. The per-unit costs below
+Counts what the generated Verilog instantiates: the multiplications the generator kept (shift-add
+digits and powers of two are adder-tree terms, zero weights nothing), per neuron an adder tree
+of accumulator width, a requantizer, and the pipeline registers the planner placed; for a
+time-multiplexed layer its multipliers, operand multiplexers, weight ROM and accumulators. The per-unit costs below
 were fitted to Yosys `synth_xilinx -family xcup` on the bundled jet taggers and are checked
 against it on other designs by tests (docs/report.md gives the errors measured).
 """
@@ -10,8 +11,6 @@ against it on other designs by tests (docs/report.md gives the errors measured).
 from __future__ import annotations
 
 import math
-
-import numpy as np
 
 # Yosys maps a constant multiplication to a DSP48 when both operands have at least this many bits
 # (after it drops redundant sign bits); smaller ones become LUT logic.
@@ -24,6 +23,12 @@ LUT_PER_SMALL_PRODUCT_BIT = 0.6
 # Synthesis absorbs part of each registered adder level into the DSPs' post-adders and removes
 # register bits nothing reads; fitted on the jet tagger (26.5k of 31.7k planned bits in fc2).
 FF_PER_TREE_REGISTER_BIT = 0.78
+# Time-multiplexed layers: a LUT6 selects among 4 operands (or holds a 64-entry ROM bit); most ROM
+# bits of short ROMs are constants or single address bits after optimization. Block RAM: 36 x 512 per 18K.
+LUT_MUX_INPUTS = 4
+LUT_ROM_DEPTH = 64
+LUT_ROM_USED_FRACTION = 0.5
+BRAM_18K_WIDTH, BRAM_18K_DEPTH = 36, 512
 # Softmax per class (5-class softmax with the default 2**-10 tables), and the AXI control
 SOFTMAX_PER_CLASS = {"LUT": 470, "FF": 80, "DSP": 4}
 
@@ -54,16 +59,20 @@ def _requantize_luts(block) -> int:
 
 
 def _dense(block) -> dict:
+    """A fully parallel layer: the generator's own list of multiplications and shift-add digits."""
     dense = block.layers[0]
     width = block.values["accum_width"]
     x_bits = dense.input_type.width + int(not dense.input_type.signed)
     totals = {"LUT": 0.0, "FF": 0.0, "DSP": 0}
-    dsp_products = 0
-    for j in range(dense.n_out):
-        weights = [int(w) for w in dense.weight[:, j] if w != 0]
-        terms = len(weights) + int(dense.bias[j] != 0 or not weights)
-        for w in weights:
+    dsp_products = fabric_terms = 0
+    for neuron in block.values["neurons"]:
+        for term in neuron["terms"]:
+            if term["kind"] == "digit":  # a shifted (or inverted) input: wiring, its adder is counted below
+                fabric_terms += 1
+                continue
+            w = int(dense.weight[term["input"], neuron["index"]])
             if _is_shift(w):
+                fabric_terms += 1
                 continue
             b_bits = signed_bits(w)
             if min(x_bits, b_bits) >= DSP_MIN_OPERAND_BITS:
@@ -71,16 +80,42 @@ def _dense(block) -> dict:
                 dsp_products += 1
             else:
                 totals["LUT"] += LUT_PER_SMALL_PRODUCT_BIT * x_bits * b_bits
-        adders = max(0, terms - 1)
-        totals["LUT"] += LUT_PER_ADDER_BIT * adders * width
+                fabric_terms += 1
+        terms = neuron["count"]
+        totals["LUT"] += LUT_PER_ADDER_BIT * max(0, terms - 1) * width
         totals["LUT"] += _requantize_luts(block)
         for level, registered in enumerate(block.registers("add")):
             if registered:
                 totals["FF"] += FF_PER_TREE_REGISTER_BIT * math.ceil(terms / 2 ** (level + 1)) * width
     if block.register("multiply"):
         # products that went to DSPs are registered inside them (MREG); the rest in fabric flip-flops
-        all_terms = int(np.count_nonzero(dense.weight))
-        totals["FF"] += (all_terms - dsp_products) * width
+        totals["FF"] += fabric_terms * width
+    if block.register("requantize"):
+        totals["FF"] += block.n_out * block.out_type.width
+    return totals
+
+
+def _dense_reuse(block) -> dict:
+    """A time-multiplexed layer: one multiplier per R products, operand multiplexers, weight ROM, accumulators."""
+    v = block.values
+    width, reuse, multipliers = v["accum_width"], v["reuse"], len(v["multipliers"])
+    totals = {"LUT": 0.0, "FF": 0.0, "DSP": multipliers * dsps_for(v["operand_width"], v["weight_width"])}
+    totals["LUT"] += len(v["selects"]) * v["operand_width"] * math.ceil(reuse / LUT_MUX_INPUTS)
+    if v["rom_style"] == "distributed":
+        totals["LUT"] += multipliers * v["weight_width"] * math.ceil(reuse / LUT_ROM_DEPTH) * LUT_ROM_USED_FRACTION
+    else:
+        totals["BRAM_18K"] = math.ceil(multipliers * v["weight_width"] / BRAM_18K_WIDTH) * \
+            math.ceil(reuse / BRAM_18K_DEPTH)
+    for neuron in v["neurons"]:
+        terms = len(neuron["multipliers"])
+        adders = max(terms - 1, 0) + 1  # the partial-sum tree, then the accumulator
+        totals["LUT"] += LUT_PER_ADDER_BIT * adders * width
+        totals["LUT"] += _requantize_luts(block)
+        totals["FF"] += width  # the accumulator
+        for level, registered in enumerate(block.registers("add")):
+            if registered:
+                totals["FF"] += FF_PER_TREE_REGISTER_BIT * math.ceil(terms / 2 ** (level + 1)) * width
+    totals["FF"] += block.n_in * block.in_type.width + multipliers * v["weight_width"]  # input latch, ROM output
     if block.register("requantize"):
         totals["FF"] += block.n_out * block.out_type.width
     return totals
@@ -98,12 +133,12 @@ def _softmax(block) -> dict:
 def estimate_block(block) -> dict:
     kind = block.layers[0].kind
     if kind == "dense":
-        totals = _dense(block)
+        totals = _dense_reuse(block) if block.sequential else _dense(block)
     elif kind == "softmax":
         totals = _softmax(block)
     else:
         totals = _elementwise(block)
-    return {key: int(round(value)) for key, value in totals.items()} | {"BRAM_18K": 0}
+    return {"BRAM_18K": 0} | {key: int(round(value)) for key, value in totals.items()}
 
 
 def estimate_core(core) -> dict[str, dict]:

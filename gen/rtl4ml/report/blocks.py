@@ -20,9 +20,13 @@ def block_summaries(core) -> list[dict]:
             "out_width": block.n_out * block.out_type.width,
             "element_width": block.out_type.width,
             "n_out": block.n_out,
-            "products": int(np.count_nonzero(first.weight)) if dense else 0,
-            # a dense layer's neurons share no logic, so slices of them synthesize independently
+            # multipliers to synthesize: one per non-zero weight, or per ReuseFactor of them
+            "products": (len(block.values["multipliers"]) if block.sequential else
+                         int(np.count_nonzero(first.weight))) if dense else 0,
+            # a dense layer's neurons share no logic (a time-multiplexed one only its small phase
+            # control), so slices of them synthesize independently
             "sliceable": dense,
+            "sequential": block.sequential,
             "latency": block.latency,
         })
     return summaries

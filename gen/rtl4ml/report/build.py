@@ -68,7 +68,7 @@ def build_report(design, part: str | None = None, X=None, y=None, run_synthesis:
     analytic = estimate_core(core)
     report = {
         "ProjectName": core.top, "Part": chosen.name, "Family": chosen.family,
-        "LatencyAnalytic": core.latency, "IntervalAnalytic": 1, "PipelineBudget": core.budget,
+        "LatencyAnalytic": core.latency, "IntervalAnalytic": core.interval, "PipelineBudget": core.budget,
         "Layers": [{k: layer[k] for k in ("name", "module", "kind", "n_out", "products", "latency")}
                    for layer in layers],
         "Analytic": {"per_layer": analytic, "total": _totals(analytic)},
@@ -98,6 +98,7 @@ def build_report(design, part: str | None = None, X=None, y=None, run_synthesis:
     if simulation:
         report.update({key: value for key, value in simulation.items() if key.startswith(("Latency", "Interval"))})
         report["LatencyAgrees"] = simulation["LatencyMin"] == simulation["LatencyMax"] == core.latency
+        report["IntervalAgrees"] = simulation.get("IntervalMin") == core.interval
         report["SimulatedEvents"], report["SimulationMismatches"] = simulation["events"], simulation["mismatches"]
     plots = {"resources": str(plot_bars(
         [layer["name"] for layer in layers], {key: [report.get("Yosys", report["Analytic"])["per_layer"]

@@ -146,12 +146,14 @@ def run_job(job: SynthesisJob, family: str, cache_dir: Path) -> dict:
     return {**result, "cached": False}
 
 
-def slice_wrapper(module: str, name: str, in_width: int, out_width: int, low: int, high: int) -> str:
+def slice_wrapper(module: str, name: str, in_width: int, out_width: int, low: int, high: int,
+                  sequential: bool = False) -> str:
     """A module that instantiates `module` and exposes output bits [low, high) only."""
-    return (f"module {name} (input wire clk, input wire ce, input wire [{in_width - 1}:0] in_data,\n"
+    control = ("input wire rst, input wire start, ", ".rst(rst), .start(start), ") if sequential else ("", "")
+    return (f"module {name} (input wire clk, input wire ce, {control[0]}input wire [{in_width - 1}:0] in_data,\n"
             f"    output wire [{high - low - 1}:0] out_data);\n"
             f"wire [{out_width - 1}:0] all_out;\n"
-            f"{module} layer (.clk(clk), .ce(ce), .in_data(in_data), .out_data(all_out));\n"
+            f"{module} layer (.clk(clk), .ce(ce), {control[1]}.in_data(in_data), .out_data(all_out));\n"
             f"assign out_data = all_out[{high - 1}:{low}];\nendmodule\n")
 
 
@@ -170,7 +172,8 @@ def jobs_for_core(rtl_dir: Path, core_meta: dict, layers: list[dict]) -> list[Sy
         for k, (first, last) in enumerate(zip(bounds, bounds[1:])):
             top = f"{layer['module']}_slice{k}"
             wrapper = slice_wrapper(layer["module"], top, layer["in_width"], layer["out_width"],
-                                    first * layer["element_width"], last * layer["element_width"])
+                                    first * layer["element_width"], last * layer["element_width"],
+                                    layer.get("sequential", False))
             jobs.append(SynthesisJob(layer["name"], top, sources, wrapper))
     top = core_meta["top"]
     jobs.append(SynthesisJob("(AXI control)", top, [rtl_dir / "axis_pipeline_control.v", rtl_dir / f"{top}.v"],

@@ -27,7 +27,9 @@ def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
         precision = {"weight": layer["weight_type"], "bias": layer["bias_type"], "result": layer["result_type"]}
         if layer.get("accum_type"):
             precision["accum"] = layer["accum_type"]
-        names[f"fc{index}"] = {"Precision": precision}
+        names[f"fc{index}"] = {"Precision": precision, "ReuseFactor": layer.get("reuse_factor", 1)}
+        if layer.get("pipeline_budget"):
+            names[f"fc{index}"]["PipelineBudget"] = layer["pipeline_budget"]
         if layer.get("activation"):
             layers.append(ActivationSpec(f"act{index}", "Activation", layer["activation"]))
             names[f"act{index}"] = {"Precision": {"result": layer["activation_type"]}}
@@ -122,11 +124,18 @@ def draw_design(choose, max_width: int = 24, max_depth: int = 4) -> dict:
         accum = None
         if choose.integer(0, 3) == 0:  # sometimes an explicit (wrapping) accumulator
             accum = str(parse_precision(draw_type(choose, signed=True)).with_modes(overflow="AP_WRAP"))
-        spec["layers"].append({
+        layer = {
             "units": units, "weight_type": weight_type, "bias_type": bias_type, "result_type": draw_type(choose),
             "weights": weight_codes(weight_type, (width_in, units), rng), "bias": weight_codes(bias_type, (units,), rng),
             "activation": activation, "activation_type": draw_type(choose) if activation else None,
-            "accum_type": accum})
+            "accum_type": accum}
+        if choose.integer(0, 2) == 0:  # sometimes time-multiplexed multipliers (ReuseFactor > 1)
+            divisors = [r for r in range(2, 9) if (width_in * units) % r == 0]
+            if divisors:
+                layer["reuse_factor"] = choose.choice(tuple(divisors))
+        if choose.integer(0, 3) == 0:  # sometimes a layer's own pipeline budget
+            layer["pipeline_budget"] = choose.integer(1, 10)
+        spec["layers"].append(layer)
         width_in = units
     return spec
 

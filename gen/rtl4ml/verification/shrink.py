@@ -1,7 +1,7 @@
 """Shrink a failing random-design spec to a small one that still fails, for a readable regression case.
 
 Greedy: try simpler variants (fewer layers, fewer neurons or inputs, no activation, default
-rounding/overflow, zero weights) and keep any that still fails. Each try is one small build,
+rounding/overflow, zero weights, no reuse factor or pipeline budget) and keep any that still fails. Each try is one small build,
 so the number of tries is bounded.
 """
 
@@ -43,6 +43,11 @@ def _variants(spec: dict) -> Iterator[dict]:
         simpler["layers"][0]["weights"] = simpler["layers"][0]["weights"][:-1]
         yield simpler
     for index, layer in enumerate(layers):
+        for key in ("reuse_factor", "pipeline_budget"):
+            if key in layer:
+                simpler = copy.deepcopy(spec)
+                del simpler["layers"][index][key]
+                yield simpler
         if layer.get("activation"):
             simpler = copy.deepcopy(spec)
             simpler["layers"][index]["activation"] = None
@@ -63,13 +68,23 @@ def _variants(spec: dict) -> Iterator[dict]:
             yield simpler
 
 
+def _valid_reuse(spec: dict) -> dict:
+    """Drop reuse factors that no longer divide a shrunk layer's multiplications (an invalid config)."""
+    n_in = spec["n_in"]
+    for layer in spec["layers"]:
+        if (n_in * layer["units"]) % layer.get("reuse_factor", 1):
+            del layer["reuse_factor"]
+        n_in = layer["units"]
+    return spec
+
+
 def shrink(spec: dict, still_fails: Callable[[dict], bool], max_tries: int = 40) -> dict:
     """A smaller spec for which still_fails is True (the input spec if nothing smaller fails)."""
     tries = 0
     improved = True
     while improved and tries < max_tries:
         improved = False
-        for variant in _variants(spec):
+        for variant in map(_valid_reuse, _variants(spec)):
             tries += 1
             if still_fails(variant):
                 spec, improved = variant, True

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...errors import fail
 from ...fixed_point import OVERFLOW_MODES, ROUNDING_MODES, FixedType, requantize
 from ...ir.layers import ActivationLayer, DenseLayer, ModelGraph, SoftmaxLayer, TableActivationLayer
-from .pipeline import ADD_LEVEL_COST, COMPARE_LEVEL_COST, LOOKUP_COST, MULTIPLY_COST, REQUANTIZE_COST, Step
+from .pipeline import (ADD_LEVEL_COST, COMPARE_LEVEL_COST, LOOKUP_COST, MULTIPLY_COST, REQUANTIZE_COST, SELECT_COST,
+                       Step)
+from .shift_add import csd_digits, use_shift_add
 
 
 @dataclass
@@ -30,10 +31,17 @@ class Block:
     out_type: FixedType
     steps: list[Step] = field(default_factory=list)
     values: dict = field(default_factory=dict)
+    extra_cycles: int = 0  # cycles spent iterating (ReuseFactor - 1), on top of the registers
+    interval: int = 1  # cycles between events the block can accept
+
+    @property
+    def sequential(self) -> bool:
+        """Blocks that iterate need the event's start pulse and the reset."""
+        return self.interval > 1
 
     @property
     def latency(self) -> int:
-        return sum(step.register_after for step in self.steps)
+        return sum(step.register_after for step in self.steps) + self.extra_cycles
 
     def registers(self, prefix: str) -> list[bool]:
         """register_after of the steps whose names start with `prefix`, in order."""
@@ -74,68 +82,219 @@ def requantize_params(src: FixedType, dst: FixedType, relu: bool = False, src_wi
     }
 
 
-def input_wire(index: int, x_type: FixedType, width: int) -> str:
+def input_wire(index: int, x_type: FixedType, width: int, source: str = "in_data") -> str:
     """Verilog expression for input `index` of a packed bus, brought to `width` bits."""
-    field = f"in_data[{index * x_type.width} +: {x_type.width}]"
+    field = f"{source}[{index * x_type.width} +: {x_type.width}]"
     extra = width - x_type.width
     if extra < 0:
-        return f"in_data[{index * x_type.width} +: {width}]"
+        return f"{source}[{index * x_type.width} +: {width}]"
     if extra == 0:
         return field
-    fill = f"in_data[{index * x_type.width + x_type.width - 1}]" if x_type.signed else "1'b0"
+    fill = f"{source}[{index * x_type.width + x_type.width - 1}]" if x_type.signed else "1'b0"
     return f"{{{{{extra}{{{fill}}}}}, {field}}}"
 
 
-def _dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None) -> Block:
-    if dense.reuse_factor != 1:
-        raise fail(f"layer {dense.name}: ReuseFactor {dense.reuse_factor} is not supported by the RTL backend yet "
-                   "(only 1, fully parallel)")
+def _accumulator_bias(dense: DenseLayer) -> np.ndarray:
+    """Bias codes in the accumulator format."""
     accum = dense.accum_type
-    width = accum.width
-    x_type = dense.input_type
-    exact_products = accum.frac >= dense.product_frac
-    product_width = x_type.width + int(not x_type.signed) + dense.weight_type.width
     if dense.accum_is_exact:
-        bias = dense.bias << (accum.frac - dense.bias_type.frac)
-    else:  # an explicit accumulator: the bias is cast to it (rounded, wrapped) like every product
-        bias = requantize(dense.bias, dense.bias_type.frac, accum.with_modes(overflow="AP_WRAP"))
-    neurons = []
-    for j in range(dense.n_out):
-        terms = []
-        for i in np.flatnonzero(dense.weight[:, j]):
-            coefficient = int(dense.weight[i, j])
-            if exact_products:
-                coefficient <<= accum.frac - dense.product_frac
-                terms.append({"input": int(i), "coefficient": literal(coefficient, width)})
-            else:
-                terms.append({"input": int(i), "coefficient": literal(coefficient, product_width)})
-        constant = literal(int(bias[j]), width) if bias[j] != 0 or not terms else None
-        neurons.append({"index": j, "terms": terms, "bias": constant, "count": len(terms) + (constant is not None)})
-    used_inputs = sorted({t["input"] for n in neurons for t in n["terms"]})
-    operand_width = width if exact_products else product_width
-    levels = levels_for(max(n["count"] for n in neurons))
-    requantize_cost = REQUANTIZE_COST + (REQUANTIZE_COST if activation is not None else 0)
-    steps = [Step("multiply", MULTIPLY_COST)] + [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + \
-        [Step("requantize", requantize_cost)]
-    out_type = activation.result_type if activation else dense.result_type
-    values = {
-        "accum_width": width,
-        "exact_products": exact_products,
+        return dense.bias << (accum.frac - dense.bias_type.frac)
+    # an explicit accumulator: the bias is cast to it (rounded, wrapped) like every product
+    return requantize(dense.bias, dense.bias_type.frac, accum.with_modes(overflow="AP_WRAP"))
+
+
+def _layer_budget(layers: list) -> int | None:
+    """The tightest pipeline budget the block's layers ask for (None: the core's default)."""
+    budgets = [layer.pipeline_budget for layer in layers if getattr(layer, "pipeline_budget", None)]
+    return min(budgets) if budgets else None
+
+
+def _dense_common(dense: DenseLayer, activation: ActivationLayer | None) -> dict:
+    """Template values shared by the parallel and the time-multiplexed dense layer."""
+    accum, x_type = dense.accum_type, dense.input_type
+    product_width = x_type.width + int(not x_type.signed) + dense.weight_type.width
+    return {
+        "accum_width": accum.width,
+        "exact_products": accum.frac >= dense.product_frac,
         "product_width": product_width,
         "product_requantize": requantize_params(accum, accum.with_modes(overflow="AP_WRAP"),
                                                 src_width=product_width, src_frac=dense.product_frac,
                                                 src_signed=True),
+        "result_requantize": requantize_params(accum, dense.result_type),
+        "activation_requantize": None if activation is None else requantize_params(
+            dense.result_type, activation.result_type, relu=activation.function == "relu"),
+    }
+
+
+def _requantize_step(activation: ActivationLayer | None) -> Step:
+    return Step("requantize", REQUANTIZE_COST + (REQUANTIZE_COST if activation is not None else 0))
+
+
+def _shift_add_choice(dense: DenseLayer, width: int) -> list[set[int]]:
+    """Per neuron, the inputs whose products become shift-add digits instead of DSP multiplications.
+
+    A product qualifies when its digits are cheaper in LUTs than a DSP is worth (shift_add.py).
+    Digits are taken, fewest first, only while the neuron's adder tree keeps the layer's depth, so
+    shift-add never lengthens the pipeline. When every product of the layer qualifies, the layer
+    has no multiplication at all and the multiplier's levels go to a deeper tree instead.
+    """
+    columns = [[int(i) for i in np.flatnonzero(dense.weight[:, j])] for j in range(dense.n_out)]
+    qualified = [[i for i in inputs if use_shift_add(int(dense.weight[i, j]), width, dense.luts_per_dsp)]
+                 for j, inputs in enumerate(columns)]
+    digits = [{i: len(csd_digits(int(dense.weight[i, j]))) for i in qualified[j]} for j in range(dense.n_out)]
+    levels = levels_for(max(len(inputs) for inputs in columns) + 1)  # +1: the neuron's constant
+    if all(len(q) == len(inputs) for q, inputs in zip(qualified, columns)):
+        if all(levels_for(sum(d.values()) + 1) <= levels + MULTIPLY_COST // ADD_LEVEL_COST for d in digits):
+            return [set(q) for q in qualified]
+    chosen = []
+    for j, inputs in enumerate(columns):
+        terms, picked = len(inputs) + 1, set()
+        for i in sorted(qualified[j], key=lambda i: digits[j][i]):
+            if levels_for(terms + digits[j][i] - 1) > levels:
+                break
+            terms += digits[j][i] - 1
+            picked.add(i)
+        chosen.append(picked)
+    return chosen
+
+
+def _parallel_terms(dense: DenseLayer, j: int, shift_add: set[int], exact_products: bool, width: int,
+                    product_width: int):
+    """Adder-tree terms of neuron j and the count of negated digits (their +1s join the constant)."""
+    terms, negated = [], 0
+    shift = dense.accum_type.frac - dense.product_frac
+    for i in np.flatnonzero(dense.weight[:, j]):
+        code = int(dense.weight[i, j])
+        if not exact_products:  # each product is cast to the accumulator: it cannot be split into digits
+            terms.append({"kind": "product", "input": int(i), "coefficient": literal(code, product_width)})
+        elif i in shift_add:
+            for sign, position in csd_digits(code):
+                if position + shift < width:  # digits shifted past the accumulator are 0 modulo 2**width
+                    terms.append({"kind": "digit", "input": int(i), "shift": position + shift,
+                                  "negative": sign < 0})
+                    negated += sign < 0
+        else:
+            terms.append({"kind": "product", "input": int(i), "coefficient": literal(code << shift, width)})
+    return terms, negated
+
+
+def _dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None) -> Block:
+    if dense.reuse_factor > 1:
+        return _dense_reuse_block(identifier, dense, activation)
+    common = _dense_common(dense, activation)
+    width, x_type, product_width = common["accum_width"], dense.input_type, common["product_width"]
+    bias = _accumulator_bias(dense)
+    shift_add = _shift_add_choice(dense, width) if common["exact_products"] else [set()] * dense.n_out
+    neurons = []
+    for j in range(dense.n_out):
+        terms, negated = _parallel_terms(dense, j, shift_add[j], common["exact_products"], width, product_width)
+        # -(x << k) = ~(x << k) + 1: the tree adds the inverted term, the +1s are folded into the bias
+        constant_code = int(bias[j]) + negated
+        constant = literal(constant_code, width) if constant_code % (1 << width) != 0 or not terms else None
+        neurons.append({"index": j, "terms": terms, "bias": constant, "count": len(terms) + (constant is not None),
+                        "products": sum(term["kind"] == "product" for term in terms)})
+    used_inputs = sorted({t["input"] for n in neurons for t in n["terms"]})
+    operand_width = width if common["exact_products"] else product_width
+    levels = levels_for(max(n["count"] for n in neurons))
+    has_products = any(n["products"] for n in neurons)
+    steps = [Step("multiply", MULTIPLY_COST if has_products else 0)] + \
+        [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + [_requantize_step(activation)]
+    out_type = activation.result_type if activation else dense.result_type
+    values = {
+        **common,
         "levels": levels,
         "neurons": neurons,
         "used_inputs": used_inputs,
         "input_wires": [(i, operand_width, input_wire(i, x_type, operand_width)) for i in used_inputs],
         "all_inputs_used": len(used_inputs) == dense.n_in,
-        "result_requantize": requantize_params(accum, dense.result_type),
-        "activation_requantize": None if activation is None else requantize_params(
-            dense.result_type, activation.result_type, relu=activation.function == "relu"),
+        "shifted_operands": any(t["kind"] == "digit" and t["shift"] for n in neurons for t in n["terms"]),
     }
     return Block(identifier, "dense_layer.v.j2", [dense] + ([activation] if activation else []), dense.n_in,
                  x_type, dense.n_out, out_type, steps, values)
+
+
+# Weight ROMs deeper than this go to block RAM; shallower ones are LUT ROM (a LUT6 holds 64 entries).
+MAX_LUT_ROM_DEPTH = 64
+
+
+def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None) -> Block:
+    """ReuseFactor R > 1: each multiplier serves up to R non-zero products of one neuron, one per cycle.
+
+    The input vector is latched when the event arrives; for R cycles every multiplier takes its
+    operand through a multiplexer and its weight from a ROM addressed by the phase; per neuron the
+    products of a phase are summed by a tree and added to an accumulator that starts from the bias.
+    Zero weights take no slot, so a neuron with n non-zero weights needs ceil(n / R) multipliers.
+    """
+    reuse = dense.reuse_factor
+    common = _dense_common(dense, activation)
+    width, x_type = common["accum_width"], dense.input_type
+    # operands and ROM words are signed: unsigned codes get a zero sign bit
+    operand_width = x_type.width + int(not x_type.signed)
+    weight_width = dense.weight_type.width + int(not dense.weight_type.signed)
+    common["product_width"] = operand_width + weight_width
+    common["product_requantize"]["IN_WIDTH"] = common["product_width"]
+    bias = _accumulator_bias(dense)
+    multipliers, schedules, neurons = [], {}, []
+    for j in range(dense.n_out):
+        inputs = [int(i) for i in np.flatnonzero(dense.weight[:, j])]
+        first = len(multipliers)
+        for start in range(0, len(inputs), reuse):
+            chunk = inputs[start:start + reuse]
+            weights = [int(dense.weight[i, j]) for i in chunk] + [0] * (reuse - len(chunk))
+            schedule = tuple(chunk + [chunk[0]] * (reuse - len(chunk)))  # idle phases multiply by zero
+            # multipliers with the same input schedule share one operand multiplexer
+            select = schedules.setdefault(schedule, len(schedules))
+            multipliers.append({"index": len(multipliers), "select": select, "weights": weights})
+        neurons.append({"index": j, "multipliers": list(range(first, len(multipliers))),
+                        "bias": literal(int(bias[j]), width)})
+    if not multipliers:  # every weight is zero: keep one idle multiplier so the module stays regular
+        multipliers.append({"index": 0, "select": 0, "weights": [0] * reuse})
+        schedules[(0,) * reuse] = 0
+    selects = [{"index": k, "inputs": list(schedule)} for schedule, k in schedules.items()]
+    used_inputs = sorted({i for schedule in schedules for i in schedule})
+    rom = [table_literal(np.array([m["weights"][phase] for m in multipliers]), weight_width)
+           for phase in range(reuse)]
+    if common["exact_products"]:
+        shift = dense.accum_type.frac - dense.product_frac
+        for multiplier in multipliers:
+            multiplier["to_accum"] = _product_to_accum(f"p{multiplier['index']}", common["product_width"], shift,
+                                                       width)
+    levels = levels_for(max([len(n["multipliers"]) for n in neurons] + [1]))
+    steps = [Step("load", 0, fixed=True),
+             Step("multiply", SELECT_COST + MULTIPLY_COST)] + \
+        [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + \
+        [Step("accumulate", ADD_LEVEL_COST, fixed=True), _requantize_step(activation)]
+    values = {
+        **common,
+        "reuse": reuse,
+        "phase_width": max(1, (reuse - 1).bit_length()),
+        "operand_width": operand_width,
+        "weight_width": weight_width,
+        "multipliers": multipliers,
+        "selects": selects,
+        "neurons": neurons,
+        "levels": levels,
+        "rom": rom,
+        "rom_style": "distributed" if reuse <= MAX_LUT_ROM_DEPTH else "block",
+        "input_wires": [(i, operand_width, input_wire(i, x_type, operand_width, source="x_reg"))
+                        for i in used_inputs],
+        "all_inputs_used": True,  # the input latch reads the whole bus
+    }
+    block = Block(identifier, "dense_reuse_layer.v.j2", [dense] + ([activation] if activation else []),
+                  dense.n_in, x_type, dense.n_out, activation.result_type if activation else dense.result_type,
+                  steps, values)
+    block.extra_cycles = reuse - 1  # the last phase's products enter the pipeline R - 1 cycles after the first
+    block.interval = reuse
+    return block
+
+
+def _product_to_accum(name: str, product_width: int, shift: int, width: int) -> str:
+    """Verilog expression aligning the signed product `name` to the accumulator (exact products only)."""
+    zeros = f", {shift}'d0" if shift else ""
+    if product_width + shift >= width:  # the high bits are not needed: sums are taken modulo 2**width
+        return f"{{{name}[{width - shift - 1}:0]{zeros}}}" if width > shift else f"{width}'d0"
+    extension = width - product_width - shift
+    return f"{{{{{extension}{{{name}[{product_width - 1}]}}}}, {name}{zeros}}}"
 
 
 def _activation_block(identifier: str, layer: ActivationLayer) -> Block:
@@ -226,4 +385,8 @@ def build_blocks(graph: ModelGraph, identifiers: dict[str, str]) -> list[Block]:
         else:  # pragma: no cover - the IR builder only makes the kinds above
             raise AssertionError(layer)
         index += 1
+    for block in blocks:
+        budget = _layer_budget(block.layers)
+        for step in block.steps:
+            step.budget = budget
     return blocks

@@ -3,18 +3,22 @@
 Each step has a cost in *logic levels* (one level ~ one carry-chain adder of <= ~32 bits
 on UltraScale+, plus routing). The planner walks all steps of the design in data-flow
 order and puts a register before any step that would push the combinational depth
-since the last register past the budget; the design's last step is always registered
-so the AXI master drives its data from flops. The latency in cycles is the number of
-registers, which the generator, the analytic report and the simulation all share.
+since the last register past that step's budget (each layer may have its own); the
+design's last step is always registered so the AXI master drives its data from flops.
+Some registers are part of a block's design (a time-multiplexed layer latches its input
+and accumulates in a register): those steps are `fixed` and always registered. The
+latency in cycles is the number of registers plus the cycles a block spends iterating,
+which the generator, the analytic report and the simulation all share.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Logic-level costs. A constant-coefficient product of <= 18-bit operands maps to a DSP
-# (or a LUT shift-add tree) whose delay is about three adder levels.
+# Logic-level costs. A product of <= 27 x 18-bit operands maps to a DSP whose delay is about
+# three adder levels; a shift-add product adds its digits to the adder tree instead (cost 0 here).
 MULTIPLY_COST = 3
+SELECT_COST = 1  # a multiplexer choosing a time-multiplexed multiplier's operand
 ADD_LEVEL_COST = 1
 COMPARE_LEVEL_COST = 1
 REQUANTIZE_COST = 1
@@ -30,19 +34,22 @@ class Step:
     name: str
     cost: int
     register_after: bool = False
+    fixed: bool = False  # always registered: the register is part of the block's design
+    budget: int | None = None  # logic levels allowed before this step ends; None: the core's default
 
 
 def place_registers(steps: list[Step], budget: int = DEFAULT_BUDGET) -> int:
     """Set register_after on `steps` (all blocks, in order); return the number of registers."""
-    if budget < 1:
-        raise ValueError("pipeline budget must be at least 1 logic level")
     depth = 0
     for index, step in enumerate(steps):
-        step.register_after = False
-        if depth > 0 and depth + step.cost > budget:
+        limit = step.budget or budget
+        if limit < 1:
+            raise ValueError(f"pipeline budget must be at least 1 logic level (step {step.name}: {limit})")
+        step.register_after = step.fixed
+        if depth > 0 and depth + step.cost > limit:
             steps[index - 1].register_after = True
             depth = 0
-        depth += step.cost
+        depth = 0 if step.fixed else depth + step.cost
     if steps:
         steps[-1].register_after = True
     return sum(step.register_after for step in steps)

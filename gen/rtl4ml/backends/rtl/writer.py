@@ -40,6 +40,11 @@ class RtlCore:
     def latency(self) -> int:
         return sum(block.latency for block in self.blocks)
 
+    @property
+    def interval(self) -> int:
+        """Cycles between accepted events: the largest ReuseFactor (1 when fully parallel)."""
+        return max([block.interval for block in self.blocks] + [1])
+
     def stages(self) -> list[int]:
         """Pipeline stage (registers since the input) at each block's output."""
         result, total = [], 0
@@ -66,7 +71,7 @@ class RtlCore:
                            "n": block.n_out, "width": block.out_type.width, "frac": block.out_type.frac,
                            "signed": block.out_type.signed, "ir_layers": [layer.name for layer in block.layers]})
         return {
-            "top": self.top, "latency": self.latency, "interval": 1, "pipeline_budget": self.budget,
+            "top": self.top, "latency": self.latency, "interval": self.interval, "pipeline_budget": self.budget,
             "n_in": self.graph.n_in, "n_out": self.graph.n_out,
             "input_type": str(in_type), "output_type": str(out_type),
             "s_axis_data_width": self.s_width, "m_axis_data_width": self.m_width,
@@ -112,9 +117,10 @@ def _environment() -> jinja2.Environment:
 
 
 def _block_context(block: Block) -> dict:
-    max_regs, sum_regs = block.registers("max"), block.registers("sum")
+    max_regs, sum_regs, add_regs = block.registers("max"), block.registers("sum"), block.registers("add")
     return {
-        "tree_mask": mask_literal(block.registers("add")),
+        "tree_mask": mask_literal(add_regs),
+        "product_delay": sum(block.registers("multiply")) + sum(add_regs),
         "max_mask": mask_literal(max_regs), "max_delay": sum(max_regs),
         "sum_mask": mask_literal(sum_regs), "sum_delay": sum(sum_regs),
     }
@@ -124,6 +130,8 @@ def _header_lines(core: RtlCore) -> list[str]:
     in_type, out_type, graph = core.graph.input.result_type, core.graph.output_type, core.graph
     return [
         f"Latency {core.latency} cycles from input handshake to output handshake with m_axis_tready high.",
+        f"Initiation interval {core.interval}: s_axis_tready is low for {core.interval - 1} cycles after each accepted"
+        " event." if core.interval > 1 else "Initiation interval 1: one event per cycle.",
         f"s_axis_tdata: input i ({in_type}) at bits [i*{in_type.width} +: {in_type.width}], i = 0..{graph.n_in - 1};"
         " padding bits are ignored.",
         f"m_axis_tdata: output j ({out_type}) at bits [j*{out_type.width} +: {out_type.width}], j = 0..{graph.n_out - 1};"
@@ -151,7 +159,7 @@ def write_core(core: RtlCore, out_dir: Path) -> list[Path]:
         target.write_text(text)
         sources.append(target)
     top_text = env.get_template("top.v.j2").render(
-        top=core.top, blocks=core.blocks, stages=core.stages(), latency=core.latency,
+        top=core.top, blocks=core.blocks, stages=core.stages(), latency=core.latency, interval=core.interval,
         n_in=core.graph.n_in, n_out=core.graph.n_out, in_type=core.graph.input.result_type,
         out_type=core.graph.output_type, s_width=core.s_width, m_width=core.m_width,
         input_identifier=core.input_identifier, header_lines=_header_lines(core), **common)
