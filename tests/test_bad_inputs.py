@@ -49,6 +49,8 @@ def test_very_large_model_is_refused_before_generation(keras):
 
     with pytest.raises(Rtl4mlError, match="model needs 131,072 parallel multipliers .*layer huge"):
         Design(graph).core
+    # the same layer with each multiplier serving two weights is within the limit
+    assert Design(build_ir(spec, load_config({"Model": {"ReuseFactor": 2}}))).core.interval == 2
 
 
 @pytest.mark.sim

@@ -70,11 +70,6 @@ def test_project_name_that_is_not_an_identifier_is_refused(keras):
         rtl4ml.convert(make_mlp(keras, [3, 2], ["linear"]), {"HLSConfig": {"Model": {}}, "ProjectName": "x; drop"})
 
 
-def test_reuse_factor_above_one_is_refused_until_supported(keras):
-    with pytest.raises(Rtl4mlError, match="layer dense0: ReuseFactor 2 is not supported by the RTL backend yet"):
-        rtl4ml.convert(make_mlp(keras, [3, 2], ["linear"]), {"Model": {"ReuseFactor": 2}})
-
-
 def test_outdir_not_made_by_rtl4ml_is_kept_unless_forced(keras, tmp_path):
     design = rtl4ml.convert(make_mlp(keras, [3, 2], ["linear"]))
     foreign = tmp_path / "precious"

@@ -23,11 +23,11 @@ LUT_PER_SMALL_PRODUCT_BIT = 0.6
 # Synthesis absorbs part of each registered adder level into the DSPs' post-adders and removes
 # register bits nothing reads; fitted on the jet tagger (26.5k of 31.7k planned bits in fc2).
 FF_PER_TREE_REGISTER_BIT = 0.78
-# Time-multiplexed layers: a LUT6 selects among 4 operands (or holds a 64-entry ROM bit); most ROM
-# bits of short ROMs are constants or single address bits after optimization. Block RAM: 36 x 512 per 18K.
+# Time-multiplexed layers: a LUT6 selects among 4 operands, or holds one bit of a 64-entry ROM
+# (two bits of a <= 32-entry ROM: LUT6_2). Block RAM: 36 x 512 per 18K.
 LUT_MUX_INPUTS = 4
 LUT_ROM_DEPTH = 64
-LUT_ROM_USED_FRACTION = 0.5
+LUT_PER_ROM_BIT = 0.5
 BRAM_18K_WIDTH, BRAM_18K_DEPTH = 36, 512
 # Softmax per class (5-class softmax with the default 2**-10 tables), and the AXI control
 SOFTMAX_PER_CLASS = {"LUT": 470, "FF": 80, "DSP": 4}
@@ -58,17 +58,36 @@ def _requantize_luts(block) -> int:
     return luts
 
 
+def _live_bits(block, complete: bool) -> int:
+    """Accumulator bits synthesis keeps in a register of the sum (or a partial sum).
+
+    With a wrapping output the bits above the output's top bit never matter (sums are modulo);
+    once the sum is complete, truncation also drops the bits below the output's LSB.
+    """
+    dense = block.layers[0]
+    width, result = block.values["accum_width"], dense.result_type
+    shift = max(0, dense.accum_type.frac - result.frac)
+    high = width if result.overflow != "AP_WRAP" else min(width, shift + result.width)
+    low = 0
+    if complete and result.rounding == "AP_TRN":
+        low = shift
+    elif complete and result.rounding == "AP_RND":
+        low = max(0, shift - 1)
+    return max(1, high - low)
+
+
 def _dense(block) -> dict:
     """A fully parallel layer: the generator's own list of multiplications and shift-add digits."""
     dense = block.layers[0]
     width = block.values["accum_width"]
     x_bits = dense.input_type.width + int(not dense.input_type.signed)
     totals = {"LUT": 0.0, "FF": 0.0, "DSP": 0}
-    dsp_products = fabric_terms = 0
+    fabric_terms = 0
+    digit_operands = set()  # registered digits of one input are shifted copies of x or of ~x: merged
     for neuron in block.values["neurons"]:
         for term in neuron["terms"]:
             if term["kind"] == "digit":  # a shifted (or inverted) input: wiring, its adder is counted below
-                fabric_terms += 1
+                digit_operands.add((term["input"], term["negative"]))
                 continue
             w = int(dense.weight[term["input"], neuron["index"]])
             if _is_shift(w):
@@ -77,19 +96,22 @@ def _dense(block) -> dict:
             b_bits = signed_bits(w)
             if min(x_bits, b_bits) >= DSP_MIN_OPERAND_BITS:
                 totals["DSP"] += dsps_for(x_bits, b_bits)
-                dsp_products += 1
             else:
                 totals["LUT"] += LUT_PER_SMALL_PRODUCT_BIT * x_bits * b_bits
                 fabric_terms += 1
         terms = neuron["count"]
         totals["LUT"] += LUT_PER_ADDER_BIT * max(0, terms - 1) * width
         totals["LUT"] += _requantize_luts(block)
-        for level, registered in enumerate(block.registers("add")):
-            if registered:
-                totals["FF"] += FF_PER_TREE_REGISTER_BIT * math.ceil(terms / 2 ** (level + 1)) * width
+        levels = block.registers("add")
+        for level, registered in enumerate(levels):
+            if registered and level == len(levels) - 1:  # the complete sum: exactly its live bits
+                totals["FF"] += _live_bits(block, complete=True)
+            elif registered:
+                totals["FF"] += FF_PER_TREE_REGISTER_BIT * math.ceil(terms / 2 ** (level + 1)) * \
+                    _live_bits(block, complete=False)
     if block.register("multiply"):
         # products that went to DSPs are registered inside them (MREG); the rest in fabric flip-flops
-        totals["FF"] += fabric_terms * width
+        totals["FF"] += fabric_terms * _live_bits(block, False) + len(digit_operands) * dense.input_type.width
     if block.register("requantize"):
         totals["FF"] += block.n_out * block.out_type.width
     return totals
@@ -101,8 +123,11 @@ def _dense_reuse(block) -> dict:
     width, reuse, multipliers = v["accum_width"], v["reuse"], len(v["multipliers"])
     totals = {"LUT": 0.0, "FF": 0.0, "DSP": multipliers * dsps_for(v["operand_width"], v["weight_width"])}
     totals["LUT"] += len(v["selects"]) * v["operand_width"] * math.ceil(reuse / LUT_MUX_INPUTS)
+    # ROM bits that change with the phase; constant bits are wires after synthesis
+    rom_bits = sum(len({(w >> bit) & 1 for w in m["weights"]}) == 2
+                   for m in v["multipliers"] for bit in range(v["weight_width"]))
     if v["rom_style"] == "distributed":
-        totals["LUT"] += multipliers * v["weight_width"] * math.ceil(reuse / LUT_ROM_DEPTH) * LUT_ROM_USED_FRACTION
+        totals["LUT"] += LUT_PER_ROM_BIT * rom_bits * math.ceil(reuse / LUT_ROM_DEPTH)
     else:
         totals["BRAM_18K"] = math.ceil(multipliers * v["weight_width"] / BRAM_18K_WIDTH) * \
             math.ceil(reuse / BRAM_18K_DEPTH)
@@ -111,11 +136,13 @@ def _dense_reuse(block) -> dict:
         adders = max(terms - 1, 0) + 1  # the partial-sum tree, then the accumulator
         totals["LUT"] += LUT_PER_ADDER_BIT * adders * width
         totals["LUT"] += _requantize_luts(block)
-        totals["FF"] += width  # the accumulator
+        totals["FF"] += _live_bits(block, False)  # the accumulator
         for level, registered in enumerate(block.registers("add")):
             if registered:
-                totals["FF"] += FF_PER_TREE_REGISTER_BIT * math.ceil(terms / 2 ** (level + 1)) * width
-    totals["FF"] += block.n_in * block.in_type.width + multipliers * v["weight_width"]  # input latch, ROM output
+                totals["FF"] += FF_PER_TREE_REGISTER_BIT * math.ceil(terms / 2 ** (level + 1)) * \
+                    _live_bits(block, False)
+    # the input latch; a LUT ROM's read register moves to its address (the phase) in synthesis
+    totals["FF"] += block.n_in * block.in_type.width + (rom_bits if v["rom_style"] == "block" else 0)
     if block.register("requantize"):
         totals["FF"] += block.n_out * block.out_type.width
     return totals

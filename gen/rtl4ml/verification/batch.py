@@ -108,14 +108,29 @@ def run_batch(specs: list[dict], work_dir: Path, events: int = 48, seed: int = 0
         rtl = judge(streams[index], expected[index], frac)
         csim_codes = np.fromfile(run_dir / f"csim_{index}.bin", dtype="<i8").reshape(events, design.graph.n_out)
         csim_ok = np.array_equal(csim_codes, expected[index])
-        problems = [f"RTL: {p}" for p in rtl["problems"]]
+        timing = _timing_problems(rtl, design, idle, backpressure)
+        problems = [f"RTL: {p}" for p in rtl["problems"]] + timing
         if not csim_ok:
             wrong = np.argwhere(csim_codes != expected[index])[0]
             problems.append(f"csim: event {wrong[0]} output {wrong[1]}: expected {expected[index][tuple(wrong)]}, "
                             f"got {csim_codes[tuple(wrong)]}")
-        verdicts.append({"index": index, "passed": rtl["passed"] and csim_ok, "rtl_passed": rtl["passed"],
+        verdicts.append({"index": index, "passed": rtl["passed"] and csim_ok and not timing, "rtl_passed": rtl["passed"],
                          "csim_passed": bool(csim_ok), "latency": design.latency, "problems": problems})
     return verdicts
+
+
+def _timing_problems(rtl: dict, design, idle: float, backpressure: float) -> list[str]:
+    """The promised interval is never beaten; without stalls latency and interval are exactly as planned."""
+    problems = []
+    if rtl.get("IntervalMin", design.interval) < design.interval:
+        problems.append(f"RTL: accepted events {rtl['IntervalMin']} cycles apart, the core's interval is "
+                        f"{design.interval}")
+    if idle == backpressure == 0.0 and rtl.get("events", 0) > 1:
+        if not rtl["LatencyMin"] == rtl["LatencyMax"] == design.latency:
+            problems.append(f"RTL: latency {rtl['LatencyMin']}..{rtl['LatencyMax']}, planned {design.latency}")
+        if rtl.get("IntervalMax") != design.interval:
+            problems.append(f"RTL: interval up to {rtl.get('IntervalMax')}, planned {design.interval}")
+    return problems
 
 
 def check_spec(spec: dict, work_dir: Path, events: int = 48, seed: int = 0) -> bool:

@@ -83,19 +83,21 @@ def _bytes(bits: int) -> int:
     return (bits + 7) // 8 * 8
 
 
-# Fully parallel cores beyond this many multipliers take hours to build and simulate, and do
-# not fit a device: refuse up front with the estimate instead.
+# Cores beyond this many multipliers take hours to build and simulate, and do not fit a device:
+# refuse up front with the estimate instead.
 MAX_PARALLEL_PRODUCTS = 100_000
 
 
 def check_size(graph: ModelGraph) -> None:
-    counts = {layer.name: int(np.count_nonzero(layer.weight)) for layer in graph.layers if layer.kind == "dense"}
+    """Refuse models whose multipliers (non-zero weights / ReuseFactor per layer) are beyond any device."""
+    counts = {layer.name: -(-int(np.count_nonzero(layer.weight)) // layer.reuse_factor)
+              for layer in graph.layers if layer.kind == "dense"}
     total = sum(counts.values())
     if total > MAX_PARALLEL_PRODUCTS:
         largest = max(counts, key=counts.get)
-        raise fail(f"model needs {total:,} parallel multipliers at ReuseFactor 1 (largest: layer {largest} with "
+        raise fail(f"model needs {total:,} parallel multipliers at its ReuseFactors (largest: layer {largest} with "
                    f"{counts[largest]:,}); rtl4ml refuses more than {MAX_PARALLEL_PRODUCTS:,} (hours of build, "
-                   "larger than any FPGA); prune the model or use a ReuseFactor above 1")
+                   "larger than any FPGA); prune the model or raise the ReuseFactor")
 
 
 def plan_core(graph: ModelGraph, top: str, budget: int | None = None) -> RtlCore:
