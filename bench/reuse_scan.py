@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--no-synth", action="store_true", help="analytic resource estimate instead of Yosys")
     parser.add_argument("--events", type=int, default=500)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-dsp-baseline", action="store_true", help="skip the R = 1, LutsPerDsp 0 rows")
     args = parser.parse_args()
     part = find_part("xcvu9p")
     source = "analytic estimate" if args.no_synth else "Yosys synth_xilinx -family xcup, per layer, summed"
@@ -79,7 +80,7 @@ def main() -> None:
         X = np.load(model.parent / "test_vectors.npz")["X"][: args.events]
         for budget in args.budgets:
             for reuse in args.reuse:
-                for luts_per_dsp in ([None, 0] if reuse == 1 else [None]):
+                for luts_per_dsp in ([None, 0] if reuse == 1 and not args.no_dsp_baseline else [None]):
                     result = measure(model, with_settings(config, reuse, budget, luts_per_dsp), X,
                                      not args.no_synth, args.jobs)
                     sim, report = result["sim"], result["report"]

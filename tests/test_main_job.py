@@ -38,6 +38,16 @@ def test_qkeras_and_pruned_bundles_simulate_bit_exactly(name, min_agreement):
     assert summary["keras_argmax_agreement"] >= min_agreement
 
 
+def test_reuse_factor_4_job_is_bit_exact_at_interval_4():
+    completed = subprocess.run([sys.executable, str(ROOT / "sim" / "run_test.py"), "jet_tagger_reuse4"],
+                               capture_output=True, text=True, cwd=ROOT)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    summary = json.loads((ROOT / "sim" / "build" / "jet_tagger_reuse4" / "summary.json").read_text())
+    assert summary["events"] == 1000 and summary["mismatches"] == 0
+    assert summary["IntervalMin"] == summary["IntervalMax"] == 4
+    assert summary["LatencyMin"] == summary["LatencyMax"] == summary["analytic_latency"]
+
+
 def test_bundled_qkeras_and_pruned_models_are_within_a_point_of_float():
     """The issue's target, on the accuracies each training run recorded for the full 30k test split."""
     def accuracy(name):

@@ -85,13 +85,21 @@ def _cmd_sim(args) -> int:
     from .simulation.report import summary_lines
 
     design = load_design(args.outdir)
-    X = load_array(args.input)
+    X = _pattern_inputs(design, args.input) if args.input.endswith(".txt") else load_array(args.input)
     results = design.simulate(X, idle=args.idle, backpressure=args.backpressure, waves=args.waves,
                               output=args.output, seed=args.seed)
     for line in summary_lines(results):
         print(line)
     print(f"results: {Path(args.outdir) / 'sim' / 'results.json'}")
     return 0 if results["passed"] else EXIT_FAILED_CHECK
+
+
+def _pattern_inputs(design, path: str) -> np.ndarray:
+    """Inputs from an EMP pattern file (as written in OUTDIR/ip/vectors), as exact real values."""
+    from .backends.ip.patterns import read_pattern_file
+
+    t = design.graph.input.result_type
+    return read_pattern_file(Path(path), design.graph.n_in, t.width, t.signed).astype(np.float64) * 2.0**-t.frac
 
 
 def _cmd_csim(args) -> int:
@@ -137,6 +145,15 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _cmd_ip(args) -> int:
+    from .design import load_design
+
+    design = load_design(args.outdir)
+    ip_dir = design.package_ip()
+    print(f"wrote {ip_dir}: datasheet README.md, {design.core.top}.f, adapters, VHDL wrapper, Vivado Tcl, vectors")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -170,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = commands.add_parser("sim", help="simulate the Verilog core (Verilator + cocotb), bit-exact check")
     sim.add_argument("outdir")
-    sim.add_argument("--input", required=True)
+    sim.add_argument("--input", required=True, help="inputs: .npy/.npz array, or an EMP pattern file (.txt)")
     sim.add_argument("--output", help=".npy file for the (checked) outputs")
     sim.add_argument("--waves", action="store_true", help="dump waveforms (VCD)")
     sim.add_argument("--idle", type=float, default=0.0, help="probability of an idle input cycle")
@@ -193,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--jobs", type=int, default=2, help="parallel Yosys runs")
     report.add_argument("--list-parts", action="store_true", help="print the known parts and exit")
     report.set_defaults(handler=_cmd_report)
+
+    ip = commands.add_parser("ip", help="rewrite OUTDIR/ip (IP folder and datasheet) with the last simulation and "
+                                        "report figures")
+    ip.add_argument("outdir")
+    ip.set_defaults(handler=_cmd_ip)
     return parser
 
 

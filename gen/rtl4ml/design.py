@@ -12,6 +12,7 @@ import numpy as np
 
 from . import __version__
 from .backends.hls.writer import plan_project, write_project
+from .backends.ip.writer import IpFacts, write_ip
 from .backends.rtl.writer import RtlCore, plan_core, write_core
 from .config import Config, load_config
 from .errors import fail
@@ -65,14 +66,42 @@ class Design:
         out_dir = Path(out_dir)
         with staged_directory(out_dir, force) as staging:
             save_graph(self.graph, staging / IR_FILE)
-            write_core(core, staging / "rtl")
+            sources = write_core(core, staging / "rtl")
             examples = self._example_inputs()
-            write_project(self.hls_project(), staging / "hls", examples, golden.run_codes(self.graph, examples))
+            expected = golden.run_codes(self.graph, examples)
+            write_project(self.hls_project(), staging / "hls", examples, expected)
+            write_ip(core, sources, staging / IR_FILE, staging / "ip", examples, expected, self._ip_facts(None))
             summary = {"rtl4ml": __version__, "project": core.top, "latency": core.latency,
                        "interval": core.interval, "config": self.config.hls_config, "project_config": self.config.project}
             (staging / MARKER).write_text(json.dumps(summary, indent=2, default=str) + "\n")
         self.out_dir = out_dir.resolve()
         return self.out_dir
+
+    def package_ip(self) -> Path:
+        """Rewrite OUTDIR/ip with the last simulation's latency/II and the report's resources, if present."""
+        if self.out_dir is None:
+            raise fail("design has not been written yet; call design.write(OUTDIR) first")
+        out_dir = Path(self.out_dir)
+        rtl = out_dir / "rtl"
+        sources = [rtl / name for name in (rtl / f"{self.core.top}.f").read_text().split()]
+        examples = self._example_inputs()
+        return write_ip(self.core, sources, out_dir / IR_FILE, out_dir / "ip", examples,
+                        golden.run_codes(self.graph, examples), self._ip_facts(out_dir))
+
+    def _ip_facts(self, out_dir: Path | None) -> IpFacts:
+        project = self.config.project
+        facts = IpFacts(clock_period=float(project.get("ClockPeriod", 5)),
+                        part=str(project.get("Part", "xcvu9p-flga2577-2-e")))
+        results = out_dir / "sim" / "results.json" if out_dir else None
+        if results and results.is_file():
+            simulated = json.loads(results.read_text())
+            if simulated.get("passed"):
+                facts.measured_latency = simulated.get("LatencyMin")
+                facts.measured_interval = simulated.get("IntervalMin")
+        report = out_dir / "report" / "report.json" if out_dir else None
+        if report and report.is_file():
+            facts.resources = json.loads(report.read_text())
+        return facts
 
     def _example_inputs(self, events: int = 32) -> np.ndarray:
         """Seeded input codes spanning the input type, for testbenches that need vectors out of the box."""

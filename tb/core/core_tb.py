@@ -21,7 +21,8 @@ from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge
 from cocotbext.axi import AxiStreamBus, AxiStreamFrame, AxiStreamSink, AxiStreamSource
 
-from rtl4ml.simulation.stream_check import StreamRecord, analyze, decode_bus, describe, encode_bus
+from rtl4ml.bus import decode_bus, encode_bus
+from rtl4ml.simulation.stream_check import StreamRecord, analyze, describe
 
 CLOCK_PERIOD_NS = 5  # 200 MHz, the L1 trigger reference clock for this model class
 

