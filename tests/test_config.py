@@ -46,6 +46,8 @@ def test_qkeras_types_beat_model_defaults_but_not_explicit_layer_names(shared_mo
     ({"Model": {"Strategy": "Fastest"}}, "unknown strategy 'Fastest'"),
     ({"LayerName": {"fc1": {"Precision": {"weigth": "ap_fixed<8,2>"}}}}, "unknown precision field 'weigth'"),
     ({"Modle": {}}, "unknown section 'Modle'"),
+    ({"LayerName": {"fc2": {"PipelineBudget": 0}}}, "config LayerName fc2, PipelineBudget: 0 must be a positive"),
+    ({"Model": {"LutsPerDsp": -5}}, "config Model, LutsPerDsp: -5 must be a whole number >= 0"),
     ([1, 2], "must be a mapping"),
 ])
 def test_bad_configs_name_the_field(config, fragment):

@@ -144,3 +144,15 @@ def test_pattern_files_round_trip_and_bad_ones_are_named(tmp_path):
         read_pattern_file(tmp_path / "bad.txt", 16, 16, True)
     with pytest.raises(Rtl4mlError, match="expected 5 link words .*found 4"):  # 20 x 16 bits need 5 links
         read_pattern_file(tmp_path / "p16.txt", 20, 16, True)
+
+
+@pytest.mark.sim
+def test_cocotb_simulation_takes_the_ip_pattern_file_as_input(keras, tmp_path, capsys):
+    model = make_mlp(keras, [4, 3], ["relu"], seed=2)
+    design = rtl4ml.convert(model, {"HLSConfig": {"Model": {"Precision": "ap_fixed<10,4>"}}, "ProjectName": "pat_ip"})
+    design.write(tmp_path / "prj")
+    patterns = tmp_path / "prj" / "ip" / "vectors" / "inputs_emp.txt"
+    assert cli_main(["sim", str(tmp_path / "prj"), "--input", str(patterns), "--output", str(tmp_path / "out.npy")]) == 0
+    assert "PASS" in capsys.readouterr().out
+    expected = np.load(tmp_path / "prj" / "ip" / "vectors" / "expected.npy") * 2.0**-design.graph.output_type.frac
+    assert np.array_equal(np.load(tmp_path / "out.npy"), expected)
