@@ -67,26 +67,21 @@ initial begin
     end
 end
 
-// node[(level*N + i)*WIDTH +: WIDTH] is term i after `level` levels; slots past
-// the live terms of a level are tied to zero and never read.
-/* verilator lint_off UNUSEDSIGNAL */
-wire [(LEVELS+1)*N*WIDTH-1:0] node;
-/* verilator lint_on UNUSEDSIGNAL */
-
-assign node[N*WIDTH-1:0] = in_data;
-
+// g_level[l].terms holds the terms_at(l) values left after l levels (level 0: the inputs). One
+// vector per level keeps every bus as narrow as its level: simulators compile a single
+// (LEVELS+1)*N*WIDTH-bit bus of all levels far more slowly for wide trees.
 genvar level, i;
 generate
-    for (level = 1; level <= LEVELS; level = level + 1) begin : g_level
-        for (i = 0; i < N; i = i + 1) begin : g_term
-            localparam integer PREV = terms_at(level - 1);
-            localparam integer BASE_IN = (level - 1) * N;
-            localparam integer BASE_OUT = level * N;
-            if (i < terms_at(level)) begin : g_used
+    for (level = 0; level <= LEVELS; level = level + 1) begin : g_level
+        wire [terms_at(level)*WIDTH-1:0] terms;
+        if (level == 0) begin : g_inputs
+            assign terms = in_data;
+        end else begin : g_reduce
+            for (i = 0; i < terms_at(level); i = i + 1) begin : g_term
                 wire [WIDTH-1:0] value;
-                if (2*i + 1 < PREV) begin : g_pair
-                    wire [WIDTH-1:0] a = node[(BASE_IN + 2*i)*WIDTH +: WIDTH];
-                    wire [WIDTH-1:0] b = node[(BASE_IN + 2*i + 1)*WIDTH +: WIDTH];
+                if (2*i + 1 < terms_at(level - 1)) begin : g_pair
+                    wire [WIDTH-1:0] a = g_level[level-1].terms[(2*i)*WIDTH +: WIDTH];
+                    wire [WIDTH-1:0] b = g_level[level-1].terms[(2*i+1)*WIDTH +: WIDTH];
                     if (IS_ADD) begin : g_add
                         assign value = a + b;
                     end else if (IS_MAX) begin : g_max
@@ -95,7 +90,7 @@ generate
                         assign value = a >= b ? a : b;
                     end
                 end else begin : g_pass
-                    assign value = node[(BASE_IN + 2*i)*WIDTH +: WIDTH];
+                    assign value = g_level[level-1].terms[(2*i)*WIDTH +: WIDTH];
                 end
                 if (REG_MASK[level-1]) begin : g_reg
                     reg [WIDTH-1:0] value_reg;
@@ -104,18 +99,16 @@ generate
                             value_reg <= value;
                         end
                     end
-                    assign node[(BASE_OUT + i)*WIDTH +: WIDTH] = value_reg;
+                    assign terms[i*WIDTH +: WIDTH] = value_reg;
                 end else begin : g_comb
-                    assign node[(BASE_OUT + i)*WIDTH +: WIDTH] = value;
+                    assign terms[i*WIDTH +: WIDTH] = value;
                 end
-            end else begin : g_unused
-                assign node[(BASE_OUT + i)*WIDTH +: WIDTH] = {WIDTH{1'b0}};
             end
         end
     end
 endgenerate
 
-assign out_data = node[LEVELS*N*WIDTH +: WIDTH];
+assign out_data = g_level[LEVELS].terms;
 
 endmodule
 

@@ -171,7 +171,7 @@ def _parallel_terms(dense: DenseLayer, j: int, shift_add: set[int], exact_produc
             for sign, position in csd_digits(code):
                 if position + shift < width:  # digits shifted past the accumulator are 0 modulo 2**width
                     terms.append({"kind": "digit", "input": int(i), "shift": position + shift,
-                                  "negative": sign < 0})
+                                  "negative": sign < 0, "wire": f"x{i}_s{position + shift}{'n' if sign < 0 else ''}"})
                     negated += sign < 0
         else:
             terms.append({"kind": "product", "input": int(i), "coefficient": literal(code << shift, width)})
@@ -208,6 +208,9 @@ def _dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer
         "input_wires": [(i, operand_width, input_wire(i, x_type, operand_width)) for i in used_inputs],
         "all_inputs_used": len(used_inputs) == dense.n_in,
         "shifted_operands": any(t["kind"] == "digit" and t["shift"] for n in neurons for t in n["terms"]),
+        # one wire per distinct digit: the same x << k serves every neuron that needs it
+        "digit_wires": sorted({(t["wire"], t["input"], t["shift"], t["negative"]) for n in neurons
+                               for t in n["terms"] if t["kind"] == "digit"}, key=lambda w: (w[1], w[2], w[3])),
     }
     return Block(identifier, "dense_layer.v.j2", [dense] + ([activation] if activation else []), dense.n_in,
                  x_type, dense.n_out, out_type, steps, values)
