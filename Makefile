@@ -6,7 +6,7 @@ TEST ?= jet_tagger
 # pytest workers: Verilator builds are the slow part and use both cores already
 JOBS ?= 2
 
-.PHONY: setup test test-fast sim lint bench clean
+.PHONY: setup test test-fast test-synth sim lint bench clean
 
 setup:
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,13 @@ setup:
 test:
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup -q
 
+# Yosys synthesis tests (report resources, analytic estimate against Yosys): minutes, not in `make test`
+test-synth:
+	$(PY) -m pytest -m synth -q
+
 # Unit tests only: no simulator builds (seconds)
 test-fast:
-	$(PY) -m pytest -q -m "not sim" tests
+	$(PY) -m pytest -q -m "not sim and not synth" tests
 
 sim:
 	$(PY) sim/run_test.py $(TEST)

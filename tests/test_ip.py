@@ -156,3 +156,6 @@ def test_cocotb_simulation_takes_the_ip_pattern_file_as_input(keras, tmp_path, c
     assert "PASS" in capsys.readouterr().out
     expected = np.load(tmp_path / "prj" / "ip" / "vectors" / "expected.npy") * 2.0**-design.graph.output_type.frac
     assert np.array_equal(np.load(tmp_path / "out.npy"), expected)
+    assert cli_main(["ip", str(tmp_path / "prj")]) == 0  # the datasheet now quotes the simulation
+    assert "measured in the last simulation, equal to the planned pipeline" in \
+        (tmp_path / "prj" / "ip" / "README.md").read_text()

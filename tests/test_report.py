@@ -34,7 +34,7 @@ def test_parts_table_and_bad_part():
         find_part("xc9z")
 
 
-@pytest.mark.sim
+@pytest.mark.synth
 def test_report_with_yosys_zero_weights_cost_less(keras, tmp_path):
     dense = written(keras, tmp_path, "dense")
     sparse = written(keras, tmp_path, "sparse", zero_fraction=0.7)
@@ -56,7 +56,7 @@ def test_report_with_yosys_zero_weights_cost_less(keras, tmp_path):
     assert dense.report()["Yosys"]["all_cached"]
 
 
-@pytest.mark.sim
+@pytest.mark.synth
 @pytest.mark.parametrize("zeros, config", [(0.0, SMALL), (0.5, SMALL),
                                            (0.0, {"Model": {"Precision": "ap_fixed<10,4>"}}),
                                            (0.0, {"Model": {"Precision": "ap_fixed<10,4>", "ReuseFactor": 4}})],

@@ -72,6 +72,14 @@ def _resources_text(facts: IpFacts) -> str:
             f"({r.get('ResourceSource', 'report')})")
 
 
+def _latency_source(planned: int, measured: int | None) -> str:
+    if measured is None:
+        return "planned pipeline depth; `rtl4ml sim` measures it"
+    if measured == planned:
+        return "measured in the last simulation, equal to the planned pipeline"
+    return f"planned; the last simulation measured {measured} (under backpressure the latency grows)"
+
+
 def write_ip(core: RtlCore, rtl_sources: list[Path], ir_file: Path, out_dir: Path, input_codes: np.ndarray,
              expected_codes: np.ndarray, facts: IpFacts) -> Path:
     """Fill out_dir (OUTDIR/ip) from the written core; return it."""
@@ -118,13 +126,13 @@ def write_ip(core: RtlCore, rtl_sources: list[Path], ir_file: Path, out_dir: Pat
     (vectors / "expected.hex").write_text(_hex_lines(expected_codes, out_type.width, core.m_width))
     write_pattern_file(vectors / "inputs_emp.txt", input_codes, in_type.width, f"{core.top} inputs")
     write_pattern_file(vectors / "expected_emp.txt", expected_codes, out_type.width, f"{core.top} expected outputs")
-    measured = facts.measured_latency is not None
+    interval_text = "one event per clock" if core.interval == 1 else f"one event every {core.interval} clocks"
+    if facts.measured_interval is not None:
+        interval_text += f"; the last simulation measured {facts.measured_interval}"
     datasheet = env.get_template("datasheet.md.j2").render(
         **values, model_hash=hashlib.sha256(Path(ir_file).read_bytes()).hexdigest()[:16],
         layers=" → ".join(" + ".join(layer.name for layer in block.layers) for block in core.blocks),
-        latency_source="measured in simulation, equal to the planned pipeline" if measured and
-        facts.measured_latency == core.latency else "planned pipeline depth; simulation measures the same",
-        interval_text="one event per clock" if core.interval == 1 else f"one event every {core.interval} clocks",
+        latency_source=_latency_source(core.latency, facts.measured_latency), interval_text=interval_text,
         resources=_resources_text(facts), events=len(input_codes),
         vhdl_note="" if vhdl_problem is None else f"No VHDL files: the project name cannot be used in VHDL "
         f"({vhdl_problem}); choose another ProjectName to get them.")
