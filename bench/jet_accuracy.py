@@ -17,7 +17,6 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
-import yaml  # noqa: E402
 
 import rtl4ml  # noqa: E402
 from rtl4ml.datasets.jets import CLASSES, Scaler, load_jets  # noqa: E402
@@ -26,8 +25,9 @@ from rtl4ml.report.accuracy import argmax_agreement, class_scores, roc_curves  #
 from rtl4ml.report.plots import plot_accuracy_scan, plot_roc_curves  # noqa: E402
 from rtl4ml.training import JetSplit  # noqa: E402
 
+from bundled import bundled_job  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-SIM = ROOT / "sim"
 SCAN_WIDTHS = list(range(6, 19, 2))
 SCAN_INTEGER_BITS = (4, 6, 8)
 
@@ -38,15 +38,9 @@ def scores_line(name: str, outputs: np.ndarray, y: np.ndarray) -> str:
         f"{c} {a:.4f}" for c, a in scores["auc"].items())
 
 
-def job(name: str) -> tuple[Path, object]:
-    entry = yaml.safe_load((SIM / "tests.yml").read_text())[name]
-    config = entry.get("config")
-    return SIM / entry["model"], (SIM / config if isinstance(config, str) else config)
-
-
 def evaluate(name: str, X_raw: np.ndarray, y: np.ndarray, plots: Path | None) -> np.ndarray:
     """Print scores of Keras, golden and RTL outputs for a bundled model; returns the Keras outputs."""
-    model_path, config = job(name)
+    model_path, config = bundled_job(name)
     X = Scaler.load(model_path.parent / "scaler.json").transform(X_raw)
     design = rtl4ml.convert(model_path, config)
     keras = keras_outputs(model_path, None, X)
@@ -73,7 +67,7 @@ def evaluate(name: str, X_raw: np.ndarray, y: np.ndarray, plots: Path | None) ->
 
 
 def bit_width_scan(X_raw: np.ndarray, y: np.ndarray, float_accuracy: float, plots: Path | None) -> None:
-    model_path, _ = job("jet_tagger")
+    model_path, _ = bundled_job("jet_tagger")
     X = Scaler.load(model_path.parent / "scaler.json").transform(X_raw)
     print("accuracy of jet_tagger vs ap_fixed<W,I> for the whole model (golden = RTL bit for bit):")
     print("  W    " + "  ".join(f"I={i:<5}" for i in SCAN_INTEGER_BITS))

@@ -19,22 +19,13 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 import rtl4ml
+from bundled import bundled_job
+from rtl4ml.config import load_config
 from rtl4ml.report.parts import find_part
 
-SIM = Path(__file__).resolve().parent.parent / "sim"
 MODELS = ("jet_tagger", "jet_tagger_qkeras", "jet_tagger_pruned")
-
-
-def model_and_config(name: str) -> tuple[Path, dict]:
-    jobs = yaml.safe_load((SIM / "tests.yml").read_text())
-    job = jobs[name]
-    config = job["config"]
-    if isinstance(config, str):
-        config = yaml.safe_load((SIM / config).read_text())
-    return SIM / job["model"], config
 
 
 def with_settings(config: dict, reuse: int, budget: int, luts_per_dsp: int | None) -> dict:
@@ -76,7 +67,8 @@ def main() -> None:
     print(f"{'model':<18} {'R':>2} {'budget':>6} {'LutsPerDsp':>10} {'latency':>7} {'II':>3} {'bit-exact':>9} "
           f"{'LUT':>8} {'FF':>7} {'DSP':>6} {'BRAM18':>6} {'LUT%':>5} {'DSP%':>5} {'s':>5}")
     for name in args.models:
-        model, config = model_and_config(name)
+        model, config = bundled_job(name)
+        config = load_config(config).hls_config
         X = np.load(model.parent / "test_vectors.npz")["X"][: args.events]
         for budget in args.budgets:
             for reuse in args.reuse:

@@ -75,16 +75,16 @@ class Config:
                 if level == "LayerName":
                     settings.explicit.add(tensor)
             if "ReuseFactor" in entry:
-                settings.reuse_factor = _positive_int(entry["ReuseFactor"], f"{where}, ReuseFactor")
+                settings.reuse_factor = _whole_number(entry["ReuseFactor"], f"{where}, ReuseFactor")
             if "Strategy" in entry:
                 settings.strategy = _strategy(entry["Strategy"], f"{where}, Strategy")
             if "PipelineBudget" in entry:
-                settings.pipeline_budget = _positive_int(entry["PipelineBudget"], f"{where}, PipelineBudget")
+                settings.pipeline_budget = _whole_number(entry["PipelineBudget"], f"{where}, PipelineBudget")
             if "LutsPerDsp" in entry:
-                settings.luts_per_dsp = _whole_number(entry["LutsPerDsp"], f"{where}, LutsPerDsp")
+                settings.luts_per_dsp = _whole_number(entry["LutsPerDsp"], f"{where}, LutsPerDsp", minimum=0)
             for key in ("table_size", "TableSize"):
                 if key in entry:
-                    settings.table_size = _positive_int(entry[key], f"{where}, {key}")
+                    settings.table_size = _whole_number(entry[key], f"{where}, {key}")
         default = precision.get("default", parse_precision(DEFAULT_PRECISION))
         settings.precision = {tensor: precision.get(tensor, default) for tensor in ("weight", "bias", "result")}
         if "accum" in precision:
@@ -99,24 +99,15 @@ class Config:
                               stacklevel=2)
 
 
-def _positive_int(value, where: str) -> int:
+def _whole_number(value, where: str, minimum: int = 1) -> int:
+    """A whole number >= minimum (1 unless said otherwise)."""
     try:
         number = int(value)
     except (TypeError, ValueError):
         raise fail(f"{where}: {value!r} is not a whole number") from None
-    if number < 1 or number != float(value):
-        raise fail(f"{where}: {value!r} must be a positive whole number")
-    return number
-
-
-def _whole_number(value, where: str) -> int:
-    """A non-negative whole number (0 allowed)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise fail(f"{where}: {value!r} is not a whole number") from None
-    if number < 0 or number != float(value):
-        raise fail(f"{where}: {value!r} must be a whole number >= 0")
+    if number < minimum or number != float(value):
+        bound = "a positive whole number" if minimum == 1 else f"a whole number >= {minimum}"
+        raise fail(f"{where}: {value!r} must be {bound}")
     return number
 
 
@@ -148,13 +139,13 @@ def _validate_entry(entry, where: str) -> None:
             warnings.warn(f"{where}: unknown key {key!r} is ignored", stacklevel=3)
     _precision_entries(entry.get("Precision"), where)
     if "ReuseFactor" in entry:
-        _positive_int(entry["ReuseFactor"], f"{where}, ReuseFactor")
+        _whole_number(entry["ReuseFactor"], f"{where}, ReuseFactor")
     if "Strategy" in entry:
         _strategy(entry["Strategy"], f"{where}, Strategy")
     if "PipelineBudget" in entry:
-        _positive_int(entry["PipelineBudget"], f"{where}, PipelineBudget")
+        _whole_number(entry["PipelineBudget"], f"{where}, PipelineBudget")
     if "LutsPerDsp" in entry:
-        _whole_number(entry["LutsPerDsp"], f"{where}, LutsPerDsp")
+        _whole_number(entry["LutsPerDsp"], f"{where}, LutsPerDsp", minimum=0)
 
 
 def load_config(source) -> Config:

@@ -23,6 +23,7 @@ from .ir.builder import build_ir
 from .ir.layers import ModelGraph
 from .ir.serialize import load_graph, save_graph
 from .output_dir import MARKER, staged_directory
+from .simulation.run import last_results
 
 IR_FILE = "model_ir.json"
 
@@ -67,8 +68,7 @@ class Design:
         with staged_directory(out_dir, force) as staging:
             save_graph(self.graph, staging / IR_FILE)
             sources = write_core(core, staging / "rtl")
-            examples = self._example_inputs()
-            expected = golden.run_codes(self.graph, examples)
+            examples, expected = self._example_vectors()
             write_project(self.hls_project(), staging / "hls", examples, expected)
             write_ip(core, sources, staging / IR_FILE, staging / "ip", examples, expected, self._ip_facts(None))
             summary = {"rtl4ml": __version__, "project": core.top, "latency": core.latency,
@@ -84,30 +84,28 @@ class Design:
         out_dir = Path(self.out_dir)
         rtl = out_dir / "rtl"
         sources = [rtl / name for name in (rtl / f"{self.core.top}.f").read_text().split()]
-        examples = self._example_inputs()
-        return write_ip(self.core, sources, out_dir / IR_FILE, out_dir / "ip", examples,
-                        golden.run_codes(self.graph, examples), self._ip_facts(out_dir))
+        return write_ip(self.core, sources, out_dir / IR_FILE, out_dir / "ip", *self._example_vectors(),
+                        self._ip_facts(out_dir))
 
     def _ip_facts(self, out_dir: Path | None) -> IpFacts:
         project = self.config.project
         facts = IpFacts(clock_period=float(project.get("ClockPeriod", 5)),
                         part=str(project.get("Part", "xcvu9p-flga2577-2-e")))
-        results = out_dir / "sim" / "results.json" if out_dir else None
-        if results and results.is_file():
-            simulated = json.loads(results.read_text())
-            if simulated.get("passed"):
-                facts.measured_latency = simulated.get("LatencyMin")
-                facts.measured_interval = simulated.get("IntervalMin")
+        simulated = last_results(out_dir) if out_dir else None
+        if simulated and simulated.get("passed"):
+            facts.measured_latency = simulated.get("LatencyMin")
+            facts.measured_interval = simulated.get("IntervalMin")
         report = out_dir / "report" / "report.json" if out_dir else None
         if report and report.is_file():
             facts.resources = json.loads(report.read_text())
         return facts
 
-    def _example_inputs(self, events: int = 32) -> np.ndarray:
-        """Seeded input codes spanning the input type, for testbenches that need vectors out of the box."""
+    def _example_vectors(self, events: int = 32) -> tuple[np.ndarray, np.ndarray]:
+        """Seeded input codes spanning the input type and their golden outputs, for the bundled testbenches."""
         t = self.graph.input.result_type
         rng = np.random.default_rng(0)
-        return rng.integers(t.min_code, t.max_code + 1, size=(events, self.graph.n_in), dtype=np.int64)
+        inputs = rng.integers(t.min_code, t.max_code + 1, size=(events, self.graph.n_in), dtype=np.int64)
+        return inputs, golden.run_codes(self.graph, inputs)
 
     def hls_project(self):
         project = self.config.project

@@ -131,16 +131,16 @@ def _dense_reuse(block) -> dict:
     else:
         totals["BRAM_18K"] = math.ceil(multipliers * v["weight_width"] / BRAM_18K_WIDTH) * \
             math.ceil(reuse / BRAM_18K_DEPTH)
+    live = _live_bits(block, False)  # of the accumulator and of the partial sums
     for neuron in v["neurons"]:
         terms = len(neuron["multipliers"])
         adders = max(terms - 1, 0) + 1  # the partial-sum tree, then the accumulator
         totals["LUT"] += LUT_PER_ADDER_BIT * adders * width
         totals["LUT"] += _requantize_luts(block)
-        totals["FF"] += _live_bits(block, False)  # the accumulator
+        totals["FF"] += live  # the accumulator
         for level, registered in enumerate(block.registers("add")):
             if registered:
-                totals["FF"] += FF_PER_TREE_REGISTER_BIT * math.ceil(terms / 2 ** (level + 1)) * \
-                    _live_bits(block, False)
+                totals["FF"] += FF_PER_TREE_REGISTER_BIT * math.ceil(terms / 2 ** (level + 1)) * live
     # the input latch; a LUT ROM's read register moves to its address (the phase) in synthesis
     totals["FF"] += block.n_in * block.in_type.width + (rom_bits if v["rom_style"] == "block" else 0)
     if block.register("requantize"):

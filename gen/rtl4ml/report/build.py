@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import fail
+from ..simulation.run import last_results
 from .accuracy import class_scores, roc_curves
 from .analytic import estimate_core
 from .blocks import block_summaries
@@ -30,10 +31,9 @@ JET_CLASSES = ("g", "q", "w", "z", "t")
 
 
 def _last_simulation(out_dir: Path) -> dict | None:
-    results = out_dir / "sim" / "results.json"
-    if not results.is_file():
+    data = last_results(out_dir)
+    if data is None:
         return None
-    data = json.loads(results.read_text())
     keys = ("LatencyMin", "LatencyMax", "LatencyAvg", "IntervalMin", "IntervalMax", "IntervalAvg", "events",
             "mismatches")
     return {key: data.get(key) for key in keys}

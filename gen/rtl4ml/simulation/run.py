@@ -20,6 +20,12 @@ from .stream_check import describe
 TEST_MODULE = "rtl4ml.tb.core.core_tb"
 
 
+def last_results(out_dir: Path) -> dict | None:
+    """The results.json of the last default-named simulation of OUTDIR, or None."""
+    results = Path(out_dir) / "sim" / "results.json"
+    return json.loads(results.read_text()) if results.is_file() else None
+
+
 def simulate_design(design, X, idle: float = 0.0, backpressure: float = 0.0, reset_cycles=(), seed: int = 0,
                     waves: bool = False, run_name: str = "", output=None, timeout_cycles: int = 0) -> dict:
     """Stream X (real-valued features) through the design's RTL; return the results dictionary."""

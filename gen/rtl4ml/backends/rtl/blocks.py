@@ -109,10 +109,9 @@ def _layer_budget(layers: list) -> int | None:
     return min(budgets) if budgets else None
 
 
-def _dense_common(dense: DenseLayer, activation: ActivationLayer | None) -> dict:
+def _dense_common(dense: DenseLayer, activation: ActivationLayer | None, product_width: int) -> dict:
     """Template values shared by the parallel and the time-multiplexed dense layer."""
-    accum, x_type = dense.accum_type, dense.input_type
-    product_width = x_type.width + int(not x_type.signed) + dense.weight_type.width
+    accum = dense.accum_type
     return {
         "accum_width": accum.width,
         "exact_products": accum.frac >= dense.product_frac,
@@ -181,8 +180,9 @@ def _parallel_terms(dense: DenseLayer, j: int, shift_add: set[int], exact_produc
 def _dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None) -> Block:
     if dense.reuse_factor > 1:
         return _dense_reuse_block(identifier, dense, activation)
-    common = _dense_common(dense, activation)
-    width, x_type, product_width = common["accum_width"], dense.input_type, common["product_width"]
+    x_type = dense.input_type
+    common = _dense_common(dense, activation, x_type.width + int(not x_type.signed) + dense.weight_type.width)
+    width, product_width = common["accum_width"], common["product_width"]
     bias = _accumulator_bias(dense)
     shift_add = _shift_add_choice(dense, width) if common["exact_products"] else [set()] * dense.n_out
     neurons = []
@@ -229,13 +229,12 @@ def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: Activatio
     Zero weights take no slot, so a neuron with n non-zero weights needs ceil(n / R) multipliers.
     """
     reuse = dense.reuse_factor
-    common = _dense_common(dense, activation)
-    width, x_type = common["accum_width"], dense.input_type
+    x_type = dense.input_type
     # operands and ROM words are signed: unsigned codes get a zero sign bit
     operand_width = x_type.width + int(not x_type.signed)
     weight_width = dense.weight_type.width + int(not dense.weight_type.signed)
-    common["product_width"] = operand_width + weight_width
-    common["product_requantize"]["IN_WIDTH"] = common["product_width"]
+    common = _dense_common(dense, activation, operand_width + weight_width)
+    width = common["accum_width"]
     bias = _accumulator_bias(dense)
     multipliers, schedules, neurons = [], {}, []
     for j in range(dense.n_out):
@@ -283,12 +282,10 @@ def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: Activatio
                         for i in used_inputs],
         "all_inputs_used": True,  # the input latch reads the whole bus
     }
-    block = Block(identifier, "dense_reuse_layer.v.j2", [dense] + ([activation] if activation else []),
-                  dense.n_in, x_type, dense.n_out, activation.result_type if activation else dense.result_type,
-                  steps, values)
-    block.extra_cycles = reuse - 1  # the last phase's products enter the pipeline R - 1 cycles after the first
-    block.interval = reuse
-    return block
+    # the last phase's products enter the pipeline R - 1 cycles after the first
+    return Block(identifier, "dense_reuse_layer.v.j2", [dense] + ([activation] if activation else []),
+                 dense.n_in, x_type, dense.n_out, activation.result_type if activation else dense.result_type,
+                 steps, values, extra_cycles=reuse - 1, interval=reuse)
 
 
 def _product_to_accum(name: str, product_width: int, shift: int, width: int) -> str:
