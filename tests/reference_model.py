@@ -65,14 +65,17 @@ def dense(layer, x: list[int]) -> list[int]:
 
 
 def softmax(layer, x: list[int]) -> list[int]:
+    def pow2(exponent: int) -> int:
+        return int(layer.pow2[exponent % (1 << layer.log_frac)]) // 2 ** (exponent // (1 << layer.log_frac))
+
     top = max(x)
-    exps = []
+    ys = []
     for value in x:
-        d = min((top - value) >> layer.d_shift, (1 << layer.d_bits) - 1)
-        product = int(layer.exp_hi[d >> layer.lo_bits]) * int(layer.exp_lo[d & ((1 << layer.lo_bits) - 1)])
-        exps.append((product + (1 << (layer.exp_frac - 1))) >> layer.exp_frac)
-    inverse = int(layer.inv_table[(sum(exps) - (1 << layer.exp_frac)) >> layer.inv_shift])
-    return [convert(e * inverse, layer.exp_frac + layer.inv_frac, layer.result_type) for e in exps]
+        d = min((top - value) // 2 ** layer.d_shift, (1 << layer.d_bits) - 1)
+        ys.append(int(layer.log_hi[d // (1 << layer.lo_bits)]) + int(layer.log_lo[d % (1 << layer.lo_bits)]))
+    total = sum(pow2(y) for y in ys)
+    log_sum = int(layer.log_sum[(total - (1 << layer.exp_frac)) // 2 ** layer.sum_shift])
+    return [convert(pow2(y + log_sum), layer.exp_frac, layer.result_type) for y in ys]
 
 
 def table(layer, x: list[int]) -> list[int]:

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rtl4ml
+from rtl4ml.backends.rtl.blocks import MULTIPLE_DIGITS, _digit_chunks, odd_part
 from rtl4ml.backends.rtl.shift_add import csd_digits
 
 from conftest import BUNDLE, JET_CONFIG, make_mlp
@@ -88,11 +89,52 @@ def test_qkeras_6bit_model_uses_shift_add_and_no_dense_multiplier(shared_models)
 
 def test_shift_add_never_lengthens_the_16_bit_jet_tagger():
     design = convert(BUNDLE / "model.h5", JET_CONFIG)
-    digits = sum(term["kind"] == "digit" for block in design.core.blocks if block.layers[0].kind == "dense"
+    digits = sum(term["kind"] == "multiple" for block in design.core.blocks if block.layers[0].kind == "dense"
                  for neuron in block.values["neurons"] for term in neuron["terms"])
     assert digits > 0 and design.latency <= 9
     nonzero = sum(int(np.count_nonzero(layer.weight)) for layer in design.graph.layers if layer.kind == "dense")
     assert multiplications(design) < nonzero
+
+
+@given(st.integers(-2**20, 2**20).filter(lambda v: v != 0))
+def test_a_weight_splits_into_parts_whose_odd_multiples_need_one_adder(code):
+    chunks = _digit_chunks(code)
+    assert sum(chunks) == code
+    for chunk in chunks:
+        odd, shift = odd_part(abs(chunk))
+        assert odd % 2 == 1 and odd << shift == abs(chunk)
+        assert len(csd_digits(odd)) <= MULTIPLE_DIGITS
+
+
+def _sharing_design(keras):
+    # every neuron multiplies input 0 by 3 * 2**-k (two signed digits: one shared multiple 3 * x0)
+    # and input 1 by a negative weight; input 2 by several odd parts
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, name="d")])
+    weights = np.array([[0.75, 0.375, -0.75, 1.5], [-0.25, -0.625, -0.875, 0.5],
+                        [0.3125, -0.6875, 0.9375, 0.0]])
+    model.layers[0].set_weights([weights, np.array([0.5, -0.25, 0.0, 1.0])])
+    return convert(model, {"Model": {"Precision": "ap_fixed<12,4>"}})
+
+
+def test_multiples_are_built_once_per_input_and_shared_by_neurons(keras, tmp_path):
+    design = _sharing_design(keras)
+    block = design.core.blocks[0]
+    assert all(neuron["products"] == 0 for neuron in block.values["neurons"])  # all shift-add
+    users = [t for n in block.values["neurons"] for t in n["terms"] if t["input"] == 0]
+    assert {t["odd"] for t in users} == {3} and len(users) == 4
+    design.write(tmp_path / "out")
+    text = (tmp_path / "out" / "rtl" / "myproject_d.v").read_text()
+    assert text.count("x0_m3_narrow =") == 1  # one adder for 3 * x0, read by all four neurons
+    assert sum(m["adders"] for m in block.values["multiples"]) == len(block.values["multiples"])
+
+
+@pytest.mark.sim
+def test_shared_multiples_are_bit_exact_in_the_harness(keras, tmp_path):
+    design = _sharing_design(keras)
+    design.write(tmp_path / "out")
+    X = np.random.default_rng(2).uniform(-8, 8, size=(4000, 3))
+    results = design.simulate_bulk(X, backpressure=0.2, seed=3)
+    assert results["passed"] and results["mismatches"] == 0
 
 
 def test_a_layer_budget_adds_registers_in_that_layer_only():

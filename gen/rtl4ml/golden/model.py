@@ -68,12 +68,15 @@ def softmax(layer: SoftmaxLayer):
 def _softmax(layer: SoftmaxLayer, x: np.ndarray) -> np.ndarray:
     distance = (x.max(axis=1, keepdims=True) - x) >> layer.d_shift
     distance = np.minimum(distance, (1 << layer.d_bits) - 1)
-    lo_mask = (1 << layer.lo_bits) - 1
-    e = (layer.exp_hi[distance >> layer.lo_bits] * layer.exp_lo[distance & lo_mask]
-         + (1 << (layer.exp_frac - 1))) >> layer.exp_frac
-    total = e.sum(axis=1, keepdims=True)
-    inverse = layer.inv_table[(total - (1 << layer.exp_frac)) >> layer.inv_shift]
-    return requantize(e * inverse, layer.exp_frac + layer.inv_frac, layer.result_type)
+    y = layer.log_hi[distance >> layer.lo_bits] + layer.log_lo[distance & ((1 << layer.lo_bits) - 1)]
+    total = _pow2(layer, y).sum(axis=1, keepdims=True)
+    z = y + layer.log_sum[(total - (1 << layer.exp_frac)) >> layer.sum_shift]
+    return requantize(_pow2(layer, z), layer.exp_frac, layer.result_type)
+
+
+def _pow2(layer: SoftmaxLayer, exponent: np.ndarray) -> np.ndarray:
+    """pow2[fraction] >> integer part: 2**E * 2**-(exponent / 2**Y), floored."""
+    return layer.pow2[exponent & ((1 << layer.log_frac) - 1)] >> (exponent >> layer.log_frac)
 
 
 _LAYER_FUNCTIONS = {"dense": dense, "activation": activation, "table_activation": table_activation,

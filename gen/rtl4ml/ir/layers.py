@@ -82,7 +82,7 @@ class TableActivationLayer:
 
 @dataclass
 class SoftmaxLayer:
-    """Numerically stable softmax on integer codes; see ir/tables.py for the exact recipe."""
+    """Numerically stable softmax on integer codes, in base 2; see ir/tables.py for the exact recipe."""
 
     name: str
     n_out: int
@@ -90,13 +90,14 @@ class SoftmaxLayer:
     result_type: FixedType
     d_shift: int  # right shift applied to (max - x) before the table lookup
     d_bits: int  # bits of the clamped distance
-    lo_bits: int  # low bits index exp_lo; the rest index exp_hi
-    exp_frac: int  # E: fractional bits of exp values (exp(0) == 1 << E)
-    exp_hi: np.ndarray
-    exp_lo: np.ndarray
-    inv_shift: int  # (sum - (1 << E)) >> inv_shift indexes the inverse table
-    inv_frac: int  # G: fractional bits of the inverse
-    inv_table: np.ndarray
+    lo_bits: int  # low bits index log_lo; the rest index log_hi
+    log_frac: int  # Y: fraction bits of the base-2 exponents y, L, z (pow2 has 2**Y entries)
+    exp_frac: int  # E: fraction bits of exp values (exp(0) == 1 << E)
+    log_hi: np.ndarray  # y part for the high bits of d
+    log_lo: np.ndarray  # y part for the low bits of d
+    pow2: np.ndarray  # pow2[k] ~ 2**E * 2**(-k / 2**Y)
+    sum_shift: int  # (sum - (1 << E)) >> sum_shift indexes log_sum
+    log_sum: np.ndarray  # ~ log2(sum / 2**E) * 2**Y
     pipeline_budget: int | None = None  # RTL: logic levels between registers in this layer (None: model default)
     kind: str = "softmax"
 
@@ -109,8 +110,14 @@ class SoftmaxLayer:
         return self.exp_bits + max(1, (self.n_out - 1).bit_length())
 
     @property
-    def inv_bits(self) -> int:
-        return self.inv_frac + 1
+    def y_bits(self) -> int:
+        """Bits of y = log_hi + log_lo (unsigned)."""
+        return max(self.log_frac + 1, int(self.log_hi.max() + self.log_lo.max()).bit_length())
+
+    @property
+    def z_bits(self) -> int:
+        """Bits of z = y + L (unsigned)."""
+        return max(self.y_bits + 1, int(self.log_hi.max() + self.log_lo.max() + self.log_sum.max()).bit_length())
 
 
 @dataclass

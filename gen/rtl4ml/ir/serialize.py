@@ -16,7 +16,7 @@ from ..fixed_point import FixedType, parse_precision
 from .layers import ActivationLayer, DenseLayer, InputLayer, ModelGraph, SoftmaxLayer, TableActivationLayer
 
 _KINDS = {cls.kind: cls for cls in (InputLayer, DenseLayer, ActivationLayer, SoftmaxLayer, TableActivationLayer)}
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: base-2 softmax tables
 
 
 def _encode(value):

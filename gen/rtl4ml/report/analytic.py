@@ -1,7 +1,7 @@
 """Instant resource estimate from the planned core, without Yosys.
 
 Counts what the generated Verilog instantiates: the multiplications the generator kept (shift-add
-digits and powers of two are adder-tree terms, zero weights nothing), per neuron an adder tree
+products are shared multiples m * x shifted into the adder tree, zero weights nothing), per neuron an adder tree
 of accumulator width, a requantizer, and the pipeline registers the planner placed; for a
 time-multiplexed layer its multipliers, operand multiplexers, weight ROM and accumulators. The per-unit costs below
 were fitted to Yosys `synth_xilinx -family xcup` on the bundled jet taggers and are checked
@@ -29,8 +29,9 @@ LUT_MUX_INPUTS = 4
 LUT_ROM_DEPTH = 64
 LUT_PER_ROM_BIT = 0.5
 BRAM_18K_WIDTH, BRAM_18K_DEPTH = 36, 512
-# Softmax per class (5-class softmax with the default 2**-10 tables), and the AXI control
-SOFTMAX_PER_CLASS = {"LUT": 470, "FF": 80, "DSP": 4}
+# Softmax per class (5-class base-2 softmax with the default 2**-10 tables: four ROMs, two shifters,
+# no multiplier; Yosys on the QKeras jet tagger: 3,819 LUT, 264 FF)
+SOFTMAX_PER_CLASS = {"LUT": 764, "FF": 53, "DSP": 0}
 
 
 def signed_bits(value: int) -> int:
@@ -77,17 +78,19 @@ def _live_bits(block, complete: bool) -> int:
 
 
 def _dense(block) -> dict:
-    """A fully parallel layer: the generator's own list of multiplications and shift-add digits."""
+    """A fully parallel layer: the generator's own list of multiplications and shift-add terms."""
     dense = block.layers[0]
     width = block.values["accum_width"]
     x_bits = dense.input_type.width + int(not dense.input_type.signed)
     totals = {"LUT": 0.0, "FF": 0.0, "DSP": 0}
     fabric_terms = 0
-    digit_operands = set()  # registered digits of one input are shifted copies of x or of ~x: merged
+    # the shared multiples m * x: one adder of their own width per extra signed digit
+    totals["LUT"] += sum(LUT_PER_ADDER_BIT * m["adders"] * m["narrow_width"] for m in block.values["multiples"])
+    registered_multiples = set()  # registered terms of one multiple are shifted copies of m * x or of ~(m * x)
     for neuron in block.values["neurons"]:
         for term in neuron["terms"]:
-            if term["kind"] == "digit":  # a shifted (or inverted) input: wiring, its adder is counted below
-                digit_operands.add((term["input"], term["negative"]))
+            if term["kind"] == "multiple":  # wiring; its tree adder is counted below
+                registered_multiples.add((term["input"], term["odd"], term["negative"]))
                 continue
             w = int(dense.weight[term["input"], neuron["index"]])
             if _is_shift(w):
@@ -111,7 +114,8 @@ def _dense(block) -> dict:
                     _live_bits(block, complete=False)
     if block.register("multiply"):
         # products that went to DSPs are registered inside them (MREG); the rest in fabric flip-flops
-        totals["FF"] += fabric_terms * _live_bits(block, False) + len(digit_operands) * dense.input_type.width
+        totals["FF"] += fabric_terms * _live_bits(block, False) + \
+            sum(x_bits + odd.bit_length() for _, odd, _ in registered_multiples)
     if block.register("requantize"):
         totals["FF"] += block.n_out * block.out_type.width
     return totals

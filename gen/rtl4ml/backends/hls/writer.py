@@ -90,17 +90,14 @@ def _layer(ident: str, layer) -> HlsLayer:
     elif isinstance(layer, SoftmaxLayer):
         item.config = {"n": layer.n_out, "code_width": max(_code_width(layer.input_type), layer.d_bits + 1),
                        "d_shift": layer.d_shift, "d_bits": layer.d_bits, "lo_bits": layer.lo_bits,
+                       "log_frac": layer.log_frac, "y_bits": layer.y_bits, "z_bits": layer.z_bits,
                        "exp_frac": layer.exp_frac, "exp_bits": layer.exp_bits, "sum_bits": layer.sum_bits,
-                       "inv_shift": layer.inv_shift, "inv_frac": layer.inv_frac, "inv_bits": layer.inv_bits,
-                       "inv_size": len(layer.inv_table), "hi_size": len(layer.exp_hi), "lo_size": len(layer.exp_lo)}
-        item.arrays = [
-            (f"{ident}_tables.h", f"ap_uint<{layer.exp_bits}>", f"{ident}_exp_hi", len(layer.exp_hi),
-             wrap_values([str(int(v)) for v in layer.exp_hi])),
-            (f"{ident}_tables.h", f"ap_uint<{layer.exp_bits}>", f"{ident}_exp_lo", len(layer.exp_lo),
-             wrap_values([str(int(v)) for v in layer.exp_lo])),
-            (f"{ident}_tables.h", f"ap_uint<{layer.inv_bits}>", f"{ident}_inv", len(layer.inv_table),
-             wrap_values([str(int(v)) for v in layer.inv_table])),
-        ]
+                       "sum_shift": layer.sum_shift, "hi_size": len(layer.log_hi), "lo_size": len(layer.log_lo),
+                       "pow2_size": len(layer.pow2), "sum_size": len(layer.log_sum)}
+        tables = [("log_hi", layer.y_bits, layer.log_hi), ("log_lo", layer.y_bits, layer.log_lo),
+                  ("pow2", layer.exp_bits, layer.pow2), ("log_sum", layer.z_bits, layer.log_sum)]
+        item.arrays = [(f"{ident}_tables.h", f"ap_uint<{bits}>", f"{ident}_{table}", len(values),
+                        wrap_values([str(int(v)) for v in values])) for table, bits, values in tables]
     elif isinstance(layer, ActivationLayer):
         item.config = {"n": layer.n_out}
     return item

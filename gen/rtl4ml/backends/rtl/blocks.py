@@ -7,6 +7,7 @@ template prints is computed here, so templates stay free of arithmetic.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from ...fixed_point import OVERFLOW_MODES, ROUNDING_MODES, FixedType, requantize
 from ...ir.layers import ActivationLayer, DenseLayer, ModelGraph, SoftmaxLayer, TableActivationLayer
 from .pipeline import (ADD_LEVEL_COST, COMPARE_LEVEL_COST, LOOKUP_COST, MULTIPLY_COST, REQUANTIZE_COST, SELECT_COST,
-                       Step)
+                       SHIFT_COST, Step)
 from .shift_add import csd_digits, use_shift_add
 
 
@@ -44,8 +45,8 @@ class Block:
         return sum(step.register_after for step in self.steps) + self.extra_cycles
 
     def registers(self, prefix: str) -> list[bool]:
-        """register_after of the steps whose names start with `prefix`, in order."""
-        return [step.register_after for step in self.steps if step.name.startswith(prefix)]
+        """register_after of the numbered steps `prefix`0, `prefix`1, ... (a tree's levels), in order."""
+        return [step.register_after for step in self.steps if re.fullmatch(rf"{prefix}\d+", step.name)]
 
     def register(self, name: str) -> int:
         return int(next(step.register_after for step in self.steps if step.name == name))
@@ -129,37 +130,28 @@ def _requantize_step(activation: ActivationLayer | None) -> Step:
     return Step("requantize", REQUANTIZE_COST + (REQUANTIZE_COST if activation is not None else 0))
 
 
-def _shift_add_choice(dense: DenseLayer, width: int) -> list[set[int]]:
-    """Per neuron, the inputs whose products become shift-add digits instead of DSP multiplications.
+# Digits per shared multiple: two keep its adder to one level; further digits are tree terms.
+MULTIPLE_DIGITS = 2
 
-    A product qualifies when its digits are cheaper in LUTs than a DSP is worth (shift_add.py).
-    Digits are taken, fewest first, only while the neuron's adder tree keeps the layer's depth, so
-    shift-add never lengthens the pipeline. When every product of the layer qualifies, the layer
-    has no multiplication at all and the multiplier's levels go to a deeper tree instead.
+
+def _shift_add_choice(dense: DenseLayer, width: int) -> list[set[int]]:
+    """Per neuron, the inputs whose products become shifted multiples instead of DSP multiplications.
+
+    A product qualifies when its signed digits are cheaper in LUTs than a DSP is worth (shift_add.py;
+    an upper bound, as the multiple's adders are shared). Each product, on a DSP or as a multiple,
+    is one term of the neuron's adder tree, so the choice never changes the tree's depth.
     """
-    columns = [[int(i) for i in np.flatnonzero(dense.weight[:, j])] for j in range(dense.n_out)]
-    qualified = [[i for i in inputs if use_shift_add(int(dense.weight[i, j]), width, dense.luts_per_dsp)]
-                 for j, inputs in enumerate(columns)]
-    digits = [{i: len(csd_digits(int(dense.weight[i, j]))) for i in qualified[j]} for j in range(dense.n_out)]
-    levels = levels_for(max(len(inputs) for inputs in columns) + 1)  # +1: the neuron's constant
-    if all(len(q) == len(inputs) for q, inputs in zip(qualified, columns)):
-        if all(levels_for(sum(d.values()) + 1) <= levels + MULTIPLY_COST // ADD_LEVEL_COST for d in digits):
-            return [set(q) for q in qualified]
-    chosen = []
-    for j, inputs in enumerate(columns):
-        terms, picked = len(inputs) + 1, set()
-        for i in sorted(qualified[j], key=lambda i: digits[j][i]):
-            if levels_for(terms + digits[j][i] - 1) > levels:
-                break
-            terms += digits[j][i] - 1
-            picked.add(i)
-        chosen.append(picked)
-    return chosen
+    return [{int(i) for i in np.flatnonzero(dense.weight[:, j])
+             if use_shift_add(int(dense.weight[i, j]), width, dense.luts_per_dsp)} for j in range(dense.n_out)]
 
 
 def _parallel_terms(dense: DenseLayer, j: int, shift_add: set[int], exact_products: bool, width: int,
                     product_width: int):
-    """Adder-tree terms of neuron j and the count of negated digits (their +1s join the constant)."""
+    """Adder-tree terms of neuron j and the count of negated terms (their +1s join the constant).
+
+    A shift-add product w * x = +-(m * x) << k with m odd is one term: the input x itself when
+    m = 1, else the multiple m * x, which is built once per input and shared by every neuron.
+    """
     terms, negated = [], 0
     shift = dense.accum_type.frac - dense.product_frac
     for i in np.flatnonzero(dense.weight[:, j]):
@@ -167,14 +159,58 @@ def _parallel_terms(dense: DenseLayer, j: int, shift_add: set[int], exact_produc
         if not exact_products:  # each product is cast to the accumulator: it cannot be split into digits
             terms.append({"kind": "product", "input": int(i), "coefficient": literal(code, product_width)})
         elif i in shift_add:
-            for sign, position in csd_digits(code):
-                if position + shift < width:  # digits shifted past the accumulator are 0 modulo 2**width
-                    terms.append({"kind": "digit", "input": int(i), "shift": position + shift,
-                                  "negative": sign < 0, "wire": f"x{i}_s{position + shift}{'n' if sign < 0 else ''}"})
-                    negated += sign < 0
+            for chunk in _digit_chunks(code):
+                odd, position = odd_part(abs(chunk))
+                if position + shift >= width:  # terms shifted past the accumulator are 0 modulo 2**width
+                    continue
+                name = f"x{i}" if odd == 1 else f"x{i}_m{odd}"
+                terms.append({"kind": "multiple", "input": int(i), "odd": odd, "shift": position + shift,
+                              "negative": chunk < 0,
+                              "wire": f"{name}_s{position + shift}{'n' if chunk < 0 else ''}"})
+                negated += chunk < 0
         else:
             terms.append({"kind": "product", "input": int(i), "coefficient": literal(code << shift, width)})
     return terms, negated
+
+
+def _multiple_wires(terms: list[dict], x_bits: int, width: int) -> tuple[list[dict], list[dict]]:
+    """Verilog for the shared multiples m * x (their own adders) and for the shifted tree terms.
+
+    A multiple is added at the narrowest width that holds it (`<name>_narrow`; never wider than the
+    accumulator, as all sums are modulo 2**width) and sign-extended to the accumulator width; a tree
+    term is (m * x) << k, inverted when negative, like a plain input.
+    """
+    multiples, term_wires = {}, {}
+    for term in sorted(terms, key=lambda t: (t["input"], t["odd"], t["shift"], t["negative"])):
+        i, odd, k = term["input"], term["odd"], term["shift"]
+        source = f"x{i}" if odd == 1 else f"x{i}_m{odd}"
+        if odd > 1 and source not in multiples:
+            narrow = min(width, x_bits + odd.bit_length())
+            parts = []
+            for sign, position in sorted(csd_digits(odd), key=lambda digit: -digit[0]):  # + digits first
+                shifted = f"x{i}[{narrow - 1}:0]" if position == 0 else \
+                    f"{{x{i}[{narrow - 1 - position}:0], {position}'d0}}"
+                parts.append(shifted if not parts else f"{'+' if sign > 0 else '-'} {shifted}")
+            extension = f"{{{{{width - narrow}{{{source}_narrow[{narrow - 1}]}}}}, {source}_narrow}}" \
+                if narrow < width else f"{source}_narrow"
+            multiples[source] = {"name": source, "narrow_width": narrow, "sum": " ".join(parts),
+                                 "extended": extension, "adders": len(parts) - 1}
+        value = source if k == 0 else f"{{{source}[{width - 1 - k}:0], {k}'d0}}"
+        term_wires[term["wire"]] = {"name": term["wire"], "value": ("~" if term["negative"] else "") + value}
+    return list(multiples.values()), list(term_wires.values())
+
+
+def _digit_chunks(code: int) -> list[int]:
+    """Split a weight into parts whose sum it is: its lowest MULTIPLE_DIGITS signed digits, then one per digit."""
+    digits = csd_digits(code)
+    chunks = [sum(sign << position for sign, position in digits[:MULTIPLE_DIGITS])]
+    return chunks + [sign << position for sign, position in digits[MULTIPLE_DIGITS:]]
+
+
+def odd_part(value: int) -> tuple[int, int]:
+    """value = odd << shift with odd odd (value > 0)."""
+    shift = (value & -value).bit_length() - 1
+    return value >> shift, shift
 
 
 def _dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None) -> Block:
@@ -197,7 +233,12 @@ def _dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer
     operand_width = width if common["exact_products"] else product_width
     levels = levels_for(max(n["count"] for n in neurons))
     has_products = any(n["products"] for n in neurons)
-    steps = [Step("multiply", MULTIPLY_COST if has_products else 0)] + \
+    x_bits = x_type.width + int(not x_type.signed)
+    multiples, term_wires = _multiple_wires([t for n in neurons for t in n["terms"] if t["kind"] == "multiple"],
+                                            x_bits, width)
+    # a DSP's three levels cover the multiples' adders; without DSPs the multiples set the step's depth
+    multiple_levels = max([levels_for(m["adders"] + 1) for m in multiples] + [0])
+    steps = [Step("multiply", max(MULTIPLY_COST if has_products else 0, multiple_levels))] + \
         [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + [_requantize_step(activation)]
     out_type = activation.result_type if activation else dense.result_type
     values = {
@@ -207,10 +248,9 @@ def _dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer
         "used_inputs": used_inputs,
         "input_wires": [(i, operand_width, input_wire(i, x_type, operand_width)) for i in used_inputs],
         "all_inputs_used": len(used_inputs) == dense.n_in,
-        "shifted_operands": any(t["kind"] == "digit" and t["shift"] for n in neurons for t in n["terms"]),
-        # one wire per distinct digit: the same x << k serves every neuron that needs it
-        "digit_wires": sorted({(t["wire"], t["input"], t["shift"], t["negative"]) for n in neurons
-                               for t in n["terms"] if t["kind"] == "digit"}, key=lambda w: (w[1], w[2], w[3])),
+        # one wire per multiple and per shifted term: the same (m * x) << k serves every neuron that needs it
+        "multiples": multiples,
+        "term_wires": term_wires,
     }
     return Block(identifier, "dense_layer.v.j2", [dense] + ([activation] if activation else []), dense.n_in,
                  x_type, dense.n_out, out_type, steps, values)
@@ -326,39 +366,41 @@ def _softmax_block(identifier: str, layer: SoftmaxLayer) -> Block:
     x_type = layer.input_type
     n = layer.n_out
     max_levels, sum_levels = levels_for(n), levels_for(n)
-    hi_bits = layer.d_bits - layer.lo_bits
     diff_width = max(x_type.width + 1, layer.d_bits + 1)
-    inv_depth = len(layer.inv_table)
+    sum_depth = len(layer.log_sum)
     values = {
         "diff_width": diff_width,
         "d_shift": layer.d_shift,
         "d_bits": layer.d_bits,
         "d_max": literal((1 << layer.d_bits) - 1, diff_width),
         "lo_bits": layer.lo_bits,
-        "hi_bits": hi_bits,
+        "hi_bits": layer.d_bits - layer.lo_bits,
+        "log_frac": layer.log_frac,
+        "y_bits": layer.y_bits,
+        "z_bits": layer.z_bits,
+        "log_hi": table_literal(layer.log_hi, layer.y_bits),
+        "log_lo": table_literal(layer.log_lo, layer.y_bits),
+        "pow2": table_literal(layer.pow2, layer.exp_bits),
         "exp_frac": layer.exp_frac,
         "exp_bits": layer.exp_bits,
-        "exp_hi": table_literal(layer.exp_hi, layer.exp_bits),
-        "exp_lo": table_literal(layer.exp_lo, layer.exp_bits),
-        "exp_round": literal(1 << (layer.exp_frac - 1), 2 * layer.exp_bits),
         "sum_bits": layer.sum_bits,
         "max_levels": max_levels,
         "sum_levels": sum_levels,
         "sum_offset": literal(1 << layer.exp_frac, layer.sum_bits),
-        "inv_shift": layer.inv_shift,
-        "inv_addr_width": max(1, (inv_depth - 1).bit_length()),
-        "inv_depth": inv_depth,
-        "inv_bits": layer.inv_bits,
-        "inv_contents": table_literal(layer.inv_table, layer.inv_bits),
-        "output_requantize": requantize_params(layer.result_type, layer.result_type,
-                                               src_width=layer.exp_bits + layer.inv_bits,
-                                               src_frac=layer.exp_frac + layer.inv_frac, src_signed=False),
+        "sum_shift": layer.sum_shift,
+        "sum_addr_width": max(1, (sum_depth - 1).bit_length()),
+        "sum_depth": sum_depth,
+        "log_sum": table_literal(layer.log_sum, layer.z_bits),
+        "output_requantize": requantize_params(layer.result_type, layer.result_type, src_width=layer.exp_bits,
+                                               src_frac=layer.exp_frac, src_signed=False),
     }
+    # The base-2 recipe of ir/tables.py: lookups, adders and shifts (multiplexers), no multiplier.
     steps = [Step(f"max{k}", COMPARE_LEVEL_COST) for k in range(max_levels)] + [
-        Step("distance", ADD_LEVEL_COST), Step("exp_lookup", LOOKUP_COST), Step("exp_multiply", MULTIPLY_COST)] + \
+        Step("distance", ADD_LEVEL_COST), Step("log_lookup", LOOKUP_COST), Step("exponent", ADD_LEVEL_COST),
+        Step("exp_lookup", LOOKUP_COST + SHIFT_COST)] + \
         [Step(f"sum{k}", ADD_LEVEL_COST) for k in range(sum_levels)] + [
-        Step("inv_lookup", ADD_LEVEL_COST + LOOKUP_COST), Step("multiply", MULTIPLY_COST),
-        Step("requantize", REQUANTIZE_COST)]
+        Step("log_sum_lookup", ADD_LEVEL_COST + LOOKUP_COST), Step("normalize_exponent", ADD_LEVEL_COST),
+        Step("normalize_lookup", LOOKUP_COST + SHIFT_COST), Step("requantize", REQUANTIZE_COST)]
     return Block(identifier, "softmax_layer.v.j2", [layer], n, x_type, n, layer.result_type, steps, values)
 
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Logic-level costs. A product of <= 27 x 18-bit operands maps to a DSP whose delay is about
-# three adder levels; a shift-add product adds its digits to the adder tree instead (cost 0 here).
+# three adder levels; a shift-add product costs the adders of its shared multiple m * x (blocks.py).
 MULTIPLY_COST = 3
 SELECT_COST = 1  # a multiplexer choosing a time-multiplexed multiplier's operand
 ADD_LEVEL_COST = 1
 COMPARE_LEVEL_COST = 1
 REQUANTIZE_COST = 1
 LOOKUP_COST = 1
+SHIFT_COST = 1  # a variable right shift by a few bits: one level of wide multiplexers
 # Default budget: at most this many logic levels between two registers.
 DEFAULT_BUDGET = 7
 

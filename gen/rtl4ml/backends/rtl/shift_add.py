@@ -2,8 +2,10 @@
 
 w * x = sum over digits of +-(x << k). Canonical signed-digit (CSD) recoding gives the fewest
 non-zero digits (no two adjacent), e.g. 7 = 8 - 1: two digits instead of three. The generator
-adds each digit to the neuron's adder tree as one more term, so a product with d digits costs
-d - 1 extra tree adders of accumulator width and no DSP.
+writes w = +-m << k with m odd and builds each multiple m * x once per input (d - 1 adders for
+d digits), shared by every neuron whose weight has the same odd part; each product is then one
+term of the neuron's adder tree, like a DSP product. The choice below prices the digits as if
+nothing were shared (d - 1 adders of accumulator width): an upper bound on the LUT cost.
 """
 
 from __future__ import annotations

@@ -120,9 +120,10 @@ def _environment() -> jinja2.Environment:
 
 def _block_context(block: Block) -> dict:
     max_regs, sum_regs, add_regs = block.registers("max"), block.registers("sum"), block.registers("add")
+    multiply_regs = [step.register_after for step in block.steps if step.name == "multiply"]  # dense blocks only
     return {
         "tree_mask": mask_literal(add_regs),
-        "product_delay": sum(block.registers("multiply")) + sum(add_regs),
+        "product_delay": sum(multiply_regs) + sum(add_regs),
         "max_mask": mask_literal(max_regs), "max_delay": sum(max_regs),
         "sum_mask": mask_literal(sum_regs), "sum_delay": sum(sum_regs),
     }
