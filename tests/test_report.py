@@ -9,10 +9,12 @@ import rtl4ml
 from rtl4ml.cli import main as cli_main
 from rtl4ml.errors import Rtl4mlError
 from rtl4ml.report.analytic import estimate_core
+from rtl4ml.report.blocks import pipeline_stages
 from rtl4ml.report.parts import find_part
 from rtl4ml.report.profiling import profile
+from rtl4ml.report.synthesis import path_ends
 
-from conftest import make_mlp
+from conftest import BUNDLE, JET_CONFIG, make_mlp
 
 # LutsPerDsp 0: every non-power-of-two product on a DSP (by default these 10-bit weights would all
 # become shift-add terms, and the DSP side of the report would go untested)
@@ -47,7 +49,7 @@ def test_report_with_yosys_zero_weights_cost_less(keras, tmp_path):
     assert full["LatencyMin"] == full["LatencyMax"] == full["LatencyAnalytic"] and full["LatencyAgrees"]
     assert pruned["DSP"] < full["DSP"] and pruned["LUT"] < full["LUT"]
     assert set(full["Yosys"]["per_layer"]) == {"dense0 + dense0_relu", "dense1", "(AXI control)"}
-    assert full["Timing"]["worst_logic_depth"] > 0
+    assert full["Timing"]["worst_logic_depth"] > 0 and len(full["Timing"]["worst_path"]) in (1, 2)
     saved = json.loads((tmp_path / "dense" / "report" / "report.json").read_text())
     assert saved["DSP"] == full["DSP"] and "Accuracy" in saved and "Profiling" in saved
     for name in ("report.md", "report.html", "resources.png", "profiling.png", "roc.png"):
@@ -66,11 +68,38 @@ def test_analytic_estimate_is_within_25_percent_of_yosys(keras, tmp_path, zeros,
                      config=config)
     report = design.report()
     # LUT and DSP meet the 25 % target on these designs; FF is looser on tiny layers, and the report
-    # states the error it measured (docs/report.md lists them).
+    # states the error it measured (the README's report section lists them).
     errors = report["AnalyticError"]
     assert abs(errors["LUT"]) <= 0.25 and abs(errors.get("DSP", 0)) <= 0.25, (zeros, errors)
     assert abs(errors["FF"]) <= 0.30, (zeros, errors)
     assert report["Analytic"]["total"]["DSP"] == 0 or report["DSP"] > 0
+
+
+@pytest.mark.synth
+def test_fast_and_thorough_lut_mapping_agree_on_everything_but_luts(keras, tmp_path):
+    design = written(keras, tmp_path, "d", sizes=(12, 8, 4), seed=3, config={"Model": {"Precision": "ap_fixed<10,4>"}})
+    fast, thorough = design.report(), design.report(thorough=True)
+    assert "fast LUT mapping" in fast["ResourceSource"] and "fast" not in thorough["ResourceSource"]
+    assert not thorough["Yosys"]["all_cached"]  # a different script is a different cache entry
+    assert fast["DSP"] == thorough["DSP"] and fast["BRAM_18K"] == thorough["BRAM_18K"]
+    assert 0 < thorough["LUT"] <= fast["LUT"] * 1.05
+
+
+def test_planned_stages_are_the_latency_and_respect_the_budget():
+    design = rtl4ml.convert(BUNDLE / "model.h5", JET_CONFIG)
+    stages = pipeline_stages(design.core)
+    assert len(stages) == design.latency  # fully parallel: one register per cycle of latency
+    assert all(0 < stage["levels"] <= stage["budget"] for stage in stages)
+    assert [step for stage in stages for step in stage["steps"]] == \
+        [step.name for block in design.core.blocks for step in block.steps]
+
+
+def test_longest_path_ends_are_read_from_ltp():
+    text = ("Longest topological path in top (length=3):\n    0: \\layer.n3_tree.g_reg.value_reg [4]\n"
+            "    1: $abc$1$aiger$o5 (via $auto$x)\n    2: \\out_data [7] (via $abc$2)\n")
+    assert path_ends(text) == ["n3_tree.g_reg.value_reg", "out_data"]
+    assert path_ends("    0: \\in_data [1]\n    1: $abc$3 (via $x)\n") == ["in_data"]
+    assert path_ends("nothing") == []
 
 
 def test_profiling_counts_on_crafted_inputs(keras):

@@ -132,11 +132,12 @@ class Design:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
         return run_harness(self, X, idle, backpressure, seed, return_outputs)
 
-    def report(self, part=None, X=None, y=None, run_synthesis: bool = True, workers: int = 2) -> dict:
+    def report(self, part=None, X=None, y=None, run_synthesis: bool = True, workers: int = 2,
+               thorough: bool = False) -> dict:
         """Resources, timing proxy, latency/II, profiling and accuracy; see rtl4ml.report.build."""
         from .report.build import build_report
 
-        return build_report(self, part, X, y, run_synthesis, workers)
+        return build_report(self, part, X, y, run_synthesis, workers, thorough=thorough)
 
     def simulate(self, X, **options) -> dict:
         """Stream X through the RTL with Verilator + cocotb; see rtl4ml.simulation.run.simulate_design."""

@@ -5,7 +5,7 @@ products are shared multiples m * x shifted into the adder tree, zero weights no
 of accumulator width, a requantizer, and the pipeline registers the planner placed; for a
 time-multiplexed layer its multipliers, operand multiplexers, weight ROM and accumulators. The per-unit costs below
 were fitted to Yosys `synth_xilinx -family xcup` on the bundled jet taggers and are checked
-against it on other designs by tests (docs/report.md gives the errors measured).
+against it on other designs by tests (the README's report section gives the errors measured).
 """
 
 from __future__ import annotations

@@ -23,10 +23,32 @@ def block_summaries(core) -> list[dict]:
             # multipliers to synthesize: one per non-zero weight, or per ReuseFactor of them
             "products": (len(block.values["multipliers"]) if block.sequential else
                          int(np.count_nonzero(first.weight))) if dense else 0,
-            # a dense layer's neurons share no logic (a time-multiplexed one only its small phase
-            # control), so slices of them synthesize independently
+            # a dense layer's neurons share only the multiples m * x of their inputs (a time-multiplexed
+            # one only its small phase control), so slices of them synthesize independently
             "sliceable": dense,
             "sequential": block.sequential,
             "latency": block.latency,
         })
     return summaries
+
+
+def pipeline_stages(core) -> list[dict]:
+    """The planner's stages: the steps between two registers and their logic levels (pipeline.py costs).
+
+    Stage k ends at the k-th register of the data path; a time-multiplexed layer's own registers
+    (input latch, accumulator) end stages too. Levels are the planner's unit (about one carry-chain
+    adder), to read next to the worst path Yosys finds in each layer.
+    """
+    stages, current = [], {"layers": [], "steps": [], "levels": 0, "budget": core.budget}
+    for block in core.blocks:
+        name = " + ".join(layer.name for layer in block.layers)
+        for step in block.steps:
+            if name not in current["layers"]:
+                current["layers"].append(name)
+            current["steps"].append(step.name)
+            current["levels"] += step.cost
+            current["budget"] = step.budget or core.budget
+            if step.register_after:
+                stages.append({"stage": len(stages) + 1, **current})
+                current = {"layers": [], "steps": [], "levels": 0, "budget": core.budget}
+    return stages

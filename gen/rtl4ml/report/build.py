@@ -17,7 +17,7 @@ from ..errors import fail
 from ..simulation.run import last_results
 from .accuracy import class_scores, roc_curves
 from .analytic import estimate_core
-from .blocks import block_summaries
+from .blocks import block_summaries, pipeline_stages
 from .html import write_html
 from .markdown import write_markdown
 from .parts import find_part
@@ -54,7 +54,7 @@ def _relative_error(estimate: dict, synthesized: dict) -> dict:
 
 
 def build_report(design, part: str | None = None, X=None, y=None, run_synthesis: bool = True,
-                 workers: int = 2, cache_dir: Path | None = None, class_names=None) -> dict:
+                 workers: int = 2, cache_dir: Path | None = None, class_names=None, thorough: bool = False) -> dict:
     """Build the report of a written design; returns the report.json content."""
     if design.out_dir is None:
         raise fail("design has not been written yet; call design.write(OUTDIR) first")
@@ -73,11 +73,13 @@ def build_report(design, part: str | None = None, X=None, y=None, run_synthesis:
                    for layer in layers],
         "Analytic": {"per_layer": analytic, "total": _totals(analytic)},
         "Capacity": {key: getattr(chosen, key) for key in TOTAL_KEYS},
+        "PipelineStages": pipeline_stages(core),
     }
     report["Analytic"]["utilization_percent"] = _utilization(report["Analytic"]["total"], chosen)
     if run_synthesis:
         meta = json.loads((out_dir / "rtl" / "core.json").read_text())
-        per_layer = synthesize(jobs_for_core(out_dir / "rtl", meta, layers), chosen.family, workers, cache_dir)
+        jobs = jobs_for_core(out_dir / "rtl", meta, layers, thorough)
+        per_layer = synthesize(jobs, chosen.family, workers, cache_dir, thorough)
         totals = _totals(per_layer)
         worst = max(per_layer, key=lambda name: per_layer[name]["logic_depth"])
         report["Yosys"] = {"per_layer": per_layer, "total": totals, "utilization_percent": _utilization(totals, chosen),
@@ -87,13 +89,16 @@ def build_report(design, part: str | None = None, X=None, y=None, run_synthesis:
         report["Timing"] = {
             "logic_depth_per_layer": {name: layer["logic_depth"] for name, layer in per_layer.items()},
             "worst_layer": worst, "worst_logic_depth": per_layer[worst]["logic_depth"],
-            "note": "cells (LUT, CARRY, DSP) on the longest flip-flop-free path after synthesis "
-                    "(Yosys ltp -noff); a proxy for the critical path, not a timing sign-off",
+            "worst_path": per_layer[worst]["worst_path"],
+            "note": "cells (LUT, CARRY, DSP) on the longest register-to-register path after synthesis "
+                    "(Yosys ltp -noff without the FD* flip-flops); a proxy for the critical path, not a "
+                    "timing sign-off",
         }
         report["AnalyticError"] = _relative_error(report["Analytic"]["total"], totals)
     else:
         report.update({key: report["Analytic"]["total"].get(key, 0) for key in TOTAL_KEYS})
-    report["ResourceSource"] = "Yosys synth_xilinx" if run_synthesis else "analytic estimate"
+    report["ResourceSource"] = ("Yosys synth_xilinx" + ("" if thorough else ", fast LUT mapping")
+                                if run_synthesis else "analytic estimate")
     simulation = _last_simulation(out_dir)
     if simulation:
         report.update({key: value for key, value in simulation.items() if key.startswith(("Latency", "Interval"))})

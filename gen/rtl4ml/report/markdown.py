@@ -43,9 +43,21 @@ def write_markdown(report: dict, path: Path) -> Path:
     lines += resource_lines(report)
     if "Timing" in report:
         timing = report["Timing"]
+        ends = timing.get("worst_path") or []
         lines += ["## Timing proxy", "", f"Worst layer: **{timing['worst_layer']}**, "
-                  f"{timing['worst_logic_depth']} cells deep. {timing['note']}.", ""]
+                  f"{timing['worst_logic_depth']} cells deep"
+                  + (", from " + " to ".join(f"`{name}`" for name in ends) if ends else "") + f". {timing['note']}.", ""]
         lines += _table(["layer", "logic depth (cells)"], [[k, v] for k, v in timing["logic_depth_per_layer"].items()])
+    if report.get("PipelineStages"):
+        stages = report["PipelineStages"]
+        worst = max(stages, key=lambda stage: stage["levels"])
+        lines += ["", "## Pipeline stages as planned", "",
+                  f"Logic levels per stage (about one carry-chain adder each; the planner's unit, not a timing "
+                  f"sign-off). Deepest: stage {worst['stage']} ({' + '.join(worst['layers'])}, {worst['levels']} levels).",
+                  ""]
+        lines += _table(["stage (cycle)", "layers", "steps", "levels / budget"], [
+            [stage["stage"], " + ".join(stage["layers"]), ", ".join(stage["steps"]),
+             f"{stage['levels']} / {stage['budget']}"] for stage in stages])
     if "Profiling" in report:
         lines += ["## Numerical profiling (your input data)", ""]
         lines += _table(["layer", "quantity", "type", "min", "max", "overflow", "underflow", "at limit"], [

@@ -2,9 +2,10 @@
 
 A flat synthesis of a whole fully-parallel core takes far too long, and Yosys's time grows
 faster than linearly with a module's size. So every layer module is synthesized on its own,
-and a dense layer is cut into slices of output neurons (they share no logic: each neuron's
-products, adder tree and requantizer are its own), each slice a small wrapper that keeps only
-its outputs so Yosys removes the rest. Slices run in parallel and are cached by the hash of
+and a large dense layer is cut into slices of output neurons, each slice a small wrapper that
+keeps only its outputs so Yosys removes the rest. Neurons share only the shift-add multiples
+m * x of their inputs: a slice builds the ones its neurons use, so a multiple used in several
+slices is counted once per slice (the sum slightly overstates the LUTs of a sliced layer). Slices run in parallel and are cached by the hash of
 everything that goes into them (sources, wrapper, script, Yosys version), so a warm report
 runs no synthesis at all. The top's glue (the AXI pipeline control) is one more job, with the
 layers read as black boxes.
@@ -30,8 +31,11 @@ from pathlib import Path
 
 from ..errors import fail
 
-# Slices of about this many non-zero products keep one Yosys run near 20-30 s.
-PRODUCTS_PER_SLICE = 192
+# Non-zero products per slice. With the full abc9 script Yosys's time grows faster than linearly
+# with a module's size, so thorough runs use small slices (20-90 s each on the jet tagger). With the
+# fast LUT mapping a slice's fixed cost dominates (a whole 2,048-product layer took 147 s, its 11
+# slices 381 s in all), so fast runs use few large slices: enough to keep both workers busy.
+PRODUCTS_PER_SLICE = {"fast": 1024, "thorough": 192}
 PRIMITIVE_SOURCES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v")
 RESOURCE_KEYS = ("LUT", "LUTRAM", "FF", "DSP", "BRAM_18K", "CARRY", "MUXF")
 
@@ -66,20 +70,38 @@ def default_cache_dir() -> Path:
     return Path(root) / "yosys"
 
 
-def script_for(job: SynthesisJob, family: str) -> str:
+# The LUT mapping of the fast flow: structural hashing and delay-aware LUT mapping only. synth_xilinx's
+# own abc9 script adds choice computation (&dch) and don't-care optimization (&mfs): on a jet-tagger
+# slice 4x slower for 10 % fewer LUTs (README, report section), so it is kept for `--thorough` reports.
+FAST_LUT_MAPPING = "+&st;&if,{W},{D},{R},-v"
+_MAP_LUTS = ["opt_expr -mux_undef -noclkinv",
+             f"abc9 -luts 2:2,3,6:5,10,20 -script {FAST_LUT_MAPPING}",
+             "clean", "xilinx_srl -fixed -minlen 3",
+             "techmap -map +/xilinx/lut_map.v -map +/xilinx/cells_map.v -D LUT_WIDTH=6",
+             "xilinx_dffopt", "opt_lut_ins -tech xilinx"]
+
+
+def script_for(job: SynthesisJob, family: str, thorough: bool = False) -> str:
+    """The Yosys script of a job: synth_xilinx, with its LUT mapping replaced by the fast one unless thorough."""
     lines = [f"read_verilog -lib {path.name}" for path in job.blackboxes]
     lines.append("read_verilog -sv " + " ".join(path.name for path in job.sources))
     if job.wrapper:
         lines.append("read_verilog -sv wrapper.v")
-    lines += [f"synth_xilinx -family {family} -top {job.top} -flatten -noiopad -noclkbuf",
-              "tee -q -o stat.json stat -json",
-              "tee -q -o ltp.txt ltp -noff"]
+    synth = f"synth_xilinx -family {family} -top {job.top} -flatten -noiopad -noclkbuf"
+    if thorough:
+        lines.append(synth)
+    else:  # the same passes in the same order (yosys help synth_xilinx), map_luts as above
+        lines += [f"{synth} -run :map_luts", *_MAP_LUTS, f"{synth} -run finalize:"]
+    # ltp -noff skips only Yosys's internal flip-flops: leave the mapped FD* primitives out of the
+    # selection so that the longest path runs from register (or port) to register (or port)
+    lines += ["tee -q -o stat.json stat -json",
+              "tee -q -o ltp.txt ltp -noff * t:FD* %d"]
     return "\n".join(lines) + "\n"
 
 
-def job_key(job: SynthesisJob, family: str) -> str:
+def job_key(job: SynthesisJob, family: str, thorough: bool = False) -> str:
     digest = hashlib.sha256()
-    for part in (_yosys_version(), family, script_for(job, family), job.wrapper):
+    for part in (_yosys_version(), family, script_for(job, family, thorough), job.wrapper):
         digest.update(part.encode() + b"\0")
     for path in list(job.sources) + list(job.blackboxes):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -115,13 +137,25 @@ def _parse(run_dir: Path) -> dict:
     if len(modules) != 1:
         raise fail(f"Yosys statistics in {run_dir} list {len(modules)} modules; expected one flat module")
     cells = next(iter(modules.values())).get("num_cells_by_type", {})
-    match = re.search(r"Longest topological path in \S+ \(length=(\d+)\)", (run_dir / "ltp.txt").read_text())
-    return {"cells": cells, "resources": count_resources(cells), "logic_depth": int(match.group(1)) if match else 0}
+    ltp = (run_dir / "ltp.txt").read_text()
+    match = re.search(r"Longest topological path in \S+ \(length=(\d+)\)", ltp)
+    return {"cells": cells, "resources": count_resources(cells), "logic_depth": int(match.group(1)) if match else 0,
+            "worst_path": path_ends(ltp)}
 
 
-def run_job(job: SynthesisJob, family: str, cache_dir: Path) -> dict:
+def path_ends(ltp_text: str) -> list[str]:
+    """First and last named nets (source-level names, not Yosys's $-names) of the longest path ltp printed.
+
+    One name when the path has only one (a path into a flip-flop often ends on an unnamed net).
+    """
+    names = [re.sub(r"^layer\.", "", match.group(1))
+             for match in re.finditer(r"^\s*\d+: \\(\S+)", ltp_text, flags=re.MULTILINE)]
+    return list(dict.fromkeys([names[0], names[-1]])) if names else []
+
+
+def run_job(job: SynthesisJob, family: str, cache_dir: Path, thorough: bool = False) -> dict:
     """Synthesize one job, or read its cached result; returns cells, resources, logic depth, seconds."""
-    key = job_key(job, family)
+    key = job_key(job, family, thorough)
     cached = cache_dir / key / "result.json"
     if cached.is_file():
         return {**json.loads(cached.read_text()), "cached": True}
@@ -132,7 +166,7 @@ def run_job(job: SynthesisJob, family: str, cache_dir: Path) -> dict:
             shutil.copy(path, run_dir / path.name)
         if job.wrapper:
             (run_dir / "wrapper.v").write_text(job.wrapper)
-        (run_dir / "synth.ys").write_text(script_for(job, family))
+        (run_dir / "synth.ys").write_text(script_for(job, family, thorough))
         started = time.perf_counter()
         completed = subprocess.run(yosys_command() + ["-q", "-l", "yosys.log", "synth.ys"], cwd=run_dir,
                                    capture_output=True, text=True)
@@ -157,13 +191,14 @@ def slice_wrapper(module: str, name: str, in_width: int, out_width: int, low: in
             f"assign out_data = all_out[{high - 1}:{low}];\nendmodule\n")
 
 
-def jobs_for_core(rtl_dir: Path, core_meta: dict, layers: list[dict]) -> list[SynthesisJob]:
+def jobs_for_core(rtl_dir: Path, core_meta: dict, layers: list[dict], thorough: bool = False) -> list[SynthesisJob]:
     """Jobs for a written core: `layers` gives, per block, its module, widths, neuron count and products."""
+    per_slice = PRODUCTS_PER_SLICE["thorough" if thorough else "fast"]
     primitives = [rtl_dir / name for name in PRIMITIVE_SOURCES]
     jobs = []
     for layer in layers:
         sources = primitives + [rtl_dir / f"{layer['module']}.v"]
-        slices = max(1, -(-layer["products"] // PRODUCTS_PER_SLICE)) if layer["sliceable"] else 1
+        slices = max(1, -(-layer["products"] // per_slice)) if layer["sliceable"] else 1
         slices = min(slices, layer["n_out"])
         if slices == 1:
             jobs.append(SynthesisJob(layer["name"], layer["module"], sources))
@@ -181,18 +216,21 @@ def jobs_for_core(rtl_dir: Path, core_meta: dict, layers: list[dict]) -> list[Sy
     return jobs
 
 
-def synthesize(jobs: list[SynthesisJob], family: str, workers: int = 2, cache_dir: Path | None = None) -> dict:
+def synthesize(jobs: list[SynthesisJob], family: str, workers: int = 2, cache_dir: Path | None = None,
+               thorough: bool = False) -> dict:
     """Run all jobs (parallel, cached); per layer: summed resources, worst logic depth, slice count, seconds."""
     cache_dir = cache_dir or default_cache_dir()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = list(pool.map(lambda job: run_job(job, family, cache_dir), jobs))
+        results = list(pool.map(lambda job: run_job(job, family, cache_dir, thorough), jobs))
     per_layer: dict[str, dict] = {}
     for job, result in zip(jobs, results):
         entry = per_layer.setdefault(job.layer, {**dict.fromkeys(RESOURCE_KEYS, 0), "logic_depth": 0,
-                                                 "slices": 0, "seconds": 0.0, "cached": True})
+                                                 "worst_path": [], "slices": 0, "seconds": 0.0, "cached": True})
         for key in RESOURCE_KEYS:
             entry[key] += result["resources"][key]
-        entry["logic_depth"] = max(entry["logic_depth"], result["logic_depth"])
+        if result["logic_depth"] >= entry["logic_depth"]:
+            entry["logic_depth"] = result["logic_depth"]
+            entry["worst_path"] = list(dict.fromkeys(result.get("worst_path", [])))
         entry["slices"] += 1
         entry["seconds"] += result["seconds"]
         entry["cached"] = entry["cached"] and result["cached"]
