@@ -74,7 +74,7 @@ def softmax(layer, x: list[int]) -> list[int]:
         d = min((top - value) // 2 ** layer.d_shift, (1 << layer.d_bits) - 1)
         ys.append(int(layer.log_hi[d // (1 << layer.lo_bits)]) + int(layer.log_lo[d % (1 << layer.lo_bits)]))
     total = sum(pow2(y) for y in ys)
-    log_sum = int(layer.log_sum[(total - (1 << layer.exp_frac)) // 2 ** layer.sum_shift])
+    log_sum = int(layer.log_sum[min((total - (1 << layer.exp_frac)) // 2 ** layer.sum_shift, len(layer.log_sum) - 1)])
     return [convert(pow2(y + log_sum), layer.exp_frac, layer.result_type) for y in ys]
 
 

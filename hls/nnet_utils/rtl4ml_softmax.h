@@ -1,7 +1,7 @@
 // rtl4ml HLS layer library: numerically stable softmax on integer codes, in base 2 (no multiplier).
 // The recipe, the tables and every width are those of rtl4ml/ir/tables.py:
 //   d = min((max - x) >> d_shift, 2^d_bits - 1);  y = log_hi[d >> lo_bits] + log_lo[d & lo_mask]
-//   e = pow2[y & (2^Y - 1)] >> (y >> Y);  s = sum(e);  L = log_sum[(s - 2^E) >> sum_shift]
+//   e = pow2[y & (2^Y - 1)] >> (y >> Y);  s = sum(e);  L = log_sum[min((s - 2^E) >> sum_shift, last)]
 //   out = (pow2[z & (2^Y - 1)] >> (z >> Y)) / 2^E cast to res_T, with z = y + L
 #ifndef RTL4ML_SOFTMAX_H_
 #define RTL4ML_SOFTMAX_H_
@@ -49,6 +49,7 @@ void softmax(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n],
     }
     ap_uint<CONFIG_T::sum_bits> index = (sum - (ap_uint<CONFIG_T::sum_bits>(1) << CONFIG_T::exp_frac))
                                         >> CONFIG_T::sum_shift;
+    if (index >= CONFIG_T::sum_size) index = CONFIG_T::sum_size - 1;  // a sum at the very top: last bin
     ap_uint<CONFIG_T::z_bits> log_of_sum = log_sum[index.to_int()];
     for (int i = 0; i < CONFIG_T::n; i++) {
         #pragma HLS UNROLL

@@ -70,7 +70,8 @@ def _softmax(layer: SoftmaxLayer, x: np.ndarray) -> np.ndarray:
     distance = np.minimum(distance, (1 << layer.d_bits) - 1)
     y = layer.log_hi[distance >> layer.lo_bits] + layer.log_lo[distance & ((1 << layer.lo_bits) - 1)]
     total = _pow2(layer, y).sum(axis=1, keepdims=True)
-    z = y + layer.log_sum[(total - (1 << layer.exp_frac)) >> layer.sum_shift]
+    index = np.minimum((total - (1 << layer.exp_frac)) >> layer.sum_shift, len(layer.log_sum) - 1)
+    z = y + layer.log_sum[index]
     return requantize(_pow2(layer, z), layer.exp_frac, layer.result_type)
 
 

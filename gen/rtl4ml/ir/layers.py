@@ -96,7 +96,7 @@ class SoftmaxLayer:
     log_hi: np.ndarray  # y part for the high bits of d
     log_lo: np.ndarray  # y part for the low bits of d
     pow2: np.ndarray  # pow2[k] ~ 2**E * 2**(-k / 2**Y)
-    sum_shift: int  # (sum - (1 << E)) >> sum_shift indexes log_sum
+    sum_shift: int  # (sum - (1 << E)) >> sum_shift indexes log_sum (clamped to its last entry)
     log_sum: np.ndarray  # ~ log2(sum / 2**E) * 2**Y
     pipeline_budget: int | None = None  # RTL: logic levels between registers in this layer (None: model default)
     kind: str = "softmax"
@@ -108,6 +108,11 @@ class SoftmaxLayer:
     @property
     def sum_bits(self) -> int:
         return self.exp_bits + max(1, (self.n_out - 1).bit_length())
+
+    @property
+    def sum_index_max(self) -> int:
+        """Largest (s - 2**E) >> sum_shift; indices past the table's end read its last entry."""
+        return ((self.n_out - 1) << self.exp_frac) >> self.sum_shift
 
     @property
     def y_bits(self) -> int:

@@ -7,7 +7,7 @@ dividing by the sum is subtracting its logarithm.
   y_i   = log_hi[d_i >> lo_bits] + log_lo[d_i & lo_mask]          ~ d_i * log2(e), Y fraction bits
   e_i   = pow2[y_i & (2**Y - 1)] >> (y_i >> Y)                     ~ 2**-y_i * 2**E
   s     = sum_i e_i                                               in [2**E, n * 2**E]
-  L     = log_sum[(s - 2**E) >> sum_shift]                         ~ log2(s / 2**E), Y fraction bits
+  L     = log_sum[min((s - 2**E) >> sum_shift, last)]              ~ log2(s / 2**E), Y fraction bits
   z_i   = y_i + L
   out_i = requantize(pow2[z_i & (2**Y - 1)] >> (z_i >> Y), frac = E, result type)   ~ exp(-d_i) / sum
 Splitting y over two tables (high and low bits of d) keeps the distance resolution fine (2**-10)
@@ -57,8 +57,10 @@ def build_softmax(name: str, n: int, input_type: FixedType, result_type: FixedTy
     log_lo = _round_half_up(np.arange(1 << lo_bits) * y_per_d)
     pow2 = _round_half_up(2.0**(EXP_FRAC - np.arange(1 << LOG_FRAC) / 2.0**LOG_FRAC))
     sum_span = (n - 1) << EXP_FRAC  # s - 2**E lies in [0, sum_span]
-    sum_shift = max(0, sum_span.bit_length() - sum_index_bits)
-    entries = (sum_span >> sum_shift) + 1
+    # the finest shift whose bins cover the span with the table's entries; the index of a sum at the
+    # very top (all inputs equal, when the span is a power of two) is clamped into the last bin
+    sum_shift = max(0, (sum_span - 1).bit_length() - sum_index_bits)
+    entries = min((sum_span >> sum_shift) + 1, 1 << sum_index_bits)
     bin_lo = (1 << EXP_FRAC) + (np.arange(entries, dtype=np.float64) * (1 << sum_shift))
     bin_mid = bin_lo + ((1 << sum_shift) - 1) / 2.0
     log_sum = _round_half_up(np.log2(bin_mid / 2.0**EXP_FRAC) * 2.0**LOG_FRAC)

@@ -208,7 +208,7 @@ def _digit_chunks(code: int) -> list[int]:
 
 
 def odd_part(value: int) -> tuple[int, int]:
-    """value = odd << shift with odd odd (value > 0)."""
+    """(odd, shift) with value == odd << shift and odd an odd number (value > 0)."""
     shift = (value & -value).bit_length() - 1
     return value >> shift, shift
 
@@ -388,7 +388,8 @@ def _softmax_block(identifier: str, layer: SoftmaxLayer) -> Block:
         "sum_levels": sum_levels,
         "sum_offset": literal(1 << layer.exp_frac, layer.sum_bits),
         "sum_shift": layer.sum_shift,
-        "sum_addr_width": max(1, (sum_depth - 1).bit_length()),
+        # wide enough for the largest index; lookup_table reads its last entry past the end
+        "sum_addr_width": max(1, layer.sum_index_max.bit_length(), (sum_depth - 1).bit_length()),
         "sum_depth": sum_depth,
         "log_sum": table_literal(layer.log_sum, layer.z_bits),
         "output_requantize": requantize_params(layer.result_type, layer.result_type, src_width=layer.exp_bits,
