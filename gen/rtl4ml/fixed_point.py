@@ -40,6 +40,11 @@ class FixedType:
         return self.width - self.integer
 
     @property
+    def signed_width(self) -> int:
+        """Bits of a signed field that holds every code (an unsigned type needs a zero sign bit)."""
+        return self.width + int(not self.signed)
+
+    @property
     def min_code(self) -> int:
         return -(1 << (self.width - 1)) if self.signed else 0
 

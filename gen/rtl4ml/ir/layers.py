@@ -115,14 +115,19 @@ class SoftmaxLayer:
         return ((self.n_out - 1) << self.exp_frac) >> self.sum_shift
 
     @property
+    def y_max(self) -> int:
+        """Largest y = log_hi + log_lo."""
+        return int(self.log_hi.max() + self.log_lo.max())
+
+    @property
     def y_bits(self) -> int:
-        """Bits of y = log_hi + log_lo (unsigned)."""
-        return max(self.log_frac + 1, int(self.log_hi.max() + self.log_lo.max()).bit_length())
+        """Bits of y (unsigned)."""
+        return max(self.log_frac + 1, self.y_max.bit_length())
 
     @property
     def z_bits(self) -> int:
         """Bits of z = y + L (unsigned)."""
-        return max(self.y_bits + 1, int(self.log_hi.max() + self.log_lo.max() + self.log_sum.max()).bit_length())
+        return max(self.y_bits + 1, (self.y_max + int(self.log_sum.max())).bit_length())
 
 
 @dataclass

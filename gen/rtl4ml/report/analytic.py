@@ -81,7 +81,7 @@ def _dense(block) -> dict:
     """A fully parallel layer: the generator's own list of multiplications and shift-add terms."""
     dense = block.layers[0]
     width = block.values["accum_width"]
-    x_bits = dense.input_type.width + int(not dense.input_type.signed)
+    x_bits = dense.input_type.signed_width
     totals = {"LUT": 0.0, "FF": 0.0, "DSP": 0}
     fabric_terms = 0
     # the shared multiples m * x: one adder of their own width per extra signed digit

@@ -4,8 +4,8 @@ A build directory is named after the hash of the sources' contents, the top modu
 build arguments and the tool versions, and is reused when its stamp file exists, so a
 rerun of an unchanged design skips the minute-long C++ compile. Verilator's runtime objects
 (verilated*.o, the same for every design built with the same arguments) are compiled once,
-kept in ~/.cache/rtl4ml/verilator_runtime (RTL4ML_CACHE_DIR), and copied into new builds, where make finds them up to date: a small
-module's build drops from ~25 s to a few seconds.
+kept in ~/.cache/rtl4ml/verilator_runtime (RTL4ML_CACHE_DIR) and copied into new builds,
+where make finds them up to date: a small module's build drops from ~25 s to a few seconds.
 """
 
 from __future__ import annotations
@@ -113,15 +113,14 @@ def _copy_runtime(runtime: Path, build_dir: Path) -> None:
 
 def _keep_runtime(build_dir: Path, runtime: Path) -> None:
     """Save a finished build's runtime objects for the next builds (atomically: builds run in parallel)."""
+    files = [f"{name}{suffix}" for name in RUNTIME_OBJECTS for suffix in (".o", ".d")]
+    if not all((build_dir / name).is_file() for name in files):
+        return
     staging = runtime.with_name(f"{runtime.name}.{os.getpid()}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    for name in RUNTIME_OBJECTS:
-        for suffix in (".o", ".d"):
-            if not (build_dir / f"{name}{suffix}").is_file():
-                shutil.rmtree(staging)
-                return
-            shutil.copy2(build_dir / f"{name}{suffix}", staging / f"{name}{suffix}")
+    for name in files:
+        shutil.copy2(build_dir / name, staging / name)
     try:
         staging.rename(runtime)
     except OSError:  # another build saved it first

@@ -217,7 +217,8 @@ def _dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer
     if dense.reuse_factor > 1:
         return _dense_reuse_block(identifier, dense, activation)
     x_type = dense.input_type
-    common = _dense_common(dense, activation, x_type.width + int(not x_type.signed) + dense.weight_type.width)
+    x_bits = x_type.signed_width
+    common = _dense_common(dense, activation, x_bits + dense.weight_type.width)
     width, product_width = common["accum_width"], common["product_width"]
     bias = _accumulator_bias(dense)
     shift_add = _shift_add_choice(dense, width) if common["exact_products"] else [set()] * dense.n_out
@@ -233,7 +234,6 @@ def _dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer
     operand_width = width if common["exact_products"] else product_width
     levels = levels_for(max(n["count"] for n in neurons))
     has_products = any(n["products"] for n in neurons)
-    x_bits = x_type.width + int(not x_type.signed)
     multiples, term_wires = _multiple_wires([t for n in neurons for t in n["terms"] if t["kind"] == "multiple"],
                                             x_bits, width)
     # a DSP's three levels cover the multiples' adders; without DSPs the multiples set the step's depth
@@ -271,8 +271,8 @@ def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: Activatio
     reuse = dense.reuse_factor
     x_type = dense.input_type
     # operands and ROM words are signed: unsigned codes get a zero sign bit
-    operand_width = x_type.width + int(not x_type.signed)
-    weight_width = dense.weight_type.width + int(not dense.weight_type.signed)
+    operand_width = x_type.signed_width
+    weight_width = dense.weight_type.signed_width
     common = _dense_common(dense, activation, operand_width + weight_width)
     width = common["accum_width"]
     bias = _accumulator_bias(dense)
@@ -388,8 +388,8 @@ def _softmax_block(identifier: str, layer: SoftmaxLayer) -> Block:
         "sum_levels": sum_levels,
         "sum_offset": literal(1 << layer.exp_frac, layer.sum_bits),
         "sum_shift": layer.sum_shift,
-        # wide enough for the largest index; lookup_table reads its last entry past the end
-        "sum_addr_width": max(1, layer.sum_index_max.bit_length(), (sum_depth - 1).bit_length()),
+        # wide enough for the largest index (>= the last entry's); lookup_table reads its last entry past the end
+        "sum_addr_width": max(1, layer.sum_index_max.bit_length()),
         "sum_depth": sum_depth,
         "log_sum": table_literal(layer.log_sum, layer.z_bits),
         "output_requantize": requantize_params(layer.result_type, layer.result_type, src_width=layer.exp_bits,
