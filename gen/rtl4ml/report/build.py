@@ -91,8 +91,8 @@ def build_report(design, part: str | None = None, X=None, y=None, run_synthesis:
             "worst_layer": worst, "worst_logic_depth": per_layer[worst]["logic_depth"],
             "worst_path": per_layer[worst]["worst_path"],
             "note": "cells (LUT, CARRY, DSP) on the longest register-to-register path after synthesis "
-                    "(Yosys ltp -noff without the FD* flip-flops); a proxy for the critical path, not a "
-                    "timing sign-off",
+                    "(Yosys ltp -noff without the FD* flip-flops and block RAMs); a proxy for the critical "
+                    "path, not a timing sign-off",
         }
         report["AnalyticError"] = _relative_error(report["Analytic"]["total"], totals)
     else:
