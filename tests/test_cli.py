@@ -55,8 +55,8 @@ def test_sim_writes_results_json_with_latency_and_interval(capsys, tmp_path, mod
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["convert", "missing.h5", "-o", "OUT"], "model file 'missing.h5' does not exist"),
-    (["convert", "MODEL", "-c", "nope.yml", "-o", "OUT"], "config file 'nope.yml' does not exist"),
+    (["convert", "missing.h5", "-o", "OUT"], "missing.h5' does not exist"),
+    (["convert", "MODEL", "-c", "nope.yml", "-o", "OUT"], "nope.yml' does not exist"),
     (["convert", "MODEL", "-c", "BADCFG", "-o", "OUT"], "width 0"),
     (["predict", "OUT_MISSING", "--input", "x.npy", "--output", "y.npy"], "not an rtl4ml output directory"),
 ])

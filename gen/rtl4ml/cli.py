@@ -90,7 +90,7 @@ def _cmd_sim(args) -> int:
                               output=args.output, seed=args.seed)
     for line in summary_lines(results):
         print(line)
-    print(f"results: {Path(args.outdir) / 'sim' / 'results.json'}")
+    print(f"results: {design.out_dir / 'sim' / 'results.json'}")
     return 0 if results["passed"] else EXIT_FAILED_CHECK
 
 
@@ -144,7 +144,7 @@ def _cmd_report(args) -> int:
     print(f"latency: analytic {report['LatencyAnalytic']} cycles" + (
         f", simulated {report['LatencyMin']}..{report['LatencyMax']}, interval {report['IntervalMin']}..{report['IntervalMax']}"
         if "LatencyMin" in report else " (no simulation yet: rtl4ml sim)"))
-    print(f"report: {Path(args.outdir) / 'report' / 'report.html'} (.json, .md) in {report['ReportSeconds']:.1f} s")
+    print(f"report: {design.out_dir / 'report' / 'report.html'} (.json, .md) in {report['ReportSeconds']:.1f} s")
     return 0
 
 
@@ -223,10 +223,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Every argument that names a file or folder: resolved once, here, against the working directory
+PATH_ARGUMENTS = ("model", "weights", "config", "output", "outdir", "input", "data", "labels")
+
+
+def _resolve_paths(args) -> None:
+    from .paths import user_path
+
+    for name in PATH_ARGUMENTS:
+        if getattr(args, name, None):
+            setattr(args, name, str(user_path(getattr(args, name))))
+
+
 def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = _show_warning
     args = build_parser().parse_args(argv)
     try:
+        _resolve_paths(args)
         return args.handler(args)
     except Rtl4mlError as exc:
         print(f"rtl4ml: error: {exc}", file=sys.stderr)

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from .errors import fail
+from .paths import user_path
 from .fixed_point import FixedType, parse_precision
 
 DEFAULT_PRECISION = "ap_fixed<16,6>"
@@ -155,7 +156,7 @@ def load_config(source) -> Config:
     if isinstance(source, Config):
         return source
     if isinstance(source, (str, Path)):
-        path = Path(source)
+        path = user_path(source)
         if not path.is_file():
             raise fail(f"config file {str(path)!r} does not exist")
         try:

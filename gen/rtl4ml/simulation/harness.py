@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import fail
+from ..paths import copy_sources, make_safe_build
 from ..golden.model import quantize_inputs, run_codes
 from ..resources import harness_template_dir
 from .csim import compare_codes
@@ -46,17 +47,20 @@ def build_harness(sources: list[Path], top: str, cores: list[dict], cache_dir: P
     for source in sources:
         digest.update(source.read_bytes())
     build_dir = Path(cache_dir) / f"harness_{digest.hexdigest()[:16]}"
+    build_dir, copy = make_safe_build(build_dir, sources)
     with exclusive(build_dir):
-        return _build_harness(build_dir, text, top, sources)
+        return _build_harness(build_dir, text, top, sources, copy)
 
 
-def _build_harness(build_dir: Path, text: str, top: str, sources: list[Path]) -> Path:
+def _build_harness(build_dir: Path, text: str, top: str, sources: list[Path], copy_sources_in: bool) -> Path:
     binary = build_dir / "harness"
     if binary.is_file():
         return binary
     if build_dir.exists():
         shutil.rmtree(build_dir)
     build_dir.mkdir(parents=True)
+    if copy_sources_in:
+        sources = copy_sources(sources, build_dir / "sources")
     (build_dir / "harness.cpp").write_text(text)
     command = ["verilator", *VERILATOR_ARGS, "--top-module", top, "-Mdir", str(build_dir / "obj"),
                "-o", str(binary), str(build_dir / "harness.cpp"), *map(str, sources)]
