@@ -1,4 +1,4 @@
-"""The rtl4ml command line: config, convert, predict, sim, csim.
+"""The rtl4ml command line: config, convert, predict, sim, csim, report, ip, scan.
 
 Every user error is one line on stderr ("rtl4ml: error: ...") and exit code 2; a failed
 simulation (mismatch or protocol error) exits 1. Set RTL4ML_DEBUG=1 for tracebacks.
@@ -157,6 +157,28 @@ def _cmd_ip(args) -> int:
     return 0
 
 
+def _cmd_scan(args) -> int:
+    from . import scans
+
+    if args.resume:
+        frame = scans.resume(args.target, scheduler=args.scheduler, workers=args.workers)
+        scan_dir = Path(args.target)
+    else:
+        if not args.grid or not args.output:
+            raise fail("rtl4ml scan MODEL needs --grid grid.yml and -o SCANDIR (or: rtl4ml scan SCANDIR --resume)")
+        frame = scans.scan(args.target, args.grid, args.output, weights=args.weights, config=args.config,
+                           data=args.data, labels=args.labels, scheduler=args.scheduler, workers=args.workers,
+                           synth=args.synth, check_events=args.check_events, random_events=args.events,
+                           seed=args.seed, force=args.force)
+        scan_dir = Path(args.output)
+    for line in frame.attrs["summary"]:
+        print(line)
+    for _, row in frame[frame["status"] != "ok"].head(10).iterrows():
+        print(f"  point {row['point']}: {row['status']}: {row['error']}")
+    print(f"results: {scan_dir / 'results.parquet'} (.csv), page {scan_dir / 'scan.html'}")
+    return EXIT_FAILED_CHECK if (frame["status"] == "mismatch").any() else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -220,11 +242,31 @@ def build_parser() -> argparse.ArgumentParser:
                                         "report figures")
     ip.add_argument("outdir")
     ip.set_defaults(handler=_cmd_ip)
+
+    scan = commands.add_parser("scan", help="design-space scan (precision x reuse x sparsity x budget) on Dask")
+    scan.add_argument("target", help="the model file; with --resume, the SCANDIR to finish")
+    scan.add_argument("--grid", help="YAML: axes, each a list (Precision, ReuseFactor, PipelineBudget, LutsPerDsp, "
+                                     "Strategy, Sparsity, LayerName.<layer>.<key>), or a 'points:' list")
+    scan.add_argument("-o", "--output", help="SCANDIR: results.parquet/.csv, scan.html, one file per point")
+    scan.add_argument("--weights", help="weights .h5 for a .json architecture")
+    scan.add_argument("-c", "--config", help="base hls4ml-style config; each point sets its axes on top")
+    scan.add_argument("--data", help=".npy inputs to score on (default: N(0,1) vectors)")
+    scan.add_argument("--labels", help=".npy integer class labels for accuracy and AUC")
+    scan.add_argument("--synth", action="store_true", help="also run Yosys per point (cached by content)")
+    where = scan.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://HOST:8786)")
+    where.add_argument("--workers", type=int, help="LocalCluster worker processes (default: one per core)")
+    scan.add_argument("--check-events", type=int, default=1000, help="events per point through the RTL harness")
+    scan.add_argument("--events", type=int, default=2000, help="N(0,1) input vectors when no --data is given")
+    scan.add_argument("--seed", type=int, default=0, help="random inputs and pruning tie-breaks")
+    scan.add_argument("--resume", action="store_true", help="finish SCANDIR: run only the points without a row")
+    scan.add_argument("--force", action="store_true", help="replace an existing SCANDIR")
+    scan.set_defaults(handler=_cmd_scan)
     return parser
 
 
 # Every argument that names a file or folder: resolved once, here, against the working directory
-PATH_ARGUMENTS = ("model", "weights", "config", "output", "outdir", "input", "data", "labels")
+PATH_ARGUMENTS = ("model", "weights", "config", "output", "outdir", "input", "data", "labels", "grid", "target")
 
 
 def _resolve_paths(args) -> None:

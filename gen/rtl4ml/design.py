@@ -122,7 +122,7 @@ class Design:
         return csim_design(self, X, output)
 
     def simulate_bulk(self, X, idle: float = 0.0, backpressure: float = 0.0, seed: int = 0,
-                      return_outputs: bool = False) -> dict:
+                      return_outputs: bool = False, cache_dir=None) -> dict:
         """Many events through a compiled Verilator harness (no cocotb): bit-exact check, AXI rules per cycle.
 
         return_outputs=True adds results["outputs"]: the RTL's own outputs as real values.
@@ -131,7 +131,7 @@ class Design:
 
         if self.out_dir is None:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
-        return run_harness(self, X, idle, backpressure, seed, return_outputs)
+        return run_harness(self, X, idle, backpressure, seed, return_outputs, cache_dir)
 
     def report(self, part=None, X=None, y=None, run_synthesis: bool = True, workers: int = 2,
                thorough: bool = False) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-_STYLE = ("body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse}"
+PAGE_STYLE = ("body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse}"
           "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child{text-align:left}"
           "img{max-width:100%}")
 
@@ -43,6 +43,6 @@ def write_html(report: dict, markdown: str, path: Path) -> Path:
     images = "".join(f'<h2>{html.escape(name)}</h2><img src="{html.escape(file)}" alt="{html.escape(name)}">'
                      for name, file in report["Plots"].items())
     path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>rtl4ml report "
-                    f"{html.escape(report['ProjectName'])}</title><style>{_STYLE}</style></head><body>"
+                    f"{html.escape(report['ProjectName'])}</title><style>{PAGE_STYLE}</style></head><body>"
                     f"{_markdown_to_html(markdown)}{images}</body></html>\n")
     return path

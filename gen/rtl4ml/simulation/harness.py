@@ -95,17 +95,18 @@ def run_streams(binary: Path, run_dir: Path, codes: list[np.ndarray], n_outs: li
 
 
 def run_harness(design, X, idle: float = 0.0, backpressure: float = 0.0, seed: int = 0,
-                return_outputs: bool = False) -> dict:
+                return_outputs: bool = False, cache_dir: Path | None = None) -> dict:
     """Stream X through the design's core; compare every output with the golden model.
 
-    With return_outputs, results["outputs"] holds the core's own outputs as real values.
+    With return_outputs, results["outputs"] holds the core's own outputs as real values. The build
+    is cached in cache_dir (content-keyed; OUTDIR/sim by default).
     """
     out_dir = Path(design.out_dir)
     rtl_dir = out_dir / "rtl"
     meta = json.loads((rtl_dir / "core.json").read_text())
     sources = [rtl_dir / name for name in (rtl_dir / f"{meta['top']}.f").read_text().split()]
     started = time.perf_counter()
-    binary = build_harness(sources, meta["top"], [core_ports(meta)], out_dir / "sim")
+    binary = build_harness(sources, meta["top"], [core_ports(meta)], cache_dir or out_dir / "sim")
     build_time = time.perf_counter() - started
     codes = quantize_inputs(design.graph, X)
     expected = run_codes(design.graph, codes)
