@@ -122,6 +122,18 @@ def test_errors_with_relative_paths_are_one_line_with_absolute_names(tmp_path, m
     assert not (cwd / "prj2").exists() and (cwd / "foreign" / "notes.txt").is_file()
 
 
+@pytest.mark.sim
+def test_scan_with_relative_paths_under_a_folder_with_a_space(tmp_path, model_bytes):
+    cwd, _, _ = lay_out(tmp_path, model_bytes, "relative")
+    (cwd / "grid.yml").write_text("ReuseFactor: [1]\n")
+    completed = rtl4ml(cwd, "scan", "model.h5", "--grid", "grid.yml", "-o", "my runs/scan", "--data", "x.npy",
+                       "--workers", "1")
+    assert "1 points: 1 ok" in completed.stdout
+    assert str(cwd / "my runs" / "scan" / "results.parquet") in completed.stdout
+    rtl4ml(cwd, "scan", "./my runs/scan", "--resume", "--workers", "1")
+    assert (cwd / "my runs" / "scan" / "scan.html").is_file()
+
+
 def test_an_unsafe_outdir_and_an_unsafe_cache_are_refused_in_one_line(tmp_path, model_bytes, monkeypatch):
     cwd, outdir, _ = lay_out(tmp_path, model_bytes, "relative_with_space")
     monkeypatch.setenv("RTL4ML_CACHE_DIR", str(tmp_path / "my cache"))

@@ -200,3 +200,12 @@ def test_scan_refuses_bad_inputs_in_one_line_and_leaves_nothing(tiny_model, tmp_
     with pytest.raises(Rtl4mlError, match="is not a scan folder"):
         rtl4ml.resume_scan(tmp_path)
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "scan.json").write_text("{}")
+    with pytest.raises(Rtl4mlError, match="holds a scan already; finish it with rtl4ml scan .* --resume"):
+        rtl4ml.scan(str(tiny_model), {"ReuseFactor": [1]}, tmp_path / "old")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine\n")
+    with pytest.raises(Rtl4mlError, match="exists and is not a scan folder"):
+        rtl4ml.scan(str(tiny_model), {"ReuseFactor": [1]}, tmp_path / "mine")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "mine\n"

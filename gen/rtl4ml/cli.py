@@ -160,17 +160,22 @@ def _cmd_ip(args) -> int:
 def _cmd_scan(args) -> int:
     from . import scans
 
-    if args.resume:
-        frame = scans.resume(args.target, scheduler=args.scheduler, workers=args.workers)
-        scan_dir = Path(args.target)
-    else:
-        if not args.grid or not args.output:
-            raise fail("rtl4ml scan MODEL needs --grid grid.yml and -o SCANDIR (or: rtl4ml scan SCANDIR --resume)")
-        frame = scans.scan(args.target, args.grid, args.output, weights=args.weights, config=args.config,
-                           data=args.data, labels=args.labels, scheduler=args.scheduler, workers=args.workers,
-                           synth=args.synth, check_events=args.check_events, random_events=args.events,
-                           seed=args.seed, force=args.force)
-        scan_dir = Path(args.output)
+    scan_dir = Path(args.target if args.resume else args.output or ".")
+    try:
+        if args.resume:
+            frame = scans.resume(args.target, scheduler=args.scheduler, workers=args.workers)
+        else:
+            if not args.grid or not args.output:
+                raise fail("rtl4ml scan MODEL needs --grid grid.yml and -o SCANDIR (or: rtl4ml scan SCANDIR --resume)")
+            frame = scans.scan(args.target, args.grid, args.output, weights=args.weights, config=args.config,
+                               data=args.data, labels=args.labels, scheduler=args.scheduler, workers=args.workers,
+                               synth=args.synth, check_events=args.check_events, random_events=args.events,
+                               seed=args.seed, force=args.force)
+    except KeyboardInterrupt:
+        if (scan_dir / "scan.json").is_file():
+            print(f"\nrtl4ml: interrupted; the finished points are saved: rtl4ml scan {scan_dir} --resume",
+                  file=sys.stderr)
+        raise
     for line in frame.attrs["summary"]:
         print(line)
     for _, row in frame[frame["status"] != "ok"].head(10).iterrows():
@@ -181,6 +186,7 @@ def _cmd_scan(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .scans.point import CHECK_EVENTS, RANDOM_EVENTS
 
     parser = argparse.ArgumentParser(prog="rtl4ml", description="Keras/QKeras models to bit-exact Verilog cores.")
     parser.add_argument("--version", action="version", version=f"rtl4ml {__version__}")
@@ -256,8 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     where = scan.add_mutually_exclusive_group()
     where.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://HOST:8786)")
     where.add_argument("--workers", type=int, help="LocalCluster worker processes (default: one per core)")
-    scan.add_argument("--check-events", type=int, default=1000, help="events per point through the RTL harness")
-    scan.add_argument("--events", type=int, default=2000, help="N(0,1) input vectors when no --data is given")
+    scan.add_argument("--check-events", type=int, default=CHECK_EVENTS, help="events per point through the RTL harness")
+    scan.add_argument("--events", type=int, default=RANDOM_EVENTS, help="N(0,1) input vectors when no --data is given")
     scan.add_argument("--seed", type=int, default=0, help="random inputs and pruning tie-breaks")
     scan.add_argument("--resume", action="store_true", help="finish SCANDIR: run only the points without a row")
     scan.add_argument("--force", action="store_true", help="replace an existing SCANDIR")

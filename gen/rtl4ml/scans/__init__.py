@@ -24,11 +24,9 @@ from ..paths import user_path
 from .engine import open_client, run_points
 from .grid import parse_grid
 from .page import write_page
-from .point import ModelFiles, PointOptions, ScanData
+from .point import CHECK_EVENTS, RANDOM_EVENTS, ModelFiles, PointOptions, ScanData
 from .store import SCAN_FILE, ScanPlan, load_plan, save_plan
 from .table import quality_column, results_frame, write_tables
-
-RANDOM_EVENTS = 2000  # N(0, 1) inputs when the user gives no data
 
 
 def _mapping(source, what: str) -> dict:
@@ -132,7 +130,7 @@ def _finish(plan: ScanPlan, scan_dir: Path, rows: list[dict], wall_time: float):
 
 
 def scan(model, grid, out_dir=None, *, weights=None, config=None, data=None, labels=None, client=None,
-         scheduler: str | None = None, workers: int | None = None, synth: bool = False, check_events: int = 1000,
+         scheduler: str | None = None, workers: int | None = None, synth: bool = False, check_events: int = CHECK_EVENTS,
          random_events: int = RANDOM_EVENTS, seed: int = 0, force: bool = False, progress=sys.stderr):
     """Run every point of `grid` on `model`; return the results as a pandas DataFrame.
 

@@ -47,7 +47,7 @@ def open_client(client=None, scheduler: str | None = None, workers: int | None =
         except OSError as exc:
             raise fail(f"cannot reach the Dask scheduler at {scheduler!r} ({' '.join(str(exc).split())})") from None
         return
-    count = workers or os.cpu_count() or 1
+    count = (os.cpu_count() or 1) if workers is None else workers
     if count < 1:
         raise fail(f"--workers must be a positive number of worker processes, got {count}")
     # Any free port for the scheduler's HTTP server (a second scan on the machine must not collide)

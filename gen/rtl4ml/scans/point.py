@@ -26,6 +26,8 @@ from .grid import SPARSITY, point_config
 
 DSP_IN_LUTS = 55  # the cost axis of the Pareto front: LUT + 55 * DSP
 RESOURCE_KEYS = ("LUT", "FF", "DSP", "BRAM_18K")
+CHECK_EVENTS = 1000  # default: events per point through the compiled RTL harness
+RANDOM_EVENTS = 2000  # default: N(0, 1) inputs when the user gives no data
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class ScanData:
 
 @dataclass(frozen=True)
 class PointOptions:
-    check_events: int = 1000  # events through the compiled RTL harness, bit-exact against golden
+    check_events: int = CHECK_EVENTS  # events through the compiled RTL harness, bit-exact against golden
     synth: bool = False  # Yosys (fast LUT mapping), per layer, cached
     seed: int = 0  # pruning tie-break
     base_config: dict = field(default_factory=dict)
