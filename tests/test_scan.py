@@ -101,20 +101,24 @@ def without_times(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def uninterrupted(tiny_model, tmp_path_factory) -> pd.DataFrame:
-    """The 12-point scan through the Python API on a LocalCluster of two worker processes."""
+def local_scan(tiny_model, tmp_path_factory) -> tuple[pd.DataFrame, Path]:
+    """The 12-point scan through the Python API on a LocalCluster of two worker processes, and its SCANDIR."""
     import rtl4ml
 
     out = tmp_path_factory.mktemp("scan_local") / "scan"
     frame = rtl4ml.scan(str(tiny_model), GRID, out, workers=2, random_events=300, check_events=200)
-    assert pd.read_parquet(out / "results.parquet").shape == frame.shape
-    return frame
+    return frame, out
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(local_scan) -> pd.DataFrame:
+    return local_scan[0]
 
 
 @pytest.mark.sim
 @pytest.mark.xdist_group("scan")
-def test_local_scan_rows_are_bit_exact_and_failures_are_rows(uninterrupted):
-    frame = uninterrupted
+def test_local_scan_rows_are_bit_exact_and_failures_are_rows(local_scan):
+    frame, out = local_scan
     assert len(frame) == 12 and list(frame.columns[:3]) == ["Precision", "ReuseFactor", "Sparsity"]
     ok = frame[frame["status"] == "ok"]
     assert len(ok) == 8 and (ok["mismatches"] == 0).all() and (ok["checked_events"] == 200).all()
@@ -126,6 +130,11 @@ def test_local_scan_rows_are_bit_exact_and_failures_are_rows(uninterrupted):
     assert (failed["status"] == "error").all() and failed["error"].str.contains("width 0").all()
     assert frame["pareto_resources"].any() and not failed["pareto_resources"].any()
     assert ok["keras_agreement"].between(0, 1).all() and frame["accuracy"].isna().all()
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), frame, check_dtype=False)
+    assert len(pd.read_csv(out / "results.csv")) == 12
+    page = (out / "scan.html").read_text()
+    assert page.count("<tr>") == 13 and "ap_fixed&lt;0,0&gt;" in page and "width 0" in page and "★" in page
+    assert all((out / "plots" / name).stat().st_size > 5000 for name in ("pareto_resources.png", "pareto_latency.png"))
 
 
 def _free_port() -> int:

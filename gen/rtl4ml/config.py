@@ -149,6 +149,17 @@ def _validate_entry(entry, where: str) -> None:
         _whole_number(entry["LutsPerDsp"], f"{where}, LutsPerDsp", minimum=0)
 
 
+def read_yaml_file(source, what: str):
+    """The content of a YAML file the user named, with one-line errors for a missing file or bad YAML."""
+    path = user_path(source)
+    if not path.is_file():
+        raise fail(f"{what} file {str(path)!r} does not exist")
+    try:
+        return yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise fail(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+
+
 def load_config(source) -> Config:
     """Accept a path to YAML, a dict (HLSConfig-level or whole hls4ml project), a Config, or None."""
     if source is None:
@@ -156,13 +167,7 @@ def load_config(source) -> Config:
     if isinstance(source, Config):
         return source
     if isinstance(source, (str, Path)):
-        path = user_path(source)
-        if not path.is_file():
-            raise fail(f"config file {str(path)!r} does not exist")
-        try:
-            data = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as exc:
-            raise fail(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+        data = read_yaml_file(source, "config")
     else:
         data = copy.deepcopy(source)
     if not isinstance(data, dict):

@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from ..errors import fail
 from ..paths import user_path
@@ -34,15 +33,11 @@ def _mapping(source, what: str) -> dict:
         return {}
     if isinstance(source, dict):
         return source
-    path = user_path(source)
-    if not path.is_file():
-        raise fail(f"{what} file {str(path)!r} does not exist")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise fail(f"{str(path)!r}: not valid YAML ({' '.join(str(exc).split())})") from None
+    from ..config import read_yaml_file
+
+    data = read_yaml_file(source, what)
     if not isinstance(data, dict):
-        raise fail(f"{what} file {str(path)!r} must hold a mapping, got {type(data).__name__}")
+        raise fail(f"{what} file {str(user_path(source))!r} must hold a mapping, got {type(data).__name__}")
     return data
 
 

@@ -42,7 +42,7 @@ def _cell(value) -> str:
     if value is None or value is pd.NA or (isinstance(value, (float, np.floating)) and np.isnan(value)):
         return ""
     if isinstance(value, (float, np.floating)):
-        return f"{value:.4f}" if abs(value) < 10 else f"{value:,.0f}"
+        return f"{value:.4g}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, (bool, np.bool_)):
         return "★" if value else ""
     return html.escape(str(value))
