@@ -38,11 +38,11 @@ module reduction_tree #
 );
 
 // String parameters compare at the literal's width; that is intended here
-/* verilator lint_off WIDTHEXPAND */
+/* verilator lint_off WIDTH */
 localparam IS_ADD = OPERATION == "ADD";
 localparam IS_MAX = OPERATION == "MAX";
 localparam IS_MAXU = OPERATION == "MAXU";
-/* verilator lint_on WIDTHEXPAND */
+/* verilator lint_on WIDTH */
 
 // Terms remaining after `level` levels of pairwise addition
 function integer terms_at;

