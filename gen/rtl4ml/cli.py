@@ -133,7 +133,7 @@ def _cmd_report(args) -> int:
     X = load_array(args.data) if args.data else None
     y = np.load(args.labels) if args.labels else None
     report = design.report(part=args.part, X=X, y=y, run_synthesis=not args.no_synth, workers=args.jobs,
-                           thorough=args.thorough)
+                           thorough=args.thorough, progress=sys.stderr)
     print(f"{report['ProjectName']} on {report['Part']}: LUT {report['LUT']}, FF {report['FF']}, DSP {report['DSP']}, "
           f"BRAM_18K {report['BRAM_18K']} ({report['ResourceSource']})")
     if "Timing" in report:

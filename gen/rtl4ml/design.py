@@ -134,11 +134,14 @@ class Design:
         return run_harness(self, X, idle, backpressure, seed, return_outputs, cache_dir)
 
     def report(self, part=None, X=None, y=None, run_synthesis: bool = True, workers: int = 2,
-               thorough: bool = False) -> dict:
-        """Resources, timing proxy, latency/II, profiling and accuracy; see rtl4ml.report.build."""
+               thorough: bool = False, progress=None) -> dict:
+        """Resources, timing proxy, latency/II, profiling and accuracy; see rtl4ml.report.build.
+
+        progress: a stream (e.g. sys.stderr) for a live line while Yosys runs.
+        """
         from .report.build import build_report
 
-        return build_report(self, part, X, y, run_synthesis, workers, thorough=thorough)
+        return build_report(self, part, X, y, run_synthesis, workers, thorough=thorough, progress=progress)
 
     def simulate(self, X, **options) -> dict:
         """Stream X through the RTL with Verilator + cocotb; see rtl4ml.simulation.run.simulate_design."""

@@ -54,7 +54,8 @@ def _relative_error(estimate: dict, synthesized: dict) -> dict:
 
 
 def build_report(design, part: str | None = None, X=None, y=None, run_synthesis: bool = True,
-                 workers: int = 2, cache_dir: Path | None = None, class_names=None, thorough: bool = False) -> dict:
+                 workers: int = 2, cache_dir: Path | None = None, class_names=None, thorough: bool = False,
+                 progress=None) -> dict:
     """Build the report of a written design; returns the report.json content."""
     if design.out_dir is None:
         raise fail("design has not been written yet; call design.write(OUTDIR) first")
@@ -79,7 +80,7 @@ def build_report(design, part: str | None = None, X=None, y=None, run_synthesis:
     if run_synthesis:
         meta = json.loads((out_dir / "rtl" / "core.json").read_text())
         jobs = jobs_for_core(out_dir / "rtl", meta, layers, thorough)
-        per_layer = synthesize(jobs, chosen.family, workers, cache_dir, thorough)
+        per_layer = synthesize(jobs, chosen.family, workers, cache_dir, thorough, progress)
         totals = _totals(per_layer)
         worst = max(per_layer, key=lambda name: per_layer[name]["logic_depth"])
         report["Yosys"] = {"per_layer": per_layer, "total": totals, "utilization_percent": _utilization(totals, chosen),

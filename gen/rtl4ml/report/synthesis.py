@@ -24,12 +24,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cache import cache_root
 from ..errors import fail
+from ..progress import ProgressLine
 
 # Non-zero products per slice. With the full abc9 script Yosys's time grows faster than linearly
 # with a module's size, so thorough runs use small slices (20-90 s each on the jet tagger). With the
@@ -217,11 +218,22 @@ def jobs_for_core(rtl_dir: Path, core_meta: dict, layers: list[dict], thorough: 
 
 
 def synthesize(jobs: list[SynthesisJob], family: str, workers: int = 2, cache_dir: Path | None = None,
-               thorough: bool = False) -> dict:
-    """Run all jobs (parallel, cached); per layer: summed resources, worst logic depth, slice count, seconds."""
+               thorough: bool = False, progress=None) -> dict:
+    """Run all jobs (parallel, cached); per layer: summed resources, worst logic depth, slice count, seconds.
+
+    `progress`: a stream for the live line (Yosys jobs done / total, elapsed, time left), or None.
+    """
     cache_dir = cache_dir or default_cache_dir()
+    line = ProgressLine("Yosys", len(jobs), "jobs", progress)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = list(pool.map(lambda job: run_job(job, family, cache_dir, thorough), jobs))
+        futures = [pool.submit(run_job, job, family, cache_dir, thorough) for job in jobs]
+        try:
+            for future in as_completed(futures):
+                line.step(failed=future.exception() is not None,
+                          quick=future.exception() is None and future.result()["cached"])
+        finally:
+            line.close()
+        results = [future.result() for future in futures]
     per_layer: dict[str, dict] = {}
     for job, result in zip(jobs, results):
         entry = per_layer.setdefault(job.layer, {**dict.fromkeys(RESOURCE_KEYS, 0), "logic_depth": 0,

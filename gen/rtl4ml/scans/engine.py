@@ -14,11 +14,10 @@ import contextlib
 import importlib.util
 import os
 import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import fail
+from ..progress import ProgressLine
 from .point import point_key, run_point
 from .store import ScanPlan, finished_rows, save_row
 
@@ -57,40 +56,6 @@ def open_client(client=None, scheduler: str | None = None, workers: int | None =
         yield local
 
 
-@dataclass
-class Progress:
-    """One live line (rewritten in place on a terminal, plain lines otherwise)."""
-
-    total: int
-    already: int
-    stream: object = sys.stderr
-    done: int = 0
-    failed: int = 0
-
-    def __post_init__(self):
-        self.started = time.perf_counter()
-        self.live = hasattr(self.stream, "isatty") and self.stream.isatty()
-
-    def point(self, row: dict) -> None:
-        self.done += 1
-        self.failed += row.get("status") != "ok"
-        elapsed = time.perf_counter() - self.started
-        todo = self.total - self.already
-        left = elapsed / self.done * (todo - self.done)
-        line = (f"scan: {self.already + self.done}/{self.total} points, {self.failed} failed, "
-                f"elapsed {_clock(elapsed)}, left ~{_clock(left)}")
-        print(f"\r{line}\033[K" if self.live else line, end="" if self.live else "\n", file=self.stream, flush=True)
-
-    def close(self) -> None:
-        if self.live and self.done:
-            print(file=self.stream)
-
-
-def _clock(seconds: float) -> str:
-    minutes, seconds = divmod(int(round(seconds)), 60)
-    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
-
-
 def dashboard(client) -> str | None:
     """The dashboard address: a remote scheduler's, or a LocalCluster's when bokeh serves it."""
     cluster = getattr(client, "cluster", None)
@@ -117,7 +82,7 @@ def run_points(plan: ScanPlan, scan_dir: Path, client, progress_stream=sys.stder
         model, data = client.scatter([plan.model, plan.data], broadcast=True)
         futures = {client.submit(run_point, model, data, plan.options, plan.grid.points[index],
                                  key=f"rtl4ml-point-{key}", pure=True): key for index, key in missing}
-        progress = Progress(len(keys), len(keys) - len(missing), progress_stream)
+        progress = ProgressLine("scan", len(keys), "points", progress_stream, already=len(keys) - len(missing))
         try:
             for future in distributed.as_completed(futures):
                 key = futures[future]
@@ -128,7 +93,7 @@ def run_points(plan: ScanPlan, scan_dir: Path, client, progress_stream=sys.stder
                     error = future.exception()
                     rows[key] = {**plan.grid.points[keys.index(key)], "status": "error",
                                  "error": f"task failed: {type(error).__name__}: {' '.join(str(error).split())}"}
-                progress.point(rows[key])
+                progress.step(failed=rows[key].get("status") != "ok")
         finally:
             progress.close()
     return [{**rows[key], "point": index} for index, key in enumerate(keys)]
