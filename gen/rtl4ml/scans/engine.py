@@ -41,10 +41,11 @@ def open_client(client=None, scheduler: str | None = None, workers: int | None =
 
     if scheduler:
         try:
-            with distributed.Client(scheduler, timeout="20s") as remote:
-                yield remote
+            remote = distributed.Client(scheduler, timeout="20s")
         except OSError as exc:
             raise fail(f"cannot reach the Dask scheduler at {scheduler!r} ({' '.join(str(exc).split())})") from None
+        with remote:
+            yield remote
         return
     count = (os.cpu_count() or 1) if workers is None else workers
     if count < 1:
@@ -72,9 +73,13 @@ def run_points(plan: ScanPlan, scan_dir: Path, client, progress_stream=sys.stder
     distributed = _dask()
     keys = [point_key(plan.model, plan.data, plan.options, point) for point in plan.grid.points]
     saved = finished_rows(scan_dir)
-    missing = [(index, key) for index, key in enumerate(keys) if key not in saved]
+    missing, seen = [], set(saved)
+    for index, key in enumerate(keys):  # a point listed twice is one task (the same key): run once, shown twice
+        if key not in seen:
+            seen.add(key)
+            missing.append((index, key))
     link = dashboard(client)
-    print(f"scan: {len(keys)} points, {len(keys) - len(missing)} already done, {len(missing)} to run on "
+    print(f"scan: {len(set(keys))} points, {len(set(keys)) - len(missing)} already done, {len(missing)} to run on "
           f"{len(client.scheduler_info().get('workers', {}))} Dask workers" + (f" (dashboard {link})" if link else ""),
           file=progress_stream, flush=True)
     rows = dict(saved)
@@ -82,7 +87,8 @@ def run_points(plan: ScanPlan, scan_dir: Path, client, progress_stream=sys.stder
         model, data = client.scatter([plan.model, plan.data], broadcast=True)
         futures = {client.submit(run_point, model, data, plan.options, plan.grid.points[index],
                                  key=f"rtl4ml-point-{key}", pure=True): key for index, key in missing}
-        progress = ProgressLine("scan", len(keys), "points", progress_stream, already=len(keys) - len(missing))
+        progress = ProgressLine("scan", len(set(keys)), "points", progress_stream,
+                                already=len(set(keys)) - len(missing))
         try:
             for future in distributed.as_completed(futures):
                 key = futures[future]
