@@ -115,7 +115,7 @@ def _finish(plan: ScanPlan, scan_dir: Path, rows: list[dict], wall_time: float):
     summary = [f"{len(frame)} points: {ok} ok, {int((frame['status'] == 'error').sum())} failed, "
                f"{int((frame['status'] == 'mismatch').sum())} with RTL mismatches; wall time {wall_time:.1f} s",
                f"scored on {plan.data_note}; {quality.replace('_', ' ')} of the golden model, which the RTL matched "
-               f"bit for bit on the first {plan.options.check_events} events of every ok point",
+               f"bit for bit on the first {min(plan.options.check_events, len(plan.data.X))} events of every ok point",
                f"Pareto fronts: {int(frame['pareto_resources'].sum())} points on {quality} vs LUT + 55·DSP, "
                f"{int(frame['pareto_latency'].sum())} on {quality} vs latency"]
     write_tables(frame, scan_dir)

@@ -13,10 +13,9 @@ column in the results. The scan is the product of the axes, first axis slowest.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from dataclasses import dataclass
-
-import copy
 
 from ..errors import fail
 
@@ -75,7 +74,7 @@ def parse_grid(grid) -> Grid:
         points = grid["points"]
         if not isinstance(points, list) or not points or not all(isinstance(p, dict) and p for p in points):
             raise fail("grid 'points' must be a non-empty list of mappings, one per point")
-        flat = [{k: v for k, v in _flatten(point).items()} for point in points]
+        flat = [_flatten(point) for point in points]
         axes = tuple(dict.fromkeys(axis for point in flat for axis in point))
         for point in flat:
             for axis, value in point.items():
