@@ -66,6 +66,8 @@ def copy_sources(sources: list[Path], folder: Path) -> list[Path]:
     copies = []
     for source in sources:
         copy = folder / source.name
+        if copy in copies and copy.read_bytes() != source.read_bytes():
+            raise RuntimeError(f"two different sources are named {source.name}; cannot build them in one folder")
         shutil.copyfile(source, copy)
         copies.append(copy)
-    return copies
+    return list(dict.fromkeys(copies))
