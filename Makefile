@@ -14,7 +14,7 @@ setup:
 	$(PY) -m pip install -e ".[dev]"
 
 test:
-	$(PY) -m pytest -n $(JOBS) --dist loadgroup -q
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup -q --durations=15
 
 # Yosys synthesis tests (report resources, analytic estimate against Yosys): minutes, not in `make test`
 test-synth:

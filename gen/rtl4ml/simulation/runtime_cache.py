@@ -8,6 +8,7 @@ the design's new makefile (Vtop.mk); a build that seeds them must tell make to t
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -18,7 +19,17 @@ ASSUME_OLD_MAKEFILE = "--assume-old=Vtop.mk"
 
 
 def runtime_folder(key: str) -> Path:
-    return cache_root() / "verilator_runtime" / key
+    """The saved objects for `key`, per Verilator installation (its path and when it was installed).
+
+    Their make dependency files name the installation's include folder, and make compares their
+    times with its sources: objects saved from another venv, or from before a reinstall, would
+    be recompiled by every build (and never replaced), so each installation keeps its own.
+    """
+    from .toolchain import verilator_root
+
+    include = verilator_root() / "include"
+    stamp = f"{include}:{(include / 'verilated.cpp').stat().st_mtime_ns}"
+    return cache_root() / "verilator_runtime" / f"{key}_{hashlib.sha256(stamp.encode()).hexdigest()[:8]}"
 
 
 def seed_runtime(runtime: Path, build_dir: Path) -> None:
