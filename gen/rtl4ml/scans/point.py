@@ -25,7 +25,6 @@ from ..errors import Rtl4mlError
 from .grid import SPARSITY, point_config
 
 DSP_IN_LUTS = 55  # the cost axis of the Pareto front: LUT + 55 * DSP
-RESOURCE_KEYS = ("LUT", "FF", "DSP", "BRAM_18K")
 CHECK_EVENTS = 1000  # default: events per point through the compiled RTL harness
 RANDOM_EVENTS = 2000  # default: N(0, 1) inputs when the user gives no data
 
@@ -89,7 +88,7 @@ def point_key(model: ModelFiles, data: ScanData, options: PointOptions, point: d
 
 
 def _scores(outputs: np.ndarray, data: ScanData) -> dict:
-    from ..report.accuracy import roc_curve
+    from ..report.accuracy import argmax_agreement, roc_curve
 
     row = {"accuracy": np.nan, "auc_mean": np.nan, "keras_agreement": np.nan, "keras_max_abs_error": np.nan}
     if data.labels is not None and outputs.shape[1] > 1:
@@ -100,7 +99,7 @@ def _scores(outputs: np.ndarray, data: ScanData) -> dict:
             if present else np.nan
     if data.keras is not None:
         if outputs.shape[1] > 1:
-            row["keras_agreement"] = float((outputs.argmax(axis=1) == data.keras.argmax(axis=1)).mean())
+            row["keras_agreement"] = argmax_agreement(outputs, data.keras)
         row["keras_max_abs_error"] = float(np.abs(outputs - data.keras).max())
     return row
 
@@ -109,6 +108,7 @@ def _evaluate(model: ModelFiles, data: ScanData, options: PointOptions, point: d
     from ..design import convert
     from ..frontends.keras_model import load_keras_model
     from ..report.analytic import estimate_core
+    from ..report.build import TOTAL_KEYS
     from .sparsity import prune
 
     model_path, weights_path = model.write(scratch)
@@ -123,10 +123,10 @@ def _evaluate(model: ModelFiles, data: ScanData, options: PointOptions, point: d
                 "LatencyAnalytic": design.latency, "LatencyMin": bulk["LatencyMin"],
                 "LatencyMax": bulk["LatencyMax"], "IntervalMax": bulk["IntervalMax"]})
     estimate = estimate_core(design.core)
-    row.update({key: int(sum(layer.get(key, 0) for layer in estimate.values())) for key in RESOURCE_KEYS})
+    row.update({key: int(sum(layer.get(key, 0) for layer in estimate.values())) for key in TOTAL_KEYS})
     if options.synth:
         report = design.report(run_synthesis=True, workers=1)
-        row.update({f"{key}_yosys": int(report[key]) for key in RESOURCE_KEYS})
+        row.update({f"{key}_yosys": int(report[key]) for key in TOTAL_KEYS})
     return row
 
 
