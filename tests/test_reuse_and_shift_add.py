@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rtl4ml
-from rtl4ml.backends.rtl.blocks import MULTIPLE_DIGITS, _digit_chunks, odd_part
+from rtl4ml.backends.rtl.dense import MULTIPLE_DIGITS, _digit_chunks, odd_part
 from rtl4ml.backends.rtl.shift_add import csd_digits
 
 from conftest import BUNDLE, JET_CONFIG, make_mlp

@@ -20,7 +20,7 @@ from .frontends.keras_file import from_keras_object
 from .frontends.keras_model import ModelSpec, build_model_spec, load_keras_model
 from .golden import model as golden
 from .ir.builder import build_ir
-from .ir.layers import ModelGraph
+from .ir.graph import ModelGraph
 from .ir.serialize import load_graph, save_graph
 from .output_dir import MARKER, staged_directory
 from .paths import user_path

@@ -1,9 +1,9 @@
-"""The fixed-point golden model: vectorized integer arithmetic over a whole batch.
+"""The fixed-point golden model: every layer's golden computation, run over a batch in graph order.
 
-It is the reference the RTL and the HLS C++ must equal bit for bit, so it follows the
-IR literally: integer codes in, integer codes out, every rounding done by
-fixed_point.requantize. It must never use floating point for a value that reaches an
-output, except where float64 is provably exact (integer dot products below 2**53).
+It is the reference the RTL and the HLS C++ must equal bit for bit. The arithmetic lives in
+the IR layer classes (ir/layers/): integer codes in, integer codes out, every rounding done by
+fixed_point.requantize, floating point only where float64 is provably exact (integer dot
+products below 2**53). This module checks and quantizes the inputs and walks the graph.
 """
 
 from __future__ import annotations
@@ -11,77 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import fail
-from ..fixed_point import quantize_float, requantize
-from ..ir.layers import ActivationLayer, DenseLayer, ModelGraph, SoftmaxLayer, TableActivationLayer
-
-_FLOAT64_EXACT_BITS = 52
-
-
-def dense(layer: DenseLayer):
-    """Dense layer as a function of input codes x [batch, n_in] -> result codes [batch, n_out]."""
-    accum = layer.accum_type
-    product_frac = layer.product_frac
-    if layer.accum_is_exact:
-        weight = layer.weight << (accum.frac - product_frac)
-        bias = layer.bias << (accum.frac - layer.bias_type.frac)
-        if accum.width <= _FLOAT64_EXACT_BITS:
-            # Every partial sum is an integer below 2**52, so BLAS float64 is exact and fast.
-            weight_float = weight.astype(np.float64)
-            bias_float = bias.astype(np.float64)
-
-            def run(x):
-                acc = (x.astype(np.float64) @ weight_float + bias_float).astype(np.int64)
-                return requantize(acc, accum.frac, layer.result_type, accum)
-        else:
-            def run(x):
-                return requantize(x @ weight + bias, accum.frac, layer.result_type, accum)
-        return run
-    # A user-chosen accumulator: each product and the bias are cast to accum_t, then summed with wrap.
-    wrapping = accum.with_modes(overflow="AP_WRAP")
-    bias = requantize(layer.bias, layer.bias_type.frac, wrapping)
-
-    def run_narrow(x):
-        products = requantize(x[:, :, None] * layer.weight[None, :, :], product_frac, wrapping)
-        acc = requantize(products.sum(axis=1) + bias, accum.frac, accum.with_modes(rounding="AP_TRN"))
-        return requantize(acc, accum.frac, layer.result_type)
-    return run_narrow
-
-
-def activation(layer: ActivationLayer):
-    relu = layer.function == "relu"
-    return lambda x: requantize(np.maximum(x, 0) if relu else x, layer.input_type.frac, layer.result_type,
-                                layer.input_type)
-
-
-def table_activation(layer: TableActivationLayer):
-    def run(x):
-        shifted = x + layer.index_offset
-        index = shifted >> layer.index_shift if layer.index_shift >= 0 else shifted << -layer.index_shift
-        return layer.table[np.clip(index, 0, len(layer.table) - 1)]
-    return run
-
-
-def softmax(layer: SoftmaxLayer):
-    return lambda x: _softmax(layer, x)
-
-
-def _softmax(layer: SoftmaxLayer, x: np.ndarray) -> np.ndarray:
-    distance = (x.max(axis=1, keepdims=True) - x) >> layer.d_shift
-    distance = np.minimum(distance, (1 << layer.d_bits) - 1)
-    y = layer.log_hi[distance >> layer.lo_bits] + layer.log_lo[distance & ((1 << layer.lo_bits) - 1)]
-    total = _pow2(layer, y).sum(axis=1, keepdims=True)
-    index = np.minimum((total - (1 << layer.exp_frac)) >> layer.sum_shift, len(layer.log_sum) - 1)
-    z = y + layer.log_sum[index]
-    return requantize(_pow2(layer, z), layer.exp_frac, layer.result_type)
-
-
-def _pow2(layer: SoftmaxLayer, exponent: np.ndarray) -> np.ndarray:
-    """pow2[fraction] >> integer part: 2**E * 2**-(exponent / 2**Y), floored."""
-    return layer.pow2[exponent & ((1 << layer.log_frac) - 1)] >> (exponent >> layer.log_frac)
-
-
-_LAYER_FUNCTIONS = {"dense": dense, "activation": activation, "table_activation": table_activation,
-                    "softmax": softmax}
+from ..fixed_point import quantize_float
+from ..ir.graph import ModelGraph
 
 
 def quantize_inputs(graph: ModelGraph, X) -> np.ndarray:
@@ -108,26 +39,32 @@ CHUNK_EVENTS = 1024
 
 def layer_functions(graph: ModelGraph) -> list:
     """One function per layer (codes -> codes), with the layer's constants prepared once."""
-    return [_LAYER_FUNCTIONS[layer.kind](layer) for layer in graph.layers]
+    return [layer.golden() for layer in graph.layers]
 
 
-def _run_chunk(functions: list, codes: np.ndarray) -> list[np.ndarray]:
-    outputs = [codes]
-    for function in functions:
-        outputs.append(function(outputs[-1]))
-    return outputs
+def _run_chunk(graph: ModelGraph, functions: list, codes: np.ndarray) -> dict[str, np.ndarray]:
+    values = {graph.input.name: codes.reshape((len(codes),) + graph.input.shape)}
+    for layer, function in zip(graph.layers, functions):
+        values[layer.name] = function(*(values[name] for name in layer.inputs))
+    return values
+
+
+def output_codes(graph: ModelGraph, values: dict[str, np.ndarray]) -> np.ndarray:
+    """The model outputs of one run, each flattened (row-major), side by side in graph.outputs order."""
+    return np.concatenate([values[name].reshape(len(values[name]), -1) for name in graph.outputs], axis=1)
 
 
 def run_codes(graph: ModelGraph, codes: np.ndarray, trace: bool = False):
-    """Propagate input codes through every layer; with trace, also return {layer name: codes}."""
+    """Propagate input codes through every layer; with trace, also return {layer name: codes [events, n]}."""
     functions = layer_functions(graph)
-    chunks = [_run_chunk(functions, codes[start:start + CHUNK_EVENTS])
+    chunks = [_run_chunk(graph, functions, codes[start:start + CHUNK_EVENTS])
               for start in range(0, max(len(codes), 1), CHUNK_EVENTS)]
-    names = [graph.input.name] + [layer.name for layer in graph.layers]
+    outputs = np.concatenate([output_codes(graph, chunk) for chunk in chunks])
     if not trace:
-        return np.concatenate([chunk[-1] for chunk in chunks])
-    traces = {name: np.concatenate([chunk[i] for chunk in chunks]) for i, name in enumerate(names)}
-    return traces[names[-1]], traces
+        return outputs
+    traces = {layer.name: np.concatenate([chunk[layer.name].reshape(len(chunk[layer.name]), -1)
+                                          for chunk in chunks]) for layer in graph.all_layers()}
+    return outputs, traces
 
 
 def predict_codes(graph: ModelGraph, X, trace: bool = False):

@@ -13,10 +13,10 @@ import numpy as np
 
 from ..errors import fail
 from ..fixed_point import FixedType, parse_precision
-from .layers import ActivationLayer, DenseLayer, InputLayer, ModelGraph, SoftmaxLayer, TableActivationLayer
+from .graph import ModelGraph
+from .layers import LAYER_CLASSES
 
-_KINDS = {cls.kind: cls for cls in (InputLayer, DenseLayer, ActivationLayer, SoftmaxLayer, TableActivationLayer)}
-FORMAT_VERSION = 2  # 2: base-2 softmax tables
+FORMAT_VERSION = 3  # 2: base-2 softmax tables; 3: a graph of shaped layers with named inputs and outputs
 
 
 def _encode(value):
@@ -36,19 +36,20 @@ def _decode(value):
 
 
 def layer_to_dict(layer) -> dict:
-    return {field.name: _encode(getattr(layer, field.name)) for field in dataclasses.fields(layer)}
+    return {"kind": layer.kind} | {field.name: _encode(getattr(layer, field.name))
+                                   for field in dataclasses.fields(layer)}
 
 
 def layer_from_dict(data: dict):
-    cls = _KINDS.get(data.get("kind"))
+    cls = LAYER_CLASSES.get(data.get("kind"))
     if cls is None:
         raise fail(f"design file: unknown layer kind {data.get('kind')!r}")
-    return cls(**{key: _decode(value) for key, value in data.items()})
+    return cls(**{key: _decode(value) for key, value in data.items() if key != "kind"})
 
 
 def save_graph(graph: ModelGraph, path: Path) -> None:
     data = {"format": FORMAT_VERSION, "name": graph.name, "input": layer_to_dict(graph.input),
-            "layers": [layer_to_dict(layer) for layer in graph.layers]}
+            "layers": [layer_to_dict(layer) for layer in graph.layers], "outputs": list(graph.outputs)}
     path.write_text(json.dumps(data))
 
 
@@ -58,5 +59,7 @@ def load_graph(path: Path) -> ModelGraph:
     except (OSError, json.JSONDecodeError) as exc:
         raise fail(f"cannot read design IR {str(path)!r} ({exc})") from None
     if data.get("format") != FORMAT_VERSION:
-        raise fail(f"design IR {str(path)!r} has format {data.get('format')!r}; this rtl4ml reads {FORMAT_VERSION}")
-    return ModelGraph(data["name"], layer_from_dict(data["input"]), [layer_from_dict(d) for d in data["layers"]])
+        raise fail(f"design IR {str(path)!r} has format {data.get('format')!r}; this rtl4ml reads {FORMAT_VERSION} "
+                   "(convert the model again)")
+    return ModelGraph(data["name"], layer_from_dict(data["input"]), [layer_from_dict(d) for d in data["layers"]],
+                      tuple(data["outputs"]))

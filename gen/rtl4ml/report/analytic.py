@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import math
 
+from ..ir.handlers import HandlerTable
+from ..ir.layers import ActivationLayer, DenseLayer, SoftmaxLayer, TableActivationLayer
+
 # Yosys maps a constant multiplication to a DSP48 when both operands have at least this many bits
 # (after it drops redundant sign bits); smaller ones become LUT logic.
 DSP_MIN_OPERAND_BITS = 2
@@ -78,7 +81,7 @@ def _live_bits(block, complete: bool) -> int:
     return max(1, high - low)
 
 
-def _dense(block) -> dict:
+def _dense_parallel(block) -> dict:
     """A fully parallel layer: the generator's own list of multiplications and shift-add terms."""
     dense = block.layers[0]
     width = block.values["accum_width"]
@@ -153,23 +156,28 @@ def _dense_reuse(block) -> dict:
     return totals
 
 
+# estimate(block) -> {resource: count}, by the IR class of the block's first layer
+ESTIMATES = HandlerTable("analytic resource estimate")
+
+
+@ESTIMATES.register(DenseLayer)
+def _dense(block) -> dict:
+    return _dense_reuse(block) if block.sequential else _dense_parallel(block)
+
+
+@ESTIMATES.register(ActivationLayer, TableActivationLayer)
 def _elementwise(block) -> dict:
     bits = block.n_out * block.out_type.width
     return {"LUT": bits, "FF": bits * block.latency, "DSP": 0}
 
 
+@ESTIMATES.register(SoftmaxLayer)
 def _softmax(block) -> dict:
     return {key: per_class * block.n_out for key, per_class in SOFTMAX_PER_CLASS.items()}
 
 
 def estimate_block(block) -> dict:
-    kind = block.layers[0].kind
-    if kind == "dense":
-        totals = _dense_reuse(block) if block.sequential else _dense(block)
-    elif kind == "softmax":
-        totals = _softmax(block)
-    else:
-        totals = _elementwise(block)
+    totals = ESTIMATES(block.layers[0])(block)
     return {"BRAM_18K": 0} | {key: int(round(value)) for key, value in totals.items()}
 
 

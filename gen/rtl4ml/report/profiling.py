@@ -13,7 +13,9 @@ import numpy as np
 
 from ..fixed_point import FixedType, quantize_float, requantize
 from ..golden.model import layer_functions
-from ..ir.layers import ModelGraph
+from ..ir.graph import ModelGraph
+from ..ir.handlers import HandlerTable
+from ..ir.layers import ActivationLayer, DenseLayer, SoftmaxLayer, TableActivationLayer
 
 # Wide enough that rounding to it never overflows: exposes the value before overflow handling.
 _UNBOUNDED_BITS = 62
@@ -46,17 +48,27 @@ def _summary(name: str, quantity: str, exact: np.ndarray, exact_frac: int, targe
     }
 
 
-def _dense_exact(layer, x: np.ndarray) -> tuple[np.ndarray, int]:
-    """x @ W + b with no rounding or overflow anywhere, at the product's fractional bits."""
-    frac = max(layer.product_frac, layer.bias_type.frac)
-    weight = layer.weight.astype(object) << (frac - layer.product_frac)
-    bias = layer.bias.astype(object) << (frac - layer.bias_type.frac)
-    bound = int(np.abs(x).max(initial=0)) * int(np.abs(weight).sum(axis=0).max()) + int(np.abs(bias).max())
-    if bound < 2**52:  # every partial sum is an integer float64 holds exactly (BLAS speed)
-        exact = x.astype(np.float64) @ weight.astype(np.float64) + bias.astype(np.float64)
-    else:
-        exact = x.astype(object) @ weight + bias
-    return np.asarray(exact, dtype=np.int64), frac
+PROFILES = HandlerTable("profiling report")
+
+
+@PROFILES.register(DenseLayer)
+def _dense(layer: DenseLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
+    exact, frac = layer.exact_sum(x)
+    return [_summary(layer.name, "weight", layer.weight, layer.weight_type.frac, layer.weight_type),
+            _summary(layer.name, "bias", layer.bias, layer.bias_type.frac, layer.bias_type),
+            _summary(layer.name, "result", exact, frac, layer.result_type)]
+
+
+@PROFILES.register(ActivationLayer)
+def _activation(layer: ActivationLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
+    relu = np.maximum(x, 0) if layer.relu else x
+    return [_summary(layer.name, "result", relu, layer.input_type.frac, layer.result_type)]
+
+
+@PROFILES.register(SoftmaxLayer, TableActivationLayer)
+def _table_output(layer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
+    # Table outputs are in range by construction; their distribution is still worth seeing.
+    return [_summary(layer.name, "result", outputs, layer.result_type.frac, layer.result_type)]
 
 
 def profile(graph: ModelGraph, X: np.ndarray) -> list[dict]:
@@ -66,19 +78,10 @@ def profile(graph: ModelGraph, X: np.ndarray) -> list[dict]:
     scale_frac = 52 - max(0, int(np.ceil(np.log2(np.abs(X).max() + 1))))  # exact in float64
     rows = [_summary(graph.input.name, "input", np.round(X * 2.0**scale_frac).astype(np.int64), scale_frac,
                      in_type)]
-    codes = quantize_float(X, in_type)
+    values = {graph.input.name: quantize_float(X, in_type)}
     for layer, function in zip(graph.layers, layer_functions(graph)):
-        if layer.kind == "dense":
-            rows.append(_summary(layer.name, "weight", layer.weight, layer.weight_type.frac, layer.weight_type))
-            rows.append(_summary(layer.name, "bias", layer.bias, layer.bias_type.frac, layer.bias_type))
-            exact, frac = _dense_exact(layer, codes)
-            rows.append(_summary(layer.name, "result", exact, frac, layer.result_type))
-        elif layer.kind == "activation":
-            relu = np.maximum(codes, 0) if layer.function == "relu" else codes
-            rows.append(_summary(layer.name, "result", relu, layer.input_type.frac, layer.result_type))
-        outputs = function(codes)
-        if layer.kind in ("softmax", "table_activation"):
-            # Table outputs are in range by construction; their distribution is still worth seeing.
-            rows.append(_summary(layer.name, "result", outputs, layer.result_type.frac, layer.result_type))
-        codes = outputs
+        handler = PROFILES(layer)
+        inputs = [values[name] for name in layer.inputs]
+        values[layer.name] = function(*inputs)
+        rows.extend(handler(layer, *inputs, values[layer.name]))
     return rows

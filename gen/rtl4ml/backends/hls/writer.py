@@ -16,8 +16,11 @@ import jinja2
 import numpy as np
 
 from ... import __version__
+from ...errors import fail
 from ...fixed_point import FixedType
-from ...ir.layers import ActivationLayer, DenseLayer, ModelGraph, SoftmaxLayer, TableActivationLayer
+from ...ir.graph import ModelGraph
+from ...ir.handlers import HandlerTable
+from ...ir.layers import ActivationLayer, DenseLayer, SoftmaxLayer, TableActivationLayer
 from ...resources import hls_dir
 from ..identifiers import check_project_name, comment_text, unique_identifiers
 
@@ -53,53 +56,83 @@ def wrap_values(values: list[str], indent: str = "    ") -> list[str]:
 
 @dataclass
 class HlsLayer:
-    """Template values of one layer call."""
+    """Template values of one layer call: rtl4ml::<function><in_t, result_t, template_args...>(in, out, arrays...)."""
 
     identifier: str
     layer: object
-    kind: str
-    types: dict = field(default_factory=dict)  # typedef name -> C++ type
-    config: dict = field(default_factory=dict)  # static const members
-    arrays: list = field(default_factory=list)  # (header file, C++ type, name, size, lines)
+    function: str  # the nnet_utils function called
+    types: dict = field(default_factory=dict)  # typedef name -> C++ type (defines.h)
+    config: dict = field(default_factory=dict)  # static const members of <identifier>_config
+    member_types: dict = field(default_factory=dict)  # typedefs inside <identifier>_config
+    template_args: list = field(default_factory=list)  # after the input and result types
+    arrays: list = field(default_factory=list)  # (header file, C++ type, name, size, lines), passed in this order
+    # wiring, set by plan_project from the graph
+    source: str = ""
+    source_type: str = ""
+    target: str = ""
+    argument_lines: list = field(default_factory=list)  # the call's arguments, wrapped to MAX_LINE
 
 
 def _code_width(t: FixedType) -> int:
     return t.width + 2  # room for the sign and the difference of two codes
 
 
+HLS_CALLS = HandlerTable("HLS C++ backend")
+
+
+@HLS_CALLS.register(DenseLayer)
+def _dense(ident: str, layer: DenseLayer) -> HlsLayer:
+    weights = [exact_literal(int(c), layer.weight_type.frac) for c in layer.weight.reshape(-1)]
+    biases = [exact_literal(int(c), layer.bias_type.frac) for c in layer.bias]
+    return HlsLayer(
+        ident, layer, "dense",
+        types={f"{ident}_weight_t": cpp_type(layer.weight_type), f"{ident}_bias_t": cpp_type(layer.bias_type),
+               f"{ident}_accum_t": cpp_type(layer.accum_type)},
+        config={"n_in": layer.n_in, "n_out": layer.n_out, "reuse_factor": layer.reuse_factor,
+                "multiplier_limit": max(1, layer.multipliers)},
+        member_types={"weight_t": f"{ident}_weight_t", "bias_t": f"{ident}_bias_t", "accum_t": f"{ident}_accum_t"},
+        template_args=[f"{ident}_config"],
+        arrays=[(f"{ident}_w.h", f"{ident}_weight_t", f"{ident}_w", layer.n_in * layer.n_out, wrap_values(weights)),
+                (f"{ident}_b.h", f"{ident}_bias_t", f"{ident}_b", layer.n_out, wrap_values(biases))])
+
+
+@HLS_CALLS.register(TableActivationLayer)
+def _table_activation(ident: str, layer: TableActivationLayer) -> HlsLayer:
+    code_type = f"ap_{'' if layer.result_type.signed else 'u'}int<{layer.result_type.width}>"
+    values = [str(int(c)) for c in layer.table]  # result codes: value = code * 2^-frac
+    return HlsLayer(
+        ident, layer, "table_activation",
+        config={"n": layer.n_out, "table_size": len(layer.table), "index_width": layer.index_width,
+                "index_offset": layer.index_offset, "index_shift": layer.index_shift},
+        template_args=[code_type, f"{ident}_config"],
+        arrays=[(f"{ident}_table.h", code_type, f"{ident}_table", len(layer.table), wrap_values(values))])
+
+
+@HLS_CALLS.register(SoftmaxLayer)
+def _softmax(ident: str, layer: SoftmaxLayer) -> HlsLayer:
+    tables = [("log_hi", layer.y_bits, layer.log_hi), ("log_lo", layer.y_bits, layer.log_lo),
+              ("pow2", layer.exp_bits, layer.pow2), ("log_sum", layer.z_bits, layer.log_sum)]
+    return HlsLayer(
+        ident, layer, "softmax",
+        config={"n": layer.classes, "code_width": max(_code_width(layer.input_type), layer.d_bits + 1),
+                "d_shift": layer.d_shift, "d_bits": layer.d_bits, "lo_bits": layer.lo_bits,
+                "log_frac": layer.log_frac, "y_bits": layer.y_bits, "z_bits": layer.z_bits,
+                "exp_frac": layer.exp_frac, "exp_bits": layer.exp_bits, "sum_bits": layer.sum_bits,
+                "sum_shift": layer.sum_shift, "hi_size": len(layer.log_hi), "lo_size": len(layer.log_lo),
+                "pow2_size": len(layer.pow2), "sum_size": len(layer.log_sum)},
+        template_args=[f"{ident}_config"],
+        arrays=[(f"{ident}_tables.h", f"ap_uint<{bits}>", f"{ident}_{table}", len(values),
+                 wrap_values([str(int(v)) for v in values])) for table, bits, values in tables])
+
+
+@HLS_CALLS.register(ActivationLayer)
+def _activation(ident: str, layer: ActivationLayer) -> HlsLayer:
+    return HlsLayer(ident, layer, layer.function, config={"n": layer.n_out}, template_args=[str(layer.n_out)])
+
+
 def _layer(ident: str, layer) -> HlsLayer:
-    item = HlsLayer(ident, layer, layer.kind, {f"{ident}_result_t": cpp_type(layer.result_type)})
-    if isinstance(layer, DenseLayer):
-        item.types.update({f"{ident}_weight_t": cpp_type(layer.weight_type), f"{ident}_bias_t": cpp_type(layer.bias_type),
-                           f"{ident}_accum_t": cpp_type(layer.accum_type)})
-        nonzero = int(np.count_nonzero(layer.weight))
-        item.config = {"n_in": layer.n_in, "n_out": layer.n_out, "reuse_factor": layer.reuse_factor,
-                       "multiplier_limit": max(1, math.ceil(nonzero / layer.reuse_factor))}
-        weights = [exact_literal(int(c), layer.weight_type.frac) for c in layer.weight.reshape(-1)]
-        biases = [exact_literal(int(c), layer.bias_type.frac) for c in layer.bias]
-        item.arrays = [(f"{ident}_w.h", f"{ident}_weight_t", f"{ident}_w", layer.n_in * layer.n_out, wrap_values(weights)),
-                       (f"{ident}_b.h", f"{ident}_bias_t", f"{ident}_b", layer.n_out, wrap_values(biases))]
-    elif isinstance(layer, TableActivationLayer):
-        item.config = {"n": layer.n_out, "table_size": len(layer.table),
-                       "index_width": max(_code_width(layer.input_type), layer.index_offset.bit_length() + 2)
-                       + max(0, -layer.index_shift),
-                       "index_offset": layer.index_offset, "index_shift": layer.index_shift}
-        code_type = f"ap_{'' if layer.result_type.signed else 'u'}int<{layer.result_type.width}>"
-        values = [str(int(c)) for c in layer.table]  # result codes: value = code * 2^-frac
-        item.arrays = [(f"{ident}_table.h", code_type, f"{ident}_table", len(layer.table), wrap_values(values))]
-    elif isinstance(layer, SoftmaxLayer):
-        item.config = {"n": layer.n_out, "code_width": max(_code_width(layer.input_type), layer.d_bits + 1),
-                       "d_shift": layer.d_shift, "d_bits": layer.d_bits, "lo_bits": layer.lo_bits,
-                       "log_frac": layer.log_frac, "y_bits": layer.y_bits, "z_bits": layer.z_bits,
-                       "exp_frac": layer.exp_frac, "exp_bits": layer.exp_bits, "sum_bits": layer.sum_bits,
-                       "sum_shift": layer.sum_shift, "hi_size": len(layer.log_hi), "lo_size": len(layer.log_lo),
-                       "pow2_size": len(layer.pow2), "sum_size": len(layer.log_sum)}
-        tables = [("log_hi", layer.y_bits, layer.log_hi), ("log_lo", layer.y_bits, layer.log_lo),
-                  ("pow2", layer.exp_bits, layer.pow2), ("log_sum", layer.z_bits, layer.log_sum)]
-        item.arrays = [(f"{ident}_tables.h", f"ap_uint<{bits}>", f"{ident}_{table}", len(values),
-                        wrap_values([str(int(v)) for v in values])) for table, bits, values in tables]
-    elif isinstance(layer, ActivationLayer):
-        item.config = {"n": layer.n_out}
+    item = HLS_CALLS(layer)(ident, layer)
+    item.types = {f"{ident}_result_t": cpp_type(layer.result_type)} | item.types
     return item
 
 
@@ -119,13 +152,21 @@ class HlsProject:
 
 def plan_project(graph: ModelGraph, project: str, io_type: str = "io_parallel", part: str = "xcvu9p-flga2577-2-e",
                  clock_period: float = 5.0) -> HlsProject:
-    names = [graph.input.name] + [layer.name for layer in graph.layers]
-    identifiers = unique_identifiers(names)
-    layers = [_layer(ident, layer) for ident, layer in zip(identifiers[1:], graph.layers)]
     if io_type not in ("io_parallel", "io_stream"):
-        from ...errors import fail
-
         raise fail(f"config IOType {io_type!r} is not supported; use io_parallel or io_stream")
+    if not graph.is_chain():
+        raise fail(f"model {graph.name}: the HLS C++ backend writes chains of layers only so far "
+                   "(this model has branches, merges or several outputs)")
+    names = [graph.input.name] + [layer.name for layer in graph.layers]
+    identifiers = dict(zip(names, unique_identifiers(names)))
+    layers = [_layer(identifiers[layer.name], layer) for layer in graph.layers]
+    variables = {graph.input.name: ("input", "input_t")} | {
+        item.layer.name: ("output" if item.layer.name in graph.outputs else f"{item.identifier}_out",
+                          f"{item.identifier}_result_t") for item in layers}
+    for item in layers:
+        item.source, item.source_type = variables[item.layer.inputs[0]]
+        item.target = variables[item.layer.name][0]
+        item.argument_lines = wrap_values([item.source, item.target] + [array[2] for array in item.arrays], " " * 8)
     return HlsProject(check_project_name(project), graph, layers, io_type, part, float(clock_period))
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ... import __version__
 from ...errors import fail
-from ...ir.layers import ModelGraph
+from ...ir.graph import ModelGraph
 from ...resources import rtl_dir, rtl_templates_dir
 from ..identifiers import check_project_name, comment_text, unique_identifiers
 from .blocks import Block, build_blocks
@@ -90,8 +90,7 @@ MAX_PARALLEL_PRODUCTS = 100_000
 
 def check_size(graph: ModelGraph) -> None:
     """Refuse models whose multipliers (non-zero weights / ReuseFactor per layer) are beyond any device."""
-    counts = {layer.name: -(-int(np.count_nonzero(layer.weight)) // layer.reuse_factor)
-              for layer in graph.layers if layer.kind == "dense"}
+    counts = {layer.name: layer.multipliers for layer in graph.layers}
     total = sum(counts.values())
     if total > MAX_PARALLEL_PRODUCTS:
         largest = max(counts, key=counts.get)
@@ -101,6 +100,9 @@ def check_size(graph: ModelGraph) -> None:
 
 
 def plan_core(graph: ModelGraph, top: str, budget: int | None = None) -> RtlCore:
+    if not graph.is_chain():
+        raise fail(f"model {graph.name}: the Verilog backend builds chains of layers only so far "
+                   "(this model has branches, merges or several outputs)")
     check_size(graph)
     names = [graph.input.name] + [layer.name for layer in graph.layers]
     identifiers = dict(zip(names, unique_identifiers(names)))

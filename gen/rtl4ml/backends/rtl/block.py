@@ -1,0 +1,98 @@
+"""A block is one generated Verilog module: its template, its pipeline steps and its template values.
+
+Each IR layer class has one block builder, registered in RTL_BLOCKS (dense.py, activations.py).
+Everything a template prints is computed by the builder, so templates stay free of arithmetic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ...fixed_point import OVERFLOW_MODES, ROUNDING_MODES, FixedType
+from ...ir.handlers import HandlerTable
+from .pipeline import Step
+
+# builder(identifier, layer, fused activation or None) -> Block
+RTL_BLOCKS = HandlerTable("Verilog backend")
+
+
+@dataclass
+class Block:
+    """One generated module: its template, steps (for the planner) and template values."""
+
+    identifier: str
+    template: str
+    layers: list  # IR layers covered; the block output is the last one's output
+    n_in: int
+    in_type: FixedType
+    n_out: int
+    out_type: FixedType
+    steps: list[Step] = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+    extra_cycles: int = 0  # cycles spent iterating (ReuseFactor - 1), on top of the registers
+    interval: int = 1  # cycles between events the block can accept
+    multipliers: int = 0  # multiplications the module synthesizes (non-zero products, or per ReuseFactor of them)
+    # the module's outputs depend on disjoint logic that Yosys may synthesize in slices (report/synthesis.py)
+    sliceable: bool = False
+
+    @property
+    def sequential(self) -> bool:
+        """Blocks that iterate need the event's start pulse and the reset."""
+        return self.interval > 1
+
+    @property
+    def latency(self) -> int:
+        return sum(step.register_after for step in self.steps) + self.extra_cycles
+
+    def registers(self, prefix: str) -> list[bool]:
+        """register_after of the numbered steps `prefix`0, `prefix`1, ... (a tree's levels), in order."""
+        return [step.register_after for step in self.steps if re.fullmatch(rf"{prefix}\d+", step.name)]
+
+    def register(self, name: str) -> int:
+        return int(next(step.register_after for step in self.steps if step.name == name))
+
+
+def literal(value: int, width: int) -> str:
+    """Two's complement Verilog literal of `value` in `width` bits."""
+    return f"{width}'h{value & ((1 << width) - 1):x}"
+
+
+def table_literal(entries: np.ndarray, width: int) -> str:
+    packed = 0
+    for index, entry in enumerate(int(e) for e in entries):
+        packed |= (entry & ((1 << width) - 1)) << (index * width)
+    return f"{len(entries) * width}'h{packed:x}"
+
+
+def levels_for(terms: int) -> int:
+    return max(0, (terms - 1).bit_length())
+
+
+def requantize_params(src: FixedType, dst: FixedType, relu: bool = False, src_width: int | None = None,
+                      src_frac: int | None = None, src_signed: bool | None = None) -> dict:
+    return {
+        "IN_WIDTH": src.width if src_width is None else src_width,
+        "IN_FRAC": src.frac if src_frac is None else src_frac,
+        "IN_SIGNED": int(src.signed if src_signed is None else src_signed),
+        "OUT_WIDTH": dst.width,
+        "OUT_FRAC": dst.frac,
+        "OUT_SIGNED": int(dst.signed),
+        "ROUNDING": ROUNDING_MODES.index(dst.rounding),
+        "OVERFLOW": OVERFLOW_MODES.index(dst.overflow),
+        "RELU": int(relu),
+    }
+
+
+def input_wire(index: int, x_type: FixedType, width: int, source: str = "in_data") -> str:
+    """Verilog expression for input `index` of a packed bus, brought to `width` bits."""
+    field = f"{source}[{index * x_type.width} +: {x_type.width}]"
+    extra = width - x_type.width
+    if extra < 0:
+        return f"{source}[{index * x_type.width} +: {width}]"
+    if extra == 0:
+        return field
+    fill = f"{source}[{index * x_type.width + x_type.width - 1}]" if x_type.signed else "1'b0"
+    return f"{{{{{extra}{{{fill}}}}}, {field}}}"

@@ -1,0 +1,77 @@
+"""The model as a graph: one input layer, computing layers in a topological order, named outputs.
+
+Edges are the layers' `inputs` (names of the layers whose outputs they consume). Every consumer
+that walks the graph in `layers` order sees each layer after all of its producers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import fail
+from ..fixed_point import FixedType
+from .layers import InputLayer, Layer
+
+
+@dataclass
+class ModelGraph:
+    name: str
+    input: InputLayer
+    layers: list[Layer] = field(default_factory=list)
+    outputs: tuple[str, ...] = ()  # layers whose tensors are model outputs; () means the last layer
+
+    def __post_init__(self):
+        self.outputs = tuple(self.outputs) or ((self.layers[-1].name,) if self.layers else (self.input.name,))
+        self.check()
+
+    def check(self) -> None:
+        """Names are unique, every input is produced earlier, every output exists."""
+        seen = {self.input.name}
+        for layer in self.layers:
+            if layer.name in seen:
+                raise fail(f"model {self.name}: two layers are named {layer.name!r}")
+            missing = [name for name in layer.inputs if name not in seen]
+            if missing or not layer.inputs:
+                raise fail(f"model {self.name}: layer {layer.name} reads {missing[0] if missing else 'nothing'!r}, "
+                           "which no earlier layer produces")
+            seen.add(layer.name)
+        for name in self.outputs:
+            if name not in seen:
+                raise fail(f"model {self.name}: output {name!r} is not a layer of the model")
+
+    def all_layers(self) -> list[Layer]:
+        return [self.input] + list(self.layers)
+
+    def layer(self, name: str) -> Layer:
+        return next(layer for layer in self.all_layers() if layer.name == name)
+
+    def consumers(self, name: str) -> list[Layer]:
+        return [layer for layer in self.layers if name in layer.inputs]
+
+    @property
+    def output_layers(self) -> list[Layer]:
+        return [self.layer(name) for name in self.outputs]
+
+    def is_chain(self) -> bool:
+        """Each layer reads only the one before it and the model has one output (what MLPs are)."""
+        previous = self.input.name
+        for layer in self.layers:
+            if layer.inputs != (previous,):
+                return False
+            previous = layer.name
+        return self.outputs == (previous,)
+
+    @property
+    def output_type(self) -> FixedType:
+        types = {layer.result_type for layer in self.output_layers}
+        if len(types) != 1:
+            raise fail(f"model {self.name}: its outputs have different types ({', '.join(map(str, types))})")
+        return types.pop()
+
+    @property
+    def n_in(self) -> int:
+        return self.input.n_out
+
+    @property
+    def n_out(self) -> int:
+        return sum(layer.n_out for layer in self.output_layers)
