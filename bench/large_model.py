@@ -21,7 +21,7 @@ import numpy as np
 
 from rtl4ml.config import load_config
 from rtl4ml.design import Design
-from rtl4ml.frontends.keras_model import ActivationSpec, DenseSpec, InputSpec, ModelSpec
+from rtl4ml.frontends.spec import ActivationSpec, DenseSpec, InputSpec, ModelSpec
 from rtl4ml.ir.builder import build_ir
 from rtl4ml.report.parts import find_part
 

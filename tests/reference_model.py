@@ -6,6 +6,7 @@ vectorized golden model except the IR it reads, so it checks that model's shortc
 """
 
 from fractions import Fraction
+from itertools import product
 import math
 
 from rtl4ml.fixed_point import FixedType
@@ -42,25 +43,50 @@ def convert(code: int, frac: int, t: FixedType) -> int:
     return overflow(round_to_int(Fraction(code) * Fraction(2) ** (t.frac - frac), t.rounding), t)
 
 
-def dense(layer, x: list[int]) -> list[int]:
+def linear_value(layer, terms: list[tuple[int, int]], bias: int) -> int:
+    """One output of a Dense or convolution: the sum of x * w over `terms` plus the bias, in the layer's types."""
     accum, product_frac = layer.accum_type, layer.input_type.frac + layer.weight_type.frac
-    wrapping = accum.with_modes(overflow="AP_WRAP")
+    if layer.accum_is_exact:
+        # Fraction powers of two: fractional bits may be negative (e.g. ap_ufixed<2,3>), and
+        # 2**-1 in Python is a float, which Fraction arithmetic must never see.
+        scale = Fraction(2) ** -product_frac
+        acc = sum(Fraction(x * w) * scale for x, w in terms)
+        acc += Fraction(bias) / Fraction(2) ** layer.bias_type.frac
+        acc_code = int(acc * Fraction(2) ** accum.frac)
+        assert acc == acc_code / Fraction(2) ** accum.frac, "exact accumulator lost bits"
+    else:
+        wrapping = accum.with_modes(overflow="AP_WRAP")
+        acc_code = convert(bias, layer.bias_type.frac, wrapping)
+        for x, w in terms:
+            acc_code = overflow(acc_code + convert(x * w, product_frac, wrapping), wrapping)
+    return convert(acc_code, accum.frac, layer.result_type)
+
+
+def dense(layer, x: list[int]) -> list[int]:
+    return [linear_value(layer, [(x[i], int(layer.weight[i, j])) for i in range(layer.n_in)], int(layer.bias[j]))
+            for j in range(layer.n_out)]
+
+
+def conv(layer, x: list[int]) -> list[int]:
+    """Loops over output positions, kernel offsets and channels; padding positions are skipped (they are zero)."""
+    spatial_in, channels = layer.input_shape[:-1], layer.input_shape[-1]
+
+    def flat_index(index):  # row-major over (*spatial, channel)
+        flat = 0
+        for i, n in zip(index, list(spatial_in) + [channels]):
+            flat = flat * n + i
+        return flat
+
     out = []
-    for j in range(layer.n_out):
-        if layer.accum_is_exact:
-            # Fraction powers of two: fractional bits may be negative (e.g. ap_ufixed<2,3>), and
-            # 2**-1 in Python is a float, which Fraction arithmetic must never see.
-            scale = Fraction(2) ** -product_frac
-            acc = sum(Fraction(x[i] * int(layer.weight[i, j])) * scale for i in range(layer.n_in))
-            acc += Fraction(int(layer.bias[j])) / Fraction(2) ** layer.bias_type.frac
-            acc_code = int(acc * Fraction(2) ** accum.frac)
-            assert acc == acc_code / Fraction(2) ** accum.frac, "exact accumulator lost bits"
-        else:
-            acc_code = convert(int(layer.bias[j]), layer.bias_type.frac, wrapping)
-            for i in range(layer.n_in):
-                acc_code = overflow(acc_code + convert(x[i] * int(layer.weight[i, j]), product_frac, wrapping),
-                                    wrapping)
-        out.append(convert(acc_code, accum.frac, layer.result_type))
+    for position in product(*(range(n) for n in layer.shape[:-1])):
+        window = []  # (input code, kernel index without the filter axis)
+        for offset in product(*(range(k) for k in layer.kernel_size)):
+            source = [p * s + o - pad for p, s, o, pad in zip(position, layer.strides, offset, layer.pad_before)]
+            if all(0 <= i < n for i, n in zip(source, spatial_in)):
+                window += [(x[flat_index(source + [c])], offset + (c,)) for c in range(channels)]
+        for f in range(layer.shape[-1]):
+            out.append(linear_value(layer, [(value, int(layer.weight[index + (f,)])) for value, index in window],
+                                    int(layer.bias[f])))
     return out
 
 
@@ -93,11 +119,17 @@ def run(graph, features: list[float]) -> list[int]:
     for layer in graph.layers:
         if layer.kind == "dense":
             x = dense(layer, x)
+        elif layer.kind == "conv":
+            x = conv(layer, x)
+        elif layer.kind == "reshape":
+            pass  # the same codes in the same order
         elif layer.kind == "activation":
             x = [convert(max(v, 0) if layer.function == "relu" else v, layer.input_type.frac, layer.result_type)
                  for v in x]
         elif layer.kind == "softmax":
             x = softmax(layer, x)
-        else:
+        elif layer.kind == "table_activation":
             x = table(layer, x)
+        else:
+            raise NotImplementedError(f"the reference model has no {layer.kind} layer")
     return x

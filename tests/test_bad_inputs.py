@@ -40,7 +40,7 @@ def test_reuse_factor_that_does_not_divide(keras):
 
 def test_very_large_model_is_refused_before_generation(keras):
     from rtl4ml.config import load_config
-    from rtl4ml.frontends.keras_model import DenseSpec, InputSpec, ModelSpec
+    from rtl4ml.frontends.spec import DenseSpec, InputSpec, ModelSpec
     from rtl4ml.ir.builder import build_ir
 
     spec = ModelSpec("big", InputSpec("x", 512), [DenseSpec("huge", "Dense", np.full((512, 256), 0.5), np.zeros(256))])

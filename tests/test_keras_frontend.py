@@ -8,7 +8,8 @@ import pytest
 import rtl4ml
 from rtl4ml.errors import Rtl4mlError
 from rtl4ml.fixed_point import FixedType, quantize_float, to_float
-from rtl4ml.frontends.keras_model import DenseSpec, load_keras_model
+from rtl4ml.frontends.keras_model import load_keras_model
+from rtl4ml.frontends.spec import DenseSpec
 from rtl4ml.frontends.qkeras_quantizers import activation_quantizer, weight_quantizer_type
 
 from conftest import make_mlp
@@ -103,7 +104,9 @@ def test_lambda_layers_are_refused_without_loading_them(keras, tmp_path):
 
 
 @pytest.mark.parametrize("layer_json, fragment", [
-    ({"class_name": "Conv2D", "config": {"name": "conv"}}, "layer conv \\(Conv2D\\): unsupported layer type"),
+    ({"class_name": "Conv3D", "config": {"name": "conv"}}, "layer conv \\(Conv3D\\): unsupported layer type"),
+    ({"class_name": "Conv2D", "config": {"name": "conv"}}, "layer conv \\(Conv2D\\): input shape \\[2\\] does not have 2 "
+     "spatial axes"),
     ({"class_name": "Activation", "config": {"name": "act", "activation": "swish"}}, "unsupported activation 'swish'"),
     ({"class_name": "MyCustomLayer", "config": {"name": "mine"}}, "unsupported layer type 'MyCustomLayer'"),
 ])

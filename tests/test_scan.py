@@ -61,7 +61,7 @@ def test_bad_grids_are_refused_in_one_line(grid, fragment):
 
 
 def test_pruning_zeroes_the_smallest_weights_per_layer_reproducibly():
-    from rtl4ml.frontends.keras_model import DenseSpec, InputSpec, ModelSpec
+    from rtl4ml.frontends.spec import DenseSpec, InputSpec, ModelSpec
     from rtl4ml.scans.sparsity import prune
 
     kernel = np.array([[0.1, -0.5, 0.1], [2.0, -0.1, 0.3]])

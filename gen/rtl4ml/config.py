@@ -201,7 +201,7 @@ def config_from_model_spec(spec, granularity: str = "model", precision: str = DE
     parse_precision(precision, "--precision")
     config: dict = {"Model": {"Precision": precision, "ReuseFactor": int(reuse_factor), "Strategy": "Latency"}}
     if granularity == "type":
-        types = sorted({getattr(layer, "keras_class", "Input") for layer in spec.layers})
+        types = sorted({getattr(layer, "layer_type", "Input") for layer in spec.layers})
         config["LayerType"] = {name: {"Precision": precision, "ReuseFactor": int(reuse_factor)} for name in types}
     if granularity == "name":
         names: dict = {spec.input.name: {"Precision": {"result": precision}}}

@@ -17,7 +17,8 @@ from .backends.rtl.writer import RtlCore, plan_core, write_core
 from .config import Config, load_config
 from .errors import fail
 from .frontends.keras_file import from_keras_object
-from .frontends.keras_model import ModelSpec, build_model_spec, load_keras_model
+from .frontends.keras_model import build_model_spec, load_keras_model
+from .frontends.spec import ModelSpec
 from .golden import model as golden
 from .ir.builder import build_ir
 from .ir.graph import ModelGraph

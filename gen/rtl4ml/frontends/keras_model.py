@@ -1,4 +1,4 @@
-"""Turn a Keras/QKeras architecture + weights into a framework-neutral chain of layer specs.
+"""Turn a Keras/QKeras architecture + weights into a framework-neutral chain of layer specs (frontends/spec.py).
 
 This is the only place that knows Keras class names. It folds BatchNormalization into
 the preceding Dense, drops Dropout, resolves Flatten into the input size, and splits a
@@ -9,55 +9,19 @@ arbitrary code, and guessing at unknown layers would make silently wrong hardwar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import fail
-from ..fixed_point import FixedType
+from ..ir.layers.conv import output_geometry
 from .keras_file import KerasFile, read_keras_file, weights_by_layer_name
 from .qkeras_quantizers import activation_quantizer, weight_quantizer_type
+from .spec import ActivationSpec, ConvSpec, DenseSpec, InputSpec, ModelSpec, ReshapeSpec
 
 ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh")
 _NO_OPS = ("Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "ActivityRegularization")
 _REFUSED = ("Lambda", "TFOpLambda", "SlicingOpLambda")
-
-
-@dataclass
-class InputSpec:
-    name: str
-    size: int
-
-
-@dataclass
-class DenseSpec:
-    name: str
-    keras_class: str
-    kernel: np.ndarray  # float64 [n_in, n_out]
-    bias: np.ndarray  # float64 [n_out]
-    kernel_type: FixedType | None = None  # from a QKeras quantizer
-    bias_type: FixedType | None = None
-
-
-@dataclass
-class ActivationSpec:
-    name: str
-    keras_class: str
-    function: str
-    result_type: FixedType | None = None  # from a QKeras quantizer
-
-
-@dataclass
-class ModelSpec:
-    """A linear chain: input, then Dense/Activation specs in data-flow order."""
-
-    name: str
-    input: InputSpec
-    layers: list = field(default_factory=list)
-
-    def layer_names(self) -> list[str]:
-        return [self.input.name] + [layer.name for layer in self.layers]
 
 
 # ----------------------------------------------------------------------------- graph → chain
@@ -141,7 +105,7 @@ def _weights_for(weights: dict, name: str, count: int, keras_class: str) -> list
     return [np.asarray(a, dtype=np.float64) for a in arrays]
 
 
-def _fold_batchnorm(dense: DenseSpec, layer: dict, weights: dict) -> None:
+def _fold_batchnorm(dense: DenseSpec | ConvSpec, layer: dict, weights: dict) -> None:
     config = layer["config"]
     name = config["name"]
     if dense.kernel_type is not None or dense.bias_type is not None:
@@ -156,6 +120,78 @@ def _fold_batchnorm(dense: DenseSpec, layer: dict, weights: dict) -> None:
     dense.bias = (dense.bias - mean) * factor + beta
 
 
+_CONVOLUTIONS = {"Conv1D": 1, "Conv2D": 2, "QConv1D": 1, "QConv2D": 2}
+_FIRST_LAYERS = ("Dense", "QDense") + tuple(_CONVOLUTIONS)
+
+
+def _quantizers(spec, keras_class: str, config: dict, where: str) -> None:
+    """QKeras layers: the kernel and bias types they were trained with."""
+    if keras_class.startswith("Q"):
+        spec.kernel_type = weight_quantizer_type(config.get("kernel_quantizer"), f"{where}, kernel_quantizer")
+        spec.bias_type = weight_quantizer_type(config.get("bias_quantizer"), f"{where}, bias_quantizer")
+
+
+def _built_in_activation(name: str, keras_class: str, config: dict, where: str) -> list:
+    """A Dense/Conv layer's own activation as a separate spec, as hls4ml splits it (none when linear)."""
+    activation = config.get("activation", "linear")
+    if keras_class.startswith("Q"):
+        function, result_type = activation_quantizer(activation, f"{where}, activation")
+    else:
+        function, result_type = _activation_name(activation, where), None
+    if function == "linear" and result_type is None:
+        return []
+    return [ActivationSpec(f"{name}_{function}", keras_class, function, result_type)]
+
+
+def _per_axis(value, rank: int, field: str, where: str) -> tuple[int, ...]:
+    values = tuple(int(v) for v in (value if isinstance(value, (list, tuple)) else [value] * rank))
+    if len(values) != rank:
+        raise fail(f"{where}: {field} {value!r} does not have {rank} entries")
+    return values
+
+
+def _convolution(name: str, keras_class: str, config: dict, weights: dict, shape: list, where: str):
+    """The ConvSpec of a Keras Conv1D/Conv2D (or QKeras twin) and its output shape; refuses what it cannot build."""
+    rank = _CONVOLUTIONS[keras_class]
+    if config.get("data_format", "channels_last") not in (None, "channels_last"):
+        raise fail(f"{where}: data_format {config.get('data_format')!r} is not supported; rtl4ml takes channels_last")
+    if len(shape) != rank + 1:
+        raise fail(f"{where}: input shape {shape} does not have {rank} spatial axes and channels")
+    dilation = _per_axis(config.get("dilation_rate", 1), rank, "dilation_rate", where)
+    if any(d != 1 for d in dilation):
+        raise fail(f"{where}: dilation_rate {list(dilation)} is not supported (only 1)")
+    if int(config.get("groups", 1) or 1) != 1:
+        raise fail(f"{where}: groups {config.get('groups')} is not supported (only 1)")
+    padding = str(config.get("padding", "valid")).lower()
+    if padding not in ("valid", "same"):
+        raise fail(f"{where}: padding {config.get('padding')!r} is not supported; use 'valid' or 'same'")
+    strides = _per_axis(config.get("strides", 1), rank, "strides", where)
+    use_bias = config.get("use_bias", True)
+    kernel, *rest = _weights_for(weights, name, 1 + int(use_bias), keras_class)
+    expected = tuple(_per_axis(config.get("kernel_size", kernel.shape[:rank]), rank, "kernel_size", where)) + \
+        (shape[-1], int(config.get("filters", kernel.shape[-1])))
+    if kernel.shape != expected:
+        raise fail(f"{where}: kernel shape {kernel.shape} does not match kernel_size, input channels and filters "
+                   f"{expected}")
+    geometry = [output_geometry(n, k, s, padding) for n, k, s in zip(shape[:-1], kernel.shape[:rank], strides)]
+    if any(size < 1 for size, _, _ in geometry):
+        raise fail(f"{where}: kernel {list(kernel.shape[:rank])} is larger than its input {shape[:-1]}")
+    bias = rest[0] if use_bias else np.zeros(kernel.shape[-1])
+    return (ConvSpec(name, keras_class, kernel, bias, strides, padding),
+            [size for size, _, _ in geometry] + [int(kernel.shape[-1])])
+
+
+def _reshape_target(config: dict, shape: list, where: str) -> list:
+    target = [int(n) for n in config.get("target_shape", [])]
+    total = int(np.prod(shape))
+    if target.count(-1) == 1:
+        known = int(np.prod([n for n in target if n != -1]))
+        target = [total // known if n == -1 else n for n in target]
+    if int(np.prod(target)) != total or any(n < 1 for n in target):
+        raise fail(f"{where}: target_shape {config.get('target_shape')} does not hold the {total} elements of {shape}")
+    return target
+
+
 def build_model_spec(keras_file: KerasFile) -> ModelSpec:
     """Walk the layer list once and emit the chain of specs."""
     model_name, layers = _layer_list(keras_file.config)
@@ -163,6 +199,7 @@ def build_model_spec(keras_file: KerasFile) -> ModelSpec:
         raise fail(f"{keras_file.source}: model has no layers")
     weights = weights_by_layer_name(keras_file, layers)
     input_spec: InputSpec | None = None
+    fixed = False  # the input's shape is known once the first computing layer is reached
     shape: list | None = None
     specs: list = []
     for index, layer in enumerate(layers):
@@ -182,37 +219,41 @@ def build_model_spec(keras_file: KerasFile) -> ModelSpec:
             raise fail(f"{where}: Lambda layers are refused: loading them would execute code from the model file")
         if keras_class in _NO_OPS:
             continue
-        if keras_class == "Flatten":
-            shape = [int(np.prod(shape))]
+        if keras_class in ("Flatten", "Reshape"):
+            target = [int(np.prod(shape))] if keras_class == "Flatten" else _reshape_target(config, shape, where)
+            if fixed:  # after a computing layer: a node (wires); before one, it only shapes the input
+                specs.append(ReshapeSpec(name, keras_class, tuple(target)))
+            shape = target
             continue
+        if not fixed and keras_class in _FIRST_LAYERS:
+            input_spec.shape, fixed = tuple(int(n) for n in shape), True
         if keras_class in ("Dense", "QDense"):
-            if specs or input_spec.size == 0:
-                if len(shape) != 1:
-                    raise fail(f"{where}: input shape {shape} is not flat; add a Flatten layer")
-            if input_spec.size == 0:
-                input_spec.size = int(shape[0])
+            if len(shape) != 1:
+                raise fail(f"{where}: input shape {shape} is not flat; add a Flatten layer")
             kernel, *rest = _weights_for(weights, name, 1 + int(config.get("use_bias", True)), keras_class)
             bias = rest[0] if config.get("use_bias", True) else np.zeros(kernel.shape[1])
             if kernel.shape != (shape[0], int(config.get("units", kernel.shape[1]))):
                 raise fail(f"{where}: kernel shape {kernel.shape} does not match input size {shape[0]} and units")
             dense = DenseSpec(name, keras_class, kernel, bias)
-            activation = config.get("activation", "linear")
-            if keras_class == "QDense":
-                dense.kernel_type = weight_quantizer_type(config.get("kernel_quantizer"), f"{where}, kernel_quantizer")
-                dense.bias_type = weight_quantizer_type(config.get("bias_quantizer"), f"{where}, bias_quantizer")
-                function, result_type = activation_quantizer(activation, f"{where}, activation")
-            else:
-                function, result_type = _activation_name(activation, where), None
+            _quantizers(dense, keras_class, config, where)
             specs.append(dense)
-            if function != "linear" or result_type is not None:
-                specs.append(ActivationSpec(f"{name}_{function}", keras_class, function, result_type))
+            specs.extend(_built_in_activation(name, keras_class, config, where))
             shape = [kernel.shape[1]]
             continue
-        if input_spec.size == 0:
-            raise fail(f"{where}: the first computing layer must be Dense; rtl4ml supports MLPs")
+        if keras_class in _CONVOLUTIONS:
+            conv, shape = _convolution(name, keras_class, config, weights, shape, where)
+            _quantizers(conv, keras_class, config, where)
+            specs.append(conv)
+            specs.extend(_built_in_activation(name, keras_class, config, where))
+            continue
+        if not fixed:
+            raise fail(f"{where}: the first computing layer must be Dense or a convolution")
         if keras_class == "BatchNormalization":
-            if not specs or not isinstance(specs[-1], DenseSpec):
-                raise fail(f"{where}: BatchNormalization must directly follow a linear Dense to be folded")
+            if not specs or not isinstance(specs[-1], (DenseSpec, ConvSpec)):
+                raise fail(f"{where}: BatchNormalization must directly follow a linear Dense or convolution to be "
+                           "folded")
+            if int(_per_axis(config.get("axis", -1), 1, "axis", where)[0]) not in (-1, len(shape)):
+                raise fail(f"{where}: axis {config.get('axis')} is not the channel axis")
             _fold_batchnorm(specs[-1], layer, weights)
             continue
         if keras_class == "Activation":
@@ -230,10 +271,11 @@ def build_model_spec(keras_file: KerasFile) -> ModelSpec:
             function, result_type = activation_quantizer(config.get("activation"), f"{where}, activation")
             specs.append(ActivationSpec(name, keras_class, function, result_type))
             continue
-        raise fail(f"{where}: unsupported layer type {keras_class!r}; rtl4ml supports Dense, QDense, Activation, "
-                   "ReLU, Softmax, QActivation, BatchNormalization, Dropout, Flatten")
-    if input_spec is None or input_spec.size == 0 or not specs:
-        raise fail(f"{keras_file.source}: model has no Dense layer")
+        raise fail(f"{where}: unsupported layer type {keras_class!r}; rtl4ml supports Dense, QDense, Conv1D, Conv2D, "
+                   "QConv1D, QConv2D, Activation, ReLU, Softmax, QActivation, BatchNormalization (after a linear "
+                   "layer), Dropout, Flatten, Reshape")
+    if input_spec is None or not fixed or not specs:
+        raise fail(f"{keras_file.source}: model has no Dense or convolution layer")
     return ModelSpec(str(model_name), input_spec, specs)
 
 

@@ -16,14 +16,21 @@ from ..ir.graph import ModelGraph
 
 
 def quantize_inputs(graph: ModelGraph, X) -> np.ndarray:
-    """Check the batch and convert real-valued features to input codes."""
+    """Check the batch and convert real-valued features to input codes [events, n_in] (tensors flattened row-major).
+
+    A batch is [events, n_in] or [events, *input shape] (e.g. images [events, H, W, C]).
+    """
     X = np.asarray(X)
     if X.dtype == object or not np.issubdtype(X.dtype, np.number):
         raise fail(f"input array has dtype {X.dtype}; expected a numeric array")
-    if X.ndim == 1 and X.shape[0] == graph.n_in:
-        X = X[None, :]
+    shape = graph.input.shape
+    if X.shape in ((graph.n_in,), shape):
+        X = X[None]
+    if X.ndim >= 2 and X.shape[1:] == shape:
+        X = X.reshape(len(X), -1)
     if X.ndim != 2 or X.shape[1] != graph.n_in:
-        raise fail(f"input array has shape {tuple(X.shape)}; model {graph.name} expects (events, {graph.n_in})")
+        expected = f"(events, {graph.n_in})" + ("" if len(shape) == 1 else f" or (events, {', '.join(map(str, shape))})")
+        raise fail(f"input array has shape {tuple(X.shape)}; model {graph.name} expects {expected}")
     bad = ~np.isfinite(X.astype(np.float64))
     if bad.any():
         event, feature = (int(v) for v in np.argwhere(bad)[0])

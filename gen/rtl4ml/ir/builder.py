@@ -10,24 +10,26 @@ import numpy as np
 
 from ..config import Config
 from ..fixed_point import FixedType, quantize_float, to_float
-from ..frontends.keras_model import ActivationSpec, DenseSpec, ModelSpec
+from ..frontends.spec import ActivationSpec, ConvSpec, DenseSpec, ModelSpec, ReshapeSpec
 from .graph import ModelGraph
-from .layers import ActivationLayer, DenseLayer, InputLayer
-from .layers.dense import check_reuse_factor, choose_accumulator
+from .layers import ActivationLayer, ConvLayer, DenseLayer, InputLayer, ReshapeLayer
+from .layers.conv import output_geometry
+from .layers.linear import check_reuse_factor, choose_accumulator
 from .layers.softmax import build_softmax
 from .layers.table_activation import build_table_activation
 
 
-def _quantize_tensor(values: np.ndarray, qkeras_type: FixedType | None, target: FixedType) -> np.ndarray:
-    """Codes of `values` in `target`; a QKeras quantizer is applied first, exactly as QKeras does."""
-    if qkeras_type is not None:
-        values = to_float(quantize_float(values, qkeras_type), qkeras_type.frac)
+def _quantize_tensor(values: np.ndarray, trained_type: FixedType | None, target: FixedType) -> np.ndarray:
+    """Codes of `values` in `target`; the type the model was trained with (a quantizer's) is applied first."""
+    if trained_type is not None:
+        values = to_float(quantize_float(values, trained_type), trained_type.frac)
     return quantize_float(values, target)
 
 
-def _build_dense(spec: DenseSpec, source, config: Config) -> DenseLayer:
-    settings = config.resolve(spec.name, ("Dense",) if spec.keras_class == "Dense" else ("Dense", spec.keras_class))
-    check_reuse_factor(spec.name, settings.reuse_factor, spec.kernel.shape[0], spec.kernel.shape[1])
+def _linear_settings(spec, source, config: Config, type_names: tuple[str, ...], kernel_2d: np.ndarray):
+    """Settings, weight/bias types and codes, and accumulator of a Dense or convolution spec."""
+    settings = config.resolve(spec.name, type_names)
+    check_reuse_factor(spec.name, settings.reuse_factor, kernel_2d.shape[0], kernel_2d.shape[1])
     weight_type = settings.precision["weight"]
     if spec.kernel_type is not None and "weight" not in settings.explicit:
         weight_type = spec.kernel_type
@@ -36,19 +38,38 @@ def _build_dense(spec: DenseSpec, source, config: Config) -> DenseLayer:
         bias_type = spec.bias_type
     weight = _quantize_tensor(spec.kernel, spec.kernel_type, weight_type)
     bias = _quantize_tensor(spec.bias, spec.bias_type, bias_type)
-    accum_type, exact = choose_accumulator(spec.name, weight, bias, source.result_type, weight_type, bias_type,
-                                           settings.precision.get("accum"))
-    return DenseLayer(name=spec.name, inputs=(source.name,), shape=(spec.kernel.shape[1],),
-                      input_type=source.result_type, weight=weight, weight_type=weight_type, bias=bias,
-                      bias_type=bias_type, accum_type=accum_type, accum_is_exact=exact,
-                      result_type=settings.precision["result"], reuse_factor=settings.reuse_factor,
-                      strategy=settings.strategy, pipeline_budget=settings.pipeline_budget,
-                      luts_per_dsp=settings.luts_per_dsp)
+    accum_type, exact = choose_accumulator(spec.name, weight.reshape(kernel_2d.shape), bias, source.result_type,
+                                           weight_type, bias_type, settings.precision.get("accum"))
+    return dict(name=spec.name, inputs=(source.name,), input_type=source.result_type, weight=weight,
+                weight_type=weight_type, bias=bias, bias_type=bias_type, accum_type=accum_type,
+                accum_is_exact=exact, result_type=settings.precision["result"], reuse_factor=settings.reuse_factor,
+                strategy=settings.strategy, pipeline_budget=settings.pipeline_budget,
+                luts_per_dsp=settings.luts_per_dsp)
+
+
+def _build_dense(spec: DenseSpec, source, config: Config) -> DenseLayer:
+    types = ("Dense",) if spec.layer_type == "Dense" else ("Dense", spec.layer_type)
+    return DenseLayer(shape=(spec.kernel.shape[1],), **_linear_settings(spec, source, config, types, spec.kernel))
+
+
+def _build_conv(spec: ConvSpec, source, config: Config) -> ConvLayer:
+    rank = spec.kernel.ndim - 2
+    types = tuple(dict.fromkeys((f"Conv{rank}D", spec.layer_type)))
+    geometry = [output_geometry(n, k, s, spec.padding)
+                for n, k, s in zip(source.shape[:-1], spec.kernel.shape[:rank], spec.strides)]
+    settings = _linear_settings(spec, source, config, types, spec.kernel.reshape(-1, spec.kernel.shape[-1]))
+    return ConvLayer(shape=tuple(size for size, _, _ in geometry) + (spec.kernel.shape[-1],),
+                     input_shape=source.shape, strides=spec.strides, pad_before=tuple(g[1] for g in geometry),
+                     pad_after=tuple(g[2] for g in geometry), **settings)
+
+
+def _build_reshape(spec: ReshapeSpec, source, config: Config) -> ReshapeLayer:
+    return ReshapeLayer(name=spec.name, inputs=(source.name,), shape=spec.shape, result_type=source.result_type)
 
 
 def _build_activation(spec: ActivationSpec, source, config: Config):
     type_names = {"softmax": "Softmax", "relu": "ReLU", "sigmoid": "Activation", "tanh": "Activation"}
-    settings = config.resolve(spec.name, tuple(dict.fromkeys(("Activation", spec.keras_class,
+    settings = config.resolve(spec.name, tuple(dict.fromkeys(("Activation", spec.layer_type,
                                                               type_names.get(spec.function, "Activation")))))
     result_type = settings.precision["result"]
     if spec.result_type is not None and "result" not in settings.explicit:
@@ -66,14 +87,17 @@ def _build_activation(spec: ActivationSpec, source, config: Config):
     return layer
 
 
+_BUILDERS = {DenseSpec: _build_dense, ConvSpec: _build_conv, ReshapeSpec: _build_reshape,
+             ActivationSpec: _build_activation}
+
+
 def build_ir(spec: ModelSpec, config: Config, name: str | None = None) -> ModelGraph:
     config.check_layer_names(spec.layer_names())
     input_settings = config.resolve(spec.input.name, ("Input", "InputLayer"))
-    model_input = InputLayer(name=spec.input.name, inputs=(), shape=(spec.input.size,),
+    model_input = InputLayer(name=spec.input.name, inputs=(), shape=spec.input.shape,
                              result_type=input_settings.precision["result"])
     layers, source = [], model_input
     for layer_spec in spec.layers:
-        build = _build_dense if isinstance(layer_spec, DenseSpec) else _build_activation
-        source = build(layer_spec, source, config)
+        source = _BUILDERS[type(layer_spec)](layer_spec, source, config)
         layers.append(source)
     return ModelGraph(name or config.project_name, model_input, layers)

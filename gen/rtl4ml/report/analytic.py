@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from ..ir.handlers import HandlerTable
-from ..ir.layers import ActivationLayer, DenseLayer, SoftmaxLayer, TableActivationLayer
+from ..ir.layers import ActivationLayer, ConvLayer, DenseLayer, SoftmaxLayer, TableActivationLayer
 
 # Yosys maps a constant multiplication to a DSP48 when both operands have at least this many bits
 # (after it drops redundant sign bits); smaller ones become LUT logic.
@@ -55,7 +55,7 @@ def dsps_for(a_bits: int, b_bits: int) -> int:
 
 def _requantize_luts(block) -> int:
     """LUTs per neuron to bring the sum to the output type (and through a fused activation)."""
-    dense, width = block.layers[0], block.out_type.width
+    dense, width = block.linear, block.out_type.width
     luts = width * (int(dense.result_type.rounding != "AP_TRN") + int(dense.result_type.overflow != "AP_WRAP"))
     for activation in block.layers[1:]:
         luts += width * (int(activation.function == "relu") + int(activation.result_type.rounding != "AP_TRN")
@@ -69,7 +69,7 @@ def _live_bits(block, complete: bool) -> int:
     With a wrapping output the bits above the output's top bit never matter (sums are modulo);
     once the sum is complete, truncation also drops the bits below the output's LSB.
     """
-    dense = block.layers[0]
+    dense = block.linear
     width, result = block.values["accum_width"], dense.result_type
     shift = max(0, dense.accum_type.frac - result.frac)
     high = width if result.overflow != "AP_WRAP" else min(width, shift + result.width)
@@ -83,7 +83,7 @@ def _live_bits(block, complete: bool) -> int:
 
 def _dense_parallel(block) -> dict:
     """A fully parallel layer: the generator's own list of multiplications and shift-add terms."""
-    dense = block.layers[0]
+    dense = block.linear
     width = block.values["accum_width"]
     x_bits = dense.input_type.signed_width
     totals = {"LUT": 0.0, "FF": 0.0, "DSP": 0}
@@ -160,7 +160,7 @@ def _dense_reuse(block) -> dict:
 ESTIMATES = HandlerTable("analytic resource estimate")
 
 
-@ESTIMATES.register(DenseLayer)
+@ESTIMATES.register(DenseLayer, ConvLayer)
 def _dense(block) -> dict:
     return _dense_reuse(block) if block.sequential else _dense_parallel(block)
 

@@ -15,7 +15,7 @@ from ..fixed_point import FixedType, quantize_float, requantize
 from ..golden.model import layer_functions
 from ..ir.graph import ModelGraph
 from ..ir.handlers import HandlerTable
-from ..ir.layers import ActivationLayer, DenseLayer, SoftmaxLayer, TableActivationLayer
+from ..ir.layers import ActivationLayer, ConvLayer, DenseLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer
 
 # Wide enough that rounding to it never overflows: exposes the value before overflow handling.
 _UNBOUNDED_BITS = 62
@@ -51,8 +51,8 @@ def _summary(name: str, quantity: str, exact: np.ndarray, exact_frac: int, targe
 PROFILES = HandlerTable("profiling report")
 
 
-@PROFILES.register(DenseLayer)
-def _dense(layer: DenseLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
+@PROFILES.register(DenseLayer, ConvLayer)
+def _linear(layer: DenseLayer | ConvLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
     exact, frac = layer.exact_sum(x)
     return [_summary(layer.name, "weight", layer.weight, layer.weight_type.frac, layer.weight_type),
             _summary(layer.name, "bias", layer.bias, layer.bias_type.frac, layer.bias_type),
@@ -71,14 +71,20 @@ def _table_output(layer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
     return [_summary(layer.name, "result", outputs, layer.result_type.frac, layer.result_type)]
 
 
+@PROFILES.register(ReshapeLayer)
+def _wiring(layer: ReshapeLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
+    return []  # the codes of its input, unchanged
+
+
 def profile(graph: ModelGraph, X: np.ndarray) -> list[dict]:
     """Per layer (inputs, weights, biases, results): value ranges and overflow/underflow counts."""
     X = np.asarray(X, dtype=np.float64)
+    X = X.reshape(len(X), -1)
     in_type = graph.input.result_type
     scale_frac = 52 - max(0, int(np.ceil(np.log2(np.abs(X).max() + 1))))  # exact in float64
     rows = [_summary(graph.input.name, "input", np.round(X * 2.0**scale_frac).astype(np.int64), scale_frac,
                      in_type)]
-    values = {graph.input.name: quantize_float(X, in_type)}
+    values = {graph.input.name: quantize_float(X, in_type).reshape((len(X),) + graph.input.shape)}
     for layer, function in zip(graph.layers, layer_functions(graph)):
         handler = PROFILES(layer)
         inputs = [values[name] for name in layer.inputs]

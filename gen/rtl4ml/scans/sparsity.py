@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from ..frontends.keras_model import DenseSpec, ModelSpec
+from ..frontends.spec import DenseSpec, ModelSpec
 
 
 def prune(spec: ModelSpec, sparsity: float, seed: int = 0) -> ModelSpec:

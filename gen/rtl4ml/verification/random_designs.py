@@ -1,4 +1,4 @@
-"""Random small MLPs as plain JSON specs, and how to turn one into a model + config.
+"""Random small MLPs, some behind a convolution, as plain JSON specs, and how to turn one into a model + config.
 
 A spec holds everything as integer codes and type strings (weights at the extremes of
 their type and exact zeros included), so a failing case is a self-contained JSON file
@@ -10,30 +10,56 @@ from __future__ import annotations
 import numpy as np
 
 from ..fixed_point import FixedType, parse_precision
-from ..frontends.keras_model import ActivationSpec, DenseSpec, InputSpec, ModelSpec
+from ..frontends.spec import ActivationSpec, ConvSpec, DenseSpec, InputSpec, ModelSpec, ReshapeSpec
+from ..ir.layers.conv import output_geometry
 
 ACTIVATIONS = ("relu", "linear", "sigmoid", "tanh", None)
+
+
+def _layer_config(layer: dict) -> dict:
+    precision = {"weight": layer["weight_type"], "bias": layer["bias_type"], "result": layer["result_type"]}
+    if layer.get("accum_type"):
+        precision["accum"] = layer["accum_type"]
+    config = {"Precision": precision, "ReuseFactor": layer.get("reuse_factor", 1)}
+    if layer.get("pipeline_budget"):
+        config["PipelineBudget"] = layer["pipeline_budget"]
+    return config
+
+
+def _float(codes, type_text: str) -> np.ndarray:
+    return np.asarray(codes, dtype=np.float64) * 2.0**-parse_precision(type_text).frac
+
+
+def conv_output_shape(conv: dict) -> list[int]:
+    spatial = [output_geometry(n, k, s, conv["padding"])[0]
+               for n, k, s in zip(conv["input_shape"][:-1], conv["kernel_size"], conv["strides"])]
+    return spatial + [conv["filters"]]
 
 
 def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
     """ModelSpec and hls4ml-style config of a random-design spec."""
     input_name = "x"
     layers, names = [], {input_name: {"Precision": {"result": spec["input_type"]}}}
+    input_shape = spec["n_in"]
+    conv = spec.get("conv")
+    if conv:  # a convolution over the input tensor, flattened for the dense layers
+        input_shape = tuple(conv["input_shape"])
+        rank = len(conv["kernel_size"])
+        layers.append(ConvSpec("conv", f"Conv{rank}D", _float(conv["weights"], conv["weight_type"]),
+                               _float(conv["bias"], conv["bias_type"]), tuple(conv["strides"]), conv["padding"]))
+        names["conv"] = _layer_config(conv)
+        if conv.get("activation"):
+            layers.append(ActivationSpec("conv_act", "Activation", conv["activation"]))
+            names["conv_act"] = {"Precision": {"result": conv["activation_type"]}}
+        layers.append(ReshapeSpec("flat", "Flatten", (int(np.prod(conv_output_shape(conv))),)))
     for index, layer in enumerate(spec["layers"]):
-        weight_type, bias_type = parse_precision(layer["weight_type"]), parse_precision(layer["bias_type"])
-        kernel = np.asarray(layer["weights"], dtype=np.float64) * 2.0**-weight_type.frac
-        bias = np.asarray(layer["bias"], dtype=np.float64) * 2.0**-bias_type.frac
-        layers.append(DenseSpec(f"fc{index}", "Dense", kernel, bias))
-        precision = {"weight": layer["weight_type"], "bias": layer["bias_type"], "result": layer["result_type"]}
-        if layer.get("accum_type"):
-            precision["accum"] = layer["accum_type"]
-        names[f"fc{index}"] = {"Precision": precision, "ReuseFactor": layer.get("reuse_factor", 1)}
-        if layer.get("pipeline_budget"):
-            names[f"fc{index}"]["PipelineBudget"] = layer["pipeline_budget"]
+        layers.append(DenseSpec(f"fc{index}", "Dense", _float(layer["weights"], layer["weight_type"]),
+                                _float(layer["bias"], layer["bias_type"])))
+        names[f"fc{index}"] = _layer_config(layer)
         if layer.get("activation"):
             layers.append(ActivationSpec(f"act{index}", "Activation", layer["activation"]))
             names[f"act{index}"] = {"Precision": {"result": layer["activation_type"]}}
-    model = ModelSpec(project, InputSpec(input_name, spec["n_in"]), layers)
+    model = ModelSpec(project, InputSpec(input_name, input_shape), layers)
     return model, {"HLSConfig": {"Model": {"Precision": "ap_fixed<16,6>"}, "LayerName": names}, "ProjectName": project}
 
 
@@ -109,30 +135,59 @@ def draw_type(choose, max_width: int = 18, signed: bool | None = None) -> str:
     return str(t)
 
 
-def draw_design(choose, max_width: int = 24, max_depth: int = 4) -> dict:
-    """One random design spec: 1..max_depth dense layers, widths 1..max_width, random types and modes."""
-    rng = np.random.default_rng(choose.seed())  # the many weight codes come from here
-    n_in = choose.integer(1, max_width)
-    spec = {"n_in": n_in, "input_type": draw_type(choose), "layers": []}
-    depth = choose.integer(1, max_depth)
-    width_in = n_in
-    for index in range(depth):
-        units = choose.integer(1, max_width)
-        weight_type, bias_type = draw_type(choose, 12), draw_type(choose, 12)
-        options = ACTIVATIONS + (("softmax",) if index == depth - 1 else ())
-        activation = choose.choice(options)
-        accum = None
-        if choose.integer(0, 3) == 0:  # sometimes an explicit (wrapping) accumulator
-            accum = str(parse_precision(draw_type(choose, signed=True)).with_modes(overflow="AP_WRAP"))
-        layer = {
-            "units": units, "weight_type": weight_type, "bias_type": bias_type, "result_type": draw_type(choose),
-            "weights": weight_codes(weight_type, (width_in, units), rng), "bias": weight_codes(bias_type, (units,), rng),
+def _draw_reuse(choose, products: int) -> dict:
+    """Sometimes time-multiplexed multipliers (ReuseFactor > 1), as hls4ml allows them."""
+    if choose.integer(0, 2) == 0:
+        divisors = [r for r in range(2, 9) if products % r == 0]
+        if divisors:
+            return {"reuse_factor": choose.choice(tuple(divisors))}
+    return {}
+
+
+def _draw_linear_types(choose, activation: str | None) -> dict:
+    accum = None
+    if choose.integer(0, 3) == 0:  # sometimes an explicit (wrapping) accumulator
+        accum = str(parse_precision(draw_type(choose, signed=True)).with_modes(overflow="AP_WRAP"))
+    return {"weight_type": draw_type(choose, 12), "bias_type": draw_type(choose, 12), "result_type": draw_type(choose),
             "activation": activation, "activation_type": draw_type(choose) if activation else None,
             "accum_type": accum}
-        if choose.integer(0, 2) == 0:  # sometimes time-multiplexed multipliers (ReuseFactor > 1)
-            divisors = [r for r in range(2, 9) if (width_in * units) % r == 0]
-            if divisors:
-                layer["reuse_factor"] = choose.choice(tuple(divisors))
+
+
+def draw_conv(choose, rng: np.random.Generator, max_width: int) -> dict:
+    """A Conv1D/Conv2D over a small channels-last input: any kernel that fits, stride 1-2, valid or same."""
+    rank = choose.integer(1, 2)
+    largest = min(7, max_width) if rank == 1 else max(1, min(4, max_width // 2 - 1))
+    spatial = [choose.integer(1, largest) for _ in range(rank)]
+    channels, filters = choose.integer(1, 3), choose.integer(1, 3)
+    kernel = [choose.integer(1, n) for n in spatial]
+    conv = {"input_shape": spatial + [channels], "kernel_size": kernel,
+            "strides": [choose.integer(1, 2) for _ in range(rank)], "padding": choose.choice(("valid", "same")),
+            "filters": filters, **_draw_linear_types(choose, choose.choice(("relu", "linear", None)))}
+    conv["weights"] = weight_codes(conv["weight_type"], tuple(kernel) + (channels, filters), rng)
+    conv["bias"] = weight_codes(conv["bias_type"], (filters,), rng) if choose.integer(0, 1) else [0] * filters
+    conv.update(_draw_reuse(choose, int(np.prod(kernel)) * channels * filters))
+    if choose.integer(0, 3) == 0:
+        conv["pipeline_budget"] = choose.integer(1, 10)
+    return conv
+
+
+def draw_design(choose, max_width: int = 24, max_depth: int = 4) -> dict:
+    """One random design spec: sometimes a convolution, then 1..max_depth dense layers, random types and modes."""
+    rng = np.random.default_rng(choose.seed())  # the many weight codes come from here
+    conv = draw_conv(choose, rng, max_width) if choose.integer(0, 3) == 0 else None
+    n_in = int(np.prod(conv["input_shape"])) if conv else choose.integer(1, max_width)
+    spec = {"n_in": n_in, "input_type": draw_type(choose), "layers": []}
+    if conv:
+        spec["conv"] = conv
+    depth = choose.integer(1, max_depth)
+    width_in = int(np.prod(conv_output_shape(conv))) if conv else n_in
+    for index in range(depth):
+        units = choose.integer(1, max_width)
+        options = ACTIVATIONS + (("softmax",) if index == depth - 1 else ())
+        layer = {"units": units, **_draw_linear_types(choose, choose.choice(options))}
+        layer["weights"] = weight_codes(layer["weight_type"], (width_in, units), rng)
+        layer["bias"] = weight_codes(layer["bias_type"], (units,), rng)
+        layer.update(_draw_reuse(choose, width_in * units))
         if choose.integer(0, 3) == 0:  # sometimes a layer's own pipeline budget
             layer["pipeline_budget"] = choose.integer(1, 10)
         spec["layers"].append(layer)

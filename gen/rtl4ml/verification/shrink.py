@@ -28,16 +28,21 @@ def _drop_neuron(spec: dict, index: int) -> dict | None:
 
 def _variants(spec: dict) -> Iterator[dict]:
     layers = spec["layers"]
+    conv = spec.get("conv")
+    if conv:  # without the convolution: its flattened output becomes the input
+        simpler = {key: copy.deepcopy(value) for key, value in spec.items() if key != "conv"}
+        yield dict(simpler, n_in=len(layers[0]["weights"]), input_type=conv["activation_type"] or conv["result_type"])
     if len(layers) > 1:
         yield dict(copy.deepcopy(spec), layers=copy.deepcopy(layers[:-1]))
-        yield dict(copy.deepcopy(spec), n_in=layers[0]["units"], layers=copy.deepcopy(layers[1:]),
-                   input_type=layers[0]["activation_type"] or layers[0]["result_type"])
+        if not conv:
+            yield dict(copy.deepcopy(spec), n_in=layers[0]["units"], layers=copy.deepcopy(layers[1:]),
+                       input_type=layers[0]["activation_type"] or layers[0]["result_type"])
     for index in range(len(layers)):
         for _ in range(1):
             variant = _drop_neuron(spec, index)
             if variant:
                 yield variant
-    if spec["n_in"] > 1:
+    if spec["n_in"] > 1 and not conv:
         simpler = copy.deepcopy(spec)
         simpler["n_in"] -= 1
         simpler["layers"][0]["weights"] = simpler["layers"][0]["weights"][:-1]
@@ -70,7 +75,7 @@ def _variants(spec: dict) -> Iterator[dict]:
 
 def _valid_reuse(spec: dict) -> dict:
     """Drop reuse factors that no longer divide a shrunk layer's multiplications (an invalid config)."""
-    n_in = spec["n_in"]
+    n_in = len(spec["layers"][0]["weights"])  # the first dense layer's inputs (a convolution's outputs)
     for layer in spec["layers"]:
         if (n_in * layer["units"]) % layer.get("reuse_factor", 1):
             del layer["reuse_factor"]

@@ -7,7 +7,6 @@ values of the layer's own ap_fixed type, so the C++ computes the golden model's 
 
 from __future__ import annotations
 
-import math
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from ...errors import fail
 from ...fixed_point import FixedType
 from ...ir.graph import ModelGraph
 from ...ir.handlers import HandlerTable
-from ...ir.layers import ActivationLayer, DenseLayer, SoftmaxLayer, TableActivationLayer
+from ...ir.layers import ActivationLayer, ConvLayer, DenseLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer
 from ...resources import hls_dir
 from ..identifiers import check_project_name, comment_text, unique_identifiers
 
@@ -80,8 +79,10 @@ def _code_width(t: FixedType) -> int:
 HLS_CALLS = HandlerTable("HLS C++ backend")
 
 
-@HLS_CALLS.register(DenseLayer)
-def _dense(ident: str, layer: DenseLayer) -> HlsLayer:
+@HLS_CALLS.register(DenseLayer, ConvLayer)
+def _dense(ident: str, layer: DenseLayer | ConvLayer) -> HlsLayer:
+    """A Dense call; a convolution as the Dense over the flattened tensors it equals (ConvLayer.as_dense)."""
+    layer = layer.as_dense()
     weights = [exact_literal(int(c), layer.weight_type.frac) for c in layer.weight.reshape(-1)]
     biases = [exact_literal(int(c), layer.bias_type.frac) for c in layer.bias]
     return HlsLayer(
@@ -128,6 +129,12 @@ def _softmax(ident: str, layer: SoftmaxLayer) -> HlsLayer:
 @HLS_CALLS.register(ActivationLayer)
 def _activation(ident: str, layer: ActivationLayer) -> HlsLayer:
     return HlsLayer(ident, layer, layer.function, config={"n": layer.n_out}, template_args=[str(layer.n_out)])
+
+
+@HLS_CALLS.register(ReshapeLayer)
+def _reshape(ident: str, layer: ReshapeLayer) -> HlsLayer:
+    # the same type in and out: a linear copy of the row-major elements
+    return HlsLayer(ident, layer, "linear", config={"n": layer.n_out}, template_args=[str(layer.n_out)])
 
 
 def _layer(ident: str, layer) -> HlsLayer:

@@ -34,6 +34,7 @@ class Block:
     values: dict = field(default_factory=dict)
     extra_cycles: int = 0  # cycles spent iterating (ReuseFactor - 1), on top of the registers
     interval: int = 1  # cycles between events the block can accept
+    linear: object = None  # a linear block's DenseLayer: its own, or the one a convolution equals
     multipliers: int = 0  # multiplications the module synthesizes (non-zero products, or per ReuseFactor of them)
     # the module's outputs depend on disjoint logic that Yosys may synthesize in slices (report/synthesis.py)
     sliceable: bool = False

@@ -8,12 +8,14 @@ builder in RTL_BLOCKS; a class without one is refused with the layer's name.
 from __future__ import annotations
 
 from ...ir.graph import ModelGraph
-from ...ir.layers import ActivationLayer, DenseLayer
+from ...ir.layers import ActivationLayer, ConvLayer, DenseLayer, ReshapeLayer
 from . import activations, dense  # noqa: F401  (they register the block builders)
 from .block import RTL_BLOCKS, Block
 
 # layer class -> the class of a directly following layer it absorbs
-FUSES = {DenseLayer: ActivationLayer}
+FUSES = {DenseLayer: ActivationLayer, ConvLayer: ActivationLayer}
+# layer classes that are wiring only: no module, the next block reads their input's wires
+WIRING_ONLY = (ReshapeLayer,)
 
 
 def _layer_budget(layers: list) -> int | None:
@@ -38,6 +40,8 @@ def build_blocks(graph: ModelGraph, identifiers: dict[str, str]) -> list[Block]:
     absorbed: set[str] = set()
     for layer in graph.layers:
         if layer.name in absorbed:
+            continue
+        if isinstance(layer, WIRING_ONLY):
             continue
         follower = _fused_follower(graph, layer)
         if follower is not None:

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...ir.layers import ActivationLayer, DenseLayer
+from ...ir.layers import ActivationLayer, ConvLayer, DenseLayer
+from ...ir.layers.linear import LinearLayer
 from .block import RTL_BLOCKS, Block, input_wire, levels_for, literal, requantize_params, table_literal
 from .pipeline import ADD_LEVEL_COST, MULTIPLY_COST, REQUANTIZE_COST, SELECT_COST, Step
 from .shift_add import csd_digits, use_shift_add
 
 
-@RTL_BLOCKS.register(DenseLayer)
-def dense_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None) -> Block:
-    if dense.reuse_factor > 1:
-        return _dense_reuse_block(identifier, dense, activation)
-    return _dense_parallel_block(identifier, dense, activation)
+@RTL_BLOCKS.register(DenseLayer, ConvLayer)
+def linear_block(identifier: str, layer: LinearLayer, activation: ActivationLayer | None) -> Block:
+    """A Dense layer, or a convolution as the Dense over the flattened tensors it equals (ConvLayer.as_dense)."""
+    dense = layer.as_dense()
+    build = _dense_reuse_block if dense.reuse_factor > 1 else _dense_parallel_block
+    block = build(identifier, dense, activation)
+    block.layers[0], block.linear = layer, dense
+    return block
 
 
 def _dense_common(dense: DenseLayer, activation: ActivationLayer | None, product_width: int) -> dict:

@@ -2,10 +2,12 @@
 
 from .activation import ActivationLayer
 from .base import LAYER_CLASSES, Layer, layer_class
+from .conv import ConvLayer
 from .dense import DenseLayer
 from .input import InputLayer
+from .reshape import ReshapeLayer
 from .softmax import SoftmaxLayer
 from .table_activation import TableActivationLayer
 
-__all__ = ["LAYER_CLASSES", "ActivationLayer", "DenseLayer", "InputLayer", "Layer", "SoftmaxLayer",
+__all__ = ["LAYER_CLASSES", "ActivationLayer", "ConvLayer", "DenseLayer", "InputLayer", "Layer", "ReshapeLayer", "SoftmaxLayer",
            "TableActivationLayer", "layer_class"]

@@ -1,0 +1,80 @@
+"""The frontend seam: framework-neutral layer specs a frontend produces and the IR builder consumes.
+
+A frontend (Keras/QKeras today) reads its framework's files and hands over float weights in
+rtl4ml's layout (Dense kernel [n_in, n_out]), optional quantizer types, and the LayerType name a
+config uses for each layer. Nothing here knows a framework.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..fixed_point import FixedType
+
+
+@dataclass
+class InputSpec:
+    name: str
+    shape: tuple[int, ...] | int  # channels last; an int is a flat vector of that size
+
+    def __post_init__(self):
+        self.shape = (int(self.shape),) if isinstance(self.shape, (int, np.integer)) else tuple(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+
+@dataclass
+class DenseSpec:
+    name: str
+    layer_type: str  # what a config's LayerType section calls it (hls4ml class names: Dense, QDense, ...)
+    kernel: np.ndarray  # float64 [n_in, n_out]
+    bias: np.ndarray  # float64 [n_out]
+    kernel_type: FixedType | None = None  # the type it was trained with (a quantizer, e.g. QKeras)
+    bias_type: FixedType | None = None
+
+
+@dataclass
+class ConvSpec:
+    """Convolution over the spatial axes of a channels-last tensor (1 or 2 of them)."""
+
+    name: str
+    layer_type: str  # Conv1D, Conv2D, QConv1D, QConv2D
+    kernel: np.ndarray  # float64 [*kernel_size, in_channels, filters]
+    bias: np.ndarray  # float64 [filters]
+    strides: tuple[int, ...]
+    padding: str  # "valid" | "same"
+    kernel_type: FixedType | None = None  # the type it was trained with (a quantizer, e.g. QKeras)
+    bias_type: FixedType | None = None
+
+
+@dataclass
+class ReshapeSpec:
+    """Flatten or Reshape: the same elements in the same (row-major) order, another shape."""
+
+    name: str
+    layer_type: str
+    shape: tuple[int, ...]
+
+
+@dataclass
+class ActivationSpec:
+    name: str
+    layer_type: str  # what a config's LayerType section calls it (Activation, ReLU, QActivation, ...)
+    function: str
+    result_type: FixedType | None = None  # the type it was trained with (a quantizer, e.g. QKeras)
+
+
+@dataclass
+class ModelSpec:
+    """A linear chain: input, then layer specs in data-flow order."""
+
+    name: str
+    input: InputSpec
+    layers: list = field(default_factory=list)
+
+    def layer_names(self) -> list[str]:
+        return [self.input.name] + [layer.name for layer in self.layers]

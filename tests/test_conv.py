@@ -1,0 +1,142 @@
+"""Convolutions (Conv1D/Conv2D and their QKeras twins) and Flatten/Reshape: Keras's own float output on exactly
+representable models, an independent loop reference, bit-exact RTL and HLS C++, and one-line refusals."""
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+import reference_model
+import rtl4ml
+from rtl4ml.errors import Rtl4mlError
+
+# integer inputs and weights, sums far below 2**24: Keras's float32 arithmetic is exact
+EXACT_CONFIG = {"Model": {"Precision": {"default": "ap_fixed<24,24>", "weight": "ap_fixed<4,4>",
+                                        "bias": "ap_fixed<6,6>"}},
+                "LayerName": {"image": {"Precision": {"result": "ap_fixed<6,6>"}}}}
+
+
+def _integer_weights(model, seed: int):
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        weights = layer.get_weights()
+        if weights:
+            layer.set_weights([rng.integers(-8, 8, size=w.shape).astype(np.float32) for w in weights])
+
+
+CONVOLUTIONS = [  # (input shape, Keras layer arguments)
+    ((9, 3), dict(kind="Conv1D", filters=4, kernel_size=3, strides=1, padding="valid")),
+    ((9, 3), dict(kind="Conv1D", filters=2, kernel_size=4, strides=2, padding="same")),  # even kernel, odd pad after
+    ((8, 2), dict(kind="Conv1D", filters=3, kernel_size=1, strides=1, padding="valid", use_bias=False)),  # pointwise
+    ((6, 5, 2), dict(kind="Conv2D", filters=3, kernel_size=(2, 3), strides=(1, 2), padding="same")),
+    ((7, 6, 1), dict(kind="Conv2D", filters=4, kernel_size=2, strides=2, padding="valid", use_bias=False)),
+    ((5, 5, 3), dict(kind="Conv2D", filters=2, kernel_size=(4, 2), strides=(3, 1), padding="same")),
+]
+
+
+def _conv_model(keras, shape, arguments, seed=0):
+    arguments = dict(arguments)
+    layer = getattr(keras.layers, arguments.pop("kind"))(name="conv", activation="relu", **arguments)
+    model = keras.Sequential([keras.Input(shape=shape, name="image"), layer, keras.layers.Flatten(name="flat"),
+                              keras.layers.Dense(3, name="out")])
+    _integer_weights(model, seed)
+    return model
+
+
+@pytest.mark.parametrize("shape, arguments", CONVOLUTIONS)
+def test_convolutions_equal_keras_exactly_on_representable_models(keras, shape, arguments):
+    model = _conv_model(keras, shape, arguments)
+    design = rtl4ml.convert(model, EXACT_CONFIG)
+    assert [layer.kind for layer in design.graph.layers] == ["conv", "activation", "reshape", "dense"]
+    X = np.random.default_rng(1).integers(-32, 32, size=(64,) + shape).astype(np.float64)
+    assert np.array_equal(design.predict(X), model.predict(X, verbose=0).astype(np.float64))
+    # and the flattened batch is the same batch (row-major over the spatial axes, then channels)
+    assert np.array_equal(design.predict(X.reshape(64, -1)), design.predict(X))
+
+
+@pytest.mark.parametrize("shape, arguments", CONVOLUTIONS)
+def test_convolutions_equal_an_independent_loop_reference_in_narrow_types(keras, shape, arguments):
+    model = _conv_model(keras, shape, arguments, seed=3)
+    model.layers[0].set_weights([w * 0.37 for w in model.layers[0].get_weights()])
+    narrow = {"Model": {"Precision": {"default": "ap_fixed<8,3,AP_RND_CONV,AP_SAT>", "result": "ap_fixed<7,2>",
+                                      "accum": "ap_fixed<12,4>"}}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the narrow accumulator may wrap: that is what is checked
+        design = rtl4ml.convert(model, narrow)
+    X = np.random.default_rng(2).normal(0, 2, size=(20,) + shape)
+    want = [reference_model.run(design.graph, row) for row in X.reshape(20, -1)]
+    assert np.array_equal(design.predict_codes(X), np.array(want))
+
+
+def test_qkeras_convolutions_take_their_quantizers_and_equal_qkeras(qkeras_layers, keras):
+    quantizers = qkeras_layers.quantizers
+    model = keras.Sequential([
+        keras.Input(shape=(6, 6, 2), name="image"),
+        qkeras_layers.QConv2D(3, 3, padding="same", name="qconv", kernel_quantizer=quantizers.quantized_bits(5, 0, alpha=1),
+                              bias_quantizer=quantizers.quantized_bits(5, 0, alpha=1)),
+        keras.layers.Flatten(name="flat")])
+    rng = np.random.default_rng(4)
+    model.layers[0].set_weights([rng.uniform(-1, 1, (3, 3, 2, 3)), rng.uniform(-1, 1, 3)])
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<24,12>"},
+                                    "LayerName": {"image": {"Precision": {"result": "ap_fixed<8,4>"}}}})
+    conv = design.graph.layers[0]
+    assert str(conv.weight_type).startswith("ap_fixed<5,1,") and conv.kernel_size == (3, 3)
+    X = np.clip(np.round(rng.normal(0, 2, size=(32, 6, 6, 2)) * 16) / 16, -8, 7.9375)  # codes of ap_fixed<8,4>
+    assert np.array_equal(design.predict(X), model.predict(X, verbose=0).astype(np.float64))
+
+
+@pytest.fixture(scope="module")
+def qkeras_layers(keras):
+    return pytest.importorskip("qkeras")
+
+
+@pytest.mark.sim
+def test_a_calorimeter_cnn_is_bit_exact_in_rtl_and_csim_at_ii_1(keras, tmp_path):
+    """The shape of the Level-1 calorimeter anomaly detector, on a smaller image: unsigned 10-bit input,
+    Conv2D 2x2 stride 2 without bias -> ReLU -> Flatten -> Dense -> ReLU -> Dense 1."""
+    model = keras.Sequential([
+        keras.Input(shape=(6, 4, 1), name="image"),
+        keras.layers.Conv2D(4, 2, strides=2, use_bias=False, name="conv"), keras.layers.ReLU(name="relu1"),
+        keras.layers.Flatten(name="flat"), keras.layers.Dense(8, name="fc1"), keras.layers.ReLU(name="relu2"),
+        keras.layers.Dense(1, name="score")])
+    config = {"Model": {"Precision": {"default": "ap_fixed<16,6>", "weight": "ap_fixed<12,4>",
+                                      "bias": "ap_fixed<12,4>", "result": "ap_ufixed<10,6>"}},
+              "LayerName": {"image": {"Precision": {"result": "ap_ufixed<10,10>"}},
+                            "score": {"Precision": {"result": "ap_fixed<16,8>"}}}}
+    design = rtl4ml.convert(model, config)
+    assert design.interval == 1 and design.latency <= 6
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 1024, size=(400, 6, 4, 1)).astype(np.float64)
+    X[rng.random(X.shape) < 0.6] = 0  # sparse deposits
+    design.write(tmp_path / "calo")
+    bulk = design.simulate_bulk(X, idle=0.2, backpressure=0.2)
+    assert bulk["events"] == 400 and bulk["mismatches"] == 0 and not bulk["protocol_errors"]
+    assert bulk["LatencyMin"] == design.latency and bulk["IntervalMin"] == 1  # (backpressure stretches the max)
+    assert design.csim(X)["mismatches"] == 0
+    meta = json.loads((tmp_path / "calo" / "rtl" / "core.json").read_text())
+    assert meta["n_in"] == 24 and [layer["name"] for layer in meta["layers"]] == \
+        ["image", "relu1", "relu2", "score"]  # conv + relu fused; Flatten is wiring, no module
+
+
+@pytest.mark.parametrize("layer, fragment", [
+    (dict(kind="Conv1D", filters=2, kernel_size=2, padding="causal"), "layer conv \\(Conv1D\\): padding 'causal' is "
+     "not supported; use 'valid' or 'same'"),
+    (dict(kind="Conv1D", filters=2, kernel_size=2, dilation_rate=2), "layer conv \\(Conv1D\\): dilation_rate \\[2\\] is "
+     "not supported"),
+    (dict(kind="Conv1D", filters=2, kernel_size=2, groups=2), "layer conv \\(Conv1D\\): groups 2 is not supported"),
+    (dict(kind="Conv1D", filters=2, kernel_size=2, data_format="channels_first"), "layer conv \\(Conv1D\\): "
+     "data_format 'channels_first' is not supported; rtl4ml takes channels_last"),
+])
+def test_convolutions_it_cannot_build_are_refused_in_one_line(keras, tmp_path, layer, fragment):
+    arguments = dict(layer)
+    conv = getattr(keras.layers, arguments.pop("kind"))(name="conv", **arguments)
+    model = keras.Sequential([keras.Input(shape=(8, 2), name="x"), conv, keras.layers.Flatten(name="flat"),
+                              keras.layers.Dense(1, name="out")]) if "channels_first" not in str(layer) else None
+    if model is None:  # Keras cannot run channels_first on CPU; the file is what a user would bring
+        model = keras.Sequential([keras.Input(shape=(2, 8), name="x"), conv])
+    (tmp_path / "m.json").write_text(model.to_json())
+    model.save_weights(str(tmp_path / "w.h5"))
+    with pytest.raises(Rtl4mlError, match=fragment) as error:
+        rtl4ml.convert(tmp_path / "m.json", None, tmp_path / "w.h5")
+    assert "\n" not in str(error.value)
