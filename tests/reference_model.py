@@ -90,6 +90,41 @@ def conv(layer, x: list[int]) -> list[int]:
     return out
 
 
+def batchnorm(layer, x: list[int]) -> list[int]:
+    channels = len(layer.weight)
+    return [linear_value(layer, [(value, int(layer.weight[k % channels]))], int(layer.bias[k % channels]))
+            for k, value in enumerate(x)]
+
+
+RECIPROCAL_FRAC = 18  # ir/layers/pooling.py: 1/n rounded half up to 18 fractional bits
+
+
+def average_pooling(layer, x: list[int]) -> list[int]:
+    """Window sums (padding excluded) times 1/n, with 1/n rounded to 18 fractional bits, then the result type."""
+    spatial_in, channels = layer.input_shape[:-1], layer.input_shape[-1]
+    spatial_out = [(n + before + after - k) // s + 1 for n, k, s, before, after in
+                   zip(spatial_in, layer.pool_size, layer.strides, layer.pad_before, layer.pad_after)]
+
+    def flat_index(index):
+        flat = 0
+        for i, n in zip(index, list(spatial_in) + [channels]):
+            flat = flat * n + i
+        return flat
+
+    out = []
+    for position in product(*(range(n) for n in spatial_out)):
+        window = []
+        for offset in product(*(range(k) for k in layer.pool_size)):
+            source = [p * s + o - pad for p, s, o, pad in zip(position, layer.strides, offset, layer.pad_before)]
+            if all(0 <= i < n for i, n in zip(source, spatial_in)):
+                window.append(source)
+        reciprocal = math.floor(Fraction(2 ** RECIPROCAL_FRAC, len(window)) + Fraction(1, 2))
+        for c in range(channels):
+            total = sum(x[flat_index(source + [c])] for source in window)
+            out.append(convert(total * reciprocal, layer.input_type.frac + RECIPROCAL_FRAC, layer.result_type))
+    return out
+
+
 def softmax(layer, x: list[int]) -> list[int]:
     def pow2(exponent: int) -> int:
         return int(layer.pow2[exponent % (1 << layer.log_frac)]) // 2 ** (exponent // (1 << layer.log_frac))
@@ -121,6 +156,10 @@ def run(graph, features: list[float]) -> list[int]:
             x = dense(layer, x)
         elif layer.kind == "conv":
             x = conv(layer, x)
+        elif layer.kind == "batchnorm":
+            x = batchnorm(layer, x)
+        elif layer.kind == "average_pooling":
+            x = average_pooling(layer, x)
         elif layer.kind == "reshape":
             pass  # the same codes in the same order
         elif layer.kind == "activation":

@@ -1,5 +1,6 @@
-"""Convolutions (Conv1D/Conv2D and their QKeras twins) and Flatten/Reshape: Keras's own float output on exactly
-representable models, an independent loop reference, bit-exact RTL and HLS C++, and one-line refusals."""
+"""Layers over shaped tensors: convolutions (Conv1D/Conv2D and their QKeras twins), average pooling (windows and
+global), standalone BatchNormalization and Flatten/Reshape. Keras's own float output on exactly representable
+models, an independent loop reference, bit-exact RTL and HLS C++, and one-line refusals."""
 
 import json
 import warnings
@@ -73,7 +74,8 @@ def test_qkeras_convolutions_take_their_quantizers_and_equal_qkeras(qkeras_layer
     quantizers = qkeras_layers.quantizers
     model = keras.Sequential([
         keras.Input(shape=(6, 6, 2), name="image"),
-        qkeras_layers.QConv2D(3, 3, padding="same", name="qconv", kernel_quantizer=quantizers.quantized_bits(5, 0, alpha=1),
+        qkeras_layers.QConv2D(3, 3, padding="same", name="qconv",
+                              kernel_quantizer=quantizers.quantized_bits(5, 0, alpha=1),
                               bias_quantizer=quantizers.quantized_bits(5, 0, alpha=1)),
         keras.layers.Flatten(name="flat")])
     rng = np.random.default_rng(4)
@@ -122,8 +124,8 @@ def test_a_calorimeter_cnn_is_bit_exact_in_rtl_and_csim_at_ii_1(keras, tmp_path)
 @pytest.mark.parametrize("layer, fragment", [
     (dict(kind="Conv1D", filters=2, kernel_size=2, padding="causal"), "layer conv \\(Conv1D\\): padding 'causal' is "
      "not supported; use 'valid' or 'same'"),
-    (dict(kind="Conv1D", filters=2, kernel_size=2, dilation_rate=2), "layer conv \\(Conv1D\\): dilation_rate \\[2\\] is "
-     "not supported"),
+    (dict(kind="Conv1D", filters=2, kernel_size=2, dilation_rate=2),
+     "layer conv \\(Conv1D\\): dilation_rate \\[2\\] is not supported"),
     (dict(kind="Conv1D", filters=2, kernel_size=2, groups=2), "layer conv \\(Conv1D\\): groups 2 is not supported"),
     (dict(kind="Conv1D", filters=2, kernel_size=2, data_format="channels_first"), "layer conv \\(Conv1D\\): "
      "data_format 'channels_first' is not supported; rtl4ml takes channels_last"),
@@ -140,3 +142,56 @@ def test_convolutions_it_cannot_build_are_refused_in_one_line(keras, tmp_path, l
     with pytest.raises(Rtl4mlError, match=fragment) as error:
         rtl4ml.convert(tmp_path / "m.json", None, tmp_path / "w.h5")
     assert "\n" not in str(error.value)
+
+
+POOLINGS = [  # (input shape, Keras layer)
+    ((8, 3), lambda k: k.layers.GlobalAveragePooling1D(name="pool")),
+    ((6, 5, 2), lambda k: k.layers.GlobalAveragePooling2D(name="pool")),
+    ((6, 5, 2), lambda k: k.layers.GlobalAveragePooling2D(name="pool", keepdims=True)),
+    ((9, 2), lambda k: k.layers.AveragePooling1D(3, name="pool")),
+    ((7, 2), lambda k: k.layers.AveragePooling1D(2, strides=1, padding="same", name="pool")),
+    ((6, 6, 2), lambda k: k.layers.AveragePooling2D(2, name="pool")),
+    ((5, 7, 1), lambda k: k.layers.AveragePooling2D((2, 3), strides=(2, 2), padding="same", name="pool")),
+]
+
+
+@pytest.mark.parametrize("shape, pooling", POOLINGS)
+def test_average_pooling_equals_keras_exactly_where_the_windows_are_powers_of_two(keras, shape, pooling):
+    """Keras divides by the number of real (not padded) inputs in each window; so does rtl4ml, exactly when that
+    number is a power of two (1/n has 18 fractional bits), and to about n * 2**-19 relative otherwise."""
+    model = keras.Sequential([keras.Input(shape=shape, name="image"), pooling(keras),
+                              keras.layers.Flatten(name="flat")])
+    config = {"Model": {"Precision": {"default": "ap_fixed<32,9,AP_RND>"}},
+              "LayerName": {"image": {"Precision": {"result": "ap_fixed<8,8>"}}}}
+    design = rtl4ml.convert(model, config)
+    X = np.random.default_rng(6).integers(-100, 100, size=(40,) + shape).astype(np.float64)
+    want = model.predict(X, verbose=0).astype(np.float64)
+    got = design.predict(X)
+    assert np.all(np.abs(got - want) <= np.abs(want) * 2.0**-12 + 2.0**-20)  # windows of <= 30: |1/n error| <= 2**-19
+    windows = design.graph.layers[0].reciprocals()
+    exact = np.isin(windows, [2**18 >> k for k in range(19)])  # 1/1, 1/2, 1/4, ...
+    per_output = np.repeat(exact, shape[-1])
+    assert np.array_equal(got[:, per_output], want[:, per_output])
+
+
+def test_standalone_batchnorm_on_the_input_equals_keras_and_folds_after_a_dense(keras):
+    inputs = keras.Input(shape=(8, 3), name="constituents")
+    model = keras.Sequential([inputs, keras.layers.BatchNormalization(name="norm"),
+                              keras.layers.Conv1D(4, 1, name="phi"), keras.layers.BatchNormalization(name="folded"),
+                              keras.layers.GlobalAveragePooling1D(name="pool")])
+    model.layers[0].set_weights([np.array([1.0, 2.0, 0.5]), np.array([0.0, 1.0, -1.0]), np.array([1.0, 0.0, 2.0]),
+                                 np.array([1.0, 4.0, 0.25]) - 1e-3])  # scale 1, 1, 1 and shift -1, 1, -3
+    model.layers[1].set_weights([np.full((1, 3, 4), 1.0), np.zeros(4)])
+    model.layers[2].set_weights([np.full(4, 2.0), np.zeros(4), np.zeros(4), np.full(4, 1.0 - 1e-3)])
+    design = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<24,12,AP_RND>"}},
+                                    "LayerName": {"constituents": {"Precision": {"result": "ap_fixed<8,8>"}}}})
+    assert [layer.kind for layer in design.graph.layers] == ["batchnorm", "conv", "average_pooling"]
+    X = np.random.default_rng(7).integers(-50, 50, size=(30, 8, 3)).astype(np.float64)
+    assert np.array_equal(design.predict(X), model.predict(X, verbose=0).astype(np.float64))
+
+
+def test_max_pooling_is_refused_until_it_exists(keras, tmp_path):
+    model = keras.Sequential([keras.Input(shape=(4, 4, 1), name="x"), keras.layers.MaxPooling2D(name="maxpool"),
+                              keras.layers.Flatten(name="flat"), keras.layers.Dense(1, name="out")])
+    with pytest.raises(Rtl4mlError, match="layer maxpool \\(MaxPooling2D\\): MaxPooling2D is not supported yet"):
+        rtl4ml.convert(model)

@@ -17,7 +17,7 @@ from ..errors import fail
 from ..ir.layers.conv import output_geometry
 from .keras_file import KerasFile, read_keras_file, weights_by_layer_name
 from .qkeras_quantizers import activation_quantizer, weight_quantizer_type
-from .spec import ActivationSpec, ConvSpec, DenseSpec, InputSpec, ModelSpec, ReshapeSpec
+from .spec import ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, InputSpec, ModelSpec, PoolingSpec, ReshapeSpec
 
 ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh")
 _NO_OPS = ("Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "ActivityRegularization")
@@ -105,23 +105,60 @@ def _weights_for(weights: dict, name: str, count: int, keras_class: str) -> list
     return [np.asarray(a, dtype=np.float64) for a in arrays]
 
 
-def _fold_batchnorm(dense: DenseSpec | ConvSpec, layer: dict, weights: dict) -> None:
+def _batchnorm_scale_shift(layer: dict, weights: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Inference-time BatchNormalization as y = x * scale + shift."""
     config = layer["config"]
     name = config["name"]
-    if dense.kernel_type is not None or dense.bias_type is not None:
-        raise fail(f"layer {name}: BatchNormalization after a quantized QDense cannot be folded exactly")
     scale, center = config.get("scale", True), config.get("center", True)
     arrays = _weights_for(weights, name, 2 + int(scale) + int(center), "BatchNormalization")
     gamma = arrays.pop(0) if scale else 1.0
     beta = arrays.pop(0) if center else 0.0
     mean, variance = arrays[0], arrays[1]
     factor = gamma / np.sqrt(variance + float(config.get("epsilon", 1e-3)))
+    return factor * np.ones_like(mean), beta - mean * factor
+
+
+def _fold_batchnorm(dense: DenseSpec | ConvSpec, layer: dict, weights: dict) -> None:
+    factor, shift = _batchnorm_scale_shift(layer, weights)
     dense.kernel = dense.kernel * factor
-    dense.bias = (dense.bias - mean) * factor + beta
+    dense.bias = dense.bias * factor + shift
+
+
+def _batchnorm(name: str, layer: dict, weights: dict, shape: list) -> BatchNormSpec:
+    scale, shift = _batchnorm_scale_shift(layer, weights)
+    if scale.shape != (shape[-1],):
+        raise fail(f"layer {name} (BatchNormalization): {scale.shape[0]} channels, its input has {shape[-1]}")
+    return BatchNormSpec(name, "BatchNormalization", scale, shift)
+
+
+def _pooling(name: str, keras_class: str, config: dict, shape: list, where: str):
+    """The PoolingSpec of a Keras average pooling layer and its output shape."""
+    rank = _POOLINGS[keras_class]
+    if config.get("data_format", "channels_last") not in (None, "channels_last"):
+        raise fail(f"{where}: data_format {config.get('data_format')!r} is not supported; rtl4ml takes channels_last")
+    if len(shape) != rank + 1:
+        raise fail(f"{where}: input shape {shape} does not have {rank} spatial axes and channels")
+    if keras_class.startswith("Global"):
+        keep = bool(config.get("keepdims", False))
+        spatial = [int(n) for n in shape[:-1]]
+        spec = PoolingSpec(name, keras_class, tuple(spatial), tuple(spatial), "valid", keep)
+        return spec, ([1] * rank if keep else []) + [shape[-1]]
+    pool = _per_axis(config.get("pool_size", 2), rank, "pool_size", where)
+    strides = _per_axis(config.get("strides") or pool, rank, "strides", where)
+    padding = str(config.get("padding", "valid")).lower()
+    if padding not in ("valid", "same"):
+        raise fail(f"{where}: padding {config.get('padding')!r} is not supported; use 'valid' or 'same'")
+    geometry = [output_geometry(n, k, s, padding) for n, k, s in zip(shape[:-1], pool, strides)]
+    if any(size < 1 for size, _, _ in geometry):
+        raise fail(f"{where}: pool_size {list(pool)} is larger than its input {shape[:-1]}")
+    return PoolingSpec(name, keras_class, pool, strides, padding), [g[0] for g in geometry] + [shape[-1]]
 
 
 _CONVOLUTIONS = {"Conv1D": 1, "Conv2D": 2, "QConv1D": 1, "QConv2D": 2}
-_FIRST_LAYERS = ("Dense", "QDense") + tuple(_CONVOLUTIONS)
+_POOLINGS = {"AveragePooling1D": 1, "AveragePooling2D": 2, "GlobalAveragePooling1D": 1,
+             "GlobalAveragePooling2D": 2}
+_NOT_YET = ("MaxPooling1D", "MaxPooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D")
+_FIRST_LAYERS = ("Dense", "QDense", "BatchNormalization") + tuple(_CONVOLUTIONS) + tuple(_POOLINGS)
 
 
 def _quantizers(spec, keras_class: str, config: dict, where: str) -> None:
@@ -246,15 +283,25 @@ def build_model_spec(keras_file: KerasFile) -> ModelSpec:
             specs.append(conv)
             specs.extend(_built_in_activation(name, keras_class, config, where))
             continue
+        if keras_class in _POOLINGS:
+            pooling, shape = _pooling(name, keras_class, config, shape, where)
+            specs.append(pooling)
+            continue
+        if keras_class in _NOT_YET:
+            raise fail(f"{where}: {keras_class} is not supported yet (average pooling is); the Verilog max tree for "
+                       "pooling windows is the next step")
         if not fixed:
-            raise fail(f"{where}: the first computing layer must be Dense or a convolution")
+            raise fail(f"{where}: the first computing layer must be Dense, a convolution, a pooling or a "
+                       "BatchNormalization")
         if keras_class == "BatchNormalization":
-            if not specs or not isinstance(specs[-1], (DenseSpec, ConvSpec)):
-                raise fail(f"{where}: BatchNormalization must directly follow a linear Dense or convolution to be "
-                           "folded")
-            if int(_per_axis(config.get("axis", -1), 1, "axis", where)[0]) not in (-1, len(shape)):
-                raise fail(f"{where}: axis {config.get('axis')} is not the channel axis")
-            _fold_batchnorm(specs[-1], layer, weights)
+            axis = int(_per_axis(config.get("axis", -1), 1, "axis", where)[0])
+            if axis not in (-1, len(shape)):
+                raise fail(f"{where}: axis {config.get('axis')} is not the channel axis (the last)")
+            folded = specs and isinstance(specs[-1], (DenseSpec, ConvSpec)) and specs[-1].kernel_type is None
+            if folded:  # right after a float linear layer: folded into its weights, as hls4ml does
+                _fold_batchnorm(specs[-1], layer, weights)
+            else:
+                specs.append(_batchnorm(name, layer, weights, shape))
             continue
         if keras_class == "Activation":
             specs.append(ActivationSpec(name, keras_class, _activation_name(config.get("activation"), where)))

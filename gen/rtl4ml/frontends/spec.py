@@ -52,6 +52,28 @@ class ConvSpec:
 
 
 @dataclass
+class BatchNormSpec:
+    """Per-channel y = x * scale + shift (a BatchNormalization that could not be folded into a linear layer)."""
+
+    name: str
+    layer_type: str
+    scale: np.ndarray  # float64 [channels]
+    shift: np.ndarray  # float64 [channels]
+
+
+@dataclass
+class PoolingSpec:
+    """Average pooling over windows of the spatial axes, or over all of them (global)."""
+
+    name: str
+    layer_type: str  # AveragePooling1D, GlobalAveragePooling2D, ...
+    pool_size: tuple[int, ...]
+    strides: tuple[int, ...]
+    padding: str  # "valid" | "same"
+    keep_dims: bool = False  # global pooling with keepdims=True keeps size-1 spatial axes
+
+
+@dataclass
 class ReshapeSpec:
     """Flatten or Reshape: the same elements in the same (row-major) order, another shape."""
 

@@ -10,9 +10,10 @@ import numpy as np
 
 from ..config import Config
 from ..fixed_point import FixedType, quantize_float, to_float
-from ..frontends.spec import ActivationSpec, ConvSpec, DenseSpec, ModelSpec, ReshapeSpec
+from ..frontends.spec import ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, ModelSpec, PoolingSpec, ReshapeSpec
 from .graph import ModelGraph
-from .layers import ActivationLayer, ConvLayer, DenseLayer, InputLayer, ReshapeLayer
+from .layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer, InputLayer,
+                     ReshapeLayer)
 from .layers.conv import output_geometry
 from .layers.linear import check_reuse_factor, choose_accumulator
 from .layers.softmax import build_softmax
@@ -63,6 +64,30 @@ def _build_conv(spec: ConvSpec, source, config: Config) -> ConvLayer:
                      pad_after=tuple(g[2] for g in geometry), **settings)
 
 
+def _build_batchnorm(spec: BatchNormSpec, source, config: Config) -> BatchNormLayer:
+    linear = DenseSpec(spec.name, spec.layer_type, spec.scale[None, :], spec.shift)  # one product per channel
+    settings = _linear_settings(linear, source, config, ("BatchNormalization",), linear.kernel)
+    settings["weight"] = settings["weight"].reshape(-1)
+    return BatchNormLayer(shape=source.shape, **settings)
+
+
+def _build_pooling(spec: PoolingSpec, source, config: Config) -> AveragePoolingLayer:
+    glob = spec.layer_type.startswith("Global")
+    hls4ml_type = f"{'Global' if glob else ''}Pooling{len(spec.pool_size)}D"  # hls4ml's LayerType names
+    settings = config.resolve(spec.name, (hls4ml_type, spec.layer_type))
+    geometry = [output_geometry(n, k, s, spec.padding)
+                for n, k, s in zip(source.shape[:-1], spec.pool_size, spec.strides)]
+    channels = source.shape[-1]
+    if glob:
+        shape = (1,) * len(spec.pool_size) + (channels,) if spec.keep_dims else (channels,)
+    else:
+        shape = tuple(g[0] for g in geometry) + (channels,)
+    return AveragePoolingLayer(name=spec.name, inputs=(source.name,), shape=shape, input_type=source.result_type,
+                               result_type=settings.precision["result"], input_shape=source.shape,
+                               pool_size=spec.pool_size, strides=spec.strides, pad_before=tuple(g[1] for g in geometry),
+                               pad_after=tuple(g[2] for g in geometry), pipeline_budget=settings.pipeline_budget)
+
+
 def _build_reshape(spec: ReshapeSpec, source, config: Config) -> ReshapeLayer:
     return ReshapeLayer(name=spec.name, inputs=(source.name,), shape=spec.shape, result_type=source.result_type)
 
@@ -87,8 +112,8 @@ def _build_activation(spec: ActivationSpec, source, config: Config):
     return layer
 
 
-_BUILDERS = {DenseSpec: _build_dense, ConvSpec: _build_conv, ReshapeSpec: _build_reshape,
-             ActivationSpec: _build_activation}
+_BUILDERS = {DenseSpec: _build_dense, ConvSpec: _build_conv, BatchNormSpec: _build_batchnorm,
+             PoolingSpec: _build_pooling, ReshapeSpec: _build_reshape, ActivationSpec: _build_activation}
 
 
 def build_ir(spec: ModelSpec, config: Config, name: str | None = None) -> ModelGraph:

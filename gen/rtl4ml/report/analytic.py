@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 
 from ..ir.handlers import HandlerTable
-from ..ir.layers import ActivationLayer, ConvLayer, DenseLayer, SoftmaxLayer, TableActivationLayer
+from ..ir.layers import (
+    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer, SoftmaxLayer, TableActivationLayer)
 
 # Yosys maps a constant multiplication to a DSP48 when both operands have at least this many bits
 # (after it drops redundant sign bits); smaller ones become LUT logic.
@@ -160,7 +161,7 @@ def _dense_reuse(block) -> dict:
 ESTIMATES = HandlerTable("analytic resource estimate")
 
 
-@ESTIMATES.register(DenseLayer, ConvLayer)
+@ESTIMATES.register(DenseLayer, ConvLayer, BatchNormLayer, AveragePoolingLayer)  # blocks of their as_dense()
 def _dense(block) -> dict:
     return _dense_reuse(block) if block.sequential else _dense_parallel(block)
 

@@ -15,7 +15,9 @@ from ..fixed_point import FixedType, quantize_float, requantize
 from ..golden.model import layer_functions
 from ..ir.graph import ModelGraph
 from ..ir.handlers import HandlerTable
-from ..ir.layers import ActivationLayer, ConvLayer, DenseLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer
+from ..ir.layers import (
+    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer, ReshapeLayer, SoftmaxLayer,
+    TableActivationLayer)
 
 # Wide enough that rounding to it never overflows: exposes the value before overflow handling.
 _UNBOUNDED_BITS = 62
@@ -51,8 +53,8 @@ def _summary(name: str, quantity: str, exact: np.ndarray, exact_frac: int, targe
 PROFILES = HandlerTable("profiling report")
 
 
-@PROFILES.register(DenseLayer, ConvLayer)
-def _linear(layer: DenseLayer | ConvLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
+@PROFILES.register(DenseLayer, ConvLayer, BatchNormLayer)
+def _linear(layer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
     exact, frac = layer.exact_sum(x)
     return [_summary(layer.name, "weight", layer.weight, layer.weight_type.frac, layer.weight_type),
             _summary(layer.name, "bias", layer.bias, layer.bias_type.frac, layer.bias_type),
@@ -69,6 +71,12 @@ def _activation(layer: ActivationLayer, x: np.ndarray, outputs: np.ndarray) -> l
 def _table_output(layer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
     # Table outputs are in range by construction; their distribution is still worth seeing.
     return [_summary(layer.name, "result", outputs, layer.result_type.frac, layer.result_type)]
+
+
+@PROFILES.register(AveragePoolingLayer)
+def _average(layer: AveragePoolingLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
+    exact, frac = layer.as_dense().exact_sum(x)  # the window sums times 1/n, before the result's rounding
+    return [_summary(layer.name, "result", exact, frac, layer.result_type)]
 
 
 @PROFILES.register(ReshapeLayer)

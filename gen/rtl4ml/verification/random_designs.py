@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..fixed_point import FixedType, parse_precision
-from ..frontends.spec import ActivationSpec, ConvSpec, DenseSpec, InputSpec, ModelSpec, ReshapeSpec
+from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, InputSpec, ModelSpec, PoolingSpec,
+                             ReshapeSpec)
 from ..ir.layers.conv import output_geometry
 
 ACTIVATIONS = ("relu", "linear", "sigmoid", "tanh", None)
@@ -31,8 +32,15 @@ def _float(codes, type_text: str) -> np.ndarray:
 
 
 def conv_output_shape(conv: dict) -> list[int]:
+    """The convolution's output shape, after its average pooling when it has one."""
     spatial = [output_geometry(n, k, s, conv["padding"])[0]
                for n, k, s in zip(conv["input_shape"][:-1], conv["kernel_size"], conv["strides"])]
+    pool = conv.get("pool")
+    if pool and pool["global"]:
+        return [conv["filters"]]
+    if pool:
+        spatial = [output_geometry(n, k, s, pool["padding"])[0]
+                   for n, k, s in zip(spatial, pool["pool_size"], pool["strides"])]
     return spatial + [conv["filters"]]
 
 
@@ -42,8 +50,14 @@ def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
     layers, names = [], {input_name: {"Precision": {"result": spec["input_type"]}}}
     input_shape = spec["n_in"]
     conv = spec.get("conv")
-    if conv:  # a convolution over the input tensor, flattened for the dense layers
+    if conv:
         input_shape = tuple(conv["input_shape"])
+    norm = spec.get("batchnorm")
+    if norm:  # a standalone batch norm on the input (per channel: the last axis)
+        layers.append(BatchNormSpec("norm", "BatchNormalization", _float(norm["scale"], norm["weight_type"]),
+                                    _float(norm["shift"], norm["bias_type"])))
+        names["norm"] = _layer_config(norm)
+    if conv:  # a convolution over the input tensor (and its pooling), flattened for the dense layers
         rank = len(conv["kernel_size"])
         layers.append(ConvSpec("conv", f"Conv{rank}D", _float(conv["weights"], conv["weight_type"]),
                                _float(conv["bias"], conv["bias_type"]), tuple(conv["strides"]), conv["padding"]))
@@ -51,6 +65,14 @@ def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
         if conv.get("activation"):
             layers.append(ActivationSpec("conv_act", "Activation", conv["activation"]))
             names["conv_act"] = {"Precision": {"result": conv["activation_type"]}}
+        pool = conv.get("pool")
+        if pool:
+            spatial = conv_output_shape(dict(conv, pool=None))[:-1]
+            kind = f"{'Global' if pool['global'] else ''}AveragePooling{rank}D"
+            layers.append(PoolingSpec("pool", kind, tuple(spatial) if pool["global"] else tuple(pool["pool_size"]),
+                                      tuple(spatial) if pool["global"] else tuple(pool["strides"]),
+                                      "valid" if pool["global"] else pool["padding"]))
+            names["pool"] = {"Precision": {"result": pool["result_type"]}}
         layers.append(ReshapeSpec("flat", "Flatten", (int(np.prod(conv_output_shape(conv))),)))
     for index, layer in enumerate(spec["layers"]):
         layers.append(DenseSpec(f"fc{index}", "Dense", _float(layer["weights"], layer["weight_type"]),
@@ -168,7 +190,20 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int) -> dict:
     conv.update(_draw_reuse(choose, int(np.prod(kernel)) * channels * filters))
     if choose.integer(0, 3) == 0:
         conv["pipeline_budget"] = choose.integer(1, 10)
+    if choose.integer(0, 2) == 0:  # sometimes average pooling after it: windows that fit, or global
+        spatial = conv_output_shape(conv)[:-1]
+        conv["pool"] = {"global": bool(choose.integer(0, 1)), "pool_size": [choose.integer(1, n) for n in spatial],
+                        "strides": [choose.integer(1, 2) for _ in spatial], "padding": choose.choice(("valid", "same")),
+                        "result_type": draw_type(choose)}
     return conv
+
+
+def draw_batchnorm(choose, rng: np.random.Generator, channels: int) -> dict:
+    """A standalone batch norm on the input: per-channel scale and shift codes in random types."""
+    norm = _draw_linear_types(choose, None)
+    norm["scale"] = weight_codes(norm["weight_type"], (channels,), rng)
+    norm["shift"] = weight_codes(norm["bias_type"], (channels,), rng)
+    return norm
 
 
 def draw_design(choose, max_width: int = 24, max_depth: int = 4) -> dict:
@@ -179,6 +214,8 @@ def draw_design(choose, max_width: int = 24, max_depth: int = 4) -> dict:
     spec = {"n_in": n_in, "input_type": draw_type(choose), "layers": []}
     if conv:
         spec["conv"] = conv
+    if choose.integer(0, 4) == 0:
+        spec["batchnorm"] = draw_batchnorm(choose, rng, conv["input_shape"][-1] if conv else n_in)
     depth = choose.integer(1, max_depth)
     width_in = int(np.prod(conv_output_shape(conv))) if conv else n_in
     for index in range(depth):

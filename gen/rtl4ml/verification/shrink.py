@@ -29,7 +29,11 @@ def _drop_neuron(spec: dict, index: int) -> dict | None:
 def _variants(spec: dict) -> Iterator[dict]:
     layers = spec["layers"]
     conv = spec.get("conv")
-    if conv:  # without the convolution: its flattened output becomes the input
+    if "batchnorm" in spec:
+        yield {key: copy.deepcopy(value) for key, value in spec.items() if key != "batchnorm"}
+    if conv and conv.get("pool"):
+        yield dict(copy.deepcopy(spec), conv=dict(copy.deepcopy(conv), pool=None))
+    if conv and not conv.get("pool"):  # without the convolution: its flattened output becomes the input
         simpler = {key: copy.deepcopy(value) for key, value in spec.items() if key != "conv"}
         yield dict(simpler, n_in=len(layers[0]["weights"]), input_type=conv["activation_type"] or conv["result_type"])
     if len(layers) > 1:

@@ -19,7 +19,9 @@ from ...errors import fail
 from ...fixed_point import FixedType
 from ...ir.graph import ModelGraph
 from ...ir.handlers import HandlerTable
-from ...ir.layers import ActivationLayer, ConvLayer, DenseLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer
+from ...ir.layers import (
+    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer, ReshapeLayer, SoftmaxLayer,
+    TableActivationLayer)
 from ...resources import hls_dir
 from ..identifiers import check_project_name, comment_text, unique_identifiers
 
@@ -79,9 +81,9 @@ def _code_width(t: FixedType) -> int:
 HLS_CALLS = HandlerTable("HLS C++ backend")
 
 
-@HLS_CALLS.register(DenseLayer, ConvLayer)
-def _dense(ident: str, layer: DenseLayer | ConvLayer) -> HlsLayer:
-    """A Dense call; a convolution as the Dense over the flattened tensors it equals (ConvLayer.as_dense)."""
+@HLS_CALLS.register(DenseLayer, ConvLayer, BatchNormLayer, AveragePoolingLayer)
+def _dense(ident: str, layer) -> HlsLayer:
+    """A Dense call; convolutions, standalone batch norm and average pooling as the Dense they equal (as_dense)."""
     layer = layer.as_dense()
     weights = [exact_literal(int(c), layer.weight_type.frac) for c in layer.weight.reshape(-1)]
     biases = [exact_literal(int(c), layer.bias_type.frac) for c in layer.bias]

@@ -96,6 +96,10 @@ def write_ip(core: RtlCore, rtl_sources: list[Path], ir_file: Path, out_dir: Pat
     values = {
         "version": __version__, "model_name": graph.name, "top": core.top, "TOP": core.top.upper(),
         "n_in": graph.n_in, "n_out": graph.n_out, "in_type": in_type, "out_type": out_type,
+        "in_shape_text": "(" + ", ".join(map(str, graph.input.shape)) + ("," if len(graph.input.shape) == 1 else "") + ")",
+        # the tensor index of each input, for shaped inputs (a flat vector's index is its number)
+        "in_elements": [] if len(graph.input.shape) == 1 else
+        ["(" + ", ".join(map(str, index)) + ")" for index in np.ndindex(*graph.input.shape)],
         "s_width": core.s_width, "m_width": core.m_width, "latency": core.latency, "interval": core.interval,
         "clock_period": facts.clock_period, "part": facts.part,
     }

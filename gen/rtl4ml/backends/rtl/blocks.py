@@ -8,12 +8,13 @@ builder in RTL_BLOCKS; a class without one is refused with the layer's name.
 from __future__ import annotations
 
 from ...ir.graph import ModelGraph
-from ...ir.layers import ActivationLayer, ConvLayer, DenseLayer, ReshapeLayer
+from ...ir.layers import ActivationLayer, ReshapeLayer
 from . import activations, dense  # noqa: F401  (they register the block builders)
 from .block import RTL_BLOCKS, Block
+from .dense import DENSE_EQUIVALENT
 
 # layer class -> the class of a directly following layer it absorbs
-FUSES = {DenseLayer: ActivationLayer, ConvLayer: ActivationLayer}
+FUSES = {cls: ActivationLayer for cls in DENSE_EQUIVALENT}
 # layer classes that are wiring only: no module, the next block reads their input's wires
 WIRING_ONLY = (ReshapeLayer,)
 

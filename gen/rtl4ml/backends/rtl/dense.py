@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...ir.layers import ActivationLayer, ConvLayer, DenseLayer
-from ...ir.layers.linear import LinearLayer
+from ...ir.layers import ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer
 from .block import RTL_BLOCKS, Block, input_wire, levels_for, literal, requantize_params, table_literal
 from .pipeline import ADD_LEVEL_COST, MULTIPLY_COST, REQUANTIZE_COST, SELECT_COST, Step
 from .shift_add import csd_digits, use_shift_add
 
+# layer classes whose as_dense() is the Dense layer they equal; the Verilog core builds that Dense
+DENSE_EQUIVALENT = (DenseLayer, ConvLayer, BatchNormLayer, AveragePoolingLayer)
 
-@RTL_BLOCKS.register(DenseLayer, ConvLayer)
-def linear_block(identifier: str, layer: LinearLayer, activation: ActivationLayer | None) -> Block:
-    """A Dense layer, or a convolution as the Dense over the flattened tensors it equals (ConvLayer.as_dense)."""
+
+@RTL_BLOCKS.register(*DENSE_EQUIVALENT)
+def linear_block(identifier: str, layer, activation: ActivationLayer | None) -> Block:
+    """A Dense layer, or a layer built as the Dense over the flattened tensors it equals (its as_dense)."""
     dense = layer.as_dense()
     build = _dense_reuse_block if dense.reuse_factor > 1 else _dense_parallel_block
     block = build(identifier, dense, activation)
     block.layers[0], block.linear = layer, dense
+    kind = type(layer).__name__.removesuffix("Layer")
+    block.values["description"] = "Dense layer" if layer is dense else f"{kind} layer (as the Dense it equals)"
     return block
 
 

@@ -2,12 +2,14 @@
 
 from .activation import ActivationLayer
 from .base import LAYER_CLASSES, Layer, layer_class
+from .batchnorm import BatchNormLayer
 from .conv import ConvLayer
 from .dense import DenseLayer
 from .input import InputLayer
+from .pooling import AveragePoolingLayer
 from .reshape import ReshapeLayer
 from .softmax import SoftmaxLayer
 from .table_activation import TableActivationLayer
 
-__all__ = ["LAYER_CLASSES", "ActivationLayer", "ConvLayer", "DenseLayer", "InputLayer", "Layer", "ReshapeLayer", "SoftmaxLayer",
-           "TableActivationLayer", "layer_class"]
+__all__ = ["LAYER_CLASSES", "ActivationLayer", "AveragePoolingLayer", "BatchNormLayer", "ConvLayer", "DenseLayer",
+           "InputLayer", "Layer", "ReshapeLayer", "SoftmaxLayer", "TableActivationLayer", "layer_class"]

