@@ -86,3 +86,18 @@ def test_user_accumulator_that_can_overflow_is_refused_when_saturating(keras):
     with pytest.warns(UserWarning, match="can overflow"):
         design = rtl4ml.convert(model, wrapping)
     assert design.predict(np.ones((1, 8))).shape == (1, 2)
+
+
+def test_hls4ml_project_files_with_their_keras_model_tag_and_stable_softmax_are_read(tmp_path, keras):
+    """hls4ml 1.x writes `KerasModel: !keras_model '...'` and `Strategy: Stable` on softmax layers."""
+    path = tmp_path / "hls4ml_config.yml"
+    path.write_text("KerasModel: !keras_model 'model.h5'\nIOType: io_parallel\nHLSConfig:\n"
+                    "  Model: {Precision: 'fixed<16,6>', ReuseFactor: 1, Strategy: Latency}\n"
+                    "  LayerName: {dense0_softmax: {Strategy: Stable}}\n")
+    config = load_config(path)
+    assert config.project["KerasModel"] == "model.h5"
+    design = rtl4ml.convert(make_mlp(keras, [3, 4], ["softmax"]), config)
+    assert design.graph.layers[-1].kind == "softmax"
+    path.write_text("KerasModel: !keras_layer 'model.h5'\nHLSConfig: {Model: {Precision: 'ap_fixed<16,6>'}}\n")
+    with pytest.raises(Rtl4mlError, match="not valid YAML"):  # every other tag stays refused
+        load_config(path)

@@ -20,7 +20,8 @@ from .fixed_point import FixedType, parse_precision
 
 DEFAULT_PRECISION = "ap_fixed<16,6>"
 TENSORS = ("weight", "bias", "accum", "result")
-STRATEGIES = ("Latency", "Resource")
+# "Stable" is hls4ml's name for the numerically stable softmax, which is the only softmax rtl4ml builds
+STRATEGIES = ("Latency", "Resource", "Stable")
 # Keys that are meaningful to rtl4ml, or harmless hls4ml keys it accepts and records.
 _KNOWN_LAYER_KEYS = {"Precision", "ReuseFactor", "Strategy", "Trace", "exp_table_t", "inv_table_t", "table_size",
                      "TableSize", "PipelineBudget", "LutsPerDsp"}
@@ -149,13 +150,20 @@ def _validate_entry(entry, where: str) -> None:
         _whole_number(entry["LutsPerDsp"], f"{where}, LutsPerDsp", minimum=0)
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """Safe YAML plus the one tag hls4ml writes into project files (`KerasModel: !keras_model 'path'`)."""
+
+
+_ConfigLoader.add_constructor("!keras_model", lambda loader, node: loader.construct_scalar(node))
+
+
 def read_yaml_file(source, what: str):
     """The content of a YAML file the user named, with one-line errors for a missing file or bad YAML."""
     path = user_path(source)
     if not path.is_file():
         raise fail(f"{what} file {str(path)!r} does not exist")
     try:
-        return yaml.safe_load(path.read_text())
+        return yaml.load(path.read_text(), Loader=_ConfigLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         raise fail(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .backends.hls.writer import plan_project, write_project
+from .backends.hls.writer import check_io_type, plan_project, write_project
 from .backends.ip.writer import IpFacts, write_ip
 from .backends.rtl.writer import RtlCore, plan_core, write_core
 from .config import Config, load_config
@@ -111,7 +111,7 @@ class Design:
 
     def hls_project(self):
         project = self.config.project
-        return plan_project(self.graph, self.core.top, str(project.get("IOType", "io_parallel")),
+        return plan_project(self.graph, self.core.top, _io_type(self.config),
                             str(project.get("Part", "xcvu9p-flga2577-2-e")), float(project.get("ClockPeriod", 5)))
 
     def csim(self, X, output=None) -> dict:
@@ -163,12 +163,17 @@ def _model_spec(model, weights=None) -> ModelSpec:
     raise fail(f"cannot convert object of type {type(model).__name__}; pass a Keras model or a model file path")
 
 
+def _io_type(config: Config) -> str:
+    return str(config.project.get("IOType", "io_parallel"))
+
+
 def convert(model, config=None, weights=None) -> Design:
     """Keras model (object or file) + hls4ml-style config (dict, YAML path or None) -> Design."""
     config = load_config(config)
     spec = _model_spec(model, weights)
     design = Design(build_ir(spec, config), config)
     design.core  # plan now, so unsupported settings fail at convert time, not at write time
+    check_io_type(design.graph, _io_type(config))
     return design
 
 

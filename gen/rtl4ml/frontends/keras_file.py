@@ -18,6 +18,8 @@ import numpy as np
 
 from ..errors import fail
 
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
 
 @dataclass
 class KerasFile:
@@ -101,6 +103,8 @@ def read_keras_file(model_path: str | Path, weights_path: str | Path | None = No
     if not path.is_file():
         raise fail(f"model file {str(path)!r} does not exist")
     suffix = path.suffix.lower()
+    if suffix == ".keras" and path.read_bytes()[:8] == HDF5_SIGNATURE:
+        suffix = ".h5"  # published trigger models exist that are HDF5 files named .keras
     if suffix == ".json":
         config = _parse_json(path.read_text(errors="replace"), str(path))
         if weights_path is None:

@@ -158,6 +158,7 @@ _CONVOLUTIONS = {"Conv1D": 1, "Conv2D": 2, "QConv1D": 1, "QConv2D": 2}
 _POOLINGS = {"AveragePooling1D": 1, "AveragePooling2D": 2, "GlobalAveragePooling1D": 1,
              "GlobalAveragePooling2D": 2}
 _NOT_YET = ("MaxPooling1D", "MaxPooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D")
+_ELEMENTWISE = ("Activation", "ReLU", "Softmax", "QActivation")
 _FIRST_LAYERS = ("Dense", "QDense", "BatchNormalization") + tuple(_CONVOLUTIONS) + tuple(_POOLINGS)
 
 
@@ -290,7 +291,7 @@ def build_model_spec(keras_file: KerasFile) -> ModelSpec:
         if keras_class in _NOT_YET:
             raise fail(f"{where}: {keras_class} is not supported yet (average pooling is); the Verilog max tree for "
                        "pooling windows is the next step")
-        if not fixed:
+        if not fixed and keras_class in _ELEMENTWISE:
             raise fail(f"{where}: the first computing layer must be Dense, a convolution, a pooling or a "
                        "BatchNormalization")
         if keras_class == "BatchNormalization":

@@ -159,10 +159,19 @@ class HlsProject:
         return max([getattr(item.layer, "reuse_factor", 1) for item in self.layers] + [1])
 
 
-def plan_project(graph: ModelGraph, project: str, io_type: str = "io_parallel", part: str = "xcvu9p-flga2577-2-e",
-                 clock_period: float = 5.0) -> HlsProject:
+def check_io_type(graph: ModelGraph, io_type: str) -> None:
+    """io_parallel always; io_stream (one AXI-stream beat per event) only for flat tensors until streaming exists."""
     if io_type not in ("io_parallel", "io_stream"):
         raise fail(f"config IOType {io_type!r} is not supported; use io_parallel or io_stream")
+    shaped = next((layer for layer in graph.all_layers() if len(layer.shape) > 1), None)
+    if io_type == "io_stream" and shaped is not None:
+        raise fail(f"config IOType io_stream: layer {shaped.name} has a {shaped.shape} tensor, and streaming "
+                   "convolutional models is not supported yet (the next step); use io_parallel")
+
+
+def plan_project(graph: ModelGraph, project: str, io_type: str = "io_parallel", part: str = "xcvu9p-flga2577-2-e",
+                 clock_period: float = 5.0) -> HlsProject:
+    check_io_type(graph, io_type)
     if not graph.is_chain():
         raise fail(f"model {graph.name}: the HLS C++ backend writes chains of layers only so far "
                    "(this model has branches, merges or several outputs)")

@@ -77,15 +77,24 @@ class ConvLayer(LinearLayer):
         in_index = np.arange(weight.shape[0]).reshape(self.input_shape)
         out_index = np.arange(weight.shape[1]).reshape(self.shape)
         for position in product(*(range(n) for n in spatial_out)):
-            for offset in product(*(range(k) for k in self.kernel_size)):
-                source = tuple(p * s + o - pad for p, s, o, pad in zip(position, self.strides, offset, self.pad_before))
-                if all(0 <= i < n for i, n in zip(source, spatial_in)):  # padding zeros contribute nothing
-                    weight[in_index[source][:, None], out_index[position][None, :]] = self.weight[offset]
+            for offset, source in window(position, self.kernel_size, self.strides, self.pad_before, spatial_in):
+                weight[in_index[source][:, None], out_index[position][None, :]] = self.weight[offset]
         return DenseLayer(name=self.name, inputs=self.inputs, shape=(weight.shape[1],), input_type=self.input_type,
                           weight=weight, weight_type=self.weight_type, bias=np.tile(self.bias, math.prod(spatial_out)),
                           bias_type=self.bias_type, accum_type=self.accum_type, accum_is_exact=self.accum_is_exact,
                           result_type=self.result_type, reuse_factor=self.reuse_factor, strategy=self.strategy,
                           pipeline_budget=self.pipeline_budget, luts_per_dsp=self.luts_per_dsp)
+
+
+def window(position: tuple[int, ...], size: tuple[int, ...], strides: tuple[int, ...], pad_before: tuple[int, ...],
+           spatial_in: tuple[int, ...]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """(offset in the window, input position) of the window at output `position`; padding positions left out."""
+    pairs = []
+    for offset in product(*(range(k) for k in size)):
+        source = tuple(p * s + o - pad for p, s, o, pad in zip(position, strides, offset, pad_before))
+        if all(0 <= i < n for i, n in zip(source, spatial_in)):  # padding zeros contribute nothing
+            pairs.append((offset, source))
+    return pairs
 
 
 def output_geometry(input_size: int, kernel: int, stride: int, padding: str) -> tuple[int, int, int]:

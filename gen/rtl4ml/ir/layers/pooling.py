@@ -18,6 +18,7 @@ import numpy as np
 
 from ...fixed_point import FixedType, quantize_float, requantize
 from .base import Layer, layer_class
+from .conv import window
 from .dense import DenseLayer
 from .linear import choose_accumulator
 
@@ -47,13 +48,8 @@ class AveragePoolingLayer(Layer):
 
     def _window(self, position: tuple[int, ...]) -> list[tuple[int, ...]]:
         """Input positions of the window at output `position` (padding left out)."""
-        spatial = self.input_shape[:-1]
-        window = []
-        for offset in product(*(range(k) for k in self.pool_size)):
-            source = tuple(p * s + o - pad for p, s, o, pad in zip(position, self.strides, offset, self.pad_before))
-            if all(0 <= i < n for i, n in zip(source, spatial)):
-                window.append(source)
-        return window
+        pairs = window(position, self.pool_size, self.strides, self.pad_before, self.input_shape[:-1])
+        return [source for _, source in pairs]
 
     def reciprocals(self) -> np.ndarray:
         """Codes (in RECIPROCAL_TYPE) of 1/n per output position, row-major."""
