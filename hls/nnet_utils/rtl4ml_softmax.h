@@ -1,5 +1,5 @@
 // rtl4ml HLS layer library: numerically stable softmax on integer codes, in base 2 (no multiplier).
-// The recipe, the tables and every width are those of rtl4ml/ir/tables.py:
+// The recipe, the tables and every width are those of rtl4ml/ir/layers/softmax.py:
 //   d = min((max - x) >> d_shift, 2^d_bits - 1);  y = log_hi[d >> lo_bits] + log_lo[d & lo_mask]
 //   e = pow2[y & (2^Y - 1)] >> (y >> Y);  s = sum(e);  L = log_sum[min((s - 2^E) >> sum_shift, last)]
 //   out = (pow2[z & (2^Y - 1)] >> (z >> Y)) / 2^E cast to res_T, with z = y + L

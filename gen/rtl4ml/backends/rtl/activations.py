@@ -68,7 +68,7 @@ def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None = None) -> B
         "output_requantize": requantize_params(layer.result_type, layer.result_type, src_width=layer.exp_bits,
                                                src_frac=layer.exp_frac, src_signed=False),
     }
-    # The base-2 recipe of ir/tables.py: lookups, adders and shifts (multiplexers), no multiplier.
+    # The base-2 recipe of ir/layers/softmax.py: lookups, adders and shifts (multiplexers), no multiplier.
     steps = [Step(f"max{k}", COMPARE_LEVEL_COST) for k in range(max_levels)] + [
         Step("distance", ADD_LEVEL_COST), Step("log_lookup", LOOKUP_COST), Step("exponent", ADD_LEVEL_COST),
         Step("exp_lookup", LOOKUP_COST + SHIFT_COST)] + \
