@@ -67,23 +67,24 @@ def dense(layer, x: list[int]) -> list[int]:
             for j in range(layer.n_out)]
 
 
+def flat_index(index, shape) -> int:
+    """Row-major position of a tensor index (channels last: the channel varies fastest)."""
+    flat = 0
+    for i, n in zip(index, shape):
+        flat = flat * n + i
+    return flat
+
+
 def conv(layer, x: list[int]) -> list[int]:
     """Loops over output positions, kernel offsets and channels; padding positions are skipped (they are zero)."""
     spatial_in, channels = layer.input_shape[:-1], layer.input_shape[-1]
-
-    def flat_index(index):  # row-major over (*spatial, channel)
-        flat = 0
-        for i, n in zip(index, list(spatial_in) + [channels]):
-            flat = flat * n + i
-        return flat
-
     out = []
     for position in product(*(range(n) for n in layer.shape[:-1])):
         window = []  # (input code, kernel index without the filter axis)
         for offset in product(*(range(k) for k in layer.kernel_size)):
             source = [p * s + o - pad for p, s, o, pad in zip(position, layer.strides, offset, layer.pad_before)]
             if all(0 <= i < n for i, n in zip(source, spatial_in)):
-                window += [(x[flat_index(source + [c])], offset + (c,)) for c in range(channels)]
+                window += [(x[flat_index(source + [c], layer.input_shape)], offset + (c,)) for c in range(channels)]
         for f in range(layer.shape[-1]):
             out.append(linear_value(layer, [(value, int(layer.weight[index + (f,)])) for value, index in window],
                                     int(layer.bias[f])))
@@ -105,12 +106,6 @@ def average_pooling(layer, x: list[int]) -> list[int]:
     spatial_out = [(n + before + after - k) // s + 1 for n, k, s, before, after in
                    zip(spatial_in, layer.pool_size, layer.strides, layer.pad_before, layer.pad_after)]
 
-    def flat_index(index):
-        flat = 0
-        for i, n in zip(index, list(spatial_in) + [channels]):
-            flat = flat * n + i
-        return flat
-
     out = []
     for position in product(*(range(n) for n in spatial_out)):
         window = []
@@ -120,7 +115,7 @@ def average_pooling(layer, x: list[int]) -> list[int]:
                 window.append(source)
         reciprocal = math.floor(Fraction(2 ** RECIPROCAL_FRAC, len(window)) + Fraction(1, 2))
         for c in range(channels):
-            total = sum(x[flat_index(source + [c])] for source in window)
+            total = sum(x[flat_index(source + [c], layer.input_shape)] for source in window)
             out.append(convert(total * reciprocal, layer.input_type.frac + RECIPROCAL_FRAC, layer.result_type))
     return out
 

@@ -131,13 +131,25 @@ def _batchnorm(name: str, layer: dict, weights: dict, shape: list) -> BatchNormS
     return BatchNormSpec(name, "BatchNormalization", scale, shift)
 
 
-def _pooling(name: str, keras_class: str, config: dict, shape: list, where: str):
-    """The PoolingSpec of a Keras average pooling layer and its output shape."""
-    rank = _POOLINGS[keras_class]
+def _check_channels_last(config: dict, shape: list, rank: int, where: str) -> None:
+    """A convolution or pooling reads a channels-last tensor with `rank` spatial axes."""
     if config.get("data_format", "channels_last") not in (None, "channels_last"):
         raise fail(f"{where}: data_format {config.get('data_format')!r} is not supported; rtl4ml takes channels_last")
     if len(shape) != rank + 1:
         raise fail(f"{where}: input shape {shape} does not have {rank} spatial axes and channels")
+
+
+def _padding(config: dict, where: str) -> str:
+    padding = str(config.get("padding", "valid")).lower()
+    if padding not in ("valid", "same"):
+        raise fail(f"{where}: padding {config.get('padding')!r} is not supported; use 'valid' or 'same'")
+    return padding
+
+
+def _pooling(name: str, keras_class: str, config: dict, shape: list, where: str):
+    """The PoolingSpec of a Keras average pooling layer and its output shape."""
+    rank = _POOLINGS[keras_class]
+    _check_channels_last(config, shape, rank, where)
     if keras_class.startswith("Global"):
         keep = bool(config.get("keepdims", False))
         spatial = [int(n) for n in shape[:-1]]
@@ -145,9 +157,7 @@ def _pooling(name: str, keras_class: str, config: dict, shape: list, where: str)
         return spec, ([1] * rank if keep else []) + [shape[-1]]
     pool = _per_axis(config.get("pool_size", 2), rank, "pool_size", where)
     strides = _per_axis(config.get("strides") or pool, rank, "strides", where)
-    padding = str(config.get("padding", "valid")).lower()
-    if padding not in ("valid", "same"):
-        raise fail(f"{where}: padding {config.get('padding')!r} is not supported; use 'valid' or 'same'")
+    padding = _padding(config, where)
     geometry = [output_geometry(n, k, s, padding) for n, k, s in zip(shape[:-1], pool, strides)]
     if any(size < 1 for size, _, _ in geometry):
         raise fail(f"{where}: pool_size {list(pool)} is larger than its input {shape[:-1]}")
@@ -191,18 +201,13 @@ def _per_axis(value, rank: int, field: str, where: str) -> tuple[int, ...]:
 def _convolution(name: str, keras_class: str, config: dict, weights: dict, shape: list, where: str):
     """The ConvSpec of a Keras Conv1D/Conv2D (or QKeras twin) and its output shape; refuses what it cannot build."""
     rank = _CONVOLUTIONS[keras_class]
-    if config.get("data_format", "channels_last") not in (None, "channels_last"):
-        raise fail(f"{where}: data_format {config.get('data_format')!r} is not supported; rtl4ml takes channels_last")
-    if len(shape) != rank + 1:
-        raise fail(f"{where}: input shape {shape} does not have {rank} spatial axes and channels")
+    _check_channels_last(config, shape, rank, where)
     dilation = _per_axis(config.get("dilation_rate", 1), rank, "dilation_rate", where)
     if any(d != 1 for d in dilation):
         raise fail(f"{where}: dilation_rate {list(dilation)} is not supported (only 1)")
     if int(config.get("groups", 1) or 1) != 1:
         raise fail(f"{where}: groups {config.get('groups')} is not supported (only 1)")
-    padding = str(config.get("padding", "valid")).lower()
-    if padding not in ("valid", "same"):
-        raise fail(f"{where}: padding {config.get('padding')!r} is not supported; use 'valid' or 'same'")
+    padding = _padding(config, where)
     strides = _per_axis(config.get("strides", 1), rank, "strides", where)
     use_bias = config.get("use_bias", True)
     kernel, *rest = _weights_for(weights, name, 1 + int(use_bias), keras_class)

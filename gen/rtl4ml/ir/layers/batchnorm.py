@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .base import layer_class
-from .dense import DenseLayer
+from .dense import DenseLayer, dense_from
 from .linear import LinearLayer
 
 
@@ -47,8 +47,4 @@ class BatchNormLayer(LinearLayer):
         n = math.prod(self.shape)
         weight = np.zeros((n, n), dtype=np.int64)
         weight[np.arange(n), np.arange(n)] = np.tile(self.weight, positions)
-        return DenseLayer(name=self.name, inputs=self.inputs, shape=(n,), input_type=self.input_type, weight=weight,
-                          weight_type=self.weight_type, bias=np.tile(self.bias, positions), bias_type=self.bias_type,
-                          accum_type=self.accum_type, accum_is_exact=self.accum_is_exact, result_type=self.result_type,
-                          reuse_factor=self.reuse_factor, strategy=self.strategy, pipeline_budget=self.pipeline_budget,
-                          luts_per_dsp=self.luts_per_dsp)
+        return dense_from(self, weight, np.tile(self.bias, positions))

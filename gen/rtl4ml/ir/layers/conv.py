@@ -15,7 +15,7 @@ from itertools import product
 import numpy as np
 
 from .base import layer_class
-from .dense import DenseLayer
+from .dense import DenseLayer, dense_from
 from .linear import LinearLayer
 
 
@@ -79,11 +79,7 @@ class ConvLayer(LinearLayer):
         for position in product(*(range(n) for n in spatial_out)):
             for offset, source in window(position, self.kernel_size, self.strides, self.pad_before, spatial_in):
                 weight[in_index[source][:, None], out_index[position][None, :]] = self.weight[offset]
-        return DenseLayer(name=self.name, inputs=self.inputs, shape=(weight.shape[1],), input_type=self.input_type,
-                          weight=weight, weight_type=self.weight_type, bias=np.tile(self.bias, math.prod(spatial_out)),
-                          bias_type=self.bias_type, accum_type=self.accum_type, accum_is_exact=self.accum_is_exact,
-                          result_type=self.result_type, reuse_factor=self.reuse_factor, strategy=self.strategy,
-                          pipeline_budget=self.pipeline_budget, luts_per_dsp=self.luts_per_dsp)
+        return dense_from(self, weight, np.tile(self.bias, math.prod(spatial_out)))
 
 
 def window(position: tuple[int, ...], size: tuple[int, ...], strides: tuple[int, ...], pad_before: tuple[int, ...],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,3 +36,11 @@ class DenseLayer(LinearLayer):
     def exact_sum(self, x: np.ndarray) -> tuple[np.ndarray, int]:
         """x @ W + b with no rounding or overflow anywhere, and its fractional bits (for profiling)."""
         return self.exact_matrix_sum(x.reshape(len(x), -1), self.weight)
+
+
+def dense_from(layer: LinearLayer, weight: np.ndarray, bias: np.ndarray) -> DenseLayer:
+    """The Dense layer over the flattened tensors with this weight matrix and bias, and `layer`'s name, inputs,
+    types, accumulator and settings (a convolution or batch norm as the Dense it equals)."""
+    shared = {field.name: getattr(layer, field.name) for field in dataclasses.fields(LinearLayer)}
+    return DenseLayer(**dict(shared, shape=(weight.shape[1],), weight=weight, bias=bias))
+

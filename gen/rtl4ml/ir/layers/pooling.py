@@ -46,20 +46,21 @@ class AveragePoolingLayer(Layer):
         return tuple((n + before + after - k) // s + 1 for n, k, s, before, after in
                      zip(self.input_shape[:-1], self.pool_size, self.strides, self.pad_before, self.pad_after))
 
-    def _window(self, position: tuple[int, ...]) -> list[tuple[int, ...]]:
-        """Input positions of the window at output `position` (padding left out)."""
-        pairs = window(position, self.pool_size, self.strides, self.pad_before, self.input_shape[:-1])
-        return [source for _, source in pairs]
+    def windows(self) -> list[list[tuple[int, ...]]]:
+        """Per output position (row-major), the input positions of its window (padding left out)."""
+        spatial_in = self.input_shape[:-1]
+        return [[source for _, source in window(position, self.pool_size, self.strides, self.pad_before, spatial_in)]
+                for position in product(*(range(n) for n in self.output_spatial))]
 
     def reciprocals(self) -> np.ndarray:
         """Codes (in RECIPROCAL_TYPE) of 1/n per output position, row-major."""
-        counts = [len(self._window(p)) for p in product(*(range(n) for n in self.output_spatial))]
+        counts = [len(sources) for sources in self.windows()]
         return quantize_float(1.0 / np.array(counts, dtype=np.float64), RECIPROCAL_TYPE)
 
     @property
     def accum_type(self) -> FixedType:
         """Exact type of sum * 1/n (the widest window)."""
-        largest = max(len(self._window(p)) for p in product(*(range(n) for n in self.output_spatial)))
+        largest = max(len(sources) for sources in self.windows())
         weight = np.full((largest, 1), int(self.reciprocals().max()))
         accum, _ = choose_accumulator(self.name, weight, np.zeros(1, dtype=np.int64), self.input_type,
                                       RECIPROCAL_TYPE, RECIPROCAL_TYPE, None)
@@ -68,12 +69,11 @@ class AveragePoolingLayer(Layer):
     def golden(self):
         accum = self.accum_type
         shift = accum.frac - (self.input_type.frac + RECIPROCAL_TYPE.frac)
-        positions = list(product(*(range(n) for n in self.output_spatial)))
-        windows = [self._window(p) for p in positions]
+        windows = self.windows()
         reciprocal = self.reciprocals()
 
         def run(x):
-            sums = np.stack([sum(x[(slice(None),) + source] for source in window) for window in windows], axis=1)
+            sums = np.stack([sum(x[(slice(None),) + source] for source in sources) for sources in windows], axis=1)
             exact = (sums * reciprocal[None, :, None]) << shift  # [batch, positions, channels]
             return requantize(exact, accum.frac, self.result_type, accum).reshape((len(x),) + self.shape)
         return run
@@ -82,14 +82,12 @@ class AveragePoolingLayer(Layer):
         channels = self.input_shape[-1]
         weight = np.zeros((math.prod(self.input_shape), math.prod(self.shape)), dtype=np.int64)
         in_index = np.arange(weight.shape[0]).reshape(self.input_shape)
-        positions = list(product(*(range(n) for n in self.output_spatial)))
-        for k, (position, code) in enumerate(zip(positions, self.reciprocals())):
-            for source in self._window(position):
+        for k, (sources, code) in enumerate(zip(self.windows(), self.reciprocals())):
+            for source in sources:
                 weight[in_index[source], k * channels + np.arange(channels)] = code
-        accum = self.accum_type
         return DenseLayer(name=self.name, inputs=self.inputs, shape=(weight.shape[1],), input_type=self.input_type,
                           weight=weight, weight_type=RECIPROCAL_TYPE, bias=np.zeros(weight.shape[1], dtype=np.int64),
-                          bias_type=RECIPROCAL_TYPE, accum_type=accum, accum_is_exact=True,
+                          bias_type=RECIPROCAL_TYPE, accum_type=self.accum_type, accum_is_exact=True,
                           result_type=self.result_type, pipeline_budget=self.pipeline_budget)
 
     @property
