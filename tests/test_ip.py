@@ -160,7 +160,7 @@ def test_pattern_files_round_trip_and_bad_ones_are_named(tmp_path):
         low, high = (-(1 << (width - 1)), 1 << (width - 1)) if signed else (0, 1 << width)
         codes = rng.integers(low, high, size=(40, n))
         path = tmp_path / f"p{n}.txt"
-        write_pattern_file(path, codes, width, "test")
+        write_pattern_file(path, codes, [width] * n, "test")
         assert np.array_equal(read_pattern_file(path, n, width, signed), codes)
     text = (tmp_path / "p16.txt").read_text().splitlines()
     assert text[0] == "ID: test" and text[4].startswith("Frame 0000  1111 ")
@@ -183,7 +183,7 @@ def test_cocotb_simulation_takes_the_ip_pattern_file_as_input(keras, tmp_path, c
     patterns = tmp_path / "prj" / "ip" / "vectors" / "inputs_emp.txt"
     assert cli_main(["sim", str(tmp_path / "prj"), "--input", str(patterns), "--output", str(tmp_path / "out.npy")]) == 0
     assert "PASS" in capsys.readouterr().out
-    expected = np.load(tmp_path / "prj" / "ip" / "vectors" / "expected.npy") * 2.0**-design.graph.output_type.frac
+    expected = np.load(tmp_path / "prj" / "ip" / "vectors" / "expected.npy") * design.graph.output_scale
     assert np.array_equal(np.load(tmp_path / "out.npy"), expected)
     assert cli_main(["ip", str(tmp_path / "prj")]) == 0  # the datasheet now quotes the simulation
     assert "measured in the last simulation, equal to the planned pipeline" in \

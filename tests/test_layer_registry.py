@@ -89,14 +89,6 @@ def test_the_ir_file_keeps_the_graph_edges_and_outputs(tmp_path):
     assert np.array_equal(run_codes(loaded, codes), run_codes(graph, codes))
 
 
-def test_backends_that_build_chains_refuse_a_branching_graph_in_one_line():
-    graph = _two_headed_graph()
-    with pytest.raises(Rtl4mlError, match="two_heads: the Verilog backend builds chains of layers only"):
-        plan_core(graph, "two_heads")
-    with pytest.raises(Rtl4mlError, match="two_heads: the HLS C\\+\\+ backend writes chains of layers only"):
-        plan_project(graph, "two_heads")
-
-
 @dataclass(kw_only=True)
 class _Negate(Layer):
     """A layer class no backend knows (deliberately not registered as an IR class)."""

@@ -15,9 +15,26 @@ def decode_bus(value: int, count: int, width: int, signed: bool) -> list[int]:
     return codes
 
 
+def decode_fields(value: int, fields: list[dict]) -> list[int]:
+    """Codes of a beat holding several packed buses side by side (each {"lsb", "n", "width", "signed"}), in order."""
+    codes = []
+    for bus in fields:
+        codes.extend(decode_bus(value >> bus["lsb"], bus["n"], bus["width"], bus["signed"]))
+    return codes
+
+
 def encode_bus(codes, width: int) -> int:
     mask = (1 << width) - 1
     value = 0
     for index, code in enumerate(codes):
         value |= (int(code) & mask) << (index * width)
+    return value
+
+
+def encode_fields(codes, widths: list[int]) -> int:
+    """Pack codes whose element j has widths[j] bits, element 0 in the low bits (a beat of several buses)."""
+    value, lsb = 0, 0
+    for code, width in zip(codes, widths):
+        value |= (int(code) & ((1 << width) - 1)) << lsb
+        lsb += width
     return value

@@ -21,7 +21,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge
 from cocotbext.axi import AxiStreamBus, AxiStreamFrame, AxiStreamSink, AxiStreamSource
 
-from rtl4ml.bus import decode_bus, encode_bus
+from rtl4ml.bus import decode_bus, decode_fields, encode_bus
 from rtl4ml.simulation.stream_check import StreamRecord, analyze, describe
 
 CLOCK_PERIOD_NS = 5  # 200 MHz, the L1 trigger reference clock for this model class
@@ -82,7 +82,7 @@ class CoreTB:
                 if dut.s_axis_tvalid.value == 1 and dut.s_axis_tready.value == 1:
                     self.record.inputs.append((cycle + 1, self.segment))
                 if dut.m_axis_tvalid.value == 1 and dut.m_axis_tready.value == 1:
-                    codes = self._decode(dut.m_axis_tdata.value.to_unsigned(), self.meta["layers"][-1])
+                    codes = decode_fields(dut.m_axis_tdata.value.to_unsigned(), self.meta["outputs"])
                     self.record.outputs.append((cycle + 1, self.segment, codes))
                 for layer, signal in self.trace_signals:
                     stage = layer["stage"]
@@ -148,7 +148,8 @@ async def stream_events(dut):
                 break
     for _ in range(meta["latency"] + 2):  # let anything spurious show up
         await RisingEdge(dut.clk)
-    results = analyze(tb.record, expected, golden_traces, meta["layers"][1:], meta["layers"][-1]["frac"])
+    scale = [2.0**-field["frac"] for field in meta["outputs"] for _ in range(field["n"])]
+    results = analyze(tb.record, expected, golden_traces, meta["layers"][1:], scale)
     results["timed_out"] = cycle >= timeout
     results["wall_time_s"] = time.perf_counter() - started
     results["analytic_latency"] = meta["latency"]

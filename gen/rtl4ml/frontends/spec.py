@@ -35,6 +35,7 @@ class DenseSpec:
     bias: np.ndarray  # float64 [n_out]
     kernel_type: FixedType | None = None  # the type it was trained with (a quantizer, e.g. QKeras)
     bias_type: FixedType | None = None
+    inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
 
 
 @dataclass
@@ -49,6 +50,7 @@ class ConvSpec:
     padding: str  # "valid" | "same"
     kernel_type: FixedType | None = None  # the type it was trained with (a quantizer, e.g. QKeras)
     bias_type: FixedType | None = None
+    inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
 
 
 @dataclass
@@ -59,6 +61,7 @@ class BatchNormSpec:
     layer_type: str
     scale: np.ndarray  # float64 [channels]
     shift: np.ndarray  # float64 [channels]
+    inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
 
 
 @dataclass
@@ -71,6 +74,7 @@ class PoolingSpec:
     strides: tuple[int, ...]
     padding: str  # "valid" | "same"
     keep_dims: bool = False  # global pooling with keepdims=True keeps size-1 spatial axes
+    inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
 
 
 @dataclass
@@ -80,6 +84,7 @@ class ReshapeSpec:
     name: str
     layer_type: str
     shape: tuple[int, ...]
+    inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
 
 
 @dataclass
@@ -88,15 +93,28 @@ class ActivationSpec:
     layer_type: str  # what a config's LayerType section calls it (Activation, ReLU, QActivation, ...)
     function: str
     result_type: FixedType | None = None  # the type it was trained with (a quantizer, e.g. QKeras)
+    inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
+
+
+@dataclass
+class MergeSpec:
+    """A layer of several inputs: elementwise add/subtract/multiply, concatenate along an axis, or a dot product."""
+
+    name: str
+    layer_type: str  # Add, Subtract, Multiply, Concatenate, Dot
+    operation: str  # add | subtract | multiply | concatenate | dot
+    inputs: tuple[str, ...]
+    axis: int | None = None  # concatenate: axis of the tensor without batch axis (non-negative)
 
 
 @dataclass
 class ModelSpec:
-    """A linear chain: input, then layer specs in data-flow order."""
+    """Input, then layer specs in data-flow order (each after the ones it reads), then the model's outputs."""
 
     name: str
     input: InputSpec
     layers: list = field(default_factory=list)
+    outputs: tuple[str, ...] = ()  # names of the specs whose tensors the model returns; () means the last one
 
     def layer_names(self) -> list[str]:
         return [self.input.name] + [layer.name for layer in self.layers]

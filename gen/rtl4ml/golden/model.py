@@ -80,4 +80,4 @@ def predict_codes(graph: ModelGraph, X, trace: bool = False):
 
 def predict(graph: ModelGraph, X) -> np.ndarray:
     """Real-valued outputs of the fixed-point model."""
-    return predict_codes(graph, X).astype(np.float64) * 2.0**-graph.output_type.frac
+    return predict_codes(graph, X) * graph.output_scale

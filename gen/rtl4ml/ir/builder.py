@@ -9,11 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import Config
-from ..fixed_point import FixedType, quantize_float, to_float
-from ..frontends.spec import ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, ModelSpec, PoolingSpec, ReshapeSpec
+from ..errors import fail
+from ..fixed_point import MAX_ACCUM_WIDTH, FixedType, quantize_float, to_float
+from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, MergeSpec, ModelSpec, PoolingSpec,
+                              ReshapeSpec)
 from .graph import ModelGraph
-from .layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer, InputLayer,
-                     ReshapeLayer)
+from .layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer,
+                     DotLayer, ElementwiseMergeLayer, InputLayer, ReshapeLayer)
 from .layers.conv import output_geometry
 from .layers.linear import check_reuse_factor, choose_accumulator
 from .layers.softmax import build_softmax
@@ -112,6 +114,47 @@ def _build_activation(spec: ActivationSpec, source, config: Config):
     return layer
 
 
+# hls4ml's LayerType names for the merge layers (Add, Subtract, Multiply are all its "Merge")
+_MERGE_TYPES = {"add": "Merge", "subtract": "Merge", "multiply": "Merge", "concatenate": "Concatenate", "dot": "Dot"}
+
+
+def _check_merge_shapes(spec: MergeSpec, sources: list) -> None:
+    shapes = [source.shape for source in sources]
+    where = f"layer {spec.name} ({spec.layer_type})"
+    if len(sources) != 2:  # as in hls4ml, whose merge layers are binary
+        raise fail(f"{where}: has {len(sources)} inputs; merges of exactly two inputs are supported")
+    if spec.operation == "concatenate":
+        rest = {shape[:spec.axis] + shape[spec.axis + 1:] for shape in shapes}
+        if len({len(shape) for shape in shapes}) != 1 or spec.axis >= len(shapes[0]) or len(rest) != 1:
+            raise fail(f"{where}: cannot concatenate shapes {', '.join(map(str, shapes))} along axis {spec.axis}")
+    elif spec.operation == "dot":
+        if any(len(shape) != 1 for shape in shapes) or shapes[0] != shapes[1]:
+            raise fail(f"{where}: Dot takes two flat tensors of one length; got shapes {shapes[0]} and {shapes[1]}")
+    elif len(set(shapes)) != 1:
+        raise fail(f"{where}: its inputs have different shapes ({', '.join(map(str, shapes))})")
+
+
+def _build_merge(spec: MergeSpec, sources: list, config: Config):
+    _check_merge_shapes(spec, sources)
+    settings = config.resolve(spec.name, tuple(dict.fromkeys((_MERGE_TYPES[spec.operation], spec.layer_type))))
+    common = dict(name=spec.name, inputs=tuple(source.name for source in sources),
+                  input_types=tuple(source.result_type for source in sources), result_type=settings.precision["result"],
+                  pipeline_budget=settings.pipeline_budget)
+    if spec.operation == "concatenate":
+        shape = list(sources[0].shape)
+        shape[spec.axis] = sum(source.shape[spec.axis] for source in sources)
+        return ConcatenateLayer(shape=tuple(shape), axis=spec.axis,
+                                input_shapes=tuple(source.shape for source in sources), **common)
+    if spec.operation == "dot":
+        layer = DotLayer(shape=(1,), input_n=sources[0].n_out, **common)
+    else:
+        layer = ElementwiseMergeLayer(shape=sources[0].shape, operation=spec.operation, **common)
+    if layer.exact_type.width > MAX_ACCUM_WIDTH:
+        raise fail(f"layer {spec.name} ({spec.layer_type}): its exact result needs {layer.exact_type.width} bits "
+                   f"(> {MAX_ACCUM_WIDTH} supported); narrow its inputs' precisions")
+    return layer
+
+
 _BUILDERS = {DenseSpec: _build_dense, ConvSpec: _build_conv, BatchNormSpec: _build_batchnorm,
              PoolingSpec: _build_pooling, ReshapeSpec: _build_reshape, ActivationSpec: _build_activation}
 
@@ -121,8 +164,16 @@ def build_ir(spec: ModelSpec, config: Config, name: str | None = None) -> ModelG
     input_settings = config.resolve(spec.input.name, ("Input", "InputLayer"))
     model_input = InputLayer(name=spec.input.name, inputs=(), shape=spec.input.shape,
                              result_type=input_settings.precision["result"])
-    layers, source = [], model_input
+    tensors, layers, previous = {model_input.name: model_input}, [], model_input
     for layer_spec in spec.layers:
-        source = _BUILDERS[type(layer_spec)](layer_spec, source, config)
-        layers.append(source)
-    return ModelGraph(name or config.project_name, model_input, layers)
+        missing = [name for name in layer_spec.inputs if name not in tensors]
+        if missing:
+            raise fail(f"layer {layer_spec.name}: reads {missing[0]!r}, which no earlier layer produces")
+        sources = [tensors[name] for name in layer_spec.inputs] or [previous]
+        if isinstance(layer_spec, MergeSpec):
+            previous = _build_merge(layer_spec, sources, config)
+        else:
+            previous = _BUILDERS[type(layer_spec)](layer_spec, sources[0], config)
+        tensors[previous.name] = previous
+        layers.append(previous)
+    return ModelGraph(name or config.project_name, model_input, layers, tuple(spec.outputs))

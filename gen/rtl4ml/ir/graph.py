@@ -8,9 +8,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..errors import fail
 from ..fixed_point import FixedType
 from .layers import InputLayer, Layer
+
+
+@dataclass(frozen=True)
+class OutputField:
+    """One model output in the output beat: its elements (row-major) at bits [lsb + j*width +: width]."""
+
+    name: str
+    shape: tuple[int, ...]
+    type: FixedType
+    lsb: int
+
+    @property
+    def n(self) -> int:
+        return int(np.prod(self.shape))
+
+    @property
+    def bits(self) -> int:
+        return self.n * self.type.width
 
 
 @dataclass
@@ -63,10 +83,30 @@ class ModelGraph:
 
     @property
     def output_type(self) -> FixedType:
-        types = {layer.result_type for layer in self.output_layers}
+        """The one type of every output element (see output_types when the outputs may differ)."""
+        types = set(self.output_types)
         if len(types) != 1:
             raise fail(f"model {self.name}: its outputs have different types ({', '.join(map(str, types))})")
         return types.pop()
+
+    @property
+    def output_fields(self) -> list[OutputField]:
+        """The outputs side by side in one beat, output 0 in the low bits (the core's m_axis_tdata layout)."""
+        fields, lsb = [], 0
+        for layer in self.output_layers:
+            fields.append(OutputField(layer.name, layer.shape, layer.result_type, lsb))
+            lsb += layer.n_out * layer.result_type.width
+        return fields
+
+    @property
+    def output_types(self) -> list[FixedType]:
+        """The type of every output element, the outputs side by side in `outputs` order (the output beat's fields)."""
+        return [layer.result_type for layer in self.output_layers for _ in range(layer.n_out)]
+
+    @property
+    def output_scale(self) -> np.ndarray:
+        """Real value of one code of each output element (2**-frac of its type)."""
+        return np.array([2.0**-t.frac for t in self.output_types])
 
     @property
     def n_in(self) -> int:

@@ -24,6 +24,8 @@ def _encode(value):
         return {"type": str(value)}
     if isinstance(value, np.ndarray):
         return {"array": value.tolist(), "shape": list(value.shape)}
+    if isinstance(value, (list, tuple)):
+        return [_encode(item) for item in value]
     return value
 
 
@@ -32,6 +34,8 @@ def _decode(value):
         return parse_precision(value["type"])
     if isinstance(value, dict) and "array" in value:
         return np.asarray(value["array"], dtype=np.int64).reshape(value["shape"])
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
     return value
 
 

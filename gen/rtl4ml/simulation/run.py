@@ -61,5 +61,5 @@ def simulate_design(design, X, idle: float = 0.0, backpressure: float = 0.0, res
                     "total_time_s": time.perf_counter() - started, "problems": describe(results)})
     results_file.write_text(json.dumps(results, indent=2) + "\n")
     if output is not None:
-        np.save(output, expected.astype(np.float64) * 2.0**-design.graph.output_type.frac)
+        np.save(output, expected * design.graph.output_scale)
     return results

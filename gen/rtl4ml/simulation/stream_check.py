@@ -40,7 +40,7 @@ def _by_segment(items: list, segment_of) -> dict[int, list]:
 
 
 def analyze(record: StreamRecord, expected: np.ndarray, golden_traces: dict[str, np.ndarray],
-            layers: list[dict], output_frac: int) -> dict:
+            layers: list[dict], output_scale: list[float]) -> dict:
     """Compare a run with the golden outputs; return the results dictionary (stable keys)."""
     errors: list[str] = list(record.protocol_errors[:MAX_REPORTED_MISMATCHES])
     mismatches: list[dict] = []
@@ -71,7 +71,7 @@ def analyze(record: StreamRecord, expected: np.ndarray, golden_traces: dict[str,
             if codes != want:
                 mismatch_count += 1
                 if len(mismatches) < MAX_REPORTED_MISMATCHES:
-                    mismatches.append(_describe_mismatch(event, position, segment, codes, want, output_frac,
+                    mismatches.append(_describe_mismatch(event, position, segment, codes, want, output_scale,
                                                          traces_by_segment, golden_traces, layers))
         in_cycles = [cycle for _, (cycle, _) in accepted]
         intervals.extend(b - a for a, b in zip(in_cycles, in_cycles[1:]))
@@ -93,10 +93,10 @@ def analyze(record: StreamRecord, expected: np.ndarray, golden_traces: dict[str,
     return results
 
 
-def _describe_mismatch(event, position, segment, actual, expected, output_frac, traces_by_segment,
+def _describe_mismatch(event, position, segment, actual, expected, output_scale, traces_by_segment,
                        golden_traces, layers) -> dict:
-    outputs = [{"output": j, "expected": e, "actual": a, "expected_value": e * 2.0**-output_frac,
-                "actual_value": a * 2.0**-output_frac}
+    outputs = [{"output": j, "expected": e, "actual": a, "expected_value": e * output_scale[j],
+                "actual_value": a * output_scale[j]}
                for j, (a, e) in enumerate(zip(actual, expected)) if a != e]
     first_layer = None
     for layer in layers:

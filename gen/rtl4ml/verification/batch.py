@@ -22,7 +22,7 @@ from ..errors import Rtl4mlError, fail
 from ..golden.model import quantize_inputs, run_codes
 from ..resources import harness_template_dir, hls_dir
 from ..simulation.csim import CXXFLAGS, find_ap_types
-from ..simulation.harness import build_harness, core_ports, judge, run_streams
+from ..simulation.harness import QUICK_BUILD_ARGS, build_harness, core_ports, judge, run_streams
 from .random_designs import realize, stimulus
 
 # The bank program is large and run once: optimize for compile time.
@@ -61,12 +61,12 @@ def build_rtl_bank(designs: list, work_dir: Path) -> tuple[Path, list[dict]]:
                           m_width=meta["m_axis_data_width"]))
     bank = work_dir / "bank.v"
     bank.write_text(_templates().get_template("bank.v.j2").render(version=__version__, cores=cores))
-    return build_harness(sources + [bank], "bank", cores, work_dir / "cache"), cores
+    return build_harness(sources + [bank], "bank", cores, work_dir / "cache", QUICK_BUILD_ARGS), cores
 
 
 def build_csim_bank(designs: list, work_dir: Path) -> Path:
-    entries = [{"project": d.core.top, "source": str(Path(d.out_dir) / "hls" / "firmware" / f"{d.core.top}.cpp")}
-               for d in designs]
+    entries = [{"project": d.core.top, "source": str(Path(d.out_dir) / "hls" / "firmware" / f"{d.core.top}.cpp"),
+                "outputs": d.hls_project().outputs} for d in designs]
     text = _templates().get_template("bank_csim.cpp.j2").render(version=__version__, designs=entries)
     digest = hashlib.sha256(text.encode() + " ".join(BANK_CXXFLAGS).encode())
     for entry in entries:
@@ -104,8 +104,8 @@ def run_batch(specs: list[dict], work_dir: Path, events: int = 48, seed: int = 0
         raise fail(f"bank C simulation failed (exit {completed.returncode})")
     verdicts = []
     for index, design in enumerate(designs):
-        frac = design.graph.output_type.frac
-        rtl = judge(streams[index], expected[index], frac)
+        scale = design.graph.output_scale
+        rtl = judge(streams[index], expected[index], scale)
         csim_codes = np.fromfile(run_dir / f"csim_{index}.bin", dtype="<i8").reshape(events, design.graph.n_out)
         csim_ok = np.array_equal(csim_codes, expected[index])
         timing = _timing_problems(rtl, design, idle, backpressure)

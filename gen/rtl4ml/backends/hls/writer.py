@@ -20,8 +20,8 @@ from ...fixed_point import FixedType
 from ...ir.graph import ModelGraph
 from ...ir.handlers import HandlerTable
 from ...ir.layers import (
-    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer, ReshapeLayer, SoftmaxLayer,
-    TableActivationLayer)
+    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer, DotLayer,
+    ElementwiseMergeLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer)
 from ...resources import hls_dir
 from ..identifiers import check_project_name, comment_text, unique_identifiers
 
@@ -68,10 +68,22 @@ class HlsLayer:
     template_args: list = field(default_factory=list)  # after the input and result types
     arrays: list = field(default_factory=list)  # (header file, C++ type, name, size, lines), passed in this order
     # wiring, set by plan_project from the graph
-    source: str = ""
-    source_type: str = ""
+    source_types: list = field(default_factory=list)  # C++ types of the inputs, in the layer's input order
     target: str = ""
+    local: bool = True  # the result is a local array (not written straight into a top-level output)
+    copies: list = field(default_factory=list)  # top-level outputs this result is copied to
     argument_lines: list = field(default_factory=list)  # the call's arguments, wrapped to MAX_LINE
+
+
+@dataclass(frozen=True)
+class HlsOutput:
+    """One argument of the top function holding a model output: variable, element type, size, beat position."""
+
+    variable: str
+    type_name: str
+    n: int
+    width: int
+    lsb: int
 
 
 def _code_width(t: FixedType) -> int:
@@ -139,6 +151,31 @@ def _reshape(ident: str, layer: ReshapeLayer) -> HlsLayer:
     return HlsLayer(ident, layer, "linear", config={"n": layer.n_out}, template_args=[str(layer.n_out)])
 
 
+@HLS_CALLS.register(ElementwiseMergeLayer)
+def _elementwise_merge(ident: str, layer: ElementwiseMergeLayer) -> HlsLayer:
+    # exact_t holds the exact result, so the ap_fixed operation and the cast equal the golden model's
+    return HlsLayer(ident, layer, layer.operation, types={f"{ident}_exact_t": cpp_type(layer.exact_type)},
+                    config={"n": layer.n_out}, member_types={"exact_t": f"{ident}_exact_t"},
+                    template_args=[f"{ident}_config"])
+
+
+@HLS_CALLS.register(DotLayer)
+def _dot(ident: str, layer: DotLayer) -> HlsLayer:
+    return HlsLayer(ident, layer, "dot", types={f"{ident}_exact_t": cpp_type(layer.exact_type)},
+                    config={"n": layer.input_n}, member_types={"exact_t": f"{ident}_exact_t"},
+                    template_args=[f"{ident}_config"])
+
+
+@HLS_CALLS.register(ConcatenateLayer)
+def _concatenate(ident: str, layer: ConcatenateLayer) -> HlsLayer:
+    # row-major: for each index over the axes before `axis`, the first input's block, then the second's
+    a, b = layer.input_shapes
+    outer = int(np.prod(a[:layer.axis]))
+    return HlsLayer(ident, layer, "concatenate",
+                    config={"outer": outer, "n_a": int(np.prod(a[layer.axis:])), "n_b": int(np.prod(b[layer.axis:]))},
+                    template_args=[f"{ident}_config"])
+
+
 def _layer(ident: str, layer) -> HlsLayer:
     item = HLS_CALLS(layer)(ident, layer)
     item.types = {f"{ident}_result_t": cpp_type(layer.result_type)} | item.types
@@ -153,6 +190,7 @@ class HlsProject:
     io_type: str
     part: str
     clock_period: float
+    outputs: list = field(default_factory=list)  # HlsOutput per model output, in graph.outputs order
 
     @property
     def interval(self) -> int:
@@ -169,23 +207,38 @@ def check_io_type(graph: ModelGraph, io_type: str) -> None:
                    "convolutional models is not supported yet (the next step); use io_parallel")
 
 
+def _outputs(graph: ModelGraph, identifiers: dict[str, str]) -> list[HlsOutput]:
+    """The top function's output arguments: `output` (result_t) for one output, output_<layer> for several."""
+    fields = graph.output_fields
+    if len(fields) == 1:
+        return [HlsOutput("output", "result_t", fields[0].n, fields[0].type.width, 0)]
+    return [HlsOutput(f"output_{identifiers[f.name]}", f"{identifiers[f.name]}_result_t", f.n, f.type.width, f.lsb)
+            for f in fields]
+
+
 def plan_project(graph: ModelGraph, project: str, io_type: str = "io_parallel", part: str = "xcvu9p-flga2577-2-e",
                  clock_period: float = 5.0) -> HlsProject:
     check_io_type(graph, io_type)
-    if not graph.is_chain():
-        raise fail(f"model {graph.name}: the HLS C++ backend writes chains of layers only so far "
-                   "(this model has branches, merges or several outputs)")
     names = [graph.input.name] + [layer.name for layer in graph.layers]
     identifiers = dict(zip(names, unique_identifiers(names)))
     layers = [_layer(identifiers[layer.name], layer) for layer in graph.layers]
-    variables = {graph.input.name: ("input", "input_t")} | {
-        item.layer.name: ("output" if item.layer.name in graph.outputs else f"{item.identifier}_out",
-                          f"{item.identifier}_result_t") for item in layers}
+    outputs = _outputs(graph, identifiers)
+    output_of = dict(zip(graph.outputs, outputs))
+    variables = {graph.input.name: ("input", "input_t")}
     for item in layers:
-        item.source, item.source_type = variables[item.layer.inputs[0]]
-        item.target = variables[item.layer.name][0]
-        item.argument_lines = wrap_values([item.source, item.target] + [array[2] for array in item.arrays], " " * 8)
-    return HlsProject(check_project_name(project), graph, layers, io_type, part, float(clock_period))
+        name = item.layer.name
+        # a result goes straight into the top's output array unless a later layer reads it (ports are write-only)
+        direct = name in output_of and not graph.consumers(name) and graph.outputs.count(name) == 1
+        item.local = not direct
+        item.target = output_of[name].variable if direct else f"{item.identifier}_out"
+        item.copies = [] if direct else [output for layer_name, output in zip(graph.outputs, outputs)
+                                         if layer_name == name]
+        variables[name] = (item.target, f"{item.identifier}_result_t")
+        sources = [variables[source] for source in item.layer.inputs]
+        item.source_types = [source_type for _, source_type in sources]
+        arguments = [variable for variable, _ in sources] + [item.target] + [array[2] for array in item.arrays]
+        item.argument_lines = wrap_values(arguments, " " * 8)
+    return HlsProject(check_project_name(project), graph, layers, io_type, part, float(clock_period), outputs)
 
 
 def _environment() -> jinja2.Environment:
@@ -206,15 +259,15 @@ def write_project(project: HlsProject, out_dir: Path, example_inputs: np.ndarray
     (firmware / "weights").mkdir(parents=True, exist_ok=True)
     shutil.copytree(hls_dir() / "nnet_utils", firmware / "nnet_utils", dirs_exist_ok=True)
     env = _environment()
-    in_type, out_type = project.graph.input.result_type, project.graph.output_type
+    in_type = project.graph.input.result_type
     context = {
         "version": __version__, "project": project.project, "graph": project.graph, "layers": project.layers,
-        "io_type": project.io_type, "part": project.part, "clock_period": project.clock_period,
-        "interval": project.interval, "input_type": cpp_type(in_type), "output_type": cpp_type(out_type),
-        "n_in": project.graph.n_in, "n_out": project.graph.n_out,
-        "in_width": in_type.width, "out_width": out_type.width,
+        "outputs": project.outputs, "io_type": project.io_type, "part": project.part,
+        "clock_period": project.clock_period, "interval": project.interval, "input_type": cpp_type(in_type),
+        "n_in": project.graph.n_in, "n_out": project.graph.n_out, "in_width": in_type.width,
         "s_width": (project.graph.n_in * in_type.width + 7) // 8 * 8,
-        "m_width": (project.graph.n_out * out_type.width + 7) // 8 * 8,
+        "m_width": (sum(field.bits for field in project.graph.output_fields) + 7) // 8 * 8,
+        "output_layer": next(item for item in project.layers if item.layer.name == project.graph.outputs[0]),
     }
     headers: dict[str, list] = {}
     for item in project.layers:

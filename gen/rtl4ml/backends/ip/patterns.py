@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...bus import decode_bus, encode_bus
+from ...bus import decode_bus, encode_fields
 from ...errors import fail
 
 WORD_BITS = 64
@@ -30,15 +30,15 @@ def links_for(beat_bits: int) -> int:
     return max(1, -(-beat_bits // WORD_BITS))
 
 
-def write_pattern_file(path: Path, codes: np.ndarray, width: int, name: str) -> None:
-    """One frame per event (row of integer codes, each `width` bits), valid and a one-frame packet."""
+def write_pattern_file(path: Path, codes: np.ndarray, widths: list[int], name: str) -> None:
+    """One frame per event (row of integer codes, element j `widths[j]` bits), valid and a one-frame packet."""
     codes = np.asarray(codes, dtype=np.int64)
-    links = links_for(codes.shape[1] * width)
+    links = links_for(sum(widths))
     lines = [f"ID: {name}", "Metadata: start of orbit, start, end, valid", "",
              "      Link  " + "  ".join(f"{k:03d}".ljust(WORD_BITS // 4 + 3) for k in range(links)).rstrip()]
     mask = (1 << WORD_BITS) - 1
     for frame, row in enumerate(codes):
-        beat = encode_bus(row, width)
+        beat = encode_fields(row, widths)
         metadata = f"{int(frame == 0)}111"
         words = [f"{metadata} {(beat >> (WORD_BITS * k)) & mask:016x}" for k in range(links)]
         lines.append(f"Frame {frame:04d}  " + "  ".join(words))

@@ -18,8 +18,9 @@ import jinja2
 import numpy as np
 
 from ... import __version__
-from ...bus import encode_bus
+from ...bus import encode_fields
 from ...resources import rtl_dir, rtl_templates_dir
+from ..identifiers import comment_text
 from ..rtl.writer import RtlCore
 from .patterns import write_pattern_file
 
@@ -55,13 +56,24 @@ def vhdl_name_problem(name: str) -> str | None:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(rtl_templates_dir() / "ip")),
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(rtl_templates_dir() / "ip")),
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.filters["comment"] = comment_text  # names from user files never reach code unescaped
+    return env
 
 
-def _hex_lines(codes: np.ndarray, width: int, beat_bits: int) -> str:
+def _hex_lines(codes: np.ndarray, widths: list[int], beat_bits: int) -> str:
     digits = -(-beat_bits // 4)
-    return "".join(f"{encode_bus(row, width):0{digits}x}\n" for row in codes)
+    return "".join(f"{encode_fields(row, widths):0{digits}x}\n" for row in codes)
+
+
+def _output_values(graph) -> list[dict]:
+    """Per model output: its place in m_axis_tdata and the bits of each element (for the datasheet and packages)."""
+    return [{"number": k, "name": field.name, "n": field.n, "type": field.type, "lsb": field.lsb,
+             "shape_text": "(" + ", ".join(map(str, field.shape)) + ("," if len(field.shape) == 1 else "") + ")",
+             "rows": [(j, field.lsb + (j + 1) * field.type.width - 1, field.lsb + j * field.type.width)
+                      for j in range(field.n)]}
+            for k, field in enumerate(graph.output_fields)]
 
 
 def _resources_text(facts: IpFacts) -> str:
@@ -84,7 +96,8 @@ def write_ip(core: RtlCore, rtl_sources: list[Path], ir_file: Path, out_dir: Pat
              expected_codes: np.ndarray, facts: IpFacts) -> Path:
     """Fill out_dir (OUTDIR/ip) from the written core; return it."""
     graph = core.graph
-    in_type, out_type = graph.input.result_type, graph.output_type
+    in_type, fields = graph.input.result_type, graph.output_fields
+    out_type = fields[0].type if len({field.type for field in fields}) == 1 else None  # one type for every output
     if out_dir.exists():
         shutil.rmtree(out_dir)
     for sub in ("rtl", "vhdl", "vivado", "vectors"):
@@ -96,6 +109,7 @@ def write_ip(core: RtlCore, rtl_sources: list[Path], ir_file: Path, out_dir: Pat
     values = {
         "version": __version__, "model_name": graph.name, "top": core.top, "TOP": core.top.upper(),
         "n_in": graph.n_in, "n_out": graph.n_out, "in_type": in_type, "out_type": out_type,
+        "outputs": _output_values(graph), "out_bits": sum(field.bits for field in fields),
         "in_shape_text": "(" + ", ".join(map(str, graph.input.shape)) + ("," if len(graph.input.shape) == 1 else "") + ")",
         # the tensor index of each input, for shaped inputs (a flat vector's index is its number)
         "in_elements": [] if len(graph.input.shape) == 1 else
@@ -126,10 +140,11 @@ def write_ip(core: RtlCore, rtl_sources: list[Path], ir_file: Path, out_dir: Pat
     vectors = out_dir / "vectors"
     np.save(vectors / "inputs.npy", input_codes)
     np.save(vectors / "expected.npy", expected_codes)
-    (vectors / "inputs.hex").write_text(_hex_lines(input_codes, in_type.width, core.s_width))
-    (vectors / "expected.hex").write_text(_hex_lines(expected_codes, out_type.width, core.m_width))
-    write_pattern_file(vectors / "inputs_emp.txt", input_codes, in_type.width, f"{core.top} inputs")
-    write_pattern_file(vectors / "expected_emp.txt", expected_codes, out_type.width, f"{core.top} expected outputs")
+    in_widths, out_widths = [in_type.width] * graph.n_in, [t.width for t in graph.output_types]
+    (vectors / "inputs.hex").write_text(_hex_lines(input_codes, in_widths, core.s_width))
+    (vectors / "expected.hex").write_text(_hex_lines(expected_codes, out_widths, core.m_width))
+    write_pattern_file(vectors / "inputs_emp.txt", input_codes, in_widths, f"{core.top} inputs")
+    write_pattern_file(vectors / "expected_emp.txt", expected_codes, out_widths, f"{core.top} expected outputs")
     interval_text = "one event per clock" if core.interval == 1 else f"one event every {core.interval} clocks"
     if facts.measured_interval is not None:
         interval_text += f"; the last simulation measured {facts.measured_interval}"

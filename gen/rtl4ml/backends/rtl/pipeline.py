@@ -1,10 +1,10 @@
-"""Pipeline register placement: cut the chain of datapath steps where a depth budget is exceeded.
+"""Pipeline steps and their costs: what the register planner (schedule.py) cuts where a depth budget is exceeded.
 
 Each step has a cost in *logic levels* (one level ~ one carry-chain adder of <= ~32 bits
 on UltraScale+, plus routing). The planner walks all steps of the design in data-flow
 order and puts a register before any step that would push the combinational depth
 since the last register past that step's budget (each layer may have its own); the
-design's last step is always registered so the AXI master drives its data from flops.
+design's outputs are always registered so the AXI master drives its data from flops.
 Some registers are part of a block's design (a time-multiplexed layer latches its input
 and accumulates in a register): those steps are `fixed` and always registered. The
 latency in cycles is the number of registers plus the cycles a block spends iterating,
@@ -37,23 +37,6 @@ class Step:
     register_after: bool = False
     fixed: bool = False  # always registered: the register is part of the block's design
     budget: int | None = None  # logic levels allowed before this step ends; None: the core's default
-
-
-def place_registers(steps: list[Step], budget: int = DEFAULT_BUDGET) -> int:
-    """Set register_after on `steps` (all blocks, in order); return the number of registers."""
-    depth = 0
-    for index, step in enumerate(steps):
-        limit = step.budget or budget
-        if limit < 1:
-            raise ValueError(f"pipeline budget must be at least 1 logic level (step {step.name}: {limit})")
-        step.register_after = step.fixed
-        if depth > 0 and depth + step.cost > limit:
-            steps[index - 1].register_after = True
-            depth = 0
-        depth = 0 if step.fixed else depth + step.cost
-    if steps:
-        steps[-1].register_after = True
-    return sum(step.register_after for step in steps)
 
 
 def mask_literal(flags: list[bool]) -> str:

@@ -21,24 +21,27 @@ from ...ir.graph import ModelGraph
 from ...resources import rtl_dir, rtl_templates_dir
 from ..identifiers import check_project_name, comment_text, unique_identifiers
 from .blocks import Block, build_blocks
-from .pipeline import DEFAULT_BUDGET, mask_literal, place_registers
+from .blocks import WIRING_ONLY
+from .pipeline import DEFAULT_BUDGET, mask_literal
+from .schedule import Schedule, schedule_core
 
 PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v", "axis_pipeline_control.v")
 
 
 @dataclass
 class RtlCore:
-    """A planned core: blocks with registers placed, ready to render."""
+    """A planned core: blocks with registers placed and the graph's wiring scheduled, ready to render."""
 
     top: str
     graph: ModelGraph
     blocks: list[Block]
     input_identifier: str
     budget: int
+    schedule: Schedule
 
     @property
     def latency(self) -> int:
-        return sum(block.latency for block in self.blocks)
+        return self.schedule.latency
 
     @property
     def interval(self) -> int:
@@ -47,11 +50,7 @@ class RtlCore:
 
     def stages(self) -> list[int]:
         """Pipeline stage (registers since the input) at each block's output."""
-        result, total = [], 0
-        for block in self.blocks:
-            total += block.latency
-            result.append(total)
-        return result
+        return [self.schedule.output_stage[_signal(block.identifier)] for block in self.blocks]
 
     @property
     def s_width(self) -> int:
@@ -59,23 +58,27 @@ class RtlCore:
 
     @property
     def m_width(self) -> int:
-        return _bytes(self.graph.n_out * self.graph.output_type.width)
+        return _bytes(sum(output.bits for output in self.graph.output_fields))
 
     def metadata(self) -> dict:
-        in_type, out_type = self.graph.input.result_type, self.graph.output_type
-        layers = [{"name": self.graph.input.name, "identifier": self.input_identifier, "stage": 0,
-                   "n": self.graph.n_in, "width": in_type.width, "frac": in_type.frac, "signed": in_type.signed,
-                   "ir_layers": [self.graph.input.name]}]
+        in_type, graph = self.graph.input.result_type, self.graph
+        layers = [{"name": graph.input.name, "identifier": self.input_identifier, "stage": 0,
+                   "n": graph.n_in, "width": in_type.width, "frac": in_type.frac, "signed": in_type.signed,
+                   "ir_layers": [graph.input.name]}]
         for block, stage in zip(self.blocks, self.stages()):
             layers.append({"name": block.layers[-1].name, "identifier": block.identifier, "stage": stage,
                            "n": block.n_out, "width": block.out_type.width, "frac": block.out_type.frac,
                            "signed": block.out_type.signed, "ir_layers": [layer.name for layer in block.layers]})
+        outputs = [{"name": field.name, "shape": list(field.shape), "type": str(field.type), "lsb": field.lsb,
+                    "n": field.n, "width": field.type.width, "frac": field.type.frac, "signed": field.type.signed}
+                   for field in graph.output_fields]
+        types = {field.type for field in graph.output_fields}
         return {
             "top": self.top, "latency": self.latency, "interval": self.interval, "pipeline_budget": self.budget,
-            "n_in": self.graph.n_in, "n_out": self.graph.n_out,
-            "input_type": str(in_type), "output_type": str(out_type),
+            "n_in": graph.n_in, "n_out": graph.n_out,
+            "input_type": str(in_type), "output_type": str(types.pop()) if len(types) == 1 else None,
             "s_axis_data_width": self.s_width, "m_axis_data_width": self.m_width,
-            "layers": layers,
+            "layers": layers, "outputs": outputs,
         }
 
 
@@ -99,17 +102,36 @@ def check_size(graph: ModelGraph) -> None:
                    "larger than any FPGA); prune the model or raise the ReuseFactor")
 
 
+def _signal(identifier: str) -> str:
+    return f"trace_{identifier}"
+
+
+def _tensor_signals(graph: ModelGraph, blocks: list[Block], input_identifier: str) -> dict[str, str]:
+    """The signal carrying each tensor: a block's output, or (wiring-only layers) the signal of their input."""
+    by_last_layer = {block.layers[-1].name: block for block in blocks}
+    signals = {graph.input.name: _signal(input_identifier)}
+    for layer in graph.layers:
+        if layer.name in by_last_layer:
+            signals[layer.name] = _signal(by_last_layer[layer.name].identifier)
+        elif isinstance(layer, WIRING_ONLY):
+            signals[layer.name] = signals[layer.inputs[0]]
+    return signals
+
+
 def plan_core(graph: ModelGraph, top: str, budget: int | None = None) -> RtlCore:
-    if not graph.is_chain():
-        raise fail(f"model {graph.name}: the Verilog backend builds chains of layers only so far "
-                   "(this model has branches, merges or several outputs)")
     check_size(graph)
     names = [graph.input.name] + [layer.name for layer in graph.layers]
     identifiers = dict(zip(names, unique_identifiers(names)))
     blocks = build_blocks(graph, identifiers)
     budget = budget or DEFAULT_BUDGET
-    place_registers([step for block in blocks for step in block.steps], budget)
-    return RtlCore(check_project_name(top), graph, blocks, identifiers[graph.input.name], budget)
+    input_identifier = identifiers[graph.input.name]
+    signals = _tensor_signals(graph, blocks, input_identifier)
+    widths = {_signal(input_identifier): graph.n_in * graph.input.result_type.width}
+    widths |= {_signal(block.identifier): block.n_out * block.out_type.width for block in blocks}
+    nodes = [(_signal(block.identifier), block, [signals[name] for name in block.layers[0].inputs])
+             for block in blocks]
+    schedule = schedule_core(nodes, _signal(input_identifier), [signals[name] for name in graph.outputs], widths, budget)
+    return RtlCore(check_project_name(top), graph, blocks, input_identifier, budget, schedule)
 
 
 def _environment() -> jinja2.Environment:
@@ -131,16 +153,27 @@ def _block_context(block: Block) -> dict:
     }
 
 
+def _output_lines(core: RtlCore) -> list[str]:
+    fields = core.graph.output_fields
+    lines = []
+    for field in fields:
+        where = f"output {field.name} " if len(fields) > 1 else "output "
+        offset = f"{field.lsb} + " if field.lsb else ""
+        lines.append(f"m_axis_tdata: {where}j ({field.type}) at bits [{offset}j*{field.type.width} +: "
+                     f"{field.type.width}], j = 0..{field.n - 1};")
+    lines[-1] += " padding bits are zero."
+    return lines
+
+
 def _header_lines(core: RtlCore) -> list[str]:
-    in_type, out_type, graph = core.graph.input.result_type, core.graph.output_type, core.graph
+    in_type, graph = core.graph.input.result_type, core.graph
     return [
         f"Latency {core.latency} cycles from input handshake to output handshake with m_axis_tready high.",
         f"Initiation interval {core.interval}: s_axis_tready is low for {core.interval - 1} cycles after each accepted"
         " event." if core.interval > 1 else "Initiation interval 1: one event per cycle.",
         f"s_axis_tdata: input i ({in_type}) at bits [i*{in_type.width} +: {in_type.width}], i = 0..{graph.n_in - 1};"
         " padding bits are ignored.",
-        f"m_axis_tdata: output j ({out_type}) at bits [j*{out_type.width} +: {out_type.width}], j = 0..{graph.n_out - 1};"
-        " padding bits are zero.",
+        *_output_lines(core),
         "One event per beat; tlast is carried through unchanged. Synchronous active-high rst.",
         f"Pipeline: at most {core.budget} logic levels between registers.",
     ]
@@ -163,11 +196,14 @@ def write_core(core: RtlCore, out_dir: Path) -> list[Path]:
         target = out_dir / f"{module_name}.v"
         target.write_text(text)
         sources.append(target)
+    fields = core.graph.output_fields
     top_text = env.get_template("top.v.j2").render(
-        top=core.top, blocks=core.blocks, stages=core.stages(), latency=core.latency, interval=core.interval,
+        top=core.top, blocks=core.blocks, schedule=core.schedule, latency=core.latency, interval=core.interval,
         n_in=core.graph.n_in, n_out=core.graph.n_out, in_type=core.graph.input.result_type,
-        out_type=core.graph.output_type, s_width=core.s_width, m_width=core.m_width,
-        input_identifier=core.input_identifier, header_lines=_header_lines(core), **common)
+        out_bits=sum(field.bits for field in fields),
+        output_summary=" + ".join(f"{field.n} x {field.type.width}" for field in fields),
+        s_width=core.s_width, m_width=core.m_width, input_identifier=core.input_identifier,
+        header_lines=_header_lines(core), **common)
     top_file = out_dir / f"{core.top}.v"
     top_file.write_text(top_text)
     sources.append(top_file)

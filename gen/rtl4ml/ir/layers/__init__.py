@@ -6,10 +6,11 @@ from .batchnorm import BatchNormLayer
 from .conv import ConvLayer
 from .dense import DenseLayer
 from .input import InputLayer
+from .merge import ConcatenateLayer, DotLayer, ElementwiseMergeLayer
 from .pooling import AveragePoolingLayer
 from .reshape import ReshapeLayer
 from .softmax import SoftmaxLayer
 from .table_activation import TableActivationLayer
 
-__all__ = ["LAYER_CLASSES", "ActivationLayer", "AveragePoolingLayer", "BatchNormLayer", "ConvLayer", "DenseLayer",
-           "InputLayer", "Layer", "ReshapeLayer", "SoftmaxLayer", "TableActivationLayer", "layer_class"]
+__all__ = ["LAYER_CLASSES", "ActivationLayer", "AveragePoolingLayer", "BatchNormLayer", "ConcatenateLayer", "ConvLayer",
+           "DenseLayer", "DotLayer", "ElementwiseMergeLayer", "InputLayer", "Layer", "ReshapeLayer", "SoftmaxLayer", "TableActivationLayer", "layer_class"]

@@ -1,0 +1,114 @@
+"""RTL blocks of the merge layers: elementwise add/subtract/multiply, concatenation, dot product.
+
+A merge block reads its inputs as one bus, input 0 in the low bits (the core's top concatenates
+them, delayed so that all arrive in the same cycle). The plans below are typed: the template
+prints them and computes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ...fixed_point import FixedType
+from ...ir.layers import ConcatenateLayer, DotLayer, ElementwiseMergeLayer
+from .block import RTL_BLOCKS, Block, levels_for, requantize_params
+from .pipeline import ADD_LEVEL_COST, MULTIPLY_COST, REQUANTIZE_COST, Step
+
+
+@dataclass(frozen=True)
+class Operand:
+    """One input's bus inside the block's in_data: element i at bits [lsb + i*width +: width]."""
+
+    lsb: int
+    width: int
+    signed: bool
+    shift: int = 0  # left shift aligning it to the exact result's fractional bits
+    pad: int = 0  # extension bits (sign or zero) above it, to the exact result's width
+
+    @property
+    def signed_width(self) -> int:
+        """Bits of the element as a signed value (a zero bit above an unsigned one)."""
+        return self.width + (0 if self.signed else 1)
+
+
+@dataclass(frozen=True)
+class ElementwisePlan:
+    operation: str  # add | subtract | multiply
+    n: int
+    operands: tuple[Operand, ...]
+    exact_width: int  # every operand extended (and shifted) to this many bits; the result is exact in it
+    requantize: dict
+
+
+@dataclass(frozen=True)
+class ConcatenatePlan:
+    elements: tuple[tuple[int, int], ...]  # per output element: (its input's number, bit offset in in_data)
+    operands: tuple[Operand, ...]
+    requantize: tuple[dict, ...]  # per input: to the result type
+
+
+@dataclass(frozen=True)
+class DotPlan:
+    n: int
+    operands: tuple[Operand, Operand]
+    exact_width: int
+    levels: int
+    requantize: dict
+
+
+def _operands(types: tuple[FixedType, ...], n: int, shifts: list[int], width: int | None) -> tuple[Operand, ...]:
+    """Each input's place in in_data; with `width`, how it is extended to that many bits after its shift."""
+    operands, lsb = [], 0
+    for t, shift in zip(types, shifts):
+        operands.append(Operand(lsb, t.width, t.signed, shift, 0 if width is None else width - t.width - shift))
+        lsb += n * t.width
+    return tuple(operands)
+
+
+@RTL_BLOCKS.register(ElementwiseMergeLayer)
+def elementwise_block(identifier: str, layer: ElementwiseMergeLayer, fused: None = None) -> Block:
+    exact = layer.exact_type
+    n = layer.n_out
+    # add/subtract: each operand aligned and extended to the exact width, modulo-2**width arithmetic is then
+    # exact; multiply: operands as signed values of their own width (plus a zero bit when unsigned)
+    extend_to = None if layer.operation == "multiply" else exact.width
+    plan = ElementwisePlan(layer.operation, n, _operands(layer.input_types, n, layer.shifts(), extend_to), exact.width,
+                           requantize_params(exact, layer.result_type))
+    combine_cost = MULTIPLY_COST if layer.operation == "multiply" else ADD_LEVEL_COST
+    steps = [Step("combine", combine_cost * levels_for(len(layer.inputs))), Step("requantize", REQUANTIZE_COST)]
+    bits = sum(t.width for t in layer.input_types)
+    return Block(identifier, "elementwise_merge_layer.v.j2", [layer], n * len(layer.inputs), layer.input_types[0], n,
+                 layer.result_type, steps, {"plan": plan, "in_bits": n * bits},
+                 multipliers=n * (len(layer.inputs) - 1) if layer.operation == "multiply" else 0, sliceable=True)
+
+
+@RTL_BLOCKS.register(ConcatenateLayer)
+def concatenate_block(identifier: str, layer: ConcatenateLayer, fused: None = None) -> Block:
+    sizes = [math.prod(shape) for shape in layer.input_shapes]
+    operands, lsb = [], 0
+    for t, size in zip(layer.input_types, sizes):
+        operands.append(Operand(lsb, t.width, t.signed))
+        lsb += size * t.width
+    elements = tuple((k, operands[k].lsb + i * operands[k].width) for k, i in layer.sources())
+    plan = ConcatenatePlan(elements, tuple(operands),
+                           tuple(requantize_params(t, layer.result_type) for t in layer.input_types))
+    converts = any(t != layer.result_type for t in layer.input_types)
+    steps = [Step("requantize", REQUANTIZE_COST if converts else 0)]
+    return Block(identifier, "concatenate_layer.v.j2", [layer], sum(sizes), layer.input_types[0], layer.n_out,
+                 layer.result_type, steps, {"plan": plan, "in_bits": lsb}, sliceable=True)
+
+
+@RTL_BLOCKS.register(DotLayer)
+def dot_block(identifier: str, layer: DotLayer, fused: None = None) -> Block:
+    exact = layer.exact_type
+    n = layer.input_n
+    levels = levels_for(n)
+    plan = DotPlan(n, _operands(layer.input_types, n, [0, 0], None), exact.width, levels,
+                   requantize_params(exact, layer.result_type))
+    steps = [Step("multiply", MULTIPLY_COST)] + [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + \
+        [Step("requantize", REQUANTIZE_COST)]
+    bits = sum(t.width for t in layer.input_types)
+    return Block(identifier, "dot_layer.v.j2", [layer], 2 * n, layer.input_types[0], 1, layer.result_type, steps,
+                 {"plan": plan, "in_bits": n * bits}, multipliers=n)
+

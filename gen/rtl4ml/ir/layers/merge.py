@@ -1,0 +1,157 @@
+"""Merges: layers of two or more input tensors (Add, Subtract, Multiply, Concatenate, Dot).
+
+The arithmetic is exact, then requantized once to the result type, as hls4ml's merge layers
+compute `res_T(a op b)` with ap_fixed's full-precision operators: inputs are aligned to the
+larger fractional width, summed, subtracted or multiplied with no rounding and no overflow (the
+exact type is sized from the input types' ranges), and only the result is rounded and saturated
+(or wrapped) as the result type says. Dot is the exact sum of the elementwise products (a tensor
+with itself: its sum of squares), then the same single requantization.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+
+import numpy as np
+
+from ...fixed_point import FixedType, bits_for_range, requantize
+from .base import Layer, layer_class
+
+OPERATIONS = ("add", "subtract", "multiply")
+
+
+def exact_type(low: int, high: int, frac: int) -> FixedType:
+    width, signed = bits_for_range(low, high)
+    return FixedType(width, width - frac, signed)
+
+
+@dataclass(kw_only=True)
+class MergeLayer(Layer):
+    """A layer reading several tensors, each with its own type."""
+
+    input_types: tuple[FixedType, ...]
+
+    def __post_init__(self):
+        super().__post_init__()
+        self.input_types = tuple(self.input_types)
+
+
+@layer_class
+@dataclass(kw_only=True)
+class ElementwiseMergeLayer(MergeLayer):
+    """out[i] = result_type(x0[i] op x1[i] op ...), op one of OPERATIONS (subtract: exactly two inputs)."""
+
+    kind = "elementwise_merge"
+    operation: str
+
+    @property
+    def frac(self) -> int:
+        """Fractional bits of the exact result."""
+        if self.operation == "multiply":
+            return sum(t.frac for t in self.input_types)
+        return max(t.frac for t in self.input_types)
+
+    def shifts(self) -> list[int]:
+        """Left shift aligning each input to the exact result (0 for products: fractions add up)."""
+        if self.operation == "multiply":
+            return [0] * len(self.input_types)
+        return [self.frac - t.frac for t in self.input_types]
+
+    @property
+    def exact_type(self) -> FixedType:
+        ends = [(t.min_code << s, t.max_code << s) for t, s in zip(self.input_types, self.shifts())]
+        if self.operation == "add":
+            low, high = sum(lo for lo, _ in ends), sum(hi for _, hi in ends)
+        elif self.operation == "subtract":
+            low, high = ends[0][0] - ends[1][1], ends[0][1] - ends[1][0]
+        else:
+            def times(a, b):
+                products = [x * y for x in a for y in b]
+                return min(products), max(products)
+            low, high = reduce(times, ends)
+        return exact_type(low, high, self.frac)
+
+    def exact_values(self, *inputs: np.ndarray) -> np.ndarray:
+        """The exact results (codes at exact_type.frac), before the one requantization."""
+        terms = [x.astype(np.int64) << s for x, s in zip(inputs, self.shifts())]
+        if self.operation == "add":
+            return sum(terms[1:], terms[0])
+        if self.operation == "subtract":
+            return terms[0] - terms[1]
+        return reduce(np.multiply, terms)
+
+    def golden(self):
+        exact, target = self.exact_type, self.result_type
+        return lambda *inputs: requantize(self.exact_values(*inputs), exact.frac, target, exact)
+
+
+@layer_class
+@dataclass(kw_only=True)
+class ConcatenateLayer(MergeLayer):
+    """The inputs side by side along `axis` (of the shape without batch axis), each requantized to the result type."""
+
+    kind = "concatenate"
+    axis: int  # non-negative, < len(shape)
+    input_shapes: tuple[tuple[int, ...], ...]
+
+    def __post_init__(self):
+        super().__post_init__()
+        self.input_shapes = tuple(tuple(int(n) for n in shape) for shape in self.input_shapes)
+
+    def sources(self) -> list[tuple[int, int]]:
+        """(input number, flat element index in it) of every output element, in output order."""
+        tagged = [np.stack(np.broadcast_arrays(np.full(shape, k), np.arange(int(np.prod(shape))).reshape(shape)),
+                           axis=-1) for k, shape in enumerate(self.input_shapes)]
+        joined = np.concatenate(tagged, axis=self.axis).reshape(-1, 2)
+        return [(int(k), int(i)) for k, i in joined]
+
+    def golden(self):
+        types, target, axis = self.input_types, self.result_type, self.axis
+
+        def run(*inputs):
+            parts = [requantize(x, t.frac, target, t) for x, t in zip(inputs, types)]
+            return np.concatenate(parts, axis=axis + 1)
+        return run
+
+
+@layer_class
+@dataclass(kw_only=True)
+class DotLayer(MergeLayer):
+    """Exact sum over i of x0[i] * x1[i] (two vectors of one length; the same tensor twice: sum of squares)."""
+
+    kind = "dot"
+    input_n: int  # elements of each input
+
+    @property
+    def product_type(self) -> FixedType:
+        a, b = self.input_types
+        ends = [x * y for x in (a.min_code, a.max_code) for y in (b.min_code, b.max_code)]
+        return exact_type(min(ends), max(ends), a.frac + b.frac)
+
+    @property
+    def squares(self) -> bool:
+        return self.inputs[0] == self.inputs[1]
+
+    @property
+    def exact_type(self) -> FixedType:
+        """Type of the exact sum: the product range times the length (squares never go negative)."""
+        a, b = self.input_types
+        if self.squares:
+            largest = max(abs(a.min_code), abs(a.max_code)) ** 2
+            return exact_type(0, largest * self.input_n, 2 * a.frac)
+        product = self.product_type
+        return exact_type(min(product.min_code * self.input_n, 0), max(product.max_code * self.input_n, 0),
+                          product.frac)
+
+    @property
+    def multipliers(self) -> int:
+        return self.input_n
+
+    def exact_values(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The exact sums (codes at exact_type.frac), before the one requantization."""
+        return (a.astype(np.int64) * b.astype(np.int64)).reshape(len(a), -1).sum(axis=1, keepdims=True)
+
+    def golden(self):
+        exact, target = self.exact_type, self.result_type
+        return lambda a, b: requantize(self.exact_values(a, b), exact.frac, target, exact)
