@@ -1,7 +1,9 @@
-"""Convolutional trigger models: the calorimeter anomaly detector of the Level-1 trigger (an 18x14 unsigned 10-bit
-image -> Conv2D 4 filters 2x2 stride 2, no bias -> ReLU -> Flatten -> Dense 16 -> ReLU -> Dense 1) and a pointwise
-Conv1D over 16 constituents, with random weights: latency and II (planned and measured in the Verilog core),
-golden = RTL = HLS C++ on N events, and with --synth the flat Yosys flow of ../shared/tools/flat_synth.sh.
+"""Level-1 trigger models beyond MLPs, with random weights: the calorimeter anomaly detector (an 18x14 unsigned 10-bit
+image -> Conv2D 4 filters 2x2 stride 2, no bias -> ReLU -> Flatten -> Dense 16 -> ReLU -> Dense 1), a pointwise
+Conv1D over 16 constituents, a two-headed Deep-Sets tagger (BatchNormalization -> pointwise Conv1D x2 ->
+GlobalAveragePooling1D -> a 5-class softmax head and a 1-output regression head) and an autoencoder whose anomaly
+score (Subtract, self-Dot) is computed in the core. Prints latency and II (planned and measured in the Verilog
+core), golden = RTL = HLS C++ on N events, and with --synth the flat Yosys flow of ../shared/tools/flat_synth.sh.
 
     .venv/bin/python bench/conv_models.py [--events 3000] [--synth]
 """
@@ -52,12 +54,51 @@ def pointwise_model():
         keras.layers.Flatten(name="flat"), keras.layers.Dense(5, name="rho")])
 
 
+# Deep-Sets: 16 constituents x (pt/jet pt, delta eta, delta phi, charge); heads with their own types
+DEEP_SETS_CONFIG = {"Model": {"Precision": {"default": "ap_fixed<16,6>", "weight": "ap_fixed<8,3>",
+                                           "bias": "ap_fixed<8,3>", "result": "ap_fixed<12,5>"}},
+                    "LayerName": {"constituents": {"Precision": {"result": "ap_fixed<12,4>"}},
+                                  "classes": {"Precision": {"result": "ap_ufixed<10,0,AP_RND,AP_SAT>"}},
+                                  "mass": {"Precision": {"result": "ap_fixed<16,8>"}}}}
+AUTOENCODER_CONFIG = {"Model": {"Precision": {"default": "ap_fixed<16,6>", "weight": "ap_fixed<8,3>",
+                                             "bias": "ap_fixed<8,3>", "result": "ap_fixed<12,5>"}},
+                      "LayerName": {"score": {"Precision": {"result": "ap_ufixed<16,10,AP_RND,AP_SAT>"}}}}
+
+
+def deep_sets_model():
+    keras.utils.set_random_seed(3)
+    x = keras.Input(shape=(16, 4), name="constituents")
+    h = keras.layers.BatchNormalization(name="norm")(x)
+    h = keras.layers.Conv1D(16, 1, activation="relu", name="phi1")(h)
+    h = keras.layers.Conv1D(16, 1, activation="relu", name="phi2")(h)
+    pooled = keras.layers.GlobalAveragePooling1D(name="pool")(h)
+    c = keras.layers.Dense(16, activation="relu", name="rho1")(pooled)
+    classes = keras.layers.Softmax(name="classes")(keras.layers.Dense(5, name="logits")(c))
+    m = keras.layers.Dense(8, activation="relu", name="mass1")(pooled)
+    mass = keras.layers.Dense(1, name="mass")(m)
+    model = keras.Model(x, [classes, mass])
+    norm = model.get_layer("norm")
+    norm.set_weights([np.full(4, 1.5), np.full(4, 0.25), np.zeros(4), np.ones(4)])  # not an identity
+    return model
+
+
+def autoencoder_model():
+    keras.utils.set_random_seed(4)
+    x = keras.Input(shape=(16,), name="features")
+    code = keras.layers.Dense(4, activation="relu", name="enc")(keras.layers.Dense(8, activation="relu", name="enc1")(x))
+    decoded = keras.layers.Dense(16, name="dec")(keras.layers.Dense(8, activation="relu", name="dec1")(code))
+    error = keras.layers.Subtract(name="error")([x, decoded])
+    return keras.Model(x, keras.layers.Dot(axes=1, name="score")([error, error]))
+
+
 def _inputs(name: str, events: int) -> np.ndarray:
     rng = np.random.default_rng(0)
     if name == "calorimeter":
         X = rng.integers(0, 1024, size=(events, 18, 14, 1)).astype(np.float64)
         X[rng.random(X.shape) < 0.8] = 0  # most towers are empty
         return X
+    if name == "autoencoder":
+        return rng.normal(0, 1, size=(events, 16))
     return rng.normal(0, 1, size=(events, 16, 4))
 
 
@@ -67,7 +108,9 @@ def main() -> int:
     parser.add_argument("--synth", action="store_true", help="also run the flat Yosys flow (minutes)")
     args = parser.parse_args()
     for name, model, config in (("calorimeter", calorimeter_model(), CALO_CONFIG),
-                                ("pointwise Conv1D", pointwise_model(), POINTWISE_CONFIG)):
+                                ("pointwise Conv1D", pointwise_model(), POINTWISE_CONFIG),
+                                ("deep-sets two heads", deep_sets_model(), DEEP_SETS_CONFIG),
+                                ("autoencoder score", autoencoder_model(), AUTOENCODER_CONFIG)):
         design = rtl4ml.convert(model, config)
         products = sum(layer.multipliers for layer in design.graph.layers)
         X = _inputs(name.split()[0], args.events)
@@ -77,7 +120,8 @@ def main() -> int:
             bulk = design.simulate_bulk(X)
             sim_time = time.time() - start
             csim = design.csim(X)
-            print(f"{name}: {products} non-zero products, latency {design.latency} cycles, II {design.interval}; "
+            heads = f" ({len(design.graph.outputs)} outputs)" if len(design.graph.outputs) > 1 else ""
+            print(f"{name}{heads}: {products} non-zero products, latency {design.latency} cycles, II {design.interval}; "
                   f"Verilog core on {bulk['events']} events: {bulk['mismatches']} mismatches, latency "
                   f"{bulk['LatencyMin']}..{bulk['LatencyMax']}, interval {bulk['IntervalMin']} ({sim_time:.0f} s); "
                   f"HLS csim: {csim['mismatches']} mismatches")

@@ -148,3 +148,7 @@ def test_merges_of_incompatible_shapes_or_three_inputs_are_refused_in_one_line()
     spec.layers[-1] = MergeSpec("cat", "Concatenate", "concatenate", ("a", "x"), axis=1)
     with pytest.raises(Rtl4mlError, match=r"layer cat \(Concatenate\): cannot concatenate shapes"):
         build_ir(spec, load_config(None))
+    spec.layers[1:] = [dense("b", 4, 3), MergeSpec("prod", "Multiply", "multiply", ("a", "b"))]
+    wide = load_config({"Model": {"Precision": "ap_fixed<32,16>"}})
+    with pytest.raises(Rtl4mlError, match=r"layer prod \(Multiply\): its exact result needs 64 bits \(> 62"):
+        build_ir(spec, wide)

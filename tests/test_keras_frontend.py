@@ -147,10 +147,42 @@ def test_missing_weights_and_bad_files_give_one_line_errors(keras, tmp_path):
         rtl4ml.convert(tmp_path / "bad.json", None, tmp_path / "empty.h5")
 
 
-def test_branching_functional_models_are_refused(keras):
+def test_functional_models_with_merges_and_two_outputs_equal_keras_exactly(keras):
+    """Branches, Add/Subtract/Multiply/Concatenate/Dot and two outputs, on integer weights and inputs."""
+    rng = np.random.default_rng(4)
+    inputs = keras.Input(shape=(4,), name="x")
+    a = keras.layers.Dense(3, activation="relu", name="a")(inputs)
+    b = keras.layers.Dense(3, name="b")(inputs)
+    c = keras.layers.Dense(3, name="c")(keras.layers.Dropout(0.5)(a))
+    total = keras.layers.Add(name="total")([a, b])
+    diff = keras.layers.Subtract(name="diff")([total, c])
+    prod = keras.layers.Multiply(name="prod")([diff, b])
+    joined = keras.layers.Concatenate(name="joined")([prod, inputs])
+    head = keras.layers.Dense(2, name="head")(joined)
+    score = keras.layers.Dot(axes=1, name="score")([diff, diff])
+    model = keras.Model(inputs, [head, score])
+    for layer in model.layers:
+        if layer.get_weights():
+            layer.set_weights([rng.integers(-3, 4, size=w.shape).astype(np.float32) for w in layer.get_weights()])
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<24,24>"}})  # integers, exactly
+    graph = design.graph
+    assert graph.outputs == ("head", "score")
+    assert dict((layer.name, layer.inputs) for layer in graph.layers)["diff"] == ("total", "c")
+    X = rng.integers(-4, 5, size=(200, 4)).astype(np.float64)
+    head_keras, score_keras = model.predict(X, verbose=0)
+    assert np.array_equal(design.predict(X), np.concatenate([head_keras, score_keras], axis=1).astype(np.float64))
+
+
+@pytest.mark.parametrize("build, fragment", [
+    (lambda k, x: k.layers.Average(name="avg")([k.layers.Dense(2)(x), k.layers.Dense(2)(x)]),
+     r"layer avg \(Average\): Average merges are not supported"),
+    (lambda k, x: k.layers.Maximum(name="top")([k.layers.Dense(2)(x), k.layers.Dense(2)(x)]),
+     r"layer top \(Maximum\): Maximum merges are not supported"),
+    (lambda k, x: k.layers.Dot(axes=1, normalize=True, name="cos")([k.layers.Dense(2)(x), k.layers.Dense(2)(x)]),
+     r"layer cos \(Dot\): normalize=True"),
+])
+def test_unsupported_or_incompatible_merges_are_refused_in_one_line(keras, build, fragment):
     inputs = keras.Input(shape=(3,))
-    a = keras.layers.Dense(2, name="a")(inputs)
-    b = keras.layers.Dense(2, name="b")(inputs)
-    model = keras.Model(inputs, keras.layers.Add(name="add")([a, b]))
-    with pytest.raises(Rtl4mlError, match="only chains|chains of layers"):
+    model = keras.Model(inputs, build(keras, inputs))
+    with pytest.raises(Rtl4mlError, match=fragment):
         rtl4ml.convert(model)

@@ -1,8 +1,9 @@
-"""Turn a Keras/QKeras architecture + weights into a framework-neutral chain of layer specs (frontends/spec.py).
+"""Turn a Keras/QKeras architecture + weights into framework-neutral layer specs wired by name (frontends/spec.py).
 
-This is the only place that knows Keras class names. It folds BatchNormalization into
-the preceding Dense, drops Dropout, resolves Flatten into the input size, and splits a
-Dense with a built-in activation into Dense + Activation (as hls4ml does). Anything it
+This is the only place that knows Keras class names. It walks Sequential and functional models
+(branches, merges, several outputs), folds BatchNormalization into the preceding float Dense or
+convolution when nothing else reads it, drops Dropout, resolves a Flatten in front of everything
+into the input's shape, and splits a layer with a built-in activation into two (as hls4ml does). Anything it
 does not know is refused with the layer's name: Lambda and custom layers would run
 arbitrary code, and guessing at unknown layers would make silently wrong hardware.
 """
@@ -17,14 +18,15 @@ from ..errors import fail
 from ..ir.layers.conv import output_geometry
 from .keras_file import KerasFile, read_keras_file, weights_by_layer_name
 from .qkeras_quantizers import activation_quantizer, weight_quantizer_type
-from .spec import ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, InputSpec, ModelSpec, PoolingSpec, ReshapeSpec
+from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, InputSpec, MergeSpec, ModelSpec, PoolingSpec,
+                   ReshapeSpec)
 
 ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh")
 _NO_OPS = ("Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "ActivityRegularization")
 _REFUSED = ("Lambda", "TFOpLambda", "SlicingOpLambda")
 
 
-# ----------------------------------------------------------------------------- graph → chain
+# ----------------------------------------------------------------------------- the Keras layer graph
 
 
 def _inbound_names(node) -> list[str]:
@@ -46,36 +48,42 @@ def _inbound_names(node) -> list[str]:
     return names
 
 
-def _layer_list(config: dict) -> tuple[str, list[dict]]:
+def _layer_name(layer: dict) -> str:
+    return str(layer.get("name", (layer.get("config") or {}).get("name")))
+
+
+def _endpoints(value) -> list[str]:
+    """Layer names of a functional model's input_layers/output_layers ([name, node, tensor] or a list of them)."""
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        return [value[0]]
+    return [name for item in (value or []) for name in _endpoints(item)]
+
+
+def _layer_graph(config: dict) -> tuple[str, list[dict], dict[str, list[str]], list[str]]:
+    """(model name, layers in data-flow order, inbound layer names per layer, output layer names)."""
     class_name = config.get("class_name")
     inner = config.get("config", {})
     if class_name == "Sequential":
-        layers = inner if isinstance(inner, list) else inner.get("layers", [])
+        layers = list(inner if isinstance(inner, list) else inner.get("layers", []))
         name = "sequential" if isinstance(inner, list) else inner.get("name", "sequential")
-        return name, list(layers)
+        names = [_layer_name(layer) for layer in layers]
+        inbound = {n: ([names[k - 1]] if k else []) for k, n in enumerate(names)}
+        return name, layers, inbound, names[-1:]
     if class_name in ("Model", "Functional"):
         layers = inner.get("layers", [])
-        by_name = {layer.get("name", layer.get("config", {}).get("name")): layer for layer in layers}
-        consumers: dict[str, list[str]] = {}
-        for layer in layers:
-            layer_name = layer.get("name", layer.get("config", {}).get("name"))
-            inbound = _inbound_names(layer.get("inbound_nodes", []))
-            if len(set(inbound)) > 1:
-                raise fail(f"layer {layer_name}: has {len(set(inbound))} inputs; rtl4ml supports chains of layers only")
-            for producer in set(inbound):
-                consumers.setdefault(producer, []).append(layer_name)
-        for producer, users in consumers.items():
-            if len(users) > 1:
-                raise fail(f"layer {producer}: feeds {len(users)} layers ({', '.join(users)}); only chains are supported")
-        starts = [n for n, layer in by_name.items() if not _inbound_names(layer.get("inbound_nodes", []))]
+        inbound = {_layer_name(layer): _inbound_names(layer.get("inbound_nodes", [])) for layer in layers}
+        starts = [n for n, sources in inbound.items() if not sources]
         if len(starts) != 1:
             raise fail(f"model has {len(starts)} inputs ({', '.join(map(str, starts))}); rtl4ml supports one input")
-        ordered, current = [], starts[0]
-        while current is not None:
-            ordered.append(by_name[current])
-            nxt = consumers.get(current, [])
-            current = nxt[0] if nxt else None
-        return inner.get("name", "model"), ordered
+        seen: set[str] = set()
+        for layer in layers:  # Keras writes the layers in data-flow order; anything else is refused, not guessed
+            name = _layer_name(layer)
+            missing = [source for source in inbound[name] if source not in seen]
+            if missing:
+                raise fail(f"layer {name}: reads {missing[0]!r}, which is not an earlier layer of the model file")
+            seen.add(name)
+        outputs = _endpoints(inner.get("output_layers")) or [_layer_name(layers[-1])]
+        return inner.get("name", "model"), layers, inbound, outputs
     raise fail(f"top-level class {class_name!r} is not a Keras Sequential or functional Model")
 
 
@@ -169,7 +177,6 @@ _POOLINGS = {"AveragePooling1D": 1, "AveragePooling2D": 2, "GlobalAveragePooling
              "GlobalAveragePooling2D": 2}
 _NOT_YET = ("MaxPooling1D", "MaxPooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D")
 _ELEMENTWISE = ("Activation", "ReLU", "Softmax", "QActivation")
-_FIRST_LAYERS = ("Dense", "QDense", "BatchNormalization") + tuple(_CONVOLUTIONS) + tuple(_POOLINGS)
 
 
 def _quantizers(spec, keras_class: str, config: dict, where: str) -> None:
@@ -235,41 +242,121 @@ def _reshape_target(config: dict, shape: list, where: str) -> list:
     return target
 
 
-def build_model_spec(keras_file: KerasFile) -> ModelSpec:
-    """Walk the layer list once and emit the chain of specs."""
-    model_name, layers = _layer_list(keras_file.config)
-    if not layers:
-        raise fail(f"{keras_file.source}: model has no layers")
-    weights = weights_by_layer_name(keras_file, layers)
-    input_spec: InputSpec | None = None
-    fixed = False  # the input's shape is known once the first computing layer is reached
-    shape: list | None = None
-    specs: list = []
-    for index, layer in enumerate(layers):
-        keras_class = layer.get("class_name", "?")
-        config = layer.get("config", {}) or {}
-        name = str(config.get("name", layer.get("name", f"layer{index}")))
-        where = f"layer {name} ({keras_class})"
-        if input_spec is None:
+_MERGES = {"Add": "add", "Subtract": "subtract", "Multiply": "multiply", "Concatenate": "concatenate", "Dot": "dot"}
+_MERGES_NOT_SUPPORTED = ("Average", "Maximum", "Minimum")
+
+
+def _merge(name: str, keras_class: str, config: dict, sources: list, where: str) -> tuple[MergeSpec, list]:
+    """The MergeSpec of a Keras merge layer and its output shape (shapes are checked by the IR builder)."""
+    shapes = [list(shape) for _, shape in sources]
+    names = tuple(spec for spec, _ in sources)
+    if keras_class == "Concatenate":
+        rank = len(shapes[0])
+        axis = int(config.get("axis", -1))
+        axis = axis + rank if axis < 0 else axis - 1  # Keras counts the batch axis
+        if not 0 <= axis < rank:
+            raise fail(f"{where}: axis {config.get('axis')} is not an axis of its {rank}-dimensional inputs")
+        shape = list(shapes[0])
+        shape[axis] = sum(s[axis] for s in shapes) if all(len(s) == rank for s in shapes) else shape[axis]
+        return MergeSpec(name, keras_class, "concatenate", names, axis), shape
+    if keras_class == "Dot":
+        if config.get("normalize"):
+            raise fail(f"{where}: normalize=True (cosine proximity) is not supported")
+        axes = config.get("axes", -1)
+        axes = axes if isinstance(axes, (list, tuple)) else [axes, axes]
+        if any(len(shape) != 1 for shape in shapes) or any(int(a) not in (1, -1) for a in axes):
+            raise fail(f"{where}: Dot is supported over flat tensors (axes 1 or -1); got shapes {shapes}, "
+                       f"axes {config.get('axes')}")
+        return MergeSpec(name, keras_class, "dot", names), [1]
+    return MergeSpec(name, keras_class, _MERGES[keras_class], names), shapes[0]
+
+
+class _SpecWalker:
+    """Walks the Keras layers once, in data-flow order, turning each into specs wired by name.
+
+    `tensors` maps a Keras layer name to (the spec producing its output, or the input; its shape):
+    layers that are no-ops, or a Flatten/Reshape that only shapes the input, map to their source.
+    """
+
+    def __init__(self, layers: list[dict], inbound: dict[str, list[str]], weights: dict):
+        self.layers, self.inbound, self.weights = layers, inbound, weights
+        self.readers: dict[str, int] = {}
+        for sources in inbound.values():
+            for source in sources:
+                self.readers[source] = self.readers.get(source, 0) + 1
+        self.input_spec: InputSpec | None = None
+        self.fixed = False  # the input's shape is known once a computing layer reads it
+        self.tensors: dict[str, tuple[str, list]] = {}
+        self.specs: list = []
+        self.by_name: dict[str, object] = {}
+
+    def add(self, spec, keras_name: str, shape: list) -> None:
+        self.specs.append(spec)
+        self.by_name[spec.name] = spec
+        self.tensors[keras_name] = (spec.name, list(shape))
+
+    def fix_input(self) -> None:
+        if not self.fixed:
+            self.input_spec.shape, self.fixed = tuple(int(n) for n in self.tensors[self.input_spec.name][1]), True
+
+    def walk(self) -> None:
+        for index, layer in enumerate(self.layers):
+            keras_class = layer.get("class_name", "?")
+            config = layer.get("config", {}) or {}
+            name = str(config.get("name", layer.get("name", f"layer{index}")))
+            self.layer(name, keras_class, config, f"layer {name} ({keras_class})")
+
+    def layer(self, name: str, keras_class: str, config: dict, where: str) -> None:
+        if self.input_spec is None:
             shape = _input_shape(config)
             if shape is None:
                 raise fail(f"{where}: cannot find the model's input shape (no batch_input_shape)")
+            input_name = name if keras_class == "InputLayer" else f"{name}_input"
+            self.input_spec = InputSpec(input_name, 0)
+            self.tensors[input_name] = (input_name, shape)
             if keras_class == "InputLayer":
-                input_spec = InputSpec(name, 0)
-                continue
-            input_spec = InputSpec(f"{name}_input", 0)
+                return
+            self.inbound[name] = [input_name]
+            self.readers[input_name] = 1
+        sources = [self.tensors[source] for source in self.inbound[name]]
         if keras_class in _REFUSED:
             raise fail(f"{where}: Lambda layers are refused: loading them would execute code from the model file")
+        if keras_class in _MERGES_NOT_SUPPORTED:
+            raise fail(f"{where}: {keras_class} merges are not supported (Add, Subtract, Multiply, Concatenate and "
+                       "Dot are)")
+        if keras_class in _MERGES:
+            if len(sources) < 2:
+                raise fail(f"{where}: a merge needs at least two inputs, it has {len(sources)}")
+            if any(spec == self.input_spec.name for spec, _ in sources):
+                self.fix_input()
+            merge, shape = _merge(name, keras_class, config, sources, where)
+            self.add(merge, name, shape)
+            return
+        if len(sources) != 1:
+            raise fail(f"{where}: has {len(sources)} inputs; only the merge layers take several")
+        source, shape = sources[0]
         if keras_class in _NO_OPS:
-            continue
+            self.tensors[name] = (source, shape)
+            return
         if keras_class in ("Flatten", "Reshape"):
             target = [int(np.prod(shape))] if keras_class == "Flatten" else _reshape_target(config, shape, where)
-            if fixed:  # after a computing layer: a node (wires); before one, it only shapes the input
-                specs.append(ReshapeSpec(name, keras_class, tuple(target)))
-            shape = target
-            continue
-        if not fixed and keras_class in _FIRST_LAYERS:
-            input_spec.shape, fixed = tuple(int(n) for n in shape), True
+            if source == self.input_spec.name and not self.fixed and self.readers.get(source, 0) <= 1:
+                self.tensors[name] = (source, target)  # before any computing layer: it only shapes the input
+                self.tensors[self.input_spec.name] = (source, target)
+            else:
+                self.fix_input()
+                self.add(ReshapeSpec(name, keras_class, tuple(target), inputs=(source,)), name, target)
+            return
+        if source == self.input_spec.name:
+            if keras_class in _ELEMENTWISE:
+                raise fail(f"{where}: the first computing layer must be Dense, a convolution, a pooling or a "
+                           "BatchNormalization")
+            self.fix_input()
+            shape = self.tensors[self.input_spec.name][1]
+        self.computing(name, keras_class, config, where, source, shape)
+
+    def computing(self, name: str, keras_class: str, config: dict, where: str, source: str, shape: list) -> None:
+        weights, inputs = self.weights, (source,)
         if keras_class in ("Dense", "QDense"):
             if len(shape) != 1:
                 raise fail(f"{where}: input shape {shape} is not flat; add a Flatten layer")
@@ -277,59 +364,79 @@ def build_model_spec(keras_file: KerasFile) -> ModelSpec:
             bias = rest[0] if config.get("use_bias", True) else np.zeros(kernel.shape[1])
             if kernel.shape != (shape[0], int(config.get("units", kernel.shape[1]))):
                 raise fail(f"{where}: kernel shape {kernel.shape} does not match input size {shape[0]} and units")
-            dense = DenseSpec(name, keras_class, kernel, bias)
+            dense = DenseSpec(name, keras_class, kernel, bias, inputs=inputs)
             _quantizers(dense, keras_class, config, where)
-            specs.append(dense)
-            specs.extend(_built_in_activation(name, keras_class, config, where))
-            shape = [kernel.shape[1]]
-            continue
+            self.linear_with_activation(dense, name, keras_class, config, where, [kernel.shape[1]])
+            return
         if keras_class in _CONVOLUTIONS:
-            conv, shape = _convolution(name, keras_class, config, weights, shape, where)
+            conv, out_shape = _convolution(name, keras_class, config, weights, shape, where)
+            conv.inputs = inputs
             _quantizers(conv, keras_class, config, where)
-            specs.append(conv)
-            specs.extend(_built_in_activation(name, keras_class, config, where))
-            continue
+            self.linear_with_activation(conv, name, keras_class, config, where, out_shape)
+            return
         if keras_class in _POOLINGS:
-            pooling, shape = _pooling(name, keras_class, config, shape, where)
-            specs.append(pooling)
-            continue
+            pooling, out_shape = _pooling(name, keras_class, config, shape, where)
+            pooling.inputs = inputs
+            self.add(pooling, name, out_shape)
+            return
         if keras_class in _NOT_YET:
             raise fail(f"{where}: {keras_class} is not supported yet (average pooling is); the Verilog max tree for "
                        "pooling windows is the next step")
-        if not fixed and keras_class in _ELEMENTWISE:
-            raise fail(f"{where}: the first computing layer must be Dense, a convolution, a pooling or a "
-                       "BatchNormalization")
         if keras_class == "BatchNormalization":
             axis = int(_per_axis(config.get("axis", -1), 1, "axis", where)[0])
             if axis not in (-1, len(shape)):
                 raise fail(f"{where}: axis {config.get('axis')} is not the channel axis (the last)")
-            folded = specs and isinstance(specs[-1], (DenseSpec, ConvSpec)) and specs[-1].kernel_type is None
-            if folded:  # right after a float linear layer: folded into its weights, as hls4ml does
-                _fold_batchnorm(specs[-1], layer, weights)
+            producer = self.by_name.get(source)
+            if isinstance(producer, (DenseSpec, ConvSpec)) and producer.kernel_type is None and \
+                    self.readers.get(source, 0) == 1:
+                # right after a float linear layer that nothing else reads: folded into its weights, as hls4ml does
+                _fold_batchnorm(producer, {"config": config}, weights)
+                self.tensors[name] = (source, shape)
             else:
-                specs.append(_batchnorm(name, layer, weights, shape))
-            continue
+                spec = _batchnorm(name, {"config": config}, weights, shape)
+                spec.inputs = inputs
+                self.add(spec, name, shape)
+            return
+        function, result_type = self.activation_of(keras_class, config, where)
+        self.add(ActivationSpec(name, keras_class, function, result_type, inputs=inputs), name, shape)
+
+    def activation_of(self, keras_class: str, config: dict, where: str):
         if keras_class == "Activation":
-            specs.append(ActivationSpec(name, keras_class, _activation_name(config.get("activation"), where)))
-            continue
+            return _activation_name(config.get("activation"), where), None
         if keras_class == "ReLU":
             if config.get("max_value") is not None or float(config.get("negative_slope", 0) or 0) != 0:
                 raise fail(f"{where}: ReLU with max_value or negative_slope is not supported")
-            specs.append(ActivationSpec(name, keras_class, "relu"))
-            continue
+            return "relu", None
         if keras_class == "Softmax":
-            specs.append(ActivationSpec(name, keras_class, "softmax"))
-            continue
+            return "softmax", None
         if keras_class == "QActivation":
-            function, result_type = activation_quantizer(config.get("activation"), f"{where}, activation")
-            specs.append(ActivationSpec(name, keras_class, function, result_type))
-            continue
+            return activation_quantizer(config.get("activation"), f"{where}, activation")
         raise fail(f"{where}: unsupported layer type {keras_class!r}; rtl4ml supports Dense, QDense, Conv1D, Conv2D, "
-                   "QConv1D, QConv2D, Activation, ReLU, Softmax, QActivation, BatchNormalization (after a linear "
-                   "layer), Dropout, Flatten, Reshape")
-    if input_spec is None or not fixed or not specs:
+                   "QConv1D, QConv2D, AveragePooling, GlobalAveragePooling, Activation, ReLU, Softmax, QActivation, "
+                   "BatchNormalization, Add, Subtract, Multiply, Concatenate, Dot, Dropout, Flatten, Reshape")
+
+    def linear_with_activation(self, spec, name: str, keras_class: str, config: dict, where: str, shape: list):
+        self.add(spec, name, shape)
+        for activation in _built_in_activation(name, keras_class, config, where):
+            activation.inputs = (spec.name,)
+            self.add(activation, name, shape)  # the Keras layer's tensor is the activation's output
+
+
+def build_model_spec(keras_file: KerasFile) -> ModelSpec:
+    """Walk the layers once, in data-flow order, and emit the specs wired by name, with the model's outputs."""
+    model_name, layers, inbound, outputs = _layer_graph(keras_file.config)
+    if not layers:
+        raise fail(f"{keras_file.source}: model has no layers")
+    walker = _SpecWalker(layers, inbound, weights_by_layer_name(keras_file, layers))
+    walker.walk()
+    if walker.input_spec is None or not walker.fixed or not walker.specs:
         raise fail(f"{keras_file.source}: model has no Dense or convolution layer")
-    return ModelSpec(str(model_name), input_spec, specs)
+    output_specs = tuple(walker.tensors[name][0] for name in outputs)
+    reads_input = [name for name in output_specs if name == walker.input_spec.name]
+    if reads_input:
+        raise fail(f"model output {outputs[output_specs.index(reads_input[0])]!r} is the model input itself; "
+                   "rtl4ml builds outputs computed by layers")
+    return ModelSpec(str(model_name), walker.input_spec, walker.specs, output_specs)
 
 
 def load_keras_model(model_path: str | Path, weights_path: str | Path | None = None) -> ModelSpec:
