@@ -12,28 +12,13 @@ from rtl4ml.errors import Rtl4mlError
 from rtl4ml.fixed_point import FixedType, requantize
 from rtl4ml.golden.model import run_codes
 from rtl4ml.ir.graph import ModelGraph
-from rtl4ml.ir.layers import (ActivationLayer, ConcatenateLayer, DenseLayer, DotLayer, ElementwiseMergeLayer,
-                              InputLayer, Layer)
-from rtl4ml.ir.layers.linear import choose_accumulator
+from rtl4ml.ir.layers import ConcatenateLayer, DotLayer, ElementwiseMergeLayer, InputLayer, Layer
 
-X_TYPE = FixedType(8, 3)
+from ir_layers import X_TYPE
+from ir_layers import dense as _dense
+from ir_layers import relu as _relu
+
 U_TYPE = FixedType(6, 2, False)
-
-
-def _dense(name: str, source: Layer, units: int, seed: int, result=X_TYPE) -> DenseLayer:
-    rng = np.random.default_rng(seed)
-    weight_type = bias_type = FixedType(6, 2)
-    weight = rng.integers(-32, 32, size=(source.n_out, units))
-    bias = rng.integers(-32, 32, size=units)
-    accum, exact = choose_accumulator(name, weight, bias, source.result_type, weight_type, bias_type, None)
-    return DenseLayer(name=name, inputs=(source.name,), shape=(units,), input_type=source.result_type,
-                      weight=weight, weight_type=weight_type, bias=bias, bias_type=bias_type, accum_type=accum,
-                      accum_is_exact=exact, result_type=result)
-
-
-def _relu(name: str, source: Layer, result=X_TYPE) -> ActivationLayer:
-    return ActivationLayer(name=name, inputs=(source.name,), shape=source.shape, function="relu",
-                           input_type=source.result_type, result_type=result)
 
 
 def _merge(cls, name: str, a: Layer, b: Layer, result: FixedType, **fields):

@@ -15,17 +15,18 @@ from rtl4ml.backends.hls.writer import HLS_CALLS, plan_project
 from rtl4ml.backends.rtl.blocks import RTL_BLOCKS, WIRING_ONLY
 from rtl4ml.backends.rtl.writer import plan_core
 from rtl4ml.errors import Rtl4mlError
-from rtl4ml.fixed_point import FixedType
 from rtl4ml.golden.model import run_codes
 from rtl4ml.ir.graph import ModelGraph
-from rtl4ml.ir.layers import LAYER_CLASSES, ActivationLayer, DenseLayer, InputLayer, Layer
-from rtl4ml.ir.layers.linear import choose_accumulator
+from rtl4ml.ir.layers import LAYER_CLASSES, InputLayer, Layer
 from rtl4ml.ir.serialize import load_graph, save_graph
 from rtl4ml.report.analytic import ESTIMATES
 from rtl4ml.report.profiling import PROFILES, profile
 
+from ir_layers import X_TYPE
+from ir_layers import dense as _dense
+from ir_layers import relu as _relu
+
 BACKENDS = {"Verilog": RTL_BLOCKS, "HLS": HLS_CALLS, "estimate": ESTIMATES, "profiling": PROFILES}
-X_TYPE = FixedType(8, 3)
 
 
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
@@ -36,22 +37,6 @@ def test_every_computing_layer_class_has_a_handler_in_every_backend(backend):
     assert len(computing) >= 5
     missing = [cls.__name__ for cls in computing if not BACKENDS[backend].covers(cls)]
     assert not missing, f"{backend} backend lacks handlers for {missing}"
-
-
-def _dense(name: str, source: Layer, units: int, seed: int) -> DenseLayer:
-    rng = np.random.default_rng(seed)
-    weight_type = bias_type = FixedType(6, 2)
-    weight = rng.integers(-32, 32, size=(source.n_out, units))
-    bias = rng.integers(-32, 32, size=units)
-    accum, exact = choose_accumulator(name, weight, bias, source.result_type, weight_type, bias_type, None)
-    return DenseLayer(name=name, inputs=(source.name,), shape=(units,), input_type=source.result_type,
-                      weight=weight, weight_type=weight_type, bias=bias, bias_type=bias_type, accum_type=accum,
-                      accum_is_exact=exact, result_type=X_TYPE)
-
-
-def _relu(name: str, source: Layer) -> ActivationLayer:
-    return ActivationLayer(name=name, inputs=(source.name,), shape=source.shape, function="relu",
-                           input_type=source.result_type, result_type=X_TYPE)
 
 
 def _two_headed_graph() -> ModelGraph:

@@ -9,32 +9,17 @@
 
 namespace rtl4ml {
 
-template <class a_T, class b_T, class res_T, typename CONFIG_T>
-void add(const a_T a[CONFIG_T::n], const b_T b[CONFIG_T::n], res_T res[CONFIG_T::n]) {
-    #pragma HLS INLINE
-    for (int i = 0; i < CONFIG_T::n; i++) {
-        #pragma HLS UNROLL
-        const typename CONFIG_T::exact_t value = a[i] + b[i];
-        res[i] = cast<res_T>(value);
-    }
-}
+enum merge_operation { MERGE_ADD = 0, MERGE_SUBTRACT = 1, MERGE_MULTIPLY = 2 };
 
+// res[i] = res_T(a[i] op b[i]), op = CONFIG_T::operation (a merge_operation; a constant, so one branch remains).
 template <class a_T, class b_T, class res_T, typename CONFIG_T>
-void subtract(const a_T a[CONFIG_T::n], const b_T b[CONFIG_T::n], res_T res[CONFIG_T::n]) {
+void elementwise(const a_T a[CONFIG_T::n], const b_T b[CONFIG_T::n], res_T res[CONFIG_T::n]) {
     #pragma HLS INLINE
+    typedef typename CONFIG_T::exact_t exact_t;
     for (int i = 0; i < CONFIG_T::n; i++) {
         #pragma HLS UNROLL
-        const typename CONFIG_T::exact_t value = a[i] - b[i];
-        res[i] = cast<res_T>(value);
-    }
-}
-
-template <class a_T, class b_T, class res_T, typename CONFIG_T>
-void multiply(const a_T a[CONFIG_T::n], const b_T b[CONFIG_T::n], res_T res[CONFIG_T::n]) {
-    #pragma HLS INLINE
-    for (int i = 0; i < CONFIG_T::n; i++) {
-        #pragma HLS UNROLL
-        const typename CONFIG_T::exact_t value = a[i] * b[i];
+        const exact_t value = CONFIG_T::operation == MERGE_ADD ? exact_t(a[i] + b[i])
+                              : CONFIG_T::operation == MERGE_SUBTRACT ? exact_t(a[i] - b[i]) : exact_t(a[i] * b[i]);
         res[i] = cast<res_T>(value);
     }
 }

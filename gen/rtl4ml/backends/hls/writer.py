@@ -154,8 +154,9 @@ def _reshape(ident: str, layer: ReshapeLayer) -> HlsLayer:
 @HLS_CALLS.register(ElementwiseMergeLayer)
 def _elementwise_merge(ident: str, layer: ElementwiseMergeLayer) -> HlsLayer:
     # exact_t holds the exact result, so the ap_fixed operation and the cast equal the golden model's
-    return HlsLayer(ident, layer, layer.operation, types={f"{ident}_exact_t": cpp_type(layer.exact_type)},
-                    config={"n": layer.n_out}, member_types={"exact_t": f"{ident}_exact_t"},
+    operation = "rtl4ml::MERGE_" + layer.operation.upper()  # rtl4ml_merge.h's merge_operation
+    return HlsLayer(ident, layer, "elementwise", types={f"{ident}_exact_t": cpp_type(layer.exact_type)},
+                    config={"n": layer.n_out, "operation": operation}, member_types={"exact_t": f"{ident}_exact_t"},
                     template_args=[f"{ident}_config"])
 
 
