@@ -106,11 +106,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--synth", action="store_true", help="also run the flat Yosys flow (minutes)")
+    parser.add_argument("--only", help="run the models whose name contains this text")
     args = parser.parse_args()
     for name, model, config in (("calorimeter", calorimeter_model(), CALO_CONFIG),
                                 ("pointwise Conv1D", pointwise_model(), POINTWISE_CONFIG),
                                 ("deep-sets two heads", deep_sets_model(), DEEP_SETS_CONFIG),
                                 ("autoencoder score", autoencoder_model(), AUTOENCODER_CONFIG)):
+        if args.only and args.only not in name:
+            continue
         design = rtl4ml.convert(model, config)
         products = sum(layer.multipliers for layer in design.graph.layers)
         X = _inputs(name.split()[0], args.events)
