@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import numpy as np
 
 from ... import __version__
 from ...errors import fail
