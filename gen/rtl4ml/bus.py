@@ -24,11 +24,8 @@ def decode_fields(value: int, fields: list[dict]) -> list[int]:
 
 
 def encode_bus(codes, width: int) -> int:
-    mask = (1 << width) - 1
-    value = 0
-    for index, code in enumerate(codes):
-        value |= (int(code) & mask) << (index * width)
-    return value
+    codes = list(codes)
+    return encode_fields(codes, [width] * len(codes))
 
 
 def encode_fields(codes, widths: list[int]) -> int:

@@ -95,13 +95,13 @@ class ModelGraph:
         fields, lsb = [], 0
         for layer in self.output_layers:
             fields.append(OutputField(layer.name, layer.shape, layer.result_type, lsb))
-            lsb += layer.n_out * layer.result_type.width
+            lsb += fields[-1].bits
         return fields
 
     @property
     def output_types(self) -> list[FixedType]:
         """The type of every output element, the outputs side by side in `outputs` order (the output beat's fields)."""
-        return [layer.result_type for layer in self.output_layers for _ in range(layer.n_out)]
+        return [field.type for field in self.output_fields for _ in range(field.n)]
 
     @property
     def output_scale(self) -> np.ndarray:

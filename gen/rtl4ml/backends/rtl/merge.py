@@ -57,13 +57,15 @@ class DotPlan:
     requantize: dict
 
 
-def _operands(types: tuple[FixedType, ...], n: int, shifts: list[int], width: int | None) -> tuple[Operand, ...]:
-    """Each input's place in in_data; with `width`, how it is extended to that many bits after its shift."""
+def _operands(types: tuple[FixedType, ...], sizes: list[int], shifts: list[int] | None = None,
+              width: int | None = None) -> tuple[tuple[Operand, ...], int]:
+    """Each input's place in in_data (sizes: its elements) and the bus's bits; with `width`, how each input is
+    extended to that many bits after its shift."""
     operands, lsb = [], 0
-    for t, shift in zip(types, shifts):
+    for t, size, shift in zip(types, sizes, shifts or [0] * len(types)):
         operands.append(Operand(lsb, t.width, t.signed, shift, 0 if width is None else width - t.width - shift))
-        lsb += n * t.width
-    return tuple(operands)
+        lsb += size * t.width
+    return tuple(operands), lsb
 
 
 @RTL_BLOCKS.register(ElementwiseMergeLayer)
@@ -73,30 +75,26 @@ def elementwise_block(identifier: str, layer: ElementwiseMergeLayer, fused: None
     # add/subtract: each operand aligned and extended to the exact width, modulo-2**width arithmetic is then
     # exact; multiply: operands as signed values of their own width (plus a zero bit when unsigned)
     extend_to = None if layer.operation == "multiply" else exact.width
-    plan = ElementwisePlan(layer.operation, n, _operands(layer.input_types, n, layer.shifts(), extend_to), exact.width,
-                           requantize_params(exact, layer.result_type))
+    operands, in_bits = _operands(layer.input_types, [n] * len(layer.inputs), layer.shifts(), extend_to)
+    plan = ElementwisePlan(layer.operation, n, operands, exact.width, requantize_params(exact, layer.result_type))
     combine_cost = MULTIPLY_COST if layer.operation == "multiply" else ADD_LEVEL_COST
     steps = [Step("combine", combine_cost * levels_for(len(layer.inputs))), Step("requantize", REQUANTIZE_COST)]
-    bits = sum(t.width for t in layer.input_types)
     return Block(identifier, "elementwise_merge_layer.v.j2", [layer], n * len(layer.inputs), layer.input_types[0], n,
-                 layer.result_type, steps, {"plan": plan, "in_bits": n * bits},
+                 layer.result_type, steps, {"plan": plan, "in_bits": in_bits},
                  multipliers=n * (len(layer.inputs) - 1) if layer.operation == "multiply" else 0, sliceable=True)
 
 
 @RTL_BLOCKS.register(ConcatenateLayer)
 def concatenate_block(identifier: str, layer: ConcatenateLayer, fused: None = None) -> Block:
     sizes = [math.prod(shape) for shape in layer.input_shapes]
-    operands, lsb = [], 0
-    for t, size in zip(layer.input_types, sizes):
-        operands.append(Operand(lsb, t.width, t.signed))
-        lsb += size * t.width
+    operands, in_bits = _operands(layer.input_types, sizes)
     elements = tuple((k, operands[k].lsb + i * operands[k].width) for k, i in layer.sources())
-    plan = ConcatenatePlan(elements, tuple(operands),
+    plan = ConcatenatePlan(elements, operands,
                            tuple(requantize_params(t, layer.result_type) for t in layer.input_types))
     converts = any(t != layer.result_type for t in layer.input_types)
     steps = [Step("requantize", REQUANTIZE_COST if converts else 0)]
     return Block(identifier, "concatenate_layer.v.j2", [layer], sum(sizes), layer.input_types[0], layer.n_out,
-                 layer.result_type, steps, {"plan": plan, "in_bits": lsb}, sliceable=True)
+                 layer.result_type, steps, {"plan": plan, "in_bits": in_bits}, sliceable=True)
 
 
 @RTL_BLOCKS.register(DotLayer)
@@ -104,11 +102,10 @@ def dot_block(identifier: str, layer: DotLayer, fused: None = None) -> Block:
     exact = layer.exact_type
     n = layer.input_n
     levels = levels_for(n)
-    plan = DotPlan(n, _operands(layer.input_types, n, [0, 0], None), exact.width, levels,
-                   requantize_params(exact, layer.result_type))
+    operands, in_bits = _operands(layer.input_types, [n, n])
+    plan = DotPlan(n, operands, exact.width, levels, requantize_params(exact, layer.result_type))
     steps = [Step("multiply", MULTIPLY_COST)] + [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + \
         [Step("requantize", REQUANTIZE_COST)]
-    bits = sum(t.width for t in layer.input_types)
     return Block(identifier, "dot_layer.v.j2", [layer], 2 * n, layer.input_types[0], 1, layer.result_type, steps,
-                 {"plan": plan, "in_bits": n * bits}, multipliers=n)
+                 {"plan": plan, "in_bits": in_bits}, multipliers=n)
 

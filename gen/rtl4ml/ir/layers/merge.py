@@ -18,9 +18,6 @@ import numpy as np
 from ...fixed_point import FixedType, bits_for_range, requantize
 from .base import Layer, layer_class
 
-OPERATIONS = ("add", "subtract", "multiply")
-
-
 def exact_type(low: int, high: int, frac: int) -> FixedType:
     width, signed = bits_for_range(low, high)
     return FixedType(width, width - frac, signed)
@@ -40,7 +37,7 @@ class MergeLayer(Layer):
 @layer_class
 @dataclass(kw_only=True)
 class ElementwiseMergeLayer(MergeLayer):
-    """out[i] = result_type(x0[i] op x1[i] op ...), op one of OPERATIONS (subtract: exactly two inputs)."""
+    """out[i] = result_type(x0[i] op x1[i] op ...), op add, subtract or multiply (subtract: exactly two inputs)."""
 
     kind = "elementwise_merge"
     operation: str
