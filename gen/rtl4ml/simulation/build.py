@@ -28,8 +28,8 @@ STAMP = "rtl4ml_build.ok"
 RUNTIME_OBJECTS = ("verilated", "verilated_dpi", "verilated_vpi", "verilated_threads")
 # -O1 compiles a large generated core much faster than the default -Os, and runs as fast. Verilator's
 # table pass (small combinational blocks as lookup tables) costs seconds per core and gains nothing
-# under cocotb, whose speed is Python's.
-BUILD_ARGS = ("-CFLAGS", "-O1", "-Wno-fatal", "-fno-table")
+# under cocotb, whose speed is Python's. Functions are split as in the harness (harness.VERILATOR_ARGS).
+BUILD_ARGS = ("-CFLAGS", "-O1", "-Wno-fatal", "-fno-table", "--output-split-cfuncs", "1000")
 
 
 def build_key(sources: list[Path], top: str, args: tuple[str, ...], waves: bool, parameters: dict) -> str:

