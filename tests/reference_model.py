@@ -100,23 +100,46 @@ def batchnorm(layer, x: list[int]) -> list[int]:
 RECIPROCAL_FRAC = 18  # ir/layers/pooling.py: 1/n rounded half up to 18 fractional bits
 
 
-def average_pooling(layer, x: list[int]) -> list[int]:
-    """Window sums (padding excluded) times 1/n, with 1/n rounded to 18 fractional bits, then the result type."""
-    spatial_in, channels = layer.input_shape[:-1], layer.input_shape[-1]
+def pool_windows(layer) -> list[list[list[int]]]:
+    """Per output position (row-major): the input positions of its window, padding positions left out."""
+    spatial_in = layer.input_shape[:-1]
     spatial_out = [(n + before + after - k) // s + 1 for n, k, s, before, after in
                    zip(spatial_in, layer.pool_size, layer.strides, layer.pad_before, layer.pad_after)]
-
-    out = []
+    windows = []
     for position in product(*(range(n) for n in spatial_out)):
         window = []
         for offset in product(*(range(k) for k in layer.pool_size)):
             source = [p * s + o - pad for p, s, o, pad in zip(position, layer.strides, offset, layer.pad_before)]
             if all(0 <= i < n for i, n in zip(source, spatial_in)):
                 window.append(source)
+        windows.append(window)
+    return windows
+
+
+def average_pooling(layer, x: list[int]) -> list[int]:
+    """Window sums (padding excluded) times 1/n, with 1/n rounded to 18 fractional bits, then the result type."""
+    out = []
+    for window in pool_windows(layer):
         reciprocal = math.floor(Fraction(2 ** RECIPROCAL_FRAC, len(window)) + Fraction(1, 2))
-        for c in range(channels):
+        for c in range(layer.input_shape[-1]):
             total = sum(x[flat_index(source + [c], layer.input_shape)] for source in window)
             out.append(convert(total * reciprocal, layer.input_type.frac + RECIPROCAL_FRAC, layer.result_type))
+    return out
+
+
+def max_pooling(layer, x: list[int]) -> list[int]:
+    """The window's largest input (padding excluded), then the result type."""
+    return [convert(max(x[flat_index(source + [c], layer.input_shape)] for source in window), layer.input_type.frac,
+                    layer.result_type)
+            for window in pool_windows(layer) for c in range(layer.input_shape[-1])]
+
+
+def zero_padding(layer, x: list[int]) -> list[int]:
+    out = []
+    for index in product(*(range(n) for n in layer.shape)):
+        source = [i - before for i, before in zip(index[:-1], layer.pad_before)] + [index[-1]]
+        inside = all(0 <= i < n for i, n in zip(source, layer.input_shape))
+        out.append(x[flat_index(source, layer.input_shape)] if inside else 0)
     return out
 
 
@@ -155,6 +178,10 @@ def run(graph, features: list[float]) -> list[int]:
             x = batchnorm(layer, x)
         elif layer.kind == "average_pooling":
             x = average_pooling(layer, x)
+        elif layer.kind == "max_pooling":
+            x = max_pooling(layer, x)
+        elif layer.kind == "zero_padding":
+            x = zero_padding(layer, x)
         elif layer.kind == "reshape":
             pass  # the same codes in the same order
         elif layer.kind == "activation":

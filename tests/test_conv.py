@@ -1,5 +1,5 @@
-"""Layers over shaped tensors: convolutions (Conv1D/Conv2D and their QKeras twins), average pooling (windows and
-global), standalone BatchNormalization and Flatten/Reshape. Keras's own float output on exactly representable
+"""Layers over shaped tensors: convolutions (Conv1D/Conv2D and their QKeras twins), average and max pooling (windows
+and global), zero padding, standalone BatchNormalization and Flatten/Reshape. Keras's own float output on exactly representable
 models, an independent loop reference, bit-exact RTL and HLS C++, and one-line refusals."""
 
 import json
@@ -190,11 +190,74 @@ def test_standalone_batchnorm_on_the_input_equals_keras_and_folds_after_a_dense(
     assert np.array_equal(design.predict(X), model.predict(X, verbose=0).astype(np.float64))
 
 
-def test_max_pooling_is_refused_until_it_exists(keras, tmp_path):
-    model = keras.Sequential([keras.Input(shape=(4, 4, 1), name="x"), keras.layers.MaxPooling2D(name="maxpool"),
-                              keras.layers.Flatten(name="flat"), keras.layers.Dense(1, name="out")])
-    with pytest.raises(Rtl4mlError, match="layer maxpool \\(MaxPooling2D\\): MaxPooling2D is not supported yet"):
-        rtl4ml.convert(model)
+MAX_POOLINGS_AND_PADDINGS = [  # (input shape, Keras layer)
+    ((9, 2), lambda k: k.layers.MaxPooling1D(3, name="pool")),
+    ((7, 2), lambda k: k.layers.MaxPooling1D(2, strides=1, padding="same", name="pool")),
+    ((6, 6, 2), lambda k: k.layers.MaxPooling2D(2, name="pool")),
+    ((5, 7, 1), lambda k: k.layers.MaxPooling2D((2, 3), strides=(2, 2), padding="same", name="pool")),
+    ((8, 3), lambda k: k.layers.GlobalMaxPooling1D(name="pool")),
+    ((4, 5, 2), lambda k: k.layers.GlobalMaxPooling2D(name="pool", keepdims=True)),
+    ((5, 2), lambda k: k.layers.ZeroPadding1D((1, 2), name="pad")),
+    ((3, 4, 2), lambda k: k.layers.ZeroPadding2D(((1, 0), (2, 1)), name="pad")),
+    ((3, 3, 1), lambda k: k.layers.ZeroPadding2D(1, name="pad")),
+]
+
+
+@pytest.mark.parametrize("shape, layer", MAX_POOLINGS_AND_PADDINGS)
+def test_max_pooling_and_zero_padding_equal_keras_and_the_loop_reference(keras, shape, layer):
+    """Keras's float output exactly on integer inputs; the loop reference in a narrow rounding, saturating result type
+    (max pooling converts the window's maximum; padding keeps the input type)."""
+    model = keras.Sequential([keras.Input(shape=shape, name="image"), layer(keras), keras.layers.Flatten(name="flat")])
+    rng = np.random.default_rng(8)
+    wide = {"Model": {"Precision": {"default": "ap_fixed<16,16>"}},
+            "LayerName": {"image": {"Precision": {"result": "ap_fixed<8,8>"}}}}
+    X = rng.integers(-100, 100, size=(40,) + shape).astype(np.float64)
+    assert np.array_equal(rtl4ml.convert(model, wide).predict(X), model.predict(X, verbose=0).astype(np.float64))
+    narrow = {"Model": {"Precision": {"default": "ap_ufixed<5,2,AP_RND,AP_SAT>"}},
+              "LayerName": {"image": {"Precision": {"result": "ap_fixed<8,3>"}}}}
+    design = rtl4ml.convert(model, narrow)
+    X = rng.normal(0, 2, size=(40,) + shape)
+    want = [reference_model.run(design.graph, row) for row in X.reshape(40, -1)]
+    assert np.array_equal(design.predict_codes(X), np.array(want))
+
+
+@pytest.mark.sim
+def test_zero_padding_convolution_and_max_pooling_are_bit_exact_in_rtl_and_csim(keras, tmp_path):
+    """ZeroPadding2D -> Conv2D -> ReLU -> MaxPooling2D 'same' (border windows of fewer inputs), then a global
+    max and an overlapping 3x3 max side by side (Concatenate) -> Dense: golden = Verilog (with stalls) = HLS C++."""
+    x = keras.Input(shape=(5, 4, 2), name="image")
+    h = keras.layers.ZeroPadding2D(((1, 0), (2, 1)), name="pad")(x)
+    h = keras.layers.Conv2D(3, 2, activation="relu", name="conv")(h)
+    h = keras.layers.MaxPooling2D(2, padding="same", name="pool")(h)
+    glob = keras.layers.GlobalMaxPooling2D(name="global")(h)
+    local = keras.layers.Flatten(name="flat")(keras.layers.MaxPooling2D(2, strides=1, name="overlap")(h))
+    model = keras.Model(x, keras.layers.Dense(2, name="out")(keras.layers.Concatenate(name="both")([glob, local])))
+    config = {"Model": {"Precision": {"default": "ap_fixed<12,5>"}},
+              "LayerName": {"pool": {"Precision": {"result": "ap_ufixed<6,3,AP_RND,AP_SAT>"}}}}
+    design = rtl4ml.convert(model, config)
+    assert [layer.kind for layer in design.graph.layers][:4] == ["zero_padding", "conv", "activation", "max_pooling"]
+    X = np.random.default_rng(9).normal(0, 1, size=(300, 5, 4, 2))
+    design.write(tmp_path / "prj")
+    bulk = design.simulate_bulk(X, idle=0.2, backpressure=0.2)
+    assert bulk["events"] == 300 and bulk["mismatches"] == 0 and not bulk["protocol_errors"]
+    assert bulk["LatencyMin"] == design.latency and bulk["IntervalMin"] == design.interval == 1
+    assert design.csim(X)["mismatches"] == 0
+
+
+def test_zero_padding_it_cannot_build_is_refused_in_one_line(keras, tmp_path):
+    model = keras.Sequential([keras.Input(shape=(2, 4, 4), name="x"),
+                              keras.layers.ZeroPadding2D(1, data_format="channels_first", name="pad")])
+    (tmp_path / "m.json").write_text(model.to_json())
+    model.save_weights(str(tmp_path / "w.h5"))
+    with pytest.raises(Rtl4mlError, match="layer pad \\(ZeroPadding2D\\): data_format 'channels_first' is not "
+                                          "supported; rtl4ml takes channels_last") as error:
+        rtl4ml.convert(tmp_path / "m.json", None, tmp_path / "w.h5")
+    assert "\n" not in str(error.value)
+    padded = keras.Sequential([keras.Input(shape=(4, 4, 2), name="x"), keras.layers.ZeroPadding2D(1, name="pad")])
+    config = {"LayerName": {"pad": {"Precision": {"result": "ap_fixed<8,3>"}}}}
+    with pytest.raises(Rtl4mlError, match="layer pad \\(ZeroPadding2D\\): Precision result is not used, zero "
+                                          "padding keeps its input's type \\(ap_fixed<16,6>\\)"):
+        rtl4ml.convert(padded, config)
 
 
 def test_a_keras_file_that_is_really_hdf5_loads_like_an_h5(keras, tmp_path):

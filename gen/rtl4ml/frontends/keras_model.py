@@ -19,7 +19,7 @@ from ..ir.layers.conv import output_geometry
 from .keras_file import KerasFile, read_keras_file, weights_by_layer_name
 from .qkeras_quantizers import activation_quantizer, weight_quantizer_type
 from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, InputSpec, MergeSpec, ModelSpec, PoolingSpec,
-                   ReshapeSpec)
+                   ReshapeSpec, ZeroPaddingSpec)
 
 ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh")
 _NO_OPS = ("Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "ActivityRegularization")
@@ -155,7 +155,7 @@ def _padding(config: dict, where: str) -> str:
 
 
 def _pooling(name: str, keras_class: str, config: dict, shape: list, where: str):
-    """The PoolingSpec of a Keras average pooling layer and its output shape."""
+    """The PoolingSpec of a Keras average or max pooling layer and its output shape."""
     rank = _POOLINGS[keras_class]
     _check_channels_last(config, shape, rank, where)
     if keras_class.startswith("Global"):
@@ -173,9 +173,30 @@ def _pooling(name: str, keras_class: str, config: dict, shape: list, where: str)
 
 
 _CONVOLUTIONS = {"Conv1D": 1, "Conv2D": 2, "QConv1D": 1, "QConv2D": 2}
-_POOLINGS = {"AveragePooling1D": 1, "AveragePooling2D": 2, "GlobalAveragePooling1D": 1,
-             "GlobalAveragePooling2D": 2}
-_NOT_YET = ("MaxPooling1D", "MaxPooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D")
+_POOLINGS = {f"{scope}{kind}Pooling{rank}D": rank for scope in ("", "Global") for kind in ("Average", "Max")
+             for rank in (1, 2)}
+_ZERO_PADDINGS = {"ZeroPadding1D": 1, "ZeroPadding2D": 2}
+
+
+def _zero_padding(name: str, keras_class: str, config: dict, shape: list, where: str):
+    """The ZeroPaddingSpec of a Keras ZeroPadding1D/2D ((before, after) per axis, or one symmetric width) and its
+    output shape."""
+    rank = _ZERO_PADDINGS[keras_class]
+    _check_channels_last(config, shape, rank, where)
+    padding = config.get("padding", 1)
+    axes = padding if rank == 2 and isinstance(padding, (list, tuple)) else [padding] * rank
+    if rank == 1 and isinstance(padding, (list, tuple)):
+        axes = [padding]
+    pairs = []
+    for axis in axes:
+        pair = _per_axis(axis, 2, "padding", where)
+        if min(pair) < 0:
+            raise fail(f"{where}: padding {padding!r} is negative")
+        pairs.append(pair)
+    if len(pairs) != rank:
+        raise fail(f"{where}: padding {padding!r} does not have {rank} entries")
+    spec = ZeroPaddingSpec(name, keras_class, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
+    return spec, [n + a + b for n, (a, b) in zip(shape[:-1], pairs)] + [shape[-1]]
 _ELEMENTWISE = ("Activation", "ReLU", "Softmax", "QActivation")
 
 
@@ -379,9 +400,11 @@ class _SpecWalker:
             pooling.inputs = inputs
             self.add(pooling, name, out_shape)
             return
-        if keras_class in _NOT_YET:
-            raise fail(f"{where}: {keras_class} is not supported yet (average pooling is); the Verilog max tree for "
-                       "pooling windows is the next step")
+        if keras_class in _ZERO_PADDINGS:
+            padding, out_shape = _zero_padding(name, keras_class, config, shape, where)
+            padding.inputs = inputs
+            self.add(padding, name, out_shape)
+            return
         if keras_class == "BatchNormalization":
             axis = int(_per_axis(config.get("axis", -1), 1, "axis", where)[0])
             if axis not in (-1, len(shape)):
@@ -412,7 +435,7 @@ class _SpecWalker:
         if keras_class == "QActivation":
             return activation_quantizer(config.get("activation"), f"{where}, activation")
         raise fail(f"{where}: unsupported layer type {keras_class!r}; rtl4ml supports Dense, QDense, Conv1D, Conv2D, "
-                   "QConv1D, QConv2D, AveragePooling, GlobalAveragePooling, Activation, ReLU, Softmax, QActivation, "
+                   "QConv1D, QConv2D, AveragePooling, MaxPooling, GlobalAveragePooling, GlobalMaxPooling, ZeroPadding, Activation, ReLU, Softmax, QActivation, "
                    "BatchNormalization, Add, Subtract, Multiply, Concatenate, Dot, Dropout, Flatten, Reshape")
 
     def linear_with_activation(self, spec, name: str, keras_class: str, config: dict, where: str, shape: list):

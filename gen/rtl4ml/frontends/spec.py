@@ -66,14 +66,25 @@ class BatchNormSpec:
 
 @dataclass
 class PoolingSpec:
-    """Average pooling over windows of the spatial axes, or over all of them (global)."""
+    """Average or max pooling over windows of the spatial axes, or over all of them (global)."""
 
     name: str
-    layer_type: str  # AveragePooling1D, GlobalAveragePooling2D, ...
+    layer_type: str  # AveragePooling1D, GlobalMaxPooling2D, ... (says which: average or max)
     pool_size: tuple[int, ...]
     strides: tuple[int, ...]
     padding: str  # "valid" | "same"
     keep_dims: bool = False  # global pooling with keepdims=True keeps size-1 spatial axes
+    inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
+
+
+@dataclass
+class ZeroPaddingSpec:
+    """Zeros before and after each spatial axis (ZeroPadding1D/2D)."""
+
+    name: str
+    layer_type: str
+    pad_before: tuple[int, ...]
+    pad_after: tuple[int, ...]
     inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
 
 

@@ -12,10 +12,10 @@ from ..config import Config
 from ..errors import fail
 from ..fixed_point import MAX_ACCUM_WIDTH, FixedType, quantize_float, to_float
 from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, MergeSpec, ModelSpec, PoolingSpec,
-                              ReshapeSpec)
+                              ReshapeSpec, ZeroPaddingSpec)
 from .graph import ModelGraph
 from .layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer,
-                     DotLayer, ElementwiseMergeLayer, InputLayer, ReshapeLayer)
+                     DotLayer, ElementwiseMergeLayer, InputLayer, MaxPoolingLayer, ReshapeLayer, ZeroPaddingLayer)
 from .layers.conv import output_geometry
 from .layers.linear import check_reuse_factor, choose_accumulator
 from .layers.softmax import build_softmax
@@ -73,8 +73,9 @@ def _build_batchnorm(spec: BatchNormSpec, source, config: Config) -> BatchNormLa
     return BatchNormLayer(shape=source.shape, **settings)
 
 
-def _build_pooling(spec: PoolingSpec, source, config: Config) -> AveragePoolingLayer:
+def _build_pooling(spec: PoolingSpec, source, config: Config) -> AveragePoolingLayer | MaxPoolingLayer:
     glob = spec.layer_type.startswith("Global")
+    layer_class = MaxPoolingLayer if "Max" in spec.layer_type else AveragePoolingLayer
     hls4ml_type = f"{'Global' if glob else ''}Pooling{len(spec.pool_size)}D"  # hls4ml's LayerType names
     settings = config.resolve(spec.name, (hls4ml_type, spec.layer_type))
     geometry = [output_geometry(n, k, s, spec.padding)
@@ -84,10 +85,24 @@ def _build_pooling(spec: PoolingSpec, source, config: Config) -> AveragePoolingL
         shape = (1,) * len(spec.pool_size) + (channels,) if spec.keep_dims else (channels,)
     else:
         shape = tuple(g[0] for g in geometry) + (channels,)
-    return AveragePoolingLayer(name=spec.name, inputs=(source.name,), shape=shape, input_type=source.result_type,
-                               result_type=settings.precision["result"], input_shape=source.shape,
-                               pool_size=spec.pool_size, strides=spec.strides, pad_before=tuple(g[1] for g in geometry),
-                               pad_after=tuple(g[2] for g in geometry), pipeline_budget=settings.pipeline_budget)
+    return layer_class(name=spec.name, inputs=(source.name,), shape=shape, input_type=source.result_type,
+                       result_type=settings.precision["result"], input_shape=source.shape, pool_size=spec.pool_size,
+                       strides=spec.strides, pad_before=tuple(g[1] for g in geometry),
+                       pad_after=tuple(g[2] for g in geometry), pipeline_budget=settings.pipeline_budget)
+
+
+def _build_zero_padding(spec: ZeroPaddingSpec, source, config: Config) -> ZeroPaddingLayer:
+    if len(spec.pad_before) != len(source.shape) - 1:
+        raise fail(f"layer {spec.name} ({spec.layer_type}): pads {len(spec.pad_before)} spatial axes, its input "
+                   f"{list(source.shape)} has {len(source.shape) - 1}")
+    shape = tuple(n + a + b for n, a, b in zip(source.shape[:-1], spec.pad_before, spec.pad_after)) + source.shape[-1:]
+    # the type is kept (hls4ml's ZeroPadding too): zeros are exact in any type, so a precision would change nothing
+    explicit = config.resolve(spec.name, ("ZeroPadding", spec.layer_type)).explicit
+    if explicit:
+        raise fail(f"layer {spec.name} ({spec.layer_type}): Precision {sorted(explicit)[0]} is not used, zero padding "
+                   f"keeps its input's type ({source.result_type}); remove it from the config")
+    return ZeroPaddingLayer(name=spec.name, inputs=(source.name,), shape=shape, result_type=source.result_type,
+                            input_shape=source.shape, pad_before=spec.pad_before, pad_after=spec.pad_after)
 
 
 def _build_reshape(spec: ReshapeSpec, source, config: Config) -> ReshapeLayer:
@@ -156,7 +171,8 @@ def _build_merge(spec: MergeSpec, sources: list, config: Config):
 
 
 _BUILDERS = {DenseSpec: _build_dense, ConvSpec: _build_conv, BatchNormSpec: _build_batchnorm,
-             PoolingSpec: _build_pooling, ReshapeSpec: _build_reshape, ActivationSpec: _build_activation}
+             PoolingSpec: _build_pooling, ReshapeSpec: _build_reshape, ActivationSpec: _build_activation,
+             ZeroPaddingSpec: _build_zero_padding}
 
 
 def build_ir(spec: ModelSpec, config: Config, name: str | None = None) -> ModelGraph:

@@ -15,7 +15,7 @@ import math
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer, DotLayer,
-    ElementwiseMergeLayer, SoftmaxLayer, TableActivationLayer)
+    ElementwiseMergeLayer, MaxPoolingLayer, SoftmaxLayer, TableActivationLayer, ZeroPaddingLayer)
 
 # Yosys maps a constant multiplication to a DSP48 when both operands have at least this many bits
 # (after it drops redundant sign bits); smaller ones become LUT logic.
@@ -38,6 +38,8 @@ BRAM_18K_WIDTH, BRAM_18K_DEPTH = 36, 512
 # no multiplier; fitted to Yosys, fast LUT mapping, on the 16-bit jet tagger: 3,179 LUT, 325 FF; with
 # the finer sum table since: 3,281 LUT, 326 FF)
 SOFTMAX_PER_CLASS = {"LUT": 640, "FF": 60, "DSP": 0}
+# A comparator of a max tree: a carry-chain compare and a multiplexer, one LUT per bit each (not fitted yet)
+LUT_PER_COMPARATOR_BIT = 2
 
 
 def signed_bits(value: int) -> int:
@@ -216,7 +218,17 @@ def _dot(block) -> dict:
             "DSP": plan.n * product["DSP"]}
 
 
-@ESTIMATES.register(ConcatenateLayer)
+@ESTIMATES.register(MaxPoolingLayer)
+def _max_pooling(block) -> dict:
+    plan = block.values["plan"]
+    comparators = sum(len(terms) - 1 for terms in plan.windows)
+    tree_ff = sum(math.ceil(len(terms) / 2 ** (level + 1)) * plan.width
+                  for terms in plan.windows for level, registered in enumerate(block.registers("max")) if registered)
+    return {"LUT": comparators * plan.width * LUT_PER_COMPARATOR_BIT + _requantize_bits(block),
+            "FF": tree_ff + block.n_out * block.out_type.width * block.register("requantize"), "DSP": 0}
+
+
+@ESTIMATES.register(ConcatenateLayer, ZeroPaddingLayer)
 def _concatenate(block) -> dict:
     return {"LUT": _requantize_bits(block), "FF": block.n_out * block.out_type.width * block.latency, "DSP": 0}
 

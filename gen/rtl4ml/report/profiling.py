@@ -17,7 +17,7 @@ from ..ir.graph import ModelGraph
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer, DotLayer,
-    ElementwiseMergeLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer)
+    ElementwiseMergeLayer, MaxPoolingLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer, ZeroPaddingLayer)
 
 # Wide enough that rounding to it never overflows: exposes the value before overflow handling.
 _UNBOUNDED_BITS = 62
@@ -79,6 +79,11 @@ def _average(layer: AveragePoolingLayer, x: np.ndarray, outputs: np.ndarray) -> 
     return [_summary(layer.name, "result", exact, frac, layer.result_type)]
 
 
+@PROFILES.register(MaxPoolingLayer)
+def _max(layer: MaxPoolingLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
+    return [_summary(layer.name, "result", layer.maxima(x), layer.input_type.frac, layer.result_type)]
+
+
 @PROFILES.register(ElementwiseMergeLayer, DotLayer)
 def _merge(layer, a: np.ndarray, b: np.ndarray, outputs: np.ndarray) -> list[dict]:
     return [_summary(layer.name, "result", layer.exact_values(a, b), layer.exact_type.frac, layer.result_type)]
@@ -91,9 +96,9 @@ def _concatenate(layer: ConcatenateLayer, a: np.ndarray, b: np.ndarray, outputs:
     return [_summary(layer.name, "result", np.concatenate(parts, axis=1), frac, layer.result_type)]
 
 
-@PROFILES.register(ReshapeLayer)
-def _wiring(layer: ReshapeLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
-    return []  # the codes of its input, unchanged
+@PROFILES.register(ReshapeLayer, ZeroPaddingLayer)
+def _wiring(layer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
+    return []  # the codes of its input (and zeros), unchanged
 
 
 def profile(graph: ModelGraph, X: np.ndarray) -> list[dict]:

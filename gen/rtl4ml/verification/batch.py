@@ -21,6 +21,7 @@ from ..design import convert
 from ..errors import Rtl4mlError, fail
 from ..golden.model import quantize_inputs, run_codes
 from ..resources import harness_template_dir, hls_dir
+from ..backends.hls.writer import library_headers
 from ..simulation.csim import CXXFLAGS, find_ap_types
 from ..simulation.harness import QUICK_BUILD_ARGS, build_harness, core_ports, judge, run_streams
 from .random_designs import realize, stimulus
@@ -67,7 +68,8 @@ def build_rtl_bank(designs: list, work_dir: Path) -> tuple[Path, list[dict]]:
 def build_csim_bank(designs: list, work_dir: Path) -> Path:
     entries = [{"project": d.core.top, "source": str(Path(d.out_dir) / "hls" / "firmware" / f"{d.core.top}.cpp"),
                 "outputs": d.hls_project().outputs} for d in designs]
-    text = _templates().get_template("bank_csim.cpp.j2").render(version=__version__, designs=entries)
+    text = _templates().get_template("bank_csim.cpp.j2").render(version=__version__, designs=entries,
+                                                                library_headers=library_headers())
     digest = hashlib.sha256(text.encode() + " ".join(BANK_CXXFLAGS).encode())
     for entry in entries:
         for header in sorted((Path(entry["source"]).parent).rglob("*.h")):

@@ -1,4 +1,4 @@
-"""Random small MLPs, some behind a convolution, as plain JSON specs, and how to turn one into a model + config.
+"""Random small MLPs, some behind a convolution (zero padding before it, average or max pooling after), as plain JSON specs, and how to turn one into a model + config.
 
 A spec holds everything as integer codes and type strings (weights at the extremes of
 their type and exact zeros included), so a failing case is a self-contained JSON file
@@ -11,7 +11,7 @@ import numpy as np
 
 from ..fixed_point import FixedType, parse_precision
 from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, InputSpec, ModelSpec, PoolingSpec,
-                             ReshapeSpec)
+                             ReshapeSpec, ZeroPaddingSpec)
 from ..ir.layers.conv import output_geometry
 
 ACTIVATIONS = ("relu", "linear", "sigmoid", "tanh", None)
@@ -31,10 +31,16 @@ def _float(codes, type_text: str) -> np.ndarray:
     return np.asarray(codes, dtype=np.float64) * 2.0**-parse_precision(type_text).frac
 
 
+def padded_spatial(conv: dict) -> list[int]:
+    """The spatial axes the convolution reads: its input's, with the zero padding before it."""
+    pad = conv.get("zero_padding") or {"before": [0] * len(conv["kernel_size"]), "after": [0] * len(conv["kernel_size"])}
+    return [n + a + b for n, a, b in zip(conv["input_shape"][:-1], pad["before"], pad["after"])]
+
+
 def conv_output_shape(conv: dict) -> list[int]:
-    """The convolution's output shape, after its average pooling when it has one."""
+    """The convolution's output shape, after its pooling when it has one."""
     spatial = [output_geometry(n, k, s, conv["padding"])[0]
-               for n, k, s in zip(conv["input_shape"][:-1], conv["kernel_size"], conv["strides"])]
+               for n, k, s in zip(padded_spatial(conv), conv["kernel_size"], conv["strides"])]
     pool = conv.get("pool")
     if pool and pool["global"]:
         return [conv["filters"]]
@@ -59,6 +65,9 @@ def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
         names["norm"] = _layer_config(norm)
     if conv:  # a convolution over the input tensor (and its pooling), flattened for the dense layers
         rank = len(conv["kernel_size"])
+        if conv.get("zero_padding"):
+            pad = conv["zero_padding"]
+            layers.append(ZeroPaddingSpec("zpad", f"ZeroPadding{rank}D", tuple(pad["before"]), tuple(pad["after"])))
         layers.append(ConvSpec("conv", f"Conv{rank}D", _float(conv["weights"], conv["weight_type"]),
                                _float(conv["bias"], conv["bias_type"]), tuple(conv["strides"]), conv["padding"]))
         names["conv"] = _layer_config(conv)
@@ -68,7 +77,8 @@ def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
         pool = conv.get("pool")
         if pool:
             spatial = conv_output_shape(dict(conv, pool=None))[:-1]
-            kind = f"{'Global' if pool['global'] else ''}AveragePooling{rank}D"
+            operation = "Max" if pool.get("kind") == "max" else "Average"
+            kind = f"{'Global' if pool['global'] else ''}{operation}Pooling{rank}D"
             layers.append(PoolingSpec("pool", kind, tuple(spatial) if pool["global"] else tuple(pool["pool_size"]),
                                       tuple(spatial) if pool["global"] else tuple(pool["strides"]),
                                       "valid" if pool["global"] else pool["padding"]))
@@ -181,8 +191,12 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int) -> dict:
     largest = min(7, max_width) if rank == 1 else max(1, min(4, max_width // 2 - 1))
     spatial = [choose.integer(1, largest) for _ in range(rank)]
     channels, filters = choose.integer(1, 3), choose.integer(1, 3)
-    kernel = [choose.integer(1, n) for n in spatial]
-    conv = {"input_shape": spatial + [channels], "kernel_size": kernel,
+    padding = None
+    if choose.integer(0, 3) == 0:  # sometimes zero padding before it
+        padding = {"before": [choose.integer(0, 2) for _ in spatial], "after": [choose.integer(0, 2) for _ in spatial]}
+    reach = [n + (padding["before"][i] + padding["after"][i] if padding else 0) for i, n in enumerate(spatial)]
+    kernel = [choose.integer(1, n) for n in reach]
+    conv = {"input_shape": spatial + [channels], "zero_padding": padding, "kernel_size": kernel,
             "strides": [choose.integer(1, 2) for _ in range(rank)], "padding": choose.choice(("valid", "same")),
             "filters": filters, **_draw_linear_types(choose, choose.choice(("relu", "linear", None)))}
     conv["weights"] = weight_codes(conv["weight_type"], tuple(kernel) + (channels, filters), rng)
@@ -190,9 +204,10 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int) -> dict:
     conv.update(_draw_reuse(choose, int(np.prod(kernel)) * channels * filters))
     if choose.integer(0, 3) == 0:
         conv["pipeline_budget"] = choose.integer(1, 10)
-    if choose.integer(0, 2) == 0:  # sometimes average pooling after it: windows that fit, or global
+    if choose.integer(0, 2) == 0:  # sometimes average or max pooling after it: windows that fit, or global
         spatial = conv_output_shape(conv)[:-1]
-        conv["pool"] = {"global": bool(choose.integer(0, 1)), "pool_size": [choose.integer(1, n) for n in spatial],
+        conv["pool"] = {"kind": choose.choice(("average", "max")), "global": bool(choose.integer(0, 1)),
+                        "pool_size": [choose.integer(1, n) for n in spatial],
                         "strides": [choose.integer(1, 2) for _ in spatial], "padding": choose.choice(("valid", "same")),
                         "result_type": draw_type(choose)}
     return conv

@@ -21,7 +21,7 @@ from ...ir.graph import ModelGraph
 from ...ir.handlers import HandlerTable
 from ...ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer, DotLayer,
-    ElementwiseMergeLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer)
+    ElementwiseMergeLayer, MaxPoolingLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer, ZeroPaddingLayer)
 from ...resources import hls_dir
 from ..identifiers import check_project_name, comment_text, unique_identifiers
 
@@ -177,6 +177,38 @@ def _concatenate(ident: str, layer: ConcatenateLayer) -> HlsLayer:
                     template_args=[f"{ident}_config"])
 
 
+def _spatial(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(height, width) of a channels-last tensor; one spatial axis is the width (hls4ml's 1-D convention)."""
+    return (1, shape[0]) if len(shape) == 2 else (shape[0], shape[1])
+
+
+def _per_axis(values: tuple[int, ...], fill: int) -> tuple[int, int]:
+    return (fill, values[0]) if len(values) == 1 else (values[0], values[1])
+
+
+@HLS_CALLS.register(MaxPoolingLayer)
+def _max_pooling(ident: str, layer: MaxPoolingLayer) -> HlsLayer:
+    (in_h, in_w), (out_h, out_w) = _spatial(layer.input_shape), _spatial(layer.output_spatial + (1,))
+    (pool_h, pool_w), (stride_h, stride_w) = _per_axis(layer.pool_size, 1), _per_axis(layer.strides, 1)
+    (pad_top, pad_left) = _per_axis(layer.pad_before, 0)
+    return HlsLayer(ident, layer, "max_pool",
+                    config={"in_height": in_h, "in_width": in_w, "n_chan": layer.input_shape[-1],
+                            "pool_height": pool_h, "pool_width": pool_w, "stride_height": stride_h,
+                            "stride_width": stride_w, "pad_top": pad_top, "pad_left": pad_left,
+                            "out_height": out_h, "out_width": out_w},
+                    template_args=[f"{ident}_config"])
+
+
+@HLS_CALLS.register(ZeroPaddingLayer)
+def _zero_padding(ident: str, layer: ZeroPaddingLayer) -> HlsLayer:
+    (in_h, in_w), (out_h, out_w) = _spatial(layer.input_shape), _spatial(layer.shape)
+    pad_top, pad_left = _per_axis(layer.pad_before, 0)
+    return HlsLayer(ident, layer, "zero_pad",
+                    config={"in_height": in_h, "in_width": in_w, "n_chan": layer.input_shape[-1], "pad_top": pad_top,
+                            "pad_left": pad_left, "out_height": out_h, "out_width": out_w},
+                    template_args=[f"{ident}_config"])
+
+
 def _layer(ident: str, layer) -> HlsLayer:
     item = HLS_CALLS(layer)(ident, layer)
     item.types = {f"{ident}_result_t": cpp_type(layer.result_type)} | item.types
@@ -242,6 +274,11 @@ def plan_project(graph: ModelGraph, project: str, io_type: str = "io_parallel", 
     return HlsProject(check_project_name(project), graph, layers, io_type, part, float(clock_period), outputs)
 
 
+def library_headers() -> list[str]:
+    """The layer library's headers (hls/nnet_utils), which every project and the random-design bank include."""
+    return sorted(path.name for path in (hls_dir() / "nnet_utils").glob("rtl4ml_*.h"))
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(hls_dir() / "templates")),
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
@@ -263,6 +300,7 @@ def write_project(project: HlsProject, out_dir: Path, example_inputs: np.ndarray
     in_type = project.graph.input.result_type
     context = {
         "version": __version__, "project": project.project, "graph": project.graph, "layers": project.layers,
+        "library_headers": library_headers(),
         "outputs": project.outputs, "io_type": project.io_type, "part": project.part,
         "clock_period": project.clock_period, "interval": project.interval, "input_type": cpp_type(in_type),
         "n_in": project.graph.n_in, "n_out": project.graph.n_out, "in_width": in_type.width,

@@ -7,10 +7,12 @@ from .conv import ConvLayer
 from .dense import DenseLayer
 from .input import InputLayer
 from .merge import ConcatenateLayer, DotLayer, ElementwiseMergeLayer
-from .pooling import AveragePoolingLayer
+from .padding import ZeroPaddingLayer
+from .pooling import AveragePoolingLayer, MaxPoolingLayer
 from .reshape import ReshapeLayer
 from .softmax import SoftmaxLayer
 from .table_activation import TableActivationLayer
 
 __all__ = ["LAYER_CLASSES", "ActivationLayer", "AveragePoolingLayer", "BatchNormLayer", "ConcatenateLayer", "ConvLayer",
-           "DenseLayer", "DotLayer", "ElementwiseMergeLayer", "InputLayer", "Layer", "ReshapeLayer", "SoftmaxLayer", "TableActivationLayer", "layer_class"]
+           "DenseLayer", "DotLayer", "ElementwiseMergeLayer", "InputLayer", "Layer", "MaxPoolingLayer", "ReshapeLayer",
+           "SoftmaxLayer", "TableActivationLayer", "ZeroPaddingLayer", "layer_class"]

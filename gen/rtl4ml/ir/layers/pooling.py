@@ -1,6 +1,11 @@
-"""Average pooling over windows of the spatial axes (AveragePooling1D/2D) or over all of them (GlobalAveragePooling).
+"""Pooling over windows of the spatial axes (Average/MaxPooling1D/2D) or over all of them (Global...Pooling).
 
-How the division is done (the same in the golden model, the RTL and the HLS C++): the window's sum
+Windows never include padding (Keras and hls4ml alike): a window at the border of a 'same' layer
+holds fewer input positions. Maximum: the largest input code of the window (all share the input
+type, so codes compare as values), converted once to the result type with its rounding and
+overflow modes (hls4ml's res_T(max)).
+
+Average, how the division is done (the same in the golden model, the RTL and the HLS C++): the window's sum
 is exact; it is multiplied by 1/n, n the number of input positions in the window (padding excluded,
 as Keras counts them), rounded to RECIPROCAL_TYPE (18 fractional bits: exact when n is a power of
 two); the product is exact, then rounded and saturated (or wrapped) to the result type once. A
@@ -25,10 +30,10 @@ from .linear import choose_accumulator
 RECIPROCAL_TYPE = FixedType(19, 1, False, "AP_RND", "AP_SAT")
 
 
-@layer_class
 @dataclass(kw_only=True)
-class AveragePoolingLayer(Layer):
-    kind = "average_pooling"
+class WindowPooling(Layer):
+    """What average and max pooling share: the input tensor and the placement of the windows."""
+
     input_type: FixedType
     input_shape: tuple[int, ...]  # [*spatial, channels]
     pool_size: tuple[int, ...]
@@ -51,6 +56,28 @@ class AveragePoolingLayer(Layer):
         spatial_in = self.input_shape[:-1]
         return [[source for _, source in window(position, self.pool_size, self.strides, self.pad_before, spatial_in)]
                 for position in product(*(range(n) for n in self.output_spatial))]
+
+
+@layer_class
+@dataclass(kw_only=True)
+class MaxPoolingLayer(WindowPooling):
+    kind = "max_pooling"
+
+    def maxima(self, x: np.ndarray, windows: list | None = None) -> np.ndarray:
+        """[batch, output positions, channels]: each window's largest code, in the input type."""
+        return np.stack([np.max(np.stack([x[(slice(None),) + source] for source in sources]), axis=0)
+                         for sources in windows or self.windows()], axis=1)
+
+    def golden(self):
+        windows = self.windows()
+        return lambda x: requantize(self.maxima(x, windows), self.input_type.frac, self.result_type,
+                                    self.input_type).reshape((len(x),) + self.shape)
+
+
+@layer_class
+@dataclass(kw_only=True)
+class AveragePoolingLayer(WindowPooling):
+    kind = "average_pooling"
 
     def reciprocals(self) -> np.ndarray:
         """Codes (in RECIPROCAL_TYPE) of 1/n per output position, row-major."""

@@ -1,0 +1,65 @@
+// rtl4ml HLS layer library: max pooling and zero padding of a channels-last tensor (io_parallel).
+// One spatial axis is the width with in_height = 1 (hls4ml's 1-D convention). Windows never include padding:
+// a border window of a 'same' layer holds fewer positions, as in Keras and the golden model.
+#ifndef RTL4ML_POOLING_H_
+#define RTL4ML_POOLING_H_
+
+#include "ap_fixed.h"
+#include "rtl4ml_codes.h"
+
+namespace rtl4ml {
+
+// CONFIG_T: in_height, in_width, n_chan, pool_height, pool_width, stride_height, stride_width, pad_top, pad_left,
+// out_height, out_width. res = res_T(max over the window), the maximum taken in data_T.
+template <class data_T, class res_T, typename CONFIG_T>
+void max_pool(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
+              res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_chan]) {
+    #pragma HLS INLINE
+    for (int oh = 0; oh < CONFIG_T::out_height; oh++) {
+        #pragma HLS UNROLL
+        for (int ow = 0; ow < CONFIG_T::out_width; ow++) {
+            #pragma HLS UNROLL
+            for (int c = 0; c < CONFIG_T::n_chan; c++) {
+                #pragma HLS UNROLL
+                data_T best = 0;
+                bool first = true;
+                for (int kh = 0; kh < CONFIG_T::pool_height; kh++) {
+                    for (int kw = 0; kw < CONFIG_T::pool_width; kw++) {
+                        const int h = oh * CONFIG_T::stride_height + kh - CONFIG_T::pad_top;
+                        const int w = ow * CONFIG_T::stride_width + kw - CONFIG_T::pad_left;
+                        if (h < 0 || h >= CONFIG_T::in_height || w < 0 || w >= CONFIG_T::in_width) continue;
+                        const data_T x = data[(h * CONFIG_T::in_width + w) * CONFIG_T::n_chan + c];
+                        if (first || x > best) best = x;
+                        first = false;
+                    }
+                }
+                res[(oh * CONFIG_T::out_width + ow) * CONFIG_T::n_chan + c] = cast<res_T>(best);
+            }
+        }
+    }
+}
+
+// CONFIG_T: in_height, in_width, n_chan, pad_top, pad_left, out_height, out_width; the type is kept.
+template <class data_T, class res_T, typename CONFIG_T>
+void zero_pad(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
+              res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_chan]) {
+    #pragma HLS INLINE
+    for (int oh = 0; oh < CONFIG_T::out_height; oh++) {
+        #pragma HLS UNROLL
+        for (int ow = 0; ow < CONFIG_T::out_width; ow++) {
+            #pragma HLS UNROLL
+            const int h = oh - CONFIG_T::pad_top;
+            const int w = ow - CONFIG_T::pad_left;
+            const bool inside = h >= 0 && h < CONFIG_T::in_height && w >= 0 && w < CONFIG_T::in_width;
+            for (int c = 0; c < CONFIG_T::n_chan; c++) {
+                #pragma HLS UNROLL
+                res[(oh * CONFIG_T::out_width + ow) * CONFIG_T::n_chan + c] =
+                    inside ? res_T(data[(h * CONFIG_T::in_width + w) * CONFIG_T::n_chan + c]) : res_T(0);
+            }
+        }
+    }
+}
+
+}  // namespace rtl4ml
+
+#endif
