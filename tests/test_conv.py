@@ -88,6 +88,33 @@ def test_qkeras_convolutions_take_their_quantizers_and_equal_qkeras(qkeras_layer
     assert np.array_equal(design.predict(X), model.predict(X, verbose=0).astype(np.float64))
 
 
+def test_qkeras_conv2d_batchnorm_is_folded_as_qkeras_infers_and_equals_it(qkeras_layers, keras, tmp_path):
+    """QConv2DBatchnorm outside training: the batch norm's moving statistics folded into kernel and bias, which
+    the layer's quantizers then quantize; from the model in memory and from its files alike."""
+    quantizers = qkeras_layers.quantizers
+    model = keras.Sequential([
+        keras.Input(shape=(5, 5, 2), name="image"),
+        qkeras_layers.QConv2DBatchnorm(3, 2, name="qconvbn", kernel_quantizer=quantizers.quantized_bits(6, 1, alpha=1),
+                                       bias_quantizer=quantizers.quantized_bits(8, 3, alpha=1)),
+        keras.layers.Flatten(name="flat")])
+    layer = model.layers[0]
+    rng = np.random.default_rng(5)
+    # kernel, bias, gamma, beta, iteration, moving mean, moving variance (variances make 1/sqrt exact: 2, 1, 0.5)
+    layer.set_weights([rng.uniform(-1, 1, (2, 2, 2, 3)), rng.uniform(-1, 1, 3), np.array([1.0, 0.5, 2.0]),
+                       np.array([0.25, -0.5, 0.0]), np.array(0), np.array([0.5, -1.0, 0.25]),
+                       np.array([0.25, 1.0, 4.0]) - 1e-3])
+    config = {"Model": {"Precision": "ap_fixed<24,12>"}, "LayerName": {"image": {"Precision": {"result": "ap_fixed<8,4>"}}}}
+    design = rtl4ml.convert(model, config)
+    conv = design.graph.layers[0]
+    assert conv.kind == "conv" and str(conv.weight_type).startswith("ap_fixed<6,2,")
+    X = np.clip(np.round(rng.normal(0, 2, size=(32, 5, 5, 2)) * 16) / 16, -8, 7.9375)  # codes of ap_fixed<8,4>
+    want = model.predict(X, verbose=0).astype(np.float64)
+    assert np.array_equal(design.predict(X), want)
+    (tmp_path / "m.json").write_text(model.to_json())
+    model.save_weights(str(tmp_path / "w.h5"))
+    assert np.array_equal(rtl4ml.convert(tmp_path / "m.json", config, tmp_path / "w.h5").predict(X), want)
+
+
 @pytest.fixture(scope="module")
 def qkeras_layers(keras):
     return pytest.importorskip("qkeras")

@@ -132,6 +132,21 @@ def _fold_batchnorm(dense: DenseSpec | ConvSpec, layer: dict, weights: dict) -> 
     dense.bias = dense.bias * factor + shift
 
 
+def _folded_conv_batchnorm(name: str, config: dict, weights: dict) -> dict:
+    """QKeras QConv2DBatchnorm at inference: the kernel and bias with the batch norm folded in (moving statistics,
+    as its call() does outside training), which its kernel and bias quantizers then quantize; as a weights entry."""
+    use_bias = config.get("use_bias", True)
+    arrays = _weights_for(weights, name, 3 + int(use_bias), "QConv2DBatchnorm")
+    kernel = arrays.pop(0)
+    bias = arrays.pop(0) if use_bias else 0.0
+    statistics = [a for a in arrays if a.ndim > 0]  # the scalar `iteration` counter sits among them
+    gamma = statistics.pop(0) if config.get("scale", True) else 1.0
+    beta = statistics.pop(0) if config.get("center", True) else 0.0
+    mean, variance = statistics[:2]
+    inv = gamma / np.sqrt(variance + float(config.get("epsilon", 1e-3)))
+    return {name: [kernel * inv, inv * (bias - mean) + beta]}
+
+
 def _batchnorm(name: str, layer: dict, weights: dict, shape: list) -> BatchNormSpec:
     scale, shift = _batchnorm_scale_shift(layer, weights)
     if scale.shape != (shape[-1],):
@@ -172,7 +187,7 @@ def _pooling(name: str, keras_class: str, config: dict, shape: list, where: str)
     return PoolingSpec(name, keras_class, pool, strides, padding), [g[0] for g in geometry] + [shape[-1]]
 
 
-_CONVOLUTIONS = {"Conv1D": 1, "Conv2D": 2, "QConv1D": 1, "QConv2D": 2}
+_CONVOLUTIONS = {"Conv1D": 1, "Conv2D": 2, "QConv1D": 1, "QConv2D": 2, "QConv2DBatchnorm": 2}
 _POOLINGS = {f"{scope}{kind}Pooling{rank}D": rank for scope in ("", "Global") for kind in ("Average", "Max")
              for rank in (1, 2)}
 _ZERO_PADDINGS = {"ZeroPadding1D": 1, "ZeroPadding2D": 2}
@@ -390,6 +405,8 @@ class _SpecWalker:
             self.linear_with_activation(dense, name, keras_class, config, where, [kernel.shape[1]])
             return
         if keras_class in _CONVOLUTIONS:
+            if keras_class == "QConv2DBatchnorm":
+                weights, config = _folded_conv_batchnorm(name, config, weights), dict(config, use_bias=True)
             conv, out_shape = _convolution(name, keras_class, config, weights, shape, where)
             conv.inputs = inputs
             _quantizers(conv, keras_class, config, where)
@@ -435,8 +452,8 @@ class _SpecWalker:
         if keras_class == "QActivation":
             return activation_quantizer(config.get("activation"), f"{where}, activation")
         raise fail(f"{where}: unsupported layer type {keras_class!r}; rtl4ml supports Dense, QDense, Conv1D, Conv2D, "
-                   "QConv1D, QConv2D, AveragePooling, MaxPooling, GlobalAveragePooling, GlobalMaxPooling, ZeroPadding, Activation, ReLU, Softmax, QActivation, "
-                   "BatchNormalization, Add, Subtract, Multiply, Concatenate, Dot, Dropout, Flatten, Reshape")
+                   "QConv1D, QConv2D, QConv2DBatchnorm, AveragePooling, MaxPooling, GlobalAveragePooling, "
+                   "GlobalMaxPooling, ZeroPadding, Activation, ReLU, Softmax, QActivation, BatchNormalization, Add, Subtract, Multiply, Concatenate, Dot, Dropout, Flatten, Reshape")
 
     def linear_with_activation(self, spec, name: str, keras_class: str, config: dict, where: str, shape: list):
         self.add(spec, name, shape)
