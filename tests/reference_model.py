@@ -166,31 +166,53 @@ def table(layer, x: list[int]) -> list[int]:
     return out
 
 
+def elementwise(layer, a: list[int], b: list[int]) -> list[int]:
+    """Exact sum, difference or product of the codes (aligned to common fractional bits), then the result type."""
+    fa, fb = (t.frac for t in layer.input_types)
+    if layer.operation == "multiply":
+        return [convert(x * y, fa + fb, layer.result_type) for x, y in zip(a, b)]
+    frac = max(fa, fb)
+    sign = -1 if layer.operation == "subtract" else 1
+    return [convert(x * 2 ** (frac - fa) + sign * y * 2 ** (frac - fb), frac, layer.result_type) for x, y in zip(a, b)]
+
+
+def concatenate(layer, a: list[int], b: list[int]) -> list[int]:
+    """Row-major: per index before the axis, a's block then b's, each element converted to the result type."""
+    parts = []
+    for codes, shape, t in zip((a, b), layer.input_shapes, layer.input_types):
+        rows = math.prod(shape[:layer.axis])
+        block = len(codes) // rows
+        parts.append([[convert(v, t.frac, layer.result_type) for v in codes[r * block:(r + 1) * block]]
+                      for r in range(rows)])
+    return [v for row_a, row_b in zip(*parts) for v in row_a + row_b]
+
+
+def dot(layer, a: list[int], b: list[int]) -> list[int]:
+    fa, fb = (t.frac for t in layer.input_types)
+    return [convert(sum(x * y for x, y in zip(a, b)), fa + fb, layer.result_type)]
+
+
+SINGLE_INPUT = {"dense": dense, "conv": conv, "batchnorm": batchnorm, "average_pooling": average_pooling,
+                "max_pooling": max_pooling, "zero_padding": zero_padding, "softmax": softmax, "table_activation": table,
+                "reshape": lambda layer, x: x}  # reshape: the same codes in the same order
+MERGES = {"elementwise_merge": elementwise, "concatenate": concatenate, "dot": dot}
+
+
 def run(graph, features: list[float]) -> list[int]:
+    """The graph's outputs side by side (graph.outputs order) for one event."""
     t = graph.input.result_type
-    x = [overflow(round_to_int(Fraction(float(v)) * Fraction(2) ** t.frac, t.rounding), t) for v in features]
+    tensors = {graph.input.name: [overflow(round_to_int(Fraction(float(v)) * Fraction(2) ** t.frac, t.rounding), t)
+                                  for v in features]}
     for layer in graph.layers:
-        if layer.kind == "dense":
-            x = dense(layer, x)
-        elif layer.kind == "conv":
-            x = conv(layer, x)
-        elif layer.kind == "batchnorm":
-            x = batchnorm(layer, x)
-        elif layer.kind == "average_pooling":
-            x = average_pooling(layer, x)
-        elif layer.kind == "max_pooling":
-            x = max_pooling(layer, x)
-        elif layer.kind == "zero_padding":
-            x = zero_padding(layer, x)
-        elif layer.kind == "reshape":
-            pass  # the same codes in the same order
-        elif layer.kind == "activation":
-            x = [convert(max(v, 0) if layer.function == "relu" else v, layer.input_type.frac, layer.result_type)
-                 for v in x]
-        elif layer.kind == "softmax":
-            x = softmax(layer, x)
-        elif layer.kind == "table_activation":
-            x = table(layer, x)
+        inputs = [tensors[name] for name in layer.inputs]
+        if layer.kind == "activation":
+            x = inputs[0]
+            tensors[layer.name] = [convert(max(v, 0) if layer.function == "relu" else v, layer.input_type.frac,
+                                           layer.result_type) for v in x]
+        elif layer.kind in SINGLE_INPUT:
+            tensors[layer.name] = SINGLE_INPUT[layer.kind](layer, inputs[0])
+        elif layer.kind in MERGES:
+            tensors[layer.name] = MERGES[layer.kind](layer, *inputs)
         else:
             raise NotImplementedError(f"the reference model has no {layer.kind} layer")
-    return x
+    return [v for name in graph.outputs for v in tensors[name]]

@@ -1,6 +1,7 @@
-"""Layers over shaped tensors: convolutions (Conv1D/Conv2D and their QKeras twins), average and max pooling (windows
-and global), zero padding, standalone BatchNormalization and Flatten/Reshape. Keras's own float output on exactly representable
-models, an independent loop reference, bit-exact RTL and HLS C++, and one-line refusals."""
+"""Layers over shaped tensors: convolutions (Conv1D/Conv2D, their QKeras twins, QConv2DBatchnorm), average and max
+pooling (windows and global), zero padding, standalone BatchNormalization and Flatten/Reshape. Keras's own float
+output on exactly representable models, an independent loop reference, bit-exact RTL and HLS C++, and one-line
+refusals."""
 
 import json
 import warnings
@@ -103,7 +104,8 @@ def test_qkeras_conv2d_batchnorm_is_folded_as_qkeras_infers_and_equals_it(qkeras
     layer.set_weights([rng.uniform(-1, 1, (2, 2, 2, 3)), rng.uniform(-1, 1, 3), np.array([1.0, 0.5, 2.0]),
                        np.array([0.25, -0.5, 0.0]), np.array(0), np.array([0.5, -1.0, 0.25]),
                        np.array([0.25, 1.0, 4.0]) - 1e-3])
-    config = {"Model": {"Precision": "ap_fixed<24,12>"}, "LayerName": {"image": {"Precision": {"result": "ap_fixed<8,4>"}}}}
+    config = {"Model": {"Precision": "ap_fixed<24,12>"},
+              "LayerName": {"image": {"Precision": {"result": "ap_fixed<8,4>"}}}}
     design = rtl4ml.convert(model, config)
     conv = design.graph.layers[0]
     assert conv.kind == "conv" and str(conv.weight_type).startswith("ap_fixed<6,2,")

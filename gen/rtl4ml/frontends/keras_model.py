@@ -199,9 +199,10 @@ def _zero_padding(name: str, keras_class: str, config: dict, shape: list, where:
     rank = _ZERO_PADDINGS[keras_class]
     _check_channels_last(config, shape, rank, where)
     padding = config.get("padding", 1)
-    axes = padding if rank == 2 and isinstance(padding, (list, tuple)) else [padding] * rank
-    if rank == 1 and isinstance(padding, (list, tuple)):
-        axes = [padding]
+    if isinstance(padding, (list, tuple)):
+        axes = [padding] if rank == 1 else list(padding)  # 1-D: (before, after); 2-D: one entry per axis
+    else:
+        axes = [padding] * rank
     pairs = []
     for axis in axes:
         pair = _per_axis(axis, 2, "padding", where)
@@ -212,6 +213,8 @@ def _zero_padding(name: str, keras_class: str, config: dict, shape: list, where:
         raise fail(f"{where}: padding {padding!r} does not have {rank} entries")
     spec = ZeroPaddingSpec(name, keras_class, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
     return spec, [n + a + b for n, (a, b) in zip(shape[:-1], pairs)] + [shape[-1]]
+
+
 _ELEMENTWISE = ("Activation", "ReLU", "Softmax", "QActivation")
 
 
@@ -453,7 +456,8 @@ class _SpecWalker:
             return activation_quantizer(config.get("activation"), f"{where}, activation")
         raise fail(f"{where}: unsupported layer type {keras_class!r}; rtl4ml supports Dense, QDense, Conv1D, Conv2D, "
                    "QConv1D, QConv2D, QConv2DBatchnorm, AveragePooling, MaxPooling, GlobalAveragePooling, "
-                   "GlobalMaxPooling, ZeroPadding, Activation, ReLU, Softmax, QActivation, BatchNormalization, Add, Subtract, Multiply, Concatenate, Dot, Dropout, Flatten, Reshape")
+                   "GlobalMaxPooling, ZeroPadding, Activation, ReLU, Softmax, QActivation, BatchNormalization, Add, "
+                   "Subtract, Multiply, Concatenate, Dot, Dropout, Flatten, Reshape")
 
     def linear_with_activation(self, spec, name: str, keras_class: str, config: dict, where: str, shape: list):
         self.add(spec, name, shape)

@@ -1,4 +1,6 @@
-"""Random small MLPs, some behind a convolution (zero padding before it, average or max pooling after), as plain JSON specs, and how to turn one into a model + config.
+"""Random small MLPs, some behind a convolution (zero padding before it, average or max pooling after), some with a
+side branch merged into the last layer (add/subtract/multiply/concatenate/dot, sometimes a second output), as plain
+JSON specs, and how to turn one into a model + config.
 
 A spec holds everything as integer codes and type strings (weights at the extremes of
 their type and exact zeros included), so a failing case is a self-contained JSON file
@@ -10,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..fixed_point import FixedType, parse_precision
-from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, InputSpec, ModelSpec, PoolingSpec,
-                             ReshapeSpec, ZeroPaddingSpec)
+from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, InputSpec, MergeSpec, ModelSpec,
+                             PoolingSpec, ReshapeSpec, ZeroPaddingSpec)
 from ..ir.layers.conv import output_geometry
 
 ACTIVATIONS = ("relu", "linear", "sigmoid", "tanh", None)
@@ -33,8 +35,9 @@ def _float(codes, type_text: str) -> np.ndarray:
 
 def padded_spatial(conv: dict) -> list[int]:
     """The spatial axes the convolution reads: its input's, with the zero padding before it."""
-    pad = conv.get("zero_padding") or {"before": [0] * len(conv["kernel_size"]), "after": [0] * len(conv["kernel_size"])}
-    return [n + a + b for n, a, b in zip(conv["input_shape"][:-1], pad["before"], pad["after"])]
+    spatial = conv["input_shape"][:-1]
+    pad = conv.get("zero_padding") or {"before": [0] * len(spatial), "after": [0] * len(spatial)}
+    return [n + a + b for n, a, b in zip(spatial, pad["before"], pad["after"])]
 
 
 def conv_output_shape(conv: dict) -> list[int]:
@@ -84,15 +87,33 @@ def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
                                       "valid" if pool["global"] else pool["padding"]))
             names["pool"] = {"Precision": {"result": pool["result_type"]}}
         layers.append(ReshapeSpec("flat", "Flatten", (int(np.prod(conv_output_shape(conv))),)))
+    tensors = [layers[-1].name if layers else input_name]  # what fc0 reads, then each dense layer's output
     for index, layer in enumerate(spec["layers"]):
-        layers.append(DenseSpec(f"fc{index}", "Dense", _float(layer["weights"], layer["weight_type"]),
-                                _float(layer["bias"], layer["bias_type"])))
-        names[f"fc{index}"] = _layer_config(layer)
-        if layer.get("activation"):
-            layers.append(ActivationSpec(f"act{index}", "Activation", layer["activation"]))
-            names[f"act{index}"] = {"Precision": {"result": layer["activation_type"]}}
-    model = ModelSpec(project, InputSpec(input_name, input_shape), layers)
+        tensors.append(_append_dense(layers, names, f"fc{index}", f"act{index}", layer))
+    outputs = ()
+    branch = spec.get("branch")
+    if branch:  # a side Dense from an earlier tensor, merged with the last one; sometimes an output as well
+        side = _append_dense(layers, names, "side", "side_act", branch["side"], inputs=(tensors[branch["tap"] + 1],))
+        operation = branch["operation"]
+        layers.append(MergeSpec("merge", operation.capitalize(), operation, (tensors[-1], side),
+                                axis=0 if operation == "concatenate" else None))
+        names["merge"] = {"Precision": {"result": branch["result_type"]}}
+        outputs = ("merge", side) if branch["side_is_output"] else ("merge",)
+    model = ModelSpec(project, InputSpec(input_name, input_shape), layers, outputs)
     return model, {"HLSConfig": {"Model": {"Precision": "ap_fixed<16,6>"}, "LayerName": names}, "ProjectName": project}
+
+
+def _append_dense(layers: list, names: dict, name: str, activation_name: str, layer: dict,
+                  inputs: tuple[str, ...] = ()) -> str:
+    """Append a dense layer spec (and its activation) with its config; return the name of its output tensor."""
+    layers.append(DenseSpec(name, "Dense", _float(layer["weights"], layer["weight_type"]),
+                            _float(layer["bias"], layer["bias_type"]), inputs=inputs))
+    names[name] = _layer_config(layer)
+    if not layer.get("activation"):
+        return name
+    layers.append(ActivationSpec(activation_name, "Activation", layer["activation"]))
+    names[activation_name] = {"Precision": {"result": layer["activation_type"]}}
+    return activation_name
 
 
 def stimulus(spec: dict, events: int, seed: int) -> np.ndarray:
@@ -222,7 +243,8 @@ def draw_batchnorm(choose, rng: np.random.Generator, channels: int) -> dict:
 
 
 def draw_design(choose, max_width: int = 24, max_depth: int = 4) -> dict:
-    """One random design spec: sometimes a convolution, then 1..max_depth dense layers, random types and modes."""
+    """One random design spec: sometimes a convolution, then 1..max_depth dense layers, sometimes a merged side
+    branch; random types and modes."""
     rng = np.random.default_rng(choose.seed())  # the many weight codes come from here
     conv = draw_conv(choose, rng, max_width) if choose.integer(0, 3) == 0 else None
     n_in = int(np.prod(conv["input_shape"])) if conv else choose.integer(1, max_width)
@@ -244,7 +266,25 @@ def draw_design(choose, max_width: int = 24, max_depth: int = 4) -> dict:
             layer["pipeline_budget"] = choose.integer(1, 10)
         spec["layers"].append(layer)
         width_in = units
+    if choose.integer(0, 3) == 0:
+        spec["branch"] = draw_branch(choose, rng, spec, max_width)
     return spec
+
+
+MERGES = ("add", "subtract", "multiply", "concatenate", "dot")
+
+
+def draw_branch(choose, rng: np.random.Generator, spec: dict, max_width: int) -> dict:
+    """A side Dense reading the input of the dense layers or one of their outputs, merged with the last output."""
+    tap = choose.integer(-1, len(spec["layers"]) - 1)
+    width_in = len(spec["layers"][0]["weights"]) if tap < 0 else spec["layers"][tap]["units"]
+    operation = choose.choice(MERGES)
+    units = choose.integer(1, max_width) if operation == "concatenate" else spec["layers"][-1]["units"]
+    side = {"units": units, **_draw_linear_types(choose, choose.choice(ACTIVATIONS))}
+    side["weights"] = weight_codes(side["weight_type"], (width_in, units), rng)
+    side["bias"] = weight_codes(side["bias_type"], (units,), rng)
+    return {"tap": tap, "operation": operation, "side": side, "result_type": draw_type(choose),
+            "side_is_output": bool(choose.integer(0, 1))}
 
 
 def random_designs(count: int, seed: int, max_width: int = 24) -> list[dict]:

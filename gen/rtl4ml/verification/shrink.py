@@ -29,8 +29,9 @@ def _drop_neuron(spec: dict, index: int) -> dict | None:
 def _variants(spec: dict) -> Iterator[dict]:
     layers = spec["layers"]
     conv = spec.get("conv")
-    if "batchnorm" in spec:
-        yield {key: copy.deepcopy(value) for key, value in spec.items() if key != "batchnorm"}
+    for part in ("branch", "batchnorm"):  # without the merged side branch, without the batch norm
+        if part in spec:
+            yield {key: copy.deepcopy(value) for key, value in spec.items() if key != part}
     if conv and conv.get("pool"):
         yield dict(copy.deepcopy(spec), conv=dict(copy.deepcopy(conv), pool=None))
     if conv and not conv.get("pool"):  # without the convolution: its flattened output becomes the input

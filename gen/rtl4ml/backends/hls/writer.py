@@ -182,15 +182,16 @@ def _spatial(shape: tuple[int, ...]) -> tuple[int, int]:
     return (1, shape[0]) if len(shape) == 2 else (shape[0], shape[1])
 
 
-def _per_axis(values: tuple[int, ...], fill: int) -> tuple[int, int]:
+def _height_width(values: tuple[int, ...], fill: int) -> tuple[int, int]:
+    """A per-spatial-axis setting as (height, width); one axis is the width, the height gets `fill`."""
     return (fill, values[0]) if len(values) == 1 else (values[0], values[1])
 
 
 @HLS_CALLS.register(MaxPoolingLayer)
 def _max_pooling(ident: str, layer: MaxPoolingLayer) -> HlsLayer:
     (in_h, in_w), (out_h, out_w) = _spatial(layer.input_shape), _spatial(layer.output_spatial + (1,))
-    (pool_h, pool_w), (stride_h, stride_w) = _per_axis(layer.pool_size, 1), _per_axis(layer.strides, 1)
-    (pad_top, pad_left) = _per_axis(layer.pad_before, 0)
+    (pool_h, pool_w), (stride_h, stride_w) = _height_width(layer.pool_size, 1), _height_width(layer.strides, 1)
+    pad_top, pad_left = _height_width(layer.pad_before, 0)
     return HlsLayer(ident, layer, "max_pool",
                     config={"in_height": in_h, "in_width": in_w, "n_chan": layer.input_shape[-1],
                             "pool_height": pool_h, "pool_width": pool_w, "stride_height": stride_h,
@@ -202,7 +203,7 @@ def _max_pooling(ident: str, layer: MaxPoolingLayer) -> HlsLayer:
 @HLS_CALLS.register(ZeroPaddingLayer)
 def _zero_padding(ident: str, layer: ZeroPaddingLayer) -> HlsLayer:
     (in_h, in_w), (out_h, out_w) = _spatial(layer.input_shape), _spatial(layer.shape)
-    pad_top, pad_left = _per_axis(layer.pad_before, 0)
+    pad_top, pad_left = _height_width(layer.pad_before, 0)
     return HlsLayer(ident, layer, "zero_pad",
                     config={"in_height": in_h, "in_width": in_w, "n_chan": layer.input_shape[-1], "pad_top": pad_top,
                             "pad_left": pad_left, "out_height": out_h, "out_width": out_w},
