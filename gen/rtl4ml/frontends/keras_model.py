@@ -117,11 +117,17 @@ def _batchnorm_scale_shift(layer: dict, weights: dict) -> tuple[np.ndarray, np.n
     """Inference-time BatchNormalization as y = x * scale + shift."""
     config = layer["config"]
     name = config["name"]
-    scale, center = config.get("scale", True), config.get("center", True)
-    arrays = _weights_for(weights, name, 2 + int(scale) + int(center), "BatchNormalization")
-    gamma = arrays.pop(0) if scale else 1.0
-    beta = arrays.pop(0) if center else 0.0
-    mean, variance = arrays[0], arrays[1]
+    arrays = _weights_for(weights, name, 2 + int(config.get("scale", True)) + int(config.get("center", True)),
+                          "BatchNormalization")
+    return _scale_shift(arrays, config)
+
+
+def _scale_shift(statistics: list[np.ndarray], config: dict) -> tuple[np.ndarray, np.ndarray]:
+    """y = x * scale + shift from gamma (when `scale`), beta (when `center`), moving mean and variance, in order."""
+    statistics = list(statistics)
+    gamma = statistics.pop(0) if config.get("scale", True) else 1.0
+    beta = statistics.pop(0) if config.get("center", True) else 0.0
+    mean, variance = statistics[:2]
     factor = gamma / np.sqrt(variance + float(config.get("epsilon", 1e-3)))
     return factor * np.ones_like(mean), beta - mean * factor
 
@@ -139,12 +145,9 @@ def _folded_conv_batchnorm(name: str, config: dict, weights: dict) -> dict:
     arrays = _weights_for(weights, name, 3 + int(use_bias), "QConv2DBatchnorm")
     kernel = arrays.pop(0)
     bias = arrays.pop(0) if use_bias else 0.0
-    statistics = [a for a in arrays if a.ndim > 0]  # the scalar `iteration` counter sits among them
-    gamma = statistics.pop(0) if config.get("scale", True) else 1.0
-    beta = statistics.pop(0) if config.get("center", True) else 0.0
-    mean, variance = statistics[:2]
-    inv = gamma / np.sqrt(variance + float(config.get("epsilon", 1e-3)))
-    return {name: [kernel * inv, inv * (bias - mean) + beta]}
+    # the scalar `iteration` counter sits among the batch norm's arrays
+    factor, shift = _scale_shift([a for a in arrays if a.ndim > 0], config)
+    return {name: [kernel * factor, bias * factor + shift]}
 
 
 def _batchnorm(name: str, layer: dict, weights: dict, shape: list) -> BatchNormSpec:

@@ -27,14 +27,15 @@ class ZeroPaddingLayer(Layer):
             setattr(self, name, tuple(int(n) for n in getattr(self, name)))
 
     def _widths(self) -> list[tuple[int, int]]:
-        return [(0, 0)] + list(zip(self.pad_before, self.pad_after))
+        """np.pad widths of a [batch, *spatial, channels] array."""
+        return [(0, 0)] + list(zip(self.pad_before, self.pad_after)) + [(0, 0)]
 
     def golden(self):
-        widths = self._widths() + [(0, 0)]
+        widths = self._widths()
         return lambda x: np.pad(x, widths)
 
     def sources(self) -> list[int | None]:
         """Per output element (row-major), the flat index of the input element it copies; None: a zero."""
         index = np.arange(math.prod(self.input_shape)).reshape((1,) + self.input_shape)
-        padded = np.pad(index, self._widths() + [(0, 0)], constant_values=-1).reshape(-1)
+        padded = np.pad(index, self._widths(), constant_values=-1).reshape(-1)
         return [None if i < 0 else int(i) for i in padded]
