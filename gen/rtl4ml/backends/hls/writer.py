@@ -19,6 +19,7 @@ from ...errors import fail
 from ...fixed_point import FixedType
 from ...ir.graph import ModelGraph
 from ...ir.handlers import HandlerTable
+from ...ir.layers.pooling import RECIPROCAL_TYPE
 from ...ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer, DotLayer,
     ElementwiseMergeLayer, MaxPoolingLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer, ZeroPaddingLayer)
@@ -93,22 +94,72 @@ def _code_width(t: FixedType) -> int:
 HLS_CALLS = HandlerTable("HLS C++ backend")
 
 
-@HLS_CALLS.register(DenseLayer, ConvLayer, BatchNormLayer, AveragePoolingLayer)
-def _dense(ident: str, layer) -> HlsLayer:
-    """A Dense call; convolutions, standalone batch norm and average pooling as the Dense they equal (as_dense)."""
-    layer = layer.as_dense()
-    weights = [exact_literal(int(c), layer.weight_type.frac) for c in layer.weight.reshape(-1)]
-    biases = [exact_literal(int(c), layer.bias_type.frac) for c in layer.bias]
-    return HlsLayer(
-        ident, layer, "dense",
-        types={f"{ident}_weight_t": cpp_type(layer.weight_type), f"{ident}_bias_t": cpp_type(layer.bias_type),
-               f"{ident}_accum_t": cpp_type(layer.accum_type)},
-        config={"n_in": layer.n_in, "n_out": layer.n_out, "reuse_factor": layer.reuse_factor,
-                "multiplier_limit": max(1, layer.multipliers)},
-        member_types={"weight_t": f"{ident}_weight_t", "bias_t": f"{ident}_bias_t", "accum_t": f"{ident}_accum_t"},
-        template_args=[f"{ident}_config"],
-        arrays=[(f"{ident}_w.h", f"{ident}_weight_t", f"{ident}_w", layer.n_in * layer.n_out, wrap_values(weights)),
-                (f"{ident}_b.h", f"{ident}_bias_t", f"{ident}_b", layer.n_out, wrap_values(biases))])
+def _linear_parts(ident: str, layer, weight: np.ndarray, bias: np.ndarray, weight_name: str = "w",
+                  bias_name: str = "b") -> dict:
+    """The types, member typedefs and weight/bias arrays a linear layer's call takes (weights row-major)."""
+    weights = [exact_literal(int(c), layer.weight_type.frac) for c in weight.reshape(-1)]
+    biases = [exact_literal(int(c), layer.bias_type.frac) for c in bias.reshape(-1)]
+    return {"types": {f"{ident}_weight_t": cpp_type(layer.weight_type), f"{ident}_bias_t": cpp_type(layer.bias_type),
+                      f"{ident}_accum_t": cpp_type(layer.accum_type)},
+            "member_types": {"weight_t": f"{ident}_weight_t", "bias_t": f"{ident}_bias_t",
+                             "accum_t": f"{ident}_accum_t"},
+            "arrays": [(f"{ident}_{weight_name}.h", f"{ident}_weight_t", f"{ident}_{weight_name}", len(weights),
+                        wrap_values(weights)),
+                       (f"{ident}_{bias_name}.h", f"{ident}_bias_t", f"{ident}_{bias_name}", len(biases),
+                        wrap_values(biases))]}
+
+
+@HLS_CALLS.register(DenseLayer)
+def _dense(ident: str, layer: DenseLayer) -> HlsLayer:
+    return HlsLayer(ident, layer, "dense", template_args=[f"{ident}_config"],
+                    config={"n_in": layer.n_in, "n_out": layer.n_out, "reuse_factor": layer.reuse_factor,
+                            "multiplier_limit": max(1, layer.multipliers)},
+                    **_linear_parts(ident, layer, layer.weight, layer.bias))
+
+
+def _spatial(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(height, width) of a channels-last tensor; one spatial axis is the width (hls4ml's 1-D convention)."""
+    return (1, shape[0]) if len(shape) == 2 else (shape[0], shape[1])
+
+
+def _height_width(values: tuple[int, ...], fill: int) -> tuple[int, int]:
+    """A per-spatial-axis setting as (height, width); one axis is the width, the height gets `fill`."""
+    return (fill, values[0]) if len(values) == 1 else (values[0], values[1])
+
+
+def _window_geometry(input_shape, output_spatial, size, strides, pad_before) -> dict:
+    """The window placement every windowed call's config holds (hls4ml's names; 1-D: height 1)."""
+    (in_h, in_w), (out_h, out_w) = _spatial(input_shape), _spatial(tuple(output_spatial) + (1,))
+    (size_h, size_w), (stride_h, stride_w) = _height_width(size, 1), _height_width(strides, 1)
+    pad_top, pad_left = _height_width(pad_before, 0)
+    return {"in_height": in_h, "in_width": in_w, "n_chan": input_shape[-1], "size_height": size_h,
+            "size_width": size_w, "stride_height": stride_h, "stride_width": stride_w, "pad_top": pad_top,
+            "pad_left": pad_left, "out_height": out_h, "out_width": out_w}
+
+
+def _renamed(geometry: dict, prefix: str) -> dict:
+    """The window size keys under the call's own names (filt_* for convolutions, pool_* for pooling)."""
+    return {key.replace("size_", prefix): value for key, value in geometry.items()}
+
+
+@HLS_CALLS.register(ConvLayer)
+def _conv(ident: str, layer: ConvLayer) -> HlsLayer:
+    """hls4ml's conv_1d / conv_2d: the kernel's Dense over each output position's window, the kernel stored once."""
+    geometry = _renamed(_window_geometry(layer.input_shape, layer.shape[:-1], layer.kernel_size, layer.strides,
+                                         layer.pad_before), "filt_")
+    kernel = layer.kernel_matrix
+    return HlsLayer(ident, layer, f"conv_{layer.rank}d", template_args=[f"{ident}_config"],
+                    config=geometry | {"n_filt": kernel.shape[1], "n_window": kernel.shape[0],
+                                       "reuse_factor": layer.reuse_factor,
+                                       "multiplier_limit": max(1, layer.multipliers)},
+                    **_linear_parts(ident, layer, kernel, layer.bias))
+
+
+@HLS_CALLS.register(BatchNormLayer)
+def _batch_norm(ident: str, layer: BatchNormLayer) -> HlsLayer:
+    return HlsLayer(ident, layer, "batch_norm", template_args=[f"{ident}_config"],
+                    config={"n": layer.n_out, "n_chan": layer.weight.shape[0]},
+                    **_linear_parts(ident, layer, layer.weight, layer.bias, "scale", "shift"))
 
 
 @HLS_CALLS.register(TableActivationLayer)
@@ -177,27 +228,24 @@ def _concatenate(ident: str, layer: ConcatenateLayer) -> HlsLayer:
                     template_args=[f"{ident}_config"])
 
 
-def _spatial(shape: tuple[int, ...]) -> tuple[int, int]:
-    """(height, width) of a channels-last tensor; one spatial axis is the width (hls4ml's 1-D convention)."""
-    return (1, shape[0]) if len(shape) == 2 else (shape[0], shape[1])
-
-
-def _height_width(values: tuple[int, ...], fill: int) -> tuple[int, int]:
-    """A per-spatial-axis setting as (height, width); one axis is the width, the height gets `fill`."""
-    return (fill, values[0]) if len(values) == 1 else (values[0], values[1])
-
-
 @HLS_CALLS.register(MaxPoolingLayer)
 def _max_pooling(ident: str, layer: MaxPoolingLayer) -> HlsLayer:
-    (in_h, in_w), (out_h, out_w) = _spatial(layer.input_shape), _spatial(layer.output_spatial + (1,))
-    (pool_h, pool_w), (stride_h, stride_w) = _height_width(layer.pool_size, 1), _height_width(layer.strides, 1)
-    pad_top, pad_left = _height_width(layer.pad_before, 0)
-    return HlsLayer(ident, layer, "max_pool",
-                    config={"in_height": in_h, "in_width": in_w, "n_chan": layer.input_shape[-1],
-                            "pool_height": pool_h, "pool_width": pool_w, "stride_height": stride_h,
-                            "stride_width": stride_w, "pad_top": pad_top, "pad_left": pad_left,
-                            "out_height": out_h, "out_width": out_w},
-                    template_args=[f"{ident}_config"])
+    geometry = _window_geometry(layer.input_shape, layer.output_spatial, layer.pool_size, layer.strides,
+                                layer.pad_before)
+    return HlsLayer(ident, layer, "max_pool", config=_renamed(geometry, "pool_"), template_args=[f"{ident}_config"])
+
+
+@HLS_CALLS.register(AveragePoolingLayer)
+def _average_pooling(ident: str, layer: AveragePoolingLayer) -> HlsLayer:
+    geometry = _window_geometry(layer.input_shape, layer.output_spatial, layer.pool_size, layer.strides,
+                                layer.pad_before)
+    reciprocals = [exact_literal(int(c), RECIPROCAL_TYPE.frac) for c in layer.reciprocals()]
+    return HlsLayer(ident, layer, "avg_pool", config=_renamed(geometry, "pool_"), template_args=[f"{ident}_config"],
+                    types={f"{ident}_reciprocal_t": cpp_type(RECIPROCAL_TYPE),
+                           f"{ident}_accum_t": cpp_type(layer.accum_type)},
+                    member_types={"reciprocal_t": f"{ident}_reciprocal_t", "accum_t": f"{ident}_accum_t"},
+                    arrays=[(f"{ident}_reciprocals.h", f"{ident}_reciprocal_t", f"{ident}_reciprocals",
+                             len(reciprocals), wrap_values(reciprocals))])
 
 
 @HLS_CALLS.register(ZeroPaddingLayer)
