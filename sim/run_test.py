@@ -57,7 +57,10 @@ def run(name: str) -> dict:
     reference = vectors["keras_output"][: len(X)] if job["vectors"].startswith("models/") and \
         job["model"].startswith("models/") else keras_outputs(model, weights, X)
     results = design.simulate(X)
-    results.update(agreement(golden, reference) if reference is not None else {})
+    if reference is not None:
+        targets = {key.removeprefix("target_"): vectors[key] for key in vectors.files if key.startswith("target_")}
+        labels = vectors["y"] if "y" in vectors.files else None
+        results.update(agreement(design.graph, golden, reference, labels, targets))
     results["test"] = name
     results["description"] = job["description"]
     results["wall_time_total_s"] = time.perf_counter() - started

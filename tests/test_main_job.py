@@ -1,4 +1,4 @@
-"""`make sim TEST=jet_tagger`: the bundled jet tagger streams through the core bit-exactly, 9 cycles, II = 1."""
+"""`make sim` jobs: the bundled taggers (MLPs, Deep-Sets, jet image) stream through the core bit-exactly at II 1."""
 
 import json
 import subprocess
@@ -61,3 +61,39 @@ def test_unknown_test_name_lists_the_valid_ones():
     completed = subprocess.run([sys.executable, str(ROOT / "sim" / "run_test.py"), "no_such_job"],
                                capture_output=True, text=True, cwd=ROOT)
     assert completed.returncode == 2 and "valid names: jet_tagger" in completed.stderr
+
+
+def _run_job(name):
+    completed = subprocess.run([sys.executable, str(ROOT / "sim" / "run_test.py"), name],
+                               capture_output=True, text=True, cwd=ROOT)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return json.loads((ROOT / "sim" / "build" / name / "summary.json").read_text()), completed.stdout
+
+
+def _bit_exact_in_csim(name, events=1000):
+    from rtl4ml.design import load_design
+
+    X = np.load(ROOT / "sim" / "models" / name / "test_vectors.npz")["X"][:events]
+    return load_design(ROOT / "sim" / "build" / name).csim(X)["mismatches"] == 0
+
+
+def test_deep_sets_job_is_bit_exact_in_both_heads_within_10_cycles_at_ii_1():
+    summary, stdout = _run_job("deep_sets")
+    assert summary["events"] == 3000 and summary["mismatches"] == 0  # both heads: the beat holds both
+    assert summary["LatencyMax"] <= 10 and summary["IntervalMin"] == summary["IntervalMax"] == 1
+    classes, mass = summary["heads"]["classes"], summary["heads"]["mass"]
+    assert classes["keras_argmax_agreement"] >= 0.98 and abs(classes["accuracy"] - classes["keras_accuracy"]) < 0.01
+    assert classes["accuracy"] > 0.55  # the data's README: a flat MLP on 16 constituents reaches 0.584
+    # the mass head (in 100 GeV) as good as Keras's to 1 GeV RMS, and far better than a constant guess
+    assert abs(mass["rms_error"] - mass["keras_rms_error"]) < 0.01 and mass["rms_error"] < 0.35
+    assert "classes: keras argmax agreement" in stdout and "mass: keras max abs error" in stdout
+    assert _bit_exact_in_csim("deep_sets")
+
+
+def test_jet_image_job_is_bit_exact_at_ii_1():
+    summary, _ = _run_job("jet_image")
+    assert summary["events"] == 3000 and summary["mismatches"] == 0
+    assert summary["IntervalMin"] == summary["IntervalMax"] == 1 and summary["LatencyMax"] <= 8
+    assert summary["keras_argmax_agreement"] >= 0.98 and abs(summary["accuracy"] - summary["keras_accuracy"]) < 0.01
+    assert summary["accuracy"] > 0.5
+    assert _bit_exact_in_csim("jet_image")

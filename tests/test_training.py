@@ -1,11 +1,15 @@
-"""Training recipes (float, QKeras, pruned): seeded, convertible, sparse as asked; scaler folding."""
+"""Training recipes (float, QKeras, pruned MLPs; QKeras Deep-Sets and jet-image taggers): seeded, convertible,
+sparse as asked; scaler folding."""
 
 import numpy as np
 import pytest
 
 import rtl4ml
+from rtl4ml.constituent_training import ConstituentRecipe, named_outputs, train_constituent_tagger
+from rtl4ml.datasets.constituents import mass_target
 from rtl4ml.datasets.jets import Scaler
 from rtl4ml.errors import Rtl4mlError
+from rtl4ml.keras_reference import agreement
 from rtl4ml.training import TrainingRecipe, fold_scaler, sparsity_of, train
 
 pytest.importorskip("tf_keras")
@@ -66,3 +70,48 @@ def test_folded_scaler_takes_raw_features():
 def test_bad_recipes_are_named(recipe, fragment):
     with pytest.raises(Rtl4mlError, match=fragment):
         recipe.check()
+
+
+def toy_constituent_jets(n=512, slots=6, seed=0):
+    """Jets whose class sets how many particles share the pT and how wide they spread: learnable in an epoch."""
+    from rtl4ml.datasets.constituents import ConstituentJets
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 5, n)
+    c = np.zeros((n, slots, 6), dtype=np.float32)
+    for k in range(n):
+        m = 2 + y[k] % slots
+        c[k, :m, 0] = np.sort(rng.uniform(5, 100, m))[::-1]
+        c[k, :m, 1] = rng.normal(0, 0.05 * (1 + y[k]), m)
+        c[k, :m, 2] = rng.normal(0, 0.05 * (1 + y[k]), m)
+        c[k, :m, 4] = rng.integers(-1, 2, m)
+    return ConstituentJets(c, c[:, :, 0].sum(axis=1).astype(np.float64), np.zeros(n), np.zeros(n),
+                           rng.uniform(20, 200, n), y)
+
+
+@pytest.mark.parametrize("recipe, config", [
+    (ConstituentRecipe("deep_sets", slots=6, epochs=2),
+     {"Model": {"Precision": "ap_fixed<16,6>"}, "LayerName": {"constituents": {"Precision": {"result": "ap_fixed<14,3>"}}}}),
+    (ConstituentRecipe("jet_image", pixels=8, filters=2, epochs=2),
+     {"Model": {"Precision": "ap_fixed<16,6>"}, "LayerName": {"image": {"Precision": {"result": "ap_ufixed<12,0>"}}}}),
+], ids=["deep_sets", "jet_image"])
+def test_constituent_taggers_train_reproducibly_and_convert_with_their_heads(recipe, config):
+    jets = toy_constituent_jets()
+    model = train_constituent_tagger(jets, recipe)
+    again = train_constituent_tagger(jets, recipe)
+    for a, b in zip(model.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    design = rtl4ml.convert(model, config)
+    assert design.graph.outputs == tuple(model.output_names)
+    X = recipe.inputs(jets)
+    keras_out = np.concatenate([v.reshape(len(X), -1) for v in named_outputs(model, X).values()], axis=1)
+    figures = agreement(design.graph, design.predict(X), keras_out, jets.y, {"mass": mass_target(jets)})
+    assert figures["heads"]["classes"]["keras_argmax_agreement"] > 0.95
+    assert set(figures["heads"]) == set(recipe.targets(jets))
+
+
+def test_bad_constituent_recipes_are_named():
+    with pytest.raises(Rtl4mlError, match="architecture 'graph_net' is unknown"):
+        ConstituentRecipe("graph_net").check()
+    with pytest.raises(Rtl4mlError, match="relu_integer=8"):
+        ConstituentRecipe(bits=8, relu_integer=8).check()

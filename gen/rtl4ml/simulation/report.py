@@ -10,6 +10,22 @@ def _range(results: dict, key: str) -> str:
     return f"{key}Min {low}, {key}Max {high}, {key}Avg {mean:.2f}"
 
 
+def _head_line(name: str, figures: dict) -> str:
+    """One output's agreement with Keras (and with the truth, when the job has labels or targets)."""
+    prefix = f"{name}: " if name else ""
+    if "keras_argmax_agreement" in figures:
+        line = (f"{prefix}keras argmax agreement: {100 * figures['keras_argmax_agreement']:.2f} % (max abs error "
+                f"{figures['keras_max_abs_error']:.4g}; output sums {figures['output_sum_min']:.4f}.."
+                f"{figures['output_sum_max']:.4f})")
+        if "accuracy" in figures:
+            line += f"; accuracy {100 * figures['accuracy']:.2f} % (Keras {100 * figures['keras_accuracy']:.2f} %)"
+        return line
+    line = f"{prefix}keras max abs error: {figures['keras_max_abs_error']:.4g}"
+    if "rms_error" in figures:
+        line += f"; RMS error against the truth {figures['rms_error']:.4g} (Keras {figures['keras_rms_error']:.4g})"
+    return line
+
+
 def summary_lines(results: dict) -> list[str]:
     lines = [
         f"events:       {results['events']} ({results['compared']} compared)",
@@ -19,9 +35,9 @@ def summary_lines(results: dict) -> list[str]:
     ]
     if results.get("resets"):
         lines.append(f"resets:       {results['resets']} ({results['dropped_by_reset']} in-flight events dropped)")
-    if "keras_argmax_agreement" in results:
-        lines.append(f"keras argmax agreement: {100 * results['keras_argmax_agreement']:.2f} % "
-                     f"(max abs error {results['keras_max_abs_error']:.4g}; output sums {results['output_sum_min']:.4f}..{results['output_sum_max']:.4f})")
+    heads = results.get("heads", {})
+    for name, figures in heads.items():
+        lines.append(_head_line(name if len(heads) > 1 else "", figures))
     lines.append(f"wall time:    {results.get('total_time_s', 0):.1f} s "
                  f"(build {results.get('build_time_s', 0):.1f} s, simulation {results.get('wall_time_s', 0):.1f} s)")
     for problem in results.get("problems", [])[:10]:

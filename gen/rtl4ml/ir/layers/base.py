@@ -33,6 +33,7 @@ class Layer:
     """One node: consumes the outputs of `inputs` (layer names, in order), produces one tensor."""
 
     kind: ClassVar[str]
+    is_class_distribution: ClassVar[bool] = False  # its output sums to one over classes (scored by argmax)
     name: str
     inputs: tuple[str, ...]
     shape: tuple[int, ...]  # output tensor, channels last, without the batch axis

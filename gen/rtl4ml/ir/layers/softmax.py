@@ -39,6 +39,7 @@ class SoftmaxLayer(Layer):
     """Numerically stable softmax over the last axis (the module docstring gives the recipe)."""
 
     kind = "softmax"
+    is_class_distribution = True
     input_type: FixedType
     d_shift: int  # right shift applied to (max - x) before the table lookup
     d_bits: int  # bits of the clamped distance

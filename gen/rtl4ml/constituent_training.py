@@ -1,0 +1,159 @@
+"""Train the bundled constituent taggers: a two-headed Deep-Sets tagger and a Conv2D jet-image tagger (QKeras).
+
+Deep-Sets (the CMS Phase-2 L1 style, on 16 constituents x (pt fraction, d eta, d phi, charge)):
+  BatchNormalization -> QConv1D(kernel 1) -> relu -> QConv1D(kernel 1) -> relu -> GlobalAveragePooling1D
+  -> head "classes": QDense -> relu -> QDense(5) -> softmax over g, q, w, z, t
+  -> head "mass":    QDense -> relu -> QDense(1), the jet mass in units of 100 GeV (a regression)
+Jet image (16 x 16 pT-fraction pixels over |d eta|, |d phi| < 0.8):
+  QConv2D(3x3) -> relu -> MaxPooling2D(2) -> Flatten -> QDense -> relu -> QDense(5) -> softmax
+Weights are QKeras `quantized_bits(bits, 0, alpha=1)`, activations `quantized_relu(bits, relu_integer)`;
+Adam, early stopping on a validation split, everything seeded (as the MLP recipes in training.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .datasets.constituents import ConstituentJets, deep_sets_inputs, jet_images, mass_target
+from .datasets.jets import CLASSES
+from .errors import fail
+from .training import SEED, TEST_FRACTION, _keras
+
+ARCHITECTURES = ("deep_sets", "jet_image")
+
+
+@dataclass
+class ConstituentRecipe:
+    """What to train; `slots` constituents (Deep-Sets) or `pixels` per side (jet image)."""
+
+    architecture: str = "deep_sets"
+    bits: int = 8
+    relu_integer: int = 2  # integer bits of the quantized ReLUs: they saturate at 2**relu_integer
+    slots: int = 16
+    pixels: int = 16
+    filters: int = 4
+    epochs: int = 200
+    batch_size: int = 512
+    mass_loss_weight: float = 1.0
+    seed: int = SEED
+
+    def check(self) -> None:
+        if self.architecture not in ARCHITECTURES:
+            raise fail(f"architecture {self.architecture!r} is unknown; use one of {', '.join(ARCHITECTURES)}")
+        if not 2 <= self.bits <= 16:
+            raise fail(f"QKeras bits={self.bits} is outside 2..16")
+        if not 0 <= self.relu_integer < self.bits:
+            raise fail(f"relu_integer={self.relu_integer} must lie in 0..bits-1 ({self.bits - 1})")
+
+    def inputs(self, jets: ConstituentJets) -> np.ndarray:
+        return deep_sets_inputs(jets, self.slots) if self.architecture == "deep_sets" else jet_images(jets, self.pixels)
+
+    def targets(self, jets: ConstituentJets) -> dict[str, np.ndarray]:
+        """Training targets per model output (by output layer name)."""
+        targets = {"classes": jets.y}
+        if self.architecture == "deep_sets":
+            targets["mass"] = mass_target(jets)
+        return targets
+
+
+def split_indices(jets: ConstituentJets, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified 70/30 train/test jet indices (the split of the data's README checks)."""
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(np.arange(len(jets)), test_size=TEST_FRACTION, random_state=seed, stratify=jets.y)
+
+
+def _qkeras(recipe: ConstituentRecipe):
+    try:
+        import qkeras
+    except ImportError:
+        raise fail("training the constituent taggers needs qkeras: pip install 'rtl4ml[train]'") from None
+    weights = qkeras.quantized_bits(recipe.bits, 0, alpha=1)
+    relu = qkeras.quantized_relu(recipe.bits, recipe.relu_integer)
+    return qkeras, weights, relu
+
+
+def build_deep_sets_model(keras, recipe: ConstituentRecipe):
+    qkeras, weights, relu = _qkeras(recipe)
+    quantized = {"kernel_quantizer": weights, "bias_quantizer": weights}
+    x = keras.Input(shape=(recipe.slots, 4), name="constituents")
+    h = keras.layers.BatchNormalization(name="norm")(x)
+    for index, filters in enumerate((32, 16), start=1):
+        h = qkeras.QConv1D(filters, 1, name=f"phi{index}", **quantized)(h)
+        h = qkeras.QActivation(relu, name=f"phi{index}_relu")(h)
+    pooled = keras.layers.GlobalAveragePooling1D(name="pool")(h)
+    c = qkeras.QActivation(relu, name="rho_relu")(qkeras.QDense(16, name="rho", **quantized)(pooled))
+    logits = qkeras.QDense(len(CLASSES), name="logits", **quantized)(c)
+    classes = keras.layers.Softmax(name="classes")(logits)
+    m = qkeras.QActivation(relu, name="mass_hidden_relu")(qkeras.QDense(8, name="mass_hidden", **quantized)(pooled))
+    mass = qkeras.QDense(1, name="mass", **quantized)(m)
+    return keras.Model(x, [classes, mass], name="deep_sets_tagger")
+
+
+def build_jet_image_model(keras, recipe: ConstituentRecipe):
+    qkeras, weights, relu = _qkeras(recipe)
+    quantized = {"kernel_quantizer": weights, "bias_quantizer": weights}
+    x = keras.Input(shape=(recipe.pixels, recipe.pixels, 1), name="image")
+    h = qkeras.QConv2D(recipe.filters, 3, name="conv", **quantized)(x)
+    h = qkeras.QActivation(relu, name="conv_relu")(h)
+    h = keras.layers.MaxPooling2D(2, name="pool")(h)
+    h = keras.layers.Flatten(name="flat")(h)
+    h = qkeras.QActivation(relu, name="fc1_relu")(qkeras.QDense(16, name="fc1", **quantized)(h))
+    logits = qkeras.QDense(len(CLASSES), name="logits", **quantized)(h)
+    return keras.Model(x, keras.layers.Softmax(name="classes")(logits), name="jet_image_tagger")
+
+
+def train_constituent_tagger(jets: ConstituentJets, recipe: ConstituentRecipe, verbose: int = 0):
+    """Train on `jets` (the training split); returns the tf_keras model, ready to save."""
+    recipe.check()
+    keras = _keras()
+    keras.utils.set_random_seed(recipe.seed)
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+    build = build_deep_sets_model if recipe.architecture == "deep_sets" else build_jet_image_model
+    model = build(keras, recipe)
+    targets = recipe.targets(jets)
+    losses = {"classes": "sparse_categorical_crossentropy", "mass": "mse"}
+    model.compile(optimizer=keras.optimizers.Adam(2e-3), loss={name: losses[name] for name in targets},
+                  loss_weights={"classes": 1.0, "mass": recipe.mass_loss_weight} if "mass" in targets else None,
+                  metrics={"classes": ["accuracy"]})
+    callbacks = [keras.callbacks.EarlyStopping(patience=6, restore_best_weights=True),
+                 keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=3)]
+    model.fit(recipe.inputs(jets), targets, batch_size=recipe.batch_size, epochs=recipe.epochs,
+              validation_split=0.2, callbacks=callbacks, verbose=verbose)
+    return model
+
+
+def named_outputs(model, X: np.ndarray) -> dict[str, np.ndarray]:
+    """Keras's float outputs per output layer name, each [events, n]."""
+    outputs = model.predict(X, verbose=0, batch_size=4096)
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    return {name: np.asarray(value).reshape(len(X), -1) for name, value in zip(model.output_names, outputs)}
+
+
+def evaluate(model, jets: ConstituentJets, recipe: ConstituentRecipe) -> dict[str, float]:
+    """Float figures of merit on `jets`: class accuracy, and the mass head's RMS error (in 100 GeV)."""
+    outputs = named_outputs(model, recipe.inputs(jets))
+    figures = {"float_test_accuracy": float((outputs["classes"].argmax(axis=1) == jets.y).mean())}
+    if "mass" in outputs:
+        figures["float_mass_rms_error"] = float(np.sqrt(np.mean((outputs["mass"][:, 0] - mass_target(jets)) ** 2)))
+    return figures
+
+
+def save_constituent_bundle(out: Path, model, test: ConstituentJets, recipe: ConstituentRecipe, test_vectors: int,
+                            figures: dict[str, float]) -> None:
+    """model.h5 and test_vectors.npz: X, labels y, per-head targets (target_<output>), Keras's outputs."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save(out / "model.h5")
+    sample = test.take(slice(0, test_vectors))
+    X = recipe.inputs(sample)
+    outputs = named_outputs(model, X)
+    targets = {f"target_{name}": value for name, value in recipe.targets(sample).items() if name != "classes"}
+    np.savez_compressed(out / "test_vectors.npz", X=X, y=sample.y, **targets,
+                        keras_output=np.concatenate([outputs[name] for name in model.output_names], axis=1)
+                        .astype(np.float32), **{key: np.float64(value) for key, value in figures.items()})
