@@ -41,7 +41,8 @@ def head_lines(graph, outputs: dict[str, np.ndarray], y: np.ndarray, targets: di
                 text = f"accuracy {100 * scores['accuracy']:6.2f} %   AUC " + " ".join(
                     f"{c} {a:.3f}" for c, a in scores["auc"].items())
                 if source != "Keras float":
-                    text += f"   argmax agreement with Keras {100 * argmax_agreement(part, outputs['Keras float'][:, head.columns]):.2f} %"
+                    keras = outputs["Keras float"][:, head.columns]
+                    text += f"   argmax agreement with Keras {100 * argmax_agreement(part, keras):.2f} %"
             else:
                 rms = np.sqrt(np.mean((part[:, 0] - targets[head.name]) ** 2))
                 text = f"RMS error {rms * MASS_UNIT_GEV:.2f} GeV"

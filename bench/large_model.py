@@ -58,10 +58,10 @@ def main() -> None:
     total = 0
     for block in core.blocks:
         if block.sequential:
-            multipliers = len(block.values["multipliers"])
+            multipliers = len(block.plan.multipliers)
             total += multipliers
-            print(f"  {block.identifier}: {multipliers} multipliers, ROM {block.values['rom_style']} "
-                  f"{args.reuse} x {multipliers * block.values['weight_width']} bits, latency {block.latency}")
+            print(f"  {block.identifier}: {multipliers} multipliers, ROM {block.plan.rom_style} "
+                  f"{args.reuse} x {multipliers * block.plan.weight_width} bits, latency {block.latency}")
     dsps = find_part("xcvu9p").DSP
     print(f"multipliers: {total} ({100 * total / dsps:.1f} % of a VU9P's {dsps} DSPs); "
           f"latency {core.latency} cycles, II {core.interval}; planned in {planned:.1f} s")

@@ -1,4 +1,4 @@
-"""Constituent jets: the Deep-Sets inputs and jet images the bundled taggers take, from hand-made jets and the shared file."""
+"""Constituent jets: the Deep-Sets inputs and jet images the bundled taggers take (hand-made jets, the shared file)."""
 
 import numpy as np
 import pytest

@@ -31,8 +31,8 @@ def multiplications(design) -> int:
     for block in design.core.blocks:
         if block.layers[0].kind != "dense":
             continue
-        neurons = block.values["neurons"]
-        total += len(block.values["multipliers"]) if block.sequential else sum(n["products"] for n in neurons)
+        neurons = block.plan.neurons
+        total += len(block.plan.multipliers) if block.sequential else sum(n.products for n in neurons)
     return total
 
 
@@ -74,9 +74,9 @@ def test_zero_weights_take_no_multiplier_slot_at_any_reuse(keras):
             if dense.kind != "dense":
                 continue
             expected = sum(math.ceil(np.count_nonzero(dense.weight[:, j]) / reuse) for j in range(dense.n_out))
-            assert len(block.values["multipliers"]) == max(expected, 1)
-            for multiplier in block.values["multipliers"]:
-                assert sum(w != 0 for w in multiplier["weights"]) >= 1 or expected == 0
+            assert len(block.plan.multipliers) == max(expected, 1)
+            for multiplier in block.plan.multipliers:
+                assert sum(w != 0 for w in multiplier.weights) >= 1 or expected == 0
 
 
 def test_qkeras_6bit_model_uses_shift_add_and_no_dense_multiplier(shared_models):
@@ -89,8 +89,8 @@ def test_qkeras_6bit_model_uses_shift_add_and_no_dense_multiplier(shared_models)
 
 def test_shift_add_never_lengthens_the_16_bit_jet_tagger():
     design = convert(BUNDLE / "model.h5", JET_CONFIG)
-    digits = sum(term["kind"] == "multiple" for block in design.core.blocks if block.layers[0].kind == "dense"
-                 for neuron in block.values["neurons"] for term in neuron["terms"])
+    digits = sum(term.kind == "multiple" for block in design.core.blocks if block.layers[0].kind == "dense"
+                 for neuron in block.plan.neurons for term in neuron.terms)
     assert digits > 0 and design.latency <= 9
     nonzero = sum(int(np.count_nonzero(layer.weight)) for layer in design.graph.layers if layer.kind == "dense")
     assert multiplications(design) < nonzero
@@ -119,13 +119,13 @@ def _sharing_design(keras):
 def test_multiples_are_built_once_per_input_and_shared_by_neurons(keras, tmp_path):
     design = _sharing_design(keras)
     block = design.core.blocks[0]
-    assert all(neuron["products"] == 0 for neuron in block.values["neurons"])  # all shift-add
-    users = [t for n in block.values["neurons"] for t in n["terms"] if t["input"] == 0]
-    assert {t["odd"] for t in users} == {3} and len(users) == 4
+    assert all(neuron.products == 0 for neuron in block.plan.neurons)  # all shift-add
+    users = [t for n in block.plan.neurons for t in n.terms if t.input == 0]
+    assert {t.odd for t in users} == {3} and len(users) == 4
     design.write(tmp_path / "out")
     text = (tmp_path / "out" / "rtl" / "myproject_d.v").read_text()
     assert text.count("x0_m3_narrow =") == 1  # one adder for 3 * x0, read by all four neurons
-    assert sum(m["adders"] for m in block.values["multiples"]) == len(block.values["multiples"])
+    assert sum(m.adders for m in block.plan.multiples) == len(block.plan.multiples)
 
 
 @pytest.mark.sim

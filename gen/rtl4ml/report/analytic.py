@@ -74,7 +74,7 @@ def _live_bits(block, complete: bool) -> int:
     once the sum is complete, truncation also drops the bits below the output's LSB.
     """
     dense = block.linear
-    width, result = block.values["accum_width"], dense.result_type
+    width, result = block.plan.accum_width, dense.result_type
     shift = max(0, dense.accum_type.frac - result.frac)
     high = width if result.overflow != "AP_WRAP" else min(width, shift + result.width)
     low = 0
@@ -88,19 +88,19 @@ def _live_bits(block, complete: bool) -> int:
 def _dense_parallel(block) -> dict:
     """A fully parallel layer: the generator's own list of multiplications and shift-add terms."""
     dense = block.linear
-    width = block.values["accum_width"]
+    width = block.plan.accum_width
     x_bits = dense.input_type.signed_width
     totals = {"LUT": 0.0, "FF": 0.0, "DSP": 0}
     fabric_terms = 0
     # the shared multiples m * x: one adder of their own width per extra signed digit
-    totals["LUT"] += sum(LUT_PER_ADDER_BIT * m["adders"] * m["narrow_width"] for m in block.values["multiples"])
+    totals["LUT"] += sum(LUT_PER_ADDER_BIT * m.adders * m.narrow_width for m in block.plan.multiples)
     registered_multiples = set()  # registered terms of one multiple are shifted copies of m * x or of ~(m * x)
-    for neuron in block.values["neurons"]:
-        for term in neuron["terms"]:
-            if term["kind"] == "multiple":  # wiring; its tree adder is counted below
-                registered_multiples.add((term["input"], term["odd"], term["negative"]))
+    for neuron in block.plan.neurons:
+        for term in neuron.terms:
+            if term.kind == "multiple":  # wiring; its tree adder is counted below
+                registered_multiples.add((term.input, term.odd, term.negative))
                 continue
-            w = int(dense.weight[term["input"], neuron["index"]])
+            w = int(dense.weight[term.input, neuron.index])
             if _is_shift(w):
                 fabric_terms += 1
                 continue
@@ -110,7 +110,7 @@ def _dense_parallel(block) -> dict:
             else:
                 totals["LUT"] += LUT_PER_SMALL_PRODUCT_BIT * x_bits * b_bits
                 fabric_terms += 1
-        terms = neuron["count"]
+        terms = neuron.count
         totals["LUT"] += LUT_PER_ADDER_BIT * max(0, terms - 1) * width
         totals["LUT"] += _requantize_luts(block)
         levels = block.registers("add")
@@ -131,21 +131,21 @@ def _dense_parallel(block) -> dict:
 
 def _dense_reuse(block) -> dict:
     """A time-multiplexed layer: one multiplier per R products, operand multiplexers, weight ROM, accumulators."""
-    v = block.values
-    width, reuse, multipliers = v["accum_width"], v["reuse"], len(v["multipliers"])
-    totals = {"LUT": 0.0, "FF": 0.0, "DSP": multipliers * dsps_for(v["operand_width"], v["weight_width"])}
-    totals["LUT"] += len(v["selects"]) * v["operand_width"] * math.ceil(reuse / LUT_MUX_INPUTS)
+    v = block.plan
+    width, reuse, multipliers = v.accum_width, v.reuse, len(v.multipliers)
+    totals = {"LUT": 0.0, "FF": 0.0, "DSP": multipliers * dsps_for(v.operand_width, v.weight_width)}
+    totals["LUT"] += len(v.selects) * v.operand_width * math.ceil(reuse / LUT_MUX_INPUTS)
     # ROM bits that change with the phase; constant bits are wires after synthesis
-    rom_bits = sum(len({(w >> bit) & 1 for w in m["weights"]}) == 2
-                   for m in v["multipliers"] for bit in range(v["weight_width"]))
-    if v["rom_style"] == "distributed":
+    rom_bits = sum(len({(w >> bit) & 1 for w in m.weights}) == 2
+                   for m in v.multipliers for bit in range(v.weight_width))
+    if v.rom_style == "distributed":
         totals["LUT"] += LUT_PER_ROM_BIT * rom_bits * math.ceil(reuse / LUT_ROM_DEPTH)
     else:
-        totals["BRAM_18K"] = math.ceil(multipliers * v["weight_width"] / BRAM_18K_WIDTH) * \
+        totals["BRAM_18K"] = math.ceil(multipliers * v.weight_width / BRAM_18K_WIDTH) * \
             math.ceil(reuse / BRAM_18K_DEPTH)
     live = _live_bits(block, False)  # of the accumulator and of the partial sums
-    for neuron in v["neurons"]:
-        terms = len(neuron["multipliers"])
+    for neuron in v.neurons:
+        terms = len(neuron.multipliers)
         adders = max(terms - 1, 0) + 1  # the partial-sum tree, then the accumulator
         totals["LUT"] += LUT_PER_ADDER_BIT * adders * width
         totals["LUT"] += _requantize_luts(block)
@@ -154,7 +154,7 @@ def _dense_reuse(block) -> dict:
             if registered:
                 totals["FF"] += FF_PER_TREE_REGISTER_BIT * math.ceil(terms / 2 ** (level + 1)) * live
     # the input latch; a LUT ROM's read register moves to its address (the phase) in synthesis
-    totals["FF"] += block.n_in * block.in_type.width + (rom_bits if v["rom_style"] == "block" else 0)
+    totals["FF"] += block.n_in * block.in_type.width + (rom_bits if v.rom_style == "block" else 0)
     if block.register("requantize"):
         totals["FF"] += block.n_out * block.out_type.width
     return totals
@@ -195,7 +195,7 @@ def _product_cost(a_bits: int, b_bits: int) -> dict:
 
 @ESTIMATES.register(ElementwiseMergeLayer)
 def _elementwise_merge(block) -> dict:
-    plan, n = block.values["plan"], block.n_out
+    plan, n = block.plan, block.n_out
     exact_bits = n * plan.exact_width
     luts, dsps = _requantize_bits(block), 0
     if plan.operation == "multiply":
@@ -209,7 +209,7 @@ def _elementwise_merge(block) -> dict:
 
 @ESTIMATES.register(DotLayer)
 def _dot(block) -> dict:
-    plan = block.values["plan"]
+    plan = block.plan
     product = _product_cost(*(o.signed_width for o in plan.operands))
     tree_registers = sum(block.registers("add")) + block.register("multiply")
     return {"LUT": plan.n * (product["LUT"] + plan.exact_width * LUT_PER_ADDER_BIT) + _requantize_bits(block),
@@ -220,7 +220,7 @@ def _dot(block) -> dict:
 
 @ESTIMATES.register(MaxPoolingLayer)
 def _max_pooling(block) -> dict:
-    plan = block.values["plan"]
+    plan = block.plan
     comparators = sum(len(terms) - 1 for terms in plan.windows)
     tree_ff = sum(math.ceil(len(terms) / 2 ** (level + 1)) * plan.width
                   for terms in plan.windows for level, registered in enumerate(block.registers("max")) if registered)

@@ -1,7 +1,9 @@
-"""A block is one generated Verilog module: its template, its pipeline steps and its template values.
+"""A block is one generated module: its template, its pipeline steps and its plan.
 
-Each IR layer class has one block builder, registered in RTL_BLOCKS (dense.py, activations.py).
-Everything a template prints is computed by the builder, so templates stay free of arithmetic.
+Each IR layer class has one block builder, registered in RTL_BLOCKS (dense.py, activations.py, ...).
+A plan is a frozen dataclass of numbers, names and tuples (no HDL text): everything a template
+prints is computed by the builder, so templates stay free of arithmetic and a second HDL emitter
+can print the same plan.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ RTL_BLOCKS = HandlerTable("Verilog backend")
 
 @dataclass
 class Block:
-    """One generated module: its template, steps (for the planner) and template values."""
+    """One generated module: its template, steps (for the planner) and plan (what the template prints)."""
 
     identifier: str
     template: str
@@ -31,7 +33,7 @@ class Block:
     n_out: int
     out_type: FixedType
     steps: list[Step] = field(default_factory=list)
-    values: dict = field(default_factory=dict)
+    plan: object = None  # the block type's plan dataclass
     extra_cycles: int = 0  # cycles spent iterating (ReuseFactor - 1), on top of the registers
     interval: int = 1  # cycles between events the block can accept
     linear: object = None  # a linear block's DenseLayer: its own, or the one a convolution equals
@@ -72,28 +74,31 @@ def levels_for(terms: int) -> int:
     return max(0, (terms - 1).bit_length())
 
 
+@dataclass(frozen=True)
+class Requantize:
+    """One conversion of fixed-point codes by the `requantize` primitive (rtl/requantize.v and its VHDL twin)."""
+
+    in_width: int
+    in_frac: int
+    in_signed: bool
+    out_width: int
+    out_frac: int
+    out_signed: bool
+    rounding: str  # a ROUNDING_MODES name
+    overflow: str  # an OVERFLOW_MODES name
+    relu: bool = False
+
+    def parameters(self) -> dict[str, int]:
+        """The primitive's parameters by name, modes as their indices (the HDL parameters/generics)."""
+        return {"IN_WIDTH": self.in_width, "IN_FRAC": self.in_frac, "IN_SIGNED": int(self.in_signed),
+                "OUT_WIDTH": self.out_width, "OUT_FRAC": self.out_frac, "OUT_SIGNED": int(self.out_signed),
+                "ROUNDING": ROUNDING_MODES.index(self.rounding), "OVERFLOW": OVERFLOW_MODES.index(self.overflow),
+                "RELU": int(self.relu)}
+
+
 def requantize_params(src: FixedType, dst: FixedType, relu: bool = False, src_width: int | None = None,
-                      src_frac: int | None = None, src_signed: bool | None = None) -> dict:
-    return {
-        "IN_WIDTH": src.width if src_width is None else src_width,
-        "IN_FRAC": src.frac if src_frac is None else src_frac,
-        "IN_SIGNED": int(src.signed if src_signed is None else src_signed),
-        "OUT_WIDTH": dst.width,
-        "OUT_FRAC": dst.frac,
-        "OUT_SIGNED": int(dst.signed),
-        "ROUNDING": ROUNDING_MODES.index(dst.rounding),
-        "OVERFLOW": OVERFLOW_MODES.index(dst.overflow),
-        "RELU": int(relu),
-    }
-
-
-def input_wire(index: int, x_type: FixedType, width: int, source: str = "in_data") -> str:
-    """Verilog expression for input `index` of a packed bus, brought to `width` bits."""
-    field = f"{source}[{index * x_type.width} +: {x_type.width}]"
-    extra = width - x_type.width
-    if extra < 0:
-        return f"{source}[{index * x_type.width} +: {width}]"
-    if extra == 0:
-        return field
-    fill = f"{source}[{index * x_type.width + x_type.width - 1}]" if x_type.signed else "1'b0"
-    return f"{{{{{extra}{{{fill}}}}}, {field}}}"
+                      src_frac: int | None = None, src_signed: bool | None = None) -> Requantize:
+    """src -> dst; src_width/frac/signed override the source's for codes that are not in a FixedType."""
+    return Requantize(src.width if src_width is None else src_width, src.frac if src_frac is None else src_frac,
+                      bool(src.signed if src_signed is None else src_signed), dst.width, dst.frac, dst.signed,
+                      dst.rounding, dst.overflow, relu)

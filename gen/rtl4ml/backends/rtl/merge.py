@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ...fixed_point import FixedType
 from ...ir.layers import ConcatenateLayer, DotLayer, ElementwiseMergeLayer
-from .block import RTL_BLOCKS, Block, levels_for, requantize_params
+from .block import RTL_BLOCKS, Block, Requantize, levels_for, requantize_params
 from .pipeline import ADD_LEVEL_COST, MULTIPLY_COST, REQUANTIZE_COST, Step
 
 
@@ -38,14 +38,16 @@ class ElementwisePlan:
     n: int
     operands: tuple[Operand, ...]
     exact_width: int  # every operand extended (and shifted) to this many bits; the result is exact in it
-    requantize: dict
+    requantize: Requantize
+    in_bits: int  # width of in_data (all inputs side by side)
 
 
 @dataclass(frozen=True)
 class ConcatenatePlan:
     elements: tuple[tuple[int, int], ...]  # per output element: (its input's number, bit offset in in_data)
     operands: tuple[Operand, ...]
-    requantize: tuple[dict, ...]  # per input: to the result type
+    requantize: tuple[Requantize, ...]  # per input: to the result type
+    in_bits: int
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ class DotPlan:
     operands: tuple[Operand, Operand]
     exact_width: int
     levels: int
-    requantize: dict
+    requantize: Requantize
+    in_bits: int
 
 
 def _operands(types: tuple[FixedType, ...], sizes: list[int], shifts: list[int] | None = None,
@@ -76,11 +79,12 @@ def elementwise_block(identifier: str, layer: ElementwiseMergeLayer, fused: None
     # exact; multiply: operands as signed values of their own width (plus a zero bit when unsigned)
     extend_to = None if layer.operation == "multiply" else exact.width
     operands, in_bits = _operands(layer.input_types, [n] * len(layer.inputs), layer.shifts(), extend_to)
-    plan = ElementwisePlan(layer.operation, n, operands, exact.width, requantize_params(exact, layer.result_type))
+    plan = ElementwisePlan(layer.operation, n, operands, exact.width, requantize_params(exact, layer.result_type),
+                          in_bits)
     combine_cost = MULTIPLY_COST if layer.operation == "multiply" else ADD_LEVEL_COST
     steps = [Step("combine", combine_cost * levels_for(len(layer.inputs))), Step("requantize", REQUANTIZE_COST)]
     return Block(identifier, "elementwise_merge_layer.v.j2", [layer], n * len(layer.inputs), layer.input_types[0], n,
-                 layer.result_type, steps, {"plan": plan, "in_bits": in_bits},
+                 layer.result_type, steps, plan,
                  multipliers=n * (len(layer.inputs) - 1) if layer.operation == "multiply" else 0, sliceable=True)
 
 
@@ -90,11 +94,11 @@ def concatenate_block(identifier: str, layer: ConcatenateLayer, fused: None = No
     operands, in_bits = _operands(layer.input_types, sizes)
     elements = tuple((k, operands[k].lsb + i * operands[k].width) for k, i in layer.sources())
     plan = ConcatenatePlan(elements, operands,
-                           tuple(requantize_params(t, layer.result_type) for t in layer.input_types))
+                           tuple(requantize_params(t, layer.result_type) for t in layer.input_types), in_bits)
     converts = any(t != layer.result_type for t in layer.input_types)
     steps = [Step("requantize", REQUANTIZE_COST if converts else 0)]
     return Block(identifier, "concatenate_layer.v.j2", [layer], sum(sizes), layer.input_types[0], layer.n_out,
-                 layer.result_type, steps, {"plan": plan, "in_bits": in_bits}, sliceable=True)
+                 layer.result_type, steps, plan, sliceable=True)
 
 
 @RTL_BLOCKS.register(DotLayer)
@@ -103,9 +107,9 @@ def dot_block(identifier: str, layer: DotLayer, fused: None = None) -> Block:
     n = layer.input_n
     levels = levels_for(n)
     operands, in_bits = _operands(layer.input_types, [n, n])
-    plan = DotPlan(n, operands, exact.width, levels, requantize_params(exact, layer.result_type))
+    plan = DotPlan(n, operands, exact.width, levels, requantize_params(exact, layer.result_type), in_bits)
     steps = [Step("multiply", MULTIPLY_COST)] + [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + \
         [Step("requantize", REQUANTIZE_COST)]
     return Block(identifier, "dot_layer.v.j2", [layer], 2 * n, layer.input_types[0], 1, layer.result_type, steps,
-                 {"plan": plan, "in_bits": in_bits}, multipliers=n)
+                 plan, multipliers=n)
 

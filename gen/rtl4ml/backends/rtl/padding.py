@@ -21,4 +21,4 @@ def zero_padding_block(identifier: str, layer: ZeroPaddingLayer, fused: None = N
     width = layer.result_type.width
     plan = PaddingPlan(width, tuple(None if source is None else source * width for source in layer.sources()))
     return Block(identifier, "zero_padding_layer.v.j2", [layer], math.prod(layer.input_shape), layer.result_type,
-                 layer.n_out, layer.result_type, [Step("output", 0)], {"plan": plan}, sliceable=True)
+                 layer.n_out, layer.result_type, [Step("output", 0)], plan, sliceable=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...ir.layers import MaxPoolingLayer
-from .block import RTL_BLOCKS, Block, levels_for, requantize_params
+from .block import RTL_BLOCKS, Block, Requantize, levels_for, requantize_params
 from .pipeline import COMPARE_LEVEL_COST, REQUANTIZE_COST, Step
 
 
@@ -21,7 +21,7 @@ class MaxPoolingPlan:
     width: int  # bits of one input element
     windows: tuple[tuple[int, ...], ...]  # per output element (row-major, channels last): its terms' lsbs in in_data
     levels: int  # every tree has this many levels (the largest window's), so all outputs share one latency
-    requantize: dict  # input type -> result type
+    requantize: Requantize  # input type -> result type
 
 
 @RTL_BLOCKS.register(MaxPoolingLayer)
@@ -37,4 +37,4 @@ def max_pooling_block(identifier: str, layer: MaxPoolingLayer, fused: None = Non
     steps = [Step(f"max{k}", COMPARE_LEVEL_COST) for k in range(levels)] + \
         [Step("requantize", REQUANTIZE_COST if converts else 0)]
     return Block(identifier, "max_pooling_layer.v.j2", [layer], math.prod(layer.input_shape), x_type, layer.n_out,
-                 layer.result_type, steps, {"plan": plan}, sliceable=True)
+                 layer.result_type, steps, plan, sliceable=True)

@@ -1,7 +1,8 @@
 """Write the Verilog core of a model: generated modules, the hand-written primitives, a filelist, metadata.
 
-The writer renders jinja2 templates from rtl/templates with values computed in
-blocks.py; it never computes arithmetic itself. Its metadata (core.json) is what the
+The writer renders jinja2 templates from rtl/templates with each block's typed plan (backends/rtl/
+<block type>.py: numbers, names and tuples, no HDL text); Verilog's sized literals are printed by the
+`literal` / `table_literal` filters, so a VHDL emitter can print the same plans. Its metadata (core.json) is what the
 simulation flow reads: bus layout, latency, and the pipeline stage of every layer output.
 """
 
@@ -19,6 +20,7 @@ from ...errors import fail
 from ...ir.graph import ModelGraph
 from ...resources import rtl_dir, rtl_templates_dir
 from ..identifiers import check_project_name, comment_text, unique_identifiers
+from .block import literal, table_literal
 from .blocks import Block, build_blocks
 from .blocks import WIRING_ONLY
 from .pipeline import DEFAULT_BUDGET, mask_literal
@@ -138,6 +140,8 @@ def _environment() -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                               trim_blocks=False, lstrip_blocks=False)
     env.filters["comment"] = comment_text  # names from user files never reach code unescaped
+    env.filters["literal"] = literal  # plans hold numbers; Verilog's sized literals are printed here
+    env.filters["table_literal"] = table_literal
     return env
 
 
@@ -191,7 +195,7 @@ def write_core(core: RtlCore, out_dir: Path) -> list[Path]:
     for block in core.blocks:
         module_name = f"{core.top}_{block.identifier}"
         text = env.get_template(block.template).render(
-            block=block, v=block.values, module_name=module_name, **_block_context(block), **common)
+            block=block, p=block.plan, module_name=module_name, **_block_context(block), **common)
         target = out_dir / f"{module_name}.v"
         target.write_text(text)
         sources.append(target)
