@@ -1,0 +1,54 @@
+"""Reference vectors shared by a hand-written primitive's Verilog (cocotb) and VHDL (VUnit) testbenches.
+
+Both twins are checked on the same parameter sets and the same inputs against the same Python reference
+(rtl4ml.fixed_point), so they are the same circuit as far as these vectors reach.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rtl4ml.fixed_point import OVERFLOW_MODES, ROUNDING_MODES, FixedType, requantize
+
+REQUANTIZE_SHAPE = {"IN_WIDTH": 9, "IN_FRAC": 5, "IN_SIGNED": 1, "OUT_WIDTH": 5, "OUT_FRAC": 2, "OUT_SIGNED": 1,
+                    "RELU": 0}
+REQUANTIZE_CASES = (
+    [dict(REQUANTIZE_SHAPE, ROUNDING=r, OVERFLOW=1) for r in range(len(ROUNDING_MODES))]
+    + [dict(REQUANTIZE_SHAPE, ROUNDING=6, OVERFLOW=o) for o in (0, 2, 3)]
+    + [
+        # unsigned in, signed out, fused ReLU, fewer fractional bits out
+        {"IN_WIDTH": 8, "IN_FRAC": 8, "IN_SIGNED": 0, "OUT_WIDTH": 4, "OUT_FRAC": 3, "OUT_SIGNED": 1, "RELU": 1,
+         "ROUNDING": 2, "OVERFLOW": 1},
+        # left shift (more fractional bits out) with wrap, signed to unsigned with ReLU
+        {"IN_WIDTH": 6, "IN_FRAC": 1, "IN_SIGNED": 1, "OUT_WIDTH": 7, "OUT_FRAC": 3, "OUT_SIGNED": 0, "RELU": 1,
+         "ROUNDING": 0, "OVERFLOW": 0},
+        # wide accumulator to a narrow result: the jet tagger's shape
+        {"IN_WIDTH": 30, "IN_FRAC": 20, "IN_SIGNED": 1, "OUT_WIDTH": 16, "OUT_FRAC": 10, "OUT_SIGNED": 1,
+         "RELU": 0, "ROUNDING": 0, "OVERFLOW": 0},
+        # every bit dropped (shift beyond the input width) with symmetric saturation
+        {"IN_WIDTH": 4, "IN_FRAC": 9, "IN_SIGNED": 1, "OUT_WIDTH": 3, "OUT_FRAC": 0, "OUT_SIGNED": 1, "RELU": 0,
+         "ROUNDING": 3, "OVERFLOW": 3},
+    ]
+)
+
+
+def case_id(parameters: dict) -> str:
+    return "-".join(f"{key.lower()}{value}" for key, value in parameters.items())
+
+
+def requantize_inputs(width: int, signed: bool) -> np.ndarray:
+    """Every input code up to 12 bits; else the extremes, -1, 0 and 4000 random codes."""
+    low = -(1 << (width - 1)) if signed else 0
+    if width <= 12:
+        return np.arange(low, low + (1 << width), dtype=np.int64)
+    rng = np.random.default_rng(width)
+    edges = np.array([low, low + 1, -1 if signed else 1, 0, low + (1 << width) - 1], dtype=np.int64)
+    return np.concatenate([edges, rng.integers(low, low + (1 << width), 4000, dtype=np.int64)])
+
+
+def requantize_vectors(p: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(input codes, expected output codes) of one parameter set, from rtl4ml.fixed_point.requantize."""
+    target = FixedType(p["OUT_WIDTH"], p["OUT_WIDTH"] - p["OUT_FRAC"], bool(p["OUT_SIGNED"]),
+                       ROUNDING_MODES[p["ROUNDING"]], OVERFLOW_MODES[p["OVERFLOW"]])
+    codes = requantize_inputs(p["IN_WIDTH"], bool(p["IN_SIGNED"]))
+    return codes, requantize(np.maximum(codes, 0) if p["RELU"] else codes, p["IN_FRAC"], target)

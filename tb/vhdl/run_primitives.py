@@ -1,0 +1,52 @@
+"""VUnit run script of the hand-written VHDL primitives (rtl/vhdl/), on GHDL.
+
+Each primitive's testbench (tb/vhdl/tb_<primitive>.vhd) gets one VUnit configuration per parameter set of
+its Verilog twin's cocotb test (rtl4ml.tb.vectors), with the vectors written here from the same Python
+reference. Usual VUnit arguments apply:
+
+    python tb/vhdl/run_primitives.py --output-path sim/build/tb/vhdl -p 2 'lib.tb_requantize.*'
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from vunit import VUnit
+
+from rtl4ml.resources import rtl_dir
+from rtl4ml.tb.vectors import REQUANTIZE_CASES, case_id, requantize_vectors
+
+HERE = Path(__file__).resolve().parent
+
+
+def bits(code: int, width: int) -> str:
+    return format(code & ((1 << width) - 1), f"0{width}b")
+
+
+def write_requantize_vectors(folder: Path, parameters: dict) -> Path:
+    codes, expected = requantize_vectors(parameters)
+    path = folder / f"requantize-{case_id(parameters)}.txt"
+    path.write_text("".join(f"{bits(x, parameters['IN_WIDTH'])} {bits(y, parameters['OUT_WIDTH'])}\n"
+                            for x, y in zip(codes.tolist(), expected.tolist())))
+    return path
+
+
+def main(argv: list[str]) -> None:
+    vu = VUnit.from_argv(argv=argv)
+    vu.add_vhdl_builtins()
+    lib = vu.add_library("lib")
+    lib.add_source_files(str(rtl_dir() / "vhdl" / "*.vhd"))
+    lib.add_source_files(str(HERE / "tb_*.vhd"))
+    vectors = Path(vu._output_path) / "vectors"  # noqa: SLF001 - VUnit keeps its --output-path here
+    vectors.mkdir(parents=True, exist_ok=True)
+    bench = lib.test_bench("tb_requantize")
+    for parameters in REQUANTIZE_CASES:
+        bench.add_config(name=case_id(parameters),
+                         generics=dict(parameters, vectors=str(write_requantize_vectors(vectors, parameters))))
+    vu.set_compile_option("ghdl.a_flags", ["--std=08"])
+    vu.main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
