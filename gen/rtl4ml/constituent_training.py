@@ -1,7 +1,7 @@
 """Train the bundled constituent taggers: a two-headed Deep-Sets tagger and a Conv2D jet-image tagger (QKeras).
 
 Deep-Sets (the CMS Phase-2 L1 style, on 16 constituents x (pt fraction, d eta, d phi, charge)):
-  BatchNormalization -> QConv1D(kernel 1) -> relu -> QConv1D(kernel 1) -> relu -> GlobalAveragePooling1D
+  BatchNormalization -> QConv1D 16 (kernel 1) -> relu -> QConv1D 16 (kernel 1) -> relu -> GlobalAveragePooling1D
   -> head "classes": QDense -> relu -> QDense(5) -> softmax over g, q, w, z, t
   -> head "mass":    QDense -> relu -> QDense(1), the jet mass in units of 100 GeV (a regression)
 Jet image (16 x 16 pT-fraction pixels over |d eta|, |d phi| < 0.8):
@@ -33,8 +33,9 @@ class ConstituentRecipe:
     bits: int = 8
     relu_integer: int = 2  # integer bits of the quantized ReLUs: they saturate at 2**relu_integer
     slots: int = 16
+    phi_filters: tuple[int, ...] = (16, 16)  # Deep-Sets: the pointwise Conv1D layers
     pixels: int = 16
-    filters: int = 4
+    filters: int = 4  # jet image: the Conv2D
     epochs: int = 200
     batch_size: int = 512
     mass_loss_weight: float = 1.0
@@ -81,7 +82,7 @@ def build_deep_sets_model(keras, recipe: ConstituentRecipe):
     quantized = {"kernel_quantizer": weights, "bias_quantizer": weights}
     x = keras.Input(shape=(recipe.slots, 4), name="constituents")
     h = keras.layers.BatchNormalization(name="norm")(x)
-    for index, filters in enumerate((32, 16), start=1):
+    for index, filters in enumerate(recipe.phi_filters, start=1):
         h = qkeras.QConv1D(filters, 1, name=f"phi{index}", **quantized)(h)
         h = qkeras.QActivation(relu, name=f"phi{index}_relu")(h)
     pooled = keras.layers.GlobalAveragePooling1D(name="pool")(h)
