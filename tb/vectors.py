@@ -52,3 +52,25 @@ def requantize_vectors(p: dict) -> tuple[np.ndarray, np.ndarray]:
                        ROUNDING_MODES[p["ROUNDING"]], OVERFLOW_MODES[p["OVERFLOW"]])
     codes = requantize_inputs(p["IN_WIDTH"], bool(p["IN_SIGNED"]))
     return codes, requantize(np.maximum(codes, 0) if p["RELU"] else codes, p["IN_FRAC"], target)
+
+
+PIPE_REG_CASES = tuple({"WIDTH": 12, "STAGES": stages} for stages in (0, 1, 3))
+
+
+def delay_line_vectors(stages: int, width: int, cycles: int = 400, seed: int = 0) -> list[tuple[int, int, bool, int]]:
+    """Per cycle (ce, input, checked, expected output after the edge) of a delay of `stages` enabled cycles.
+
+    A cycle is checked once `stages` enabled cycles have filled the line (a wire is always checked).
+    """
+    rng = np.random.default_rng(seed)
+    history, rows = [], []
+    for _ in range(cycles):
+        enable, value = bool(rng.random() < 0.7), int(rng.integers(0, 1 << width))
+        if stages == 0:
+            rows.append((int(enable), value, True, value))
+            continue
+        if enable:
+            history.append(value)
+        filled = len(history) >= stages
+        rows.append((int(enable), value, filled, history[-stages] if filled else 0))
+    return rows

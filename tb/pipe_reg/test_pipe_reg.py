@@ -7,6 +7,7 @@ import pytest
 
 from rtl4ml.tb.clocked import check_delay_line
 from rtl4ml.tb.module_test import parameters, run_module_test
+from rtl4ml.tb.vectors import PIPE_REG_CASES, case_id
 
 
 @cocotb.test()
@@ -16,6 +17,6 @@ async def run_test(dut):
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("stages", [0, 1, 3])
-def test_pipe_reg(stages):
-    run_module_test("pipe_reg", __file__, {"WIDTH": 12, "STAGES": stages})
+@pytest.mark.parametrize("params", PIPE_REG_CASES, ids=case_id)
+def test_pipe_reg(params):
+    run_module_test("pipe_reg", __file__, params)

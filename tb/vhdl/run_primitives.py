@@ -15,7 +15,7 @@ from pathlib import Path
 from vunit import VUnit
 
 from rtl4ml.resources import rtl_dir
-from rtl4ml.tb.vectors import REQUANTIZE_CASES, case_id, requantize_vectors
+from rtl4ml.tb.vectors import PIPE_REG_CASES, REQUANTIZE_CASES, case_id, delay_line_vectors, requantize_vectors
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,6 +32,14 @@ def write_requantize_vectors(folder: Path, parameters: dict) -> Path:
     return path
 
 
+def write_pipe_reg_vectors(folder: Path, parameters: dict) -> Path:
+    rows = delay_line_vectors(parameters["STAGES"], parameters["WIDTH"])
+    path = folder / f"pipe_reg-{case_id(parameters)}.txt"
+    width = parameters["WIDTH"]
+    path.write_text("".join(f"{ce} {bits(x, width)} {int(checked)} {bits(y, width)}\n" for ce, x, checked, y in rows))
+    return path
+
+
 def main(argv: list[str]) -> None:
     vu = VUnit.from_argv(argv=argv)
     vu.add_vhdl_builtins()
@@ -44,6 +52,10 @@ def main(argv: list[str]) -> None:
     for parameters in REQUANTIZE_CASES:
         bench.add_config(name=case_id(parameters),
                          generics=dict(parameters, vectors=str(write_requantize_vectors(vectors, parameters))))
+    bench = lib.test_bench("tb_pipe_reg")
+    for parameters in PIPE_REG_CASES:
+        bench.add_config(name=case_id(parameters),
+                         generics=dict(parameters, vectors=str(write_pipe_reg_vectors(vectors, parameters))))
     vu.set_compile_option("ghdl.a_flags", ["--std=08"])
     vu.main()
 
