@@ -76,6 +76,18 @@ def test_analytic_estimate_is_within_25_percent_of_yosys(keras, tmp_path, zeros,
 
 
 @pytest.mark.synth
+def test_max_pooling_estimate_is_within_10_percent_of_yosys(keras, tmp_path):
+    model = keras.Sequential([keras.Input(shape=(6, 6, 2)), keras.layers.MaxPooling2D(3, name="pool"),
+                              keras.layers.Flatten()])
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<12,4>"}})
+    design.write(tmp_path / "pool")
+    report = design.report()
+    yosys, analytic = report["Yosys"]["per_layer"]["pool"], report["Analytic"]["per_layer"]["pool"]
+    assert abs(analytic["LUT"] / yosys["LUT"] - 1) <= 0.10, (analytic, yosys)
+    assert analytic["FF"] == yosys["FF"]
+
+
+@pytest.mark.synth
 def test_fast_and_thorough_lut_mapping_agree_on_everything_but_luts(keras, tmp_path, monkeypatch):
     monkeypatch.setenv("RTL4ML_CACHE_DIR", str(tmp_path / "cache"))  # both flows run, none from an earlier test
     design = written(keras, tmp_path, "d", sizes=(12, 8, 4), seed=3, config={"Model": {"Precision": "ap_fixed<10,4>"}})
