@@ -6,6 +6,8 @@ Both twins are checked on the same parameter sets and the same inputs against th
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 
 from rtl4ml.fixed_point import OVERFLOW_MODES, ROUNDING_MODES, FixedType, requantize
@@ -74,3 +76,16 @@ def delay_line_vectors(stages: int, width: int, cycles: int = 400, seed: int = 0
         filled = len(history) >= stages
         rows.append((int(enable), value, filled, history[-stages] if filled else 0))
     return rows
+
+
+LOOKUP_TABLE_CASES = (
+    {"ADDR_WIDTH": 6, "DATA_WIDTH": 18, "DEPTH": 64},
+    {"ADDR_WIDTH": 6, "DATA_WIDTH": 7, "DEPTH": 41},
+    {"ADDR_WIDTH": 1, "DATA_WIDTH": 3, "DEPTH": 1},
+)
+
+
+def lookup_table_contents(parameters: dict) -> list[int]:
+    """The entries of one parameter set (seeded by its shape)."""
+    rng = random.Random(parameters["DEPTH"] * 31 + parameters["DATA_WIDTH"])
+    return [rng.randrange(1 << parameters["DATA_WIDTH"]) for _ in range(parameters["DEPTH"])]

@@ -15,7 +15,8 @@ from pathlib import Path
 from vunit import VUnit
 
 from rtl4ml.resources import rtl_dir
-from rtl4ml.tb.vectors import PIPE_REG_CASES, REQUANTIZE_CASES, case_id, delay_line_vectors, requantize_vectors
+from rtl4ml.tb.vectors import (LOOKUP_TABLE_CASES, PIPE_REG_CASES, REQUANTIZE_CASES, case_id, delay_line_vectors,
+                               lookup_table_contents, requantize_vectors)
 
 HERE = Path(__file__).resolve().parent
 
@@ -40,6 +41,13 @@ def write_pipe_reg_vectors(folder: Path, parameters: dict) -> Path:
     return path
 
 
+def write_lookup_table_contents(folder: Path, parameters: dict) -> Path:
+    path = folder / f"lookup_table-{case_id(parameters)}.txt"
+    width = parameters["DATA_WIDTH"]
+    path.write_text("".join(f"{bits(entry, width)}\n" for entry in lookup_table_contents(parameters)))
+    return path
+
+
 def main(argv: list[str]) -> None:
     vu = VUnit.from_argv(argv=argv)
     vu.add_vhdl_builtins()
@@ -56,6 +64,10 @@ def main(argv: list[str]) -> None:
     for parameters in PIPE_REG_CASES:
         bench.add_config(name=case_id(parameters),
                          generics=dict(parameters, vectors=str(write_pipe_reg_vectors(vectors, parameters))))
+    bench = lib.test_bench("tb_lookup_table")
+    for parameters in LOOKUP_TABLE_CASES:
+        bench.add_config(name=case_id(parameters),
+                         generics=dict(parameters, contents=str(write_lookup_table_contents(vectors, parameters))))
     vu.set_compile_option("ghdl.a_flags", ["--std=08"])
     vu.main()
 
