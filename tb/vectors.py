@@ -59,23 +59,47 @@ def requantize_vectors(p: dict) -> tuple[np.ndarray, np.ndarray]:
 PIPE_REG_CASES = tuple({"WIDTH": 12, "STAGES": stages} for stages in (0, 1, 3))
 
 
-def delay_line_vectors(stages: int, width: int, cycles: int = 400, seed: int = 0) -> list[tuple[int, int, bool, int]]:
-    """Per cycle (ce, input, checked, expected output after the edge) of a delay of `stages` enabled cycles.
+def delay_line_vectors(stages: int, width: int, cycles: int = 400, seed: int = 0,
+                       function=lambda value: value) -> list[tuple[int, int, bool, int]]:
+    """Per cycle (ce, input, checked, expected output after the edge) of `function` of the input `stages`
+    enabled cycles earlier (inputs of `width` bits, random clock enables).
 
     A cycle is checked once `stages` enabled cycles have filled the line (a wire is always checked).
     """
-    rng = np.random.default_rng(seed)
+    rng = random.Random(seed)
     history, rows = [], []
     for _ in range(cycles):
-        enable, value = bool(rng.random() < 0.7), int(rng.integers(0, 1 << width))
+        enable, value = rng.random() < 0.7, rng.getrandbits(width)
         if stages == 0:
-            rows.append((int(enable), value, True, value))
+            rows.append((int(enable), value, True, function(value)))
             continue
         if enable:
             history.append(value)
         filled = len(history) >= stages
-        rows.append((int(enable), value, filled, history[-stages] if filled else 0))
+        rows.append((int(enable), value, filled, function(history[-stages]) if filled else 0))
     return rows
+
+
+REDUCTION_TREE_CASES = (
+    {"OPERATION": "ADD", "N": 1, "WIDTH": 8, "LEVELS": 0, "REG_MASK": 0},
+    {"OPERATION": "ADD", "N": 5, "WIDTH": 10, "LEVELS": 3, "REG_MASK": 0b101},
+    {"OPERATION": "ADD", "N": 17, "WIDTH": 12, "LEVELS": 6, "REG_MASK": 0b110011},
+    {"OPERATION": "MAX", "N": 5, "WIDTH": 9, "LEVELS": 3, "REG_MASK": 0b010},
+    {"OPERATION": "MAXU", "N": 4, "WIDTH": 9, "LEVELS": 2, "REG_MASK": 0b11},
+)
+
+
+def _split(value: int, n: int, width: int, signed: bool) -> list[int]:
+    terms = [(value >> (i * width)) & ((1 << width) - 1) for i in range(n)]
+    return [t - (1 << width) if signed and t >> (width - 1) else t for t in terms]
+
+
+def reduction_reference(p: dict):
+    """The tree's output code as a function of its packed input (sum mod 2**WIDTH, signed or unsigned max)."""
+    width, n, operation = p["WIDTH"], p["N"], p["OPERATION"].strip('"')
+    if operation == "ADD":
+        return lambda value: sum(_split(value, n, width, False)) & ((1 << width) - 1)
+    return lambda value: max(_split(value, n, width, operation == "MAX")) & ((1 << width) - 1)
 
 
 LOOKUP_TABLE_CASES = (

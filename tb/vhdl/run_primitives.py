@@ -15,8 +15,8 @@ from pathlib import Path
 from vunit import VUnit
 
 from rtl4ml.resources import rtl_dir
-from rtl4ml.tb.vectors import (LOOKUP_TABLE_CASES, PIPE_REG_CASES, REQUANTIZE_CASES, case_id, delay_line_vectors,
-                               lookup_table_contents, requantize_vectors)
+from rtl4ml.tb.vectors import (LOOKUP_TABLE_CASES, PIPE_REG_CASES, REDUCTION_TREE_CASES, REQUANTIZE_CASES, case_id,
+                               delay_line_vectors, lookup_table_contents, reduction_reference, requantize_vectors)
 
 HERE = Path(__file__).resolve().parent
 
@@ -38,6 +38,16 @@ def write_pipe_reg_vectors(folder: Path, parameters: dict) -> Path:
     path = folder / f"pipe_reg-{case_id(parameters)}.txt"
     width = parameters["WIDTH"]
     path.write_text("".join(f"{ce} {bits(x, width)} {int(checked)} {bits(y, width)}\n" for ce, x, checked, y in rows))
+    return path
+
+
+def write_reduction_tree_vectors(folder: Path, parameters: dict) -> Path:
+    stages = bin(parameters["REG_MASK"]).count("1")
+    width, n = parameters["WIDTH"], parameters["N"]
+    rows = delay_line_vectors(stages, n * width, function=reduction_reference(parameters))
+    path = folder / f"reduction_tree-{case_id(parameters)}.txt"
+    path.write_text("".join(f"{ce} {bits(x, n * width)} {int(checked)} {bits(y, width)}\n"
+                            for ce, x, checked, y in rows))
     return path
 
 
@@ -68,6 +78,10 @@ def main(argv: list[str]) -> None:
     for parameters in LOOKUP_TABLE_CASES:
         bench.add_config(name=case_id(parameters),
                          generics=dict(parameters, contents=str(write_lookup_table_contents(vectors, parameters))))
+    bench = lib.test_bench("tb_reduction_tree")
+    for parameters in REDUCTION_TREE_CASES:
+        bench.add_config(name=case_id(parameters),
+                         generics=dict(parameters, vectors=str(write_reduction_tree_vectors(vectors, parameters))))
     vu.set_compile_option("ghdl.a_flags", ["--std=08"])
     vu.main()
 
