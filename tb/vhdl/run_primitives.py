@@ -58,6 +58,15 @@ def write_lookup_table_contents(folder: Path, parameters: dict) -> Path:
     return path
 
 
+# testbench -> (parameter sets, writer of one set's file, the generic naming that file)
+BENCHES = {
+    "tb_requantize": (REQUANTIZE_CASES, write_requantize_vectors, "vectors"),
+    "tb_pipe_reg": (PIPE_REG_CASES, write_pipe_reg_vectors, "vectors"),
+    "tb_lookup_table": (LOOKUP_TABLE_CASES, write_lookup_table_contents, "contents"),
+    "tb_reduction_tree": (REDUCTION_TREE_CASES, write_reduction_tree_vectors, "vectors"),
+}
+
+
 def main(argv: list[str]) -> None:
     vu = VUnit.from_argv(argv=argv)
     vu.add_vhdl_builtins()
@@ -66,22 +75,11 @@ def main(argv: list[str]) -> None:
     lib.add_source_files(str(HERE / "tb_*.vhd"))
     vectors = Path(vu._output_path) / "vectors"  # noqa: SLF001 - VUnit keeps its --output-path here
     vectors.mkdir(parents=True, exist_ok=True)
-    bench = lib.test_bench("tb_requantize")
-    for parameters in REQUANTIZE_CASES:
-        bench.add_config(name=case_id(parameters),
-                         generics=dict(parameters, vectors=str(write_requantize_vectors(vectors, parameters))))
-    bench = lib.test_bench("tb_pipe_reg")
-    for parameters in PIPE_REG_CASES:
-        bench.add_config(name=case_id(parameters),
-                         generics=dict(parameters, vectors=str(write_pipe_reg_vectors(vectors, parameters))))
-    bench = lib.test_bench("tb_lookup_table")
-    for parameters in LOOKUP_TABLE_CASES:
-        bench.add_config(name=case_id(parameters),
-                         generics=dict(parameters, contents=str(write_lookup_table_contents(vectors, parameters))))
-    bench = lib.test_bench("tb_reduction_tree")
-    for parameters in REDUCTION_TREE_CASES:
-        bench.add_config(name=case_id(parameters),
-                         generics=dict(parameters, vectors=str(write_reduction_tree_vectors(vectors, parameters))))
+    for bench_name, (cases, write, generic) in BENCHES.items():
+        bench = lib.test_bench(bench_name)
+        for parameters in cases:
+            bench.add_config(name=case_id(parameters),
+                             generics=dict(parameters, **{generic: str(write(vectors, parameters))}))
     vu.set_compile_option("ghdl.a_flags", ["--std=08"])
     vu.main()
 

@@ -4,11 +4,11 @@
 -- are the pipeline filling.
 library ieee;
 use ieee.std_logic_1164.all;
-use ieee.numeric_std.all;
-use std.textio.all;
 
 library vunit_lib;
 context vunit_lib.vunit_context;
+
+use work.tb_clocked_pkg.all;
 
 entity tb_reduction_tree is
     generic (
@@ -29,35 +29,9 @@ architecture tb of tb_reduction_tree is
     signal out_data : std_logic_vector(WIDTH - 1 downto 0);
 begin
     main : process
-        file source : text;
-        variable row : line;
-        variable enable, checked : std_logic;
-        variable x : std_logic_vector(N * WIDTH - 1 downto 0);
-        variable expected : std_logic_vector(WIDTH - 1 downto 0);
-        variable compared : natural := 0;
     begin
         test_runner_setup(runner, runner_cfg);
-        file_open(source, vectors, read_mode);
-        while not endfile(source) loop
-            readline(source, row);
-            read(row, enable);
-            read(row, x);
-            read(row, checked);
-            read(row, expected);
-            ce <= enable;
-            in_data <= x;
-            wait for 1 ns;
-            clk <= '1';
-            wait for 1 ns;
-            clk <= '0';
-            if checked = '1' then
-                check_equal(unsigned(out_data), unsigned(expected), "cycle " & to_string(compared));
-                compared := compared + 1;
-            end if;
-        end loop;
-        file_close(source);
-        check(compared > 0, "nothing compared in " & vectors);
-        info("compared " & to_string(compared) & " cycles");
+        play_clocked_vectors(vectors, clk, ce, in_data, out_data);
         test_runner_cleanup(runner);
     end process;
 
