@@ -113,3 +113,32 @@ def lookup_table_contents(parameters: dict) -> list[int]:
     """The entries of one parameter set (seeded by its shape)."""
     rng = random.Random(parameters["DEPTH"] * 31 + parameters["DATA_WIDTH"])
     return [rng.randrange(1 << parameters["DATA_WIDTH"]) for _ in range(parameters["DEPTH"])]
+
+
+AXIS_CONTROL_CASES = tuple({"LATENCY": latency, "INTERVAL": interval} for latency, interval in
+                           ((1, 1), (4, 1), (1, 2), (5, 3)))
+
+
+def axis_control_vectors(latency: int, interval: int, cycles: int = 600, seed: int = 0) -> list[dict]:
+    """Per cycle the inputs of axis_pipeline_control and its outputs before the clock edge, from a
+    cycle-accurate model of rtl/axis_pipeline_control.v: reset for two cycles, then random valid, tlast and
+    backpressure, and a reset in the middle. `checked`: the outputs are defined (after the first reset's edge;
+    m_last only with m_valid)."""
+    rng = random.Random(seed)
+    valid, last, wait = [0] * latency, [0] * latency, 0
+    rows = []
+    for cycle in range(cycles):
+        rst = int(cycle < 2 or cycle == cycles // 2)
+        s_valid, s_last, m_ready = int(rng.random() < 0.7), rng.randrange(2), int(rng.random() < 0.6)
+        ce = int(not valid[-1] or m_ready)
+        s_ready = int(ce and not rst and wait == 0)
+        rows.append({"checked": int(cycle >= 1), "rst": rst, "s_valid": s_valid, "s_last": s_last, "m_ready": m_ready,
+                     "s_ready": s_ready, "m_valid": int(valid[-1] and not rst), "m_last": last[-1], "ce": ce,
+                     "stage_valid": sum(bit << k for k, bit in enumerate(valid))})
+        accept = s_valid and s_ready
+        if ce:
+            valid, last = [int(accept)] + valid[:-1], [s_last] + last[:-1]
+            wait = interval - 1 if accept else max(wait - 1, 0)
+        if rst:
+            valid, wait = [0] * latency, 0
+    return rows

@@ -15,8 +15,9 @@ from pathlib import Path
 from vunit import VUnit
 
 from rtl4ml.resources import rtl_dir
-from rtl4ml.tb.vectors import (LOOKUP_TABLE_CASES, PIPE_REG_CASES, REDUCTION_TREE_CASES, REQUANTIZE_CASES, case_id,
-                               delay_line_vectors, lookup_table_contents, reduction_reference, requantize_vectors)
+from rtl4ml.tb.vectors import (AXIS_CONTROL_CASES, LOOKUP_TABLE_CASES, PIPE_REG_CASES, REDUCTION_TREE_CASES,
+                               REQUANTIZE_CASES, axis_control_vectors, case_id, delay_line_vectors,
+                               lookup_table_contents, reduction_reference, requantize_vectors)
 
 HERE = Path(__file__).resolve().parent
 
@@ -58,12 +59,25 @@ def write_lookup_table_contents(folder: Path, parameters: dict) -> Path:
     return path
 
 
+AXIS_CONTROL_COLUMNS = ("checked", "rst", "s_valid", "s_last", "m_ready", "s_ready", "m_valid", "m_last", "ce")
+
+
+def write_axis_control_vectors(folder: Path, parameters: dict) -> Path:
+    latency = parameters["LATENCY"]
+    rows = axis_control_vectors(latency, parameters["INTERVAL"])
+    path = folder / f"axis_pipeline_control-{case_id(parameters)}.txt"
+    path.write_text("".join(" ".join(str(row[key]) for key in AXIS_CONTROL_COLUMNS) +
+                            f" {bits(row['stage_valid'], latency)}\n" for row in rows))
+    return path
+
+
 # testbench -> (parameter sets, writer of one set's file, the generic naming that file)
 BENCHES = {
     "tb_requantize": (REQUANTIZE_CASES, write_requantize_vectors, "vectors"),
     "tb_pipe_reg": (PIPE_REG_CASES, write_pipe_reg_vectors, "vectors"),
     "tb_lookup_table": (LOOKUP_TABLE_CASES, write_lookup_table_contents, "contents"),
     "tb_reduction_tree": (REDUCTION_TREE_CASES, write_reduction_tree_vectors, "vectors"),
+    "tb_axis_pipeline_control": (AXIS_CONTROL_CASES, write_axis_control_vectors, "vectors"),
 }
 
 
