@@ -6,7 +6,7 @@ import random
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, RisingEdge
+from cocotb.triggers import FallingEdge, RisingEdge, Timer
 
 
 async def check_delay_line(dut, latency: int, function, random_input, cycles: int = 300, seed: int = 1) -> None:
@@ -38,3 +38,30 @@ async def check_delay_line(dut, latency: int, function, random_input, cycles: in
         await RisingEdge(dut.clk)
         if enable:
             history.append(current)
+
+
+async def replay_cycle_model(dut, clock: str, rows: list[dict], inputs: dict[str, str], outputs: dict[str, str],
+                             only_when: dict[str, str] | None = None) -> None:
+    """Play the rows of a cycle-accurate model (rtl4ml.tb.vectors), which the VHDL twin's VUnit test plays too.
+
+    Per row: drive the inputs (row key -> port), let them settle, compare the outputs (row key -> port) on
+    every `checked` row, then clock. only_when: an output compared only where the row's other key is 1.
+    """
+    only_when = only_when or {}
+    cocotb.start_soon(Clock(getattr(dut, clock), 2, unit="ns").start())
+    await FallingEdge(getattr(dut, clock))
+    for cycle, row in enumerate(rows):
+        for key, port in inputs.items():
+            getattr(dut, port).value = row[key]
+        await Timer(100, unit="ps")
+        if row["checked"]:
+            got = {key: _unsigned(getattr(dut, port).value) for key, port in outputs.items()
+                   if key not in only_when or row[only_when[key]]}
+            want = {key: row[key] for key in got}
+            assert got == want, f"cycle {cycle}: got {got}, the model says {want}"
+        await FallingEdge(getattr(dut, clock))
+
+
+def _unsigned(value) -> int:
+    """A bus (LogicArray) or a single bit (Logic) as an unsigned integer."""
+    return value.to_unsigned() if hasattr(value, "to_unsigned") else int(value)

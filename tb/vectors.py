@@ -142,3 +142,53 @@ def axis_control_vectors(latency: int, interval: int, cycles: int = 600, seed: i
         if rst:
             valid, wait = [0] * latency, 0
     return rows
+
+
+VALID_STREAM_CASES = ({"IN_WIDTH": 12, "OUT_WIDTH": 9},)
+AP_CTRL_CASES = ({"IN_WIDTH": 10, "OUT_WIDTH": 6, "MAX_IN_FLIGHT": 8},)
+
+
+def valid_stream_vectors(in_width: int, out_width: int, cycles: int = 300, seed: int = 1) -> list[dict]:
+    """Per cycle the inputs and outputs (before the edge) of a cycle-accurate model of
+    rtl/valid_stream_adapter.v: wiring, plus the sticky `overrun` (set by an in_valid the core refuses,
+    cleared by rst, defined from the first reset on: `checked`)."""
+    rng = random.Random(seed)
+    overrun, rows = 0, []
+    for cycle in range(cycles):
+        row = {"checked": int(cycle >= 1), "rst": int(cycle < 2 or cycle == cycles // 2),
+               "in_valid": int(rng.random() < 0.6), "in_data": rng.getrandbits(in_width),
+               "s_ready": int(rng.random() < 0.7), "m_data": rng.getrandbits(out_width),
+               "m_valid": int(rng.random() < 0.5)}
+        row.update(overrun=overrun, s_data=row["in_data"], s_valid=row["in_valid"], s_last=1, m_ready=1,
+                   out_valid=row["m_valid"], out_data=row["m_data"])
+        rows.append(row)
+        overrun = 0 if row["rst"] else overrun | (row["in_valid"] and not row["s_ready"])
+    return rows
+
+
+def ap_ctrl_vectors(in_width: int, out_width: int, max_in_flight: int, cycles: int = 300,
+                    seed: int = 2) -> list[dict]:
+    """Per cycle the inputs and outputs (before the edge) of a cycle-accurate model of rtl/ap_ctrl_hs_adapter.v:
+    ap_ready = ap_start and the core's ready, ap_done with the core's output, ap_idle when no start is pending
+    and the in-flight count (defined from the first reset on: `checked`) is zero."""
+    rng = random.Random(seed)
+    count_bits = max_in_flight.bit_length()  # $clog2(MAX_IN_FLIGHT + 1)
+    in_flight, rows = 0, []
+    for cycle in range(cycles):
+        start, s_ready = int(rng.random() < 0.5), int(rng.random() < 0.7)
+        # the core answers only events it took (the model wraps like the counter if it did not)
+        m_valid = int(in_flight > 0 and rng.random() < 0.5)
+        row = {"checked": int(cycle >= 1), "rst": int(cycle < 2 or cycle == cycles // 2), "start": start,
+               "in_data": rng.getrandbits(in_width), "s_ready": s_ready, "m_data": rng.getrandbits(out_width),
+               "m_valid": m_valid}
+        ready = int(start and s_ready)
+        row.update(ready=ready, done=m_valid, idle=int(not start and in_flight == 0), s_data=row["in_data"],
+                   s_valid=start, s_last=1, m_ready=1, out_data=row["m_data"], out_vld=m_valid)
+        rows.append(row)
+        if ready and not m_valid:
+            in_flight = (in_flight + 1) % (1 << count_bits)
+        elif m_valid and not ready:
+            in_flight = (in_flight - 1) % (1 << count_bits)
+        if row["rst"]:
+            in_flight = 0
+    return rows

@@ -9,7 +9,9 @@ import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge
 
+from rtl4ml.tb.clocked import replay_cycle_model
 from rtl4ml.tb.module_test import parameters, run_module_test
+from rtl4ml.tb.vectors import VALID_STREAM_CASES, case_id, valid_stream_vectors
 
 
 @cocotb.test()
@@ -41,6 +43,20 @@ async def run_test(dut):
         assert overrun == (phase == 1)
 
 
+@cocotb.test()
+async def matches_the_cycle_model(dut):
+    """Cycle for cycle the outputs of the model in rtl4ml.tb.vectors, which the VHDL twin's VUnit test checks too."""
+    p = parameters()
+    dut.m_axis_tlast.value = 0
+    await replay_cycle_model(
+        dut, "clk", valid_stream_vectors(p["IN_WIDTH"], p["OUT_WIDTH"]),
+        {"rst": "rst", "in_valid": "in_valid", "in_data": "in_data", "s_ready": "s_axis_tready",
+         "m_data": "m_axis_tdata", "m_valid": "m_axis_tvalid"},
+        {"out_valid": "out_valid", "out_data": "out_data", "overrun": "overrun", "s_data": "s_axis_tdata",
+         "s_valid": "s_axis_tvalid", "s_last": "s_axis_tlast", "m_ready": "m_axis_tready"})
+
+
 @pytest.mark.sim
-def test_valid_stream_adapter():
-    run_module_test("valid_stream_adapter", __file__, {"IN_WIDTH": 12, "OUT_WIDTH": 9})
+@pytest.mark.parametrize("params", VALID_STREAM_CASES, ids=case_id)
+def test_valid_stream_adapter(params):
+    run_module_test("valid_stream_adapter", __file__, params)

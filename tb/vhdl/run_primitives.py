@@ -15,9 +15,10 @@ from pathlib import Path
 from vunit import VUnit
 
 from rtl4ml.resources import rtl_dir
-from rtl4ml.tb.vectors import (AXIS_CONTROL_CASES, LOOKUP_TABLE_CASES, PIPE_REG_CASES, REDUCTION_TREE_CASES,
-                               REQUANTIZE_CASES, axis_control_vectors, case_id, delay_line_vectors,
-                               lookup_table_contents, reduction_reference, requantize_vectors)
+from rtl4ml.tb.vectors import (AP_CTRL_CASES, AXIS_CONTROL_CASES, LOOKUP_TABLE_CASES, PIPE_REG_CASES,
+                               REDUCTION_TREE_CASES, REQUANTIZE_CASES, VALID_STREAM_CASES, ap_ctrl_vectors,
+                               axis_control_vectors, case_id, delay_line_vectors, lookup_table_contents,
+                               reduction_reference, requantize_vectors, valid_stream_vectors)
 
 HERE = Path(__file__).resolve().parent
 
@@ -71,6 +72,33 @@ def write_axis_control_vectors(folder: Path, parameters: dict) -> Path:
     return path
 
 
+# the columns of the adapters' vector files: (row key, width parameter or None for one bit), in file order
+VALID_STREAM_COLUMNS = (("checked", None), ("rst", None), ("in_valid", None), ("in_data", "IN_WIDTH"),
+                        ("s_ready", None), ("m_data", "OUT_WIDTH"), ("m_valid", None), ("out_valid", None),
+                        ("out_data", "OUT_WIDTH"), ("overrun", None), ("s_data", "IN_WIDTH"), ("s_valid", None),
+                        ("s_last", None), ("m_ready", None))
+AP_CTRL_COLUMNS = (("checked", None), ("rst", None), ("start", None), ("in_data", "IN_WIDTH"), ("s_ready", None),
+                   ("m_data", "OUT_WIDTH"), ("m_valid", None), ("ready", None), ("done", None), ("idle", None),
+                   ("out_data", "OUT_WIDTH"), ("out_vld", None), ("s_data", "IN_WIDTH"), ("s_valid", None),
+                   ("s_last", None), ("m_ready", None))
+
+
+def _write_columns(path: Path, rows: list[dict], columns, parameters: dict) -> Path:
+    path.write_text("".join(" ".join(str(row[key]) if width is None else bits(row[key], parameters[width])
+                                     for key, width in columns) + "\n" for row in rows))
+    return path
+
+
+def write_valid_stream_vectors(folder: Path, parameters: dict) -> Path:
+    rows = valid_stream_vectors(parameters["IN_WIDTH"], parameters["OUT_WIDTH"])
+    return _write_columns(folder / f"valid_stream-{case_id(parameters)}.txt", rows, VALID_STREAM_COLUMNS, parameters)
+
+
+def write_ap_ctrl_vectors(folder: Path, parameters: dict) -> Path:
+    rows = ap_ctrl_vectors(parameters["IN_WIDTH"], parameters["OUT_WIDTH"], parameters["MAX_IN_FLIGHT"])
+    return _write_columns(folder / f"ap_ctrl-{case_id(parameters)}.txt", rows, AP_CTRL_COLUMNS, parameters)
+
+
 # testbench -> (parameter sets, writer of one set's file, the generic naming that file)
 BENCHES = {
     "tb_requantize": (REQUANTIZE_CASES, write_requantize_vectors, "vectors"),
@@ -78,6 +106,8 @@ BENCHES = {
     "tb_lookup_table": (LOOKUP_TABLE_CASES, write_lookup_table_contents, "contents"),
     "tb_reduction_tree": (REDUCTION_TREE_CASES, write_reduction_tree_vectors, "vectors"),
     "tb_axis_pipeline_control": (AXIS_CONTROL_CASES, write_axis_control_vectors, "vectors"),
+    "tb_valid_stream_adapter": (VALID_STREAM_CASES, write_valid_stream_vectors, "vectors"),
+    "tb_ap_ctrl_hs_adapter": (AP_CTRL_CASES, write_ap_ctrl_vectors, "vectors"),
 }
 
 
