@@ -21,3 +21,10 @@ def test_rtl_primitives_used_by_the_writer_exist_as_package_data():
 
     assert all((rtl_dir() / name).is_file() for name in PRIMITIVES)
     assert {p.name for p in rtl_templates_dir().glob("*.j2")} >= {"top.v.j2", "dense_layer.v.j2"}
+
+
+def test_every_verilog_primitive_has_its_vhdl_twin_as_package_data():
+    from rtl4ml.resources import rtl_dir
+
+    verilog = {p.stem for p in rtl_dir().glob("*.v")}
+    assert verilog and verilog == {p.stem for p in (rtl_dir() / "vhdl").glob("*.vhd")}
