@@ -1,6 +1,7 @@
 """rtl4ml report: Yosys resources per layer, the analytic estimate against them, profiling counts, outputs."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -9,10 +10,10 @@ import rtl4ml
 from rtl4ml.cli import main as cli_main
 from rtl4ml.errors import Rtl4mlError
 from rtl4ml.report.analytic import estimate_core
-from rtl4ml.report.blocks import pipeline_stages
+from rtl4ml.report.blocks import block_summaries, pipeline_stages
 from rtl4ml.report.parts import find_part
 from rtl4ml.report.profiling import profile
-from rtl4ml.report.synthesis import path_ends
+from rtl4ml.report.synthesis import jobs_for_core, path_ends
 
 from conftest import BUNDLE, JET_CONFIG, make_mlp
 
@@ -96,6 +97,22 @@ def test_fast_and_thorough_lut_mapping_agree_on_everything_but_luts(keras, tmp_p
     assert not fast["Yosys"]["all_cached"] and not thorough["Yosys"]["all_cached"]  # one cache entry per flow
     assert fast["DSP"] == thorough["DSP"] and fast["BRAM_18K"] == thorough["BRAM_18K"]
     assert 0 < thorough["LUT"] <= fast["LUT"] * 1.05
+
+
+def test_the_top_glue_job_has_every_module_the_top_instantiates(keras, tmp_path):
+    """A branched, two-output core delays a path in pipe_reg lines of its top: Yosys needs that source too."""
+    x = keras.Input(shape=(4,), name="x")
+    hidden = keras.layers.Dense(6, activation="relu", name="hidden")(x)
+    short = keras.layers.Dense(2, name="short")(x)
+    model = keras.Model(x, [keras.layers.Dense(3, name="long")(hidden), short])
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<12,4>"}})
+    rtl = design.write(tmp_path / "two") / "rtl"
+    meta = json.loads((rtl / "core.json").read_text())
+    glue = next(job for job in jobs_for_core(rtl, meta, block_summaries(design.core)) if job.layer == "(AXI control)")
+    top_text = (rtl / f"{design.core.top}.v").read_text()
+    instantiated = set(re.findall(r"^\s*(\w+) (?:#\(|\w+ \()", top_text, flags=re.M)) - {"module", "wire", "reg"}
+    provided = {path.stem for path in glue.sources + glue.blackboxes}
+    assert "pipe_reg" in instantiated and instantiated <= provided, instantiated - provided
 
 
 def test_planned_stages_are_the_latency_and_respect_the_budget():

@@ -212,7 +212,9 @@ def jobs_for_core(rtl_dir: Path, core_meta: dict, layers: list[dict], thorough: 
                                     layer.get("sequential", False))
             jobs.append(SynthesisJob(layer["name"], top, sources, wrapper))
     top = core_meta["top"]
-    jobs.append(SynthesisJob("(AXI control)", top, [rtl_dir / "axis_pipeline_control.v", rtl_dir / f"{top}.v"],
+    # the top's own logic: the flow control, and the delay lines (pipe_reg) that balance branches of a graph
+    jobs.append(SynthesisJob("(AXI control)", top, [rtl_dir / "axis_pipeline_control.v", rtl_dir / "pipe_reg.v",
+                                                    rtl_dir / f"{top}.v"],
                              blackboxes=[rtl_dir / f"{layer['module']}.v" for layer in layers]))
     return jobs
 
