@@ -60,43 +60,53 @@ def write_lookup_table_contents(folder: Path, parameters: dict) -> Path:
     return path
 
 
-AXIS_CONTROL_COLUMNS = ("checked", "rst", "s_valid", "s_last", "m_ready", "s_ready", "m_valid", "m_last", "ce")
+# A cycle-accurate model's ports: (row key, width parameter or None for one bit), column 0 at bit 0 of the packed
+# vector the testbench maps onto the DUT (tb_clocked_pkg.play_cycle_model); outputs compared on `checked` rows,
+# those in ONLY_WHEN only where the row's other key is 1.
+AXIS_CONTROL_PORTS = ((("rst", None), ("s_valid", None), ("s_last", None), ("m_ready", None)),
+                      (("s_ready", None), ("m_valid", None), ("m_last", None), ("ce", None),
+                       ("stage_valid", "LATENCY")))
+VALID_STREAM_PORTS = ((("rst", None), ("in_valid", None), ("in_data", "IN_WIDTH"), ("s_ready", None),
+                       ("m_data", "OUT_WIDTH"), ("m_valid", None)),
+                      (("out_valid", None), ("out_data", "OUT_WIDTH"), ("overrun", None), ("s_data", "IN_WIDTH"),
+                       ("s_valid", None), ("s_last", None), ("m_ready", None)))
+AP_CTRL_PORTS = ((("rst", None), ("start", None), ("in_data", "IN_WIDTH"), ("s_ready", None), ("m_data", "OUT_WIDTH"),
+                  ("m_valid", None)),
+                 (("ready", None), ("done", None), ("idle", None), ("out_data", "OUT_WIDTH"), ("out_vld", None),
+                  ("s_data", "IN_WIDTH"), ("s_valid", None), ("s_last", None), ("m_ready", None)))
+ONLY_WHEN = {"m_last": "m_valid"}
+
+
+def _packed(values: list[tuple[int, int]]) -> str:
+    """(value, width) pairs as one bit string, the first pair in the lowest bits."""
+    return "".join(bits(value, width) for value, width in reversed(values))
+
+
+def _write_cycle_model(path: Path, rows: list[dict], ports, parameters: dict) -> Path:
+    inputs, outputs = ([(key, 1 if width is None else parameters[width]) for key, width in side] for side in ports)
+    lines = []
+    for row in rows:
+        mask = [((1 << width) - 1 if row["checked"] and (key not in ONLY_WHEN or row[ONLY_WHEN[key]]) else 0, width)
+                for key, width in outputs]
+        lines.append(f"{_packed([(row[key], width) for key, width in inputs])} "
+                     f"{_packed([(row[key], width) for key, width in outputs])} {_packed(mask)}\n")
+    path.write_text("".join(lines))
+    return path
 
 
 def write_axis_control_vectors(folder: Path, parameters: dict) -> Path:
-    latency = parameters["LATENCY"]
-    rows = axis_control_vectors(latency, parameters["INTERVAL"])
-    path = folder / f"axis_pipeline_control-{case_id(parameters)}.txt"
-    path.write_text("".join(" ".join(str(row[key]) for key in AXIS_CONTROL_COLUMNS) +
-                            f" {bits(row['stage_valid'], latency)}\n" for row in rows))
-    return path
-
-
-# the columns of the adapters' vector files: (row key, width parameter or None for one bit), in file order
-VALID_STREAM_COLUMNS = (("checked", None), ("rst", None), ("in_valid", None), ("in_data", "IN_WIDTH"),
-                        ("s_ready", None), ("m_data", "OUT_WIDTH"), ("m_valid", None), ("out_valid", None),
-                        ("out_data", "OUT_WIDTH"), ("overrun", None), ("s_data", "IN_WIDTH"), ("s_valid", None),
-                        ("s_last", None), ("m_ready", None))
-AP_CTRL_COLUMNS = (("checked", None), ("rst", None), ("start", None), ("in_data", "IN_WIDTH"), ("s_ready", None),
-                   ("m_data", "OUT_WIDTH"), ("m_valid", None), ("ready", None), ("done", None), ("idle", None),
-                   ("out_data", "OUT_WIDTH"), ("out_vld", None), ("s_data", "IN_WIDTH"), ("s_valid", None),
-                   ("s_last", None), ("m_ready", None))
-
-
-def _write_columns(path: Path, rows: list[dict], columns, parameters: dict) -> Path:
-    path.write_text("".join(" ".join(str(row[key]) if width is None else bits(row[key], parameters[width])
-                                     for key, width in columns) + "\n" for row in rows))
-    return path
+    rows = axis_control_vectors(parameters["LATENCY"], parameters["INTERVAL"])
+    return _write_cycle_model(folder / f"axis_control-{case_id(parameters)}.txt", rows, AXIS_CONTROL_PORTS, parameters)
 
 
 def write_valid_stream_vectors(folder: Path, parameters: dict) -> Path:
     rows = valid_stream_vectors(parameters["IN_WIDTH"], parameters["OUT_WIDTH"])
-    return _write_columns(folder / f"valid_stream-{case_id(parameters)}.txt", rows, VALID_STREAM_COLUMNS, parameters)
+    return _write_cycle_model(folder / f"valid_stream-{case_id(parameters)}.txt", rows, VALID_STREAM_PORTS, parameters)
 
 
 def write_ap_ctrl_vectors(folder: Path, parameters: dict) -> Path:
     rows = ap_ctrl_vectors(parameters["IN_WIDTH"], parameters["OUT_WIDTH"], parameters["MAX_IN_FLIGHT"])
-    return _write_columns(folder / f"ap_ctrl-{case_id(parameters)}.txt", rows, AP_CTRL_COLUMNS, parameters)
+    return _write_cycle_model(folder / f"ap_ctrl-{case_id(parameters)}.txt", rows, AP_CTRL_PORTS, parameters)
 
 
 # testbench -> (parameter sets, writer of one set's file, the generic naming that file)

@@ -1,13 +1,15 @@
--- VUnit testbench of rtl/vhdl/ap_ctrl_hs_adapter.vhd. Every line of `vectors` is one clock cycle:
--- "<checked> <ap_rst> <ap_start> <in_data> <s_axis_tready> <m_axis_tdata> <m_axis_tvalid> <ap_ready> <ap_done>
--- <ap_idle> <out_data> <out_data_ap_vld> <s_axis_tdata> <s_axis_tvalid> <s_axis_tlast> <m_axis_tready>", the inputs
--- and the outputs before the edge of the cycle-accurate Python model the Verilog twin's cocotb test replays too.
+-- VUnit testbench of rtl/vhdl/ap_ctrl_hs_adapter.vhd against the cycle-accurate Python model its Verilog twin's
+-- cocotb test replays too (rtl4ml.tb.vectors.ap_ctrl_vectors). Packed columns, bit 0 first
+-- (tb/vhdl/run_primitives.py): inputs ap_rst, ap_start, in_data, s_axis_tready, m_axis_tdata, m_axis_tvalid;
+-- outputs ap_ready, ap_done, ap_idle, out_data, out_data_ap_vld, s_axis_tdata, s_axis_tvalid, s_axis_tlast,
+-- m_axis_tready.
 library ieee;
 use ieee.std_logic_1164.all;
-use std.textio.all;
 
 library vunit_lib;
 context vunit_lib.vunit_context;
+
+use work.tb_clocked_pkg.all;
 
 entity tb_ap_ctrl_hs_adapter is
     generic (
@@ -20,65 +22,27 @@ entity tb_ap_ctrl_hs_adapter is
 end entity tb_ap_ctrl_hs_adapter;
 
 architecture tb of tb_ap_ctrl_hs_adapter is
-    signal clk, rst, start, ready, done, idle, out_vld, s_valid, s_ready, s_last, m_valid, m_ready : std_logic := '0';
-    signal in_data, s_data : std_logic_vector(IN_WIDTH - 1 downto 0) := (others => '0');
-    signal out_data, m_data : std_logic_vector(OUT_WIDTH - 1 downto 0) := (others => '0');
+    constant I : positive := IN_WIDTH;
+    constant O : positive := OUT_WIDTH;
+    signal clk : std_logic := '0';
+    signal inputs : std_logic_vector(I + O + 3 downto 0) := (others => '0');
+    signal outputs : std_logic_vector(O + I + 6 downto 0);
 begin
     main : process
-        file source : text;
-        variable row : line;
-        variable checked, bit_in : std_logic;
-        variable want_ready, want_done, want_idle, want_vld, want_s_valid, want_s_last, want_m_ready : std_logic;
-        variable in_bus, want_s_data : std_logic_vector(IN_WIDTH - 1 downto 0);
-        variable out_bus, want_out_data : std_logic_vector(OUT_WIDTH - 1 downto 0);
-        variable cycle : natural := 0;
     begin
         test_runner_setup(runner, runner_cfg);
-        file_open(source, vectors, read_mode);
-        while not endfile(source) loop
-            readline(source, row);
-            read(row, checked);
-            read(row, bit_in); rst <= bit_in;
-            read(row, bit_in); start <= bit_in;
-            read(row, in_bus); in_data <= in_bus;
-            read(row, bit_in); s_ready <= bit_in;
-            read(row, out_bus); m_data <= out_bus;
-            read(row, bit_in); m_valid <= bit_in;
-            read(row, want_ready);
-            read(row, want_done);
-            read(row, want_idle);
-            read(row, want_out_data);
-            read(row, want_vld);
-            read(row, want_s_data);
-            read(row, want_s_valid);
-            read(row, want_s_last);
-            read(row, want_m_ready);
-            wait for 1 ns;
-            if checked = '1' then
-                check_equal(ready, want_ready, "ap_ready, cycle " & to_string(cycle));
-                check_equal(done, want_done, "ap_done, cycle " & to_string(cycle));
-                check_equal(idle, want_idle, "ap_idle, cycle " & to_string(cycle));
-                check_equal(out_data, want_out_data, "out_data, cycle " & to_string(cycle));
-                check_equal(out_vld, want_vld, "out_data_ap_vld, cycle " & to_string(cycle));
-                check_equal(s_data, want_s_data, "s_axis_tdata, cycle " & to_string(cycle));
-                check_equal(s_valid, want_s_valid, "s_axis_tvalid, cycle " & to_string(cycle));
-                check_equal(s_last, want_s_last, "s_axis_tlast, cycle " & to_string(cycle));
-                check_equal(m_ready, want_m_ready, "m_axis_tready, cycle " & to_string(cycle));
-            end if;
-            clk <= '1';
-            wait for 1 ns;
-            clk <= '0';
-            cycle := cycle + 1;
-        end loop;
-        file_close(source);
-        info("checked " & to_string(cycle) & " cycles");
+        play_cycle_model(vectors, clk, inputs, outputs);
         test_runner_cleanup(runner);
     end process;
 
     dut : entity work.ap_ctrl_hs_adapter
         generic map (IN_WIDTH => IN_WIDTH, OUT_WIDTH => OUT_WIDTH, MAX_IN_FLIGHT => MAX_IN_FLIGHT)
-        port map (ap_clk => clk, ap_rst => rst, ap_start => start, ap_ready => ready, ap_done => done,
-                  ap_idle => idle, in_data => in_data, out_data => out_data, out_data_ap_vld => out_vld,
-                  s_axis_tdata => s_data, s_axis_tvalid => s_valid, s_axis_tready => s_ready, s_axis_tlast => s_last,
-                  m_axis_tdata => m_data, m_axis_tvalid => m_valid, m_axis_tready => m_ready, m_axis_tlast => '0');
+        port map (ap_clk => clk, ap_rst => inputs(0), ap_start => inputs(1), in_data => inputs(I + 1 downto 2),
+                  s_axis_tready => inputs(I + 2), m_axis_tdata => inputs(I + O + 2 downto I + 3),
+                  m_axis_tvalid => inputs(I + O + 3), m_axis_tlast => '0',
+                  ap_ready => outputs(0), ap_done => outputs(1), ap_idle => outputs(2),
+                  out_data => outputs(O + 2 downto 3),
+                  out_data_ap_vld => outputs(O + 3), s_axis_tdata => outputs(O + I + 3 downto O + 4),
+                  s_axis_tvalid => outputs(O + I + 4), s_axis_tlast => outputs(O + I + 5),
+                  m_axis_tready => outputs(O + I + 6));
 end architecture tb;
