@@ -127,26 +127,22 @@ def _height_width(values: tuple[int, ...], fill: int) -> tuple[int, int]:
     return (fill, values[0]) if len(values) == 1 else (values[0], values[1])
 
 
-def _window_geometry(input_shape, output_spatial, size, strides, pad_before) -> dict:
-    """The window placement every windowed call's config holds (hls4ml's names; 1-D: height 1)."""
+def _window_geometry(window: str, input_shape, output_spatial, size, strides, pad_before) -> dict:
+    """The window placement every windowed call's config holds, in hls4ml's names (1-D: height 1); `window`
+    names the window's size: filt (convolutions) or pool."""
     (in_h, in_w), (out_h, out_w) = _spatial(input_shape), _spatial(tuple(output_spatial) + (1,))
     (size_h, size_w), (stride_h, stride_w) = _height_width(size, 1), _height_width(strides, 1)
     pad_top, pad_left = _height_width(pad_before, 0)
-    return {"in_height": in_h, "in_width": in_w, "n_chan": input_shape[-1], "size_height": size_h,
-            "size_width": size_w, "stride_height": stride_h, "stride_width": stride_w, "pad_top": pad_top,
+    return {"in_height": in_h, "in_width": in_w, "n_chan": input_shape[-1], f"{window}_height": size_h,
+            f"{window}_width": size_w, "stride_height": stride_h, "stride_width": stride_w, "pad_top": pad_top,
             "pad_left": pad_left, "out_height": out_h, "out_width": out_w}
-
-
-def _renamed(geometry: dict, prefix: str) -> dict:
-    """The window size keys under the call's own names (filt_* for convolutions, pool_* for pooling)."""
-    return {key.replace("size_", prefix): value for key, value in geometry.items()}
 
 
 @HLS_CALLS.register(ConvLayer)
 def _conv(ident: str, layer: ConvLayer) -> HlsLayer:
     """hls4ml's conv_1d / conv_2d: the kernel's Dense over each output position's window, the kernel stored once."""
-    geometry = _renamed(_window_geometry(layer.input_shape, layer.shape[:-1], layer.kernel_size, layer.strides,
-                                         layer.pad_before), "filt_")
+    geometry = _window_geometry("filt", layer.input_shape, layer.shape[:-1], layer.kernel_size, layer.strides,
+                                layer.pad_before)
     kernel = layer.kernel_matrix
     return HlsLayer(ident, layer, f"conv_{layer.rank}d", template_args=[f"{ident}_config"],
                     config=geometry | {"n_filt": kernel.shape[1], "n_window": kernel.shape[0],
@@ -230,17 +226,17 @@ def _concatenate(ident: str, layer: ConcatenateLayer) -> HlsLayer:
 
 @HLS_CALLS.register(MaxPoolingLayer)
 def _max_pooling(ident: str, layer: MaxPoolingLayer) -> HlsLayer:
-    geometry = _window_geometry(layer.input_shape, layer.output_spatial, layer.pool_size, layer.strides,
+    geometry = _window_geometry("pool", layer.input_shape, layer.output_spatial, layer.pool_size, layer.strides,
                                 layer.pad_before)
-    return HlsLayer(ident, layer, "max_pool", config=_renamed(geometry, "pool_"), template_args=[f"{ident}_config"])
+    return HlsLayer(ident, layer, "max_pool", config=geometry, template_args=[f"{ident}_config"])
 
 
 @HLS_CALLS.register(AveragePoolingLayer)
 def _average_pooling(ident: str, layer: AveragePoolingLayer) -> HlsLayer:
-    geometry = _window_geometry(layer.input_shape, layer.output_spatial, layer.pool_size, layer.strides,
+    geometry = _window_geometry("pool", layer.input_shape, layer.output_spatial, layer.pool_size, layer.strides,
                                 layer.pad_before)
     reciprocals = [exact_literal(int(c), RECIPROCAL_TYPE.frac) for c in layer.reciprocals()]
-    return HlsLayer(ident, layer, "avg_pool", config=_renamed(geometry, "pool_"), template_args=[f"{ident}_config"],
+    return HlsLayer(ident, layer, "avg_pool", config=geometry, template_args=[f"{ident}_config"],
                     types={f"{ident}_reciprocal_t": cpp_type(RECIPROCAL_TYPE),
                            f"{ident}_accum_t": cpp_type(layer.accum_type)},
                     member_types={"reciprocal_t": f"{ident}_reciprocal_t", "accum_t": f"{ident}_accum_t"},

@@ -3,7 +3,7 @@ trees) or time-multiplexed (ReuseFactor > 1), with a directly following relu/lin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -112,8 +112,7 @@ class DensePlan:
     activation_requantize: Requantize | None  # a fused relu/linear after the result type
     levels: int
     neurons: tuple[Neuron, ...]
-    used_inputs: tuple[int, ...]
-    input_wires: tuple[InputOperand, ...]
+    input_wires: tuple[InputOperand, ...]  # the inputs some neuron reads
     all_inputs_used: bool
     # one wire per multiple and per shifted term: the same (m * x) << k serves every neuron that needs it
     multiples: tuple[Multiple, ...]
@@ -135,7 +134,6 @@ class ReuseMultiplier:
     index: int
     select: int  # its operand multiplexer
     weights: tuple[int, ...]  # per phase (codes; 0 in idle phases)
-    to_accum: ProductAlignment | None  # exact products only
 
 
 @dataclass(frozen=True)
@@ -172,6 +170,7 @@ class DenseReusePlan:
     levels: int
     rom: tuple[tuple[int, ...], ...]  # per phase: every multiplier's weight code (weight_width bits each)
     rom_style: str  # distributed | block
+    to_accum: ProductAlignment | None  # every product into the accumulator (exact products only)
     input_wires: tuple[InputOperand, ...]  # read from the input latch x_reg
     all_inputs_used: bool
 
@@ -312,7 +311,7 @@ def _dense_parallel_block(identifier: str, dense: DenseLayer, activation: Activa
     steps = [Step("multiply", max(MULTIPLY_COST if has_products else 0, multiple_levels))] + \
         [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + [_requantize_step(activation)]
     out_type = activation.result_type if activation else dense.result_type
-    plan = DensePlan(**common, levels=levels, neurons=tuple(neurons), used_inputs=tuple(used_inputs),
+    plan = DensePlan(**common, levels=levels, neurons=tuple(neurons),
                      input_wires=tuple(input_operand(i, x_type, operand_width) for i in used_inputs),
                      all_inputs_used=len(used_inputs) == dense.n_in, multiples=tuple(multiples),
                      term_wires=tuple(term_wires))
@@ -353,17 +352,16 @@ def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: Activatio
             schedule = tuple(chunk + [chunk[0]] * (reuse - len(chunk)))  # idle phases multiply by zero
             # multipliers with the same input schedule share one operand multiplexer
             select = schedules.setdefault(schedule, len(schedules))
-            multipliers.append(ReuseMultiplier(len(multipliers), select, tuple(weights), None))
+            multipliers.append(ReuseMultiplier(len(multipliers), select, tuple(weights)))
         neurons.append(ReuseNeuron(j, tuple(range(first, len(multipliers))), int(bias[j])))
     if not multipliers:  # every weight is zero: keep one idle multiplier so the module stays regular
-        multipliers.append(ReuseMultiplier(0, 0, (0,) * reuse, None))
+        multipliers.append(ReuseMultiplier(0, 0, (0,) * reuse))
         schedules[(0,) * reuse] = 0
     selects = [OperandSelect(k, schedule) for schedule, k in schedules.items()]
     used_inputs = sorted({i for schedule in schedules for i in schedule})
     rom = tuple(tuple(m.weights[phase] for m in multipliers) for phase in range(reuse))
-    if common["exact_products"]:
-        alignment = _product_alignment(common["product_width"], dense.accum_type.frac - dense.product_frac, width)
-        multipliers = [replace(multiplier, to_accum=alignment) for multiplier in multipliers]
+    to_accum = _product_alignment(common["product_width"], dense.accum_type.frac - dense.product_frac, width) \
+        if common["exact_products"] else None
     levels = levels_for(max([len(n.multipliers) for n in neurons] + [1]))
     steps = [Step("load", 0, fixed=True),
              Step("multiply", SELECT_COST + MULTIPLY_COST)] + \
@@ -372,7 +370,7 @@ def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: Activatio
     plan = DenseReusePlan(**common, reuse=reuse, phase_width=max(1, (reuse - 1).bit_length()),
                           operand_width=operand_width, weight_width=weight_width, multipliers=tuple(multipliers),
                           selects=tuple(selects), neurons=tuple(neurons), levels=levels, rom=rom,
-                          rom_style="distributed" if reuse <= MAX_LUT_ROM_DEPTH else "block",
+                          rom_style="distributed" if reuse <= MAX_LUT_ROM_DEPTH else "block", to_accum=to_accum,
                           input_wires=tuple(input_operand(i, x_type, operand_width) for i in used_inputs),
                           all_inputs_used=True)  # the input latch reads the whole bus
     # the last phase's products enter the pipeline R - 1 cycles after the first
