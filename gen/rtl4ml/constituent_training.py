@@ -20,6 +20,7 @@ import numpy as np
 from .datasets.constituents import ConstituentJets, deep_sets_inputs, jet_images, mass_target
 from .datasets.jets import CLASSES
 from .errors import fail
+from .keras_reference import named_outputs
 from .training import SEED, TEST_FRACTION, _keras
 
 ARCHITECTURES = ("deep_sets", "jet_image")
@@ -127,13 +128,6 @@ def train_constituent_tagger(jets: ConstituentJets, recipe: ConstituentRecipe, v
     model.fit(recipe.inputs(jets), targets, batch_size=recipe.batch_size, epochs=recipe.epochs,
               validation_split=0.2, callbacks=callbacks, verbose=verbose)
     return model
-
-
-def named_outputs(model, X: np.ndarray) -> dict[str, np.ndarray]:
-    """Keras's float outputs per output layer name, each [events, n]."""
-    outputs = model.predict(X, verbose=0, batch_size=4096)
-    outputs = outputs if isinstance(outputs, list) else [outputs]
-    return {name: np.asarray(value).reshape(len(X), -1) for name, value in zip(model.output_names, outputs)}
 
 
 def evaluate(model, jets: ConstituentJets, recipe: ConstituentRecipe) -> dict[str, float]:

@@ -39,9 +39,15 @@ def keras_outputs(model_path, weights_path, X) -> np.ndarray | None:
         model.load_weights(str(weights_path))
     else:
         model = keras.models.load_model(str(path), custom_objects=custom, compile=False)
-    outputs = model.predict(np.asarray(X, dtype=np.float32), verbose=0, batch_size=4096)
+    return np.concatenate(list(named_outputs(model, X).values()), axis=1)
+
+
+def named_outputs(model, X) -> dict[str, np.ndarray]:
+    """A loaded Keras model's float outputs by output layer name, in the model's output order, each [events, n]."""
+    X = np.asarray(X, dtype=np.float32)
+    outputs = model.predict(X, verbose=0, batch_size=4096)
     outputs = outputs if isinstance(outputs, list) else [outputs]
-    return np.concatenate([np.asarray(value).reshape(len(value), -1) for value in outputs], axis=1)
+    return {name: np.asarray(value).reshape(len(X), -1) for name, value in zip(model.output_names, outputs)}
 
 
 @dataclass(frozen=True)
