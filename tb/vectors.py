@@ -60,23 +60,22 @@ PIPE_REG_CASES = tuple({"WIDTH": 12, "STAGES": stages} for stages in (0, 1, 3))
 
 
 def delay_line_vectors(stages: int, width: int, cycles: int = 400, seed: int = 0,
-                       function=lambda value: value) -> list[tuple[int, int, bool, int]]:
-    """Per cycle (ce, input, checked, expected output after the edge) of `function` of the input `stages`
-    enabled cycles earlier (inputs of `width` bits, random clock enables).
-
-    A cycle is checked once `stages` enabled cycles have filled the line (a wire is always checked).
-    """
+                       function=lambda value: value) -> list[dict]:
+    """Per cycle the inputs (ce, in_data of `width` bits, random) and the output before the clock edge (out_data)
+    of `function` of the input `stages` enabled cycles earlier; `checked` once the line has filled (a wire:
+    always, out_data = function(in_data) at once)."""
     rng = random.Random(seed)
     history, rows = [], []
     for _ in range(cycles):
         enable, value = rng.random() < 0.7, rng.getrandbits(width)
         if stages == 0:
-            rows.append((int(enable), value, True, function(value)))
+            rows.append({"checked": 1, "ce": int(enable), "in_data": value, "out_data": function(value)})
             continue
+        filled = len(history) >= stages
+        rows.append({"checked": int(filled), "ce": int(enable), "in_data": value,
+                     "out_data": function(history[-stages]) if filled else 0})
         if enable:
             history.append(value)
-        filled = len(history) >= stages
-        rows.append((int(enable), value, filled, function(history[-stages]) if filled else 0))
     return rows
 
 

@@ -35,24 +35,6 @@ def write_requantize_vectors(folder: Path, parameters: dict) -> Path:
     return path
 
 
-def write_pipe_reg_vectors(folder: Path, parameters: dict) -> Path:
-    rows = delay_line_vectors(parameters["STAGES"], parameters["WIDTH"])
-    path = folder / f"pipe_reg-{case_id(parameters)}.txt"
-    width = parameters["WIDTH"]
-    path.write_text("".join(f"{ce} {bits(x, width)} {int(checked)} {bits(y, width)}\n" for ce, x, checked, y in rows))
-    return path
-
-
-def write_reduction_tree_vectors(folder: Path, parameters: dict) -> Path:
-    stages = bin(parameters["REG_MASK"]).count("1")
-    width, n = parameters["WIDTH"], parameters["N"]
-    rows = delay_line_vectors(stages, n * width, function=reduction_reference(parameters))
-    path = folder / f"reduction_tree-{case_id(parameters)}.txt"
-    path.write_text("".join(f"{ce} {bits(x, n * width)} {int(checked)} {bits(y, width)}\n"
-                            for ce, x, checked, y in rows))
-    return path
-
-
 def write_lookup_table_contents(folder: Path, parameters: dict) -> Path:
     path = folder / f"lookup_table-{case_id(parameters)}.txt"
     width = parameters["DATA_WIDTH"]
@@ -63,6 +45,7 @@ def write_lookup_table_contents(folder: Path, parameters: dict) -> Path:
 # A cycle-accurate model's ports: (row key, width parameter or None for one bit), column 0 at bit 0 of the packed
 # vector the testbench maps onto the DUT (tb_clocked_pkg.play_cycle_model); outputs compared on `checked` rows,
 # those in ONLY_WHEN only where the row's other key is 1.
+DELAY_LINE_PORTS = ((("ce", None), ("in_data", "IN_BITS")), (("out_data", "OUT_BITS"),))
 AXIS_CONTROL_PORTS = ((("rst", None), ("s_valid", None), ("s_last", None), ("m_ready", None)),
                       (("s_ready", None), ("m_valid", None), ("m_last", None), ("ce", None),
                        ("stage_valid", "LATENCY")))
@@ -92,6 +75,20 @@ def _write_cycle_model(path: Path, rows: list[dict], ports, parameters: dict) ->
                      f"{_packed([(row[key], width) for key, width in outputs])} {_packed(mask)}\n")
     path.write_text("".join(lines))
     return path
+
+
+def write_pipe_reg_vectors(folder: Path, parameters: dict) -> Path:
+    rows = delay_line_vectors(parameters["STAGES"], parameters["WIDTH"])
+    return _write_cycle_model(folder / f"pipe_reg-{case_id(parameters)}.txt", rows, DELAY_LINE_PORTS,
+                              dict(parameters, IN_BITS=parameters["WIDTH"], OUT_BITS=parameters["WIDTH"]))
+
+
+def write_reduction_tree_vectors(folder: Path, parameters: dict) -> Path:
+    width, n = parameters["WIDTH"], parameters["N"]
+    rows = delay_line_vectors(bin(parameters["REG_MASK"]).count("1"), n * width,
+                              function=reduction_reference(parameters))
+    return _write_cycle_model(folder / f"reduction_tree-{case_id(parameters)}.txt", rows, DELAY_LINE_PORTS,
+                              dict(parameters, IN_BITS=n * width, OUT_BITS=width))
 
 
 def write_axis_control_vectors(folder: Path, parameters: dict) -> Path:

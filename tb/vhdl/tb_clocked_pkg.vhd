@@ -1,6 +1,5 @@
--- What the clocked primitives' VUnit testbenches share: play a file of per-cycle vectors through a DUT.
--- Every line is "<ce> <input bits> <checked> <expected output bits after the edge>"; unchecked lines are the
--- pipeline filling (tb/vhdl/run_primitives.py writes them from the Verilog twin's Python reference).
+-- What the clocked primitives' VUnit testbenches share: play a cycle-accurate model's rows (tb/vhdl/run_primitives.py
+-- writes them from the Verilog twin's Python reference in rtl4ml.tb.vectors) through a DUT.
 library ieee;
 use ieee.std_logic_1164.all;
 use ieee.numeric_std.all;
@@ -10,9 +9,6 @@ library vunit_lib;
 context vunit_lib.vunit_context;
 
 package tb_clocked_pkg is
-    procedure play_clocked_vectors(vectors : string; signal clk, ce : out std_logic;
-                                   signal in_data : out std_logic_vector; signal out_data : in std_logic_vector);
-
     -- A cycle-accurate model's rows: "<inputs bits> <expected outputs bits> <compare mask bits>" per cycle; the
     -- inputs are driven, the outputs compared where the mask is 1 (before the edge), then the clock rises.
     -- The testbench maps the packed `inputs` / `outputs` onto the DUT's ports (column order: run_primitives.py).
@@ -21,38 +17,6 @@ package tb_clocked_pkg is
 end package tb_clocked_pkg;
 
 package body tb_clocked_pkg is
-    procedure play_clocked_vectors(vectors : string; signal clk, ce : out std_logic;
-                                   signal in_data : out std_logic_vector; signal out_data : in std_logic_vector) is
-        file source : text;
-        variable row : line;
-        variable enable, checked : std_logic;
-        variable x : std_logic_vector(in_data'length - 1 downto 0);
-        variable expected : std_logic_vector(out_data'length - 1 downto 0);
-        variable compared : natural := 0;
-    begin
-        file_open(source, vectors, read_mode);
-        while not endfile(source) loop
-            readline(source, row);
-            read(row, enable);
-            read(row, x);
-            read(row, checked);
-            read(row, expected);
-            ce <= enable;
-            in_data <= x;
-            wait for 1 ns;
-            clk <= '1';
-            wait for 1 ns;
-            clk <= '0';
-            if checked = '1' then
-                check_equal(unsigned(out_data), unsigned(expected), "cycle " & to_string(compared));
-                compared := compared + 1;
-            end if;
-        end loop;
-        file_close(source);
-        check(compared > 0, "nothing compared in " & vectors);
-        info("compared " & to_string(compared) & " cycles");
-    end procedure;
-
     procedure play_cycle_model(vectors : string; signal clk : out std_logic; signal inputs : out std_logic_vector;
                                signal outputs : in std_logic_vector) is
         file source : text;

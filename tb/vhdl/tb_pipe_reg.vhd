@@ -1,6 +1,6 @@
--- VUnit testbench of rtl/vhdl/pipe_reg.vhd: every line of `vectors` is one clock cycle,
--- "<ce> <input bits> <checked> <expected output bits after the edge>", written by tb/vhdl/run_primitives.py from
--- a Python delay line of STAGES enabled cycles (the Verilog twin's reference); unchecked lines are still filling.
+-- VUnit testbench of rtl/vhdl/pipe_reg.vhd against a Python delay line of STAGES enabled cycles (the Verilog
+-- twin's reference), with random clock enables (rtl4ml.tb.vectors.delay_line_vectors). Packed columns, bit 0
+-- first (tb/vhdl/run_primitives.py): inputs ce, in_data; output out_data, compared once the line has filled.
 library ieee;
 use ieee.std_logic_1164.all;
 
@@ -20,18 +20,17 @@ end entity tb_pipe_reg;
 
 architecture tb of tb_pipe_reg is
     signal clk : std_logic := '0';
-    signal ce : std_logic := '0';
-    signal in_data : std_logic_vector(WIDTH - 1 downto 0) := (others => '0');
-    signal out_data : std_logic_vector(WIDTH - 1 downto 0);
+    signal inputs : std_logic_vector(WIDTH downto 0) := (others => '0');
+    signal outputs : std_logic_vector(WIDTH - 1 downto 0);
 begin
     main : process
     begin
         test_runner_setup(runner, runner_cfg);
-        play_clocked_vectors(vectors, clk, ce, in_data, out_data);
+        play_cycle_model(vectors, clk, inputs, outputs);
         test_runner_cleanup(runner);
     end process;
 
     dut : entity work.pipe_reg
         generic map (WIDTH => WIDTH, STAGES => STAGES)
-        port map (clk => clk, ce => ce, in_data => in_data, out_data => out_data);
+        port map (clk => clk, ce => inputs(0), in_data => inputs(WIDTH downto 1), out_data => outputs);
 end architecture tb;
