@@ -25,7 +25,7 @@ test-fast:
 	$(PY) -m pytest -q -m "not sim and not synth" tests
 
 sim:
-	$(PY) sim/run_test.py $(TEST)
+	$(PY) sim/run_test.py $(TEST) $(if $(HDL),--hdl $(HDL))
 
 lint:
 	$(PY) sim/run_test.py $(TEST) >/dev/null && $(PY) -m rtl4ml.simulation.lint sim/build/$(TEST)

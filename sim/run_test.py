@@ -1,9 +1,10 @@
 """Run a named simulation job from sim/tests.yml: convert, golden model, Keras agreement, RTL simulation.
 
-    python sim/run_test.py jet_tagger        (what `make sim TEST=jet_tagger` runs)
+    python sim/run_test.py jet_tagger              (what `make sim TEST=jet_tagger` runs: the Verilog core)
+    python sim/run_test.py jet_tagger --hdl vhdl   (`make sim TEST=jet_tagger HDL=vhdl`: the VHDL core, VUnit)
 
-Prints events, mismatches, latency, interval, Keras argmax agreement and wall time, and
-writes the same as JSON to sim/build/<name>/summary.json. Exits non-zero on any mismatch.
+Prints events, mismatches, latency, interval, Keras argmax agreement and wall time, and writes the same as
+JSON to sim/build/<name>/summary.json (summary_vhdl.json for the VHDL core). Exits non-zero on any mismatch.
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ def _path(text: str | None) -> Path | None:
     return SIM_DIR / text
 
 
-def run(name: str) -> dict:
+HDLS = ("verilog", "vhdl")
+
+
+def run(name: str, hdl: str = "verilog") -> dict:
     jobs = load_jobs()
     if name not in jobs:
         raise fail(f"unknown TEST {name!r}; valid names: {', '.join(jobs)}")
@@ -56,7 +60,7 @@ def run(name: str) -> dict:
     golden = design.predict(X)
     reference = vectors["keras_output"][: len(X)] if job["vectors"].startswith("models/") and \
         job["model"].startswith("models/") else keras_outputs(model, weights, X)
-    results = design.simulate(X)
+    results = design.simulate_vhdl(X) if hdl == "vhdl" else design.simulate(X)
     if reference is not None:
         targets = {key.removeprefix("target_"): vectors[key] for key in vectors.files if key.startswith("target_")}
         labels = vectors["y"] if "y" in vectors.files else None
@@ -65,23 +69,26 @@ def run(name: str) -> dict:
     results["description"] = job["description"]
     results["wall_time_total_s"] = time.perf_counter() - started
     results["total_time_s"] = results["wall_time_total_s"]
-    (SIM_DIR / "build" / name / "summary.json").write_text(json.dumps(results, indent=2) + "\n")
+    results["summary"] = str(SIM_DIR / "build" / name / ("summary_vhdl.json" if hdl == "vhdl" else "summary.json"))
+    Path(results["summary"]).write_text(json.dumps(results, indent=2) + "\n")
     return results
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print(f"usage: run_test.py NAME   (one of: {', '.join(load_jobs())})", file=sys.stderr)
+    hdl = argv[2] if len(argv) == 3 and argv[1] == "--hdl" else "verilog"
+    if len(argv) not in (1, 3) or hdl not in HDLS or (len(argv) == 3 and argv[1] != "--hdl"):
+        print(f"usage: run_test.py NAME [--hdl verilog|vhdl]   (NAME one of: {', '.join(load_jobs())})",
+              file=sys.stderr)
         return 2
     try:
-        results = run(argv[0])
+        results = run(argv[0], hdl)
     except Rtl4mlError as exc:
         print(f"rtl4ml: error: {exc}", file=sys.stderr)
         return 2
     print(f"== {results['test']}: {results['description']}")
     for line in summary_lines(results):
         print(line)
-    print(f"summary: {SIM_DIR / 'build' / results['test'] / 'summary.json'}")
+    print(f"summary: {results['summary']}")
     return 0 if results["passed"] else 1
 
 

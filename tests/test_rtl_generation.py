@@ -57,7 +57,7 @@ def test_layer_names_are_sanitized_and_collisions_refused(keras):
     model = make_mlp(keras, [3, 2], ["linear"])
     model.layers[0]._name = "fc-1;$display(\"x\")"
     design = rtl4ml.convert(model)
-    assert design.core.blocks[0].identifier == "fc_1__display__x__"
+    assert design.core.blocks[0].identifier == "fc_1_display_x"
     for layer, name in zip(make_mlp(keras, [3, 2, 2], ["linear", "linear"]).layers, ["a-b", "a_b"]):
         layer._name = name
     clash = keras.Sequential([keras.Input(shape=(3,))] + [keras.layers.Dense(2, name=n) for n in ("a-b", "a_b")])

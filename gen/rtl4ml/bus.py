@@ -35,3 +35,9 @@ def encode_fields(codes, widths: list[int]) -> int:
         value |= (int(code) & ((1 << width) - 1)) << lsb
         lsb += width
     return value
+
+
+def hex_lines(codes, widths: list[int], beat_bits: int) -> str:
+    """One AXI beat of `beat_bits` bits per row of codes (field k of `widths[k]` bits), as hex lines."""
+    digits = -(-beat_bits // 4)
+    return "".join(f"{encode_fields(row, widths):0{digits}x}\n" for row in codes)

@@ -86,11 +86,19 @@ def _cmd_sim(args) -> int:
 
     design = load_design(args.outdir)
     X = _pattern_inputs(design, args.input) if args.input.endswith(".txt") else load_array(args.input)
-    results = design.simulate(X, idle=args.idle, backpressure=args.backpressure, waves=args.waves,
-                              output=args.output, seed=args.seed)
+    if args.hdl == "vhdl":
+        if args.waves:
+            raise fail("--waves is for the Verilog simulation; VUnit's own --gui/-g options apply to OUTDIR/vhdl/run.py")
+        results = design.simulate_vhdl(X, idle=args.idle, backpressure=args.backpressure, seed=args.seed,
+                                       output=args.output)
+        results_file = design.out_dir / "sim" / "vhdl" / "results.json"
+    else:
+        results = design.simulate(X, idle=args.idle, backpressure=args.backpressure, waves=args.waves,
+                                  output=args.output, seed=args.seed)
+        results_file = design.out_dir / "sim" / "results.json"
     for line in summary_lines(results):
         print(line)
-    print(f"results: {design.out_dir / 'sim' / 'results.json'}")
+    print(f"results: {results_file}")
     return 0 if results["passed"] else EXIT_FAILED_CHECK
 
 
@@ -216,8 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--codes", action="store_true", help="write integer codes instead of real values")
     predict.set_defaults(handler=_cmd_predict)
 
-    sim = commands.add_parser("sim", help="simulate the Verilog core (Verilator + cocotb), bit-exact check")
+    sim = commands.add_parser("sim", help="simulate the Verilog core (Verilator + cocotb) or the VHDL core "
+                              "(VUnit + GHDL), bit-exact check")
     sim.add_argument("outdir")
+    sim.add_argument("--hdl", choices=("verilog", "vhdl"), default="verilog", help="which core to simulate")
     sim.add_argument("--input", required=True, help="inputs: .npy/.npz array, or an EMP pattern file (.txt)")
     sim.add_argument("--output", help=".npy file for the (checked) outputs")
     sim.add_argument("--waves", action="store_true", help="dump waveforms (VCD)")

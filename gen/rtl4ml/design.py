@@ -13,7 +13,9 @@ import numpy as np
 from . import __version__
 from .backends.hls.writer import check_io_type, plan_project, write_project
 from .backends.ip.writer import IpFacts, write_ip
+from .backends.identifiers import vhdl_name_problem
 from .backends.rtl.writer import RtlCore, plan_core, write_core
+from .backends.vhdl.writer import COMPILE_ORDER, write_vhdl_core
 from .config import Config, load_config
 from .errors import fail
 from .frontends.keras_file import from_keras_object
@@ -71,8 +73,12 @@ class Design:
             save_graph(self.graph, staging / IR_FILE)
             sources = write_core(core, staging / "rtl")
             examples, expected = self._example_vectors()
+            # a project name VHDL cannot use gets no VHDL files (the datasheet says why)
+            vhdl_sources = write_vhdl_core(core, staging / "vhdl", examples, expected) \
+                if vhdl_name_problem(core.top) is None else []
             write_project(self.hls_project(), staging / "hls", examples, expected)
-            write_ip(core, sources, staging / IR_FILE, staging / "ip", examples, expected, self._ip_facts(None))
+            write_ip(core, sources, vhdl_sources, staging / IR_FILE, staging / "ip", examples, expected,
+                     self._ip_facts(None))
             summary = {"rtl4ml": __version__, "project": core.top, "latency": core.latency,
                        "interval": core.interval, "config": self.config.hls_config, "project_config": self.config.project}
             (staging / MARKER).write_text(json.dumps(summary, indent=2, default=str) + "\n")
@@ -86,7 +92,10 @@ class Design:
         out_dir = Path(self.out_dir)
         rtl = out_dir / "rtl"
         sources = [rtl / name for name in (rtl / f"{self.core.top}.f").read_text().split()]
-        return write_ip(self.core, sources, out_dir / IR_FILE, out_dir / "ip", *self._example_vectors(),
+        vhdl = out_dir / "vhdl"
+        vhdl_sources = [vhdl / name for name in (vhdl / COMPILE_ORDER).read_text().split()] \
+            if (vhdl / COMPILE_ORDER).is_file() else []
+        return write_ip(self.core, sources, vhdl_sources, out_dir / IR_FILE, out_dir / "ip", *self._example_vectors(),
                         self._ip_facts(out_dir))
 
     def _ip_facts(self, out_dir: Path | None) -> IpFacts:
@@ -133,6 +142,14 @@ class Design:
         if self.out_dir is None:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
         return run_harness(self, X, idle, backpressure, seed, return_outputs, cache_dir)
+
+    def simulate_vhdl(self, X, idle: float = 0.0, backpressure: float = 0.0, seed: int = 0, output=None) -> dict:
+        """Stream X through the VHDL core (OUTDIR/vhdl/run.py: VUnit on GHDL); results in OUTDIR/sim/vhdl/."""
+        from .simulation.vhdl_run import simulate_vhdl
+
+        if self.out_dir is None:
+            raise fail("design has not been written yet; call design.write(OUTDIR) first")
+        return simulate_vhdl(self, X, idle, backpressure, seed, output=output)
 
     def report(self, part=None, X=None, y=None, run_synthesis: bool = True, workers: int = 2,
                thorough: bool = False, progress=None) -> dict:

@@ -1,8 +1,9 @@
-"""Turn model and layer names into identifiers that are legal in Verilog and C++.
+"""Turn model and layer names into identifiers that are legal in Verilog, VHDL and C++.
 
 Names come from user files, so they are never pasted into generated code as they are:
-anything outside [A-Za-z0-9_] is replaced, keywords are suffixed, and two layers whose
-names collide after this are refused (silently merging them would wire the wrong layer).
+anything outside [A-Za-z0-9_] is replaced, runs of '_' are merged and edge ones dropped (VHDL
+forbids them), keywords and leading digits get a prefix, and two layers whose names collide
+after this (VHDL ignores case) are refused: silently merging them would wire the wrong layer.
 """
 
 from __future__ import annotations
@@ -26,17 +27,33 @@ operator private protected public register return short sizeof static switch tem
 unsigned virtual volatile
 """.split())
 
+_VHDL_RESERVED = set("""
+abs access after alias all and architecture array assert attribute begin block body buffer bus case component
+configuration constant disconnect downto else elsif end entity exit file for function generate generic group
+guarded if impure in inertial inout is label library linkage literal loop map mod nand new next nor not null of
+on open or others out package port postponed procedure process pure range record register reject rem report
+return rol ror select severity signal shared sla sll sra srl subtype then to transport type unaffected units until
+use variable wait when while with xnor xor context force parameter release default sequence property
+""".split())
+
 _IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def sanitize(name: str) -> str:
-    """A legal identifier derived from `name` (deterministic, lowercase-preserving)."""
-    text = re.sub(r"[^A-Za-z0-9_]", "_", str(name)) or "_"
-    if text[0].isdigit():
+    """A legal identifier derived from `name` (deterministic, case-preserving)."""
+    text = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", str(name))).strip("_") or "l"
+    if text[0].isdigit() or text.lower() in _KEYWORDS | _VHDL_RESERVED:
         text = "l_" + text
-    if text in _KEYWORDS:
-        text += "_"
     return text
+
+
+def vhdl_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a VHDL identifier (None when it can)."""
+    if not re.fullmatch(r"[A-Za-z](_?[A-Za-z0-9])*", name):
+        return "VHDL identifiers cannot start or end with '_' or contain '__'"
+    if name.lower() in _VHDL_RESERVED:
+        return f"{name!r} is a VHDL reserved word"
+    return None
 
 
 def check_project_name(name: str) -> str:
@@ -53,9 +70,10 @@ def unique_identifiers(names: list[str]) -> list[str]:
     result = []
     for name in names:
         clean = sanitize(name)
-        if clean in seen:
-            raise fail(f"layer names {seen[clean]!r} and {name!r} both become identifier {clean!r}; rename one")
-        seen[clean] = name
+        if clean.lower() in seen:
+            raise fail(f"layer names {seen[clean.lower()]!r} and {name!r} both become identifier {clean!r} "
+                       "(letters, digits and single '_'; VHDL ignores case); rename one")
+        seen[clean.lower()] = name
         result.append(clean)
     return result
 

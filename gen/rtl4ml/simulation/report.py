@@ -38,8 +38,10 @@ def summary_lines(results: dict) -> list[str]:
     heads = results.get("heads", {})
     for name, figures in heads.items():
         lines.append(_head_line(name if len(heads) > 1 else "", figures))
-    lines.append(f"wall time:    {results.get('total_time_s', 0):.1f} s "
-                 f"(build {results.get('build_time_s', 0):.1f} s, simulation {results.get('wall_time_s', 0):.1f} s)")
+    wall = f"wall time:    {results.get('total_time_s', 0):.1f} s"
+    if "build_time_s" in results:
+        wall += f" (build {results['build_time_s']:.1f} s, simulation {results.get('wall_time_s', 0):.1f} s)"
+    lines.append(wall + (f" ({results['simulator']})" if "simulator" in results else ""))
     for problem in results.get("problems", [])[:10]:
         lines.append(f"  {problem}")
     lines.append("PASS: bit-exact" if results["passed"] else "FAIL")

@@ -65,7 +65,7 @@ def _codes(values) -> tuple[int, ...]:
 @RTL_BLOCKS.register(ActivationLayer)
 def activation_block(identifier: str, layer: ActivationLayer, fused: None = None) -> Block:
     plan = ActivationPlan(requantize_params(layer.input_type, layer.result_type, relu=layer.function == "relu"))
-    return Block(identifier, "activation_layer.v.j2", [layer], layer.n_out, layer.input_type, layer.n_out,
+    return Block(identifier, "activation_layer", [layer], layer.n_out, layer.input_type, layer.n_out,
                  layer.result_type, [Step("requantize", REQUANTIZE_COST)], plan)
 
 
@@ -76,7 +76,7 @@ def table_block(identifier: str, layer: TableActivationLayer, fused: None = None
                      layer.index_shift, max(1, (depth - 1).bit_length()), depth, depth - 1, _codes(layer.table),
                      layer.result_type.width)
     steps = [Step("index", ADD_LEVEL_COST), Step("lookup", LOOKUP_COST)]
-    return Block(identifier, "table_activation_layer.v.j2", [layer], layer.n_out, layer.input_type, layer.n_out,
+    return Block(identifier, "table_activation_layer", [layer], layer.n_out, layer.input_type, layer.n_out,
                  layer.result_type, steps, plan)
 
 
@@ -104,4 +104,4 @@ def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None = None) -> B
         [Step(f"sum{k}", ADD_LEVEL_COST) for k in range(sum_levels)] + [
         Step("log_sum_lookup", ADD_LEVEL_COST + LOOKUP_COST), Step("normalize_exponent", ADD_LEVEL_COST),
         Step("normalize_lookup", LOOKUP_COST + SHIFT_COST), Step("requantize", REQUANTIZE_COST)]
-    return Block(identifier, "softmax_layer.v.j2", [layer], n, x_type, n, layer.result_type, steps, plan)
+    return Block(identifier, "softmax_layer", [layer], n, x_type, n, layer.result_type, steps, plan)

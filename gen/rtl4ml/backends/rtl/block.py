@@ -1,4 +1,4 @@
-"""A block is one generated module: its template, its pipeline steps and its plan.
+"""A block is one generated module (a Verilog module, a VHDL entity): its template, pipeline steps and plan.
 
 Each IR layer class has one block builder, registered in RTL_BLOCKS (dense.py, activations.py, ...).
 A plan is a frozen dataclass of numbers, names and tuples (no HDL text): everything a template
@@ -26,7 +26,7 @@ class Block:
     """One generated module: its template, steps (for the planner) and plan (what the template prints)."""
 
     identifier: str
-    template: str
+    template: str  # the template's stem: <stem>.v.j2 (Verilog), vhdl/<stem>.vhd.j2 (VHDL)
     layers: list  # IR layers covered; the block output is the last one's output
     n_in: int
     in_type: FixedType
@@ -56,6 +56,16 @@ class Block:
 
     def register(self, name: str) -> int:
         return int(next(step.register_after for step in self.steps if step.name == name))
+
+    def register_context(self) -> dict:
+        """The trees' register flags (printed by each language's `mask` filter) and the delays derived from them."""
+        max_regs, sum_regs, add_regs = self.registers("max"), self.registers("sum"), self.registers("add")
+        multiply_regs = [step.register_after for step in self.steps if step.name == "multiply"]  # dense blocks only
+        return {
+            "tree_registers": add_regs, "product_delay": sum(multiply_regs) + sum(add_regs),
+            "max_registers": max_regs, "max_delay": sum(max_regs),
+            "sum_registers": sum_regs, "sum_delay": sum(sum_regs),
+        }
 
 
 def literal(value: int, width: int) -> str:

@@ -316,7 +316,7 @@ def _dense_parallel_block(identifier: str, dense: DenseLayer, activation: Activa
                      all_inputs_used=len(used_inputs) == dense.n_in, multiples=tuple(multiples),
                      term_wires=tuple(term_wires))
     # a dense layer's neurons share only the multiples m * x of their inputs: slices synthesize independently
-    return Block(identifier, "dense_layer.v.j2", [dense] + ([activation] if activation else []), dense.n_in,
+    return Block(identifier, "dense_layer", [dense] + ([activation] if activation else []), dense.n_in,
                  x_type, dense.n_out, out_type, steps, plan, multipliers=int(np.count_nonzero(dense.weight)),
                  sliceable=True)
 
@@ -375,7 +375,7 @@ def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: Activatio
                           all_inputs_used=True)  # the input latch reads the whole bus
     # the last phase's products enter the pipeline R - 1 cycles after the first
     # a time-multiplexed layer's neurons share only its small phase control
-    return Block(identifier, "dense_reuse_layer.v.j2", [dense] + ([activation] if activation else []),
+    return Block(identifier, "dense_reuse_layer", [dense] + ([activation] if activation else []),
                  dense.n_in, x_type, dense.n_out, activation.result_type if activation else dense.result_type,
                  steps, plan, extra_cycles=reuse - 1, interval=reuse, multipliers=len(multipliers), sliceable=True)
 

@@ -27,6 +27,11 @@ class Operand:
     pad: int = 0  # extension bits (sign or zero) above it, to the exact result's width
 
     @property
+    def extended_width(self) -> int:
+        """Bits of the element once extended, before its shift."""
+        return self.width + self.pad
+
+    @property
     def signed_width(self) -> int:
         """Bits of the element as a signed value (a zero bit above an unsigned one)."""
         return self.width + (0 if self.signed else 1)
@@ -83,7 +88,7 @@ def elementwise_block(identifier: str, layer: ElementwiseMergeLayer, fused: None
                           in_bits)
     combine_cost = MULTIPLY_COST if layer.operation == "multiply" else ADD_LEVEL_COST
     steps = [Step("combine", combine_cost * levels_for(len(layer.inputs))), Step("requantize", REQUANTIZE_COST)]
-    return Block(identifier, "elementwise_merge_layer.v.j2", [layer], n * len(layer.inputs), layer.input_types[0], n,
+    return Block(identifier, "elementwise_merge_layer", [layer], n * len(layer.inputs), layer.input_types[0], n,
                  layer.result_type, steps, plan,
                  multipliers=n * (len(layer.inputs) - 1) if layer.operation == "multiply" else 0, sliceable=True)
 
@@ -97,7 +102,7 @@ def concatenate_block(identifier: str, layer: ConcatenateLayer, fused: None = No
                            tuple(requantize_params(t, layer.result_type) for t in layer.input_types), in_bits)
     converts = any(t != layer.result_type for t in layer.input_types)
     steps = [Step("requantize", REQUANTIZE_COST if converts else 0)]
-    return Block(identifier, "concatenate_layer.v.j2", [layer], sum(sizes), layer.input_types[0], layer.n_out,
+    return Block(identifier, "concatenate_layer", [layer], sum(sizes), layer.input_types[0], layer.n_out,
                  layer.result_type, steps, plan, sliceable=True)
 
 
@@ -110,6 +115,6 @@ def dot_block(identifier: str, layer: DotLayer, fused: None = None) -> Block:
     plan = DotPlan(n, operands, exact.width, levels, requantize_params(exact, layer.result_type), in_bits)
     steps = [Step("multiply", MULTIPLY_COST)] + [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + \
         [Step("requantize", REQUANTIZE_COST)]
-    return Block(identifier, "dot_layer.v.j2", [layer], 2 * n, layer.input_types[0], 1, layer.result_type, steps,
+    return Block(identifier, "dot_layer", [layer], 2 * n, layer.input_types[0], 1, layer.result_type, steps,
                  plan, multipliers=n)
 

@@ -20,5 +20,5 @@ class PaddingPlan:
 def zero_padding_block(identifier: str, layer: ZeroPaddingLayer, fused: None = None) -> Block:
     width = layer.result_type.width
     plan = PaddingPlan(width, tuple(None if source is None else source * width for source in layer.sources()))
-    return Block(identifier, "zero_padding_layer.v.j2", [layer], math.prod(layer.input_shape), layer.result_type,
+    return Block(identifier, "zero_padding_layer", [layer], math.prod(layer.input_shape), layer.result_type,
                  layer.n_out, layer.result_type, [Step("output", 0)], plan, sliceable=True)

@@ -36,5 +36,5 @@ def max_pooling_block(identifier: str, layer: MaxPoolingLayer, fused: None = Non
     converts = x_type != layer.result_type
     steps = [Step(f"max{k}", COMPARE_LEVEL_COST) for k in range(levels)] + \
         [Step("requantize", REQUANTIZE_COST if converts else 0)]
-    return Block(identifier, "max_pooling_layer.v.j2", [layer], math.prod(layer.input_shape), x_type, layer.n_out,
+    return Block(identifier, "max_pooling_layer", [layer], math.prod(layer.input_shape), x_type, layer.n_out,
                  layer.result_type, steps, plan, sliceable=True)

@@ -37,6 +37,7 @@ class Schedule:
     outputs: list[str]  # signals of the model outputs, output 0 first, all at `latency`
     delay_lines: list[DelayLine] = field(default_factory=list)
     latency: int = 0
+    input_bits: dict[str, int] = field(default_factory=dict)  # block -> bits of its inputs side by side
 
 
 def place_in_block(steps: list[Step], depth: int, budget: int) -> tuple[bool, int]:
@@ -125,4 +126,5 @@ def schedule_core(nodes: list[tuple[str, Block, list[str]]], input_signal: str, 
     # an output's delay: from where it is ready (after any register added above) to the core's latency
     outputs = [lines.signal(signal, latency - ready[signal][0]) for signal in output_signals]
     return Schedule(entry, {signal: entry[signal] + block.latency for signal, block, _ in nodes}, block_inputs,
-                    outputs, lines.lines(), latency)
+                    outputs, lines.lines(), latency,
+                    {signal: sum(widths[s] for s in sources) for signal, _, sources in nodes})

@@ -142,18 +142,8 @@ def _environment() -> jinja2.Environment:
     env.filters["comment"] = comment_text  # names from user files never reach code unescaped
     env.filters["literal"] = literal  # plans hold numbers; Verilog's sized literals are printed here
     env.filters["table_literal"] = table_literal
+    env.filters["mask"] = mask_literal
     return env
-
-
-def _block_context(block: Block) -> dict:
-    max_regs, sum_regs, add_regs = block.registers("max"), block.registers("sum"), block.registers("add")
-    multiply_regs = [step.register_after for step in block.steps if step.name == "multiply"]  # dense blocks only
-    return {
-        "tree_mask": mask_literal(add_regs),
-        "product_delay": sum(multiply_regs) + sum(add_regs),
-        "max_mask": mask_literal(max_regs), "max_delay": sum(max_regs),
-        "sum_mask": mask_literal(sum_regs), "sum_delay": sum(sum_regs),
-    }
 
 
 def _output_lines(core: RtlCore) -> list[str]:
@@ -168,7 +158,7 @@ def _output_lines(core: RtlCore) -> list[str]:
     return lines
 
 
-def _header_lines(core: RtlCore) -> list[str]:
+def header_lines(core: RtlCore) -> list[str]:
     in_type, graph = core.graph.input.result_type, core.graph
     return [
         f"Latency {core.latency} cycles from input handshake to output handshake with m_axis_tready high.",
@@ -194,8 +184,8 @@ def write_core(core: RtlCore, out_dir: Path) -> list[Path]:
         sources.append(target)
     for block in core.blocks:
         module_name = f"{core.top}_{block.identifier}"
-        text = env.get_template(block.template).render(
-            block=block, p=block.plan, module_name=module_name, **_block_context(block), **common)
+        text = env.get_template(f"{block.template}.v.j2").render(
+            block=block, p=block.plan, module_name=module_name, **block.register_context(), **common)
         target = out_dir / f"{module_name}.v"
         target.write_text(text)
         sources.append(target)
@@ -206,7 +196,7 @@ def write_core(core: RtlCore, out_dir: Path) -> list[Path]:
         out_bits=sum(field.bits for field in fields),
         output_summary=" + ".join(f"{field.n} x {field.type.width}" for field in fields),
         s_width=core.s_width, m_width=core.m_width, input_identifier=core.input_identifier,
-        header_lines=_header_lines(core), **common)
+        header_lines=header_lines(core), **common)
     top_file = out_dir / f"{core.top}.v"
     top_file.write_text(top_text)
     sources.append(top_file)
