@@ -188,3 +188,25 @@ def test_cocotb_simulation_takes_the_ip_pattern_file_as_input(keras, tmp_path, c
     assert cli_main(["ip", str(tmp_path / "prj")]) == 0  # the datasheet now quotes the simulation
     assert "measured in the last simulation, equal to the planned pipeline" in \
         (tmp_path / "prj" / "ip" / "README.md").read_text()
+
+
+VHDL_TESTBENCH = TB_SOURCE.with_name("trigger_ip_tb.vhd")  # the VHDL twin, also from the datasheet alone
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("reuse", [1, 2])
+def test_ip_folder_vhdl_core_runs_its_vectors_in_ghdl_from_the_datasheet(keras, tmp_path, reuse):
+    if not shutil.which("ghdl"):
+        pytest.skip("GHDL is not installed")
+    design, ip = ip_folder(keras, tmp_path, reuse)
+    readme = (ip / "README.md").read_text()
+    assert "`trigger_ip_vhdl.f`" in readme and "numeric_std" in readme
+    shutil.copyfile(VHDL_TESTBENCH, ip / VHDL_TESTBENCH.name)
+    sources = (ip / "trigger_ip_vhdl.f").read_text().split()
+    assert sources[-1] == "vhdl/trigger_ip.vhd" and "vhdl/trigger_ip_pkg.vhd" in sources
+    for step in (["ghdl", "-a", "--std=08", *sources, VHDL_TESTBENCH.name], ["ghdl", "-e", "--std=08", "trigger_ip_tb"]):
+        done = subprocess.run(step, cwd=ip, capture_output=True, text=True)
+        assert done.returncode == 0 and not done.stderr, done.stderr[-3000:]  # no warning either
+    run = subprocess.run(["ghdl", "-r", "--std=08", "trigger_ip_tb", "--ieee-asserts=disable"], cwd=ip,
+                         capture_output=True, text=True)
+    assert "PASS 32" in run.stdout + run.stderr and "FAIL" not in run.stdout + run.stderr, run.stdout[-3000:]

@@ -1,7 +1,7 @@
-"""Property-based: random small MLPs and precisions agree bit for bit in golden model, RTL and HLS csim.
+"""Property-based: random small designs agree bit for bit in golden model, Verilog RTL, VHDL RTL and HLS csim.
 
-Batches of random designs (rtl4ml.verification.random_designs) share one Verilator build and
-one g++ run each. The seed is random per run and printed on failure; RTL4ML_RANDOM_SEED
+Batches of random designs (rtl4ml.verification.random_designs) share one Verilator build,
+one VUnit session on GHDL (every design's VHDL core, ~20 s for 40) and one g++ run each. The seed is random per run and printed on failure; RTL4ML_RANDOM_SEED
 replays a run. A failing design is shrunk and written to tests/regressions/ as JSON, where
 test_regression_cases replays it on every run. The golden model itself is checked against an
 independent scalar reference with hypothesis (cheap, so hypothesis shrinks failures itself).
@@ -50,12 +50,12 @@ def _report_failures(verdicts, specs, work_dir) -> list[str]:
 
 @pytest.mark.sim
 @pytest.mark.parametrize("batch", range(BATCHES))
-def test_random_designs_are_bit_exact_in_golden_rtl_and_csim(batch):
+def test_random_designs_are_bit_exact_in_golden_verilog_vhdl_and_csim(batch):
     specs = random_designs(DESIGNS_PER_BATCH, RUN_SEED + batch, MAX_WIDTH)
     work_dir = WORK / f"batch{batch}"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        verdicts = run_batch(specs, work_dir, events=48, seed=batch, backpressure=0.2 * (batch % 2))
+        verdicts = run_batch(specs, work_dir, events=48, seed=batch, backpressure=0.2 * (batch % 2), vhdl=True)
     failures = _report_failures(verdicts, specs, work_dir)
     assert not failures, f"RTL4ML_RANDOM_SEED={RUN_SEED} batch {batch}:\n" + "\n".join(failures)
 
@@ -66,7 +66,7 @@ def test_regression_cases():
     assert specs, "tests/regressions/ holds the shrunk counter-examples found so far"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        verdicts = run_batch(specs, WORK / "regressions", events=200)
+        verdicts = run_batch(specs, WORK / "regressions", events=200, vhdl=True)
     assert all(v["passed"] for v in verdicts), [v for v in verdicts if not v["passed"]]
 
 

@@ -119,7 +119,7 @@ BENCHES = {
 
 
 def main(argv: list[str]) -> None:
-    vu = VUnit.from_argv(argv=argv)
+    vu = VUnit.from_argv(argv=argv, compile_builtins=False)
     vu.add_vhdl_builtins()
     lib = vu.add_library("lib")
     lib.add_source_files(str(rtl_dir() / "vhdl" / "*.vhd"))

@@ -25,6 +25,7 @@ from ..backends.hls.writer import library_headers
 from ..simulation.csim import CXXFLAGS, find_ap_types
 from ..simulation.harness import QUICK_BUILD_ARGS, build_harness, core_ports, judge, run_streams
 from .random_designs import realize, stimulus
+from .vhdl_bank import run_vhdl_bank
 
 # The bank program is large and run once: optimize for compile time.
 BANK_CXXFLAGS = tuple(flag if flag != "-O3" else "-O1" for flag in CXXFLAGS)
@@ -90,8 +91,9 @@ def build_csim_bank(designs: list, work_dir: Path) -> Path:
 
 
 def run_batch(specs: list[dict], work_dir: Path, events: int = 48, seed: int = 0, idle: float = 0.0,
-              backpressure: float = 0.0) -> list[dict]:
-    """Per design: golden vs RTL vs csim verdicts ({"index", "passed", "problems", ...})."""
+              backpressure: float = 0.0, vhdl: bool = False) -> list[dict]:
+    """Per design: golden vs RTL vs csim verdicts ({"index", "passed", "problems", ...}); with vhdl=True the VHDL
+    cores too (VUnit on GHDL), each required to equal the golden outputs, as the Verilog core is."""
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     designs = write_designs(specs, work_dir)
@@ -104,6 +106,8 @@ def run_batch(specs: list[dict], work_dir: Path, events: int = 48, seed: int = 0
     completed = subprocess.run([str(csim_binary), str(run_dir), str(events)], capture_output=True, text=True)
     if completed.returncode != 0:
         raise fail(f"bank C simulation failed (exit {completed.returncode})")
+    vhdl_results = run_vhdl_bank(designs, codes, expected, work_dir / "vhdl", idle, backpressure, seed) if vhdl \
+        else [None] * len(designs)
     verdicts = []
     for index, design in enumerate(designs):
         scale = design.graph.output_scale
@@ -116,8 +120,15 @@ def run_batch(specs: list[dict], work_dir: Path, events: int = 48, seed: int = 0
             wrong = np.argwhere(csim_codes != expected[index])[0]
             problems.append(f"csim: event {wrong[0]} output {wrong[1]}: expected {expected[index][tuple(wrong)]}, "
                             f"got {csim_codes[tuple(wrong)]}")
-        verdicts.append({"index": index, "passed": rtl["passed"] and csim_ok and not timing, "rtl_passed": rtl["passed"],
-                         "csim_passed": bool(csim_ok), "latency": design.latency, "problems": problems})
+        vhdl_ok = True
+        if vhdl_results[index] is not None:
+            vhdl_timing = _timing_problems(vhdl_results[index], design, idle, backpressure)
+            problems += [f"VHDL: {p}" for p in vhdl_results[index]["problems"]] + \
+                [p.replace("RTL:", "VHDL:", 1) for p in vhdl_timing]
+            vhdl_ok = vhdl_results[index]["passed"] and not vhdl_timing
+        verdicts.append({"index": index, "passed": rtl["passed"] and csim_ok and not timing and vhdl_ok,
+                         "rtl_passed": rtl["passed"], "csim_passed": bool(csim_ok),
+                         "vhdl_passed": vhdl_ok if vhdl else None, "latency": design.latency, "problems": problems})
     return verdicts
 
 
@@ -138,6 +149,6 @@ def _timing_problems(rtl: dict, design, idle: float, backpressure: float) -> lis
 def check_spec(spec: dict, work_dir: Path, events: int = 48, seed: int = 0) -> bool:
     """True when one spec passes everywhere (used to shrink counter-examples)."""
     try:
-        return run_batch([spec], work_dir, events, seed)[0]["passed"]
+        return run_batch([spec], work_dir, events, seed, vhdl=True)[0]["passed"]
     except Rtl4mlError:
         return False

@@ -64,7 +64,7 @@ class ShiftAddTerm:
 class Digit:
     sign: int  # +1 or -1
     position: int  # x << position
-    top: int  # narrow_width - 1 - position: the highest bit of x kept
+    top: int  # narrow_width - 1 - position: the highest bit of x kept (< 0: the digit is 0 modulo 2**narrow_width)
 
 
 @dataclass(frozen=True)

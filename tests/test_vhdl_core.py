@@ -1,0 +1,94 @@
+"""The native VHDL core (OUTDIR/vhdl): elaborates warning-free in GHDL, its VUnit testbench fails on a planted bug
+in the data path and in the AXI-stream behaviour, and `rtl4ml sim --hdl vhdl` writes the Verilog run's keys.
+(Bit-exactness on many designs: every random-design batch runs the VHDL cores too, tests/test_random_designs.py.)"""
+
+import json
+import shutil
+import subprocess
+import warnings
+
+import numpy as np
+import pytest
+
+import rtl4ml
+from rtl4ml.cli import main
+
+from conftest import make_mlp
+
+pytestmark = pytest.mark.skipif(not shutil.which("ghdl"), reason="GHDL is not installed")
+
+
+def written_design(keras, tmp_path, reuse=1):
+    model = make_mlp(keras, [6, 5, 4], ["relu", "softmax"], seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        design = rtl4ml.convert(model, {"HLSConfig": {"Model": {"Precision": "ap_fixed<10,4>", "ReuseFactor": reuse}}})
+    design.write(tmp_path / "prj")
+    return design
+
+
+def inputs(design, events=40):
+    return np.random.default_rng(1).normal(size=(events, design.graph.n_in))
+
+
+@pytest.mark.parametrize("reuse", [1, 2])
+def test_vhdl_core_elaborates_without_warnings_and_streams_bit_exactly(keras, tmp_path, reuse):
+    design = written_design(keras, tmp_path, reuse)
+    vhdl = tmp_path / "prj" / "vhdl"
+    sources = (vhdl / "compile_order.txt").read_text().split()
+    assert sources[-1] == "myproject.vhd" and len(sources) == 5 + 1 + len(design.core.blocks) + 1
+    for step in (["ghdl", "-a", "--std=08", *sources], ["ghdl", "-e", "--std=08", "myproject"]):
+        done = subprocess.run(step, cwd=vhdl, capture_output=True, text=True)
+        assert done.returncode == 0 and not done.stdout + done.stderr, done.stderr[-3000:]
+    results = design.simulate_vhdl(inputs(design), idle=0.2, backpressure=0.3, seed=2)
+    assert results["passed"] and results["vunit_passed"] and results["mismatches"] == 0, results["problems"]
+    assert results["events"] == results["compared"] == 40
+    assert results["LatencyMin"] == design.latency and results["IntervalMin"] == design.interval
+    assert results["LatencyMax"] > design.latency  # the backpressure was real
+
+
+def test_vunit_testbench_fails_on_a_wrong_constant(keras, tmp_path):
+    design = written_design(keras, tmp_path)
+    entity = tmp_path / "prj" / "vhdl" / f"myproject_{design.core.blocks[0].identifier}.vhd"
+    text = entity.read_text()
+    bias = next(line for line in text.splitlines() if "terms_comb <= " in line and 'x"' in line)
+    literal = bias.split("terms_comb <= ")[1].split(" ")[0].rstrip(";")
+    width, digits = literal.split('x"')
+    # the neuron's constant off by 2.0: survives the requantization (a higher bit could wrap away)
+    flip = 1 << (design.core.blocks[0].linear.accum_type.frac + 1)
+    changed = f'{width}x"{int(digits.rstrip(chr(34)), 16) ^ flip:x}"'
+    planted = text.replace(bias, bias.replace(literal, changed, 1), 1)
+    assert planted != text
+    entity.write_text(planted)
+    results = design.simulate_vhdl(inputs(design))
+    assert not results["passed"] and not results["vunit_passed"] and results["mismatches"] > 0
+
+
+def test_vunit_testbench_fails_when_a_refused_beat_changes(keras, tmp_path):
+    design = written_design(keras, tmp_path)
+    top = tmp_path / "prj" / "vhdl" / "myproject.vhd"
+    text = top.read_text()
+    # the output data now flips while m_axis_tready is low: an AXI-stream violation
+    planted = text.replace("    m_axis_tdata <= ", "    m_axis_tdata <= (m_axis_tdata'range => not m_axis_tready) xor (")
+    planted = planted.replace(";\nend architecture rtl;", ");\nend architecture rtl;")
+    assert planted != text
+    top.write_text(planted)
+    results = design.simulate_vhdl(inputs(design), backpressure=0.5)
+    assert not results["passed"] and not results["vunit_passed"]
+    assert any("changed or dropped before it was accepted" in error for error in results["protocol_errors"])
+
+
+def test_cli_sim_hdl_vhdl_writes_the_verilog_runs_keys(keras, tmp_path, capsys):
+    design = written_design(keras, tmp_path)
+    np.save(tmp_path / "x.npy", inputs(design, 20))
+    assert main(["sim", str(tmp_path / "prj"), "--hdl", "vhdl", "--input", str(tmp_path / "x.npy"),
+                 "--output", str(tmp_path / "y.npy")]) == 0
+    out = capsys.readouterr().out
+    assert "PASS: bit-exact" in out and "GHDL (VUnit)" in out
+    results = json.loads((tmp_path / "prj" / "sim" / "vhdl" / "results.json").read_text())
+    for key in ("events", "mismatches", "LatencyMin", "LatencyMax", "LatencyAvg", "IntervalMin", "IntervalMax",
+                "IntervalAvg", "protocol_errors"):
+        assert key in results
+    assert results["events"] == 20 and results["mismatches"] == 0 and results["LatencyMax"] == design.latency
+    np.testing.assert_array_equal(np.load(tmp_path / "y.npy"), design.predict(inputs(design, 20)))
+    assert main(["sim", str(tmp_path / "prj"), "--hdl", "vhdl", "--waves", "--input", str(tmp_path / "x.npy")]) == 2
