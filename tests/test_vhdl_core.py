@@ -69,7 +69,8 @@ def test_vunit_testbench_fails_when_a_refused_beat_changes(keras, tmp_path):
     top = tmp_path / "prj" / "vhdl" / "myproject.vhd"
     text = top.read_text()
     # the output data now flips while m_axis_tready is low: an AXI-stream violation
-    planted = text.replace("    m_axis_tdata <= ", "    m_axis_tdata <= (m_axis_tdata'range => not m_axis_tready) xor (")
+    planted = text.replace("    m_axis_tdata <= ",
+                           "    m_axis_tdata <= (m_axis_tdata'range => not m_axis_tready) xor (")
     planted = planted.replace(";\nend architecture rtl;", ");\nend architecture rtl;")
     assert planted != text
     top.write_text(planted)

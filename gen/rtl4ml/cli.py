@@ -88,7 +88,8 @@ def _cmd_sim(args) -> int:
     X = _pattern_inputs(design, args.input) if args.input.endswith(".txt") else load_array(args.input)
     if args.hdl == "vhdl":
         if args.waves:
-            raise fail("--waves is for the Verilog simulation; VUnit's own --gui/-g options apply to OUTDIR/vhdl/run.py")
+            raise fail("--waves is for the Verilog simulation; for the VHDL core, run OUTDIR/vhdl/run.py with "
+                       "VUnit's own --gui option")
         results = design.simulate_vhdl(X, idle=args.idle, backpressure=args.backpressure, seed=args.seed,
                                        output=args.output)
         results_file = design.out_dir / "sim" / "vhdl" / "results.json"

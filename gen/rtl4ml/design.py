@@ -95,8 +95,8 @@ class Design:
         vhdl = out_dir / "vhdl"
         vhdl_sources = [vhdl / name for name in (vhdl / COMPILE_ORDER).read_text().split()] \
             if (vhdl / COMPILE_ORDER).is_file() else []
-        return write_ip(self.core, sources, vhdl_sources, out_dir / IR_FILE, out_dir / "ip", *self._example_vectors(),
-                        self._ip_facts(out_dir))
+        return write_ip(self.core, sources, vhdl_sources, out_dir / IR_FILE, out_dir / "ip",
+                        *self._example_vectors(), self._ip_facts(out_dir))
 
     def _ip_facts(self, out_dir: Path | None) -> IpFacts:
         project = self.config.project

@@ -16,7 +16,6 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
-from ... import __version__
 from ...resources import rtl_dir, rtl_templates_dir
 from ..identifiers import comment_text, vhdl_name_problem
 from ..rtl.writer import RtlCore
