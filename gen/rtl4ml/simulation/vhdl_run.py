@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from ..backends.vhdl.writer import write_vectors
 from ..bus import decode_fields
 from ..errors import fail
@@ -78,7 +80,5 @@ def simulate_vhdl(design, X, idle: float = 0.0, backpressure: float = 0.0, seed:
     results["problems"] = describe(results)
     results_file.write_text(json.dumps(results, indent=2) + "\n")
     if output is not None:
-        import numpy as np
-
         np.save(output, expected * design.graph.output_scale)
     return results
