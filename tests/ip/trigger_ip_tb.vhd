@@ -16,13 +16,13 @@ architecture sim of trigger_ip_tb is
     constant EVENTS : positive := 32;
     constant SW : positive := TRIGGER_IP_S_AXIS_DATA_WIDTH;
     constant MW : positive := TRIGGER_IP_M_AXIS_DATA_WIDTH;
-    type in_array is array (0 to EVENTS - 1) of std_logic_vector(SW - 1 downto 0);
-    type out_array is array (0 to EVENTS - 1) of std_logic_vector(MW - 1 downto 0);
+    type beats is array (natural range <>) of std_logic_vector;
 
-    impure function read_inputs return in_array is
-        file f : text open read_mode is "vectors/inputs.hex";
+    -- one beat per line of a vectors/*.hex file
+    impure function read_beats(path : string; width : positive) return beats is
+        file f : text open read_mode is path;
         variable l : line;
-        variable result : in_array;
+        variable result : beats(0 to EVENTS - 1)(width - 1 downto 0);
     begin
         for k in result'range loop
             readline(f, l);
@@ -31,20 +31,8 @@ architecture sim of trigger_ip_tb is
         return result;
     end function;
 
-    impure function read_expected return out_array is
-        file f : text open read_mode is "vectors/expected.hex";
-        variable l : line;
-        variable result : out_array;
-    begin
-        for k in result'range loop
-            readline(f, l);
-            hread(l, result(k));
-        end loop;
-        return result;
-    end function;
-
-    constant INPUTS : in_array := read_inputs;
-    constant EXPECTED : out_array := read_expected;
+    constant INPUTS : beats := read_beats("vectors/inputs.hex", SW);
+    constant EXPECTED : beats := read_beats("vectors/expected.hex", MW);
 
     signal clk : std_logic := '0';
     signal rst : std_logic := '1';

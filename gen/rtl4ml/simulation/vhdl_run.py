@@ -41,6 +41,13 @@ def read_record(path: Path, outputs: list[dict]) -> StreamRecord:
     return record
 
 
+def judge_record(record_file: Path, out_dir: Path, expected: np.ndarray) -> dict:
+    """The stream_check results of one core's handshake record against its golden output codes."""
+    outputs = json.loads((Path(out_dir) / "rtl" / "core.json").read_text())["outputs"]
+    scale = [2.0**-field["frac"] for field in outputs for _ in range(field["n"])]
+    return analyze(read_record(record_file, outputs), expected, {}, [], scale)
+
+
 def simulate_vhdl(design, X, idle: float = 0.0, backpressure: float = 0.0, seed: int = 0, run_name: str = "",
                   output=None) -> dict:
     """Stream X (real-valued features) through the design's VHDL core with VUnit; return the results dictionary."""
@@ -52,7 +59,6 @@ def simulate_vhdl(design, X, idle: float = 0.0, backpressure: float = 0.0, seed:
     if not run_script.is_file():
         raise fail(f"{out_dir} has no VHDL core (vhdl/run.py); the project name cannot be used in VHDL, "
                    "see ip/README.md")
-    meta = json.loads((out_dir / "rtl" / "core.json").read_text())
     codes = quantize_inputs(design.graph, X)
     expected = run_codes(design.graph, codes)
     run_dir = out_dir / "sim" / (run_name or RUN_NAME)
@@ -68,11 +74,10 @@ def simulate_vhdl(design, X, idle: float = 0.0, backpressure: float = 0.0, seed:
     with log.open("w") as stream:
         finished = subprocess.run(command, stdout=stream, stderr=subprocess.STDOUT, cwd=run_dir)
     if not record_file.is_file():
-        raise fail(f"VUnit run of {meta['top']} produced no handshake record; see {log}")
-    scale = [2.0**-field["frac"] for field in meta["outputs"] for _ in range(field["n"])]
-    results = analyze(read_record(record_file, meta["outputs"]), expected, {}, [], scale)
+        raise fail(f"VUnit run of {design.core.top} produced no handshake record; see {log}")
+    results = judge_record(record_file, out_dir, expected)
     results.update({"hdl": "vhdl", "simulator": "GHDL (VUnit)", "vunit_passed": finished.returncode == 0,
-                    "analytic_latency": meta["latency"], "log": str(log),
+                    "analytic_latency": design.latency, "log": str(log),
                     "total_time_s": time.perf_counter() - started})
     if finished.returncode != 0 and results["passed"]:  # the testbench saw what the record does not show
         results["protocol_errors"].append(f"the VUnit testbench failed; see {log}")

@@ -122,9 +122,8 @@ def run_batch(specs: list[dict], work_dir: Path, events: int = 48, seed: int = 0
                             f"got {csim_codes[tuple(wrong)]}")
         vhdl_ok = True
         if vhdl_results[index] is not None:
-            vhdl_timing = _timing_problems(vhdl_results[index], design, idle, backpressure)
-            problems += [f"VHDL: {p}" for p in vhdl_results[index]["problems"]] + \
-                [p.replace("RTL:", "VHDL:", 1) for p in vhdl_timing]
+            vhdl_timing = _timing_problems(vhdl_results[index], design, idle, backpressure, "VHDL")
+            problems += [f"VHDL: {p}" for p in vhdl_results[index]["problems"]] + vhdl_timing
             vhdl_ok = vhdl_results[index]["passed"] and not vhdl_timing
         verdicts.append({"index": index, "passed": rtl["passed"] and csim_ok and not timing and vhdl_ok,
                          "rtl_passed": rtl["passed"], "csim_passed": bool(csim_ok),
@@ -132,17 +131,17 @@ def run_batch(specs: list[dict], work_dir: Path, events: int = 48, seed: int = 0
     return verdicts
 
 
-def _timing_problems(rtl: dict, design, idle: float, backpressure: float) -> list[str]:
+def _timing_problems(rtl: dict, design, idle: float, backpressure: float, label: str = "RTL") -> list[str]:
     """The promised interval is never beaten; without stalls latency and interval are exactly as planned."""
     problems = []
     if rtl.get("IntervalMin", design.interval) < design.interval:
-        problems.append(f"RTL: accepted events {rtl['IntervalMin']} cycles apart, the core's interval is "
+        problems.append(f"{label}: accepted events {rtl['IntervalMin']} cycles apart, the core's interval is "
                         f"{design.interval}")
     if idle == backpressure == 0.0 and rtl.get("events", 0) > 1:
         if not rtl["LatencyMin"] == rtl["LatencyMax"] == design.latency:
-            problems.append(f"RTL: latency {rtl['LatencyMin']}..{rtl['LatencyMax']}, planned {design.latency}")
+            problems.append(f"{label}: latency {rtl['LatencyMin']}..{rtl['LatencyMax']}, planned {design.latency}")
         if rtl.get("IntervalMax") != design.interval:
-            problems.append(f"RTL: interval up to {rtl.get('IntervalMax')}, planned {design.interval}")
+            problems.append(f"{label}: interval up to {rtl.get('IntervalMax')}, planned {design.interval}")
     return problems
 
 

@@ -5,7 +5,6 @@ events and records its handshakes, which stream_check judges against the golden 
 
 from __future__ import annotations
 
-import json
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -13,8 +12,8 @@ import numpy as np
 
 from ..backends.vhdl.writer import COMPILE_ORDER, VHDL_PRIMITIVES, VUNIT_LIBRARY, write_vectors
 from ..errors import fail
-from ..simulation.stream_check import analyze, describe
-from ..simulation.vhdl_run import read_record
+from ..simulation.stream_check import describe
+from ..simulation.vhdl_run import judge_record
 
 
 def per_mille(probability: float) -> int:
@@ -59,9 +58,7 @@ def run_vhdl_bank(designs: list, codes: list[np.ndarray], expected: list[np.ndar
     for design, record, want in zip(designs, records, expected):
         if not record.is_file():
             raise fail(f"VUnit produced no handshake record for {design.core.top}; see {work_dir / 'vunit.log'}")
-        outputs = json.loads((Path(design.out_dir) / "rtl" / "core.json").read_text())["outputs"]
-        scale = [2.0**-field["frac"] for field in outputs for _ in range(field["n"])]
-        results = analyze(read_record(record, outputs), want, {}, [], scale)
+        results = judge_record(record, design.out_dir, want)
         results["problems"] = describe(results)
         verdicts.append(results)
     return verdicts

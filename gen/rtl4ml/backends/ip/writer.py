@@ -100,10 +100,10 @@ def write_ip(core: RtlCore, rtl_sources: list[Path], vhdl_sources: list[Path], i
     vectors = out_dir / "vectors"
     np.save(vectors / "inputs.npy", input_codes)
     np.save(vectors / "expected.npy", expected_codes)
-    in_widths, out_widths = [graph.input.result_type.width] * graph.n_in, [t.width for t in graph.output_types]
     write_vectors(core, vectors, input_codes, expected_codes)
-    write_pattern_file(vectors / "inputs_emp.txt", input_codes, in_widths, f"{core.top} inputs")
-    write_pattern_file(vectors / "expected_emp.txt", expected_codes, out_widths, f"{core.top} expected outputs")
+    write_pattern_file(vectors / "inputs_emp.txt", input_codes, core.input_widths, f"{core.top} inputs")
+    write_pattern_file(vectors / "expected_emp.txt", expected_codes, core.output_widths,
+                       f"{core.top} expected outputs")
     interval_text = "one event per clock" if core.interval == 1 else f"one event every {core.interval} clocks"
     if facts.measured_interval is not None:
         interval_text += f"; the last simulation measured {facts.measured_interval}"

@@ -73,11 +73,16 @@ def literal(value: int, width: int) -> str:
     return f"{width}'h{value & ((1 << width) - 1):x}"
 
 
-def table_literal(entries: np.ndarray, width: int) -> str:
+def packed_entries(entries, width: int) -> int:
+    """Table contents as one integer, entry 0 in the least significant `width` bits (lookup_table's CONTENTS)."""
     packed = 0
     for index, entry in enumerate(int(e) for e in entries):
         packed |= (entry & ((1 << width) - 1)) << (index * width)
-    return f"{len(entries) * width}'h{packed:x}"
+    return packed
+
+
+def table_literal(entries: np.ndarray, width: int) -> str:
+    return f"{len(entries) * width}'h{packed_entries(entries, width):x}"
 
 
 def levels_for(terms: int) -> int:

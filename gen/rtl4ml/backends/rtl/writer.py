@@ -58,8 +58,23 @@ class RtlCore:
         return _bytes(self.graph.n_in * self.graph.input.result_type.width)
 
     @property
+    def out_bits(self) -> int:
+        """Bits of all outputs side by side in m_axis_tdata, before the byte padding."""
+        return sum(output.bits for output in self.graph.output_fields)
+
+    @property
     def m_width(self) -> int:
-        return _bytes(sum(output.bits for output in self.graph.output_fields))
+        return _bytes(self.out_bits)
+
+    @property
+    def input_widths(self) -> list[int]:
+        """Bits of each input element in an s_axis beat, element 0 first."""
+        return [self.graph.input.result_type.width] * self.graph.n_in
+
+    @property
+    def output_widths(self) -> list[int]:
+        """Bits of each output element in an m_axis beat, element 0 first."""
+        return [t.width for t in self.graph.output_types]
 
     def metadata(self) -> dict:
         in_type, graph = self.graph.input.result_type, self.graph
@@ -193,7 +208,7 @@ def write_core(core: RtlCore, out_dir: Path) -> list[Path]:
     top_text = env.get_template("top.v.j2").render(
         top=core.top, blocks=core.blocks, schedule=core.schedule, latency=core.latency, interval=core.interval,
         n_in=core.graph.n_in, n_out=core.graph.n_out, in_type=core.graph.input.result_type,
-        out_bits=sum(field.bits for field in fields),
+        out_bits=core.out_bits,
         output_summary=" + ".join(f"{field.n} x {field.type.width}" for field in fields),
         s_width=core.s_width, m_width=core.m_width, input_identifier=core.input_identifier,
         header_lines=header_lines(core), **common)

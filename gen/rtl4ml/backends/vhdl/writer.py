@@ -18,6 +18,7 @@ from ...bus import hex_lines
 from ...errors import fail
 from ...resources import rtl_dir, rtl_templates_dir
 from ..identifiers import comment_text, vhdl_name_problem
+from ..rtl.block import packed_entries
 from ..rtl.writer import PRIMITIVES, RtlCore, header_lines
 
 COMPILE_ORDER = "compile_order.txt"
@@ -32,10 +33,7 @@ def literal(value: int, width: int) -> str:
 
 def table_literal(entries, width: int) -> str:
     """Table contents as one literal, entry 0 in the least significant bits (lookup_table's CONTENTS)."""
-    packed = 0
-    for index, entry in enumerate(int(e) for e in entries):
-        packed |= (entry & ((1 << width) - 1)) << (index * width)
-    return literal(packed, len(entries) * width)
+    return literal(packed_entries(entries, width), len(entries) * width)
 
 
 def mask(flags: list[bool]) -> int:
@@ -70,7 +68,7 @@ def package_values(core: RtlCore) -> dict:
                      "rows": [(j, field.lsb + (j + 1) * field.type.width - 1, field.lsb + j * field.type.width)
                               for j in range(field.n)]}
                     for k, field in enumerate(fields)],
-        "out_bits": sum(field.bits for field in fields),
+        "out_bits": core.out_bits,
         "in_shape_text": _shape_text(graph.input.shape),
         # the tensor index of each input, for shaped inputs (a flat vector's index is its number)
         "in_elements": [] if len(graph.input.shape) == 1 else
@@ -106,7 +104,7 @@ def write_vhdl_core(core: RtlCore, out_dir: Path, input_codes: np.ndarray, expec
     top.write_text(env.get_template("top.vhd.j2").render(
         top=core.top, TOP=core.top.upper(), blocks=core.blocks, schedule=core.schedule, latency=core.latency,
         interval=core.interval, n_in=core.graph.n_in, in_type=core.graph.input.result_type,
-        out_bits=values["out_bits"], s_width=core.s_width, m_width=core.m_width,
+        out_bits=core.out_bits, s_width=core.s_width, m_width=core.m_width,
         input_identifier=core.input_identifier, header_lines=header_lines(core), **common))
     sources.append(top)
     (out_dir / COMPILE_ORDER).write_text("".join(f"{path.name}\n" for path in sources))
@@ -119,9 +117,6 @@ def write_vhdl_core(core: RtlCore, out_dir: Path, input_codes: np.ndarray, expec
 
 def write_vectors(core: RtlCore, folder: Path, input_codes: np.ndarray, expected_codes: np.ndarray) -> None:
     """inputs.hex / expected.hex: one s_axis / m_axis beat per event, as the testbench reads them."""
-    graph = core.graph
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "inputs.hex").write_text(hex_lines(input_codes, [graph.input.result_type.width] * graph.n_in,
-                                                 core.s_width))
-    (folder / "expected.hex").write_text(hex_lines(expected_codes, [t.width for t in graph.output_types],
-                                                   core.m_width))
+    (folder / "inputs.hex").write_text(hex_lines(input_codes, core.input_widths, core.s_width))
+    (folder / "expected.hex").write_text(hex_lines(expected_codes, core.output_widths, core.m_width))
