@@ -42,11 +42,11 @@ def exact_literal(code: int, frac: int) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def wrap_values(values: list[str], indent: str = "    ") -> list[str]:
-    """Comma-separated values on lines of at most MAX_LINE characters."""
+def wrap_values(values: list[str], indent: str = "    ", closing: str = "") -> list[str]:
+    """Comma-separated values on lines of at most MAX_LINE characters; `closing` ends the last one."""
     lines, current = [], indent
     for index, value in enumerate(values):
-        piece = value + ("," if index < len(values) - 1 else "")
+        piece = value + ("," if index < len(values) - 1 else closing)
         if len(current) + len(piece) + 1 > MAX_LINE and current.strip():
             lines.append(current.rstrip())
             current = indent
@@ -315,7 +315,7 @@ def plan_project(graph: ModelGraph, project: str, io_type: str = "io_parallel", 
         sources = [variables[source] for source in item.layer.inputs]
         item.source_types = [source_type for _, source_type in sources]
         arguments = [variable for variable, _ in sources] + [item.target] + [array[2] for array in item.arrays]
-        item.argument_lines = wrap_values(arguments, " " * 8)
+        item.argument_lines = wrap_values(arguments, " " * 8, closing=");")
     return HlsProject(check_project_name(project), graph, layers, io_type, part, float(clock_period), outputs)
 
 
