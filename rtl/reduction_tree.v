@@ -83,7 +83,10 @@ generate
                     wire [WIDTH-1:0] a = g_level[level-1].terms[(2*i)*WIDTH +: WIDTH];
                     wire [WIDTH-1:0] b = g_level[level-1].terms[(2*i+1)*WIDTH +: WIDTH];
                     if (IS_ADD) begin : g_add
-                        assign value = a + b;
+                        // keep: each sum stays a two-input carry-chain adder; without it Yosys merges a
+                        // whole unregistered tree into one multi-operand add of LUT full adders (~1.5x the LUTs)
+                        (* keep *) wire [WIDTH-1:0] sum = a + b;
+                        assign value = sum;
                     end else if (IS_MAX) begin : g_max
                         assign value = $signed(a) >= $signed(b) ? a : b;
                     end else begin : g_maxu

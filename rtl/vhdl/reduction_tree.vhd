@@ -79,6 +79,9 @@ begin
     g_level : for level in 1 to LEVELS generate
         g_term : for i in 0 to terms_at(level) - 1 generate
             signal value : term;
+            -- as the Verilog twin: each sum stays a two-input carry-chain adder in synthesis
+            attribute keep : boolean;
+            attribute keep of value : signal is OPERATION = "ADD";
         begin
             g_pair : if 2 * i + 1 < terms_at(level - 1) generate
                 value <= combine(levels_of(level - 1)(2 * i), levels_of(level - 1)(2 * i + 1));
