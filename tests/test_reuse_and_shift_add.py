@@ -13,7 +13,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rtl4ml
-from rtl4ml.backends.rtl.dense import MULTIPLE_DIGITS, _digit_chunks, odd_part
 from rtl4ml.backends.rtl.shift_add import csd_digits
 
 from conftest import BUNDLE, JET_CONFIG, make_mlp
@@ -27,13 +26,7 @@ def convert(model, config, weights=None):
 
 def multiplications(design) -> int:
     """Multipliers the core instantiates: DSP products of parallel layers, shared multipliers of reused ones."""
-    total = 0
-    for block in design.core.blocks:
-        if block.layers[0].kind != "dense":
-            continue
-        neurons = block.plan.neurons
-        total += len(block.plan.multipliers) if block.sequential else sum(n.products for n in neurons)
-    return total
+    return sum(block.multipliers for block in design.core.blocks if block.layers[0].kind == "dense")
 
 
 @given(st.integers(-2**40, 2**40))
@@ -89,21 +82,10 @@ def test_qkeras_6bit_model_uses_shift_add_and_no_dense_multiplier(shared_models)
 
 def test_shift_add_never_lengthens_the_16_bit_jet_tagger():
     design = convert(BUNDLE / "model.h5", JET_CONFIG)
-    digits = sum(term.kind == "multiple" for block in design.core.blocks if block.layers[0].kind == "dense"
-                 for neuron in block.plan.neurons for term in neuron.terms)
-    assert digits > 0 and design.latency <= 9
+    adders = sum(block.plan.graph.adder_count for block in design.core.blocks if block.layers[0].kind == "dense")
+    assert adders > 0 and design.latency <= 9
     nonzero = sum(int(np.count_nonzero(layer.weight)) for layer in design.graph.layers if layer.kind == "dense")
     assert multiplications(design) < nonzero
-
-
-@given(st.integers(-2**20, 2**20).filter(lambda v: v != 0))
-def test_a_weight_splits_into_parts_whose_odd_multiples_need_one_adder(code):
-    chunks = _digit_chunks(code)
-    assert sum(chunks) == code
-    for chunk in chunks:
-        odd, shift = odd_part(abs(chunk))
-        assert odd % 2 == 1 and odd << shift == abs(chunk)
-        assert len(csd_digits(odd)) <= MULTIPLE_DIGITS
 
 
 def _sharing_design(keras):
@@ -116,16 +98,18 @@ def _sharing_design(keras):
     return convert(model, {"Model": {"Precision": "ap_fixed<12,4>"}})
 
 
-def test_multiples_are_built_once_per_input_and_shared_by_neurons(keras, tmp_path):
+def test_a_layer_s_shift_add_products_are_one_adder_graph_shared_by_its_neurons(keras, tmp_path):
     design = _sharing_design(keras)
     block = design.core.blocks[0]
-    assert all(neuron.products == 0 for neuron in block.plan.neurons)  # all shift-add
-    users = [t for n in block.plan.neurons for t in n.terms if t.input == 0]
-    assert {t.odd for t in users} == {3} and len(users) == 4
+    assert not block.plan.products  # all shift-add
+    weight = block.linear.weight
+    # unshared, each neuron would add all signed digits of its weights in its own tree
+    separate = sum(len(csd_digits(int(w))) for w in weight.ravel()) - weight.shape[1]
+    assert block.plan.graph.adder_count < separate
     design.write(tmp_path / "out")
     text = (tmp_path / "out" / "rtl" / "myproject_d.v").read_text()
-    assert text.count("x0_m3_narrow =") == 1  # one adder for 3 * x0, read by all four neurons
-    assert sum(m.adders for m in block.plan.multiples) == len(block.plan.multiples)
+    assert text.count("assign g") == block.plan.graph.adder_count  # each adder written once
+    assert all(f"n{j}_sum = " in text for j in range(4))  # each neuron's sum is a graph output
 
 
 @pytest.mark.sim

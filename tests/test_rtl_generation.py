@@ -42,15 +42,15 @@ def test_zero_weights_have_no_multiplier_and_no_adder_input(keras, tmp_path):
     design.write(tmp_path / "out")
     text = (tmp_path / "out" / "rtl" / "myproject_dense0.v").read_text()
     dense = design.graph.layers[0]
-    neurons = design.core.blocks[0].plan.neurons
-    products = sum(neuron.products for neuron in neurons)
-    assert len(re.findall(r"\$signed\(x\d+\) \* ", text)) == products
-    tree_sizes = {int(j): int(n) for n, j in re.findall(r"\.N\((\d+)\).*?\) n(\d+)_tree ", text)}
-    for j, neuron in enumerate(neurons):
-        # every term (a multiplication or a shift-add digit) reads an input with a non-zero weight, and
-        # every such input is read
-        assert {term.input for term in neuron.terms} == set(np.flatnonzero(dense.weight[:, j]))
-        assert tree_sizes[j] == neuron.count == len(neuron.terms) + (neuron.bias is not None)
+    plan = design.core.blocks[0].plan
+    assert len(re.findall(r"\$signed\(x\d+\) \* ", text)) == len(plan.products)
+    nonzero = {(int(i), int(j)) for i, j in zip(*np.nonzero(dense.weight))}
+    dsp = {(p.input, p.neuron) for p in plan.products}
+    assert dsp <= nonzero
+    # the adder graph reads exactly the inputs with a non-zero shift-add weight
+    read = {o.node for a in plan.graph.adders for o in (a.left, a.right) if o is not None}
+    read |= {o.operand.node for o in plan.graph.outputs if o is not None}
+    assert {i for i in range(dense.n_in) if i in read} == {i for i, _ in nonzero - dsp}
 
 
 def test_layer_names_are_sanitized_and_collisions_refused(keras):

@@ -3,6 +3,7 @@ in the data path and in the AXI-stream behaviour, and `rtl4ml sim --hdl vhdl` wr
 (Bit-exactness on many designs: every random-design batch runs the VHDL cores too, tests/test_random_designs.py.)"""
 
 import json
+import re
 import shutil
 import subprocess
 import warnings
@@ -51,13 +52,12 @@ def test_vunit_testbench_fails_on_a_wrong_constant(keras, tmp_path):
     design = written_design(keras, tmp_path)
     entity = tmp_path / "prj" / "vhdl" / f"myproject_{design.core.blocks[0].identifier}.vhd"
     text = entity.read_text()
-    bias = next(line for line in text.splitlines() if "terms_comb <= " in line and 'x"' in line)
-    literal = bias.split("terms_comb <= ")[1].split(" ")[0].rstrip(";")
-    width, digits = literal.split('x"')
-    # the neuron's constant off by 2.0: survives the requantization (a higher bit could wrap away)
+    # every neuron's constant off by 2.0: survives the requantization (a higher bit could wrap away)
     flip = 1 << (design.core.blocks[0].linear.accum_type.frac + 1)
-    changed = f'{width}x"{int(digits.rstrip(chr(34)), 16) ^ flip:x}"'
-    planted = text.replace(bias, bias.replace(literal, changed, 1), 1)
+
+    def planted_constant(match):
+        return f'{match[1]}{match[2]}x"{int(match[3], 16) ^ flip:x}";'
+    planted = re.sub(r'(\s+c\d+ <= )(\d+)x"([0-9a-f]+)";', planted_constant, text)
     assert planted != text
     entity.write_text(planted)
     results = design.simulate_vhdl(inputs(design))

@@ -1,8 +1,8 @@
 """Instant resource estimate from the planned core, without Yosys.
 
 Counts what the generated Verilog instantiates: the multiplications the generator kept (shift-add
-products are shared multiples m * x shifted into the adder tree, zero weights nothing), per neuron an adder tree
-of accumulator width, a requantizer, and the pipeline registers the planner placed; for a
+products are one adder graph per layer, each adder as wide as its values; zero weights nothing), per neuron an
+adder tree of accumulator width, a requantizer, and the pipeline registers the planner placed; for a
 time-multiplexed layer its multipliers, operand multiplexers, weight ROM and accumulators. The per-unit costs below
 were fitted to Yosys `synth_xilinx -family xcup` on the bundled jet taggers and are checked
 against it on other designs by tests (the README's report section gives the errors measured).
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from ..backends.rtl.dense import DenseGraphPlan
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer, DotLayer,
@@ -87,45 +88,59 @@ def _live_bits(block, complete: bool) -> int:
     return max(1, high - low)
 
 
+def _add_constant_product(totals: dict, x_bits: int, w: int) -> bool:
+    """Add one constant multiplication to totals; True when it is fabric logic (registered in flip-flops)."""
+    b_bits = signed_bits(w)
+    if min(x_bits, b_bits) >= DSP_MIN_OPERAND_BITS:
+        totals["DSP"] += dsps_for(x_bits, b_bits)
+        return False
+    totals["LUT"] += LUT_PER_SMALL_PRODUCT_BIT * x_bits * b_bits
+    return True
+
+
+def _tree_costs(block, totals: dict, terms: int) -> None:
+    """One neuron's adder tree at accumulator width, its registers and its requantizer."""
+    totals["LUT"] += LUT_PER_ADDER_BIT * max(0, terms - 1) * block.plan.accum_width
+    totals["LUT"] += _requantize_luts(block)
+    levels = block.registers("add")
+    for level, registered in enumerate(levels):
+        if registered and level == len(levels) - 1:  # the complete sum: exactly its live bits
+            totals["FF"] += _live_bits(block, complete=True)
+        elif registered:
+            totals["FF"] += FF_PER_TREE_REGISTER_BIT * math.ceil(terms / 2 ** (level + 1)) * \
+                _live_bits(block, complete=False)
+
+
 def _dense_parallel(block) -> dict:
-    """A fully parallel layer: the generator's own list of multiplications and shift-add terms."""
+    """A fully parallel layer whose products are cast to a narrower accumulator: one multiplication per term."""
     dense = block.linear
-    width = block.plan.accum_width
     x_bits = dense.input_type.signed_width
     totals = {"LUT": 0.0, "FF": 0.0, "DSP": 0}
     fabric_terms = 0
-    # the shared multiples m * x: one adder of their own width per extra signed digit
-    totals["LUT"] += sum(LUT_PER_ADDER_BIT * m.adders * m.narrow_width for m in block.plan.multiples)
-    registered_multiples = set()  # registered terms of one multiple are shifted copies of m * x or of ~(m * x)
     for neuron in block.plan.neurons:
         for term in neuron.terms:
-            if term.kind == "multiple":  # wiring; its tree adder is counted below
-                registered_multiples.add((term.input, term.odd, term.negative))
-                continue
             w = int(dense.weight[term.input, neuron.index])
-            if _is_shift(w):
-                fabric_terms += 1
-                continue
-            b_bits = signed_bits(w)
-            if min(x_bits, b_bits) >= DSP_MIN_OPERAND_BITS:
-                totals["DSP"] += dsps_for(x_bits, b_bits)
-            else:
-                totals["LUT"] += LUT_PER_SMALL_PRODUCT_BIT * x_bits * b_bits
-                fabric_terms += 1
-        terms = neuron.count
-        totals["LUT"] += LUT_PER_ADDER_BIT * max(0, terms - 1) * width
-        totals["LUT"] += _requantize_luts(block)
-        levels = block.registers("add")
-        for level, registered in enumerate(levels):
-            if registered and level == len(levels) - 1:  # the complete sum: exactly its live bits
-                totals["FF"] += _live_bits(block, complete=True)
-            elif registered:
-                totals["FF"] += FF_PER_TREE_REGISTER_BIT * math.ceil(terms / 2 ** (level + 1)) * \
-                    _live_bits(block, complete=False)
+            fabric_terms += _is_shift(w) or _add_constant_product(totals, x_bits, w)
+        _tree_costs(block, totals, neuron.count)
     if block.register("multiply"):
         # products that went to DSPs are registered inside them (MREG); the rest in fabric flip-flops
-        totals["FF"] += fabric_terms * _live_bits(block, False) + \
-            sum(x_bits + odd.bit_length() for _, odd, _ in registered_multiples)
+        totals["FF"] += fabric_terms * _live_bits(block, False)
+    if block.register("requantize"):
+        totals["FF"] += block.n_out * block.out_type.width
+    return totals
+
+
+def _dense_graph(block) -> dict:
+    """A fully parallel layer with exact products: its adder graph (every adder as wide as its values, every
+    delay-line bit a flip-flop), the DSP or small LUT products, and per neuron a requantizer."""
+    dense, plan = block.linear, block.plan
+    x_bits = dense.input_type.signed_width
+    wiring = plan.graph.wired(block.registers("graph"))
+    totals = {"LUT": LUT_PER_ADDER_BIT * sum(adder.width for adder in wiring.adders), "DSP": 0,
+              "FF": float(sum(line.width * line.stages for line in wiring.delays))}
+    for product in plan.products:
+        _add_constant_product(totals, x_bits, product.coefficient)  # DSPs register inside (MREG)
+    totals["LUT"] += _requantize_luts(block) * block.n_out
     if block.register("requantize"):
         totals["FF"] += block.n_out * block.out_type.width
     return totals
@@ -168,7 +183,9 @@ ESTIMATES = HandlerTable("analytic resource estimate")
 
 @ESTIMATES.register(DenseLayer, ConvLayer, BatchNormLayer, AveragePoolingLayer)  # blocks of their as_dense()
 def _dense(block) -> dict:
-    return _dense_reuse(block) if block.sequential else _dense_parallel(block)
+    if block.sequential:
+        return _dense_reuse(block)
+    return _dense_graph(block) if isinstance(block.plan, DenseGraphPlan) else _dense_parallel(block)
 
 
 @ESTIMATES.register(ActivationLayer, TableActivationLayer)

@@ -61,11 +61,15 @@ class Block:
         """The trees' register flags (printed by each language's `mask` filter) and the delays derived from them."""
         max_regs, sum_regs, add_regs = self.registers("max"), self.registers("sum"), self.registers("add")
         multiply_regs = [step.register_after for step in self.steps if step.name == "multiply"]  # dense blocks only
-        return {
+        context = {
             "tree_registers": add_regs, "product_delay": sum(multiply_regs) + sum(add_regs),
             "max_registers": max_regs, "max_delay": sum(max_regs),
             "sum_registers": sum_regs, "sum_delay": sum(sum_regs),
         }
+        graph = getattr(self.plan, "graph", None)  # an adder graph's delay lines follow from its levels' registers
+        if graph is not None:
+            context["wiring"] = graph.wired(self.registers("graph"))
+        return context
 
 
 def literal(value: int, width: int) -> str:

@@ -1,5 +1,10 @@
-"""RTL blocks of Dense layers: fully parallel (shift-add multiples shared per input, DSP products, adder
-trees) or time-multiplexed (ReuseFactor > 1), with a directly following relu/linear fused at the output."""
+"""RTL blocks of Dense layers, with a directly following relu/linear fused at the output.
+
+Fully parallel with exact products: the shift-add products of the whole layer are one adder graph (cmvm.py,
+subexpressions shared across inputs and outputs, every adder as wide as its values), which gives each neuron
+one term; DSP products and the constant join it in the neuron's adder tree. Fully parallel with products cast
+to a narrower accumulator: one DSP product per term. Time-multiplexed (ReuseFactor > 1): shared multipliers.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,11 @@ import numpy as np
 
 from ...fixed_point import FixedType
 from ...ir.layers import ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer
+from .adder_graph import GraphPlan, plan_graph
+from .cmvm import solve
 from .block import RTL_BLOCKS, Block, Requantize, levels_for, requantize_params
 from .pipeline import ADD_LEVEL_COST, MULTIPLY_COST, REQUANTIZE_COST, SELECT_COST, Step
-from .shift_add import csd_digits, use_shift_add
+from .shift_add import use_shift_add
 
 # layer classes whose as_dense() is the Dense layer they equal; the Verilog core builds that Dense
 DENSE_EQUIVALENT = (DenseLayer, ConvLayer, BatchNormLayer, AveragePoolingLayer)
@@ -49,63 +56,20 @@ class ProductTerm:
 
 
 @dataclass(frozen=True)
-class ShiftAddTerm:
-    """A product as the shifted multiple (m * x) << shift (negated: inverted, its +1 in the neuron's constant)."""
-
-    input: int
-    odd: int
-    shift: int
-    negative: bool
-    wire: str  # the term's signal name
-    kind: str = "multiple"
-
-
-@dataclass(frozen=True)
-class Digit:
-    sign: int  # +1 or -1
-    position: int  # x << position
-    top: int  # narrow_width - 1 - position: the highest bit of x kept (< 0: the digit is 0 modulo 2**narrow_width)
-
-
-@dataclass(frozen=True)
-class Multiple:
-    """m * x (m odd) summed from its signed digits at `narrow_width` bits, then sign-extended by extend_bits."""
-
-    name: str
-    input: int
-    narrow_width: int
-    digits: tuple[Digit, ...]  # + digits first
-    extend_bits: int
-    adders: int
-
-
-@dataclass(frozen=True)
-class TermWire:
-    """A tree term: source << shift (its bits [top:0] then shift zeros), inverted when negative."""
-
-    name: str
-    source: str
-    shift: int
-    top: int
-    negative: bool
-
-
-@dataclass(frozen=True)
 class Neuron:
     index: int
-    terms: tuple  # ProductTerm | ShiftAddTerm, in input order
+    terms: tuple[ProductTerm, ...]  # its DSP (or small LUT) products, in input order
     bias: int | None  # the constant added by the tree (accumulator codes), None when it is zero
-    count: int  # tree inputs: the terms and the constant
+    count: int  # tree inputs: the products, the graph's term, the constant
     products: int  # terms that are multiplications
 
 
 @dataclass(frozen=True)
 class DensePlan:
-    """A fully parallel Dense layer: every product a term of its neuron's pipelined adder tree."""
+    """Fully parallel, each product cast to the user's narrower accumulator: one multiplication per tree term."""
 
     description: str
     accum_width: int
-    exact_products: bool  # the accumulator holds every product exactly (else each is cast by product_requantize)
     product_width: int
     product_requantize: Requantize
     result_requantize: Requantize
@@ -114,9 +78,42 @@ class DensePlan:
     neurons: tuple[Neuron, ...]
     input_wires: tuple[InputOperand, ...]  # the inputs some neuron reads
     all_inputs_used: bool
-    # one wire per multiple and per shifted term: the same (m * x) << k serves every neuron that needs it
-    multiples: tuple[Multiple, ...]
-    term_wires: tuple[TermWire, ...]
+
+
+@dataclass(frozen=True)
+class GraphConstant:
+    """A neuron's constant as an input of the adder graph (accumulator codes)."""
+
+    name: str
+    value: int
+
+
+@dataclass(frozen=True)
+class GraphProduct:
+    """A DSP product of neuron `neuron` as an input of the adder graph: x<input> * coefficient at the
+    accumulator width."""
+
+    name: str
+    input: int
+    neuron: int
+    coefficient: int
+
+
+@dataclass(frozen=True)
+class DenseGraphPlan:
+    """Fully parallel with exact products: all neurons' sums as one adder graph over the inputs' signed digits
+    (shared subexpressions, each adder as wide as its values), the DSP products and the constants."""
+
+    description: str
+    accum_width: int
+    result_requantize: Requantize
+    activation_requantize: Requantize | None
+    graph: GraphPlan
+    graph_inputs: tuple[InputOperand, ...]  # input i at its signed width, for shift-add products
+    input_wires: tuple[InputOperand, ...]  # x<i>: input i at the accumulator width, for DSP products
+    products: tuple[GraphProduct, ...]
+    constants: tuple[GraphConstant, ...]
+    all_inputs_used: bool
 
 
 @dataclass(frozen=True)
@@ -209,116 +206,91 @@ def _requantize_step(activation: ActivationLayer | None) -> Step:
     return Step("requantize", REQUANTIZE_COST + (REQUANTIZE_COST if activation is not None else 0))
 
 
-# Digits per shared multiple: two keep its adder to one level; further digits are tree terms.
-MULTIPLE_DIGITS = 2
+def _shift_add_weights(dense: DenseLayer, width: int) -> np.ndarray:
+    """The weights whose products go to the adder graph instead of DSP multiplications (0 elsewhere).
 
-
-def _shift_add_choice(dense: DenseLayer, width: int) -> list[set[int]]:
-    """Per neuron, the inputs whose products become shifted multiples instead of DSP multiplications.
-
-    A product qualifies when its signed digits are cheaper in LUTs than a DSP is worth (shift_add.py;
-    an upper bound, as the multiple's adders are shared). Each product, on a DSP or as a multiple,
-    is one term of the neuron's adder tree, so the choice never changes the tree's depth.
+    A product qualifies when its signed digits are cheaper in LUTs than a DSP is worth (shift_add.py; an upper
+    bound, as the graph shares adders).
     """
-    return [{int(i) for i in np.flatnonzero(dense.weight[:, j])
-             if use_shift_add(int(dense.weight[i, j]), width, dense.luts_per_dsp)} for j in range(dense.n_out)]
-
-
-def _parallel_terms(dense: DenseLayer, j: int, shift_add: set[int], exact_products: bool, width: int,
-                    product_width: int):
-    """Adder-tree terms of neuron j and the count of negated terms (their +1s join the constant).
-
-    A shift-add product w * x = +-(m * x) << k with m odd is one term: the input x itself when
-    m = 1, else the multiple m * x, which is built once per input and shared by every neuron.
-    """
-    terms, negated = [], 0
-    shift = dense.accum_type.frac - dense.product_frac
-    for i in np.flatnonzero(dense.weight[:, j]):
-        code = int(dense.weight[i, j])
-        if not exact_products:  # each product is cast to the accumulator: it cannot be split into digits
-            terms.append(ProductTerm(int(i), code, product_width))
-        elif i in shift_add:
-            for chunk in _digit_chunks(code):
-                odd, position = odd_part(abs(chunk))
-                if position + shift >= width:  # terms shifted past the accumulator are 0 modulo 2**width
-                    continue
-                name = f"x{i}" if odd == 1 else f"x{i}_m{odd}"
-                terms.append(ShiftAddTerm(int(i), odd, position + shift, chunk < 0,
-                                          f"{name}_s{position + shift}{'n' if chunk < 0 else ''}"))
-                negated += chunk < 0
-        else:
-            terms.append(ProductTerm(int(i), code << shift, width))
-    return terms, negated
-
-
-def _multiple_wires(terms: list[ShiftAddTerm], x_bits: int, width: int) -> tuple[list[Multiple], list[TermWire]]:
-    """The shared multiples m * x (their own adders) and the shifted tree terms.
-
-    A multiple is added at the narrowest width that holds it (never wider than the accumulator, as all
-    sums are modulo 2**width) and sign-extended to the accumulator width; a tree term is (m * x) << k,
-    inverted when negative, like a plain input.
-    """
-    multiples, term_wires = {}, {}
-    for term in sorted(terms, key=lambda t: (t.input, t.odd, t.shift, t.negative)):
-        i, odd, k = term.input, term.odd, term.shift
-        source = f"x{i}" if odd == 1 else f"x{i}_m{odd}"
-        if odd > 1 and source not in multiples:
-            narrow = min(width, x_bits + odd.bit_length())
-            digits = tuple(Digit(sign, position, narrow - 1 - position)
-                           for sign, position in sorted(csd_digits(odd), key=lambda digit: -digit[0]))  # + first
-            multiples[source] = Multiple(source, i, narrow, digits, width - narrow, len(digits) - 1)
-        term_wires[term.wire] = TermWire(term.wire, source, k, width - 1 - k, term.negative)
-    return list(multiples.values()), list(term_wires.values())
-
-
-def _digit_chunks(code: int) -> list[int]:
-    """Split a weight into parts whose sum it is: its lowest MULTIPLE_DIGITS signed digits, then one per digit."""
-    digits = csd_digits(code)
-    chunks = [sum(sign << position for sign, position in digits[:MULTIPLE_DIGITS])]
-    return chunks + [sign << position for sign, position in digits[MULTIPLE_DIGITS:]]
-
-
-def odd_part(value: int) -> tuple[int, int]:
-    """(odd, shift) with value == odd << shift and odd an odd number (value > 0)."""
-    shift = (value & -value).bit_length() - 1
-    return value >> shift, shift
+    chosen = np.zeros_like(dense.weight)
+    for i, j in zip(*np.nonzero(dense.weight)):
+        if use_shift_add(int(dense.weight[i, j]), width, dense.luts_per_dsp):
+            chosen[i, j] = dense.weight[i, j]
+    return chosen
 
 
 def _dense_parallel_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None,
                           description: str) -> Block:
+    common = _dense_common(dense, activation, dense.input_type.signed_width + dense.weight_type.width,
+                           description)
+    if common.pop("exact_products"):
+        return _dense_graph_block(identifier, dense, activation, common)
     x_type = dense.input_type
-    x_bits = x_type.signed_width
-    common = _dense_common(dense, activation, x_bits + dense.weight_type.width, description)
     width, product_width = common["accum_width"], common["product_width"]
     bias = dense.accumulator_bias()
-    shift_add = _shift_add_choice(dense, width) if common["exact_products"] else [set()] * dense.n_out
     neurons = []
     for j in range(dense.n_out):
-        terms, negated = _parallel_terms(dense, j, shift_add[j], common["exact_products"], width, product_width)
-        # -(x << k) = ~(x << k) + 1: the tree adds the inverted term, the +1s are folded into the bias
-        constant_code = int(bias[j]) + negated
-        constant = constant_code if constant_code % (1 << width) != 0 or not terms else None
-        neurons.append(Neuron(j, tuple(terms), constant, len(terms) + (constant is not None),
-                              sum(isinstance(term, ProductTerm) for term in terms)))
+        terms = tuple(ProductTerm(int(i), int(dense.weight[i, j]), product_width)
+                      for i in np.flatnonzero(dense.weight[:, j]))
+        constant = int(bias[j]) if int(bias[j]) % (1 << width) != 0 or not terms else None
+        neurons.append(Neuron(j, terms, constant, len(terms) + (constant is not None), len(terms)))
     used_inputs = sorted({t.input for n in neurons for t in n.terms})
-    operand_width = width if common["exact_products"] else product_width
     levels = levels_for(max(n.count for n in neurons))
-    has_products = any(n.products for n in neurons)
-    multiples, term_wires = _multiple_wires([t for n in neurons for t in n.terms if isinstance(t, ShiftAddTerm)],
-                                            x_bits, width)
-    # a DSP's three levels cover the multiples' adders; without DSPs the multiples set the step's depth
-    multiple_levels = max([levels_for(m.adders + 1) for m in multiples] + [0])
-    steps = [Step("multiply", max(MULTIPLY_COST if has_products else 0, multiple_levels))] + \
+    steps = [Step("multiply", MULTIPLY_COST if any(n.products for n in neurons) else 0)] + \
         [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + [_requantize_step(activation)]
-    out_type = activation.result_type if activation else dense.result_type
     plan = DensePlan(**common, levels=levels, neurons=tuple(neurons),
-                     input_wires=tuple(input_operand(i, x_type, operand_width) for i in used_inputs),
-                     all_inputs_used=len(used_inputs) == dense.n_in, multiples=tuple(multiples),
-                     term_wires=tuple(term_wires))
-    # a dense layer's neurons share only the multiples m * x of their inputs: slices synthesize independently
+                     input_wires=tuple(input_operand(i, x_type, product_width) for i in used_inputs),
+                     all_inputs_used=len(used_inputs) == dense.n_in)
     return Block(identifier, "dense_layer", [dense] + ([activation] if activation else []), dense.n_in,
-                 x_type, dense.n_out, out_type, steps, plan, multipliers=int(np.count_nonzero(dense.weight)),
-                 sliceable=True)
+                 x_type, dense.n_out, activation.result_type if activation else dense.result_type, steps, plan,
+                 multipliers=int(np.count_nonzero(dense.weight)), sliceable=True)
+
+
+def _dense_graph_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None,
+                       common: dict) -> Block:
+    """Exact products: every neuron's sum is an output of one adder graph over the layer's inputs (the
+    shift-add products' signed digits), its DSP products (ready MULTIPLY_COST levels later) and its constant."""
+    x_type, n_in = dense.input_type, dense.n_in
+    width = common.pop("accum_width")
+    for unused in ("product_requantize", "product_width"):  # exact products are never cast
+        common.pop(unused)
+    bias = dense.accumulator_bias()
+    shift = dense.accum_type.frac - dense.product_frac
+    shift_add = _shift_add_weights(dense, width)
+    product_at = list(zip(*np.nonzero(dense.weight - shift_add)))
+    constant_at = [j for j in range(dense.n_out) if int(bias[j]) % (1 << width) or
+                   not np.any(dense.weight[:, j])]  # a column with nothing else still has its (zero) value
+    # the graph's inputs: the layer's inputs, then the DSP products, then the constants, each one row
+    rows = np.zeros((n_in + len(product_at) + len(constant_at), dense.n_out), dtype=object)
+    rows[:n_in] = shift_add.astype(object) * (1 << shift)
+    products, constants, ranges = [], [], [(x_type.min_code, x_type.max_code)] * n_in
+    for k, (i, j) in enumerate(product_at):
+        w = int(dense.weight[i, j])
+        rows[n_in + k, j] = 1 << shift
+        products.append(GraphProduct(f"p{k}", int(i), int(j), w))
+        ranges.append(tuple(sorted((w * x_type.min_code, w * x_type.max_code))))
+    for k, j in enumerate(constant_at):
+        rows[n_in + len(products) + k, j] = 1
+        constants.append(GraphConstant(f"c{j}", int(bias[j])))
+        ranges.append((int(bias[j]), int(bias[j])))
+    depths = [0] * n_in + [MULTIPLY_COST] * len(products) + [0] * len(constants)
+    graph = plan_graph(solve(rows.astype(np.int64), ranges, max_depth=0, input_depths=depths),
+                       [f"g{i}" for i in range(n_in)] + [p.name for p in products] + [c.name for c in constants],
+                       [x_type.signed_width] * n_in + [width] * (len(products) + len(constants)), width)
+    read = {o.node for a in graph.adders for o in (a.left, a.right) if o is not None} | \
+        {o.operand.node for o in graph.outputs if o is not None}
+    graph_inputs = [i for i in range(n_in) if i in read]
+    product_inputs = sorted({p.input for p in products})
+    steps = [Step(f"graph{k}", ADD_LEVEL_COST) for k in range(graph.levels)] + [_requantize_step(activation)]
+    plan = DenseGraphPlan(**common, accum_width=width, graph=graph,
+                          graph_inputs=tuple(input_operand(i, x_type, x_type.signed_width) for i in graph_inputs),
+                          input_wires=tuple(input_operand(i, x_type, width) for i in product_inputs),
+                          products=tuple(products), constants=tuple(constants),
+                          all_inputs_used=len(set(graph_inputs) | set(product_inputs)) == n_in)
+    # the neurons share the graph's adders: the module is synthesized whole
+    return Block(identifier, "dense_graph_layer", [dense] + ([activation] if activation else []), n_in,
+                 x_type, dense.n_out, activation.result_type if activation else dense.result_type, steps, plan,
+                 multipliers=len(products))
 
 
 # Weight ROMs deeper than this go to block RAM; shallower ones are LUT ROM (a LUT6 holds 64 entries).

@@ -1,0 +1,136 @@
+"""The RTL plan of a constant-matrix adder graph (cmvm.py): node widths, operand slices, pipeline registers.
+
+Every value is two's complement. A node is as wide as its exact range needs, but never wider than the layer's
+accumulator (all sums are needed modulo 2**width only, so a wider value is cut to its low bits). An operand
+(node << shift) is brought to its adder's width by sign-extension, or by cutting its high bits.
+
+Registers are placed by the core's planner at graph levels (a node of adder depth d is computed at level d - 1);
+`GraphPlan.wired` turns those flags into the delay lines each reader needs: a value computed at stage s and read
+at stage t passes t - s registers, shared by every reader of that value (a chain with a tap per delay).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .cmvm import AdderGraph
+from .schedule import DelayLine
+
+
+@dataclass(frozen=True)
+class NodeOperand:
+    """(node << shift) at `width` bits: bits [top:0] of the node (top < 0: none, the operand is 0 modulo
+    2**width), extend_bits copies of bit `top` above them, `shift` zeros below. `source` is the node's
+    signal at the reader's stage, set once the registers are placed (GraphPlan.wired)."""
+
+    node: int
+    width: int
+    top: int
+    extend_bits: int
+    shift: int
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class GraphAdder:
+    """`name` = left + right or left - right (no left: 0 - right), `width` bits wide, computed at graph level
+    `level`."""
+
+    name: str
+    node: int
+    width: int
+    level: int
+    left: NodeOperand | None
+    right: NodeOperand
+    subtract: bool
+
+
+@dataclass(frozen=True)
+class GraphOutput:
+    """One output of the graph: its value at the accumulator width."""
+
+    operand: NodeOperand
+
+
+@dataclass(frozen=True)
+class GraphWiring:
+    """A graph with its registers placed: resolved operand signals and the delay lines that feed them."""
+
+    adders: tuple[GraphAdder, ...]
+    outputs: tuple[GraphOutput | None, ...]
+    delays: tuple[DelayLine, ...]
+    end_stage: int  # registers from the graph's inputs to its outputs (what other tree terms are delayed by)
+
+
+@dataclass(frozen=True)
+class GraphPlan:
+    node_names: tuple[str, ...]  # inputs first (g0 .. g{n-1}: the input fields at their signed width), then adders
+    node_widths: tuple[int, ...]
+    node_levels: tuple[int, ...]  # -1 for the inputs
+    adders: tuple[GraphAdder, ...]
+    outputs: tuple[GraphOutput | None, ...]  # per output column
+    levels: int  # graph steps of the block (>= the deepest adder's level + 1)
+    adder_count: int
+
+    def wired(self, registers: list[bool]) -> GraphWiring:
+        """Resolve every operand to the node's signal delayed to its reader's stage (registers: per level)."""
+        if len(registers) != self.levels:
+            raise ValueError(f"graph of {self.levels} levels given {len(registers)} register flags")
+        stage_at = [sum(registers[:level]) for level in range(self.levels + 1)]  # stage of a level's logic
+        taps: dict[tuple[int, int], str] = {}
+
+        def at(operand: NodeOperand, level: int) -> NodeOperand:
+            produced = stage_at[max(self.node_levels[operand.node], 0)]
+            delay = stage_at[level] - produced
+            name = self.node_names[operand.node]
+            if delay:
+                name = taps.setdefault((operand.node, delay), f"{name}_d{delay}")
+            return replace(operand, source=name)
+
+        adders = tuple(replace(a, left=a.left and at(a.left, a.level), right=at(a.right, a.level))
+                       for a in self.adders)
+        outputs = tuple(None if o is None else replace(o, operand=at(o.operand, self.levels)) for o in self.outputs)
+        delays = []
+        for node in sorted({node for node, _ in taps}):
+            previous, done = self.node_names[node], 0
+            for delay in sorted(d for n, d in taps if n == node):
+                delays.append(DelayLine(taps[(node, delay)], previous, self.node_widths[node], delay - done))
+                previous, done = taps[(node, delay)], delay
+        return GraphWiring(adders, outputs, tuple(delays), stage_at[self.levels])
+
+
+def _operand(node: int, node_width: int, width: int, shift: int) -> NodeOperand:
+    if node_width + shift <= width:
+        return NodeOperand(node, width, node_width - 1, width - node_width - shift, shift)
+    return NodeOperand(node, width, width - 1 - shift, 0, shift)  # only the low bits matter modulo 2**width
+
+
+def _signed_width(low: int, high: int) -> int:
+    return max(max(high, 0).bit_length(), (-low - 1).bit_length() if low < 0 else 0) + 1
+
+
+def plan_graph(graph: AdderGraph, input_names: list[str], input_widths: list[int], accum_width: int) -> GraphPlan:
+    """The plan of `graph` whose inputs are the signals input_names (all ready at stage 0); outputs at accum_width.
+
+    An input deeper than 0 (a DSP product) is ready later in logic levels but is computed from stage 0 on, so a
+    register placed before it is ready delays its signal like any other.
+    """
+    names, widths = list(input_names), list(input_widths)
+    levels = [-1] * graph.n_inputs
+    adders = []
+    for index, node in enumerate(graph.nodes, start=graph.n_inputs):
+        width = min(accum_width, _signed_width(node.low, node.high))
+        left = _operand(node.left, widths[node.left], width, 0)
+        right = _operand(node.right, widths[node.right], width, node.shift)
+        if node.left_sign < 0:  # (b << k) - a
+            left, right = right, left
+        name = f"g{index}"
+        adders.append(GraphAdder(name, index, width, node.depth - 1, left if node.left_sign else None, right,
+                                 node.sign < 0 or node.left_sign < 0))
+        names.append(name)
+        widths.append(width)
+        levels.append(node.depth - 1)
+    outputs = tuple(None if term is None or term.shift >= accum_width else  # zero, or 0 modulo 2**accum_width
+                    GraphOutput(_operand(term.node, widths[term.node], accum_width, term.shift))
+                    for term in graph.outputs)
+    return GraphPlan(tuple(names), tuple(widths), tuple(levels), tuple(adders), outputs, graph.depth, graph.adders)
