@@ -24,7 +24,8 @@ def test_jet_tagger_full_bundle_through_the_harness_with_stalls(jet_design):
     design = jet_design
     X = np.load(BUNDLE / "test_vectors.npz")["X"]
     free = design.simulate_bulk(X, return_outputs=True)
-    assert free["passed"] and free["events"] == 3000 and free["LatencyMin"] == free["LatencyMax"] == 9
+    assert free["passed"] and free["events"] == 3000
+    assert free["LatencyMin"] == free["LatencyMax"] == jet_design.latency <= 9
     assert free["IntervalMin"] == free["IntervalMax"] == 1
     assert np.array_equal(free["outputs"], design.predict(X))  # the RTL's own outputs, as real values
     stalled = design.simulate_bulk(X, idle=0.3, backpressure=0.5, seed=5)

@@ -7,6 +7,7 @@ their HLS C++ sits in one program, each design in its own namespace (one g++ run
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import subprocess
@@ -31,6 +32,7 @@ from .vhdl_bank import run_vhdl_bank
 BANK_CXXFLAGS = tuple(flag if flag != "-O3" else "-O1" for flag in CXXFLAGS)
 
 
+@functools.lru_cache(maxsize=None)  # one per process: jinja2 compiles each template once per environment
 def _templates() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(harness_template_dir())), trim_blocks=True,
                               lstrip_blocks=True, undefined=jinja2.StrictUndefined)

@@ -7,6 +7,7 @@ values of the layer's own ap_fixed type, so the C++ computes the golden model's 
 
 from __future__ import annotations
 
+import functools
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -324,6 +325,7 @@ def library_headers() -> list[str]:
     return sorted(path.name for path in (hls_dir() / "nnet_utils").glob("rtl4ml_*.h"))
 
 
+@functools.lru_cache(maxsize=None)  # one per process: jinja2 compiles each template once per environment
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(hls_dir() / "templates")),
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True,

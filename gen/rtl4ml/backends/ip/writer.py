@@ -8,6 +8,7 @@ resources come from the planned core, or from the last simulation and report whe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ class IpFacts:
     part: str = "xcvu9p-flga2577-2-e"
 
 
+@functools.lru_cache(maxsize=None)  # one per process: jinja2 compiles each template once per environment
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(rtl_templates_dir() / "ip")),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)

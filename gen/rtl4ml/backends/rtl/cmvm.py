@@ -203,37 +203,46 @@ class _Extraction:
                 for sign, shift in csd_digits(int(weight[i, j])):
                     column[(int(i), shift)] = sign
             self.columns.append(column)
-        self.counts: dict[Pattern, int] = defaultdict(int)
-        self.where: dict[Pattern, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.counts: dict[Pattern, int] = {}
+        # columns where a pattern may occur (a superset: entries are not removed when a count drops)
+        self.where: dict[Pattern, set[int]] = defaultdict(set)
         self.heap: list = []
         self.banned: set[Pattern] = set()
         for j, column in enumerate(self.columns):
             digits = [(n, s, g) for (n, s), g in column.items()]
-            for a in range(len(digits)):
-                for b in range(a + 1, len(digits)):
-                    self._count(_pattern(digits[a], digits[b])[0], j, +1, push=False)
-        for pattern, count in self.counts.items():
-            if count > 1:
-                heapq.heappush(self.heap, self._entry(pattern, count))
+            for index, digit in enumerate(digits):
+                self._pairs(j, digit, digits[index + 1:], +1)
+        self.heap = [self._entry(pattern, count) for pattern, count in self.counts.items() if count > 1]
+        heapq.heapify(self.heap)
 
-    def _entry(self, pattern: Pattern, count: int):
-        low, high = self.graph.pattern_range(pattern)
-        # most occurrences first; then the narrower adder; then a fixed order (the result is reproducible)
-        return (-count, max(high, -low - 1).bit_length(), pattern)
+    @staticmethod
+    def _entry(pattern: Pattern, count: int):
+        # most occurrences first, then a fixed order (the result is reproducible). Preferring the narrower
+        # adder among equals made no difference on random matrices and cost a range per pattern.
+        return (-count, pattern)
 
-    def _count(self, pattern: Pattern, column: int, delta: int, push: bool = True) -> None:
-        self.counts[pattern] += delta
-        self.where[pattern][column] += delta
-        if not self.where[pattern][column]:
-            del self.where[pattern][column]
-        if push and delta > 0 and self.counts[pattern] > 1 and pattern not in self.banned:
-            heapq.heappush(self.heap, self._entry(pattern, self.counts[pattern]))
+    def _pairs(self, column: int, digit: tuple[int, int, int], others, delta: int) -> list[Pattern]:
+        """Count (+1) or uncount (-1) the patterns of `digit` with each of `others` in `column` (the hot loop:
+        _pattern inlined); the patterns counted up."""
+        counts, where = self.counts, self.where
+        n0, s0, g0 = digit
+        touched = []
+        for n, s, g in others:
+            pattern = (n0, n, s - s0, g0 * g) if (s0, n0) <= (s, n) else (n, n0, s0 - s, g * g0)
+            count = counts.get(pattern, 0) + delta
+            if count:
+                counts[pattern] = count
+            else:
+                del counts[pattern]
+            if delta > 0:
+                where[pattern].add(column)
+                touched.append(pattern)
+        return touched
 
-    def _move(self, column: int, digit: tuple[int, int, int], delta: int) -> None:
+    def _move(self, column: int, digit: tuple[int, int, int], delta: int) -> list[Pattern]:
         """Add (+1) or remove (-1) one digit's pairs with every other digit of the column."""
-        for (n, s), g in self.columns[column].items():
-            if (n, s) != digit[:2]:
-                self._count(_pattern(digit, (n, s, g))[0], column, delta)
+        others = [(n, s, g) for (n, s), g in self.columns[column].items() if (n, s) != digit[:2]]
+        return self._pairs(column, digit, others, delta)
 
     def _matches(self, column: int, pattern: Pattern) -> list[tuple[int, int]]:
         """Disjoint occurrences (a-digit shift, sign) of the pattern in a column, lowest shift first."""
@@ -266,13 +275,17 @@ class _Extraction:
     def step(self) -> bool:
         """Extract the best pattern that occurs at least twice within the depth bound; False when none is left."""
         while self.heap:
-            negative_count, _, pattern = heapq.heappop(self.heap)
-            if pattern in self.banned or -negative_count != self.counts.get(pattern, 0):
-                continue  # a stale entry: its count changed since it was pushed
+            negative_count, pattern = heapq.heappop(self.heap)
+            count = self.counts.get(pattern, 0)
+            if pattern in self.banned or count < 2:
+                continue
+            if count != -negative_count:  # a stale entry: its count changed since it was pushed
+                heapq.heappush(self.heap, self._entry(pattern, count))
+                continue
             a, b, _, _ = pattern
             depth = max(self.graph.depths[a], self.graph.depths[b]) + 1
             plan = {}
-            for column in list(self.where[pattern]):
+            for column in sorted(self.where[pattern]):
                 found = self._matches(column, pattern)
                 if self.max_depth is not None and found:
                     found = self._within_depth(column, pattern, found, depth)
@@ -288,13 +301,19 @@ class _Extraction:
     def _substitute(self, pattern: Pattern, plan: dict[int, list[tuple[int, int]]]) -> None:
         a, b, shift, sign = pattern
         node = self.graph.add(pattern)
+        touched = set()
         for column, found in plan.items():
             for s, g in found:
                 for digit in ((a, s, g), (b, s + shift, g * sign)):
                     del self.columns[column][digit[:2]]
                     self._move(column, digit, -1)
-                self._move(column, (node, s, g), +1)
+                touched.update(self._move(column, (node, s, g), +1))
                 self.columns[column][(node, s)] = g
+        # the new node's patterns enter the queue once, at their counts after the whole substitution
+        # (counts of older patterns only fall; their entries are refreshed when popped)
+        for new_pattern in sorted(touched):
+            if self.counts.get(new_pattern, 0) > 1 and new_pattern not in self.banned:
+                heapq.heappush(self.heap, self._entry(new_pattern, self.counts[new_pattern]))
 
     def outputs(self) -> list[Term | None]:
         """Each column's remaining terms summed by its shallowest tree."""

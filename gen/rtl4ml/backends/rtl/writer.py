@@ -8,6 +8,7 @@ simulation flow reads: bus layout, latency, and the pipeline stage of every laye
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from dataclasses import dataclass
@@ -150,6 +151,7 @@ def plan_core(graph: ModelGraph, top: str, budget: int | None = None) -> RtlCore
     return RtlCore(check_project_name(top), graph, blocks, input_identifier, budget, schedule)
 
 
+@functools.lru_cache(maxsize=None)  # one per process: jinja2 compiles each template once per environment
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(rtl_templates_dir())),
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True,

@@ -7,6 +7,7 @@ register placement come from the plans and the schedule; the templates in rtl/te
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -41,6 +42,7 @@ def mask(flags: list[bool]) -> int:
     return sum(1 << k for k, flag in enumerate(flags) if flag)
 
 
+@functools.lru_cache(maxsize=None)  # one per process: jinja2 compiles each template once per environment
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(rtl_templates_dir() / "vhdl")),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
