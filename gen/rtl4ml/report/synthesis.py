@@ -3,9 +3,8 @@
 A flat synthesis of a whole fully-parallel core takes far too long, and Yosys's time grows
 faster than linearly with a module's size. So every layer module is synthesized on its own,
 and a large dense layer is cut into slices of output neurons, each slice a small wrapper that
-keeps only its outputs so Yosys removes the rest. Neurons share only the shift-add multiples
-m * x of their inputs: a slice builds the ones its neurons use, so a multiple used in several
-slices is counted once per slice (the sum slightly overstates the LUTs of a sliced layer).
+keeps only its outputs so Yosys removes the rest. A layer whose neurons share adders (one adder
+graph for the whole layer) is not sliced: a slice would rebuild the shared adders it uses.
 Slices run in parallel and are cached by the hash of everything that goes into them (sources,
 wrapper, script, Yosys version), so a warm report runs no synthesis at all. The top's glue
 (the AXI pipeline control) is one more job, with the layers read as black boxes.
