@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ...fixed_point import bits_for_range
 from .cmvm import AdderGraph
 from .schedule import DelayLine
 
@@ -59,12 +60,13 @@ class GraphWiring:
     adders: tuple[GraphAdder, ...]
     outputs: tuple[GraphOutput | None, ...]
     delays: tuple[DelayLine, ...]
-    end_stage: int  # registers from the graph's inputs to its outputs (what other tree terms are delayed by)
 
 
 @dataclass(frozen=True)
 class GraphPlan:
-    node_names: tuple[str, ...]  # inputs first (g0 .. g{n-1}: the input fields at their signed width), then adders
+    """A graph's nodes as signals: names, widths, the level each is computed at, adders and outputs."""
+
+    node_names: tuple[str, ...]  # the inputs' signals first, then the adders' (g<node>)
     node_widths: tuple[int, ...]
     node_levels: tuple[int, ...]  # -1 for the inputs
     adders: tuple[GraphAdder, ...]
@@ -96,7 +98,7 @@ class GraphPlan:
             for delay in sorted(d for n, d in taps if n == node):
                 delays.append(DelayLine(taps[(node, delay)], previous, self.node_widths[node], delay - done))
                 previous, done = taps[(node, delay)], delay
-        return GraphWiring(adders, outputs, tuple(delays), stage_at[self.levels])
+        return GraphWiring(adders, outputs, tuple(delays))
 
 
 def _operand(node: int, node_width: int, width: int, shift: int) -> NodeOperand:
@@ -106,7 +108,8 @@ def _operand(node: int, node_width: int, width: int, shift: int) -> NodeOperand:
 
 
 def _signed_width(low: int, high: int) -> int:
-    return max(max(high, 0).bit_length(), (-low - 1).bit_length() if low < 0 else 0) + 1
+    width, signed = bits_for_range(low, high)
+    return width + (not signed)
 
 
 def plan_graph(graph: AdderGraph, input_names: list[str], input_widths: list[int], accum_width: int) -> GraphPlan:

@@ -4,16 +4,16 @@ y_j = sum_i W[i, j] * x_i with W constant. Every weight is written in canonical 
 is a sum of signed, shifted inputs. Then, repeatedly, the two-term pattern a +- (b << s) found most often over
 all outputs (inputs *and* outputs: a and b may be different inputs, or earlier patterns) becomes one adder, a
 new node that every output containing the pattern uses in place of its two terms. What each output has left is
-summed by its own adder tree (the RTL builder plans and pipelines that tree). This is the greedy common-
-subexpression elimination of da4ml and of the classic CSE literature, on signed digits.
+summed by its shallowest tree, also made of nodes. This is the greedy common-subexpression elimination of da4ml
+and of the classic CSE literature, on signed digits.
 
 A bound on adder depth (an input has the depth it is given, 0 by default; a node is one deeper than its deeper
 operand; an output is the depth of the best tree over its terms) makes the solver skip any substitution that would
 take an output past it. Each output is one node (or input) taken positively, so it needs no negation after it.
 
 Everything is integers: each node's value range is exact (from its coefficients on the inputs and the input
-ranges), so each adder can be sized to the values it can hold. This module never writes HDL; `evaluate` is the graph's own arithmetic, which the
-tests hold equal to the matrix product.
+ranges), so each adder can be sized to the values it can hold. This module never writes HDL; `evaluate` is the
+graph's own arithmetic, which the tests hold equal to the matrix product.
 """
 
 from __future__ import annotations

@@ -52,16 +52,17 @@ class ProductTerm:
     input: int
     coefficient: int  # code, a signed constant of coefficient_width bits
     coefficient_width: int
-    kind: str = "product"
 
 
 @dataclass(frozen=True)
 class Neuron:
+    """One output of a cast-product layer: its products and constant, summed by its own tree."""
+
     index: int
-    terms: tuple[ProductTerm, ...]  # its DSP (or small LUT) products, in input order
+    terms: tuple[ProductTerm, ...]  # its products, in input order
     bias: int | None  # the constant added by the tree (accumulator codes), None when it is zero
-    count: int  # tree inputs: the products, the graph's term, the constant
-    products: int  # terms that are multiplications
+    count: int  # tree inputs: the products and the constant
+    products: int
 
 
 @dataclass(frozen=True)
