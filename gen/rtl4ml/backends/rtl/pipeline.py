@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Logic-level costs. A product of <= 27 x 18-bit operands maps to a DSP whose delay is about
-# three adder levels; a shift-add product costs the adders of its shared multiple m * x (blocks.py).
+# three adder levels; shift-add products are adder-graph levels (adder_graph.py), one per adder.
 MULTIPLY_COST = 3
 SELECT_COST = 1  # a multiplexer choosing a time-multiplexed multiplier's operand
 ADD_LEVEL_COST = 1

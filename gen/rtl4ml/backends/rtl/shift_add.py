@@ -1,11 +1,10 @@
 """Constant multiplication as shift-and-add: canonical signed digits and the DSP-or-LUT choice.
 
 w * x = sum over digits of +-(x << k). Canonical signed-digit (CSD) recoding gives the fewest
-non-zero digits (no two adjacent), e.g. 7 = 8 - 1: two digits instead of three. The generator
-writes w = +-m << k with m odd and builds each multiple m * x once per input (d - 1 adders for
-d digits), shared by every neuron whose weight has the same odd part; each product is then one
-term of the neuron's adder tree, like a DSP product. The choice below prices the digits as if
-nothing were shared (d - 1 adders of accumulator width): an upper bound on the LUT cost.
+non-zero digits (no two adjacent), e.g. 7 = 8 - 1: two digits instead of three. The digits of a
+layer's shift-add products are summed by one adder graph that shares subexpressions (cmvm.py).
+The choice below prices a product's digits as if nothing were shared (d - 1 adders of accumulator
+width): an upper bound on its LUT cost.
 """
 
 from __future__ import annotations
