@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from ...fixed_point import bits_for_range
 from .cmvm import AdderGraph
-from .schedule import DelayLine
+from .schedule import DelayLine, DelayTaps
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,6 @@ class GraphAdder:
     `level`."""
 
     name: str
-    node: int
     width: int
     level: int
     left: NodeOperand | None
@@ -79,26 +78,17 @@ class GraphPlan:
         if len(registers) != self.levels:
             raise ValueError(f"graph of {self.levels} levels given {len(registers)} register flags")
         stage_at = [sum(registers[:level]) for level in range(self.levels + 1)]  # stage of a level's logic
-        taps: dict[tuple[int, int], str] = {}
+        taps = DelayTaps(dict(zip(self.node_names, self.node_widths)))
 
         def at(operand: NodeOperand, level: int) -> NodeOperand:
             produced = stage_at[max(self.node_levels[operand.node], 0)]
-            delay = stage_at[level] - produced
-            name = self.node_names[operand.node]
-            if delay:
-                name = taps.setdefault((operand.node, delay), f"{name}_d{delay}")
-            return replace(operand, source=name)
+            return replace(operand, source=taps.signal(self.node_names[operand.node], stage_at[level] - produced))
 
         adders = tuple(replace(a, left=a.left and at(a.left, a.level), right=at(a.right, a.level))
                        for a in self.adders)
         outputs = tuple(None if o is None else replace(o, operand=at(o.operand, self.levels)) for o in self.outputs)
-        delays = []
-        for node in sorted({node for node, _ in taps}):
-            previous, done = self.node_names[node], 0
-            for delay in sorted(d for n, d in taps if n == node):
-                delays.append(DelayLine(taps[(node, delay)], previous, self.node_widths[node], delay - done))
-                previous, done = taps[(node, delay)], delay
-        return GraphWiring(adders, outputs, tuple(delays))
+        delays = tuple(taps.lines())
+        return GraphWiring(adders, outputs, delays)
 
 
 def _operand(node: int, node_width: int, width: int, shift: int) -> NodeOperand:
@@ -128,7 +118,7 @@ def plan_graph(graph: AdderGraph, input_names: list[str], input_widths: list[int
         if node.left_sign < 0:  # (b << k) - a
             left, right = right, left
         name = f"g{index}"
-        adders.append(GraphAdder(name, index, width, node.depth - 1, left if node.left_sign else None, right,
+        adders.append(GraphAdder(name, width, node.depth - 1, left if node.left_sign else None, right,
                                  node.sign < 0 or node.left_sign < 0))
         names.append(name)
         widths.append(width)

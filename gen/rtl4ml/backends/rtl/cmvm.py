@@ -63,10 +63,6 @@ class AdderGraph:
     nodes: tuple[AdderNode, ...]  # every adder, each after its operands
     outputs: tuple[Term | None, ...]  # positive terms
 
-    def node_range(self, index: int) -> tuple[int, int]:
-        return self.input_ranges[index] if index < self.n_inputs else \
-            (self.nodes[index - self.n_inputs].low, self.nodes[index - self.n_inputs].high)
-
     def node_depth(self, index: int) -> int:
         return self.input_depths[index] if index < self.n_inputs else self.nodes[index - self.n_inputs].depth
 
@@ -110,13 +106,6 @@ def plain_depth(weight: np.ndarray, input_depths=None) -> int:
 
 # A pattern: node a + sign * (node b << shift), with the a-digit at the lower (shift, node).
 Pattern = tuple[int, int, int, int]
-
-
-def _pattern(u: tuple[int, int, int], v: tuple[int, int, int]) -> tuple[Pattern, int, int]:
-    """(pattern, shift, sign) with u + v == sign * (pattern << shift); digits are (node, shift, sign)."""
-    if (u[1], u[0]) > (v[1], v[0]):
-        u, v = v, u
-    return (u[0], v[0], v[1] - u[1], u[2] * v[2]), u[1], u[2]
 
 
 class _Graph:
@@ -206,7 +195,6 @@ class _Extraction:
         self.counts: dict[Pattern, int] = {}
         # columns where a pattern may occur (a superset: entries are not removed when a count drops)
         self.where: dict[Pattern, set[int]] = defaultdict(set)
-        self.heap: list = []
         self.banned: set[Pattern] = set()
         for j, column in enumerate(self.columns):
             digits = [(n, s, g) for (n, s), g in column.items()]
@@ -222,8 +210,8 @@ class _Extraction:
         return (-count, pattern)
 
     def _pairs(self, column: int, digit: tuple[int, int, int], others, delta: int) -> list[Pattern]:
-        """Count (+1) or uncount (-1) the patterns of `digit` with each of `others` in `column` (the hot loop:
-        _pattern inlined); the patterns counted up."""
+        """Count (+1) or uncount (-1) the patterns of `digit` with each of `others` in `column` (the hot loop);
+        the patterns counted up. A pair's pattern starts at its digit of lower (shift, node)."""
         counts, where = self.counts, self.where
         n0, s0, g0 = digit
         touched = []
@@ -321,12 +309,17 @@ class _Extraction:
                 for column in self.columns]
 
 
-def _shared_subexpressions(weight: np.ndarray, input_ranges, input_depths, max_depth: int | None) -> AdderGraph:
-    graph = _Graph(input_ranges, input_depths)
+def _extract(graph: _Graph, weight: np.ndarray, max_depth: int | None) -> list[Term | None]:
+    """Share the patterns of `weight`'s columns in `graph`; each column's sum as a term."""
     extraction = _Extraction(graph, weight, max_depth)
     while extraction.step():
         pass
-    return graph.freeze(extraction.outputs())
+    return extraction.outputs()
+
+
+def _shared_subexpressions(weight: np.ndarray, input_ranges, input_depths, max_depth: int | None) -> AdderGraph:
+    graph = _Graph(input_ranges, input_depths)
+    return graph.freeze(_extract(graph, weight, max_depth))
 
 
 def _column_distance(a: np.ndarray, b: np.ndarray) -> int:
@@ -362,10 +355,7 @@ def _column_differences(weight: np.ndarray, input_ranges, input_depths) -> Adder
     for j, parent, sign in chain:
         differences[:, j] = weight[:, j] - (sign * weight[:, parent] if parent >= 0 else 0)
     graph = _Graph(input_ranges, input_depths)
-    extraction = _Extraction(graph, differences, None)
-    while extraction.step():
-        pass
-    parts = extraction.outputs()
+    parts = _extract(graph, differences, None)
     outputs: list[Term | None] = [None] * weight.shape[1]
     for j, parent, sign in chain:
         inherited = None if parent < 0 or outputs[parent] is None else \

@@ -62,7 +62,10 @@ class Neuron:
     terms: tuple[ProductTerm, ...]  # its products, in input order
     bias: int | None  # the constant added by the tree (accumulator codes), None when it is zero
     count: int  # tree inputs: the products and the constant
-    products: int
+
+    @property
+    def products(self) -> int:
+        return len(self.terms)
 
 
 @dataclass(frozen=True)
@@ -234,7 +237,7 @@ def _dense_parallel_block(identifier: str, dense: DenseLayer, activation: Activa
         terms = tuple(ProductTerm(int(i), int(dense.weight[i, j]), product_width)
                       for i in np.flatnonzero(dense.weight[:, j]))
         constant = int(bias[j]) if int(bias[j]) % (1 << width) != 0 or not terms else None
-        neurons.append(Neuron(j, terms, constant, len(terms) + (constant is not None), len(terms)))
+        neurons.append(Neuron(j, terms, constant, len(terms) + (constant is not None)))
     used_inputs = sorted({t.input for n in neurons for t in n.terms})
     levels = levels_for(max(n.count for n in neurons))
     steps = [Step("multiply", MULTIPLY_COST if any(n.products for n in neurons) else 0)] + \

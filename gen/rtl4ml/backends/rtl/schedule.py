@@ -58,7 +58,7 @@ def place_in_block(steps: list[Step], depth: int, budget: int) -> tuple[bool, in
     return cut_before, depth
 
 
-class _Delays:
+class DelayTaps:
     """Delay lines per source signal, shared by every reader: a tap per distinct delay, chained."""
 
     def __init__(self, widths: dict[str, int]):
@@ -70,7 +70,7 @@ class _Delays:
             return source
         key = (source, delay)
         if key not in self.taps:
-            self.taps[key] = f"delay{delay}_{source}"  # signals are trace_*: no clash
+            self.taps[key] = f"delay{delay}_{source}"  # no other signal starts with "delay": no clash
         return self.taps[key]
 
     def lines(self) -> list[DelayLine]:
@@ -121,7 +121,7 @@ def schedule_core(nodes: list[tuple[str, Block, list[str]]], input_signal: str, 
             ready[signal] = (stage + 1, 0)
         ends.append(ready[signal][0] + (1 if ready[signal][1] > 0 else 0))
     latency = max(ends)
-    lines = _Delays(widths)
+    lines = DelayTaps(widths)
     block_inputs = {signal: [lines.signal(s, edge_delays[signal][s]) for s in sources] for signal, _, sources in nodes}
     # an output's delay: from where it is ready (after any register added above) to the core's latency
     outputs = [lines.signal(signal, latency - ready[signal][0]) for signal in output_signals]
