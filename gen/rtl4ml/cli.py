@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from .arrays import load_array
 from .errors import Rtl4mlError, fail
 
 EXIT_FAILED_CHECK = 1
@@ -24,22 +25,6 @@ EXIT_INTERNAL_ERROR = 3
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"rtl4ml: warning: {message}", file=sys.stderr)
-
-
-def load_array(path: str) -> np.ndarray:
-    """Read an input array from .npy (never unpickled) or .npz (its first array)."""
-    file = Path(path)
-    if not file.is_file():
-        raise fail(f"input file {path!r} does not exist")
-    try:
-        data = np.load(file, allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise fail(f"input file {path!r} is not a readable .npy/.npz array ({exc})") from None
-    if isinstance(data, np.lib.npyio.NpzFile):
-        if not data.files:
-            raise fail(f"input file {path!r} holds no arrays")
-        data = data["X"] if "X" in data.files else data[data.files[0]]
-    return data
 
 
 def _cmd_config(args) -> int:
@@ -58,7 +43,7 @@ def _cmd_config(args) -> int:
 def _cmd_convert(args) -> int:
     from .design import convert
 
-    design = convert(args.model, args.config, args.weights)
+    design = convert(args.model, args.config, args.weights, calibrate=args.calibrate)
     out_dir = design.write(args.output, force=args.force)
     core = design.core
     print(f"wrote {out_dir}: top module {core.top}, {design.graph.n_in} inputs -> {design.graph.n_out} outputs, "
@@ -205,7 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("model", help="Keras model: .h5, .keras, or .json (with --weights)")
     config.add_argument("--weights", help="weights .h5 for a .json architecture")
     config.add_argument("--granularity", choices=("model", "type", "name"), default="model")
-    config.add_argument("--precision", default="ap_fixed<16,6>")
+    config.add_argument("--precision", default="ap_fixed<16,6>",
+                        help="a type, or auto: result and accumulator types derived from value ranges")
     config.add_argument("--reuse", type=int, default=1)
     config.add_argument("-o", "--output", help="YAML file to write (default: print)")
     config.set_defaults(handler=_cmd_config)
@@ -216,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("-c", "--config", help="hls4ml-style YAML config")
     convert.add_argument("-o", "--output", required=True, help="output directory")
     convert.add_argument("--force", action="store_true", help="replace an OUTDIR that rtl4ml did not make")
+    convert.add_argument("--calibrate", help=".npy inputs (real values) whose observed ranges, plus a margin, size "
+                                             "the Precision: auto types (default: interval arithmetic, no overflow)")
     convert.set_defaults(handler=_cmd_convert)
 
     predict = commands.add_parser("predict", help="run the bit-exact golden model on an input array")
@@ -283,7 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Every argument that names a file or folder: resolved once, here, against the working directory
-PATH_ARGUMENTS = ("model", "weights", "config", "output", "outdir", "input", "data", "labels", "grid", "target")
+PATH_ARGUMENTS = ("model", "weights", "config", "output", "outdir", "input", "data", "labels", "grid", "target",
+                  "calibrate")
 
 
 def _resolve_paths(args) -> None:

@@ -12,6 +12,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from .errors import fail
@@ -20,6 +21,8 @@ from .fixed_point import FixedType, parse_precision
 
 DEFAULT_PRECISION = "ap_fixed<16,6>"
 TENSORS = ("weight", "bias", "accum", "result")
+AUTO = "auto"  # Precision: auto derives result types from value ranges (ir/auto_types.py)
+AUTO_TENSORS = ("result", "accum")
 # "Stable" is hls4ml's name for the numerically stable softmax, which is the only softmax rtl4ml builds
 STRATEGIES = ("Latency", "Resource", "Stable")
 # Keys that are meaningful to rtl4ml, or harmless hls4ml keys it accepts and records.
@@ -27,6 +30,15 @@ _KNOWN_LAYER_KEYS = {"Precision", "ReuseFactor", "Strategy", "Trace", "exp_table
                      "TableSize", "PipelineBudget", "LutsPerDsp"}
 _HLS4ML_IGNORED_KEYS = {"BramFactor", "TraceOutput", "ParallelizationFactor", "ConvImplementation", "accum_t",
                         "exp_range", "Implementation", "Skip", "skip"}
+
+
+@dataclass(frozen=True)
+class AutoType(FixedType):
+    """A result type the config leaves to `auto`: its fractional bits and modes are the stated ones (the layer's
+    default precision); its width is a placeholder until ir/auto_types.py derives the type from value ranges."""
+
+    def __str__(self) -> str:
+        return f"auto (LSB 2^{-self.frac}, from {FixedType.__str__(self)})"
 
 
 @dataclass
@@ -48,6 +60,20 @@ class Config:
 
     hls_config: dict
     project: dict = field(default_factory=dict)  # top-level hls4ml keys: ProjectName, Part, ClockPeriod, IOType
+    # result types derived for `auto` layers while the IR is built (filled by ir/builder.py on its own copy)
+    derived: dict[str, FixedType] = field(default_factory=dict, repr=False)
+
+    @property
+    def uses_auto(self) -> bool:
+        """Some Precision entry is `auto`."""
+        entries = [self.hls_config.get("Model", {})] + [entry for section in ("LayerType", "LayerName")
+                                                        for entry in (self.hls_config.get(section) or {}).values()]
+        for entry in entries:
+            value = entry.get("Precision")
+            values = value.values() if isinstance(value, dict) else [value]
+            if any(_is_auto(v) for v in values):
+                return True
+        return False
 
     @property
     def project_name(self) -> str:
@@ -68,7 +94,7 @@ class Config:
         name_entry = self.hls_config.get("LayerName", {}).get(layer_name)
         if name_entry:
             levels.append(("LayerName", name_entry))
-        precision: dict[str, FixedType] = {}
+        precision: dict[str, FixedType | str] = {}
         settings = LayerSettings(precision={})
         for level, entry in levels:
             where = f"config {level}" + (f" {layer_name}" if level == "LayerName" else "")
@@ -89,8 +115,11 @@ class Config:
                     settings.table_size = _whole_number(entry[key], f"{where}, {key}")
         default = precision.get("default", parse_precision(DEFAULT_PRECISION))
         settings.precision = {tensor: precision.get(tensor, default) for tensor in ("weight", "bias", "result")}
-        if "accum" in precision:
+        if precision.get("accum", AUTO) != AUTO:  # an auto accumulator is the exact one, as when none is given
             settings.precision["accum"] = precision["accum"]
+        if settings.precision["result"] == AUTO:
+            settings.precision["result"] = self.derived.get(layer_name) or AutoType(
+                default.width, default.integer, default.signed, default.rounding, default.overflow)
         return settings
 
     def check_layer_names(self, names: list[str]) -> None:
@@ -120,7 +149,12 @@ def _strategy(value, where: str) -> str:
     raise fail(f"{where}: unknown strategy {value!r}; use one of {', '.join(STRATEGIES)}")
 
 
-def _precision_entries(value, where: str) -> dict[str, FixedType]:
+def _is_auto(value) -> bool:
+    return isinstance(value, str) and value.strip().lower() == AUTO
+
+
+def _precision_entries(value, where: str) -> dict[str, FixedType | str]:
+    """Per tensor, a type or AUTO. `Precision: auto` alone means result and accum auto (weights keep their types)."""
     if value is None:
         return {}
     if isinstance(value, dict):
@@ -128,8 +162,13 @@ def _precision_entries(value, where: str) -> dict[str, FixedType]:
         for tensor, text in value.items():
             if tensor not in TENSORS + ("default",):
                 raise fail(f"{where}: unknown precision field {tensor!r}; use {', '.join(TENSORS + ('default',))}")
-            entries[tensor] = parse_precision(text, f"{where}, Precision {tensor}")
+            if _is_auto(text) and tensor not in AUTO_TENSORS:
+                raise fail(f"{where}, Precision {tensor}: auto applies to {' and '.join(AUTO_TENSORS)} only; give "
+                           f"the {tensor} a type such as {DEFAULT_PRECISION} (its fractional bits set the auto LSB)")
+            entries[tensor] = AUTO if _is_auto(text) else parse_precision(text, f"{where}, Precision {tensor}")
         return entries
+    if _is_auto(value):
+        return {tensor: AUTO for tensor in AUTO_TENSORS}
     return {"default": parse_precision(value, f"{where}, Precision")}
 
 
@@ -203,16 +242,27 @@ def load_config(source) -> Config:
 
 def config_from_model_spec(spec, granularity: str = "model", precision: str = DEFAULT_PRECISION,
                            reuse_factor: int = 1) -> dict:
-    """A starting config for the user to edit, in hls4ml's layout."""
+    """A starting config for the user to edit, in hls4ml's layout.
+
+    precision "auto": result and accum types derived from ranges at the default type's LSB; the model input keeps
+    the default type (a range must start somewhere; with calibration data it may be auto too).
+    """
     if granularity not in ("model", "type", "name"):
         raise fail(f"granularity {granularity!r} is not one of model, type, name")
-    parse_precision(precision, "--precision")
-    config: dict = {"Model": {"Precision": precision, "ReuseFactor": int(reuse_factor), "Strategy": "Latency"}}
+    auto = _is_auto(precision)
+    fixed = DEFAULT_PRECISION if auto else str(precision)
+    parse_precision(fixed, "--precision")
+    layer_precision = fixed
+    if auto:
+        constants = _constants_type(spec, parse_precision(fixed).width)
+        layer_precision = {"default": fixed, "weight": constants, "bias": constants, "result": AUTO, "accum": AUTO}
+    config: dict = {"Model": {"Precision": layer_precision, "ReuseFactor": int(reuse_factor), "Strategy": "Latency"}}
+    names: dict = {spec.input.name: {"Precision": {"result": fixed}}} if auto or granularity == "name" else {}
     if granularity == "type":
         types = sorted({getattr(layer, "layer_type", "Input") for layer in spec.layers})
-        config["LayerType"] = {name: {"Precision": precision, "ReuseFactor": int(reuse_factor)} for name in types}
+        config["LayerType"] = {name: {"Precision": AUTO if auto else fixed, "ReuseFactor": int(reuse_factor)}
+                               for name in types}
     if granularity == "name":
-        names: dict = {spec.input.name: {"Precision": {"result": precision}}}
         for layer in spec.layers:
             entry: dict = {"Precision": {}, "ReuseFactor": int(reuse_factor)}
             for tensor, quantized in (("weight", getattr(layer, "kernel_type", None)),
@@ -220,8 +270,23 @@ def config_from_model_spec(spec, granularity: str = "model", precision: str = DE
                                       ("result", getattr(layer, "result_type", None))):
                 if quantized is not None:
                     entry["Precision"][tensor] = str(quantized)
-                elif tensor == "result" or hasattr(layer, "kernel"):
-                    entry["Precision"][tensor] = precision
+                elif tensor == "result":
+                    entry["Precision"][tensor] = AUTO if auto else fixed
+                elif hasattr(layer, "kernel"):
+                    entry["Precision"][tensor] = constants if auto else fixed
             names[layer.name] = entry
+    if names:
         config["LayerName"] = names
     return config
+
+
+def _constants_type(spec, width: int) -> str:
+    """The finest `width`-bit type, rounded to nearest, that holds every weight and bias the model leaves to the
+    config (most of the Keras agreement `auto` can reach is lost to truncated weights, not to results)."""
+    constants = (("kernel", "kernel_type"), ("bias", "bias_type"), ("scale", None), ("shift", None))
+    values = [np.abs(np.asarray(getattr(layer, name))).max(initial=0.0) for layer in spec.layers
+              for name, quantizer in constants
+              if hasattr(layer, name) and (quantizer is None or getattr(layer, quantizer, None) is None)]
+    largest = max(values, default=0.0)
+    integer = int(np.floor(np.log2(largest))) + 2 if largest > 0 else 1  # sign bit + the largest's bits
+    return str(FixedType(width, integer, True, "AP_RND_CONV", "AP_SAT"))

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .arrays import load_array
 from .backends.hls.writer import check_io_type, plan_project, write_project
 from .backends.ip.writer import IpFacts, write_ip
 from .backends.identifiers import vhdl_name_problem
@@ -184,11 +185,19 @@ def _io_type(config: Config) -> str:
     return str(config.project.get("IOType", "io_parallel"))
 
 
-def convert(model, config=None, weights=None) -> Design:
-    """Keras model (object or file) + hls4ml-style config (dict, YAML path or None) -> Design."""
+def convert(model, config=None, weights=None, calibrate=None, calibrate_name: str | None = None) -> Design:
+    """Keras model (object or file) + hls4ml-style config (dict, YAML path or None) -> Design.
+
+    calibrate: real input values [events, ...] (an array, or a .npy path) whose observed ranges size the
+    `Precision: auto` types instead of interval arithmetic (see ir/auto_types.py).
+    """
     config = load_config(config)
     spec = _model_spec(model, weights)
-    design = Design(build_ir(spec, config), config)
+    source = calibrate_name or "calibration data"
+    if isinstance(calibrate, (str, Path)):
+        source = calibrate_name or f"calibration file {Path(calibrate).name}"
+        calibrate = load_array(str(user_path(calibrate)))
+    design = Design(build_ir(spec, config, calibration=calibrate, calibration_source=source), config)
     design.core  # plan now, so unsupported settings fail at convert time, not at write time
     check_io_type(design.graph, _io_type(config))
     return design

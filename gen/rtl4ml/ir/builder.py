@@ -6,6 +6,10 @@ layer's settings from the config and wires the layers into a graph.
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import warnings
+
 import numpy as np
 
 from ..config import Config
@@ -13,6 +17,7 @@ from ..errors import fail
 from ..fixed_point import MAX_ACCUM_WIDTH, FixedType, quantize_float, to_float
 from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, MergeSpec, ModelSpec, PoolingSpec,
                               ReshapeSpec, ZeroPaddingSpec)
+from .auto_types import TypeDeriver, is_auto
 from .graph import ModelGraph
 from .layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer,
                      DotLayer, ElementwiseMergeLayer, InputLayer, MaxPoolingLayer, ReshapeLayer, ZeroPaddingLayer)
@@ -175,11 +180,57 @@ _BUILDERS = {DenseSpec: _build_dense, ConvSpec: _build_conv, BatchNormSpec: _bui
              ZeroPaddingSpec: _build_zero_padding}
 
 
-def build_ir(spec: ModelSpec, config: Config, name: str | None = None) -> ModelGraph:
+def _build_input(spec: ModelSpec, config: Config) -> InputLayer:
+    settings = config.resolve(spec.input.name, ("Input", "InputLayer"))
+    return InputLayer(name=spec.input.name, inputs=(), shape=spec.input.shape, result_type=settings.precision["result"])
+
+
+def calibration_array(spec: ModelSpec, data, source: str) -> np.ndarray:
+    """Calibration inputs as real values [events, *input shape], checked (shape, finite numbers)."""
+    data = np.asarray(data)
+    shape = tuple(spec.input.shape)
+    if data.dtype == object or not np.issubdtype(data.dtype, np.number):
+        raise fail(f"{source}: has dtype {data.dtype}; expected a numeric array")
+    if data.ndim >= 2 and data.shape[1:] in (shape, (math.prod(shape),)) and len(data):
+        data = data.reshape((len(data),) + shape).astype(np.float64)
+    else:
+        raise fail(f"{source}: has shape {tuple(data.shape)}; model input {spec.input.name} expects "
+                   f"(events, {', '.join(map(str, shape))}) with at least one event")
+    bad = ~np.isfinite(data)
+    if bad.any():
+        raise fail(f"{source}: has {int(bad.sum())} NaN/Inf values (first at event {int(np.argwhere(bad)[0][0])})")
+    return data
+
+
+def build_ir(spec: ModelSpec, config: Config, name: str | None = None, calibration=None,
+             calibration_source: str = "calibration data") -> ModelGraph:
+    """The IR of `spec` under `config`; `calibration` (real input values) sizes `auto` types by observed ranges."""
     config.check_layer_names(spec.layer_names())
-    input_settings = config.resolve(spec.input.name, ("Input", "InputLayer"))
-    model_input = InputLayer(name=spec.input.name, inputs=(), shape=spec.input.shape,
-                             result_type=input_settings.precision["result"])
+    deriver = None
+    if config.uses_auto:
+        config = dataclasses.replace(config, derived={})  # the derived types belong to this build only
+        deriver = TypeDeriver(None if calibration is None else calibration_array(spec, calibration,
+                                                                                   calibration_source),
+                              calibration_source)
+    elif calibration is not None:
+        warnings.warn(f"{calibration_source} is not used: no Precision in the config is auto", stacklevel=2)
+
+    def finished(build):
+        """build() with every auto result type derived (a rebuild per derivation), its range recorded."""
+        layer = build()
+        if deriver is None:
+            return layer
+        if is_auto(layer):
+            auto = layer.result_type
+            config.derived[layer.name] = deriver.interval_type(layer)
+            layer = build()
+            if deriver.calibrating:
+                config.derived[layer.name] = deriver.calibrated_type(layer, auto)
+                layer = build()
+        deriver.record(layer)
+        return layer
+
+    model_input = finished(lambda: _build_input(spec, config))
     tensors, layers, previous = {model_input.name: model_input}, [], model_input
     for layer_spec in spec.layers:
         missing = [name for name in layer_spec.inputs if name not in tensors]
@@ -187,9 +238,10 @@ def build_ir(spec: ModelSpec, config: Config, name: str | None = None) -> ModelG
             raise fail(f"layer {layer_spec.name}: reads {missing[0]!r}, which no earlier layer produces")
         sources = [tensors[name] for name in layer_spec.inputs] or [previous]
         if isinstance(layer_spec, MergeSpec):
-            previous = _build_merge(layer_spec, sources, config)
+            previous = finished(lambda: _build_merge(layer_spec, sources, config))
         else:
-            previous = _BUILDERS[type(layer_spec)](layer_spec, sources[0], config)
+            previous = finished(lambda: _BUILDERS[type(layer_spec)](layer_spec, sources[0], config))
         tensors[previous.name] = previous
         layers.append(previous)
-    return ModelGraph(name or config.project_name, model_input, layers, tuple(spec.outputs))
+    return ModelGraph(name or config.project_name, model_input, layers, tuple(spec.outputs),
+                      derived_types=deriver.notes if deriver else {})

@@ -39,6 +39,7 @@ class ModelGraph:
     input: InputLayer
     layers: list[Layer] = field(default_factory=list)
     outputs: tuple[str, ...] = ()  # layers whose tensors are model outputs; () means the last layer
+    derived_types: dict[str, str] = field(default_factory=dict)  # layer -> how its `auto` type was derived
 
     def __post_init__(self):
         self.outputs = tuple(self.outputs) or ((self.layers[-1].name,) if self.layers else (self.input.name,))

@@ -53,7 +53,8 @@ def layer_from_dict(data: dict):
 
 def save_graph(graph: ModelGraph, path: Path) -> None:
     data = {"format": FORMAT_VERSION, "name": graph.name, "input": layer_to_dict(graph.input),
-            "layers": [layer_to_dict(layer) for layer in graph.layers], "outputs": list(graph.outputs)}
+            "layers": [layer_to_dict(layer) for layer in graph.layers], "outputs": list(graph.outputs),
+            "derived_types": graph.derived_types}
     path.write_text(json.dumps(data))
 
 
@@ -66,4 +67,4 @@ def load_graph(path: Path) -> ModelGraph:
         raise fail(f"design IR {str(path)!r} has format {data.get('format')!r}; this rtl4ml reads {FORMAT_VERSION} "
                    "(convert the model again)")
     return ModelGraph(data["name"], layer_from_dict(data["input"]), [layer_from_dict(d) for d in data["layers"]],
-                      tuple(data["outputs"]))
+                      tuple(data["outputs"]), data.get("derived_types", {}))

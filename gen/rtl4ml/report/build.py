@@ -53,6 +53,13 @@ def _relative_error(estimate: dict, synthesized: dict) -> dict:
             for key in ("LUT", "FF", "DSP") if synthesized.get(key)}
 
 
+def type_rows(graph) -> list[dict]:
+    """Every layer's result (and accumulator) type, and how an `auto` one was derived."""
+    return [{"layer": layer.name, "result": str(layer.result_type),
+             "accum": str(layer.accum_type) if hasattr(layer, "accum_type") else "",
+             "derived": graph.derived_types.get(layer.name, "as configured")} for layer in graph.all_layers()]
+
+
 def build_report(design, part: str | None = None, X=None, y=None, run_synthesis: bool = True,
                  workers: int = 2, cache_dir: Path | None = None, class_names=None, thorough: bool = False,
                  progress=None) -> dict:
@@ -75,6 +82,7 @@ def build_report(design, part: str | None = None, X=None, y=None, run_synthesis:
         "Analytic": {"per_layer": analytic, "total": _totals(analytic)},
         "Capacity": {key: getattr(chosen, key) for key in TOTAL_KEYS},
         "PipelineStages": pipeline_stages(core),
+        "Types": type_rows(design.graph),
     }
     report["Analytic"]["utilization_percent"] = _utilization(report["Analytic"]["total"], chosen)
     if run_synthesis:

@@ -41,6 +41,11 @@ def write_markdown(report: dict, path: Path) -> Path:
         ["LUT / FF / DSP / BRAM_18K", f"{report['LUT']} / {report['FF']} / {report['DSP']} / {report['BRAM_18K']}"],
     ])
     lines += resource_lines(report)
+    if report.get("Types"):
+        lines += ["## Types", ""]
+        lines += _table(["layer", "result", "accumulator", "how"], [
+            [row["layer"], f"`{row['result']}`", f"`{row['accum']}`" if row["accum"] else "", row["derived"]]
+            for row in report["Types"]])
     if "Timing" in report:
         timing = report["Timing"]
         ends = timing.get("worst_path") or []

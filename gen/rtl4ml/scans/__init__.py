@@ -44,7 +44,7 @@ def _mapping(source, what: str) -> dict:
 def _array(source) -> np.ndarray | None:
     if source is None or isinstance(source, np.ndarray):
         return source
-    from ..cli import load_array
+    from ..arrays import load_array
 
     return load_array(str(user_path(source)))
 

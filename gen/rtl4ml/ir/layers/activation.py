@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...fixed_point import FixedType, requantize
+from ..value_range import ValueRange
 from .base import Layer, layer_class
 
 
@@ -20,6 +21,10 @@ class ActivationLayer(Layer):
     @property
     def relu(self) -> bool:
         return self.function == "relu"
+
+    def value_range(self, inputs: list[ValueRange]) -> ValueRange:
+        x = inputs[0]
+        return ValueRange(max(x.low, 0), max(x.high, 0), x.frac) if self.relu else x
 
     def golden(self):
         relu, source, target = self.relu, self.input_type, self.result_type

@@ -15,6 +15,7 @@ from typing import Callable, ClassVar
 import numpy as np
 
 from ...fixed_point import FixedType
+from ..value_range import ValueRange
 
 # Every layer class, by its serialized kind (for ir/serialize.py and the handler-coverage test).
 LAYER_CLASSES: dict[str, type] = {}
@@ -54,6 +55,10 @@ class Layer:
     def multipliers(self) -> int:
         """Multiplications by a non-constant-zero weight the layer needs in parallel (0: none)."""
         return 0
+
+    def value_range(self, inputs: list[ValueRange]) -> ValueRange:
+        """The values the exact result this layer requantizes to result_type can take, its inputs in `inputs`."""
+        raise NotImplementedError(f"{type(self).__name__} has no value range")
 
     def golden(self) -> Callable[..., np.ndarray]:
         """The layer as a function of its input codes (one [batch, ...] array per input) -> output codes.

@@ -15,6 +15,7 @@ import numpy as np
 
 from ...errors import fail
 from ...fixed_point import MAX_ACCUM_WIDTH, FixedType, bits_for_range, requantize
+from ..value_range import ValueRange, linear_range
 from .base import Layer
 
 _FLOAT64_EXACT_BITS = 52
@@ -44,6 +45,19 @@ class LinearLayer(Layer):
             return self.bias << (accum.frac - self.bias_type.frac)
         # an explicit accumulator: the bias is cast to it (rounded, wrapped) like every product
         return requantize(self.bias, self.bias_type.frac, accum.with_modes(overflow="AP_WRAP"))
+
+    def value_range(self, inputs: list[ValueRange]) -> ValueRange:
+        dense = self.as_dense()
+        frac = max(self.product_frac, self.bias_type.frac)
+        low, high = linear_range(dense.weight, dense.bias << (frac - self.bias_type.frac),
+                                 inputs[0].at(self.input_type.frac), frac - self.product_frac)
+        exact = ValueRange(low, high, frac)
+        if self.accum_is_exact:
+            return exact
+        # a chosen accumulator: each product and the bias are cast to it (at most one LSB off each), sums wrap
+        codes, slack = exact.at(self.accum_type.frac), dense.n_in + 1
+        cast = ValueRange(codes.low - slack, codes.high + slack, codes.frac)
+        return cast if cast.within(self.accum_type) else ValueRange.of_type(self.accum_type)
 
     def matrix_product(self, matrix: np.ndarray, bias: np.ndarray):
         """x [rows, k] -> result codes [rows, n]: x @ matrix + bias (bias in accumulator codes), then requantized."""

@@ -16,6 +16,7 @@ from functools import reduce
 import numpy as np
 
 from ...fixed_point import FixedType, bits_for_range, requantize
+from ..value_range import ValueRange
 from .base import Layer, layer_class
 
 def exact_type(low: int, high: int, frac: int) -> FixedType:
@@ -55,9 +56,9 @@ class ElementwiseMergeLayer(MergeLayer):
             return [0] * len(self.input_types)
         return [self.frac - t.frac for t in self.input_types]
 
-    @property
-    def exact_type(self) -> FixedType:
-        ends = [(t.min_code << s, t.max_code << s) for t, s in zip(self.input_types, self.shifts())]
+    def value_range(self, inputs: list[ValueRange]) -> ValueRange:
+        ends = [(r.at(t.frac).low << s, r.at(t.frac).high << s)
+                for r, t, s in zip(inputs, self.input_types, self.shifts())]
         if self.operation == "add":
             low, high = sum(lo for lo, _ in ends), sum(hi for _, hi in ends)
         elif self.operation == "subtract":
@@ -67,7 +68,13 @@ class ElementwiseMergeLayer(MergeLayer):
                 products = [x * y for x in a for y in b]
                 return min(products), max(products)
             low, high = reduce(times, ends)
-        return exact_type(low, high, self.frac)
+        return ValueRange(low, high, self.frac)
+
+    @property
+    def exact_type(self) -> FixedType:
+        """Type of the exact result for any input codes (the hardware's width)."""
+        exact = self.value_range([ValueRange.of_type(t) for t in self.input_types])
+        return exact_type(exact.low, exact.high, exact.frac)
 
     def exact_values(self, *inputs: np.ndarray) -> np.ndarray:
         """The exact results (codes at exact_type.frac), before the one requantization."""
@@ -103,6 +110,9 @@ class ConcatenateLayer(MergeLayer):
         joined = np.concatenate(tagged, axis=self.axis).reshape(-1, 2)
         return [(int(k), int(i)) for k, i in joined]
 
+    def value_range(self, inputs: list[ValueRange]) -> ValueRange:
+        return reduce(ValueRange.hull, inputs)
+
     def golden(self):
         types, target, axis = self.input_types, self.result_type, self.axis
 
@@ -121,25 +131,24 @@ class DotLayer(MergeLayer):
     input_n: int  # elements of each input
 
     @property
-    def product_type(self) -> FixedType:
-        a, b = self.input_types
-        ends = [x * y for x in (a.min_code, a.max_code) for y in (b.min_code, b.max_code)]
-        return exact_type(min(ends), max(ends), a.frac + b.frac)
-
-    @property
     def squares(self) -> bool:
         return self.inputs[0] == self.inputs[1]
 
+    def value_range(self, inputs: list[ValueRange]) -> ValueRange:
+        """The product range times the length (squares never go negative)."""
+        a, b = (r.at(t.frac) for r, t in zip(inputs, self.input_types))
+        n = self.input_n
+        if self.squares:
+            nearest = 0 if a.low <= 0 <= a.high else min(abs(a.low), abs(a.high))
+            return ValueRange(nearest**2 * n, max(abs(a.low), abs(a.high))**2 * n, 2 * a.frac)
+        products = [x * y for x in (a.low, a.high) for y in (b.low, b.high)]
+        return ValueRange(min(min(products) * n, 0), max(max(products) * n, 0), a.frac + b.frac)
+
     @property
     def exact_type(self) -> FixedType:
-        """Type of the exact sum: the product range times the length (squares never go negative)."""
-        a, b = self.input_types
-        if self.squares:
-            largest = max(abs(a.min_code), abs(a.max_code)) ** 2
-            return exact_type(0, largest * self.input_n, 2 * a.frac)
-        product = self.product_type
-        return exact_type(min(product.min_code * self.input_n, 0), max(product.max_code * self.input_n, 0),
-                          product.frac)
+        """Type of the exact sum for any input codes (the hardware's width)."""
+        exact = self.value_range([ValueRange.of_type(t) for t in self.input_types])
+        return exact_type(exact.low, exact.high, exact.frac)
 
     @property
     def multipliers(self) -> int:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..value_range import ValueRange, ZERO
 from .base import Layer, layer_class
 
 
@@ -29,6 +30,9 @@ class ZeroPaddingLayer(Layer):
     def _widths(self) -> list[tuple[int, int]]:
         """np.pad widths of a [batch, *spatial, channels] array."""
         return [(0, 0)] + list(zip(self.pad_before, self.pad_after)) + [(0, 0)]
+
+    def value_range(self, inputs: list[ValueRange]) -> ValueRange:
+        return inputs[0].hull(ZERO)
 
     def golden(self):
         widths = self._widths()

@@ -22,6 +22,7 @@ from itertools import product
 import numpy as np
 
 from ...fixed_point import FixedType, quantize_float, requantize
+from ..value_range import ValueRange
 from .base import Layer, layer_class
 from .conv import window
 from .dense import DenseLayer
@@ -63,6 +64,9 @@ class WindowPooling(Layer):
 class MaxPoolingLayer(WindowPooling):
     kind = "max_pooling"
 
+    def value_range(self, inputs: list[ValueRange]) -> ValueRange:
+        return inputs[0]  # windows hold no padding
+
     def maxima(self, x: np.ndarray, windows: list | None = None) -> np.ndarray:
         """[batch, output positions, channels]: each window's largest code, in the input type."""
         return np.stack([np.max(np.stack([x[(slice(None),) + source] for source in sources]), axis=0)
@@ -92,6 +96,9 @@ class AveragePoolingLayer(WindowPooling):
         accum, _ = choose_accumulator(self.name, weight, np.zeros(1, dtype=np.int64), self.input_type,
                                       RECIPROCAL_TYPE, RECIPROCAL_TYPE, None)
         return accum
+
+    def value_range(self, inputs: list[ValueRange]) -> ValueRange:
+        return self.as_dense().value_range(inputs)  # 1/n is rounded: the mean may leave the inputs' range
 
     def golden(self):
         accum = self.accum_type

@@ -9,11 +9,14 @@ import numpy as np
 
 from ...errors import fail
 from ...fixed_point import FixedType, quantize_float
+from ..value_range import ValueRange
 from .base import Layer, layer_class
 from .tables import power_of_two
 
 DEFAULT_ACTIVATION_TABLE_SIZE = 1024
 TABLE_RANGE = {"sigmoid": 8, "tanh": 4}  # inputs beyond +-R saturate the function
+# the functions' bounds; rounding a table entry never crosses them (they are representable at any LSB)
+FUNCTION_RANGE = {"sigmoid": ValueRange(0, 1, 0), "tanh": ValueRange(-1, 1, 0)}
 
 
 @layer_class
@@ -30,6 +33,9 @@ class TableActivationLayer(Layer):
     def index_width(self) -> int:
         """Signed bits that hold code + offset and its left shift (the RTL and the C++ compute in it)."""
         return max(self.input_type.width + 1, self.index_offset.bit_length() + 1) + 1 + max(0, -self.index_shift)
+
+    def value_range(self, inputs: list[ValueRange]) -> ValueRange:
+        return FUNCTION_RANGE[self.function]
 
     def golden(self):
         def run(x):
