@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from rtl4ml.backends.rtl.cmvm import plain_depth, solve, tree_depth
+from rtl4ml.backends.rtl.cmvm import plain_depth, solve, solve_by_columns, tree_depth
 from rtl4ml.backends.rtl.shift_add import csd_digits
 
 
@@ -77,3 +77,25 @@ def test_zero_columns_are_none_and_the_shallowest_tree_is_taken():
     graph = solve(np.array([[0, 1], [0, 1], [0, 1], [0, 1]]), [(0, 3)] * 4, max_depth=0)
     assert graph.outputs[0] is None and graph.depth == 2
     assert tree_depth([0, 0, 0, 0]) == 2 and tree_depth([2, 0, 0]) == 3 and tree_depth([]) == 0
+
+
+def test_a_pointwise_kernel_is_solved_once_and_placed_at_every_position():
+    rng = np.random.default_rng(4)
+    kernel = rng.integers(-100, 100, size=(3, 4))  # 3 input channels -> 4 filters
+    positions = 5
+    weight = np.zeros((3 * positions, 4 * positions), dtype=np.int64)
+    for p in range(positions):
+        weight[3 * p:3 * p + 3, 4 * p:4 * p + 4] = kernel
+    ranges = [(-128, 127)] * weight.shape[0]
+    graph = solve_by_columns(weight, ranges, 4, max_depth=0)
+    assert graph.adders == positions * solve(kernel, ranges[:3], max_depth=0).adders
+    x = inputs_for(ranges, weight.shape[0])
+    np.testing.assert_array_equal(graph.evaluate(x), x.astype(object) @ weight.astype(object))
+
+
+@settings(max_examples=60, deadline=None)
+@given(matrices(), RANGES, st.integers(1, 4))
+def test_solving_by_columns_equals_the_matrix_product(weight, ranges, group):
+    graph = solve_by_columns(weight, ranges[:weight.shape[0]], group, max_depth=0)
+    x = inputs_for(ranges, weight.shape[0])
+    np.testing.assert_array_equal(graph.evaluate(x), x.astype(object) @ weight.astype(object))

@@ -380,3 +380,39 @@ def solve(weight: np.ndarray, input_ranges, max_depth: int | None = None, input_
     candidates = [_shared_subexpressions(weight, input_ranges, depths, None),
                   _column_differences(weight, input_ranges, depths)]
     return min(candidates, key=lambda graph: graph.adders)
+
+
+def solve_by_columns(weight: np.ndarray, input_ranges, group: int, max_depth: int | None = None,
+                     input_depths=None) -> AdderGraph:
+    """solve() over each run of `group` output columns (a convolution's output position: its channels) on the
+    rows it reads, each distinct block solved once (a kernel is one block at every position it fully covers),
+    the solutions side by side in one graph over all inputs.
+
+    Only where no input is read by two runs (pointwise convolutions, strides >= the kernel): overlapping windows
+    share subexpressions across positions, which one solve of the whole matrix finds (measured on the bundled
+    jet-image Conv2D 3x3: 12,051 adders whole, 13,311 by position).
+    """
+    weight = np.asarray(weight, dtype=np.int64)
+    n_inputs, n_outputs = weight.shape
+    depths = [0] * n_inputs if input_depths is None else list(input_depths)
+    readers = sum((weight[:, start:start + group] != 0).any(axis=1).astype(int) for start in range(0, n_outputs, group))
+    if np.any(readers > 1):
+        return solve(weight, input_ranges, max_depth, depths)
+    solved: dict = {}
+    nodes: list[AdderNode] = []
+    outputs: list[Term | None] = [None] * n_outputs
+    for start in range(0, n_outputs, group):
+        columns = slice(start, min(start + group, n_outputs))
+        rows = np.flatnonzero(weight[:, columns].any(axis=1))
+        block = weight[rows, columns]
+        key = (block.shape, block.tobytes(), tuple(input_ranges[r] for r in rows), tuple(depths[r] for r in rows))
+        if key not in solved:
+            solved[key] = solve(block, [input_ranges[r] for r in rows], max_depth, [depths[r] for r in rows])
+        local = solved[key]
+        # local inputs are the block's rows; local nodes follow this graph's nodes so far
+        where = [int(r) for r in rows] + [n_inputs + len(nodes) + k for k in range(local.adders)]
+        nodes += [AdderNode(where[n.left], where[n.right], n.shift, n.sign, n.low, n.high, n.depth, n.left_sign)
+                  for n in local.nodes]
+        for j, term in enumerate(local.outputs, start=start):
+            outputs[j] = None if term is None else Term(where[term.node], term.shift, term.sign)
+    return AdderGraph(n_inputs, tuple(tuple(r) for r in input_ranges), tuple(depths), tuple(nodes), tuple(outputs))

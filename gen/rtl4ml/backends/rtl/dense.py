@@ -15,7 +15,7 @@ import numpy as np
 from ...fixed_point import FixedType
 from ...ir.layers import ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer
 from .adder_graph import GraphPlan, plan_graph
-from .cmvm import solve
+from .cmvm import solve_by_columns
 from .block import RTL_BLOCKS, Block, Requantize, levels_for, requantize_params
 from .pipeline import ADD_LEVEL_COST, MULTIPLY_COST, REQUANTIZE_COST, SELECT_COST, Step
 from .shift_add import use_shift_add
@@ -180,10 +180,12 @@ class DenseReusePlan:
 def linear_block(identifier: str, layer, activation: ActivationLayer | None) -> Block:
     """A Dense layer, or a layer built as the Dense over the flattened tensors it equals (its as_dense)."""
     dense = layer.as_dense()
-    build = _dense_reuse_block if dense.reuse_factor > 1 else _dense_parallel_block
     kind = type(layer).__name__.removesuffix("Layer")
     description = "Dense layer" if layer is dense else f"{kind} layer (as the Dense it equals)"
-    block = build(identifier, dense, activation, description)
+    if dense.reuse_factor > 1:
+        block = _dense_reuse_block(identifier, dense, activation, description)
+    else:  # a position's channels are one block of the adder graph (a Dense has one position)
+        block = _dense_parallel_block(identifier, dense, activation, description, layer.shape[-1])
     block.layers[0], block.linear = layer, dense
     return block
 
@@ -224,11 +226,11 @@ def _shift_add_weights(dense: DenseLayer, width: int) -> np.ndarray:
 
 
 def _dense_parallel_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None,
-                          description: str) -> Block:
+                          description: str, channels: int) -> Block:
     common = _dense_common(dense, activation, dense.input_type.signed_width + dense.weight_type.width,
                            description)
     if common.pop("exact_products"):
-        return _dense_graph_block(identifier, dense, activation, common)
+        return _dense_graph_block(identifier, dense, activation, common, channels)
     x_type = dense.input_type
     width, product_width = common["accum_width"], common["product_width"]
     bias = dense.accumulator_bias()
@@ -251,9 +253,10 @@ def _dense_parallel_block(identifier: str, dense: DenseLayer, activation: Activa
 
 
 def _dense_graph_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None,
-                       common: dict) -> Block:
+                       common: dict, channels: int) -> Block:
     """Exact products: every neuron's sum is an output of one adder graph over the layer's inputs (the
-    shift-add products' signed digits), its DSP products (ready MULTIPLY_COST levels later) and its constant."""
+    shift-add products' signed digits), its DSP products (ready MULTIPLY_COST levels later) and its constant.
+    Each output position's `channels` neurons are solved together, a convolution's kernel once."""
     x_type, n_in = dense.input_type, dense.n_in
     width = common.pop("accum_width")
     for unused in ("product_requantize", "product_width"):  # exact products are never cast
@@ -278,7 +281,7 @@ def _dense_graph_block(identifier: str, dense: DenseLayer, activation: Activatio
         constants.append(GraphConstant(f"c{j}", int(bias[j])))
         ranges.append((int(bias[j]), int(bias[j])))
     depths = [0] * n_in + [MULTIPLY_COST] * len(products) + [0] * len(constants)
-    graph = plan_graph(solve(rows.astype(np.int64), ranges, max_depth=0, input_depths=depths),
+    graph = plan_graph(solve_by_columns(rows.astype(np.int64), ranges, channels, max_depth=0, input_depths=depths),
                        [f"g{i}" for i in range(n_in)] + [p.name for p in products] + [c.name for c in constants],
                        [x_type.signed_width] * n_in + [width] * (len(products) + len(constants)), width)
     read = {o.node for a in graph.adders for o in (a.left, a.right) if o is not None} | \
