@@ -147,11 +147,11 @@ def test_profiling_counts_on_crafted_inputs(keras):
 
 def test_analytic_estimate_counts_dsps_only_for_many_digit_weights(keras):
     model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2, name="d")])
-    # 181/256 and -173/256 have 5 signed digits (DSP); 0.75 = 1 - 1/4 is two digits (shift-add);
-    # 0.5 and 0.25 are shifts; zeros are nothing
+    # at 4 LUTs per DSP: 181/256 and -173/256 have 5 signed digits (4 x 12 input bits x 0.1 > 4: DSP);
+    # 0.75 = 1 - 1/4 is two digits (shift-add); 0.5 and 0.25 are shifts; zeros are nothing
     weights = np.array([[181 / 256, 0.0], [0.5, 0.0], [-173 / 256, 0.25], [0.75, 0.0]])
     model.layers[0].set_weights([weights, np.zeros(2)])
-    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<12,4>"}})
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<12,4>", "LutsPerDsp": 4}})
     estimate = estimate_core(design.core)["d"]
     assert estimate["DSP"] == 2
 

@@ -26,6 +26,8 @@ def _layer_config(layer: dict) -> dict:
     config = {"Precision": precision, "ReuseFactor": layer.get("reuse_factor", 1)}
     if layer.get("pipeline_budget"):
         config["PipelineBudget"] = layer["pipeline_budget"]
+    if layer.get("luts_per_dsp") is not None:
+        config["LutsPerDsp"] = layer["luts_per_dsp"]
     return config
 
 
@@ -201,9 +203,10 @@ def _draw_linear_types(choose, activation: str | None) -> dict:
     accum = None
     if choose.integer(0, 3) == 0:  # sometimes an explicit (wrapping) accumulator
         accum = str(parse_precision(draw_type(choose, signed=True)).with_modes(overflow="AP_WRAP"))
+    # by default nearly every product is shift-add; LutsPerDsp 0 or 2 keeps many on DSP multipliers
     return {"weight_type": draw_type(choose, 12), "bias_type": draw_type(choose, 12), "result_type": draw_type(choose),
             "activation": activation, "activation_type": draw_type(choose) if activation else None,
-            "accum_type": accum}
+            "accum_type": accum, "luts_per_dsp": choose.choice((None, 0, 2))}
 
 
 def draw_conv(choose, rng: np.random.Generator, max_width: int) -> dict:

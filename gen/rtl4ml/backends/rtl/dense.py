@@ -212,15 +212,14 @@ def _requantize_step(activation: ActivationLayer | None) -> Step:
     return Step("requantize", REQUANTIZE_COST + (REQUANTIZE_COST if activation is not None else 0))
 
 
-def _shift_add_weights(dense: DenseLayer, width: int) -> np.ndarray:
+def _shift_add_weights(dense: DenseLayer) -> np.ndarray:
     """The weights whose products go to the adder graph instead of DSP multiplications (0 elsewhere).
 
-    A product qualifies when its signed digits are cheaper in LUTs than a DSP is worth (shift_add.py; an upper
-    bound, as the graph shares adders).
+    A product qualifies when its signed digits cost the graph fewer LUTs than a DSP is worth (shift_add.py).
     """
     chosen = np.zeros_like(dense.weight)
     for i, j in zip(*np.nonzero(dense.weight)):
-        if use_shift_add(int(dense.weight[i, j]), width, dense.luts_per_dsp):
+        if use_shift_add(int(dense.weight[i, j]), dense.input_type.signed_width, dense.luts_per_dsp):
             chosen[i, j] = dense.weight[i, j]
     return chosen
 
@@ -263,7 +262,7 @@ def _dense_graph_block(identifier: str, dense: DenseLayer, activation: Activatio
         common.pop(unused)
     bias = dense.accumulator_bias()
     shift = dense.accum_type.frac - dense.product_frac
-    shift_add = _shift_add_weights(dense, width)
+    shift_add = _shift_add_weights(dense)
     product_at = list(zip(*np.nonzero(dense.weight - shift_add)))
     constant_at = [j for j in range(dense.n_out) if int(bias[j]) % (1 << width) or
                    not np.any(dense.weight[:, j])]  # a column with nothing else still has its (zero) value
