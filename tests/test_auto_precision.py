@@ -166,10 +166,22 @@ def test_cli_config_precision_auto_then_convert_with_calibration(tmp_path, capsy
 
 
 @pytest.mark.sim
-def test_bundled_tagger_with_auto_types_is_bit_exact_in_rtl_and_csim(tmp_path):
-    """The derived types are ordinary types to every backend: the harness and the C++ agree with the golden model."""
-    design = convert(BUNDLE / "model.h5", rtl4ml.config_from_keras_model(BUNDLE / "model.h5", precision="auto"))
-    design.write(tmp_path / "prj")
-    X = np.random.default_rng(3).normal(0, 3, size=(400, 16))
-    assert design.simulate_bulk(X)["passed"]
-    assert design.csim(X)["passed"]
+def test_auto_types_are_bit_exact_in_rtl_and_csim(tmp_path):
+    """The derived types (interval and calibrated: narrow, unsigned, saturating) are ordinary types to every
+    backend: the harness and the C++ agree with the golden model, also on data beyond the calibration."""
+    rng = np.random.default_rng(3)
+    layers = [DenseSpec("fc1", "Dense", rng.normal(0, 0.6, (6, 8)), rng.normal(0, 0.3, 8)),
+              ActivationSpec("relu1", "Activation", "relu"),
+              DenseSpec("fc2", "Dense", rng.normal(0, 0.6, (8, 3)), rng.normal(0, 0.3, 3)),
+              ActivationSpec("out", "Activation", "softmax")]
+    model = ModelSpec("m", InputSpec("x", (6,)), layers)
+    config = {"Model": {"Precision": {"default": "ap_fixed<14,4>", "weight": "ap_fixed<12,2,AP_RND_CONV>",
+                                      "bias": "ap_fixed<12,2,AP_RND_CONV>", "result": "auto", "accum": "auto"}}}
+    X = rng.normal(0, 2, size=(600, 6))
+    for name, calibration in (("interval", None), ("calibrated", rng.normal(0, 1, size=(300, 6)))):
+        named = {"LayerName": {"x": {"Precision": {"result": "ap_fixed<10,4>"}}}} if calibration is None else {}
+        design = convert(model, config | named, calibrate=calibration)
+        assert design.graph.derived_types["fc1"]
+        design.write(tmp_path / name)
+        assert design.simulate_bulk(X)["passed"], name
+        assert design.csim(X)["passed"], name
