@@ -131,8 +131,9 @@ def test_auto_without_a_range_or_on_weights_is_refused(config, message):
 
 
 @pytest.mark.parametrize("data, message", [
-    (np.zeros((10, 3)), r"calibration data: has shape \(10, 3\); model input x expects \(events, 2\)"),
-    (np.array([[0.0, np.nan]]), "calibration data: has 1 NaN/Inf values"),
+    (np.zeros((10, 3)), r"calibration data has shape \(10, 3\); model input x expects \(events, 2\)"),
+    (np.array([[0.0, np.nan]]), "calibration data has 1 NaN/Inf values"),
+    (np.zeros((0, 2)), "calibration data holds no events"),
 ])
 def test_bad_calibration_data_is_refused(data, message):
     with pytest.raises(Rtl4mlError, match=message):
@@ -162,7 +163,7 @@ def test_cli_config_precision_auto_then_convert_with_calibration(tmp_path, capsy
     graph = rtl4ml.load_design(tmp_path / "prj").graph
     assert "calibrated on calibration file cal.npy (200 events)" in graph.derived_types["fc1"]
     assert main(args + ["--calibrate", str(tmp_path / "bad.npy"), "--force"]) == 2
-    assert "calibration file bad.npy: has shape (200, 15)" in capsys.readouterr().err
+    assert "calibration file bad.npy has shape (200, 15)" in capsys.readouterr().err
 
 
 @pytest.mark.sim

@@ -1,7 +1,9 @@
-"""Arrays the user hands over as files (inputs, labels, calibration data): .npy or .npz, never unpickled."""
+"""Arrays the user hands over (inputs, labels, calibration data): read from .npy or .npz, never unpickled, and
+checked as a batch of model inputs."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -23,3 +25,28 @@ def load_array(path: str) -> np.ndarray:
             raise fail(f"input file {path!r} holds no arrays")
         data = data["X"] if "X" in data.files else data[data.files[0]]
     return data
+
+
+def input_batch(X, shape: tuple[int, ...], what: str, owner: str) -> np.ndarray:
+    """A checked batch of real-valued inputs [events, n] (tensors flattened row-major).
+
+    Accepted: [events, n], [events, *shape], or one event. `what` names the array and `owner` what reads it
+    in the one-line errors (dtype, shape, NaN/Inf).
+    """
+    X = np.asarray(X)
+    if X.dtype == object or not np.issubdtype(X.dtype, np.number):
+        raise fail(f"{what} has dtype {X.dtype}; expected a numeric array")
+    n = math.prod(shape)
+    if X.shape in ((n,), shape):
+        X = X[None]
+    if X.ndim >= 2 and X.shape[1:] == shape:
+        X = X.reshape(len(X), n)
+    if X.ndim != 2 or X.shape[1] != n:
+        expected = f"(events, {n})" + ("" if len(shape) == 1 else f" or (events, {', '.join(map(str, shape))})")
+        raise fail(f"{what} has shape {tuple(X.shape)}; {owner} expects {expected}")
+    bad = ~np.isfinite(X.astype(np.float64))
+    if bad.any():
+        event, feature = (int(v) for v in np.argwhere(bad)[0])
+        raise fail(f"{what} has {int(bad.sum())} NaN/Inf values (first at event {event}, "
+                   f"feature {feature}: {X[event, feature]})")
+    return X

@@ -185,7 +185,7 @@ def _io_type(config: Config) -> str:
     return str(config.project.get("IOType", "io_parallel"))
 
 
-def convert(model, config=None, weights=None, calibrate=None, calibrate_name: str | None = None) -> Design:
+def convert(model, config=None, weights=None, calibrate=None) -> Design:
     """Keras model (object or file) + hls4ml-style config (dict, YAML path or None) -> Design.
 
     calibrate: real input values [events, ...] (an array, or a .npy path) whose observed ranges size the
@@ -193,9 +193,9 @@ def convert(model, config=None, weights=None, calibrate=None, calibrate_name: st
     """
     config = load_config(config)
     spec = _model_spec(model, weights)
-    source = calibrate_name or "calibration data"
+    source = "calibration data"
     if isinstance(calibrate, (str, Path)):
-        source = calibrate_name or f"calibration file {Path(calibrate).name}"
+        source = f"calibration file {Path(calibrate).name}"
         calibrate = load_array(str(user_path(calibrate)))
     design = Design(build_ir(spec, config, calibration=calibrate, calibration_source=source), config)
     design.core  # plan now, so unsupported settings fail at convert time, not at write time

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import fail
+from ..arrays import input_batch
 from ..fixed_point import quantize_float
 from ..ir.graph import ModelGraph
 
@@ -20,23 +20,8 @@ def quantize_inputs(graph: ModelGraph, X) -> np.ndarray:
 
     A batch is [events, n_in] or [events, *input shape] (e.g. images [events, H, W, C]).
     """
-    X = np.asarray(X)
-    if X.dtype == object or not np.issubdtype(X.dtype, np.number):
-        raise fail(f"input array has dtype {X.dtype}; expected a numeric array")
-    shape = graph.input.shape
-    if X.shape in ((graph.n_in,), shape):
-        X = X[None]
-    if X.ndim >= 2 and X.shape[1:] == shape:
-        X = X.reshape(len(X), -1)
-    if X.ndim != 2 or X.shape[1] != graph.n_in:
-        expected = f"(events, {graph.n_in})" + ("" if len(shape) == 1 else f" or (events, {', '.join(map(str, shape))})")
-        raise fail(f"input array has shape {tuple(X.shape)}; model {graph.name} expects {expected}")
-    bad = ~np.isfinite(X.astype(np.float64))
-    if bad.any():
-        event, feature = (int(v) for v in np.argwhere(bad)[0])
-        raise fail(f"input array has {int(bad.sum())} NaN/Inf values (first at event {event}, "
-                   f"feature {feature}: {X[event, feature]})")
-    return quantize_float(X, graph.input.result_type)
+    return quantize_float(input_batch(X, graph.input.shape, "input array", f"model {graph.name}"),
+                          graph.input.result_type)
 
 
 # Events per slice: small enough that every intermediate array stays in the CPU cache,

@@ -15,16 +15,11 @@ import numpy as np
 
 from ..config import AutoType
 from ..errors import fail
-from ..fixed_point import MAX_ACCUM_WIDTH, MAX_TYPE_WIDTH, FixedType, bits_for_range, quantize_float
+from ..fixed_point import MAX_ACCUM_WIDTH, MAX_TYPE_WIDTH, FixedType, quantize_float
 from .layers import InputLayer, Layer
 from .value_range import ValueRange
 
 CALIBRATION_MARGIN = 0.25  # observed extremes are widened by this fraction of the larger magnitude
-
-
-def _type_for(codes: ValueRange, auto: FixedType, overflow: str) -> FixedType:
-    width, signed = bits_for_range(codes.low, codes.high)
-    return FixedType(width, width - codes.frac, signed, auto.rounding, overflow)
 
 
 class TypeDeriver:
@@ -40,6 +35,14 @@ class TypeDeriver:
     def calibrating(self) -> bool:
         return self.calibration is not None
 
+    def _input_ranges(self, layer: Layer) -> list[ValueRange]:
+        return [self.ranges[name] for name in layer.inputs]
+
+    def _observed_input(self, frac: int) -> ValueRange:
+        """The calibration data's extremes as codes at `frac`."""
+        values = self.calibration * 2.0**frac
+        return ValueRange(math.floor(values.min()), math.ceil(values.max()), frac)
+
     def interval_type(self, layer: Layer) -> FixedType:
         """The narrowest type at the auto LSB that no input can overflow; while calibrating, a provisional one."""
         auto = layer.result_type
@@ -48,16 +51,15 @@ class TypeDeriver:
                 raise fail(f"layer {layer.name}: Precision result auto needs a range, and the model input has none "
                            f"without calibration data; give it a type (config LayerName {layer.name}: Precision: "
                            "{result: ap_fixed<16,6>}) or calibrate (--calibrate X.npy)")
-            values = self.calibration * 2.0**auto.frac
-            return self._widest(layer, ValueRange(math.floor(values.min()), math.ceil(values.max()), auto.frac))
-        exact = layer.value_range([self.ranges[name] for name in layer.inputs])
+            return self._widest(layer, self._observed_input(auto.frac))
+        exact = layer.value_range(self._input_ranges(layer))
         derived = self._widest(layer, exact.at(auto.frac))
         self.notes[layer.name] = (f"auto: values {exact} by interval arithmetic from the inputs' ranges -> {derived} "
                                   "(cannot overflow)")
         return derived
 
     def _widest(self, layer: Layer, codes: ValueRange) -> FixedType:
-        derived = _type_for(codes, layer.result_type, layer.result_type.overflow)
+        derived = codes.narrowest_type(layer.result_type.rounding, layer.result_type.overflow)
         limit = MAX_ACCUM_WIDTH if self.calibrating else MAX_TYPE_WIDTH  # calibration narrows it afterwards
         if derived.width > limit:
             raise fail(f"layer {layer.name}: Precision result auto needs {derived.width} bits for the values "
@@ -68,17 +70,16 @@ class TypeDeriver:
     def calibrated_type(self, layer: Layer, auto: FixedType) -> FixedType:
         """The observed range of `layer` (built with its interval type) on the calibration data, plus the margin."""
         if isinstance(layer, InputLayer):
-            values = self.calibration * 2.0**auto.frac
-            low, high = math.floor(values.min()), math.ceil(values.max())
-            bound = ValueRange(-(1 << MAX_ACCUM_WIDTH), 1 << MAX_ACCUM_WIDTH, auto.frac)  # no range but the data's
+            observed = self._observed_input(auto.frac)
         else:
             codes = layer.golden()(*(self.codes[name] for name in layer.inputs))
-            low, high = int(codes.min()), int(codes.max())
-            bound = layer.value_range([self.ranges[name] for name in layer.inputs]).at(auto.frac)
-        observed = ValueRange(low, high, auto.frac)
-        pad = math.ceil(CALIBRATION_MARGIN * max(abs(low), abs(high)))
-        derived = _type_for(ValueRange(max(low - pad, bound.low), min(high + pad, bound.high), auto.frac), auto,
-                            "AP_SAT")
+            observed = ValueRange(int(codes.min()), int(codes.max()), auto.frac)
+        pad = math.ceil(CALIBRATION_MARGIN * max(abs(observed.low), abs(observed.high)))
+        low, high = observed.low - pad, observed.high + pad
+        if not isinstance(layer, InputLayer):  # never wider than the interval bound (the input has none)
+            bound = layer.value_range(self._input_ranges(layer)).at(auto.frac)
+            low, high = max(low, bound.low), min(high, bound.high)
+        derived = ValueRange(low, high, auto.frac).narrowest_type(auto.rounding, "AP_SAT")
         if derived.width > MAX_TYPE_WIDTH:
             raise fail(f"layer {layer.name}: Precision result auto needs {derived.width} bits for the values "
                        f"observed on {self.source} (> {MAX_TYPE_WIDTH} supported); state a coarser LSB")
@@ -90,11 +91,7 @@ class TypeDeriver:
 
     def record(self, layer: Layer) -> None:
         """Note the final layer's output range (and its codes on the calibration data)."""
-        if isinstance(layer, InputLayer):
-            exact = ValueRange.of_type(layer.result_type)
-        else:
-            exact = layer.value_range([self.ranges[name] for name in layer.inputs])
-        self.ranges[layer.name] = exact.stored_in(layer.result_type)
+        self.ranges[layer.name] = layer.value_range(self._input_ranges(layer)).stored_in(layer.result_type)
         if self.calibrating:
             if isinstance(layer, InputLayer):
                 codes = quantize_float(self.calibration, layer.result_type).reshape((-1,) + layer.shape)

@@ -7,11 +7,11 @@ layer's settings from the config and wires the layers into a graph.
 from __future__ import annotations
 
 import dataclasses
-import math
 import warnings
 
 import numpy as np
 
+from ..arrays import input_batch
 from ..config import Config
 from ..errors import fail
 from ..fixed_point import MAX_ACCUM_WIDTH, FixedType, quantize_float, to_float
@@ -187,19 +187,10 @@ def _build_input(spec: ModelSpec, config: Config) -> InputLayer:
 
 def calibration_array(spec: ModelSpec, data, source: str) -> np.ndarray:
     """Calibration inputs as real values [events, *input shape], checked (shape, finite numbers)."""
-    data = np.asarray(data)
-    shape = tuple(spec.input.shape)
-    if data.dtype == object or not np.issubdtype(data.dtype, np.number):
-        raise fail(f"{source}: has dtype {data.dtype}; expected a numeric array")
-    if data.ndim >= 2 and data.shape[1:] in (shape, (math.prod(shape),)) and len(data):
-        data = data.reshape((len(data),) + shape).astype(np.float64)
-    else:
-        raise fail(f"{source}: has shape {tuple(data.shape)}; model input {spec.input.name} expects "
-                   f"(events, {', '.join(map(str, shape))}) with at least one event")
-    bad = ~np.isfinite(data)
-    if bad.any():
-        raise fail(f"{source}: has {int(bad.sum())} NaN/Inf values (first at event {int(np.argwhere(bad)[0][0])})")
-    return data
+    batch = input_batch(data, tuple(spec.input.shape), source, f"model input {spec.input.name}")
+    if not len(batch):
+        raise fail(f"{source} holds no events")
+    return batch.reshape((len(batch),) + tuple(spec.input.shape)).astype(np.float64)
 
 
 def build_ir(spec: ModelSpec, config: Config, name: str | None = None, calibration=None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fixed_point import FixedType
+from ..fixed_point import FixedType, bits_for_range
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,11 @@ class ValueRange:
         """The range after requantizing to `t`: every rounding mode lands between floor and ceiling; a value
         that can overflow may become any code of the type."""
         return self.at(t.frac) if self.within(t) else ValueRange.of_type(t)
+
+    def narrowest_type(self, rounding: str = "AP_TRN", overflow: str = "AP_WRAP") -> FixedType:
+        """The narrowest type at this range's fractional bits that holds every value of it."""
+        width, signed = bits_for_range(self.low, self.high)
+        return FixedType(width, width - self.frac, signed, rounding, overflow)
 
     def hull(self, other: "ValueRange") -> "ValueRange":
         frac = max(self.frac, other.frac)

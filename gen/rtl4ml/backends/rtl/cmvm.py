@@ -264,7 +264,7 @@ class _Extraction:
     def step(self) -> bool:
         """Extract the best pattern that occurs at least twice within the depth bound; False when none is left."""
         while self.heap:
-            negative_count, *_, pattern = heapq.heappop(self.heap)
+            negative_count, _, pattern = heapq.heappop(self.heap)
             count = self.counts.get(pattern, 0)
             if pattern in self.banned or count < 2:
                 continue

@@ -15,13 +15,9 @@ from functools import reduce
 
 import numpy as np
 
-from ...fixed_point import FixedType, bits_for_range, requantize
+from ...fixed_point import FixedType, requantize
 from ..value_range import ValueRange
 from .base import Layer, layer_class
-
-def exact_type(low: int, high: int, frac: int) -> FixedType:
-    width, signed = bits_for_range(low, high)
-    return FixedType(width, width - frac, signed)
 
 
 @dataclass(kw_only=True)
@@ -73,8 +69,7 @@ class ElementwiseMergeLayer(MergeLayer):
     @property
     def exact_type(self) -> FixedType:
         """Type of the exact result for any input codes (the hardware's width)."""
-        exact = self.value_range([ValueRange.of_type(t) for t in self.input_types])
-        return exact_type(exact.low, exact.high, exact.frac)
+        return self.value_range([ValueRange.of_type(t) for t in self.input_types]).narrowest_type()
 
     def exact_values(self, *inputs: np.ndarray) -> np.ndarray:
         """The exact results (codes at exact_type.frac), before the one requantization."""
@@ -147,8 +142,7 @@ class DotLayer(MergeLayer):
     @property
     def exact_type(self) -> FixedType:
         """Type of the exact sum for any input codes (the hardware's width)."""
-        exact = self.value_range([ValueRange.of_type(t) for t in self.input_types])
-        return exact_type(exact.low, exact.high, exact.frac)
+        return self.value_range([ValueRange.of_type(t) for t in self.input_types]).narrowest_type()
 
     @property
     def multipliers(self) -> int:
