@@ -137,9 +137,29 @@ def max_pooling(layer, x: list[int]) -> list[int]:
 def zero_padding(layer, x: list[int]) -> list[int]:
     out = []
     for index in product(*(range(n) for n in layer.shape)):
-        source = [i - before for i, before in zip(index[:-1], layer.pad_before)] + [index[-1]]
+        source = [i - before for i, before in zip(index[:-1], layer.before)] + [index[-1]]
         inside = all(0 <= i < n for i, n in zip(source, layer.input_shape))
         out.append(x[flat_index(source, layer.input_shape)] if inside else 0)
+    return out
+
+
+def cropping(layer, x: list[int]) -> list[int]:
+    return [x[flat_index([i + before for i, before in zip(index[:-1], layer.before)] + [index[-1]], layer.input_shape)]
+            for index in product(*(range(n) for n in layer.shape))]
+
+
+def upsampling(layer, x: list[int]) -> list[int]:
+    return [x[flat_index([i // k for i, k in zip(index[:-1], layer.size)] + [index[-1]], layer.input_shape)]
+            for index in product(*(range(n) for n in layer.shape))]
+
+
+def permute(layer, x: list[int]) -> list[int]:
+    out = []
+    for index in product(*(range(n) for n in layer.shape)):
+        source = [0] * len(index)
+        for k, axis in enumerate(layer.axes):  # output axis k is input axis axes[k]
+            source[axis] = index[k]
+        out.append(x[flat_index(source, layer.input_shape)])
     return out
 
 
@@ -193,7 +213,8 @@ def dot(layer, a: list[int], b: list[int]) -> list[int]:
 
 
 SINGLE_INPUT = {"dense": dense, "conv": conv, "batchnorm": batchnorm, "average_pooling": average_pooling,
-                "max_pooling": max_pooling, "zero_padding": zero_padding, "softmax": softmax, "table_activation": table,
+                "max_pooling": max_pooling, "zero_padding": zero_padding, "cropping": cropping, "upsampling": upsampling,
+                "permute": permute, "softmax": softmax, "table_activation": table,
                 "reshape": lambda layer, x: x}  # reshape: the same codes in the same order
 MERGES = {"elementwise_merge": elementwise, "concatenate": concatenate, "dot": dot}
 

@@ -1,4 +1,4 @@
-// rtl4ml HLS layer library: max and average pooling, and zero padding of a channels-last tensor (io_parallel).
+// rtl4ml HLS layer library: max and average pooling of a channels-last tensor (io_parallel).
 // One spatial axis is the width with in_height = 1 (hls4ml's 1-D convention). Windows never include padding:
 // a border window of a 'same' layer holds fewer positions, as in Keras and the golden model.
 #ifndef RTL4ML_POOLING_H_
@@ -66,27 +66,6 @@ void avg_pool(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFI
                     }
                 }
                 res[(oh * CONFIG_T::out_width + ow) * CONFIG_T::n_chan + c] = cast<res_T>(acc);
-            }
-        }
-    }
-}
-
-// CONFIG_T: in_height, in_width, n_chan, pad_top, pad_left, out_height, out_width; the type is kept.
-template <class data_T, class res_T, typename CONFIG_T>
-void zero_pad(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
-              res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_chan]) {
-    #pragma HLS INLINE
-    for (int oh = 0; oh < CONFIG_T::out_height; oh++) {
-        #pragma HLS UNROLL
-        for (int ow = 0; ow < CONFIG_T::out_width; ow++) {
-            #pragma HLS UNROLL
-            const int h = oh - CONFIG_T::pad_top;
-            const int w = ow - CONFIG_T::pad_left;
-            const bool inside = h >= 0 && h < CONFIG_T::in_height && w >= 0 && w < CONFIG_T::in_width;
-            for (int c = 0; c < CONFIG_T::n_chan; c++) {
-                #pragma HLS UNROLL
-                res[(oh * CONFIG_T::out_width + ow) * CONFIG_T::n_chan + c] =
-                    inside ? res_T(data[(h * CONFIG_T::in_width + w) * CONFIG_T::n_chan + c]) : res_T(0);
             }
         }
     }

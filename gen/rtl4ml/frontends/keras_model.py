@@ -18,8 +18,8 @@ from ..errors import fail
 from ..ir.layers.conv import output_geometry
 from .keras_file import KerasFile, read_keras_file, weights_by_layer_name
 from .qkeras_quantizers import activation_quantizer, weight_quantizer_type
-from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, InputSpec, MergeSpec, ModelSpec, PoolingSpec,
-                   ReshapeSpec, ZeroPaddingSpec)
+from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, InputSpec, MergeSpec, ModelSpec,
+                   PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec)
 
 ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh")
 _NO_OPS = ("Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "ActivityRegularization")
@@ -193,29 +193,55 @@ def _pooling(name: str, keras_class: str, config: dict, shape: list, where: str)
 _CONVOLUTIONS = {"Conv1D": 1, "Conv2D": 2, "QConv1D": 1, "QConv2D": 2, "QConv2DBatchnorm": 2}
 _POOLINGS = {f"{scope}{kind}Pooling{rank}D": rank for scope in ("", "Global") for kind in ("Average", "Max")
              for rank in (1, 2)}
-_ZERO_PADDINGS = {"ZeroPadding1D": 1, "ZeroPadding2D": 2}
+# Keras wiring layers: (spatial rank, the config field of their per-axis setting, spec class)
+_SPATIAL_ENDS = {"ZeroPadding1D": (1, "padding", ZeroPaddingSpec), "ZeroPadding2D": (2, "padding", ZeroPaddingSpec),
+                 "Cropping1D": (1, "cropping", CroppingSpec), "Cropping2D": (2, "cropping", CroppingSpec)}
+_UPSAMPLINGS = {"UpSampling1D": 1, "UpSampling2D": 2}
 
 
-def _zero_padding(name: str, keras_class: str, config: dict, shape: list, where: str):
-    """The ZeroPaddingSpec of a Keras ZeroPadding1D/2D ((before, after) per axis, or one symmetric width) and its
-    output shape."""
-    rank = _ZERO_PADDINGS[keras_class]
+def _spatial_ends(name: str, keras_class: str, config: dict, shape: list, where: str):
+    """The spec of a Keras ZeroPadding or Cropping 1D/2D ((before, after) per axis, or one symmetric width per axis
+    or for all) and its output shape."""
+    rank, field, spec_class = _SPATIAL_ENDS[keras_class]
     _check_channels_last(config, shape, rank, where)
-    padding = config.get("padding", 1)
-    if isinstance(padding, (list, tuple)):
-        axes = [padding] if rank == 1 else list(padding)  # 1-D: (before, after); 2-D: one entry per axis
+    value = config.get(field, 1)
+    if isinstance(value, (list, tuple)):
+        axes = [value] if rank == 1 else list(value)  # 1-D: (before, after); 2-D: one entry per axis
     else:
-        axes = [padding] * rank
+        axes = [value] * rank
     pairs = []
     for axis in axes:
-        pair = _per_axis(axis, 2, "padding", where)
+        pair = _per_axis(axis, 2, field, where)
         if min(pair) < 0:
-            raise fail(f"{where}: padding {padding!r} is negative")
+            raise fail(f"{where}: {field} {value!r} is negative")
         pairs.append(pair)
     if len(pairs) != rank:
-        raise fail(f"{where}: padding {padding!r} does not have {rank} entries")
-    spec = ZeroPaddingSpec(name, keras_class, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
-    return spec, [n + a + b for n, (a, b) in zip(shape[:-1], pairs)] + [shape[-1]]
+        raise fail(f"{where}: {field} {value!r} does not have {rank} entries")
+    sign = -1 if spec_class is CroppingSpec else 1
+    out_shape = [n + sign * (a + b) for n, (a, b) in zip(shape[:-1], pairs)] + [shape[-1]]
+    if min(out_shape) < 1:
+        raise fail(f"{where}: cropping {value!r} leaves nothing of its input {shape}")
+    return spec_class(name, keras_class, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)), out_shape
+
+
+def _upsampling(name: str, keras_class: str, config: dict, shape: list, where: str):
+    """The UpSamplingSpec of a Keras UpSampling1D/2D (nearest only) and its output shape."""
+    rank = _UPSAMPLINGS[keras_class]
+    _check_channels_last(config, shape, rank, where)
+    if config.get("interpolation", "nearest") != "nearest":
+        raise fail(f"{where}: interpolation {config.get('interpolation')!r} is not supported (only 'nearest')")
+    size = _per_axis(config.get("size", 2), rank, "size", where)
+    if min(size) < 1:
+        raise fail(f"{where}: size {config.get('size')!r} must be at least 1 on every axis")
+    return UpSamplingSpec(name, keras_class, size), [n * k for n, k in zip(shape[:-1], size)] + [shape[-1]]
+
+
+def _permute(name: str, config: dict, shape: list, where: str):
+    """The PermuteSpec of a Keras Permute (its dims count from 1, after the batch axis) and its output shape."""
+    dims = [int(d) for d in config.get("dims", [])]
+    if sorted(dims) != list(range(1, len(shape) + 1)):
+        raise fail(f"{where}: dims {config.get('dims')!r} is not a permutation of 1..{len(shape)} (input {shape})")
+    return PermuteSpec(name, "Permute", tuple(d - 1 for d in dims)), [shape[d - 1] for d in dims]
 
 
 _ELEMENTWISE = ("Activation", "ReLU", "Softmax", "QActivation")
@@ -423,10 +449,15 @@ class _SpecWalker:
             pooling.inputs = inputs
             self.add(pooling, name, out_shape)
             return
-        if keras_class in _ZERO_PADDINGS:
-            padding, out_shape = _zero_padding(name, keras_class, config, shape, where)
-            padding.inputs = inputs
-            self.add(padding, name, out_shape)
+        if keras_class in _SPATIAL_ENDS or keras_class in _UPSAMPLINGS or keras_class == "Permute":
+            if keras_class == "Permute":
+                wiring, out_shape = _permute(name, config, shape, where)
+            elif keras_class in _UPSAMPLINGS:
+                wiring, out_shape = _upsampling(name, keras_class, config, shape, where)
+            else:
+                wiring, out_shape = _spatial_ends(name, keras_class, config, shape, where)
+            wiring.inputs = inputs
+            self.add(wiring, name, out_shape)
             return
         if keras_class == "BatchNormalization":
             axis = int(_per_axis(config.get("axis", -1), 1, "axis", where)[0])
@@ -459,8 +490,9 @@ class _SpecWalker:
             return activation_quantizer(config.get("activation"), f"{where}, activation")
         raise fail(f"{where}: unsupported layer type {keras_class!r}; rtl4ml supports Dense, QDense, Conv1D, Conv2D, "
                    "QConv1D, QConv2D, QConv2DBatchnorm, AveragePooling, MaxPooling, GlobalAveragePooling, "
-                   "GlobalMaxPooling, ZeroPadding, Activation, ReLU, Softmax, QActivation, BatchNormalization, Add, "
-                   "Subtract, Multiply, Concatenate, Dot, Dropout, Flatten, Reshape")
+                   "GlobalMaxPooling, ZeroPadding, Cropping, UpSampling, Permute, Activation, ReLU, Softmax, "
+                   "QActivation, BatchNormalization, Add, Subtract, Multiply, Concatenate, Dot, Dropout, Flatten, "
+                   "Reshape")
 
     def linear_with_activation(self, spec, name: str, keras_class: str, config: dict, where: str, shape: list):
         self.add(spec, name, shape)

@@ -83,8 +83,39 @@ class ZeroPaddingSpec:
 
     name: str
     layer_type: str
-    pad_before: tuple[int, ...]
-    pad_after: tuple[int, ...]
+    before: tuple[int, ...]
+    after: tuple[int, ...]
+    inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
+
+
+@dataclass
+class CroppingSpec:
+    """Elements cut from the start and the end of each spatial axis (Cropping1D/2D)."""
+
+    name: str
+    layer_type: str
+    before: tuple[int, ...]
+    after: tuple[int, ...]
+    inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
+
+
+@dataclass
+class UpSamplingSpec:
+    """Each element repeated `size` times along each spatial axis (nearest-neighbour UpSampling1D/2D)."""
+
+    name: str
+    layer_type: str
+    size: tuple[int, ...]
+    inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
+
+
+@dataclass
+class PermuteSpec:
+    """The axes reordered: output axis k is input axis axes[k] (axes without the batch axis, from 0)."""
+
+    name: str
+    layer_type: str
+    axes: tuple[int, ...]
     inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
 
 

@@ -15,12 +15,13 @@ from ..arrays import input_batch
 from ..config import Config
 from ..errors import fail
 from ..fixed_point import MAX_ACCUM_WIDTH, FixedType, quantize_float, to_float
-from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, MergeSpec, ModelSpec, PoolingSpec,
-                              ReshapeSpec, ZeroPaddingSpec)
+from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, MergeSpec, ModelSpec,
+                              PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec)
 from .auto_types import TypeDeriver, is_auto
 from .graph import ModelGraph
-from .layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer,
-                     DotLayer, ElementwiseMergeLayer, InputLayer, MaxPoolingLayer, ReshapeLayer, ZeroPaddingLayer)
+from .layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer,
+                     DenseLayer, DotLayer, ElementwiseMergeLayer, InputLayer, MaxPoolingLayer, PermuteLayer, ReshapeLayer,
+                     UpSamplingLayer, ZeroPaddingLayer)
 from .layers.conv import output_geometry
 from .layers.linear import check_reuse_factor, choose_accumulator
 from .layers.softmax import build_softmax
@@ -96,18 +97,47 @@ def _build_pooling(spec: PoolingSpec, source, config: Config) -> AveragePoolingL
                        pad_after=tuple(g[2] for g in geometry), pipeline_budget=settings.pipeline_budget)
 
 
-def _build_zero_padding(spec: ZeroPaddingSpec, source, config: Config) -> ZeroPaddingLayer:
-    if len(spec.pad_before) != len(source.shape) - 1:
-        raise fail(f"layer {spec.name} ({spec.layer_type}): pads {len(spec.pad_before)} spatial axes, its input "
-                   f"{list(source.shape)} has {len(source.shape) - 1}")
-    shape = tuple(n + a + b for n, a, b in zip(source.shape[:-1], spec.pad_before, spec.pad_after)) + source.shape[-1:]
-    # the type is kept (hls4ml's ZeroPadding too): zeros are exact in any type, so a precision would change nothing
-    explicit = config.resolve(spec.name, ("ZeroPadding", spec.layer_type)).explicit
+def _wiring_shape(spec, source) -> tuple[int, ...]:
+    """The output shape of a wiring spec on `source`'s tensor, checked against it (one line naming the layer)."""
+    where, spatial = f"layer {spec.name} ({spec.layer_type})", source.shape[:-1]
+    if isinstance(spec, PermuteSpec):
+        if sorted(spec.axes) != list(range(len(source.shape))):
+            raise fail(f"{where}: dims {[a + 1 for a in spec.axes]} is not a permutation of its input's axes "
+                       f"1..{len(source.shape)} (shape {list(source.shape)})")
+        return tuple(source.shape[a] for a in spec.axes)
+    per_axis = spec.size if isinstance(spec, UpSamplingSpec) else spec.before
+    if len(per_axis) != len(spatial):
+        raise fail(f"{where}: works on {len(per_axis)} spatial axes, its input {list(source.shape)} has "
+                   f"{len(spatial)}")
+    if isinstance(spec, UpSamplingSpec):
+        return tuple(n * k for n, k in zip(spatial, spec.size)) + source.shape[-1:]
+    if isinstance(spec, CroppingSpec):
+        kept = tuple(n - a - b for n, a, b in zip(spatial, spec.before, spec.after))
+        if min(kept) < 1:
+            raise fail(f"{where}: cropping {list(zip(spec.before, spec.after))} leaves nothing of its input "
+                       f"{list(source.shape)}")
+        return kept + source.shape[-1:]
+    return tuple(n + a + b for n, a, b in zip(spatial, spec.before, spec.after)) + source.shape[-1:]
+
+
+# per wiring spec: its IR class, the hls4ml LayerType name a config uses for it, and the class's own fields
+_WIRING = {ZeroPaddingSpec: (ZeroPaddingLayer, "ZeroPadding", ("before", "after")),
+           CroppingSpec: (CroppingLayer, "Cropping", ("before", "after")),
+           UpSamplingSpec: (UpSamplingLayer, "Resize", ("size",)),
+           PermuteSpec: (PermuteLayer, "Transpose", ("axes",))}
+
+
+def _build_wiring(spec, source, config: Config):
+    layer_class, hls4ml_type, fields = _WIRING[type(spec)]
+    shape = _wiring_shape(spec, source)
+    # the type is kept (hls4ml's too): the codes are only moved (or are zeros), so a precision would change nothing
+    explicit = config.resolve(spec.name, (hls4ml_type, spec.layer_type)).explicit
     if explicit:
-        raise fail(f"layer {spec.name} ({spec.layer_type}): Precision {sorted(explicit)[0]} is not used, zero padding "
-                   f"keeps its input's type ({source.result_type}); remove it from the config")
-    return ZeroPaddingLayer(name=spec.name, inputs=(source.name,), shape=shape, result_type=source.result_type,
-                            input_shape=source.shape, pad_before=spec.pad_before, pad_after=spec.pad_after)
+        raise fail(f"layer {spec.name} ({spec.layer_type}): Precision {sorted(explicit)[0]} is not used, "
+                   f"{layer_class.description.lower()} keeps its input's type ({source.result_type}); remove it "
+                   "from the config")
+    return layer_class(name=spec.name, inputs=(source.name,), shape=shape, result_type=source.result_type,
+                       input_shape=source.shape, **{field: getattr(spec, field) for field in fields})
 
 
 def _build_reshape(spec: ReshapeSpec, source, config: Config) -> ReshapeLayer:
@@ -177,7 +207,8 @@ def _build_merge(spec: MergeSpec, sources: list, config: Config):
 
 _BUILDERS = {DenseSpec: _build_dense, ConvSpec: _build_conv, BatchNormSpec: _build_batchnorm,
              PoolingSpec: _build_pooling, ReshapeSpec: _build_reshape, ActivationSpec: _build_activation,
-             ZeroPaddingSpec: _build_zero_padding}
+             ZeroPaddingSpec: _build_wiring, CroppingSpec: _build_wiring, UpSamplingSpec: _build_wiring,
+             PermuteSpec: _build_wiring}
 
 
 def _build_input(spec: ModelSpec, config: Config) -> InputLayer:

@@ -16,7 +16,8 @@ from ..fixed_point import FixedType, parse_precision
 from .graph import ModelGraph
 from .layers import LAYER_CLASSES
 
-FORMAT_VERSION = 3  # 2: base-2 softmax tables; 3: a graph of shaped layers with named inputs and outputs
+FORMAT_VERSION = 4  # 2: base-2 softmax tables; 3: a graph of shaped layers with named inputs and outputs;
+# 4: wiring layers (zero padding, cropping) name their ends before/after
 
 
 def _encode(value):

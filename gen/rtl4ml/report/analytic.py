@@ -15,8 +15,9 @@ import math
 from ..backends.rtl.dense import DenseGraphPlan
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
-    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer, DotLayer,
-    ElementwiseMergeLayer, MaxPoolingLayer, SoftmaxLayer, TableActivationLayer, ZeroPaddingLayer)
+    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
+    DotLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, SoftmaxLayer, TableActivationLayer,
+    UpSamplingLayer, ZeroPaddingLayer)
 
 # Yosys maps a constant multiplication to a DSP48 when both operands have at least this many bits
 # (after it drops redundant sign bits); smaller ones become LUT logic.
@@ -247,7 +248,7 @@ def _max_pooling(block) -> dict:
             "FF": tree_ff + block.n_out * block.out_type.width * block.register("requantize"), "DSP": 0}
 
 
-@ESTIMATES.register(ConcatenateLayer, ZeroPaddingLayer)
+@ESTIMATES.register(ConcatenateLayer, ZeroPaddingLayer, CroppingLayer, UpSamplingLayer, PermuteLayer)
 def _concatenate(block) -> dict:
     return {"LUT": _requantize_bits(block), "FF": block.n_out * block.out_type.width * block.latency, "DSP": 0}
 

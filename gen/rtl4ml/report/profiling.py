@@ -16,8 +16,9 @@ from ..golden.model import layer_functions
 from ..ir.graph import ModelGraph
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
-    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer, DotLayer,
-    ElementwiseMergeLayer, MaxPoolingLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer, ZeroPaddingLayer)
+    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
+    DotLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer,
+    UpSamplingLayer, ZeroPaddingLayer)
 
 # Wide enough that rounding to it never overflows: exposes the value before overflow handling.
 _UNBOUNDED_BITS = 62
@@ -96,7 +97,7 @@ def _concatenate(layer: ConcatenateLayer, a: np.ndarray, b: np.ndarray, outputs:
     return [_summary(layer.name, "result", np.concatenate(parts, axis=1), frac, layer.result_type)]
 
 
-@PROFILES.register(ReshapeLayer, ZeroPaddingLayer)
+@PROFILES.register(ReshapeLayer, ZeroPaddingLayer, CroppingLayer, UpSamplingLayer, PermuteLayer)
 def _wiring(layer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
     return []  # the codes of its input (and zeros), unchanged
 

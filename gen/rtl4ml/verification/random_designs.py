@@ -1,6 +1,6 @@
-"""Random small MLPs, some behind a convolution (zero padding before it, average or max pooling after), some with a
-side branch merged into the last layer (add/subtract/multiply/concatenate/dot, sometimes a second output), as plain
-JSON specs, and how to turn one into a model + config.
+"""Random small MLPs, some behind a convolution (zero padding before it; average or max pooling, then a cropping,
+up-sampling or permute after it), some with a side branch merged into the last layer (add/subtract/multiply/
+concatenate/dot, sometimes a second output), as plain JSON specs, and how to turn one into a model + config.
 
 A spec holds everything as integer codes and type strings (weights at the extremes of
 their type and exact zeros included), so a failing case is a self-contained JSON file
@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..fixed_point import FixedType, parse_precision
-from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, InputSpec, MergeSpec, ModelSpec,
-                             PoolingSpec, ReshapeSpec, ZeroPaddingSpec)
+from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, InputSpec, MergeSpec,
+                             ModelSpec, PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec)
 from ..ir.layers.conv import output_geometry
 
 ACTIVATIONS = ("relu", "linear", "sigmoid", "tanh", None)
@@ -52,7 +52,24 @@ def conv_output_shape(conv: dict) -> list[int]:
     if pool:
         spatial = [output_geometry(n, k, s, pool["padding"])[0]
                    for n, k, s in zip(spatial, pool["pool_size"], pool["strides"])]
-    return spatial + [conv["filters"]]
+    shape = spatial + [conv["filters"]]
+    wiring = conv.get("wiring")
+    if wiring and wiring["kind"] == "cropping":
+        return [n - a - b for n, a, b in zip(spatial, wiring["before"], wiring["after"])] + shape[-1:]
+    if wiring and wiring["kind"] == "upsampling":
+        return [n * k for n, k in zip(spatial, wiring["size"])] + shape[-1:]
+    if wiring:
+        return [shape[a] for a in wiring["axes"]]
+    return shape
+
+
+def _wiring_spec(wiring: dict, rank: int):
+    """The spec of a conv design's wiring layer after the convolution (and its pooling)."""
+    if wiring["kind"] == "permute":
+        return PermuteSpec("wire", "Permute", tuple(wiring["axes"]))
+    if wiring["kind"] == "upsampling":
+        return UpSamplingSpec("wire", f"UpSampling{rank}D", tuple(wiring["size"]))
+    return CroppingSpec("wire", f"Cropping{rank}D", tuple(wiring["before"]), tuple(wiring["after"]))
 
 
 def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
@@ -88,6 +105,8 @@ def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
                                       tuple(spatial) if pool["global"] else tuple(pool["strides"]),
                                       "valid" if pool["global"] else pool["padding"]))
             names["pool"] = {"Precision": {"result": pool["result_type"]}}
+        if conv.get("wiring"):
+            layers.append(_wiring_spec(conv["wiring"], rank))
         layers.append(ReshapeSpec("flat", "Flatten", (int(np.prod(conv_output_shape(conv))),)))
     tensors = [layers[-1].name if layers else input_name]  # what fc0 reads, then each dense layer's output
     for index, layer in enumerate(spec["layers"]):
@@ -234,7 +253,27 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int) -> dict:
                         "pool_size": [choose.integer(1, n) for n in spatial],
                         "strides": [choose.integer(1, 2) for _ in spatial], "padding": choose.choice(("valid", "same")),
                         "result_type": draw_type(choose)}
+    conv["wiring"] = _draw_wiring(choose, conv_output_shape(conv))
     return conv
+
+
+def _draw_wiring(choose, shape: list[int]) -> dict | None:
+    """Sometimes a cropping, nearest up-sampling or permute of the convolution's (pooled) output."""
+    kind = choose.choice(("cropping", "upsampling", "permute", None, None, None))
+    if kind is None or len(shape) < 2:
+        return None
+    spatial = shape[:-1]
+    if kind == "permute":
+        axes = list(range(len(shape)))
+        for k in range(len(axes) - 1, 0, -1):  # a random permutation, drawn through the chooser
+            j = choose.integer(0, k)
+            axes[k], axes[j] = axes[j], axes[k]
+        return {"kind": "permute", "axes": axes}
+    if kind == "upsampling":
+        return {"kind": "upsampling", "size": [choose.integer(1, 3) for _ in spatial]}
+    before = [choose.integer(0, n - 1) for n in spatial]
+    return {"kind": "cropping", "before": before,
+            "after": [choose.integer(0, n - 1 - b) for n, b in zip(spatial, before)]}
 
 
 def draw_batchnorm(choose, rng: np.random.Generator, channels: int) -> dict:

@@ -22,8 +22,9 @@ from ...ir.graph import ModelGraph
 from ...ir.handlers import HandlerTable
 from ...ir.layers.pooling import RECIPROCAL_TYPE
 from ...ir.layers import (
-    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, DenseLayer, DotLayer,
-    ElementwiseMergeLayer, MaxPoolingLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer, ZeroPaddingLayer)
+    ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
+    DotLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer,
+    UpSamplingLayer, ZeroPaddingLayer)
 from ...resources import hls_dir
 from ..identifiers import check_project_name, comment_text, unique_identifiers
 
@@ -245,14 +246,41 @@ def _average_pooling(ident: str, layer: AveragePoolingLayer) -> HlsLayer:
                              len(reciprocals), wrap_values(reciprocals))])
 
 
+def _spatial_wiring(layer) -> dict:
+    (in_h, in_w), (out_h, out_w) = _spatial(layer.input_shape), _spatial(layer.shape)
+    return {"in_height": in_h, "in_width": in_w, "n_chan": layer.input_shape[-1], "out_height": out_h,
+            "out_width": out_w}
+
+
 @HLS_CALLS.register(ZeroPaddingLayer)
 def _zero_padding(ident: str, layer: ZeroPaddingLayer) -> HlsLayer:
-    (in_h, in_w), (out_h, out_w) = _spatial(layer.input_shape), _spatial(layer.shape)
-    pad_top, pad_left = _height_width(layer.pad_before, 0)
-    return HlsLayer(ident, layer, "zero_pad",
-                    config={"in_height": in_h, "in_width": in_w, "n_chan": layer.input_shape[-1], "pad_top": pad_top,
-                            "pad_left": pad_left, "out_height": out_h, "out_width": out_w},
+    pad_top, pad_left = _height_width(layer.before, 0)
+    return HlsLayer(ident, layer, "zero_pad", config=_spatial_wiring(layer) | {"pad_top": pad_top, "pad_left": pad_left},
                     template_args=[f"{ident}_config"])
+
+
+@HLS_CALLS.register(CroppingLayer)
+def _cropping(ident: str, layer: CroppingLayer) -> HlsLayer:
+    crop_top, crop_left = _height_width(layer.before, 0)
+    return HlsLayer(ident, layer, "crop", config=_spatial_wiring(layer) | {"crop_top": crop_top, "crop_left": crop_left},
+                    template_args=[f"{ident}_config"])
+
+
+@HLS_CALLS.register(UpSamplingLayer)
+def _upsampling(ident: str, layer: UpSamplingLayer) -> HlsLayer:
+    return HlsLayer(ident, layer, "upsample_nearest", config=_spatial_wiring(layer), template_args=[f"{ident}_config"])
+
+
+@HLS_CALLS.register(PermuteLayer)
+def _permute(ident: str, layer: PermuteLayer) -> HlsLayer:
+    rank = len(layer.input_shape)
+    if rank > 3:
+        raise fail(f"layer {layer.name}: the HLS C++ backend permutes tensors of at most 3 axes, this one has {rank}")
+    strides = [int(np.prod(layer.input_shape[a + 1:])) for a in layer.axes]
+    out, strides = (1,) * (3 - rank) + layer.shape, [0] * (3 - rank) + strides
+    return HlsLayer(ident, layer, "transpose", template_args=[f"{ident}_config"],
+                    config={"n": layer.n_out} | {f"out_d{k}": out[k] for k in range(3)}
+                    | {f"stride_d{k}": strides[k] for k in range(3)})
 
 
 def _layer(ident: str, layer) -> HlsLayer:

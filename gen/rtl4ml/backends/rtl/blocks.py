@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ...ir.graph import ModelGraph
 from ...ir.layers import ActivationLayer, ReshapeLayer
-from . import activations, dense, merge, padding, pooling  # noqa: F401  (they register the block builders)
+from . import activations, dense, merge, pooling, wiring  # noqa: F401  (they register the block builders)
 from .block import RTL_BLOCKS, Block
 from .dense import DENSE_EQUIVALENT
 

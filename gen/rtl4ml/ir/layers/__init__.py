@@ -1,4 +1,4 @@
-"""The IR layer classes, one module per layer type (see base.py for what a layer owns)."""
+"""The IR layer classes, one module per layer type or family (see base.py for what a layer owns)."""
 
 from .activation import ActivationLayer
 from .base import LAYER_CLASSES, Layer, layer_class
@@ -7,12 +7,15 @@ from .conv import ConvLayer
 from .dense import DenseLayer
 from .input import InputLayer
 from .merge import ConcatenateLayer, DotLayer, ElementwiseMergeLayer
-from .padding import ZeroPaddingLayer
+from .padding import CroppingLayer, ZeroPaddingLayer
 from .pooling import AveragePoolingLayer, MaxPoolingLayer
 from .reshape import ReshapeLayer
+from .resampling import PermuteLayer, UpSamplingLayer
 from .softmax import SoftmaxLayer
 from .table_activation import TableActivationLayer
+from .wiring import WiringLayer
 
 __all__ = ["LAYER_CLASSES", "ActivationLayer", "AveragePoolingLayer", "BatchNormLayer", "ConcatenateLayer", "ConvLayer",
-           "DenseLayer", "DotLayer", "ElementwiseMergeLayer", "InputLayer", "Layer", "MaxPoolingLayer", "ReshapeLayer",
-           "SoftmaxLayer", "TableActivationLayer", "ZeroPaddingLayer", "layer_class"]
+           "CroppingLayer", "DenseLayer", "DotLayer", "ElementwiseMergeLayer", "InputLayer", "Layer", "MaxPoolingLayer",
+           "PermuteLayer", "ReshapeLayer", "SoftmaxLayer", "TableActivationLayer", "UpSamplingLayer", "WiringLayer",
+           "ZeroPaddingLayer", "layer_class"]

@@ -1,0 +1,106 @@
+"""The Keras layer zoo beyond Dense/Conv/pooling (issue 18): each layer type against Keras on exactly representable
+values and against the loop reference (tests/reference_model.py) in narrow types, bit-exact in RTL and csim, and
+refused in one line where it cannot be built."""
+
+import numpy as np
+import pytest
+
+import reference_model
+import rtl4ml
+from rtl4ml.errors import Rtl4mlError
+
+WIDE = {"Model": {"Precision": {"default": "ap_fixed<16,16>"}},
+        "LayerName": {"x": {"Precision": {"result": "ap_fixed<8,8>"}}}}
+NARROW = {"Model": {"Precision": {"default": "ap_fixed<6,3,AP_RND,AP_SAT>"}},
+          "LayerName": {"x": {"Precision": {"result": "ap_fixed<8,3>"}}}}
+
+
+def _keras_and_reference(keras, shape, layers, seed=3):
+    """Keras's float output exactly on integer inputs (wide types); the loop reference in narrow types."""
+    model = keras.Sequential([keras.Input(shape=shape, name="x")] + [make(keras) for make in layers]
+                             + [keras.layers.Flatten(name="flat")])
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-100, 100, size=(30,) + shape).astype(np.float64)
+    assert np.array_equal(rtl4ml.convert(model, WIDE).predict(X), model.predict(X, verbose=0).astype(np.float64))
+    design = rtl4ml.convert(model, NARROW)
+    X = rng.normal(0, 2, size=(30,) + shape)
+    want = [reference_model.run(design.graph, row) for row in X.reshape(30, -1)]
+    assert np.array_equal(design.predict_codes(X), np.array(want))
+    return design
+
+
+WIRING = [  # (input shape, Keras layer, IR kind)
+    ((7, 2), lambda k: k.layers.Cropping1D((1, 2), name="w"), "cropping"),
+    ((5, 6, 2), lambda k: k.layers.Cropping2D(((1, 0), (2, 1)), name="w"), "cropping"),
+    ((4, 4, 1), lambda k: k.layers.Cropping2D(1, name="w"), "cropping"),
+    ((3, 2), lambda k: k.layers.UpSampling1D(3, name="w"), "upsampling"),
+    ((2, 3, 2), lambda k: k.layers.UpSampling2D((2, 1), name="w"), "upsampling"),
+    ((4, 3), lambda k: k.layers.Permute((2, 1), name="w"), "permute"),
+    ((2, 3, 4), lambda k: k.layers.Permute((3, 1, 2), name="w"), "permute"),
+    ((2, 3, 4), lambda k: k.layers.Permute((2, 1, 3), name="w"), "permute"),
+]
+
+
+@pytest.mark.parametrize("shape, layer, kind", WIRING)
+def test_wiring_layers_equal_keras_and_the_loop_reference(keras, shape, layer, kind):
+    design = _keras_and_reference(keras, shape, [layer])
+    assert design.graph.layers[0].kind == kind
+
+
+@pytest.mark.sim
+def test_wiring_layers_are_bit_exact_in_verilog_vhdl_and_csim(keras, tmp_path):
+    """Cropping2D -> Conv2D -> UpSampling2D -> Permute -> Flatten -> Dense, and an UpSampling1D/Cropping1D side
+    branch concatenated: golden = Verilog (with stalls) = VHDL = HLS C++."""
+    x = keras.Input(shape=(6, 5, 2), name="x")
+    h = keras.layers.Cropping2D(((1, 0), (0, 2)), name="crop")(x)
+    h = keras.layers.Conv2D(3, 2, activation="relu", name="conv")(h)
+    h = keras.layers.UpSampling2D((1, 2), name="up")(h)
+    h = keras.layers.Permute((2, 1, 3), name="swap")(h)
+    main = keras.layers.Flatten(name="flat")(h)
+    side = keras.layers.Reshape((30, 2), name="seq")(x)
+    side = keras.layers.Flatten(name="side_flat")(keras.layers.UpSampling1D(2, name="up1")(
+        keras.layers.Cropping1D((3, 20), name="crop1")(side)))
+    out = keras.layers.Dense(3, name="out")(keras.layers.Concatenate(name="both")([main, side]))
+    model = keras.Model(x, out)
+    design = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<12,5>"}}})
+    kinds = {layer.kind for layer in design.graph.layers}
+    assert {"cropping", "upsampling", "permute"} <= kinds
+    X = np.random.default_rng(9).normal(0, 1, size=(200, 6, 5, 2))
+    design.write(tmp_path / "prj")
+    bulk = design.simulate_bulk(X, idle=0.2, backpressure=0.2)
+    assert bulk["events"] == 200 and bulk["mismatches"] == 0 and not bulk["protocol_errors"]
+    assert bulk["LatencyMin"] == design.latency and bulk["IntervalMin"] == design.interval == 1
+    assert design.simulate_vhdl(X[:50])["mismatches"] == 0
+    assert design.csim(X)["mismatches"] == 0
+
+
+@pytest.mark.parametrize("shape, layer, message", [
+    ((4, 4, 2), lambda k: k.layers.UpSampling2D(2, interpolation="bilinear", name="w"),
+     "layer w \\(UpSampling2D\\): interpolation 'bilinear' is not supported \\(only 'nearest'\\)"),
+    ((2, 4, 4), lambda k: k.layers.Cropping2D(1, data_format="channels_first", name="w"),
+     "layer w \\(Cropping2D\\): data_format 'channels_first' is not supported"),
+])
+def test_wiring_layers_it_cannot_build_are_refused_in_one_line(keras, shape, layer, message):
+    model = keras.Sequential([keras.Input(shape=shape, name="x"), layer(keras), keras.layers.Flatten(name="f")])
+    with pytest.raises(Rtl4mlError, match=message) as error:
+        rtl4ml.convert(model)
+    assert "\n" not in str(error.value)
+
+
+def test_a_precision_on_a_wiring_layer_is_refused(keras):
+    model = keras.Sequential([keras.Input(shape=(4, 3), name="x"), keras.layers.Permute((2, 1), name="swap"),
+                              keras.layers.Flatten(name="f")])
+    with pytest.raises(Rtl4mlError, match="layer swap \\(Permute\\): Precision result is not used, permute keeps its "
+                                          "input's type \\(ap_fixed<16,6>\\)"):
+        rtl4ml.convert(model, {"LayerName": {"swap": {"Precision": {"result": "ap_fixed<8,3>"}}}})
+
+
+def test_a_cropping_that_leaves_nothing_is_refused(keras, tmp_path):
+    """Keras refuses to build it; a hand-edited model file can still hold it."""
+    model = keras.Sequential([keras.Input(shape=(4, 2), name="x"), keras.layers.Cropping1D((1, 1), name="w"),
+                              keras.layers.Flatten(name="f"), keras.layers.Dense(1, name="d")])
+    (tmp_path / "m.json").write_text(model.to_json().replace('"cropping": [1, 1]', '"cropping": [2, 2]'))
+    model.save_weights(str(tmp_path / "w.h5"))
+    with pytest.raises(Rtl4mlError, match="layer w \\(Cropping1D\\): cropping \\[2, 2\\] leaves nothing of its "
+                                          "input \\[4, 2\\]"):
+        rtl4ml.convert(tmp_path / "m.json", None, tmp_path / "w.h5")
