@@ -95,7 +95,7 @@ def test_a_layer_class_without_a_backend_handler_is_refused_naming_layer_and_bac
 
 
 @pytest.mark.parametrize("edit, fragment", [
-    (lambda d: d.update(format=2), "has format 2; this rtl4ml reads 3 \\(convert the model again\\)"),
+    (lambda d: d.update(format=2), "has format 2; this rtl4ml reads 4 \\(convert the model again\\)"),
     (lambda d: d["layers"][2].update(inputs=["nowhere"]), "layer head_a reads 'nowhere', which no earlier"),
     (lambda d: d.update(outputs=["ghost"]), "output 'ghost' is not a layer of the model"),
     (lambda d: d["layers"][0].update(kind="conv9d"), "unknown layer kind 'conv9d'"),
