@@ -187,13 +187,20 @@ def table(layer, x: list[int]) -> list[int]:
 
 
 def elementwise(layer, a: list[int], b: list[int]) -> list[int]:
-    """Exact sum, difference or product of the codes (aligned to common fractional bits), then the result type."""
+    """Exact sum, difference, product, average, maximum or minimum of the codes (aligned to common fractional bits),
+    then the result type."""
     fa, fb = (t.frac for t in layer.input_types)
     if layer.operation == "multiply":
         return [convert(x * y, fa + fb, layer.result_type) for x, y in zip(a, b)]
     frac = max(fa, fb)
+    pairs = [(x * 2 ** (frac - fa), y * 2 ** (frac - fb)) for x, y in zip(a, b)]
+    if layer.operation in ("maximum", "minimum"):
+        pick = max if layer.operation == "maximum" else min
+        return [convert(pick(x, y), frac, layer.result_type) for x, y in pairs]
+    if layer.operation == "average":  # the sum, halved: one more fractional bit
+        return [convert(x + y, frac + 1, layer.result_type) for x, y in pairs]
     sign = -1 if layer.operation == "subtract" else 1
-    return [convert(x * 2 ** (frac - fa) + sign * y * 2 ** (frac - fb), frac, layer.result_type) for x, y in zip(a, b)]
+    return [convert(x + sign * y, frac, layer.result_type) for x, y in pairs]
 
 
 def concatenate(layer, a: list[int], b: list[int]) -> list[int]:

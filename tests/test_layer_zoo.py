@@ -104,3 +104,52 @@ def test_a_cropping_that_leaves_nothing_is_refused(keras, tmp_path):
     with pytest.raises(Rtl4mlError, match="layer w \\(Cropping1D\\): cropping \\[2, 2\\] leaves nothing of its "
                                           "input \\[4, 2\\]"):
         rtl4ml.convert(tmp_path / "m.json", None, tmp_path / "w.h5")
+
+
+def _two_branch_model(keras, merge):
+    x = keras.Input(shape=(6,), name="x")
+    a = keras.layers.Dense(4, name="a")(x)
+    b = keras.layers.Dense(4, activation="relu", name="b")(x)
+    return keras.Model(x, merge(keras)([a, b]))
+
+
+MERGES = [(lambda k: k.layers.Average(name="m"), "average"), (lambda k: k.layers.Maximum(name="m"), "maximum"),
+          (lambda k: k.layers.Minimum(name="m"), "minimum")]
+
+
+@pytest.mark.parametrize("merge, operation", MERGES)
+def test_average_maximum_minimum_equal_keras_and_the_loop_reference(keras, merge, operation):
+    model = _two_branch_model(keras, merge)
+    rng = np.random.default_rng(5)
+    model.set_weights([rng.integers(-3, 4, w.shape).astype(np.float32) for w in model.get_weights()])
+    X = rng.integers(-20, 20, size=(40, 6)).astype(np.float64)
+    exact = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<20,16>"}}})  # an average's half
+    assert exact.graph.layers[-1].operation == operation
+    assert np.array_equal(exact.predict(X), model.predict(X, verbose=0).astype(np.float64))
+    design = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<7,3,AP_RND,AP_SAT>"}},
+                                    "LayerName": {"b": {"Precision": {"result": "ap_ufixed<5,2>"}}}})
+    X = rng.normal(0, 1, size=(40, 6))
+    want = [reference_model.run(design.graph, row) for row in X]
+    assert np.array_equal(design.predict_codes(X), np.array(want))
+
+
+@pytest.mark.sim
+def test_average_maximum_minimum_are_bit_exact_in_verilog_vhdl_and_csim(keras, tmp_path):
+    """Signed and unsigned operands of different fractions: an unsigned maximum compares unsigned."""
+    x = keras.Input(shape=(6,), name="x")
+    a = keras.layers.Dense(4, name="a")(x)
+    b = keras.layers.Dense(4, activation="relu", name="b")(x)
+    c = keras.layers.Dense(4, activation="relu", name="c")(x)
+    heads = [keras.layers.Average(name="avg")([a, b]), keras.layers.Maximum(name="max")([b, c]),
+             keras.layers.Minimum(name="min")([a, c])]
+    model = keras.Model(x, heads)
+    config = {"Model": {"Precision": {"default": "ap_fixed<10,4,AP_RND,AP_SAT>"}},
+              "LayerName": {"b_relu": {"Precision": {"result": "ap_ufixed<8,3>"}},
+                            "c_relu": {"Precision": {"result": "ap_ufixed<6,4>"}}}}
+    design = rtl4ml.convert(model, config)
+    X = np.random.default_rng(2).normal(0, 1.5, size=(200, 6))
+    design.write(tmp_path / "prj")
+    bulk = design.simulate_bulk(X, backpressure=0.2)
+    assert bulk["events"] == 200 and bulk["mismatches"] == 0 and not bulk["protocol_errors"]
+    assert design.simulate_vhdl(X[:50])["mismatches"] == 0
+    assert design.csim(X)["mismatches"] == 0

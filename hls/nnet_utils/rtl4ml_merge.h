@@ -1,4 +1,5 @@
-// rtl4ml HLS layer library: merges of two tensors (add, subtract, multiply, dot, concatenate).
+// rtl4ml HLS layer library: merges of two tensors (add, subtract, multiply, average, maximum, minimum, dot,
+// concatenate).
 // The operation is done in CONFIG_T::exact_t, which holds every result exactly, then cast once to the
 // result type: the golden model's "exact, then one requantization".
 #ifndef RTL4ML_MERGE_H_
@@ -9,18 +10,32 @@
 
 namespace rtl4ml {
 
-enum merge_operation { MERGE_ADD = 0, MERGE_SUBTRACT = 1, MERGE_MULTIPLY = 2 };
+enum merge_operation {
+    MERGE_ADD = 0, MERGE_SUBTRACT = 1, MERGE_MULTIPLY = 2, MERGE_AVERAGE = 3, MERGE_MAXIMUM = 4, MERGE_MINIMUM = 5
+};
+
+// a op b in exact_t: ap_fixed's operators and comparisons are full precision, and exact_t holds every result.
+template <class exact_t, int operation, class a_T, class b_T>
+exact_t merge_value(const a_T a, const b_T b) {
+    #pragma HLS INLINE
+    const ap_ufixed<1, 0> half = 0.5;  // (a + b) * 0.5 is exact: the product type has one more fractional bit
+    switch (operation) {
+        case MERGE_ADD: return exact_t(a + b);
+        case MERGE_SUBTRACT: return exact_t(a - b);
+        case MERGE_MULTIPLY: return exact_t(a * b);
+        case MERGE_AVERAGE: return exact_t((a + b) * half);
+        case MERGE_MAXIMUM: return a > b ? exact_t(a) : exact_t(b);
+        default: return a < b ? exact_t(a) : exact_t(b);
+    }
+}
 
 // res[i] = res_T(a[i] op b[i]), op = CONFIG_T::operation (a merge_operation; a constant, so one branch remains).
 template <class a_T, class b_T, class res_T, typename CONFIG_T>
 void elementwise(const a_T a[CONFIG_T::n], const b_T b[CONFIG_T::n], res_T res[CONFIG_T::n]) {
     #pragma HLS INLINE
-    typedef typename CONFIG_T::exact_t exact_t;
     for (int i = 0; i < CONFIG_T::n; i++) {
         #pragma HLS UNROLL
-        const exact_t value = CONFIG_T::operation == MERGE_ADD ? exact_t(a[i] + b[i])
-                              : CONFIG_T::operation == MERGE_SUBTRACT ? exact_t(a[i] - b[i]) : exact_t(a[i] * b[i]);
-        res[i] = cast<res_T>(value);
+        res[i] = cast<res_T>(merge_value<typename CONFIG_T::exact_t, CONFIG_T::operation>(a[i], b[i]));
     }
 }
 

@@ -310,8 +310,8 @@ def _reshape_target(config: dict, shape: list, where: str) -> list:
     return target
 
 
-_MERGES = {"Add": "add", "Subtract": "subtract", "Multiply": "multiply", "Concatenate": "concatenate", "Dot": "dot"}
-_MERGES_NOT_SUPPORTED = ("Average", "Maximum", "Minimum")
+_MERGES = {"Add": "add", "Subtract": "subtract", "Multiply": "multiply", "Average": "average", "Maximum": "maximum",
+           "Minimum": "minimum", "Concatenate": "concatenate", "Dot": "dot"}
 
 
 def _merge(name: str, keras_class: str, config: dict, sources: list, where: str) -> tuple[MergeSpec, list]:
@@ -389,9 +389,6 @@ class _SpecWalker:
         sources = [self.tensors[source] for source in self.inbound[name]]
         if keras_class in _REFUSED:
             raise fail(f"{where}: Lambda layers are refused: loading them would execute code from the model file")
-        if keras_class in _MERGES_NOT_SUPPORTED:
-            raise fail(f"{where}: {keras_class} merges are not supported (Add, Subtract, Multiply, Concatenate and "
-                       "Dot are)")
         if keras_class in _MERGES:
             if len(sources) < 2:
                 raise fail(f"{where}: a merge needs at least two inputs, it has {len(sources)}")
@@ -491,8 +488,8 @@ class _SpecWalker:
         raise fail(f"{where}: unsupported layer type {keras_class!r}; rtl4ml supports Dense, QDense, Conv1D, Conv2D, "
                    "QConv1D, QConv2D, QConv2DBatchnorm, AveragePooling, MaxPooling, GlobalAveragePooling, "
                    "GlobalMaxPooling, ZeroPadding, Cropping, UpSampling, Permute, Activation, ReLU, Softmax, "
-                   "QActivation, BatchNormalization, Add, Subtract, Multiply, Concatenate, Dot, Dropout, Flatten, "
-                   "Reshape")
+                   "QActivation, BatchNormalization, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, "
+                   "Dot, Dropout, Flatten, Reshape")
 
     def linear_with_activation(self, spec, name: str, keras_class: str, config: dict, where: str, shape: list):
         self.add(spec, name, shape)

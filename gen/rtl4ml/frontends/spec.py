@@ -140,11 +140,12 @@ class ActivationSpec:
 
 @dataclass
 class MergeSpec:
-    """A layer of several inputs: elementwise add/subtract/multiply, concatenate along an axis, or a dot product."""
+    """A layer of several inputs: elementwise add/subtract/multiply/average/maximum/minimum, concatenate along an axis,
+    or a dot product."""
 
     name: str
-    layer_type: str  # Add, Subtract, Multiply, Concatenate, Dot
-    operation: str  # add | subtract | multiply | concatenate | dot
+    layer_type: str  # Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot
+    operation: str  # add | subtract | multiply | average | maximum | minimum | concatenate | dot
     inputs: tuple[str, ...]
     axis: int | None = None  # concatenate: axis of the tensor without batch axis (non-negative)
 

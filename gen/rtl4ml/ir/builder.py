@@ -165,7 +165,8 @@ def _build_activation(spec: ActivationSpec, source, config: Config):
 
 
 # hls4ml's LayerType names for the merge layers (Add, Subtract, Multiply are all its "Merge")
-_MERGE_TYPES = {"add": "Merge", "subtract": "Merge", "multiply": "Merge", "concatenate": "Concatenate", "dot": "Dot"}
+_MERGE_TYPES = {"add": "Merge", "subtract": "Merge", "multiply": "Merge", "average": "Merge", "maximum": "Merge",
+               "minimum": "Merge", "concatenate": "Concatenate", "dot": "Dot"}
 
 
 def _check_merge_shapes(spec: MergeSpec, sources: list) -> None:

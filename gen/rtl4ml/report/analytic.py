@@ -218,9 +218,11 @@ def _elementwise_merge(block) -> dict:
     plan, n = block.plan, block.n_out
     exact_bits = n * plan.exact_width
     luts, dsps = _requantize_bits(block), 0
-    if plan.operation == "multiply":
+    if plan.combine == "multiply":
         product = _product_cost(*(o.signed_width for o in plan.operands))
         luts, dsps = luts + n * product["LUT"], n * product["DSP"]
+    elif plan.combine in ("maximum", "minimum"):
+        luts += exact_bits * (LUT_PER_ADDER_BIT + 1)  # a comparator (a subtraction's carry chain) and a 2:1 mux
     else:
         luts += exact_bits * LUT_PER_ADDER_BIT
     ff = exact_bits * block.register("combine") + block.n_out * block.out_type.width * block.register("requantize")

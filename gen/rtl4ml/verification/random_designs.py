@@ -1,6 +1,6 @@
 """Random small MLPs, some behind a convolution (zero padding before it; average or max pooling, then a cropping,
 up-sampling or permute after it), some with a side branch merged into the last layer (add/subtract/multiply/
-concatenate/dot, sometimes a second output), as plain JSON specs, and how to turn one into a model + config.
+average/maximum/minimum/concatenate/dot, sometimes a second output), as plain JSON specs, and how to turn one into a model + config.
 
 A spec holds everything as integer codes and type strings (weights at the extremes of
 their type and exact zeros included), so a failing case is a self-contained JSON file
@@ -313,7 +313,7 @@ def draw_design(choose, max_width: int = 24, max_depth: int = 4) -> dict:
     return spec
 
 
-MERGES = ("add", "subtract", "multiply", "concatenate", "dot")
+MERGES = ("add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot")
 
 
 def draw_branch(choose, rng: np.random.Generator, spec: dict, max_width: int) -> dict:

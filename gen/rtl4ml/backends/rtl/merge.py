@@ -1,4 +1,5 @@
-"""RTL blocks of the merge layers: elementwise add/subtract/multiply, concatenation, dot product.
+"""RTL blocks of the merge layers: elementwise add/subtract/multiply/average/maximum/minimum, concatenation, dot
+product.
 
 A merge block reads its inputs as one bus, input 0 in the low bits (the core's top concatenates
 them, delayed so that all arrive in the same cycle). The plans below are typed: the template
@@ -39,7 +40,9 @@ class Operand:
 
 @dataclass(frozen=True)
 class ElementwisePlan:
-    operation: str  # add | subtract | multiply
+    operation: str  # the layer's: add | subtract | multiply | average | maximum | minimum
+    combine: str  # what the module computes on the aligned operands: add | subtract | multiply | maximum | minimum
+    signed: bool  # the exact result is signed (maximum/minimum compare signed)
     n: int
     operands: tuple[Operand, ...]
     exact_width: int  # every operand extended (and shifted) to this many bits; the result is exact in it
@@ -80,12 +83,12 @@ def _operands(types: tuple[FixedType, ...], sizes: list[int], shifts: list[int] 
 def elementwise_block(identifier: str, layer: ElementwiseMergeLayer, fused: None = None) -> Block:
     exact = layer.exact_type
     n = layer.n_out
-    # add/subtract: each operand aligned and extended to the exact width, modulo-2**width arithmetic is then
-    # exact; multiply: operands as signed values of their own width (plus a zero bit when unsigned)
+    # add/subtract/average/maximum/minimum: each operand aligned and extended to the exact width, modulo-2**width
+    # arithmetic is then exact; multiply: operands as signed values of their own width (plus a zero bit when unsigned)
     extend_to = None if layer.operation == "multiply" else exact.width
     operands, in_bits = _operands(layer.input_types, [n] * len(layer.inputs), layer.shifts(), extend_to)
-    plan = ElementwisePlan(layer.operation, n, operands, exact.width, requantize_params(exact, layer.result_type),
-                          in_bits)
+    plan = ElementwisePlan(layer.operation, layer.combine, exact.signed, n, operands, exact.width,
+                          requantize_params(exact, layer.result_type), in_bits)
     combine_cost = MULTIPLY_COST if layer.operation == "multiply" else ADD_LEVEL_COST
     steps = [Step("combine", combine_cost * levels_for(len(layer.inputs))), Step("requantize", REQUANTIZE_COST)]
     return Block(identifier, "elementwise_merge_layer", [layer], n * len(layer.inputs), layer.input_types[0], n,

@@ -1,10 +1,10 @@
-"""Merges: layers of two or more input tensors (Add, Subtract, Multiply, Concatenate, Dot).
+"""Merges: layers of two or more input tensors (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot).
 
 The arithmetic is exact, then requantized once to the result type, as hls4ml's merge layers
 compute `res_T(a op b)` with ap_fixed's full-precision operators: inputs are aligned to the
-larger fractional width, summed, subtracted or multiplied with no rounding and no overflow (the
-exact type is sized from the input types' ranges), and only the result is rounded and saturated
-(or wrapped) as the result type says. Dot is the exact sum of the elementwise products (a tensor
+larger fractional width, summed (averaged: halved exactly), subtracted, multiplied or compared
+with no rounding and no overflow (the exact type is sized from the input types' ranges), and only
+the result is rounded and saturated (or wrapped) as the result type says. Dot is the exact sum of the elementwise products (a tensor
 with itself: its sum of squares), then the same single requantization.
 """
 
@@ -34,31 +34,43 @@ class MergeLayer(Layer):
 @layer_class
 @dataclass(kw_only=True)
 class ElementwiseMergeLayer(MergeLayer):
-    """out[i] = result_type(x0[i] op x1[i] op ...), op add, subtract or multiply (subtract: exactly two inputs)."""
+    """out[i] = result_type(x0[i] op x1[i] op ...), op add, subtract (exactly two inputs), multiply, average,
+    maximum or minimum. Average is the exact sum with one more fractional bit (halving is exact)."""
 
     kind = "elementwise_merge"
     operation: str
+
+    @property
+    def combine(self) -> str:
+        """How the aligned input codes combine into the exact result's code (average: their sum)."""
+        return "add" if self.operation == "average" else self.operation
 
     @property
     def frac(self) -> int:
         """Fractional bits of the exact result."""
         if self.operation == "multiply":
             return sum(t.frac for t in self.input_types)
-        return max(t.frac for t in self.input_types)
+        return max(t.frac for t in self.input_types) + (1 if self.operation == "average" else 0)
 
     def shifts(self) -> list[int]:
-        """Left shift aligning each input to the exact result (0 for products: fractions add up)."""
+        """Left shift aligning each input to the others (0 for products: fractions add up)."""
         if self.operation == "multiply":
             return [0] * len(self.input_types)
-        return [self.frac - t.frac for t in self.input_types]
+        aligned = max(t.frac for t in self.input_types)
+        return [aligned - t.frac for t in self.input_types]
 
     def value_range(self, inputs: list[ValueRange]) -> ValueRange:
         ends = [(r.at(t.frac).low << s, r.at(t.frac).high << s)
                 for r, t, s in zip(inputs, self.input_types, self.shifts())]
-        if self.operation == "add":
-            low, high = sum(lo for lo, _ in ends), sum(hi for _, hi in ends)
-        elif self.operation == "subtract":
+        lows, highs = [lo for lo, _ in ends], [hi for _, hi in ends]
+        if self.combine == "add":
+            low, high = sum(lows), sum(highs)
+        elif self.combine == "subtract":
             low, high = ends[0][0] - ends[1][1], ends[0][1] - ends[1][0]
+        elif self.combine == "maximum":
+            low, high = max(lows), max(highs)
+        elif self.combine == "minimum":
+            low, high = min(lows), min(highs)
         else:
             def times(a, b):
                 products = [x * y for x in a for y in b]
@@ -68,16 +80,24 @@ class ElementwiseMergeLayer(MergeLayer):
 
     @property
     def exact_type(self) -> FixedType:
-        """Type of the exact result for any input codes (the hardware's width)."""
-        return self.value_range([ValueRange.of_type(t) for t in self.input_types]).narrowest_type()
+        """Type of the exact result for any input codes (the hardware's width); maximum and minimum compare their
+        operands in it, so it holds every input too."""
+        ranges = [ValueRange.of_type(t) for t in self.input_types]
+        if self.combine in ("maximum", "minimum"):
+            return reduce(ValueRange.hull, ranges).at(self.frac).narrowest_type()
+        return self.value_range(ranges).narrowest_type()
 
     def exact_values(self, *inputs: np.ndarray) -> np.ndarray:
         """The exact results (codes at exact_type.frac), before the one requantization."""
         terms = [x.astype(np.int64) << s for x, s in zip(inputs, self.shifts())]
-        if self.operation == "add":
+        if self.combine == "add":
             return sum(terms[1:], terms[0])
-        if self.operation == "subtract":
+        if self.combine == "subtract":
             return terms[0] - terms[1]
+        if self.combine == "maximum":
+            return reduce(np.maximum, terms)
+        if self.combine == "minimum":
+            return reduce(np.minimum, terms)
         return reduce(np.multiply, terms)
 
     def golden(self):
