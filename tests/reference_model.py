@@ -177,9 +177,26 @@ def softmax(layer, x: list[int]) -> list[int]:
     return [convert(pow2(y + log_sum), layer.exp_frac, layer.result_type) for y in ys]
 
 
+def piecewise_linear(layer, x: list[int]) -> list[int]:
+    """The segment whose thresholds the input code passes, its exact line, the clip, then the result type."""
+    out = []
+    for value in x:
+        j = sum(value > t for t in layer.thresholds)
+        exact = layer.scales[j] * value + layer.offsets[j]
+        if layer.low is not None:
+            exact = max(exact, layer.low)
+        if layer.high is not None:
+            exact = min(exact, layer.high)
+        out.append(convert(exact, layer.exact_frac, layer.result_type))
+    return out
+
+
 def table(layer, x: list[int]) -> list[int]:
     out = []
     for value in x:
+        if layer.tail_start is not None and value >= layer.tail_start:
+            out.append(convert(value * layer.tail_scale, layer.tail_frac, layer.result_type))
+            continue
         shifted = value + layer.index_offset
         index = shifted >> layer.index_shift if layer.index_shift >= 0 else shifted << -layer.index_shift
         out.append(int(layer.table[min(max(index, 0), len(layer.table) - 1)]))
@@ -220,8 +237,9 @@ def dot(layer, a: list[int], b: list[int]) -> list[int]:
 
 
 SINGLE_INPUT = {"dense": dense, "conv": conv, "batchnorm": batchnorm, "average_pooling": average_pooling,
-                "max_pooling": max_pooling, "zero_padding": zero_padding, "cropping": cropping, "upsampling": upsampling,
-                "permute": permute, "softmax": softmax, "table_activation": table,
+                "max_pooling": max_pooling, "zero_padding": zero_padding, "cropping": cropping,
+                "upsampling": upsampling, "permute": permute, "softmax": softmax, "piecewise_linear": piecewise_linear,
+                "table_activation": table,
                 "reshape": lambda layer, x: x}  # reshape: the same codes in the same order
 MERGES = {"elementwise_merge": elementwise, "concatenate": concatenate, "dot": dot}
 

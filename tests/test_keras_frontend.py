@@ -51,7 +51,7 @@ def test_quantizer_emulation_is_bit_exact_with_qkeras():
         ours = to_float(quantize_float(values, weight_quantizer_type(f"quantized_bits({bits},{integer},alpha=1)", "q")),
                         bits - 1 - integer)
         assert np.array_equal(ours, np.asarray(qkeras.quantized_bits(bits, integer, alpha=1)(values)))
-        function, relu_type = activation_quantizer(f"quantized_relu({bits},{integer})", "r")
+        function, _, relu_type = activation_quantizer(f"quantized_relu({bits},{integer})", "r")
         ours = to_float(quantize_float(np.maximum(values, 0), relu_type), relu_type.frac)
         assert function == "relu"
         assert np.array_equal(ours, np.asarray(qkeras.quantized_relu(bits, integer)(values)))

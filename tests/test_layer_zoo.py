@@ -153,3 +153,96 @@ def test_average_maximum_minimum_are_bit_exact_in_verilog_vhdl_and_csim(keras, t
     assert bulk["events"] == 200 and bulk["mismatches"] == 0 and not bulk["protocol_errors"]
     assert design.simulate_vhdl(X[:50])["mismatches"] == 0
     assert design.csim(X)["mismatches"] == 0
+
+
+def binary_tanh(x):
+    """The legacy binary networks' sign activation, with hls4ml's reading: 1 at and above 0, else -1."""
+    import tensorflow as tf
+    return tf.where(x >= 0, 1.0, -1.0)
+
+
+def ternary_tanh(x):
+    """hls4ml's ternary_tanh: 1 above 0.5, -1 at and below -0.5, 0 between."""
+    import tensorflow as tf
+    return tf.where(x > 0.5, 1.0, tf.where(x <= -0.5, -1.0, 0.0))
+
+
+PIECEWISE = [  # Keras layers whose constants are exact in binary: Keras's float output equals ours exactly
+    lambda k: k.layers.LeakyReLU(alpha=0.25, name="act"),
+    lambda k: k.layers.ReLU(max_value=6.0, name="act"),
+    lambda k: k.layers.ReLU(max_value=4.0, threshold=1.0, negative_slope=0.5, name="act"),
+    lambda k: k.layers.ReLU(threshold=2.0, name="act"),
+    lambda k: k.layers.ThresholdedReLU(theta=1.5, name="act"),
+    lambda k: k.layers.Activation(binary_tanh, name="act"),
+    lambda k: k.layers.Activation(ternary_tanh, name="act"),
+]
+
+
+def _dense_then(keras, activation, n_in=5, units=6, seed=4):
+    model = keras.Sequential([keras.Input(shape=(n_in,), name="x"), keras.layers.Dense(units, name="fc"),
+                              activation(keras)])
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.integers(-3, 4, w.shape).astype(np.float32) for w in model.get_weights()])
+    return model
+
+
+@pytest.mark.parametrize("activation", PIECEWISE)
+def test_piecewise_linear_activations_equal_keras_and_the_loop_reference(keras, activation):
+    model = _dense_then(keras, activation)
+    rng = np.random.default_rng(6)
+    X = rng.integers(-6, 7, size=(60, 5)).astype(np.float64) / 2  # halves: thresholds and ties are hit
+    exact = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<24,12>"}}})
+    assert exact.graph.layers[-1].kind == "piecewise_linear"
+    assert np.array_equal(exact.predict(X), model.predict(X, verbose=0).astype(np.float64))
+    design = rtl4ml.convert(model, NARROW)
+    X = rng.normal(0, 3, size=(60, 5))
+    want = [reference_model.run(design.graph, row) for row in X]
+    assert np.array_equal(design.predict_codes(X), np.array(want))
+
+
+ROUNDED = [  # (activation, largest |Keras - ours| allowed on inputs within the table's range)
+    (lambda k: k.layers.Activation("hard_sigmoid", name="act"), 2.0**-10),  # 0.2 rounded to 17 fractional bits
+    (lambda k: k.layers.Activation("elu", name="act"), 2.0**-5),  # table steps of 1/64 (slope <= 1)
+    (lambda k: k.layers.ELU(alpha=0.5, name="act"), 2.0**-5),
+    (lambda k: k.layers.Activation("selu", name="act"), 2.0**-4),
+    (lambda k: k.layers.Activation("softplus", name="act"), 2.0**-5),
+    (lambda k: k.layers.Activation("softsign", name="act"), 2.0**-5),
+]
+
+
+@pytest.mark.parametrize("activation, tolerance", ROUNDED)
+def test_rounded_activations_follow_keras_and_equal_the_loop_reference(keras, activation, tolerance):
+    """Constants or tables that binary cannot hold exactly: within the stated tolerance of Keras (10 fractional
+    result bits), and bit for bit the loop reference, tails included (elu/selu above 0, softplus above 8)."""
+    model = _dense_then(keras, activation)
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-0.3, 0.3, size=(200, 5))  # the Dense's outputs stay within the tables' +-8
+    design = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<22,10,AP_RND,AP_SAT>"}}})
+    assert np.max(np.abs(design.predict(X) - model.predict(X, verbose=0))) <= tolerance
+    X = rng.normal(0, 4, size=(60, 5))
+    want = [reference_model.run(design.graph, row) for row in X]
+    assert np.array_equal(design.predict_codes(X), np.array(want))
+
+
+@pytest.mark.sim
+def test_new_activations_are_bit_exact_in_verilog_vhdl_and_csim(keras, tmp_path):
+    """LeakyReLU, ReLU6 with a threshold, hard_sigmoid, binary and ternary tanh, and the tailed tables elu, selu and
+    softplus, nine outputs of one Dense, in narrow rounding types: golden = Verilog = VHDL = HLS C++."""
+    x = keras.Input(shape=(5,), name="x")
+    h = keras.layers.Dense(6, name="fc")(x)
+    heads = [keras.layers.LeakyReLU(alpha=0.3, name="leaky")(h),
+             keras.layers.ReLU(max_value=6.0, threshold=0.5, negative_slope=0.25, name="relu6")(h),
+             keras.layers.Activation("hard_sigmoid", name="hsig")(h),
+             keras.layers.Activation(binary_tanh, name="bin")(h), keras.layers.Activation(ternary_tanh, name="ter")(h),
+             keras.layers.Activation("elu", name="elu")(h), keras.layers.Activation("selu", name="selu")(h),
+             keras.layers.Activation("softplus", name="softplus")(h), keras.layers.Activation("softsign", name="ss")(h)]
+    model = keras.Model(x, heads)
+    config = {"Model": {"Precision": {"default": "ap_fixed<12,5,AP_RND,AP_SAT>"}, "TableSize": 256},
+              "LayerName": {"fc": {"Precision": {"result": "ap_fixed<10,5>"}}}}
+    design = rtl4ml.convert(model, config)
+    X = np.random.default_rng(3).normal(0, 2, size=(300, 5))
+    design.write(tmp_path / "prj")
+    bulk = design.simulate_bulk(X, backpressure=0.2)
+    assert bulk["events"] == 300 and bulk["mismatches"] == 0 and not bulk["protocol_errors"]
+    assert design.simulate_vhdl(X[:60])["mismatches"] == 0
+    assert design.csim(X)["mismatches"] == 0

@@ -1,4 +1,5 @@
-// rtl4ml HLS layer library: elementwise activations (relu, linear) and table-based sigmoid/tanh.
+// rtl4ml HLS layer library: elementwise activations (relu, linear, piecewise-linear) and table-based ones
+// (sigmoid, tanh, softsign, softplus, elu, selu).
 // Every conversion is an ap_fixed cast, so rounding and overflow follow the result type.
 #ifndef RTL4ML_ACTIVATION_H_
 #define RTL4ML_ACTIVATION_H_
@@ -45,6 +46,51 @@ void table_activation(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n],
         if (index < 0) index = 0;
         if (index > CONFIG_T::table_size - 1) index = CONFIG_T::table_size - 1;
         res[i] = from_code<res_T>(table[index.to_int()]);
+    }
+}
+
+// x converted to res_T after a linear tail: x * scale is exact in exact_t (ap_fixed products are full precision).
+template <class res_T, class exact_T, class data_T, class scale_T>
+res_T linear_tail(const data_T x, const scale_T scale) {
+    #pragma HLS INLINE
+    return cast<res_T>(exact_T(x * scale));
+}
+
+// table_activation, except that inputs whose code is at least tail_start give res_T(x * tail[0]) (elu, selu,
+// softplus). CONFIG_T also provides tail_start and the types tail_t and tail_exact_t.
+template <class data_T, class res_T, class table_T, typename CONFIG_T>
+void table_activation_tail(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n],
+                           const table_T table[CONFIG_T::table_size], const typename CONFIG_T::tail_t tail[1]) {
+    #pragma HLS INLINE
+    table_activation<data_T, res_T, table_T, CONFIG_T>(data, res, table);
+    for (int i = 0; i < CONFIG_T::n; i++) {
+        #pragma HLS UNROLL
+        if (code_of<CONFIG_T::index_width>(data[i]) >= CONFIG_T::tail_start) {
+            res[i] = linear_tail<res_T, typename CONFIG_T::tail_exact_t>(data[i], tail[0]);
+        }
+    }
+}
+
+// Piecewise-linear: segment j where thresholds[j-1] < code(x) <= thresholds[j] (n_thresholds of them, increasing),
+// value = x * scales[j] + offsets[j] exactly in exact_t, clipped to bounds[0] (has_low) and bounds[1] (has_high),
+// then cast to res_T. CONFIG_T: n, n_thresholds, code_width, has_low, has_high, types constant_t and exact_t.
+template <class data_T, class res_T, typename CONFIG_T>
+void piecewise_linear(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n], const long long thresholds[],
+                      const typename CONFIG_T::constant_t scales[], const typename CONFIG_T::exact_t offsets[],
+                      const typename CONFIG_T::exact_t bounds[2]) {
+    #pragma HLS INLINE
+    typedef typename CONFIG_T::exact_t exact_t;
+    for (int i = 0; i < CONFIG_T::n; i++) {
+        #pragma HLS UNROLL
+        const ap_int<CONFIG_T::code_width> code = code_of<CONFIG_T::code_width>(data[i]);
+        int segment = 0;
+        for (int k = 0; k < CONFIG_T::n_thresholds; k++) {
+            if (code > thresholds[k]) segment = k + 1;
+        }
+        exact_t value = exact_t(data[i] * scales[segment] + offsets[segment]);
+        if (CONFIG_T::has_low && value < bounds[0]) value = bounds[0];
+        if (CONFIG_T::has_high && value > bounds[1]) value = bounds[1];
+        res[i] = cast<res_T>(value);
     }
 }
 

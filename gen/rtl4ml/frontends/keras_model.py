@@ -21,7 +21,8 @@ from .qkeras_quantizers import activation_quantizer, weight_quantizer_type
 from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, InputSpec, MergeSpec, ModelSpec,
                    PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec)
 
-ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh")
+ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh", "relu6", "hard_sigmoid", "hard_tanh", "elu", "selu",
+               "softplus", "softsign", "binary_tanh", "ternary_tanh")
 _NO_OPS = ("Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "ActivityRegularization")
 _REFUSED = ("Lambda", "TFOpLambda", "SlicingOpLambda")
 
@@ -94,15 +95,23 @@ def _input_shape(layer_config: dict) -> list | None:
     return None
 
 
-def _activation_name(value, where: str) -> str:
-    if isinstance(value, dict):  # Keras 3 may serialize {"class_name": "function", "config": "relu"}
+def _activation(value, where: str) -> tuple[str, dict]:
+    """(function, parameters) of a Keras activation given by name (Keras 3 serializes a dict)."""
+    keras3 = isinstance(value, dict)
+    if keras3:  # {"class_name": "function", "config": "relu"}
         value = value.get("config", value.get("class_name"))
         if isinstance(value, dict):
             value = value.get("name")
     name = str(value or "linear")
     if name not in ACTIVATIONS:
         raise fail(f"{where}: unsupported activation {name!r}; rtl4ml supports {', '.join(ACTIVATIONS)}")
-    return name
+    if name == "hard_sigmoid":  # tf_keras: clip(0.2 x + 0.5, 0, 1); Keras 3: relu6(x + 3) / 6
+        return name, {"slope": 1 / 6 if keras3 else 0.2, "shift": 0.5}
+    if name == "hard_tanh":  # Keras 3: clip(x, -1, 1), i.e. 2 * clip(x / 2 + 1/2, 0, 1) - 1
+        return name, {"slope": 0.5, "shift": 0.5}
+    if name == "relu6":
+        return "relu", {"max_value": 6.0}
+    return name, {}
 
 
 def _weights_for(weights: dict, name: str, count: int, keras_class: str) -> list[np.ndarray]:
@@ -244,7 +253,7 @@ def _permute(name: str, config: dict, shape: list, where: str):
     return PermuteSpec(name, "Permute", tuple(d - 1 for d in dims)), [shape[d - 1] for d in dims]
 
 
-_ELEMENTWISE = ("Activation", "ReLU", "Softmax", "QActivation")
+_ELEMENTWISE = ("Activation", "ReLU", "LeakyReLU", "ThresholdedReLU", "ELU", "Softmax", "QActivation")
 
 
 def _quantizers(spec, keras_class: str, config: dict, where: str) -> None:
@@ -258,12 +267,12 @@ def _built_in_activation(name: str, keras_class: str, config: dict, where: str) 
     """A Dense/Conv layer's own activation as a separate spec, as hls4ml splits it (none when linear)."""
     activation = config.get("activation", "linear")
     if keras_class.startswith("Q"):
-        function, result_type = activation_quantizer(activation, f"{where}, activation")
+        function, parameters, result_type = activation_quantizer(activation, f"{where}, activation")
     else:
-        function, result_type = _activation_name(activation, where), None
+        (function, parameters), result_type = _activation(activation, where), None
     if function == "linear" and result_type is None:
         return []
-    return [ActivationSpec(f"{name}_{function}", keras_class, function, result_type)]
+    return [ActivationSpec(f"{name}_{function}", keras_class, function, result_type, parameters=parameters)]
 
 
 def _per_axis(value, rank: int, field: str, where: str) -> tuple[int, ...]:
@@ -471,25 +480,36 @@ class _SpecWalker:
                 spec.inputs = inputs
                 self.add(spec, name, shape)
             return
-        function, result_type = self.activation_of(keras_class, config, where)
-        self.add(ActivationSpec(name, keras_class, function, result_type, inputs=inputs), name, shape)
+        function, parameters, result_type = self.activation_of(keras_class, config, where)
+        self.add(ActivationSpec(name, keras_class, function, result_type, inputs=inputs, parameters=parameters),
+                 name, shape)
 
-    def activation_of(self, keras_class: str, config: dict, where: str):
+    def activation_of(self, keras_class: str, config: dict, where: str) -> tuple[str, dict, object]:
+        """(function, parameters, trained result type or None) of an activation layer."""
         if keras_class == "Activation":
-            return _activation_name(config.get("activation"), where), None
+            return (*_activation(config.get("activation"), where), None)
         if keras_class == "ReLU":
-            if config.get("max_value") is not None or float(config.get("negative_slope", 0) or 0) != 0:
-                raise fail(f"{where}: ReLU with max_value or negative_slope is not supported")
-            return "relu", None
+            parameters = {"max_value": config.get("max_value"),
+                          "negative_slope": float(config.get("negative_slope", 0) or 0),
+                          "threshold": float(config.get("threshold", 0) or 0)}
+            plain = parameters["max_value"] is None and not parameters["negative_slope"] and \
+                not parameters["threshold"]
+            return "relu", {} if plain else parameters, None
+        if keras_class == "LeakyReLU":  # tf_keras calls the slope alpha, Keras 3 negative_slope
+            return "leaky_relu", {"alpha": float(config.get("negative_slope", config.get("alpha", 0.3)))}, None
+        if keras_class == "ThresholdedReLU":  # x above theta, else 0
+            return "relu", {"threshold": float(config.get("theta", 1.0))}, None
+        if keras_class == "ELU":
+            return "elu", {"alpha": float(config.get("alpha", 1.0))}, None
         if keras_class == "Softmax":
-            return "softmax", None
+            return "softmax", {}, None
         if keras_class == "QActivation":
             return activation_quantizer(config.get("activation"), f"{where}, activation")
         raise fail(f"{where}: unsupported layer type {keras_class!r}; rtl4ml supports Dense, QDense, Conv1D, Conv2D, "
                    "QConv1D, QConv2D, QConv2DBatchnorm, AveragePooling, MaxPooling, GlobalAveragePooling, "
-                   "GlobalMaxPooling, ZeroPadding, Cropping, UpSampling, Permute, Activation, ReLU, Softmax, "
-                   "QActivation, BatchNormalization, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, "
-                   "Dot, Dropout, Flatten, Reshape")
+                   "GlobalMaxPooling, ZeroPadding, Cropping, UpSampling, Permute, Activation, ReLU, LeakyReLU, "
+                   "ThresholdedReLU, ELU, Softmax, QActivation, BatchNormalization, Add, Subtract, Multiply, Average, "
+                   "Maximum, Minimum, Concatenate, Dot, Dropout, Flatten, Reshape")
 
     def linear_with_activation(self, spec, name: str, keras_class: str, config: dict, where: str, shape: list):
         self.add(spec, name, shape)

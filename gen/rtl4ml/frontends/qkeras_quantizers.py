@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..errors import fail
-from ..fixed_point import FixedType
+from ..fixed_point import FixedType, bits_for_range
 
 _CALL_RE = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$")
 
@@ -86,14 +86,66 @@ def quantized_bits_type(params: dict, where: str) -> FixedType:
     return FixedType(bits, integer, False, "AP_RND_CONV", "AP_SAT")
 
 
-def quantized_relu_type(params: dict, where: str) -> FixedType:
-    if params.get("use_sigmoid") or float(params.get("negative_slope", 0.0) or 0.0) != 0.0:
-        raise fail(f"{where}: quantized_relu with use_sigmoid or negative_slope is not supported")
+def _check_relu(params: dict, where: str) -> None:
+    if params.get("use_sigmoid"):
+        raise fail(f"{where}: quantized_relu with use_sigmoid is not supported")
     if params.get("relu_upper_bound") not in (None, "None"):
         raise fail(f"{where}: quantized_relu with relu_upper_bound is not supported")
     if params.get("use_stochastic_rounding"):
         raise fail(f"{where}: stochastic rounding has no hardware equivalent")
+
+
+def quantized_relu_type(params: dict, where: str) -> FixedType:
+    _check_relu(params, where)
+    if float(params.get("negative_slope", 0.0) or 0.0) != 0.0:
+        raise fail(f"{where}: quantized_relu with negative_slope is an activation, not a weight type")
     return FixedType(int(params.get("bits", 8)), int(params.get("integer", 0)), False, "AP_RND_CONV", "AP_SAT")
+
+
+def _leaky_quantized_relu(params: dict, where: str) -> tuple[dict, FixedType]:
+    """QKeras quantized_relu(bits, integer, negative_slope=a): bits - 1 magnitude bits; x >= 0 rounds (half to
+    even) and saturates at 2^integer - LSB; x < 0 gives a * x, rounded to the same LSB, down to -a * 2^integer."""
+    _check_relu(params, where)
+    slope, bits, integer = float(params["negative_slope"]), int(params.get("bits", 8)), int(params.get("integer", 0))
+    if not 0 < slope <= 1:
+        raise fail(f"{where}: quantized_relu negative_slope {slope} is not supported (0 to 1)")
+    return {"alpha": slope, "min_input": -2.0**integer}, FixedType(bits, integer + 1, True, "AP_RND_CONV", "AP_SAT")
+
+
+def levels_type(levels: list[float], where: str) -> FixedType:
+    """The narrowest type holding every level (binary/ternary outputs, -alpha..alpha) exactly."""
+    for frac in range(0, 25):
+        codes = [level * 2.0**frac for level in levels]
+        if all(code == int(code) for code in codes):
+            width, signed = bits_for_range(int(min(codes)), int(max(codes)))
+            return FixedType(width, width - frac, signed, "AP_RND_CONV", "AP_SAT")
+    raise fail(f"{where}: levels {levels} are not exact binary fractions (alpha must be a power of two or a "
+               "short binary fraction)")
+
+
+def _scale(params: dict, name: str, where: str) -> float:
+    alpha = params.get("alpha")
+    if alpha in (None, "None"):
+        return 1.0
+    if isinstance(alpha, str):
+        raise fail(f"{where}: {name} alpha={alpha!r} is not supported for activations (a number, or none)")
+    return float(alpha)
+
+
+def binary_parameters(params: dict, where: str) -> tuple[dict, list[float]]:
+    """QKeras binary / stochastic_binary at inference: alpha at and above 0, -alpha (or 0 with use_01) below."""
+    alpha = _scale(params, "binary", where)
+    use_01 = bool(params.get("use_01", False))
+    return {"alpha": alpha, "use_01": use_01}, [0.0 if use_01 else -alpha, alpha]
+
+
+def ternary_parameters(params: dict, where: str) -> tuple[dict, list[float]]:
+    """QKeras ternary / stochastic_ternary at inference: alpha at and above the threshold (0.33 by default),
+    -alpha at and below minus it, else 0."""
+    alpha = _scale(params, "ternary", where)
+    threshold = params.get("threshold")
+    threshold = 0.33 if threshold in (None, "None") else float(threshold)
+    return {"alpha": alpha, "threshold": threshold}, [-alpha, 0.0, alpha]
 
 
 def weight_quantizer_type(spec, where: str) -> FixedType | None:
@@ -106,15 +158,34 @@ def weight_quantizer_type(spec, where: str) -> FixedType | None:
     raise fail(f"{where}: unsupported weight quantizer {name!r}; rtl4ml supports quantized_bits")
 
 
-def activation_quantizer(spec, where: str) -> tuple[str, FixedType | None]:
-    """(function, result type) of a QActivation or QDense activation."""
+def activation_quantizer(spec, where: str) -> tuple[str, dict, FixedType | None]:
+    """(function, parameters, result type) of a QActivation or a QDense/QConv activation."""
     if spec is None:
-        return "linear", None
+        return "linear", {}, None
     name, params = quantizer_name_and_params(spec, where)
     if name == "quantized_relu":
-        return "relu", quantized_relu_type(params, where)
+        if float(params.get("negative_slope", 0.0) or 0.0) != 0.0:
+            return "leaky_relu", *_leaky_quantized_relu(params, where)
+        return "relu", {}, quantized_relu_type(params, where)
     if name == "quantized_bits":
-        return "linear", quantized_bits_type(params, where)
-    if name in ("relu", "linear", "softmax", "sigmoid", "tanh") and not params:
-        return name, None
-    raise fail(f"{where}: unsupported activation quantizer {name!r}; rtl4ml supports quantized_relu and quantized_bits")
+        return "linear", {}, quantized_bits_type(params, where)
+    if name in ("binary", "stochastic_binary"):
+        parameters, levels = binary_parameters(params, where)
+        return "binary_tanh", parameters, levels_type(levels, where)
+    if name in ("ternary", "stochastic_ternary"):
+        parameters, levels = ternary_parameters(params, where)
+        return "ternary", parameters, levels_type(levels, where)
+    if not params and name in _QKERAS_FUNCTIONS:
+        function, parameters = _QKERAS_FUNCTIONS[name]
+        return function, dict(parameters), None
+    raise fail(f"{where}: unsupported activation quantizer {name!r}; rtl4ml supports quantized_relu, quantized_bits, "
+               f"binary, ternary, stochastic_binary, stochastic_ternary and {', '.join(_QKERAS_FUNCTIONS)}")
+
+
+# QKeras's own activation functions by name (QKeras's hard_sigmoid is clip(0.5 x + 0.5, 0, 1), not Keras's; its
+# binary_tanh rounds hard_sigmoid half to even, so 0 gives -1: strictly above 0 is 1) and Keras's
+_QKERAS_FUNCTIONS = {"relu": ("relu", {}), "linear": ("linear", {}), "softmax": ("softmax", {}),
+                     "sigmoid": ("sigmoid", {}), "tanh": ("tanh", {}),
+                     "hard_sigmoid": ("hard_sigmoid", {"slope": 0.5, "shift": 0.5}),
+                     "hard_tanh": ("hard_tanh", {"slope": 0.5, "shift": 0.5}),
+                     "binary_tanh": ("binary_tanh", {"strict": True})}

@@ -136,6 +136,7 @@ class ActivationSpec:
     function: str
     result_type: FixedType | None = None  # the type it was trained with (a quantizer, e.g. QKeras)
     inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
+    parameters: dict = field(default_factory=dict)  # the function's constants (alpha, max_value, slope, ...)
 
 
 @dataclass

@@ -20,12 +20,13 @@ from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingS
 from .auto_types import TypeDeriver, is_auto
 from .graph import ModelGraph
 from .layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer,
-                     DenseLayer, DotLayer, ElementwiseMergeLayer, InputLayer, MaxPoolingLayer, PermuteLayer, ReshapeLayer,
-                     UpSamplingLayer, ZeroPaddingLayer)
+                     DenseLayer, DotLayer, ElementwiseMergeLayer, InputLayer, MaxPoolingLayer, PermuteLayer,
+                     ReshapeLayer, UpSamplingLayer, ZeroPaddingLayer)
 from .layers.conv import output_geometry
 from .layers.linear import check_reuse_factor, choose_accumulator
 from .layers.softmax import build_softmax
-from .layers.table_activation import build_table_activation
+from .layers.piecewise_linear import build_piecewise_linear
+from .layers.table_activation import TABLE_FUNCTIONS, build_table_activation
 
 
 def _quantize_tensor(values: np.ndarray, trained_type: FixedType | None, target: FixedType) -> np.ndarray:
@@ -144,22 +145,29 @@ def _build_reshape(spec: ReshapeSpec, source, config: Config) -> ReshapeLayer:
     return ReshapeLayer(name=spec.name, inputs=(source.name,), shape=spec.shape, result_type=source.result_type)
 
 
+# hls4ml's LayerType names of the activations (a config's LayerType section may use these)
+_ACTIVATION_TYPES = {"softmax": "Softmax", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU",
+                     "hard_sigmoid": "HardActivation", "hard_tanh": "HardActivation", "ternary_tanh": "TernaryTanh"}
+
+
 def _build_activation(spec: ActivationSpec, source, config: Config):
-    type_names = {"softmax": "Softmax", "relu": "ReLU", "sigmoid": "Activation", "tanh": "Activation"}
     settings = config.resolve(spec.name, tuple(dict.fromkeys(("Activation", spec.layer_type,
-                                                              type_names.get(spec.function, "Activation")))))
+                                                              _ACTIVATION_TYPES.get(spec.function, "Activation")))))
     result_type = settings.precision["result"]
     if spec.result_type is not None and "result" not in settings.explicit:
         result_type = spec.result_type
     inputs, shape, input_type = (source.name,), source.shape, source.result_type
     if spec.function == "softmax":
         layer = build_softmax(spec.name, inputs, shape, input_type, result_type, settings.table_size)
-    elif spec.function in ("sigmoid", "tanh"):
+    elif spec.function in TABLE_FUNCTIONS:
         layer = build_table_activation(spec.name, inputs, shape, spec.function, input_type, result_type,
-                                       settings.table_size)
-    else:
+                                       settings.table_size, spec.parameters)
+    elif spec.function in ("relu", "linear") and not spec.parameters:
         layer = ActivationLayer(name=spec.name, inputs=inputs, shape=shape, function=spec.function,
                                 input_type=input_type, result_type=result_type)
+    else:
+        layer = build_piecewise_linear(spec.name, inputs, shape, spec.function, spec.parameters, input_type,
+                                       result_type)
     layer.pipeline_budget = settings.pipeline_budget
     return layer
 

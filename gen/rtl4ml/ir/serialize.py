@@ -15,6 +15,7 @@ from ..errors import fail
 from ..fixed_point import FixedType, parse_precision
 from .graph import ModelGraph
 from .layers import LAYER_CLASSES
+from .value_range import ValueRange
 
 FORMAT_VERSION = 4  # 2: base-2 softmax tables; 3: a graph of shaped layers with named inputs and outputs;
 # 4: wiring layers (zero padding, cropping) name their ends before/after
@@ -23,6 +24,8 @@ FORMAT_VERSION = 4  # 2: base-2 softmax tables; 3: a graph of shaped layers with
 def _encode(value):
     if isinstance(value, FixedType):
         return {"type": str(value)}
+    if isinstance(value, ValueRange):  # the layer turns the list back into a ValueRange
+        return [value.low, value.high, value.frac]
     if isinstance(value, np.ndarray):
         return {"array": value.tolist(), "shape": list(value.shape)}
     if isinstance(value, (list, tuple)):

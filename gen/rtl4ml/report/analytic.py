@@ -16,8 +16,8 @@ from ..backends.rtl.dense import DenseGraphPlan
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
-    DotLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, SoftmaxLayer, TableActivationLayer,
-    UpSamplingLayer, ZeroPaddingLayer)
+    DotLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, SoftmaxLayer,
+    TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
 
 # Yosys maps a constant multiplication to a DSP48 when both operands have at least this many bits
 # (after it drops redundant sign bits); smaller ones become LUT logic.
@@ -193,6 +193,19 @@ def _dense(block) -> dict:
 def _elementwise(block) -> dict:
     bits = block.n_out * block.out_type.width
     return {"LUT": bits, "FF": bits * block.latency, "DSP": 0}
+
+
+@ESTIMATES.register(PiecewiseLinearLayer)
+def _piecewise_linear(block) -> dict:
+    """Per value: the segments' shift-add adders, a comparator per threshold, the segment multiplexer, the clip."""
+    plan = block.plan
+    adders = sum(max(0, len(segment.digits) - 1) for segment in plan.segments)
+    per_value = (adders + len(plan.segments) - 1 + 2 * int(plan.low is not None or plan.high is not None)) * \
+        plan.width + len(plan.thresholds) * plan.compare_width / 2
+    bits = block.n_out * block.out_type.width
+    exact_bits = block.n_out * plan.width
+    return {"LUT": block.n_out * per_value * LUT_PER_ADDER_BIT + _requantize_bits(block),
+            "FF": exact_bits * block.register("segments") + bits * block.register("requantize"), "DSP": 0}
 
 
 @ESTIMATES.register(SoftmaxLayer)

@@ -17,8 +17,8 @@ from ..ir.graph import ModelGraph
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
-    DotLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer,
-    UpSamplingLayer, ZeroPaddingLayer)
+    DotLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer,
+    TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
 
 # Wide enough that rounding to it never overflows: exposes the value before overflow handling.
 _UNBOUNDED_BITS = 62
@@ -66,6 +66,11 @@ def _linear(layer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
 def _activation(layer: ActivationLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
     relu = np.maximum(x, 0) if layer.relu else x
     return [_summary(layer.name, "result", relu, layer.input_type.frac, layer.result_type)]
+
+
+@PROFILES.register(PiecewiseLinearLayer)
+def _piecewise_linear(layer: PiecewiseLinearLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
+    return [_summary(layer.name, "result", layer.exact_values(x), layer.exact_frac, layer.result_type)]
 
 
 @PROFILES.register(SoftmaxLayer, TableActivationLayer)

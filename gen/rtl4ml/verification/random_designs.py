@@ -1,6 +1,7 @@
 """Random small MLPs, some behind a convolution (zero padding before it; average or max pooling, then a cropping,
 up-sampling or permute after it), some with a side branch merged into the last layer (add/subtract/multiply/
-average/maximum/minimum/concatenate/dot, sometimes a second output), as plain JSON specs, and how to turn one into a model + config.
+average/maximum/minimum/concatenate/dot, sometimes a second output), with every activation the frontend reads
+(parametrized ones with their constants), as plain JSON specs, and how to turn one into a model + config.
 
 A spec holds everything as integer codes and type strings (weights at the extremes of
 their type and exact zeros included), so a failing case is a self-contained JSON file
@@ -16,7 +17,27 @@ from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingS
                              ModelSpec, PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec)
 from ..ir.layers.conv import output_geometry
 
-ACTIVATIONS = ("relu", "linear", "sigmoid", "tanh", None)
+ACTIVATIONS = ("relu", "linear", "sigmoid", "tanh", None, "leaky_relu", "clipped_relu", "hard_sigmoid", "hard_tanh",
+               "binary_tanh", "ternary_tanh", "ternary", "elu", "selu", "softplus", "softsign")
+
+
+def _draw_activation(choose, options=ACTIVATIONS) -> dict:
+    """An activation name and, for the parametrized ones, its constants (as the Keras frontend would pass them)."""
+    function = choose.choice(options)
+    parameters = {}
+    if function == "leaky_relu":
+        parameters = {"alpha": choose.choice((0.01, 0.25, 0.3))}
+    elif function == "clipped_relu":  # ReLU(max_value, threshold, negative_slope)
+        function, parameters = "relu", {"max_value": choose.choice((1.0, 6.0, 2.75)),
+                                        "threshold": choose.choice((0.0, 0.5, 1.0)),
+                                        "negative_slope": choose.choice((0.0, 0.125, 0.2))}
+    elif function in ("hard_sigmoid", "hard_tanh"):
+        parameters = {"slope": choose.choice((0.2, 0.5)), "shift": 0.5}
+    elif function == "ternary":
+        parameters = {"threshold": choose.choice((0.33, 0.5, 1.0)), "alpha": choose.choice((1.0, 0.5))}
+    elif function == "elu":
+        parameters = {"alpha": choose.choice((1.0, 0.5))}
+    return {"activation": function, "activation_parameters": parameters}
 
 
 def _layer_config(layer: dict) -> dict:
@@ -94,7 +115,8 @@ def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
                                _float(conv["bias"], conv["bias_type"]), tuple(conv["strides"]), conv["padding"]))
         names["conv"] = _layer_config(conv)
         if conv.get("activation"):
-            layers.append(ActivationSpec("conv_act", "Activation", conv["activation"]))
+            layers.append(ActivationSpec("conv_act", "Activation", conv["activation"],
+                                         parameters=conv.get("activation_parameters") or {}))
             names["conv_act"] = {"Precision": {"result": conv["activation_type"]}}
         pool = conv.get("pool")
         if pool:
@@ -132,7 +154,8 @@ def _append_dense(layers: list, names: dict, name: str, activation_name: str, la
     names[name] = _layer_config(layer)
     if not layer.get("activation"):
         return name
-    layers.append(ActivationSpec(activation_name, "Activation", layer["activation"]))
+    layers.append(ActivationSpec(activation_name, "Activation", layer["activation"],
+                                 parameters=layer.get("activation_parameters") or {}))
     names[activation_name] = {"Precision": {"result": layer["activation_type"]}}
     return activation_name
 
@@ -218,13 +241,13 @@ def _draw_reuse(choose, products: int) -> dict:
     return {}
 
 
-def _draw_linear_types(choose, activation: str | None) -> dict:
+def _draw_linear_types(choose, activation: dict) -> dict:
     accum = None
     if choose.integer(0, 3) == 0:  # sometimes an explicit (wrapping) accumulator
         accum = str(parse_precision(draw_type(choose, signed=True)).with_modes(overflow="AP_WRAP"))
     # by default nearly every product is shift-add; LutsPerDsp 0 or 2 keeps many on DSP multipliers
     return {"weight_type": draw_type(choose, 12), "bias_type": draw_type(choose, 12), "result_type": draw_type(choose),
-            "activation": activation, "activation_type": draw_type(choose) if activation else None,
+            **activation, "activation_type": draw_type(choose) if activation["activation"] else None,
             "accum_type": accum, "luts_per_dsp": choose.choice((None, 0, 2))}
 
 
@@ -241,7 +264,8 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int) -> dict:
     kernel = [choose.integer(1, n) for n in reach]
     conv = {"input_shape": spatial + [channels], "zero_padding": padding, "kernel_size": kernel,
             "strides": [choose.integer(1, 2) for _ in range(rank)], "padding": choose.choice(("valid", "same")),
-            "filters": filters, **_draw_linear_types(choose, choose.choice(("relu", "linear", None)))}
+            "filters": filters,
+            **_draw_linear_types(choose, _draw_activation(choose, ("relu", "linear", None, "leaky_relu", "elu")))}
     conv["weights"] = weight_codes(conv["weight_type"], tuple(kernel) + (channels, filters), rng)
     conv["bias"] = weight_codes(conv["bias_type"], (filters,), rng) if choose.integer(0, 1) else [0] * filters
     conv.update(_draw_reuse(choose, int(np.prod(kernel)) * channels * filters))
@@ -278,7 +302,7 @@ def _draw_wiring(choose, shape: list[int]) -> dict | None:
 
 def draw_batchnorm(choose, rng: np.random.Generator, channels: int) -> dict:
     """A standalone batch norm on the input: per-channel scale and shift codes in random types."""
-    norm = _draw_linear_types(choose, None)
+    norm = _draw_linear_types(choose, {"activation": None})
     norm["scale"] = weight_codes(norm["weight_type"], (channels,), rng)
     norm["shift"] = weight_codes(norm["bias_type"], (channels,), rng)
     return norm
@@ -300,7 +324,7 @@ def draw_design(choose, max_width: int = 24, max_depth: int = 4) -> dict:
     for index in range(depth):
         units = choose.integer(1, max_width)
         options = ACTIVATIONS + (("softmax",) if index == depth - 1 else ())
-        layer = {"units": units, **_draw_linear_types(choose, choose.choice(options))}
+        layer = {"units": units, **_draw_linear_types(choose, _draw_activation(choose, options))}
         layer["weights"] = weight_codes(layer["weight_type"], (width_in, units), rng)
         layer["bias"] = weight_codes(layer["bias_type"], (units,), rng)
         layer.update(_draw_reuse(choose, width_in * units))
@@ -322,7 +346,7 @@ def draw_branch(choose, rng: np.random.Generator, spec: dict, max_width: int) ->
     width_in = len(spec["layers"][0]["weights"]) if tap < 0 else spec["layers"][tap]["units"]
     operation = choose.choice(MERGES)
     units = choose.integer(1, max_width) if operation == "concatenate" else spec["layers"][-1]["units"]
-    side = {"units": units, **_draw_linear_types(choose, choose.choice(ACTIVATIONS))}
+    side = {"units": units, **_draw_linear_types(choose, _draw_activation(choose))}
     side["weights"] = weight_codes(side["weight_type"], (width_in, units), rng)
     side["bias"] = weight_codes(side["bias_type"], (units,), rng)
     return {"tap": tap, "operation": operation, "side": side, "result_type": draw_type(choose),

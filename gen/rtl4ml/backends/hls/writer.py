@@ -23,8 +23,8 @@ from ...ir.handlers import HandlerTable
 from ...ir.layers.pooling import RECIPROCAL_TYPE
 from ...ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
-    DotLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer,
-    UpSamplingLayer, ZeroPaddingLayer)
+    DotLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer,
+    TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
 from ...resources import hls_dir
 from ..identifiers import check_project_name, comment_text, unique_identifiers
 
@@ -164,12 +164,41 @@ def _batch_norm(ident: str, layer: BatchNormLayer) -> HlsLayer:
 def _table_activation(ident: str, layer: TableActivationLayer) -> HlsLayer:
     code_type = f"ap_{'' if layer.result_type.signed else 'u'}int<{layer.result_type.width}>"
     values = [str(int(c)) for c in layer.table]  # result codes: value = code * 2^-frac
-    return HlsLayer(
+    call = HlsLayer(
         ident, layer, "table_activation",
         config={"n": layer.n_out, "table_size": len(layer.table), "index_width": layer.index_width,
                 "index_offset": layer.index_offset, "index_shift": layer.index_shift},
         template_args=[code_type, f"{ident}_config"],
         arrays=[(f"{ident}_table.h", code_type, f"{ident}_table", len(layer.table), wrap_values(values))])
+    if layer.tail_start is not None:
+        call.function = "table_activation_tail"
+        call.config["tail_start"] = layer.tail_start
+        call.types |= {f"{ident}_tail_t": cpp_type(layer.tail_type), f"{ident}_tail_exact_t": cpp_type(
+            layer.tail_exact_type)}
+        call.member_types |= {"tail_t": f"{ident}_tail_t", "tail_exact_t": f"{ident}_tail_exact_t"}
+        call.arrays.append((f"{ident}_table.h", f"{ident}_tail_t", f"{ident}_tail", 1,
+                            [exact_literal(layer.tail_scale, layer.tail_type.frac)]))
+    return call
+
+
+@HLS_CALLS.register(PiecewiseLinearLayer)
+def _piecewise_linear(ident: str, layer: PiecewiseLinearLayer) -> HlsLayer:
+    frac = layer.constant_type.frac
+    thresholds = [f"{t}LL" for t in layer.thresholds] or ["0LL"]  # C++ has no empty arrays
+    bounds = [exact_literal(bound or 0, layer.exact_frac) for bound in (layer.low, layer.high)]
+    return HlsLayer(
+        ident, layer, "piecewise_linear", template_args=[f"{ident}_config"],
+        config={"n": layer.n_out, "n_thresholds": len(layer.thresholds),
+                "code_width": layer.input_type.width + 2, "has_low": int(layer.low is not None),
+                "has_high": int(layer.high is not None)},
+        types={f"{ident}_constant_t": cpp_type(layer.constant_type), f"{ident}_exact_t": cpp_type(layer.exact_type)},
+        member_types={"constant_t": f"{ident}_constant_t", "exact_t": f"{ident}_exact_t"},
+        arrays=[(f"{ident}_segments.h", "long long", f"{ident}_thresholds", len(thresholds), wrap_values(thresholds)),
+                (f"{ident}_segments.h", f"{ident}_constant_t", f"{ident}_scales", len(layer.scales),
+                 wrap_values([exact_literal(c, frac) for c in layer.scales])),
+                (f"{ident}_segments.h", f"{ident}_exact_t", f"{ident}_offsets", len(layer.offsets),
+                 wrap_values([exact_literal(c, layer.exact_frac) for c in layer.offsets])),
+                (f"{ident}_segments.h", f"{ident}_exact_t", f"{ident}_bounds", 2, wrap_values(bounds))])
 
 
 @HLS_CALLS.register(SoftmaxLayer)
@@ -255,15 +284,15 @@ def _spatial_wiring(layer) -> dict:
 @HLS_CALLS.register(ZeroPaddingLayer)
 def _zero_padding(ident: str, layer: ZeroPaddingLayer) -> HlsLayer:
     pad_top, pad_left = _height_width(layer.before, 0)
-    return HlsLayer(ident, layer, "zero_pad", config=_spatial_wiring(layer) | {"pad_top": pad_top, "pad_left": pad_left},
-                    template_args=[f"{ident}_config"])
+    return HlsLayer(ident, layer, "zero_pad", template_args=[f"{ident}_config"],
+                    config=_spatial_wiring(layer) | {"pad_top": pad_top, "pad_left": pad_left})
 
 
 @HLS_CALLS.register(CroppingLayer)
 def _cropping(ident: str, layer: CroppingLayer) -> HlsLayer:
     crop_top, crop_left = _height_width(layer.before, 0)
-    return HlsLayer(ident, layer, "crop", config=_spatial_wiring(layer) | {"crop_top": crop_top, "crop_left": crop_left},
-                    template_args=[f"{ident}_config"])
+    return HlsLayer(ident, layer, "crop", template_args=[f"{ident}_config"],
+                    config=_spatial_wiring(layer) | {"crop_top": crop_top, "crop_left": crop_left})
 
 
 @HLS_CALLS.register(UpSamplingLayer)

@@ -1,17 +1,53 @@
-"""RTL blocks of the elementwise layers (relu/linear requantization, table activations) and of softmax."""
+"""RTL blocks of the elementwise layers (relu/linear requantization, piecewise-linear and table activations) and of
+softmax."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...ir.layers import ActivationLayer, SoftmaxLayer, TableActivationLayer
+from ...ir.layers import ActivationLayer, PiecewiseLinearLayer, SoftmaxLayer, TableActivationLayer
 from .block import RTL_BLOCKS, Block, Requantize, levels_for, requantize_params
 from .pipeline import ADD_LEVEL_COST, COMPARE_LEVEL_COST, LOOKUP_COST, REQUANTIZE_COST, SHIFT_COST, Step
+from .shift_add import csd_digits
 
 
 @dataclass(frozen=True)
 class ActivationPlan:
     requantize: Requantize  # every element: input type -> result type (with the ReLU's clamp at zero)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """scale * x + offset as shift-adds: the sum of sign * (x << shift) over `digits`, plus `offset`."""
+
+    digits: tuple[tuple[int, int], ...]  # (sign, shift), the scale's canonical signed digits (none: a constant)
+    offset: int  # at the exact fraction
+
+
+@dataclass(frozen=True)
+class PiecewisePlan:
+    """Segment j for thresholds[j-1] < x <= thresholds[j]; the chosen value clipped to [low, high], requantized."""
+
+    x_width: int  # x as a signed value (an unsigned input gets a zero sign bit)
+    x_signed: bool
+    compare_width: int  # x and the thresholds compared as signed values of this many bits
+    thresholds: tuple[int, ...]  # input codes, clamped to the input's range (the comparison's outcome unchanged)
+    segments: tuple[Segment, ...]
+    width: int  # signed bits of every segment value and of the clip bounds
+    low: int | None
+    high: int | None
+    requantize: Requantize
+
+
+@dataclass(frozen=True)
+class TableTail:
+    """x >= start: requantize(scale * x) instead of the table (the scale as shift-adds)."""
+
+    start: int  # an input code, clamped to the input's range (the comparison's outcome unchanged)
+    compare_width: int  # x and start compared as signed values of this many bits
+    digits: tuple[tuple[int, int], ...]
+    width: int  # signed bits of the exact product
+    requantize: Requantize
 
 
 @dataclass(frozen=True)
@@ -27,6 +63,8 @@ class TablePlan:
     last_index: int  # depth - 1, the clamp's upper bound
     contents: tuple[int, ...]  # result codes
     entry_width: int
+    x_width: int  # x as a signed value (an unsigned input gets a zero sign bit)
+    tail: TableTail | None  # where the result is linear in x instead (elu, selu, softplus)
 
 
 @dataclass(frozen=True)
@@ -69,13 +107,50 @@ def activation_block(identifier: str, layer: ActivationLayer, fused: None = None
                  layer.result_type, [Step("requantize", REQUANTIZE_COST)], plan)
 
 
+def _shift_add_levels(digits) -> int:
+    """Adder levels of a sum of shifted copies (0 for one digit or none)."""
+    return levels_for(len(digits))
+
+
+@RTL_BLOCKS.register(PiecewiseLinearLayer)
+def piecewise_block(identifier: str, layer: PiecewiseLinearLayer, fused: None = None) -> Block:
+    x, exact = layer.input_type, layer.exact_type
+    lowest, highest = x.min_code - 1, x.max_code
+    segments = tuple(Segment(tuple(csd_digits(scale)), offset)
+                     for scale, offset in zip(layer.scales, layer.offsets))
+    plan = PiecewisePlan(x.signed_width, x.signed, x.signed_width + 1,
+                         tuple(min(max(t, lowest), highest) for t in layer.thresholds),
+                         segments, exact.signed_width, layer.low, layer.high,
+                         requantize_params(exact, layer.result_type, src_width=exact.signed_width, src_signed=True))
+    # the segments' shift-adds beside the comparators, then the choice, the clip and the requantization
+    levels = max([COMPARE_LEVEL_COST] + [_shift_add_levels(segment.digits) for segment in segments])
+    clip = COMPARE_LEVEL_COST if layer.low is not None or layer.high is not None else 0
+    steps = [Step("segments", levels + ADD_LEVEL_COST + clip), Step("requantize", REQUANTIZE_COST)]
+    return Block(identifier, "piecewise_linear_layer", [layer], layer.n_out, x, layer.n_out, layer.result_type,
+                 steps, plan, sliceable=True)
+
+
+def _table_tail(layer: TableActivationLayer) -> TableTail | None:
+    if layer.tail_start is None:
+        return None
+    exact = layer.tail_exact_type
+    x = layer.input_type
+    return TableTail(min(max(layer.tail_start, x.min_code), x.max_code + 1), x.signed_width + 1,
+                     tuple(csd_digits(layer.tail_scale)), exact.signed_width,
+                     requantize_params(exact, layer.result_type, src_width=exact.signed_width, src_signed=True))
+
+
 @RTL_BLOCKS.register(TableActivationLayer)
 def table_block(identifier: str, layer: TableActivationLayer, fused: None = None) -> Block:
     depth = len(layer.table)
+    tail = _table_tail(layer)
     plan = TablePlan(layer.index_width, layer.index_width - layer.input_type.width, layer.index_offset,
                      layer.index_shift, max(1, (depth - 1).bit_length()), depth, depth - 1, _codes(layer.table),
-                     layer.result_type.width)
-    steps = [Step("index", ADD_LEVEL_COST), Step("lookup", LOOKUP_COST)]
+                     layer.result_type.width, layer.input_type.signed_width, tail)
+    # the tail's shift-adds and requantization run beside the index arithmetic; its choice follows the lookup
+    index_cost = ADD_LEVEL_COST if tail is None else max(ADD_LEVEL_COST, _shift_add_levels(tail.digits) +
+                                                          REQUANTIZE_COST)
+    steps = [Step("index", index_cost), Step("lookup", LOOKUP_COST + (0 if tail is None else ADD_LEVEL_COST))]
     return Block(identifier, "table_activation_layer", [layer], layer.n_out, layer.input_type, layer.n_out,
                  layer.result_type, steps, plan)
 

@@ -8,6 +8,7 @@ from .dense import DenseLayer
 from .input import InputLayer
 from .merge import ConcatenateLayer, DotLayer, ElementwiseMergeLayer
 from .padding import CroppingLayer, ZeroPaddingLayer
+from .piecewise_linear import PiecewiseLinearLayer
 from .pooling import AveragePoolingLayer, MaxPoolingLayer
 from .reshape import ReshapeLayer
 from .resampling import PermuteLayer, UpSamplingLayer
@@ -15,7 +16,7 @@ from .softmax import SoftmaxLayer
 from .table_activation import TableActivationLayer
 from .wiring import WiringLayer
 
-__all__ = ["LAYER_CLASSES", "ActivationLayer", "AveragePoolingLayer", "BatchNormLayer", "ConcatenateLayer", "ConvLayer",
-           "CroppingLayer", "DenseLayer", "DotLayer", "ElementwiseMergeLayer", "InputLayer", "Layer", "MaxPoolingLayer",
-           "PermuteLayer", "ReshapeLayer", "SoftmaxLayer", "TableActivationLayer", "UpSamplingLayer", "WiringLayer",
-           "ZeroPaddingLayer", "layer_class"]
+__all__ = ["ActivationLayer", "AveragePoolingLayer", "BatchNormLayer", "ConcatenateLayer", "ConvLayer",
+           "CroppingLayer", "DenseLayer", "DotLayer", "ElementwiseMergeLayer", "InputLayer", "LAYER_CLASSES", "Layer",
+           "MaxPoolingLayer", "PermuteLayer", "PiecewiseLinearLayer", "ReshapeLayer", "SoftmaxLayer",
+           "TableActivationLayer", "UpSamplingLayer", "WiringLayer", "ZeroPaddingLayer", "layer_class"]
