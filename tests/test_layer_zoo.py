@@ -246,3 +246,70 @@ def test_new_activations_are_bit_exact_in_verilog_vhdl_and_csim(keras, tmp_path)
     assert bulk["events"] == 300 and bulk["mismatches"] == 0 and not bulk["protocol_errors"]
     assert design.simulate_vhdl(X[:60])["mismatches"] == 0
     assert design.csim(X)["mismatches"] == 0
+
+
+def _legacy_dense_class(keras, kind):
+    """BinaryDense / TernaryDense as the published binary and ternary jet taggers define them (Keras 2 custom layers
+    after BinaryNet): the kernel binarized or ternarized with scale H at call time, the bias added as it is."""
+    import tensorflow as tf
+
+    class Legacy(keras.layers.Dense):
+        def __init__(self, units, H=1.0, **kwargs):
+            super().__init__(units, **kwargs)
+            self.H = H
+
+        def call(self, inputs):
+            w = self.kernel
+            if kind == "BinaryDense":
+                q = tf.where(w >= 0, self.H, -self.H)
+            else:
+                q = tf.where(w > self.H / 2, self.H, tf.where(w <= -self.H / 2, -self.H, 0.0))
+            out = tf.matmul(inputs, q)
+            return out + self.bias if self.use_bias else out
+
+        def get_config(self):
+            return dict(super().get_config(), H=self.H)
+
+    Legacy.__name__ = kind
+    return keras.utils.register_keras_serializable("test_layer_zoo", kind)(Legacy)
+
+
+@pytest.mark.parametrize("kind, H", [("BinaryDense", 1.0), ("TernaryDense", 1.0), ("BinaryDense", 0.5),
+                                     ("TernaryDense", 2.0)])
+def test_legacy_binary_and_ternary_dense_equal_keras(keras, kind, H):
+    layer = _legacy_dense_class(keras, kind)
+    model = keras.Sequential([keras.Input(shape=(8,), name="x"), layer(6, H=H, name="fc"),
+                              keras.layers.Activation(binary_tanh, name="act"), layer(3, H=H, name="out")])
+    rng = np.random.default_rng(8)
+    model.set_weights([rng.normal(0, 1, w.shape).astype(np.float32) if w.ndim == 2 else
+                       rng.integers(-4, 5, w.shape).astype(np.float32) / 4 for w in model.get_weights()])
+    X = rng.integers(-8, 8, size=(50, 8)).astype(np.float64) / 4
+    design = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<16,8>"}}})
+    magnitudes = np.abs(design.graph.layers[0].weight)
+    assert np.all(magnitudes & (magnitudes - 1) == 0)  # +-H a power of two: an add or a subtract (shifted), or none
+    assert np.array_equal(design.predict(X), model.predict(X, verbose=0).astype(np.float64))
+
+
+QKERAS_LEVELS = [  # (kernel quantizer, activation quantizer)
+    ("binary(alpha=1)", "binary(alpha=1)"), ("ternary(alpha=1)", "ternary(alpha=1, threshold=0.5)"),
+    ("stochastic_binary(alpha=1)", "binary(use_01=True)"), ("ternary(alpha=0.5, threshold=0.25)", "ternary()"),
+]
+
+
+@pytest.mark.parametrize("kernel, activation", QKERAS_LEVELS)
+def test_qkeras_binary_and_ternary_quantizers_equal_qkeras(kernel, activation):
+    """Weights and activations at inference: QKeras's own output on exactly representable inputs."""
+    qkeras = pytest.importorskip("qkeras")
+    from tf_keras import Input, Sequential
+
+    model = Sequential([Input(shape=(8,), name="x"),
+                        qkeras.QDense(6, kernel_quantizer=kernel, bias_quantizer="quantized_bits(6,2,alpha=1)",
+                                      name="fc"),
+                        qkeras.QActivation(activation, name="act"),
+                        qkeras.QDense(3, kernel_quantizer=kernel, use_bias=False, name="out")])
+    rng = np.random.default_rng(9)
+    model.set_weights([rng.normal(0, 0.6, w.shape).astype(np.float32) for w in model.get_weights()])
+    X = rng.integers(-8, 8, size=(60, 8)).astype(np.float64) / 4
+    design = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<16,8>"}}})
+    assert all(layer.weight_type.width <= 3 for layer in design.graph.layers if layer.kind == "dense")
+    assert np.array_equal(design.predict(X), model.predict(X, verbose=0).astype(np.float64))

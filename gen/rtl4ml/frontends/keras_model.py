@@ -14,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import fail
+from ..errors import Rtl4mlError, fail
 from ..ir.layers.conv import output_geometry
 from .keras_file import KerasFile, read_keras_file, weights_by_layer_name
-from .qkeras_quantizers import activation_quantizer, weight_quantizer_type
+from .qkeras_quantizers import (activation_quantizer, binary_weights, levels_type, quantized_weights,
+                                ternary_weights)
 from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, InputSpec, MergeSpec, ModelSpec,
                    PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec)
 
@@ -259,8 +260,32 @@ _ELEMENTWISE = ("Activation", "ReLU", "LeakyReLU", "ThresholdedReLU", "ELU", "So
 def _quantizers(spec, keras_class: str, config: dict, where: str) -> None:
     """QKeras layers: the kernel and bias types they were trained with."""
     if keras_class.startswith("Q"):
-        spec.kernel_type = weight_quantizer_type(config.get("kernel_quantizer"), f"{where}, kernel_quantizer")
-        spec.bias_type = weight_quantizer_type(config.get("bias_quantizer"), f"{where}, bias_quantizer")
+        spec.kernel, spec.kernel_type = quantized_weights(spec.kernel, config.get("kernel_quantizer"),
+                                                          f"{where}, kernel_quantizer")
+        spec.bias, spec.bias_type = quantized_weights(spec.bias, config.get("bias_quantizer"), f"{where}, bias_quantizer")
+    elif keras_class in _LEGACY_DENSE:
+        _legacy_kernel(spec, keras_class, config, where)
+
+
+# The binary and ternary Dense layers of hls4ml's published binary/ternary jet taggers (Keras 2 custom layers after
+# BinaryNet): the kernel binarized (H at and above 0, else -H) or ternarized (H above H/2, -H at and below -H/2,
+# else 0: hls4ml's TernaryQuantizer at H = 1); the bias stays a real number, as their call() adds it.
+_LEGACY_DENSE = ("BinaryDense", "TernaryDense")
+
+
+def _legacy_kernel(spec, keras_class: str, config: dict, where: str) -> None:
+    scale = config.get("H", 1.0)
+    if scale == "Glorot":  # as their build() sets it
+        scale = float(np.sqrt(1.5 / (spec.kernel.shape[0] + spec.kernel.shape[1])))
+    scale = float(scale)
+    if keras_class == "BinaryDense":
+        spec.kernel = binary_weights(spec.kernel, scale)
+    else:
+        spec.kernel = ternary_weights(spec.kernel, scale, scale / 2, strict=True)
+    try:
+        spec.kernel_type = levels_type([-scale, 0.0, scale], where)
+    except Rtl4mlError:
+        spec.kernel_type = None  # H is no short binary fraction: the config's weight precision rounds it
 
 
 def _built_in_activation(name: str, keras_class: str, config: dict, where: str) -> list:
@@ -431,7 +456,7 @@ class _SpecWalker:
 
     def computing(self, name: str, keras_class: str, config: dict, where: str, source: str, shape: list) -> None:
         weights, inputs = self.weights, (source,)
-        if keras_class in ("Dense", "QDense"):
+        if keras_class in ("Dense", "QDense") + _LEGACY_DENSE:
             if len(shape) != 1:
                 raise fail(f"{where}: input shape {shape} is not flat; add a Flatten layer")
             kernel, *rest = _weights_for(weights, name, 1 + int(config.get("use_bias", True)), keras_class)
@@ -471,7 +496,7 @@ class _SpecWalker:
                 raise fail(f"{where}: axis {config.get('axis')} is not the channel axis (the last)")
             producer = self.by_name.get(source)
             if isinstance(producer, (DenseSpec, ConvSpec)) and producer.kernel_type is None and \
-                    self.readers.get(source, 0) == 1:
+                    producer.layer_type not in _LEGACY_DENSE and self.readers.get(source, 0) == 1:
                 # right after a float linear layer that nothing else reads: folded into its weights, as hls4ml does
                 _fold_batchnorm(producer, {"config": config}, weights)
                 self.tensors[name] = (source, shape)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from ..errors import fail
 from ..fixed_point import FixedType, bits_for_range
 
@@ -128,7 +130,7 @@ def _scale(params: dict, name: str, where: str) -> float:
     if alpha in (None, "None"):
         return 1.0
     if isinstance(alpha, str):
-        raise fail(f"{where}: {name} alpha={alpha!r} is not supported for activations (a number, or none)")
+        raise fail(f"{where}: {name} alpha={alpha!r} (per-channel scales) is not supported; give a number or none")
     return float(alpha)
 
 
@@ -149,13 +151,41 @@ def ternary_parameters(params: dict, where: str) -> tuple[dict, list[float]]:
 
 
 def weight_quantizer_type(spec, where: str) -> FixedType | None:
-    """Type of a QDense kernel/bias quantizer, or None when the tensor is not quantized."""
+    """Type of a QDense kernel/bias quantized_bits quantizer, or None when the tensor is not quantized."""
     if spec is None:
         return None
     name, params = quantizer_name_and_params(spec, where)
     if name == "quantized_bits":
         return quantized_bits_type(params, where)
-    raise fail(f"{where}: unsupported weight quantizer {name!r}; rtl4ml supports quantized_bits")
+    raise fail(f"{where}: unsupported weight quantizer {name!r}; rtl4ml supports quantized_bits, binary and ternary")
+
+
+def binary_weights(values: np.ndarray, scale: float) -> np.ndarray:
+    """scale at and above 0, -scale below (QKeras binary, hls4ml's BinaryQuantizer, BinaryDense's H)."""
+    return np.where(values >= 0, scale, -scale)
+
+
+def ternary_weights(values: np.ndarray, scale: float, threshold: float, strict: bool = False) -> np.ndarray:
+    """scale at and above the threshold (above it, strict), -scale at and below minus it, else 0."""
+    above = values > threshold if strict else values >= threshold
+    return np.where(above, scale, np.where(values <= -threshold, -scale, 0.0))
+
+
+def quantized_weights(values: np.ndarray, spec, where: str) -> tuple[np.ndarray, FixedType | None]:
+    """A QKeras layer's kernel or bias at inference and the type that holds it: quantized_bits leaves the rounding to
+    its type; binary and ternary (and their stochastic twins, deterministic at inference) give their levels."""
+    if spec is None:
+        return values, None
+    name, params = quantizer_name_and_params(spec, where)
+    if name in ("binary", "stochastic_binary"):
+        parameters, levels = binary_parameters(params, where)
+        if parameters["use_01"]:
+            raise fail(f"{where}: binary(use_01=True) weights are not supported")
+        return binary_weights(values, parameters["alpha"]), levels_type(levels, where)
+    if name in ("ternary", "stochastic_ternary"):
+        parameters, levels = ternary_parameters(params, where)
+        return ternary_weights(values, parameters["alpha"], parameters["threshold"]), levels_type(levels, where)
+    return values, weight_quantizer_type(spec, where)
 
 
 def activation_quantizer(spec, where: str) -> tuple[str, dict, FixedType | None]:
