@@ -7,6 +7,8 @@ report Keras agreement without TensorFlow), and prints the float test accuracy.
     python sim/train_jet_tagger.py                                   # -> sim/models/jet_tagger
     python sim/train_jet_tagger.py --variant qkeras --bits 6         # -> sim/models/jet_tagger_qkeras
     python sim/train_jet_tagger.py --variant pruned --sparsity 0.7   # -> sim/models/jet_tagger_pruned
+    python sim/train_jet_tagger.py --variant binary                  # -> sim/models/jet_tagger_binary
+    python sim/train_jet_tagger.py --variant ternary                 # -> sim/models/jet_tagger_ternary
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from rtl4ml.training import VARIANTS, JetSplit, TrainingRecipe, save_bundle, spa
 
 TEST_VECTORS = 3000
 HERE = Path(__file__).resolve().parent
-BUNDLE_NAMES = {"float": "jet_tagger", "qkeras": "jet_tagger_qkeras", "pruned": "jet_tagger_pruned"}
+BUNDLE_NAMES = {"float": "jet_tagger", "qkeras": "jet_tagger_qkeras", "pruned": "jet_tagger_pruned",
+                "binary": "jet_tagger_binary", "ternary": "jet_tagger_ternary"}
 
 
 def main() -> None:

@@ -180,9 +180,10 @@ def softmax(layer, x: list[int]) -> list[int]:
 def piecewise_linear(layer, x: list[int]) -> list[int]:
     """The segment whose thresholds the input code passes, its exact line, the clip, then the result type."""
     out = []
-    for value in x:
-        j = sum(value > t for t in layer.thresholds)
-        exact = layer.scales[j] * value + layer.offsets[j]
+    for index, value in enumerate(x):
+        row = index % layer.rows  # channels last: the channel varies fastest
+        j = sum(value > t for t in layer.thresholds[row])
+        exact = layer.scales[row][j] * value + layer.offsets[row][j]
         if layer.low is not None:
             exact = max(exact, layer.low)
         if layer.high is not None:

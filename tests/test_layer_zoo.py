@@ -313,3 +313,26 @@ def test_qkeras_binary_and_ternary_quantizers_equal_qkeras(kernel, activation):
     design = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<16,8>"}}})
     assert all(layer.weight_type.width <= 3 for layer in design.graph.layers if layer.kind == "dense")
     assert np.array_equal(design.predict(X), model.predict(X, verbose=0).astype(np.float64))
+
+
+@pytest.mark.parametrize("activation", ["binary(alpha=1)", "ternary(alpha=1, threshold=0.5)"])
+def test_a_batch_normalization_before_a_step_activation_becomes_exact_thresholds(activation):
+    """BatchNormalization -> binary/ternary is folded into per-channel thresholds on the Dense output (negative,
+    tiny and ordinary scales): no batch-norm layer, no product, and QKeras's own outputs."""
+    qkeras = pytest.importorskip("qkeras")
+    from tf_keras import Input, Sequential, layers
+
+    model = Sequential([Input(shape=(8,), name="x"),
+                        qkeras.QDense(6, kernel_quantizer="binary(alpha=1)", use_bias=False, name="fc"),
+                        layers.BatchNormalization(name="bn"), qkeras.QActivation(activation, name="act"),
+                        qkeras.QDense(3, kernel_quantizer="ternary(alpha=1)", use_bias=False, name="out")])
+    rng = np.random.default_rng(10)
+    gamma = np.array([1.3, -0.7, 1e-3, 2.0, -2.5, 0.4], dtype=np.float32)
+    model.get_layer("bn").set_weights([gamma, rng.normal(0, 1, 6), rng.normal(0, 2, 6), rng.uniform(0.5, 2, 6)])
+    model.get_layer("fc").set_weights([rng.normal(0, 1, (8, 6))])
+    model.get_layer("out").set_weights([rng.normal(0, 1, (6, 3))])
+    design = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<16,8>"}}})
+    assert [layer.kind for layer in design.graph.layers] == ["dense", "piecewise_linear", "dense"]
+    assert design.graph.layers[1].rows == 6 and all(block.multipliers == 0 for block in design.core.blocks)
+    X = rng.integers(-8, 8, size=(400, 8)).astype(np.float64) / 4
+    assert np.array_equal(design.predict(X), model.predict(X, verbose=0).astype(np.float64))

@@ -1,4 +1,5 @@
-"""Train the hls4ml jet tagger (16-64-32-32-5): float, QKeras quantization-aware, or magnitude-pruned.
+"""Train the hls4ml jet tagger (16-64-32-32-5): float, QKeras quantization-aware, magnitude-pruned, binary or
+ternary.
 
 The recipes follow the hls4ml tutorial: Adam, sparse cross-entropy, early stopping on a
 validation split; QKeras with `quantized_bits(6,0,alpha=1)` weights and `quantized_relu(6)`
@@ -22,12 +23,13 @@ from .errors import fail
 
 SEED = 42
 TEST_FRACTION = 0.3
-VARIANTS = ("float", "qkeras", "pruned")
+VARIANTS = ("float", "qkeras", "pruned", "binary", "ternary")
 
 
 @dataclass
 class TrainingRecipe:
-    """What to train: `variant` is float, qkeras or pruned; `bits` for qkeras, `sparsity` for pruned."""
+    """What to train: `variant` is float, qkeras, pruned, binary or ternary; `bits` for qkeras, `sparsity` for
+    pruned."""
 
     variant: str = "float"
     bits: int = 6
@@ -98,6 +100,27 @@ def build_qkeras_model(keras, bits: int):
     return keras.Model(inputs, outputs, name="jet_tagger_qkeras")
 
 
+def build_binary_model(keras, levels: str):
+    """The binary or ternary 16-64-32-32-5 tagger of hls4ml's binary/ternary study, in QKeras: +-1 (or -1/0/+1)
+    weights without biases, a batch normalization after each layer, +-1 (or -1/0/+1) activations, softmax."""
+    try:
+        from qkeras import QActivation, QDense, binary, ternary
+    except ImportError:
+        raise fail("binary and ternary training needs qkeras: pip install 'rtl4ml[train]'") from None
+    def quantizer():
+        return binary(alpha=1) if levels == "binary" else ternary(alpha=1, threshold=0.5)
+    inputs = keras.Input(shape=(16,), name="input_1")
+    x = inputs
+    for index, units in enumerate((64, 32, 32), start=1):
+        x = QDense(units, kernel_quantizer=quantizer(), use_bias=False, name=f"fc{index}")(x)
+        x = keras.layers.BatchNormalization(name=f"bn{index}")(x)
+        x = QActivation(quantizer(), name=f"{levels}{index}")(x)
+    x = QDense(5, kernel_quantizer=quantizer(), use_bias=False, name="output")(x)
+    x = keras.layers.BatchNormalization(name="bn_output")(x)
+    outputs = keras.layers.Activation("softmax", name="softmax")(x)
+    return keras.Model(inputs, outputs, name=f"jet_tagger_{levels}")
+
+
 def _pruning(recipe: TrainingRecipe, steps_per_epoch: int):
     try:
         import tensorflow_model_optimization as tfmot
@@ -121,6 +144,8 @@ def train(X_train: np.ndarray, y_train: np.ndarray, recipe: TrainingRecipe, verb
     callbacks = [keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)]
     if recipe.variant == "qkeras":
         model = build_qkeras_model(keras, recipe.bits)
+    elif recipe.variant in ("binary", "ternary"):
+        model = build_binary_model(keras, recipe.variant)
     else:
         model = build_float_model(keras)
     if recipe.variant == "pruned":

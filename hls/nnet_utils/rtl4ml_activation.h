@@ -71,9 +71,10 @@ void table_activation_tail(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n
     }
 }
 
-// Piecewise-linear: segment j where thresholds[j-1] < code(x) <= thresholds[j] (n_thresholds of them, increasing),
-// value = x * scales[j] + offsets[j] exactly in exact_t, clipped to bounds[0] (has_low) and bounds[1] (has_high),
-// then cast to res_T. CONFIG_T: n, n_thresholds, code_width, has_low, has_high, types constant_t and exact_t.
+// Piecewise-linear, element i on row r = i % rows (a channel, or one row for all): segment j where
+// thresholds[r][j-1] < code(x) <= thresholds[r][j] (n_thresholds per row, increasing), value = x * scales[r][j] +
+// offsets[r][j] exactly in exact_t, clipped to bounds[0] (has_low) and bounds[1] (has_high), then cast to res_T.
+// The arrays are row-major. CONFIG_T: n, rows, n_thresholds, code_width, has_low, has_high, constant_t, exact_t.
 template <class data_T, class res_T, typename CONFIG_T>
 void piecewise_linear(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n], const long long thresholds[],
                       const typename CONFIG_T::constant_t scales[], const typename CONFIG_T::exact_t offsets[],
@@ -83,9 +84,11 @@ void piecewise_linear(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n], co
     for (int i = 0; i < CONFIG_T::n; i++) {
         #pragma HLS UNROLL
         const ap_int<CONFIG_T::code_width> code = code_of<CONFIG_T::code_width>(data[i]);
-        int segment = 0;
+        const int row = i % CONFIG_T::rows;
+        const int first = row * (CONFIG_T::n_thresholds + 1);  // the row's segment 0
+        int segment = first;
         for (int k = 0; k < CONFIG_T::n_thresholds; k++) {
-            if (code > thresholds[k]) segment = k + 1;
+            if (code > thresholds[row * CONFIG_T::n_thresholds + k]) segment = first + k + 1;
         }
         exact_t value = exact_t(data[i] * scales[segment] + offsets[segment]);
         if (CONFIG_T::has_low && value < bounds[0]) value = bounds[0];

@@ -543,6 +543,31 @@ class _SpecWalker:
             self.add(activation, name, shape)  # the Keras layer's tensor is the activation's output
 
 
+# Activations that only compare their input with thresholds (every segment a constant)
+STEP_FUNCTIONS = ("binary_tanh", "ternary_tanh", "ternary")
+
+
+def _fold_batchnorm_into_steps(specs: list, outputs: tuple[str, ...]) -> list:
+    """A batch normalization read only by a step activation becomes per-channel thresholds of that activation
+    (hls4ml folds them the same way): the comparison is made on its input, exactly, and no product is left."""
+    by_name = {spec.name: spec for spec in specs}
+    readers: dict[str, int] = {}
+    for spec in specs:
+        for name in spec.inputs:
+            readers[name] = readers.get(name, 0) + 1
+    folded = set()
+    for spec in specs:
+        if not (isinstance(spec, ActivationSpec) and spec.function in STEP_FUNCTIONS and len(spec.inputs) == 1):
+            continue
+        norm = by_name.get(spec.inputs[0])
+        if isinstance(norm, BatchNormSpec) and readers.get(norm.name) == 1 and norm.name not in outputs:
+            spec.parameters = dict(spec.parameters, channel_scale=[float(v) for v in norm.scale],
+                                   channel_shift=[float(v) for v in norm.shift])
+            spec.inputs = norm.inputs
+            folded.add(norm.name)
+    return [spec for spec in specs if spec.name not in folded]
+
+
 def build_model_spec(keras_file: KerasFile) -> ModelSpec:
     """Walk the layers once, in data-flow order, and emit the specs wired by name, with the model's outputs."""
     model_name, layers, inbound, outputs = _layer_graph(keras_file.config)
@@ -553,6 +578,7 @@ def build_model_spec(keras_file: KerasFile) -> ModelSpec:
     if walker.input_spec is None or not walker.fixed or not walker.specs:
         raise fail(f"{keras_file.source}: model has no Dense or convolution layer")
     output_specs = tuple(walker.tensors[name][0] for name in outputs)
+    walker.specs = _fold_batchnorm_into_steps(walker.specs, output_specs)
     reads_input = [name for name in output_specs if name == walker.input_spec.name]
     if reads_input:
         raise fail(f"model output {outputs[output_specs.index(reads_input[0])]!r} is the model input itself; "

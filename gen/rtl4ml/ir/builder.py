@@ -166,6 +166,10 @@ def _build_activation(spec: ActivationSpec, source, config: Config):
         layer = ActivationLayer(name=spec.name, inputs=inputs, shape=shape, function=spec.function,
                                 input_type=input_type, result_type=result_type)
     else:
+        channels = len(spec.parameters.get("channel_scale", range(shape[-1])))
+        if channels != shape[-1]:
+            raise fail(f"layer {spec.name} ({spec.layer_type}): {channels} per-channel thresholds for "
+                       f"{shape[-1]} channels")
         layer = build_piecewise_linear(spec.name, inputs, shape, spec.function, spec.parameters, input_type,
                                        result_type)
     layer.pipeline_budget = settings.pipeline_budget

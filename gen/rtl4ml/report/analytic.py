@@ -199,12 +199,12 @@ def _elementwise(block) -> dict:
 def _piecewise_linear(block) -> dict:
     """Per value: the segments' shift-add adders, a comparator per threshold, the segment multiplexer, the clip."""
     plan = block.plan
-    adders = sum(max(0, len(segment.digits) - 1) for segment in plan.segments)
-    per_value = (adders + len(plan.segments) - 1 + 2 * int(plan.low is not None or plan.high is not None)) * \
-        plan.width + len(plan.thresholds) * plan.compare_width / 2
+    clip = 2 * int(plan.low is not None or plan.high is not None)
+    per_row = [(sum(max(0, len(segment.digits) - 1) for segment in row.segments) + len(row.segments) - 1 + clip)
+               * plan.width + len(row.thresholds) * plan.compare_width / 2 for row in plan.rows]
     bits = block.n_out * block.out_type.width
     exact_bits = block.n_out * plan.width
-    return {"LUT": block.n_out * per_value * LUT_PER_ADDER_BIT + _requantize_bits(block),
+    return {"LUT": plan.positions * sum(per_row) * LUT_PER_ADDER_BIT + _requantize_bits(block),
             "FF": exact_bits * block.register("segments") + bits * block.register("requantize"), "DSP": 0}
 
 

@@ -40,6 +40,17 @@ def _draw_activation(choose, options=ACTIVATIONS) -> dict:
     return {"activation": function, "activation_parameters": parameters}
 
 
+def _fold_a_batchnorm(choose, layer: dict, units: int) -> None:
+    """Sometimes a step activation with a batch normalization folded in (per-channel scale and shift: positive,
+    negative and zero scales), as the Keras frontend folds one in front of binary/ternary activations."""
+    if layer["activation"] in ("binary_tanh", "ternary_tanh", "ternary") and choose.integer(0, 1):
+        layer["activation_parameters"] = dict(layer["activation_parameters"],
+                                              channel_scale=[choose.choice((-1.5, -0.3, 0.0, 0.25, 2.0))
+                                                             for _ in range(units)],
+                                              channel_shift=[choose.choice((-0.7, 0.0, 0.1, 1.25))
+                                                             for _ in range(units)])
+
+
 def _layer_config(layer: dict) -> dict:
     precision = {"weight": layer["weight_type"], "bias": layer["bias_type"], "result": layer["result_type"]}
     if layer.get("accum_type"):
@@ -325,6 +336,7 @@ def draw_design(choose, max_width: int = 24, max_depth: int = 4) -> dict:
         units = choose.integer(1, max_width)
         options = ACTIVATIONS + (("softmax",) if index == depth - 1 else ())
         layer = {"units": units, **_draw_linear_types(choose, _draw_activation(choose, options))}
+        _fold_a_batchnorm(choose, layer, units)
         layer["weights"] = weight_codes(layer["weight_type"], (width_in, units), rng)
         layer["bias"] = weight_codes(layer["bias_type"], (units,), rng)
         layer.update(_draw_reuse(choose, width_in * units))

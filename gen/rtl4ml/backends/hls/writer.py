@@ -184,20 +184,20 @@ def _table_activation(ident: str, layer: TableActivationLayer) -> HlsLayer:
 @HLS_CALLS.register(PiecewiseLinearLayer)
 def _piecewise_linear(ident: str, layer: PiecewiseLinearLayer) -> HlsLayer:
     frac = layer.constant_type.frac
-    thresholds = [f"{t}LL" for t in layer.thresholds] or ["0LL"]  # C++ has no empty arrays
+    thresholds = [f"{t}LL" for row in layer.thresholds for t in row] or ["0LL"]  # C++ has no empty arrays
+    scales = [exact_literal(c, frac) for row in layer.scales for c in row]
+    offsets = [exact_literal(c, layer.exact_frac) for row in layer.offsets for c in row]
     bounds = [exact_literal(bound or 0, layer.exact_frac) for bound in (layer.low, layer.high)]
     return HlsLayer(
         ident, layer, "piecewise_linear", template_args=[f"{ident}_config"],
-        config={"n": layer.n_out, "n_thresholds": len(layer.thresholds),
+        config={"n": layer.n_out, "rows": layer.rows, "n_thresholds": len(layer.thresholds[0]),
                 "code_width": layer.input_type.width + 2, "has_low": int(layer.low is not None),
                 "has_high": int(layer.high is not None)},
         types={f"{ident}_constant_t": cpp_type(layer.constant_type), f"{ident}_exact_t": cpp_type(layer.exact_type)},
         member_types={"constant_t": f"{ident}_constant_t", "exact_t": f"{ident}_exact_t"},
         arrays=[(f"{ident}_segments.h", "long long", f"{ident}_thresholds", len(thresholds), wrap_values(thresholds)),
-                (f"{ident}_segments.h", f"{ident}_constant_t", f"{ident}_scales", len(layer.scales),
-                 wrap_values([exact_literal(c, frac) for c in layer.scales])),
-                (f"{ident}_segments.h", f"{ident}_exact_t", f"{ident}_offsets", len(layer.offsets),
-                 wrap_values([exact_literal(c, layer.exact_frac) for c in layer.offsets])),
+                (f"{ident}_segments.h", f"{ident}_constant_t", f"{ident}_scales", len(scales), wrap_values(scales)),
+                (f"{ident}_segments.h", f"{ident}_exact_t", f"{ident}_offsets", len(offsets), wrap_values(offsets)),
                 (f"{ident}_segments.h", f"{ident}_exact_t", f"{ident}_bounds", 2, wrap_values(bounds))])
 
 

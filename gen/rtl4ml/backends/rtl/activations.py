@@ -25,14 +25,22 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class PiecewiseRow:
+    """Segment j for thresholds[j-1] < x <= thresholds[j] (the elements of one channel, or all of them)."""
+
+    thresholds: tuple[int, ...]  # input codes, clamped to the input's range (the comparison's outcome unchanged)
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
 class PiecewisePlan:
-    """Segment j for thresholds[j-1] < x <= thresholds[j]; the chosen value clipped to [low, high], requantized."""
+    """Element i takes row i % len(rows); the chosen value is clipped to [low, high] and requantized."""
 
     x_width: int  # x as a signed value (an unsigned input gets a zero sign bit)
     x_signed: bool
     compare_width: int  # x and the thresholds compared as signed values of this many bits
-    thresholds: tuple[int, ...]  # input codes, clamped to the input's range (the comparison's outcome unchanged)
-    segments: tuple[Segment, ...]
+    rows: tuple[PiecewiseRow, ...]
+    positions: int  # elements per row
     width: int  # signed bits of every segment value and of the clip bounds
     low: int | None
     high: int | None
@@ -116,14 +124,15 @@ def _shift_add_levels(digits) -> int:
 def piecewise_block(identifier: str, layer: PiecewiseLinearLayer, fused: None = None) -> Block:
     x, exact = layer.input_type, layer.exact_type
     lowest, highest = x.min_code - 1, x.max_code
-    segments = tuple(Segment(tuple(csd_digits(scale)), offset)
-                     for scale, offset in zip(layer.scales, layer.offsets))
-    plan = PiecewisePlan(x.signed_width, x.signed, x.signed_width + 1,
-                         tuple(min(max(t, lowest), highest) for t in layer.thresholds),
-                         segments, exact.signed_width, layer.low, layer.high,
+    rows = tuple(PiecewiseRow(tuple(min(max(t, lowest), highest) for t in thresholds),
+                              tuple(Segment(tuple(csd_digits(scale)), offset) for scale, offset in zip(scales, offsets)))
+                 for thresholds, scales, offsets in zip(layer.thresholds, layer.scales, layer.offsets))
+    plan = PiecewisePlan(x.signed_width, x.signed, x.signed_width + 1, rows, layer.n_out // len(rows),
+                         exact.signed_width, layer.low, layer.high,
                          requantize_params(exact, layer.result_type, src_width=exact.signed_width, src_signed=True))
     # the segments' shift-adds beside the comparators, then the choice, the clip and the requantization
-    levels = max([COMPARE_LEVEL_COST] + [_shift_add_levels(segment.digits) for segment in segments])
+    levels = max([COMPARE_LEVEL_COST] + [_shift_add_levels(segment.digits) for row in rows
+                                         for segment in row.segments])
     clip = COMPARE_LEVEL_COST if layer.low is not None or layer.high is not None else 0
     steps = [Step("segments", levels + ADD_LEVEL_COST + clip), Step("requantize", REQUANTIZE_COST)]
     return Block(identifier, "piecewise_linear_layer", [layer], layer.n_out, x, layer.n_out, layer.result_type,

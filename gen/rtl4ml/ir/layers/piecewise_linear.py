@@ -26,32 +26,45 @@ from .base import Layer, layer_class
 CONSTANT_BITS = 18  # the constants' type: a DSP's narrow operand, and far below any result LSB in practice
 
 
+def _rows(values) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(int(v) for v in row) for row in values)
+
+
 @layer_class
 @dataclass(kw_only=True)
 class PiecewiseLinearLayer(Layer):
+    """Per channel c (the last axis; one row for all channels when the rows are shared): segment j of row c where
+    thresholds[c][j-1] < x <= thresholds[c][j], value scales[c][j] * x + offsets[c][j], clipped, requantized."""
+
     kind = "piecewise_linear"
     function: str  # its Keras name, for reports and file headers
     input_type: FixedType
     constant_type: FixedType
-    thresholds: tuple[int, ...]  # input codes, increasing: segment j is t_j < x <= t_(j+1)
-    scales: tuple[int, ...]  # per segment, codes of constant_type
-    offsets: tuple[int, ...]  # per segment, codes at exact_frac (rounded to nearest)
+    thresholds: tuple[tuple[int, ...], ...]  # per row: input codes, increasing
+    scales: tuple[tuple[int, ...], ...]  # per row and segment, codes of constant_type
+    offsets: tuple[tuple[int, ...], ...]  # per row and segment, codes at exact_frac (rounded to nearest)
     low: int | None = None  # clip bounds, codes at exact_frac
     high: int | None = None
 
     def __post_init__(self):
         super().__post_init__()
-        self.thresholds, self.scales, self.offsets = (tuple(int(v) for v in values) for values in
+        self.thresholds, self.scales, self.offsets = (_rows(rows) for rows in
                                                       (self.thresholds, self.scales, self.offsets))
+
+    @property
+    def rows(self) -> int:
+        """1 (every element alike) or the number of channels."""
+        return len(self.thresholds)
 
     @property
     def exact_frac(self) -> int:
         return self.input_type.frac + self.constant_type.frac
 
-    def segment_ends(self, x: ValueRange) -> list[tuple[int, int, int]]:
-        """(segment, lowest code, highest code) of every segment that codes in `x` (at the input's frac) reach."""
-        bounds = [x.low - 1] + [min(max(t, x.low - 1), x.high) for t in self.thresholds] + [x.high]
-        return [(j, bounds[j] + 1, bounds[j + 1]) for j in range(len(self.scales)) if bounds[j] + 1 <= bounds[j + 1]]
+    def segment_ends(self, x: ValueRange, row: int) -> list[tuple[int, int, int]]:
+        """(segment, lowest code, highest code) of every segment of `row` that codes in `x` (input frac) reach."""
+        bounds = [x.low - 1] + [min(max(t, x.low - 1), x.high) for t in self.thresholds[row]] + [x.high]
+        return [(j, bounds[j] + 1, bounds[j + 1]) for j in range(len(self.scales[row]))
+                if bounds[j] + 1 <= bounds[j + 1]]
 
     def clip(self, value: int) -> int:
         if self.low is not None:
@@ -59,9 +72,9 @@ class PiecewiseLinearLayer(Layer):
         return value if self.high is None else min(value, self.high)
 
     def unclipped_range(self, x: ValueRange) -> ValueRange:
-        """The segments' values before the clip (the hardware's width)."""
-        ends = [self.scales[j] * code + self.offsets[j]
-                for j, first, last in self.segment_ends(x) for code in (first, last)]
+        """The segments' values before the clip, over every row (the hardware's width)."""
+        ends = [self.scales[row][j] * code + self.offsets[row][j] for row in range(self.rows)
+                for j, first, last in self.segment_ends(x, row) for code in (first, last)]
         return ValueRange(min(ends), max(ends), self.exact_frac)
 
     def value_range(self, inputs: list[ValueRange]) -> ValueRange:
@@ -73,20 +86,25 @@ class PiecewiseLinearLayer(Layer):
     def exact_type(self) -> FixedType:
         """Holds every segment's value for any input code, the clip bounds (compared in it) and the offsets."""
         reach = self.unclipped_range(ValueRange.of_type(self.input_type))
-        for constant in (self.low, self.high) + self.offsets:  # the C++ holds the offsets in it too
+        offsets = tuple(offset for row in self.offsets for offset in row)
+        for constant in (self.low, self.high) + offsets:  # the C++ holds the offsets in it too
             if constant is not None:
                 reach = reach.hull(ValueRange(constant, constant, self.exact_frac))
         return reach.narrowest_type()
 
     def exact_values(self, x: np.ndarray) -> np.ndarray:
-        x = x.astype(np.int64)
-        segment = np.searchsorted(np.asarray(self.thresholds, dtype=np.int64), x, side="left")
-        values = np.asarray(self.scales, dtype=np.int64)[segment] * x + np.asarray(self.offsets, dtype=np.int64)[segment]
+        by_row = x.astype(np.int64).reshape(len(x), -1, self.rows)  # channels last: the row varies fastest
+        values = np.empty_like(by_row)
+        for row in range(self.rows):
+            codes = by_row[..., row]
+            segment = np.searchsorted(np.asarray(self.thresholds[row], dtype=np.int64), codes, side="left")
+            values[..., row] = np.asarray(self.scales[row], dtype=np.int64)[segment] * codes + \
+                np.asarray(self.offsets[row], dtype=np.int64)[segment]
         if self.low is not None:
             values = np.maximum(values, self.low)
         if self.high is not None:
             values = np.minimum(values, self.high)
-        return values
+        return values.reshape(x.shape)
 
     def golden(self):
         exact, target = self.exact_type, self.result_type
@@ -156,23 +174,47 @@ def constant_type(values: list[float]) -> FixedType:
     return FixedType(CONSTANT_BITS, int(math.floor(math.log2(largest))) + 2, True, "AP_RND_CONV", "AP_SAT")
 
 
+def _through_affine(thresholds, segments, scale: float, shift: float):
+    """The function of y = scale * x + shift as a function of x: thresholds moved, strictness and segment order
+    flipped where the scale is negative, segments composed (a zero scale leaves the one segment shift falls in)."""
+    if scale == 0:
+        inside = sum(shift > t if strict else shift >= t for t, strict in thresholds)
+        a, b = segments[inside]
+        return [(0.0, True)] * len(thresholds), [(0.0, a * shift + b)] * len(segments)
+    moved = [((Fraction(t) - Fraction(shift)) / Fraction(scale), strict) for t, strict in thresholds]
+    composed = [(a * scale, a * shift + b) for a, b in segments]
+    if scale > 0:
+        return moved, composed
+    # y > t <=> x < T: going up in x the segments come in reverse, and x >= T starts the next one
+    return [(t, not strict) for t, strict in reversed(moved)], list(reversed(composed))
+
+
 def build_piecewise_linear(name: str, inputs: tuple[str, ...], shape: tuple[int, ...], function: str,
                            parameters: dict, input_type: FixedType, result_type: FixedType) -> PiecewiseLinearLayer:
+    """The layer of `function`; with parameters channel_scale and channel_shift (a batch normalization folded in),
+    of function(channel_scale[c] * x + channel_shift[c]) per channel c, its thresholds exact in x."""
     where = f"layer {name} ({function})"
     thresholds, segments, clip = function_segments(function, parameters, where)
-    constants = constant_type([scale for scale, _ in segments])
+    rows = [(thresholds, segments)]
+    if "channel_scale" in parameters:
+        rows = [_through_affine(thresholds, segments, float(a), float(b))
+                for a, b in zip(parameters["channel_scale"], parameters["channel_shift"])]
+    constants = constant_type([scale for _, row in rows for scale, _ in row])
     frac = input_type.frac
     if frac + constants.frac < 0:  # keep the exact fraction non-negative so integer clip bounds are codes
         constants = FixedType(constants.width, constants.width + frac, True, "AP_RND_CONV", "AP_SAT")
-    # for an integer code, x > t <=> code > floor(t * 2^frac) and x >= t <=> code > ceil(t * 2^frac) - 1
-    scaled = [(Fraction(t) * Fraction(2) ** frac, strict) for t, strict in thresholds]
-    codes = [math.floor(t) if strict else math.ceil(t) - 1 for t, strict in scaled]
-    scales = quantize_float(np.array([s for s, _ in segments]), constants)
     exact_frac = frac + constants.frac
-    offsets = quantize_float(np.array([o for _, o in segments]),
-                             FixedType(exact_frac + 32, 32, True, "AP_RND_CONV", "AP_SAT"))
+    offset_type = FixedType(exact_frac + 32, 32, True, "AP_RND_CONV", "AP_SAT")
+
+    def codes(row_thresholds):
+        # for an integer code, x > t <=> code > floor(t * 2^frac) and x >= t <=> code > ceil(t * 2^frac) - 1
+        scaled = [(Fraction(t) * Fraction(2) ** frac, strict) for t, strict in row_thresholds]
+        return tuple(math.floor(t) if strict else math.ceil(t) - 1 for t, strict in scaled)
+
     low, high = (None, None) if clip is None else (clip[0] << exact_frac, clip[1] << exact_frac)
-    return PiecewiseLinearLayer(name=name, inputs=inputs, shape=shape, function=function, input_type=input_type,
-                                result_type=result_type, constant_type=constants, thresholds=tuple(codes),
-                                scales=tuple(int(s) for s in scales), offsets=tuple(int(o) for o in offsets),
-                                low=low, high=high)
+    return PiecewiseLinearLayer(
+        name=name, inputs=inputs, shape=shape, function=function, input_type=input_type, result_type=result_type,
+        constant_type=constants, thresholds=tuple(codes(t) for t, _ in rows),
+        scales=tuple(tuple(quantize_float(np.array([a for a, _ in row]), constants)) for _, row in rows),
+        offsets=tuple(tuple(quantize_float(np.array([float(b) for _, b in row]), offset_type)) for _, row in rows),
+        low=low, high=high)
