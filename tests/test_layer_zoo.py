@@ -336,3 +336,40 @@ def test_a_batch_normalization_before_a_step_activation_becomes_exact_thresholds
     assert design.graph.layers[1].rows == 6 and all(block.multipliers == 0 for block in design.core.blocks)
     X = rng.integers(-8, 8, size=(400, 8)).astype(np.float64) / 4
     assert np.array_equal(design.predict(X), model.predict(X, verbose=0).astype(np.float64))
+
+
+DEPTHWISE = [  # (input shape, Keras layer)
+    ((7, 3), lambda k: k.layers.DepthwiseConv1D(3, depth_multiplier=2, name="dw")),
+    ((5, 6, 2), lambda k: k.layers.DepthwiseConv2D((2, 3), strides=2, padding="same", name="dw")),
+    ((8, 3), lambda k: k.layers.SeparableConv1D(4, 3, depth_multiplier=2, activation="relu", name="dw")),
+    ((5, 5, 2), lambda k: k.layers.SeparableConv2D(3, 2, strides=2, name="dw")),
+]
+
+
+@pytest.mark.parametrize("shape, layer", DEPTHWISE)
+def test_depthwise_and_separable_convolutions_equal_keras_and_the_loop_reference(keras, shape, layer):
+    model = keras.Sequential([keras.Input(shape=shape, name="x"), layer(keras), keras.layers.Flatten(name="flat")])
+    rng = np.random.default_rng(11)
+    model.set_weights([rng.integers(-3, 4, w.shape).astype(np.float32) for w in model.get_weights()])
+    X = rng.integers(-20, 20, size=(30,) + shape).astype(np.float64)
+    assert np.array_equal(rtl4ml.convert(model, WIDE).predict(X), model.predict(X, verbose=0).astype(np.float64))
+    design = rtl4ml.convert(model, NARROW)
+    X = rng.normal(0, 2, size=(30,) + shape)
+    want = [reference_model.run(design.graph, row) for row in X.reshape(30, -1)]
+    assert np.array_equal(design.predict_codes(X), np.array(want))
+
+
+@pytest.mark.sim
+def test_depthwise_and_separable_convolutions_are_bit_exact_in_verilog_vhdl_and_csim(keras, tmp_path):
+    x = keras.Input(shape=(6, 5, 2), name="x")
+    h = keras.layers.DepthwiseConv2D(2, depth_multiplier=2, activation="relu", name="dw")(x)
+    h = keras.layers.SeparableConv2D(3, (2, 1), name="sep")(h)
+    model = keras.Model(x, keras.layers.Dense(2, name="out")(keras.layers.Flatten(name="flat")(h)))
+    design = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<12,5>"}}})
+    assert [layer.name for layer in design.graph.layers][:4] == ["dw", "dw_relu", "sep_depthwise", "sep"]
+    X = np.random.default_rng(12).normal(0, 1, size=(200, 6, 5, 2))
+    design.write(tmp_path / "prj")
+    bulk = design.simulate_bulk(X, backpressure=0.2)
+    assert bulk["events"] == 200 and bulk["mismatches"] == 0 and not bulk["protocol_errors"]
+    assert design.simulate_vhdl(X[:40])["mismatches"] == 0
+    assert design.csim(X)["mismatches"] == 0

@@ -333,6 +333,50 @@ def _convolution(name: str, keras_class: str, config: dict, weights: dict, shape
             [size for size, _, _ in geometry] + [int(kernel.shape[-1])])
 
 
+_DEPTHWISE = {"DepthwiseConv1D": 1, "DepthwiseConv2D": 2, "SeparableConv1D": 1, "SeparableConv2D": 2}
+
+
+def per_channel_kernel(depthwise: np.ndarray) -> np.ndarray:
+    """A depthwise kernel [*k, C, m] as the full convolution kernel [*k, C, C*m] it equals: output channel c*m + j
+    reads input channel c only (every other weight an exact zero, which costs nothing in hardware)."""
+    *window, channels, multiplier = depthwise.shape
+    full = np.zeros((*window, channels, channels * multiplier))
+    for c in range(channels):
+        full[..., c, c * multiplier:(c + 1) * multiplier] = depthwise[..., c, :]
+    return full
+
+
+def _depthwise(name: str, keras_class: str, config: dict, weights: dict, shape: list, where: str) -> list:
+    """[(ConvSpec, output shape)] of a Keras DepthwiseConv1D/2D (one convolution) or SeparableConv1D/2D (the
+    depthwise convolution `<name>_depthwise`, then the pointwise one `<name>` with the bias)."""
+    rank = _DEPTHWISE[keras_class]
+    separable = keras_class.startswith("Separable")
+    _check_channels_last(config, shape, rank, where)
+    if any(d != 1 for d in _per_axis(config.get("dilation_rate", 1), rank, "dilation_rate", where)):
+        raise fail(f"{where}: dilation_rate {config.get('dilation_rate')} is not supported (only 1)")
+    use_bias = config.get("use_bias", True)
+    arrays = _weights_for(weights, name, 1 + int(separable) + int(use_bias), keras_class)
+    depthwise = arrays[0]
+    multiplier = int(config.get("depth_multiplier", 1))
+    if depthwise.shape[rank:] != (shape[-1], multiplier):
+        raise fail(f"{where}: depthwise kernel shape {depthwise.shape} does not match {shape[-1]} input channels "
+                   f"and depth_multiplier {multiplier}")
+    full = per_channel_kernel(depthwise)
+    padding, strides = _padding(config, where), _per_axis(config.get("strides", 1), rank, "strides", where)
+    geometry = [output_geometry(n, k, s, padding) for n, k, s in zip(shape[:-1], full.shape[:rank], strides)]
+    if any(size < 1 for size, _, _ in geometry):
+        raise fail(f"{where}: kernel {list(full.shape[:rank])} is larger than its input {shape[:-1]}")
+    spatial = [size for size, _, _ in geometry]
+    bias = arrays[-1] if use_bias else np.zeros(arrays[1].shape[-1] if separable else full.shape[-1])
+    if not separable:
+        return [(ConvSpec(name, keras_class, full, bias, strides, padding), spatial + [full.shape[-1]])]
+    pointwise = arrays[1]
+    depthwise_spec = ConvSpec(f"{name}_depthwise", keras_class, full, np.zeros(full.shape[-1]), strides, padding)
+    pointwise_spec = ConvSpec(name, keras_class, pointwise, bias, (1,) * rank, "valid",
+                              inputs=(depthwise_spec.name,))
+    return [(depthwise_spec, spatial + [full.shape[-1]]), (pointwise_spec, spatial + [pointwise.shape[-1]])]
+
+
 def _reshape_target(config: dict, shape: list, where: str) -> list:
     target = [int(n) for n in config.get("target_shape", [])]
     total = int(np.prod(shape))
@@ -475,6 +519,16 @@ class _SpecWalker:
             _quantizers(conv, keras_class, config, where)
             self.linear_with_activation(conv, name, keras_class, config, where, out_shape)
             return
+        if keras_class in _DEPTHWISE:
+            parts = _depthwise(name, keras_class, config, weights, shape, where)
+            for spec, out_shape in parts[:-1]:
+                spec.inputs = inputs
+                self.add(spec, name, out_shape)
+                inputs = (spec.name,)
+            last, out_shape = parts[-1]
+            last.inputs = inputs
+            self.linear_with_activation(last, name, keras_class, config, where, out_shape)
+            return
         if keras_class in _POOLINGS:
             pooling, out_shape = _pooling(name, keras_class, config, shape, where)
             pooling.inputs = inputs
@@ -530,11 +584,12 @@ class _SpecWalker:
             return "softmax", {}, None
         if keras_class == "QActivation":
             return activation_quantizer(config.get("activation"), f"{where}, activation")
-        raise fail(f"{where}: unsupported layer type {keras_class!r}; rtl4ml supports Dense, QDense, Conv1D, Conv2D, "
-                   "QConv1D, QConv2D, QConv2DBatchnorm, AveragePooling, MaxPooling, GlobalAveragePooling, "
-                   "GlobalMaxPooling, ZeroPadding, Cropping, UpSampling, Permute, Activation, ReLU, LeakyReLU, "
-                   "ThresholdedReLU, ELU, Softmax, QActivation, BatchNormalization, Add, Subtract, Multiply, Average, "
-                   "Maximum, Minimum, Concatenate, Dot, Dropout, Flatten, Reshape")
+        raise fail(f"{where}: unsupported layer type {keras_class!r}; rtl4ml supports Dense, QDense, BinaryDense, "
+                   "TernaryDense, Conv1D, Conv2D, QConv1D, QConv2D, QConv2DBatchnorm, DepthwiseConv1D/2D, "
+                   "SeparableConv1D/2D, AveragePooling, MaxPooling, GlobalAveragePooling, GlobalMaxPooling, "
+                   "ZeroPadding, Cropping, UpSampling, Permute, Activation, ReLU, LeakyReLU, ThresholdedReLU, ELU, "
+                   "Softmax, QActivation, BatchNormalization, Add, Subtract, Multiply, Average, Maximum, Minimum, "
+                   "Concatenate, Dot, Dropout, Flatten, Reshape")
 
     def linear_with_activation(self, spec, name: str, keras_class: str, config: dict, where: str, shape: list):
         self.add(spec, name, shape)

@@ -15,6 +15,7 @@ import numpy as np
 from ..fixed_point import FixedType, parse_precision
 from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, InputSpec, MergeSpec,
                              ModelSpec, PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec)
+from ..frontends.keras_model import per_channel_kernel
 from ..ir.layers.conv import output_geometry
 
 ACTIVATIONS = ("relu", "linear", "sigmoid", "tanh", None, "leaky_relu", "clipped_relu", "hard_sigmoid", "hard_tanh",
@@ -122,7 +123,10 @@ def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
         if conv.get("zero_padding"):
             pad = conv["zero_padding"]
             layers.append(ZeroPaddingSpec("zpad", f"ZeroPadding{rank}D", tuple(pad["before"]), tuple(pad["after"])))
-        layers.append(ConvSpec("conv", f"Conv{rank}D", _float(conv["weights"], conv["weight_type"]),
+        kernel = _float(conv["weights"], conv["weight_type"])
+        if conv.get("depthwise"):  # [*k, C, m] per channel, as the Keras frontend reads a DepthwiseConv
+            kernel = per_channel_kernel(kernel)
+        layers.append(ConvSpec("conv", f"{'Depthwise' if conv.get('depthwise') else ''}Conv{rank}D", kernel,
                                _float(conv["bias"], conv["bias_type"]), tuple(conv["strides"]), conv["padding"]))
         names["conv"] = _layer_config(conv)
         if conv.get("activation"):
@@ -268,6 +272,7 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int) -> dict:
     largest = min(7, max_width) if rank == 1 else max(1, min(4, max_width // 2 - 1))
     spatial = [choose.integer(1, largest) for _ in range(rank)]
     channels, filters = choose.integer(1, 3), choose.integer(1, 3)
+    depthwise = choose.integer(0, 3) == 0  # sometimes a depthwise convolution: `filters` is its depth multiplier
     padding = None
     if choose.integer(0, 3) == 0:  # sometimes zero padding before it
         padding = {"before": [choose.integer(0, 2) for _ in spatial], "after": [choose.integer(0, 2) for _ in spatial]}
@@ -275,9 +280,10 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int) -> dict:
     kernel = [choose.integer(1, n) for n in reach]
     conv = {"input_shape": spatial + [channels], "zero_padding": padding, "kernel_size": kernel,
             "strides": [choose.integer(1, 2) for _ in range(rank)], "padding": choose.choice(("valid", "same")),
-            "filters": filters,
+            "filters": channels * filters if depthwise else filters, "depthwise": depthwise,
             **_draw_linear_types(choose, _draw_activation(choose, ("relu", "linear", None, "leaky_relu", "elu")))}
     conv["weights"] = weight_codes(conv["weight_type"], tuple(kernel) + (channels, filters), rng)
+    filters = conv["filters"]
     conv["bias"] = weight_codes(conv["bias_type"], (filters,), rng) if choose.integer(0, 1) else [0] * filters
     conv.update(_draw_reuse(choose, int(np.prod(kernel)) * channels * filters))
     if choose.integer(0, 3) == 0:
