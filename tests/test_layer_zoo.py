@@ -373,3 +373,32 @@ def test_depthwise_and_separable_convolutions_are_bit_exact_in_verilog_vhdl_and_
     assert bulk["events"] == 200 and bulk["mismatches"] == 0 and not bulk["protocol_errors"]
     assert design.simulate_vhdl(X[:40])["mismatches"] == 0
     assert design.csim(X)["mismatches"] == 0
+
+
+def test_a_softmax_it_cannot_build_is_refused_in_one_line(keras):
+    rows = keras.Sequential([keras.Input(shape=(4, 3), name="x"), keras.layers.Conv1D(3, 1, name="fc"),
+                             keras.layers.Softmax(name="sm")])
+    with pytest.raises(Rtl4mlError, match="layer sm \\(Softmax\\): softmax over the last axis of a \\[4, 3\\] "
+                                          "tensor \\(several rows\\) is not supported yet"):
+        rtl4ml.convert(rows)
+    other_axis = keras.Sequential([keras.Input(shape=(4, 3), name="x"), keras.layers.Conv1D(3, 1, name="fc"),
+                                   keras.layers.Softmax(axis=1, name="sm")])
+    with pytest.raises(Rtl4mlError, match="layer sm \\(Softmax\\): softmax over axis 1 is not supported"):
+        rtl4ml.convert(other_axis)
+
+
+@pytest.mark.parametrize("name", ["jet_tagger_binary", "jet_tagger_ternary"])
+def test_bundled_binary_and_ternary_taggers_have_no_multiplier(name):
+    """The bundled binary/ternary 16-64-32-32-5 taggers: no product anywhere (every weight +-1 or 0, the batch norms
+    before the sign activations folded into thresholds), latency 8, and Keras's argmax on the stored vectors."""
+    from conftest import ROOT
+
+    bundle = ROOT / "sim" / "models" / name
+    design = rtl4ml.convert(bundle / "model.h5", ROOT / "sim" / "configs" / "jet_tagger_binary.yml")
+    dense = [layer for layer in design.graph.layers if layer.kind == "dense"]
+    assert len(dense) == 4 and all(set(np.unique(layer.weight)) <= {-1, 0, 1} for layer in dense)
+    assert "batchnorm" not in [layer.kind for layer in design.graph.layers[:-2]]  # only the output's is left
+    assert all(block.multipliers == 0 for block in design.core.blocks) and design.latency == 8
+    vectors = np.load(bundle / "test_vectors.npz")
+    agreement = (design.predict(vectors["X"]).argmax(1) == vectors["keras_output"].argmax(1)).mean()
+    assert agreement >= 0.99, agreement

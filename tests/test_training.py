@@ -63,7 +63,7 @@ def test_folded_scaler_takes_raw_features():
 
 
 @pytest.mark.parametrize("recipe, fragment", [
-    (TrainingRecipe("binary"), "variant 'binary' is unknown"),
+    (TrainingRecipe("quaternary"), "variant 'quaternary' is unknown"),
     (TrainingRecipe("qkeras", bits=1), "bits=1"),
     (TrainingRecipe("pruned", sparsity=1.0), "sparsity=1.0"),
 ])

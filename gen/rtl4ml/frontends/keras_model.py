@@ -581,6 +581,9 @@ class _SpecWalker:
         if keras_class == "ELU":
             return "elu", {"alpha": float(config.get("alpha", 1.0))}, None
         if keras_class == "Softmax":
+            axis = config.get("axis", -1)
+            if axis not in (-1, [-1]):
+                raise fail(f"{where}: softmax over axis {axis} is not supported (only the last axis, -1)")
             return "softmax", {}, None
         if keras_class == "QActivation":
             return activation_quantizer(config.get("activation"), f"{where}, activation")
