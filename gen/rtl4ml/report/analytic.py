@@ -192,7 +192,11 @@ def _dense(block) -> dict:
 @ESTIMATES.register(ActivationLayer, TableActivationLayer)
 def _elementwise(block) -> dict:
     bits = block.n_out * block.out_type.width
-    return {"LUT": bits, "FF": bits * block.latency, "DSP": 0}
+    luts = bits
+    tail = getattr(block.plan, "tail", None)
+    if tail is not None:  # elu/selu/softplus: the tail's shift-adds, its requantizer and the multiplexer
+        luts += block.n_out * (max(0, len(tail.digits) - 1) * tail.width + 2 * block.out_type.width)
+    return {"LUT": luts, "FF": bits * block.latency, "DSP": 0}
 
 
 @ESTIMATES.register(PiecewiseLinearLayer)

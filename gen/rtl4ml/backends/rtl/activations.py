@@ -36,7 +36,6 @@ class PiecewiseRow:
 class PiecewisePlan:
     """Element i takes row i % len(rows); the chosen value is clipped to [low, high] and requantized."""
 
-    x_width: int  # x as a signed value (an unsigned input gets a zero sign bit)
     x_signed: bool
     compare_width: int  # x and the thresholds compared as signed values of this many bits
     rows: tuple[PiecewiseRow, ...]
@@ -71,7 +70,6 @@ class TablePlan:
     last_index: int  # depth - 1, the clamp's upper bound
     contents: tuple[int, ...]  # result codes
     entry_width: int
-    x_width: int  # x as a signed value (an unsigned input gets a zero sign bit)
     tail: TableTail | None  # where the result is linear in x instead (elu, selu, softplus)
 
 
@@ -125,9 +123,10 @@ def piecewise_block(identifier: str, layer: PiecewiseLinearLayer, fused: None = 
     x, exact = layer.input_type, layer.exact_type
     lowest, highest = x.min_code - 1, x.max_code
     rows = tuple(PiecewiseRow(tuple(min(max(t, lowest), highest) for t in thresholds),
-                              tuple(Segment(tuple(csd_digits(scale)), offset) for scale, offset in zip(scales, offsets)))
+                              tuple(Segment(tuple(csd_digits(scale)), offset)
+                                    for scale, offset in zip(scales, offsets)))
                  for thresholds, scales, offsets in zip(layer.thresholds, layer.scales, layer.offsets))
-    plan = PiecewisePlan(x.signed_width, x.signed, x.signed_width + 1, rows, layer.n_out // len(rows),
+    plan = PiecewisePlan(x.signed, x.signed_width + 1, rows, layer.n_out // len(rows),
                          exact.signed_width, layer.low, layer.high,
                          requantize_params(exact, layer.result_type, src_width=exact.signed_width, src_signed=True))
     # the segments' shift-adds beside the comparators, then the choice, the clip and the requantization
@@ -155,7 +154,7 @@ def table_block(identifier: str, layer: TableActivationLayer, fused: None = None
     tail = _table_tail(layer)
     plan = TablePlan(layer.index_width, layer.index_width - layer.input_type.width, layer.index_offset,
                      layer.index_shift, max(1, (depth - 1).bit_length()), depth, depth - 1, _codes(layer.table),
-                     layer.result_type.width, layer.input_type.signed_width, tail)
+                     layer.result_type.width, tail)
     # the tail's shift-adds and requantization run beside the index arithmetic; its choice follows the lookup
     index_cost = ADD_LEVEL_COST if tail is None else max(ADD_LEVEL_COST, _shift_add_levels(tail.digits) +
                                                           REQUANTIZE_COST)

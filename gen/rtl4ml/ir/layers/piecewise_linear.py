@@ -2,12 +2,13 @@
 hard_tanh, and the step functions of binary and ternary networks (binary_tanh, ternary_tanh, QKeras binary/ternary).
 
 One rule covers them all: thresholds t_1 < ... < t_k split the input line into k + 1 segments, segment j
-computes scale_j * x + offset_j, and the result is clipped to [low, high] when given. Thresholds are exact:
-x > t compares the input code with floor(t * 2^frac), and x >= t with ceil(t * 2^frac) - 1, which are the real
-comparisons for any real t. Scales and
-the scales are constants in one signed type (CONSTANT_BITS bits, the finest LSB holding the largest, rounded to
-nearest), the offsets are rounded to the exact result's LSB; where a Keras constant is not representable there
-(LeakyReLU's 0.3), it is off by at most half that LSB. The arithmetic is then exact and requantized once to the result type.
+computes scale_j * x + offset_j, and the result is clipped to [low, high] when given; with a batch normalization
+folded in, each channel has its own thresholds and segments (a row). Thresholds are exact: x > t compares the
+input code with floor(t * 2^frac), and x >= t with ceil(t * 2^frac) - 1, which are the real comparisons for any
+real t. The scales are constants in one signed type (CONSTANT_BITS bits, the finest LSB holding the largest,
+rounded to nearest), the offsets are rounded to the exact result's LSB; where a Keras constant is not
+representable there (LeakyReLU's 0.3), it is off by at most half that LSB. The arithmetic is then exact and
+requantized once to the result type.
 """
 
 from __future__ import annotations
