@@ -402,3 +402,40 @@ def test_bundled_binary_and_ternary_taggers_have_no_multiplier(name):
     vectors = np.load(bundle / "test_vectors.npz")
     agreement = (design.predict(vectors["X"]).argmax(1) == vectors["keras_output"].argmax(1)).mean()
     assert agreement >= 0.99, agreement
+
+
+@pytest.mark.parametrize("kernel", ["quantized_bits(4,0,alpha='auto_po2')", "binary(alpha='auto_po2')",
+                                    "ternary(alpha='auto_po2')"])
+def test_power_of_two_scaled_quantizers_fold_exactly(kernel):
+    """alpha='auto_po2': a power-of-two scale per output channel, folded into exact codes; QKeras's own outputs."""
+    qkeras = pytest.importorskip("qkeras")
+    from tf_keras import Input, Sequential
+
+    model = Sequential([Input(shape=(8,), name="x"),
+                        qkeras.QDense(6, kernel_quantizer=kernel, bias_quantizer="quantized_bits(8,3,alpha=1)",
+                                      name="fc")])
+    rng = np.random.default_rng(13)
+    scales = np.array([0.02, 0.3, 1.0, 4.0, 0.7, 9.0])  # channels of very different magnitudes
+    model.set_weights([rng.normal(0, 1, (8, 6)) * scales, rng.normal(0, 1, 6)])
+    design = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<32,16>"}}})
+    X = rng.integers(-8, 8, size=(60, 8)).astype(np.float64) / 4
+    assert np.array_equal(design.predict(X), model.predict(X, verbose=0).astype(np.float64))
+    assert all(block.multipliers == 0 for block in design.core.blocks)  # power-of-two scales: shifts
+
+
+def test_qkeras_depthwise_and_separable_convolutions_equal_qkeras():
+    qkeras = pytest.importorskip("qkeras")
+    from tf_keras import Input, Model, layers
+
+    x = Input(shape=(6, 6, 2), name="x")
+    h = qkeras.QDepthwiseConv2D(2, depth_multiplier=2, depthwise_quantizer="quantized_bits(4,0,alpha=1)",
+                                bias_quantizer="quantized_bits(6,2,alpha=1)", name="dw")(x)
+    h = qkeras.QSeparableConv2D(3, 2, depthwise_quantizer="quantized_bits(4,1,alpha=1)",
+                                pointwise_quantizer="ternary(alpha=1)", bias_quantizer="quantized_bits(6,2,alpha=1)",
+                                name="sep")(h)
+    model = Model(x, layers.Flatten(name="flat")(h))
+    rng = np.random.default_rng(14)
+    model.set_weights([rng.normal(0, 1, w.shape) for w in model.get_weights()])
+    design = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<24,12>"}}})
+    X = rng.integers(-8, 8, size=(40, 6, 6, 2)).astype(np.float64) / 4
+    assert np.array_equal(design.predict(X), model.predict(X, verbose=0).astype(np.float64))

@@ -262,7 +262,8 @@ def _quantizers(spec, keras_class: str, config: dict, where: str) -> None:
     if keras_class.startswith("Q"):
         spec.kernel, spec.kernel_type = quantized_weights(spec.kernel, config.get("kernel_quantizer"),
                                                           f"{where}, kernel_quantizer")
-        spec.bias, spec.bias_type = quantized_weights(spec.bias, config.get("bias_quantizer"), f"{where}, bias_quantizer")
+        spec.bias, spec.bias_type = quantized_weights(spec.bias, config.get("bias_quantizer"),
+                                                      f"{where}, bias_quantizer")
     elif keras_class in _LEGACY_DENSE:
         _legacy_kernel(spec, keras_class, config, where)
 
@@ -333,7 +334,8 @@ def _convolution(name: str, keras_class: str, config: dict, weights: dict, shape
             [size for size, _, _ in geometry] + [int(kernel.shape[-1])])
 
 
-_DEPTHWISE = {"DepthwiseConv1D": 1, "DepthwiseConv2D": 2, "SeparableConv1D": 1, "SeparableConv2D": 2}
+_DEPTHWISE = {"DepthwiseConv1D": 1, "DepthwiseConv2D": 2, "SeparableConv1D": 1, "SeparableConv2D": 2,
+              "QDepthwiseConv2D": 2, "QSeparableConv1D": 1, "QSeparableConv2D": 2}
 
 
 def per_channel_kernel(depthwise: np.ndarray) -> np.ndarray:
@@ -350,7 +352,7 @@ def _depthwise(name: str, keras_class: str, config: dict, weights: dict, shape: 
     """[(ConvSpec, output shape)] of a Keras DepthwiseConv1D/2D (one convolution) or SeparableConv1D/2D (the
     depthwise convolution `<name>_depthwise`, then the pointwise one `<name>` with the bias)."""
     rank = _DEPTHWISE[keras_class]
-    separable = keras_class.startswith("Separable")
+    separable = "Separable" in keras_class
     _check_channels_last(config, shape, rank, where)
     if any(d != 1 for d in _per_axis(config.get("dilation_rate", 1), rank, "dilation_rate", where)):
         raise fail(f"{where}: dilation_rate {config.get('dilation_rate')} is not supported (only 1)")
@@ -361,6 +363,17 @@ def _depthwise(name: str, keras_class: str, config: dict, weights: dict, shape: 
     if depthwise.shape[rank:] != (shape[-1], multiplier):
         raise fail(f"{where}: depthwise kernel shape {depthwise.shape} does not match {shape[-1]} input channels "
                    f"and depth_multiplier {multiplier}")
+    quantized = keras_class.startswith("Q")  # QKeras: each tensor through its own quantizer, as trained
+    depthwise_type = pointwise_type = bias_type = None
+    if quantized:
+        depthwise, depthwise_type = quantized_weights(depthwise, config.get("depthwise_quantizer"),
+                                                      f"{where}, depthwise_quantizer")
+        if separable:
+            arrays[1], pointwise_type = quantized_weights(arrays[1], config.get("pointwise_quantizer"),
+                                                          f"{where}, pointwise_quantizer")
+        if use_bias:
+            arrays[-1], bias_type = quantized_weights(arrays[-1], config.get("bias_quantizer"),
+                                                      f"{where}, bias_quantizer")
     full = per_channel_kernel(depthwise)
     padding, strides = _padding(config, where), _per_axis(config.get("strides", 1), rank, "strides", where)
     geometry = [output_geometry(n, k, s, padding) for n, k, s in zip(shape[:-1], full.shape[:rank], strides)]
@@ -369,10 +382,12 @@ def _depthwise(name: str, keras_class: str, config: dict, weights: dict, shape: 
     spatial = [size for size, _, _ in geometry]
     bias = arrays[-1] if use_bias else np.zeros(arrays[1].shape[-1] if separable else full.shape[-1])
     if not separable:
-        return [(ConvSpec(name, keras_class, full, bias, strides, padding), spatial + [full.shape[-1]])]
+        return [(ConvSpec(name, keras_class, full, bias, strides, padding, depthwise_type, bias_type),
+                 spatial + [full.shape[-1]])]
     pointwise = arrays[1]
-    depthwise_spec = ConvSpec(f"{name}_depthwise", keras_class, full, np.zeros(full.shape[-1]), strides, padding)
-    pointwise_spec = ConvSpec(name, keras_class, pointwise, bias, (1,) * rank, "valid",
+    depthwise_spec = ConvSpec(f"{name}_depthwise", keras_class, full, np.zeros(full.shape[-1]), strides, padding,
+                              depthwise_type)
+    pointwise_spec = ConvSpec(name, keras_class, pointwise, bias, (1,) * rank, "valid", pointwise_type, bias_type,
                               inputs=(depthwise_spec.name,))
     return [(depthwise_spec, spatial + [full.shape[-1]]), (pointwise_spec, spatial + [pointwise.shape[-1]])]
 
@@ -589,10 +604,10 @@ class _SpecWalker:
             return activation_quantizer(config.get("activation"), f"{where}, activation")
         raise fail(f"{where}: unsupported layer type {keras_class!r}; rtl4ml supports Dense, QDense, BinaryDense, "
                    "TernaryDense, Conv1D, Conv2D, QConv1D, QConv2D, QConv2DBatchnorm, DepthwiseConv1D/2D, "
-                   "SeparableConv1D/2D, AveragePooling, MaxPooling, GlobalAveragePooling, GlobalMaxPooling, "
-                   "ZeroPadding, Cropping, UpSampling, Permute, Activation, ReLU, LeakyReLU, ThresholdedReLU, ELU, "
-                   "Softmax, QActivation, BatchNormalization, Add, Subtract, Multiply, Average, Maximum, Minimum, "
-                   "Concatenate, Dot, Dropout, Flatten, Reshape")
+                   "SeparableConv1D/2D, QDepthwiseConv2D, QSeparableConv1D/2D, AveragePooling, MaxPooling, "
+                   "GlobalAveragePooling, GlobalMaxPooling, ZeroPadding, Cropping, UpSampling, Permute, Activation, "
+                   "ReLU, LeakyReLU, ThresholdedReLU, ELU, Softmax, QActivation, BatchNormalization, Add, Subtract, "
+                   "Multiply, Average, Maximum, Minimum, Concatenate, Dot, Dropout, Flatten, Reshape")
 
     def linear_with_activation(self, spec, name: str, keras_class: str, config: dict, where: str, shape: list):
         self.add(spec, name, shape)

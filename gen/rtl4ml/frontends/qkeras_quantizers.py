@@ -177,6 +177,9 @@ def quantized_weights(values: np.ndarray, spec, where: str) -> tuple[np.ndarray,
     if spec is None:
         return values, None
     name, params = quantizer_name_and_params(spec, where)
+    if params.get("alpha") == "auto_po2" and name in ("quantized_bits", "binary", "stochastic_binary", "ternary",
+                                                       "stochastic_ternary"):
+        return _power_of_two_scaled(values, spec, where)
     if name in ("binary", "stochastic_binary"):
         parameters, levels = binary_parameters(params, where)
         if parameters["use_01"]:
@@ -186,6 +189,31 @@ def quantized_weights(values: np.ndarray, spec, where: str) -> tuple[np.ndarray,
         parameters, levels = ternary_parameters(params, where)
         return ternary_weights(values, parameters["alpha"], parameters["threshold"]), levels_type(levels, where)
     return values, weight_quantizer_type(spec, where)
+
+
+# Finest binary fraction tried for exact per-channel power-of-two scaled values (deeper: refused)
+MAX_SCALED_FRAC = 32
+
+
+def _power_of_two_scaled(values: np.ndarray, spec, where: str) -> tuple[np.ndarray, FixedType]:
+    """alpha='auto_po2': QKeras picks a power-of-two scale per output channel from the weights themselves, by an
+    iteration only QKeras defines, so QKeras computes the quantized values here; they are exact binary fractions,
+    held exactly by the narrowest type that holds them all (the scales folded into the codes)."""
+    try:
+        import os
+
+        os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # before TensorFlow loads, for QKeras
+        from qkeras.quantizers import get_quantizer
+    except ImportError:
+        raise fail(f"{where}: alpha='auto_po2' scales are computed by QKeras itself, which is not installed "
+                   "(pip install 'rtl4ml[qkeras]')") from None
+    quantized = np.asarray(get_quantizer(spec)(values.astype(np.float32)), dtype=np.float64)
+    for frac in range(MAX_SCALED_FRAC + 1):
+        codes = quantized * 2.0**frac
+        if np.array_equal(codes, np.round(codes)):
+            width, signed = bits_for_range(int(codes.min(initial=0)), int(codes.max(initial=0)))
+            return quantized, FixedType(width, width - frac, signed, "AP_RND_CONV", "AP_SAT")
+    raise fail(f"{where}: the alpha='auto_po2' values need more than {MAX_SCALED_FRAC} fractional bits")
 
 
 def activation_quantizer(spec, where: str) -> tuple[str, dict, FixedType | None]:
