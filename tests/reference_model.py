@@ -164,6 +164,12 @@ def permute(layer, x: list[int]) -> list[int]:
 
 
 def softmax(layer, x: list[int]) -> list[int]:
+    """Each row (the last axis) on its own."""
+    n = layer.shape[-1]
+    return [v for start in range(0, len(x), n) for v in softmax_row(layer, x[start:start + n])]
+
+
+def softmax_row(layer, x: list[int]) -> list[int]:
     def pow2(exponent: int) -> int:
         return int(layer.pow2[exponent % (1 << layer.log_frac)]) // 2 ** (exponent // (1 << layer.log_frac))
 

@@ -375,16 +375,34 @@ def test_depthwise_and_separable_convolutions_are_bit_exact_in_verilog_vhdl_and_
     assert design.csim(X)["mismatches"] == 0
 
 
-def test_a_softmax_it_cannot_build_is_refused_in_one_line(keras):
-    rows = keras.Sequential([keras.Input(shape=(4, 3), name="x"), keras.layers.Conv1D(3, 1, name="fc"),
-                             keras.layers.Softmax(name="sm")])
-    with pytest.raises(Rtl4mlError, match="layer sm \\(Softmax\\): softmax over the last axis of a \\[4, 3\\] "
-                                          "tensor \\(several rows\\) is not supported yet"):
-        rtl4ml.convert(rows)
+def test_a_softmax_over_another_axis_is_refused_in_one_line(keras):
     other_axis = keras.Sequential([keras.Input(shape=(4, 3), name="x"), keras.layers.Conv1D(3, 1, name="fc"),
                                    keras.layers.Softmax(axis=1, name="sm")])
-    with pytest.raises(Rtl4mlError, match="layer sm \\(Softmax\\): softmax over axis 1 is not supported"):
+    with pytest.raises(Rtl4mlError, match="layer sm \\(Softmax\\): softmax over axis 1 is not supported \\(only the "
+                                          "last axis"):
         rtl4ml.convert(other_axis)
+
+
+@pytest.mark.sim
+def test_a_softmax_over_rows_is_bit_exact_and_follows_keras(keras, tmp_path):
+    """Softmax over the last axis of a 4 x 3 tensor (each row its own distribution), as a per-constituent head
+    needs it: Keras within the softmax's resolution, golden = loop reference = Verilog = VHDL = HLS C++."""
+    model = keras.Sequential([keras.Input(shape=(4, 2), name="x"), keras.layers.Conv1D(3, 1, name="fc"),
+                              keras.layers.Softmax(axis=-1, name="sm"), keras.layers.Flatten(name="flat")])
+    rng = np.random.default_rng(15)
+    design = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<16,6>"}},
+                                    "LayerName": {"sm": {"Precision": {"result": "ap_ufixed<12,0,AP_RND,AP_SAT>"}}}})
+    X = rng.normal(0, 1, size=(300, 4, 2))
+    assert np.max(np.abs(design.predict(X) - model.predict(X, verbose=0))) < 2.0**-6
+    rows = design.predict(X).reshape(300, 4, 3).sum(axis=-1)
+    assert np.all(np.abs(rows - 1) < 0.02)
+    want = [reference_model.run(design.graph, row) for row in X[:40].reshape(40, -1)]
+    assert np.array_equal(design.predict_codes(X[:40]), np.array(want))
+    design.write(tmp_path / "prj")
+    bulk = design.simulate_bulk(X, backpressure=0.2)
+    assert bulk["events"] == 300 and bulk["mismatches"] == 0 and not bulk["protocol_errors"]
+    assert design.simulate_vhdl(X[:40])["mismatches"] == 0
+    assert design.csim(X)["mismatches"] == 0
 
 
 @pytest.mark.parametrize("name", ["jet_tagger_binary", "jet_tagger_ternary"])

@@ -19,14 +19,14 @@ ap_uint<CONFIG_T::exp_bits> pow2_of(ap_uint<W> exponent, const ap_uint<CONFIG_T:
     return mantissa >> (exponent >> CONFIG_T::log_frac).to_int();
 }
 
-// CONFIG_T provides: n, code_width, d_shift, d_bits, lo_bits, log_frac, y_bits, z_bits, exp_frac, exp_bits,
-// sum_bits, sum_shift, hi_size, lo_size, pow2_size, sum_size.
+// One row of n values. CONFIG_T provides: n, rows, code_width, d_shift, d_bits, lo_bits, log_frac, y_bits, z_bits,
+// exp_frac, exp_bits, sum_bits, sum_shift, hi_size, lo_size, pow2_size, sum_size.
 template <class data_T, class res_T, typename CONFIG_T>
-void softmax(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n],
-             const ap_uint<CONFIG_T::y_bits> log_hi[CONFIG_T::hi_size],
-             const ap_uint<CONFIG_T::y_bits> log_lo[CONFIG_T::lo_size],
-             const ap_uint<CONFIG_T::exp_bits> pow2[CONFIG_T::pow2_size],
-             const ap_uint<CONFIG_T::z_bits> log_sum[CONFIG_T::sum_size]) {
+void softmax_row(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n],
+                 const ap_uint<CONFIG_T::y_bits> log_hi[CONFIG_T::hi_size],
+                 const ap_uint<CONFIG_T::y_bits> log_lo[CONFIG_T::lo_size],
+                 const ap_uint<CONFIG_T::exp_bits> pow2[CONFIG_T::pow2_size],
+                 const ap_uint<CONFIG_T::z_bits> log_sum[CONFIG_T::sum_size]) {
     #pragma HLS INLINE
     typedef ap_int<CONFIG_T::code_width> code_t;
     code_t codes[CONFIG_T::n];
@@ -57,6 +57,21 @@ void softmax(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n],
         ap_ufixed<CONFIG_T::exp_bits, CONFIG_T::exp_bits - CONFIG_T::exp_frac> normalized;
         normalized.V = pow2_of<CONFIG_T>(z, pow2).V;
         res[i] = cast<res_T>(normalized);
+    }
+}
+
+// Softmax over the last axis of rows x n values (row-major): each row on its own.
+template <class data_T, class res_T, typename CONFIG_T>
+void softmax(const data_T data[CONFIG_T::rows * CONFIG_T::n], res_T res[CONFIG_T::rows * CONFIG_T::n],
+             const ap_uint<CONFIG_T::y_bits> log_hi[CONFIG_T::hi_size],
+             const ap_uint<CONFIG_T::y_bits> log_lo[CONFIG_T::lo_size],
+             const ap_uint<CONFIG_T::exp_bits> pow2[CONFIG_T::pow2_size],
+             const ap_uint<CONFIG_T::z_bits> log_sum[CONFIG_T::sum_size]) {
+    #pragma HLS INLINE
+    for (int r = 0; r < CONFIG_T::rows; r++) {
+        #pragma HLS UNROLL
+        softmax_row<data_T, res_T, CONFIG_T>(data + r * CONFIG_T::n, res + r * CONFIG_T::n, log_hi, log_lo, pow2,
+                                             log_sum);
     }
 }
 

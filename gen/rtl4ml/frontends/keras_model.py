@@ -574,12 +574,12 @@ class _SpecWalker:
                 spec.inputs = inputs
                 self.add(spec, name, shape)
             return
-        function, parameters, result_type = self.activation_of(keras_class, config, where)
+        function, parameters, result_type = self.activation_of(keras_class, config, where, shape)
         self.add(ActivationSpec(name, keras_class, function, result_type, inputs=inputs, parameters=parameters),
                  name, shape)
 
-    def activation_of(self, keras_class: str, config: dict, where: str) -> tuple[str, dict, object]:
-        """(function, parameters, trained result type or None) of an activation layer."""
+    def activation_of(self, keras_class: str, config: dict, where: str, shape: list) -> tuple[str, dict, object]:
+        """(function, parameters, trained result type or None) of an activation layer on a `shape` tensor."""
         if keras_class == "Activation":
             return (*_activation(config.get("activation"), where), None)
         if keras_class == "ReLU":
@@ -597,8 +597,10 @@ class _SpecWalker:
             return "elu", {"alpha": float(config.get("alpha", 1.0))}, None
         if keras_class == "Softmax":
             axis = config.get("axis", -1)
-            if axis not in (-1, [-1]):
-                raise fail(f"{where}: softmax over axis {axis} is not supported (only the last axis, -1)")
+            axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
+            if axis not in (-1, len(shape)):  # Keras counts the batch axis
+                raise fail(f"{where}: softmax over axis {config.get('axis')} is not supported (only the last "
+                           "axis; a Permute before and after it moves another one there)")
             return "softmax", {}, None
         if keras_class == "QActivation":
             return activation_quantizer(config.get("activation"), f"{where}, activation")

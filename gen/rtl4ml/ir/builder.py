@@ -7,7 +7,6 @@ layer's settings from the config and wires the layers into a graph.
 from __future__ import annotations
 
 import dataclasses
-import math
 import warnings
 
 import numpy as np
@@ -158,10 +157,7 @@ def _build_activation(spec: ActivationSpec, source, config: Config):
     if spec.result_type is not None and "result" not in settings.explicit:
         result_type = spec.result_type
     inputs, shape, input_type = (source.name,), source.shape, source.result_type
-    if spec.function == "softmax":
-        if math.prod(shape[:-1]) > 1:
-            raise fail(f"layer {spec.name} ({spec.layer_type}): softmax over the last axis of a {list(shape)} tensor "
-                       "(several rows) is not supported yet; flatten it, or apply it to a flat tensor")
+    if spec.function == "softmax":  # over the last axis: each row of a shaped tensor on its own
         layer = build_softmax(spec.name, inputs, shape, input_type, result_type, settings.table_size)
     elif spec.function in TABLE_FUNCTIONS:
         layer = build_table_activation(spec.name, inputs, shape, spec.function, input_type, result_type,

@@ -207,7 +207,8 @@ def _softmax(ident: str, layer: SoftmaxLayer) -> HlsLayer:
               ("pow2", layer.exp_bits, layer.pow2), ("log_sum", layer.z_bits, layer.log_sum)]
     return HlsLayer(
         ident, layer, "softmax",
-        config={"n": layer.classes, "code_width": max(_code_width(layer.input_type), layer.d_bits + 1),
+        config={"n": layer.classes, "rows": layer.n_out // layer.classes,
+                "code_width": max(_code_width(layer.input_type), layer.d_bits + 1),
                 "d_shift": layer.d_shift, "d_bits": layer.d_bits, "lo_bits": layer.lo_bits,
                 "log_frac": layer.log_frac, "y_bits": layer.y_bits, "z_bits": layer.z_bits,
                 "exp_frac": layer.exp_frac, "exp_bits": layer.exp_bits, "sum_bits": layer.sum_bits,

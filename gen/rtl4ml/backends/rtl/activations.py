@@ -75,7 +75,11 @@ class TablePlan:
 
 @dataclass(frozen=True)
 class SoftmaxPlan:
-    """The base-2 recipe of ir/layers/softmax.py: widths, shifts and table contents (integer codes)."""
+    """The base-2 recipe of ir/layers/softmax.py: widths, shifts and table contents (integer codes), for one row of
+    `classes` values; a tensor of several rows gets one such module per row."""
+
+    classes: int
+    rows: int
 
     diff_width: int
     d_shift: int
@@ -169,6 +173,7 @@ def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None = None) -> B
     n = layer.classes
     max_levels, sum_levels = levels_for(n), levels_for(n)
     plan = SoftmaxPlan(
+        classes=n, rows=layer.n_out // n,
         diff_width=max(x_type.width + 1, layer.d_bits + 1), d_shift=layer.d_shift, d_bits=layer.d_bits,
         d_max=(1 << layer.d_bits) - 1, lo_bits=layer.lo_bits, hi_bits=layer.d_bits - layer.lo_bits,
         log_frac=layer.log_frac, y_bits=layer.y_bits,
@@ -187,4 +192,5 @@ def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None = None) -> B
         [Step(f"sum{k}", ADD_LEVEL_COST) for k in range(sum_levels)] + [
         Step("log_sum_lookup", ADD_LEVEL_COST + LOOKUP_COST), Step("normalize_exponent", ADD_LEVEL_COST),
         Step("normalize_lookup", LOOKUP_COST + SHIFT_COST), Step("requantize", REQUANTIZE_COST)]
-    return Block(identifier, "softmax_layer", [layer], n, x_type, n, layer.result_type, steps, plan)
+    return Block(identifier, "softmax_layer", [layer], layer.n_out, x_type, layer.n_out, layer.result_type, steps,
+                 plan)
