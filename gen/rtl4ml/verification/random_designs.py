@@ -1,5 +1,5 @@
 """Random small MLPs, some behind a convolution (zero padding before it; average or max pooling, then a cropping,
-up-sampling or permute after it), some with a side branch merged into the last layer (add/subtract/multiply/
+up-sampling or permute and a softmax over the rows after it), some with a side branch merged into the last layer (add/subtract/multiply/
 average/maximum/minimum/concatenate/dot, sometimes a second output), with every activation the frontend reads
 (parametrized ones with their constants), as plain JSON specs, and how to turn one into a model + config.
 
@@ -144,6 +144,9 @@ def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
             names["pool"] = {"Precision": {"result": pool["result_type"]}}
         if conv.get("wiring"):
             layers.append(_wiring_spec(conv["wiring"], rank))
+        if conv.get("softmax_type"):  # a softmax over the last axis, row by row
+            layers.append(ActivationSpec("rows_softmax", "Softmax", "softmax"))
+            names["rows_softmax"] = {"Precision": {"result": conv["softmax_type"]}}
         layers.append(ReshapeSpec("flat", "Flatten", (int(np.prod(conv_output_shape(conv))),)))
     tensors = [layers[-1].name if layers else input_name]  # what fc0 reads, then each dense layer's output
     for index, layer in enumerate(spec["layers"]):
@@ -295,6 +298,8 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int) -> dict:
                         "strides": [choose.integer(1, 2) for _ in spatial], "padding": choose.choice(("valid", "same")),
                         "result_type": draw_type(choose)}
     conv["wiring"] = _draw_wiring(choose, conv_output_shape(conv))
+    if len(conv_output_shape(conv)) > 1 and choose.integer(0, 5) == 0:  # sometimes a softmax over its rows
+        conv["softmax_type"] = draw_type(choose, signed=False)
     return conv
 
 
