@@ -20,7 +20,7 @@ from .keras_file import KerasFile, read_keras_file, weights_by_layer_name
 from .qkeras_quantizers import (activation_quantizer, binary_weights, levels_type, quantized_weights,
                                 ternary_weights)
 from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, InputSpec, MergeSpec, ModelSpec,
-                   PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec)
+                   PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec, per_channel_kernel)
 
 ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh", "relu6", "hard_sigmoid", "hard_tanh", "elu", "selu",
                "softplus", "softsign", "binary_tanh", "ternary_tanh")
@@ -336,16 +336,6 @@ def _convolution(name: str, keras_class: str, config: dict, weights: dict, shape
 
 _DEPTHWISE = {"DepthwiseConv1D": 1, "DepthwiseConv2D": 2, "SeparableConv1D": 1, "SeparableConv2D": 2,
               "QDepthwiseConv2D": 2, "QSeparableConv1D": 1, "QSeparableConv2D": 2}
-
-
-def per_channel_kernel(depthwise: np.ndarray) -> np.ndarray:
-    """A depthwise kernel [*k, C, m] as the full convolution kernel [*k, C, C*m] it equals: output channel c*m + j
-    reads input channel c only (every other weight an exact zero, which costs nothing in hardware)."""
-    *window, channels, multiplier = depthwise.shape
-    full = np.zeros((*window, channels, channels * multiplier))
-    for c in range(channels):
-        full[..., c, c * multiplier:(c + 1) * multiplier] = depthwise[..., c, :]
-    return full
 
 
 def _depthwise(name: str, keras_class: str, config: dict, weights: dict, shape: list, where: str) -> list:

@@ -14,8 +14,8 @@ import numpy as np
 
 from ..fixed_point import FixedType, parse_precision
 from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, InputSpec, MergeSpec,
-                             ModelSpec, PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec)
-from ..frontends.keras_model import per_channel_kernel
+                             ModelSpec, PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec,
+                             per_channel_kernel)
 from ..ir.layers.conv import output_geometry
 
 ACTIVATIONS = ("relu", "linear", "sigmoid", "tanh", None, "leaky_relu", "clipped_relu", "hard_sigmoid", "hard_tanh",
