@@ -98,29 +98,6 @@ def _build_pooling(spec: PoolingSpec, source, config: Config) -> AveragePoolingL
                        pad_after=tuple(g[2] for g in geometry), pipeline_budget=settings.pipeline_budget)
 
 
-def _wiring_shape(spec, source) -> tuple[int, ...]:
-    """The output shape of a wiring spec on `source`'s tensor, checked against it (one line naming the layer)."""
-    where, spatial = f"layer {spec.name} ({spec.layer_type})", source.shape[:-1]
-    if isinstance(spec, PermuteSpec):
-        if sorted(spec.axes) != list(range(len(source.shape))):
-            raise fail(f"{where}: dims {[a + 1 for a in spec.axes]} is not a permutation of its input's axes "
-                       f"1..{len(source.shape)} (shape {list(source.shape)})")
-        return tuple(source.shape[a] for a in spec.axes)
-    per_axis = spec.size if isinstance(spec, UpSamplingSpec) else spec.before
-    if len(per_axis) != len(spatial):
-        raise fail(f"{where}: works on {len(per_axis)} spatial axes, its input {list(source.shape)} has "
-                   f"{len(spatial)}")
-    if isinstance(spec, UpSamplingSpec):
-        return tuple(n * k for n, k in zip(spatial, spec.size)) + source.shape[-1:]
-    if isinstance(spec, CroppingSpec):
-        kept = tuple(n - a - b for n, a, b in zip(spatial, spec.before, spec.after))
-        if min(kept) < 1:
-            raise fail(f"{where}: cropping {list(zip(spec.before, spec.after))} leaves nothing of its input "
-                       f"{list(source.shape)}")
-        return kept + source.shape[-1:]
-    return tuple(n + a + b for n, a, b in zip(spatial, spec.before, spec.after)) + source.shape[-1:]
-
-
 # per wiring spec: its IR class, the hls4ml LayerType name a config uses for it, and the class's own fields
 _WIRING = {ZeroPaddingSpec: (ZeroPaddingLayer, "ZeroPadding", ("before", "after")),
            CroppingSpec: (CroppingLayer, "Cropping", ("before", "after")),
@@ -130,15 +107,19 @@ _WIRING = {ZeroPaddingSpec: (ZeroPaddingLayer, "ZeroPadding", ("before", "after"
 
 def _build_wiring(spec, source, config: Config):
     layer_class, hls4ml_type, fields = _WIRING[type(spec)]
-    shape = _wiring_shape(spec, source)
     # the type is kept (hls4ml's too): the codes are only moved (or are zeros), so a precision would change nothing
     explicit = config.resolve(spec.name, (hls4ml_type, spec.layer_type)).explicit
     if explicit:
         raise fail(f"layer {spec.name} ({spec.layer_type}): Precision {sorted(explicit)[0]} is not used, "
                    f"{layer_class.description.lower()} keeps its input's type ({source.result_type}); remove it "
                    "from the config")
-    return layer_class(name=spec.name, inputs=(source.name,), shape=shape, result_type=source.result_type,
-                       input_shape=source.shape, **{field: getattr(spec, field) for field in fields})
+    layer = layer_class(name=spec.name, inputs=(source.name,), shape=(), result_type=source.result_type,
+                        input_shape=source.shape, **{field: getattr(spec, field) for field in fields})
+    problem = layer.problem()
+    if problem:
+        raise fail(f"layer {spec.name} ({spec.layer_type}): {problem}")
+    layer.shape = layer.rearranged_shape()
+    return layer
 
 
 def _build_reshape(spec: ReshapeSpec, source, config: Config) -> ReshapeLayer:

@@ -19,6 +19,12 @@ class _SpatialEnds(WiringLayer):
         super().__post_init__()
         self.before, self.after = tuple(int(n) for n in self.before), tuple(int(n) for n in self.after)
 
+    def problem(self) -> str | None:
+        spatial = len(self.input_shape) - 1
+        if len(self.before) != spatial:
+            return f"works on {len(self.before)} spatial axes, its input {list(self.input_shape)} has {spatial}"
+        return None
+
 
 @layer_class
 @dataclass(kw_only=True)
@@ -35,6 +41,15 @@ class ZeroPaddingLayer(_SpatialEnds):
 class CroppingLayer(_SpatialEnds):
     kind = "cropping"
     description = "Cropping"
+
+    def problem(self) -> str | None:
+        mismatch = super().problem()
+        if mismatch:
+            return mismatch
+        kept = [n - a - b for n, a, b in zip(self.input_shape[:-1], self.before, self.after)]
+        if min(kept) < 1:
+            return f"cropping {list(zip(self.before, self.after))} leaves nothing of its input {list(self.input_shape)}"
+        return None
 
     def rearrange(self, x):
         kept = tuple(slice(b, n - a) for b, a, n in zip(self.before, self.after, self.input_shape[:-1]))

@@ -21,6 +21,12 @@ class UpSamplingLayer(WiringLayer):
         super().__post_init__()
         self.size = tuple(int(n) for n in self.size)
 
+    def problem(self) -> str | None:
+        spatial = len(self.input_shape) - 1
+        if len(self.size) != spatial:
+            return f"works on {len(self.size)} spatial axes, its input {list(self.input_shape)} has {spatial}"
+        return None
+
     def rearrange(self, x):
         for axis, repeats in enumerate(self.size):
             x = np.repeat(x, repeats, axis=axis + 1)
@@ -37,6 +43,13 @@ class PermuteLayer(WiringLayer):
     def __post_init__(self):
         super().__post_init__()
         self.axes = tuple(int(n) for n in self.axes)
+
+    def problem(self) -> str | None:
+        rank = len(self.input_shape)
+        if sorted(self.axes) != list(range(rank)):
+            return (f"dims {[a + 1 for a in self.axes]} is not a permutation of its input's axes 1..{rank} "
+                    f"(shape {list(self.input_shape)})")
+        return None
 
     def rearrange(self, x):
         return np.transpose(x, (0,) + tuple(a + 1 for a in self.axes))

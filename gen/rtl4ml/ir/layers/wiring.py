@@ -32,6 +32,14 @@ class WiringLayer(Layer):
         """[batch, *input_shape] -> [batch, *shape]; a new element is 0."""
         raise NotImplementedError
 
+    def problem(self) -> str | None:
+        """What makes this layer impossible on its input (None: nothing); checked before `rearrange` is used."""
+        return None
+
+    def rearranged_shape(self) -> tuple[int, ...]:
+        """The output shape, as the rearrangement gives it (the builder sets `shape` from it)."""
+        return self.rearrange(np.zeros((1,) + self.input_shape, dtype=np.int64)).shape[1:]
+
     def golden(self):
         return self.rearrange
 
