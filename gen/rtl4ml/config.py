@@ -17,7 +17,7 @@ import yaml
 
 from .errors import fail
 from .paths import user_path
-from .fixed_point import FixedType, parse_precision
+from .fixed_point import FixedType, finest_type_holding, parse_precision
 
 DEFAULT_PRECISION = "ap_fixed<16,6>"
 TENSORS = ("weight", "bias", "accum", "result")
@@ -287,6 +287,4 @@ def _constants_type(spec, width: int) -> str:
     values = [np.abs(np.asarray(getattr(layer, name))).max(initial=0.0) for layer in spec.layers
               for name, quantizer in constants
               if hasattr(layer, name) and (quantizer is None or getattr(layer, quantizer, None) is None)]
-    largest = max(values, default=0.0)
-    integer = int(np.floor(np.log2(largest))) + 2 if largest > 0 else 1  # sign bit + the largest's bits
-    return str(FixedType(width, integer, True, "AP_RND_CONV", "AP_SAT"))
+    return str(finest_type_holding(max(values, default=0.0), width))

@@ -128,6 +128,25 @@ def bits_for_range(low: int, high: int) -> tuple[int, bool]:
     return width, True
 
 
+def finest_type_holding(largest: float, width: int) -> FixedType:
+    """The `width`-bit signed type of the finest LSB that holds +-largest (a sign bit and the largest's integer
+    bits), rounding to nearest and saturating: the type of constants quantized offline."""
+    integer = int(np.floor(np.log2(largest))) + 2 if largest > 0 else 1
+    return FixedType(width, integer, True, "AP_RND_CONV", "AP_SAT")
+
+
+def exact_type_of(values, max_frac: int) -> FixedType | None:
+    """The narrowest type holding every value (and 0) exactly, with the fewest fractional bits up to `max_frac`
+    (rounding to nearest, saturating); None when they need more."""
+    values = np.asarray(values, dtype=np.float64)
+    for frac in range(max_frac + 1):
+        codes = values * 2.0**frac
+        if np.array_equal(codes, np.round(codes)):
+            width, signed = bits_for_range(int(codes.min(initial=0)), int(codes.max(initial=0)))
+            return FixedType(width, width - frac, signed, "AP_RND_CONV", "AP_SAT")
+    return None
+
+
 # ----------------------------------------------------------------------------- integer quantization
 
 

@@ -8,42 +8,23 @@
 
 namespace rtl4ml {
 
-// CONFIG_T: in_height, in_width, n_chan, pad_top, pad_left, out_height, out_width; the type is kept.
+// Zero padding and cropping. CONFIG_T: in_height, in_width, n_chan, out_height, out_width, and origin_top,
+// origin_left: the output position of the input's first row and column (positive: padded, negative: cropped).
 template <class data_T, class res_T, typename CONFIG_T>
-void zero_pad(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
-              res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_chan]) {
+void pad_or_crop(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
+                 res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_chan]) {
     #pragma HLS INLINE
     for (int oh = 0; oh < CONFIG_T::out_height; oh++) {
         #pragma HLS UNROLL
         for (int ow = 0; ow < CONFIG_T::out_width; ow++) {
             #pragma HLS UNROLL
-            const int h = oh - CONFIG_T::pad_top;
-            const int w = ow - CONFIG_T::pad_left;
+            const int h = oh - CONFIG_T::origin_top;
+            const int w = ow - CONFIG_T::origin_left;
             const bool inside = h >= 0 && h < CONFIG_T::in_height && w >= 0 && w < CONFIG_T::in_width;
             for (int c = 0; c < CONFIG_T::n_chan; c++) {
                 #pragma HLS UNROLL
                 res[(oh * CONFIG_T::out_width + ow) * CONFIG_T::n_chan + c] =
                     inside ? res_T(data[(h * CONFIG_T::in_width + w) * CONFIG_T::n_chan + c]) : res_T(0);
-            }
-        }
-    }
-}
-
-// CONFIG_T: in_height, in_width, n_chan, crop_top, crop_left, out_height, out_width.
-template <class data_T, class res_T, typename CONFIG_T>
-void crop(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
-          res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_chan]) {
-    #pragma HLS INLINE
-    for (int oh = 0; oh < CONFIG_T::out_height; oh++) {
-        #pragma HLS UNROLL
-        for (int ow = 0; ow < CONFIG_T::out_width; ow++) {
-            #pragma HLS UNROLL
-            const int h = oh + CONFIG_T::crop_top;
-            const int w = ow + CONFIG_T::crop_left;
-            for (int c = 0; c < CONFIG_T::n_chan; c++) {
-                #pragma HLS UNROLL
-                res[(oh * CONFIG_T::out_width + ow) * CONFIG_T::n_chan + c] =
-                    res_T(data[(h * CONFIG_T::in_width + w) * CONFIG_T::n_chan + c]);
             }
         }
     }

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import Rtl4mlError, fail
 from ..ir.layers.conv import output_geometry
+from ..ir.layers.piecewise_linear import STEP_FUNCTIONS
 from .keras_file import KerasFile, read_keras_file, weights_by_layer_name
 from .qkeras_quantizers import (activation_quantizer, binary_weights, levels_type, quantized_weights,
                                 ternary_weights)
@@ -606,10 +607,6 @@ class _SpecWalker:
         for activation in _built_in_activation(name, keras_class, config, where):
             activation.inputs = (spec.name,)
             self.add(activation, name, shape)  # the Keras layer's tensor is the activation's output
-
-
-# Activations that only compare their input with thresholds (every segment a constant)
-STEP_FUNCTIONS = ("binary_tanh", "ternary_tanh", "ternary")
 
 
 def _fold_batchnorm_into_steps(specs: list, outputs: tuple[str, ...]) -> list:

@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from ..errors import fail
-from ..fixed_point import FixedType, bits_for_range
+from ..fixed_point import FixedType, exact_type_of
 
 _CALL_RE = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$")
 
@@ -116,13 +116,11 @@ def _leaky_quantized_relu(params: dict, where: str) -> tuple[dict, FixedType]:
 
 def levels_type(levels: list[float], where: str) -> FixedType:
     """The narrowest type holding every level (binary/ternary outputs, -alpha..alpha) exactly."""
-    for frac in range(0, 25):
-        codes = [level * 2.0**frac for level in levels]
-        if all(code == int(code) for code in codes):
-            width, signed = bits_for_range(int(min(codes)), int(max(codes)))
-            return FixedType(width, width - frac, signed, "AP_RND_CONV", "AP_SAT")
-    raise fail(f"{where}: levels {levels} are not exact binary fractions (alpha must be a power of two or a "
-               "short binary fraction)")
+    exact = exact_type_of(levels, 24)
+    if exact is None:
+        raise fail(f"{where}: levels {levels} are not exact binary fractions (alpha must be a power of two or a "
+                   "short binary fraction)")
+    return exact
 
 
 def _scale(params: dict, name: str, where: str) -> float:
@@ -208,12 +206,10 @@ def _power_of_two_scaled(values: np.ndarray, spec, where: str) -> tuple[np.ndarr
         raise fail(f"{where}: alpha='auto_po2' scales are computed by QKeras itself, which is not installed "
                    "(pip install 'rtl4ml[qkeras]')") from None
     quantized = np.asarray(get_quantizer(spec)(values.astype(np.float32)), dtype=np.float64)
-    for frac in range(MAX_SCALED_FRAC + 1):
-        codes = quantized * 2.0**frac
-        if np.array_equal(codes, np.round(codes)):
-            width, signed = bits_for_range(int(codes.min(initial=0)), int(codes.max(initial=0)))
-            return quantized, FixedType(width, width - frac, signed, "AP_RND_CONV", "AP_SAT")
-    raise fail(f"{where}: the alpha='auto_po2' values need more than {MAX_SCALED_FRAC} fractional bits")
+    exact = exact_type_of(quantized, MAX_SCALED_FRAC)
+    if exact is None:
+        raise fail(f"{where}: the alpha='auto_po2' values need more than {MAX_SCALED_FRAC} fractional bits")
+    return quantized, exact
 
 
 def activation_quantizer(spec, where: str) -> tuple[str, dict, FixedType | None]:

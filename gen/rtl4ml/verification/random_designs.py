@@ -17,6 +17,7 @@ from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingS
                              ModelSpec, PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec,
                              per_channel_kernel)
 from ..ir.layers.conv import output_geometry
+from ..ir.layers.piecewise_linear import STEP_FUNCTIONS
 
 ACTIVATIONS = ("relu", "linear", "sigmoid", "tanh", None, "leaky_relu", "clipped_relu", "hard_sigmoid", "hard_tanh",
                "binary_tanh", "ternary_tanh", "ternary", "elu", "selu", "softplus", "softsign")
@@ -44,7 +45,7 @@ def _draw_activation(choose, options=ACTIVATIONS) -> dict:
 def _fold_a_batchnorm(choose, layer: dict, units: int) -> None:
     """Sometimes a step activation with a batch normalization folded in (per-channel scale and shift: positive,
     negative and zero scales), as the Keras frontend folds one in front of binary/ternary activations."""
-    if layer["activation"] in ("binary_tanh", "ternary_tanh", "ternary") and choose.integer(0, 1):
+    if layer["activation"] in STEP_FUNCTIONS and choose.integer(0, 1):
         layer["activation_parameters"] = dict(layer["activation_parameters"],
                                               channel_scale=[choose.choice((-1.5, -0.3, 0.0, 0.25, 2.0))
                                                              for _ in range(units)],

@@ -282,18 +282,11 @@ def _spatial_wiring(layer) -> dict:
             "out_width": out_w}
 
 
-@HLS_CALLS.register(ZeroPaddingLayer)
-def _zero_padding(ident: str, layer: ZeroPaddingLayer) -> HlsLayer:
-    pad_top, pad_left = _height_width(layer.before, 0)
-    return HlsLayer(ident, layer, "zero_pad", template_args=[f"{ident}_config"],
-                    config=_spatial_wiring(layer) | {"pad_top": pad_top, "pad_left": pad_left})
-
-
-@HLS_CALLS.register(CroppingLayer)
-def _cropping(ident: str, layer: CroppingLayer) -> HlsLayer:
-    crop_top, crop_left = _height_width(layer.before, 0)
-    return HlsLayer(ident, layer, "crop", template_args=[f"{ident}_config"],
-                    config=_spatial_wiring(layer) | {"crop_top": crop_top, "crop_left": crop_left})
+@HLS_CALLS.register(ZeroPaddingLayer, CroppingLayer)
+def _pad_or_crop(ident: str, layer: ZeroPaddingLayer | CroppingLayer) -> HlsLayer:
+    origin_top, origin_left = _height_width(layer.origin, 0)
+    return HlsLayer(ident, layer, "pad_or_crop", template_args=[f"{ident}_config"],
+                    config=_spatial_wiring(layer) | {"origin_top": origin_top, "origin_left": origin_left})
 
 
 @HLS_CALLS.register(UpSamplingLayer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -12,8 +13,14 @@ from .wiring import WiringLayer
 
 @dataclass(kw_only=True)
 class _SpatialEnds(WiringLayer):
+    grows: ClassVar[int]  # +1: the ends are added (padding), -1: they are cut (cropping)
     before: tuple[int, ...]  # per spatial axis
     after: tuple[int, ...]
+
+    @property
+    def origin(self) -> tuple[int, ...]:
+        """Per spatial axis, the output position of the input's first element (negative: cropped away)."""
+        return tuple(self.grows * n for n in self.before)
 
     def __post_init__(self):
         super().__post_init__()
@@ -31,6 +38,7 @@ class _SpatialEnds(WiringLayer):
 class ZeroPaddingLayer(_SpatialEnds):
     kind = "zero_padding"
     description = "Zero padding"
+    grows = 1
 
     def rearrange(self, x):
         return np.pad(x, [(0, 0)] + list(zip(self.before, self.after)) + [(0, 0)])
@@ -41,6 +49,7 @@ class ZeroPaddingLayer(_SpatialEnds):
 class CroppingLayer(_SpatialEnds):
     kind = "cropping"
     description = "Cropping"
+    grows = -1
 
     def problem(self) -> str | None:
         mismatch = super().problem()

@@ -20,11 +20,13 @@ from fractions import Fraction
 import numpy as np
 
 from ...errors import fail
-from ...fixed_point import FixedType, quantize_float, requantize
+from ...fixed_point import FixedType, finest_type_holding, quantize_float, requantize
 from ..value_range import ValueRange
 from .base import Layer, layer_class
 
 CONSTANT_BITS = 18  # the constants' type: a DSP's narrow operand, and far below any result LSB in practice
+# The functions whose every segment is a constant: they only compare their input with thresholds
+STEP_FUNCTIONS = ("binary_tanh", "ternary_tanh", "ternary")
 
 
 def _rows(values) -> tuple[tuple[int, ...], ...]:
@@ -172,7 +174,7 @@ def constant_type(values: list[float]) -> FixedType:
     largest = max((abs(v) for v in values), default=0.0)
     if largest == 0:
         return FixedType(2, 2, True, "AP_RND_CONV", "AP_SAT")
-    return FixedType(CONSTANT_BITS, int(math.floor(math.log2(largest))) + 2, True, "AP_RND_CONV", "AP_SAT")
+    return finest_type_holding(largest, CONSTANT_BITS)
 
 
 def _through_affine(thresholds, segments, scale: float, shift: float):
