@@ -63,6 +63,22 @@ def test_every_layer_stays_inside_its_derived_range(spec, seed):
             assert layer.result_type.min_code <= bounds.low and bounds.high <= layer.result_type.max_code
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(design_strategy(max_width=6, max_depth=3), st.integers(0, 2**31))
+def test_every_tensor_stays_inside_its_stored_range(spec, seed):
+    """The ranges the RTL sizes its adder graphs by (ModelGraph.stored_ranges: saturating types clip, wrapping ones
+    may hold any code) hold every value each layer stores, on inputs at and beyond the input type's limits."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model, config = realize(spec)
+        design = convert(model, config)
+    ranges = design.graph.stored_ranges()
+    _, trace = design.predict_codes(stimulus(spec, 64, seed), trace=True)
+    for layer in design.graph.all_layers():
+        codes, bounds = trace[layer.name], ranges[layer.name].at(layer.result_type.frac)
+        assert bounds.low <= codes.min() and codes.max() <= bounds.high, (layer.name, json.dumps(spec))
+
+
 def dense_model(weights, bias, activation=None) -> ModelSpec:
     layers = [DenseSpec("fc", "Dense", np.asarray(weights, dtype=float), np.asarray(bias, dtype=float))]
     if activation:

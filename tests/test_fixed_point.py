@@ -7,8 +7,9 @@ import pytest
 
 import reference_model as exact  # the ap_fixed rules written once, scalar and slow
 from rtl4ml.errors import Rtl4mlError
-from rtl4ml.fixed_point import (OVERFLOW_MODES, ROUNDING_MODES, FixedType, apply_overflow, parse_precision,
-                                quantize_float, requantize)
+from rtl4ml.fixed_point import (OVERFLOW_MODES, ROUNDING_MODES, SIGN_DEPENDENT_ROUNDING, FixedType, apply_overflow,
+                                bits_read_by_requantize, parse_precision, quantize_float, requantize)
+from rtl4ml.ir.value_range import ValueRange
 
 
 def test_parse_precision_reads_hls4ml_spellings():
@@ -71,3 +72,34 @@ def test_wrap_of_signed_and_unsigned_is_modular():
 def test_non_finite_values_are_refused():
     with pytest.raises(Rtl4mlError, match="non-finite"):
         quantize_float(np.array([np.nan]), FixedType(8, 3))
+
+
+@pytest.mark.parametrize("rounding", ROUNDING_MODES)
+@pytest.mark.parametrize("overflow", OVERFLOW_MODES)
+def test_a_conversion_reads_only_the_bits_it_says(rounding, overflow):
+    """bits_read_by_requantize(k): a code and any code equal to it modulo 2**k convert alike (the RTL computes a
+    wrapping layer's sums modulo 2**k). Where it says all bits, one pair that differs above them shows why."""
+    rng = np.random.default_rng(ROUNDING_MODES.index(rounding) * 10 + OVERFLOW_MODES.index(overflow))
+    source_width, source_frac = 24, 9
+    codes = rng.integers(-2**23, 2**23, 3000)
+    for target in (FixedType(6, 2, True, rounding, overflow), FixedType(8, -1, True, rounding, overflow),
+                   FixedType(5, 1, False, rounding, overflow), FixedType(12, 7, True, rounding, overflow)):
+        k = bits_read_by_requantize(source_width, source_frac, target)
+        if overflow != "AP_WRAP" or rounding in SIGN_DEPENDENT_ROUNDING:
+            assert k == source_width
+            continue
+        assert k == source_frac - target.frac + target.width
+        low_bits = (codes + 2**(k - 1)) % 2**k - 2**(k - 1)  # the same codes modulo 2**k, sign-extended
+        assert np.array_equal(requantize(low_bits, source_frac, target), requantize(codes, source_frac, target))
+
+
+def test_a_stored_range_saturates_wraps_or_zeroes_as_its_type_does():
+    exact = ValueRange(-500, 700, 4)  # [-31.25, 43.75]
+    assert exact.stored_in(parse_precision("ap_fixed<16,8>")) == ValueRange(-500 * 16, 700 * 16, 8)  # fits
+    assert exact.stored_in(parse_precision("ap_fixed<7,1,AP_RND_CONV,AP_SAT>")) == ValueRange(-64, 63, 6)
+    assert ValueRange(0, 700, 4).stored_in(parse_precision("ap_fixed<7,1,AP_RND,AP_SAT>")) == ValueRange(0, 63, 6)
+    assert ValueRange(0, 700, 4).stored_in(parse_precision("ap_fixed<7,1>")) == ValueRange(-64, 63, 6)  # wraps
+    assert ValueRange(40, 700, 4).stored_in(parse_precision("ap_fixed<7,1,AP_TRN,AP_SAT_ZERO>")) == \
+        ValueRange(0, 63, 6)
+    assert ValueRange(-700, -40, 4).stored_in(parse_precision("ap_fixed<7,1,AP_TRN,AP_SAT_SYM>")) == \
+        ValueRange(-63, -63, 6)

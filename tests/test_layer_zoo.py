@@ -404,7 +404,7 @@ def test_a_softmax_over_rows_is_bit_exact_and_follows_keras(keras, tmp_path):
 @pytest.mark.parametrize("name", ["jet_tagger_binary", "jet_tagger_ternary"])
 def test_bundled_binary_and_ternary_taggers_have_no_multiplier(name):
     """The bundled binary/ternary 16-64-32-32-5 taggers: no product anywhere (every weight +-1 or 0, the batch norms
-    before the sign activations folded into thresholds), latency 8, and Keras's argmax on the stored vectors."""
+    before the sign activations folded into thresholds), their latencies, and Keras's argmax on the stored vectors."""
     from conftest import ROOT
 
     bundle = ROOT / "sim" / "models" / name
@@ -412,7 +412,9 @@ def test_bundled_binary_and_ternary_taggers_have_no_multiplier(name):
     dense = [layer for layer in design.graph.layers if layer.kind == "dense"]
     assert len(dense) == 4 and all(set(np.unique(layer.weight)) <= {-1, 0, 1} for layer in dense)
     assert "batchnorm" not in [layer.kind for layer in design.graph.layers[:-2]]  # only the output's is left
-    assert all(block.multipliers == 0 for block in design.core.blocks) and design.latency == 8
+    assert all(block.multipliers == 0 for block in design.core.blocks)
+    # the binary one's softmax starts 4 logic levels after a register: its block-RAM reads cost a cycle
+    assert design.latency == {"jet_tagger_binary": 9, "jet_tagger_ternary": 8}[name]
     vectors = np.load(bundle / "test_vectors.npz")
     agreement = (design.predict(vectors["X"]).argmax(1) == vectors["keras_output"].argmax(1)).mean()
     assert agreement >= 0.99, agreement

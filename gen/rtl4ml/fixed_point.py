@@ -147,6 +147,20 @@ def exact_type_of(values, max_frac: int) -> FixedType | None:
     return None
 
 
+# rounding modes whose increment depends on the sign of the value (the others read only the dropped bits and
+# the lowest kept one)
+SIGN_DEPENDENT_ROUNDING = ("AP_TRN_ZERO", "AP_RND_ZERO", "AP_RND_INF")
+
+
+def bits_read_by_requantize(src_width: int, src_frac: int, target: FixedType) -> int:
+    """How many low bits of a `src_width`-bit code (`src_frac` fractional bits) its conversion to `target` reads:
+    all of them, unless the target wraps and rounds without looking at the sign; then only the bits up to the
+    target's most significant one, so a sum feeding it may be computed modulo 2**that many bits."""
+    if target.overflow != "AP_WRAP" or target.rounding in SIGN_DEPENDENT_ROUNDING:
+        return src_width
+    return max(1, min(src_width, src_frac - target.frac + target.width))
+
+
 # ----------------------------------------------------------------------------- integer quantization
 
 

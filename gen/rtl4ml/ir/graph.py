@@ -13,6 +13,7 @@ import numpy as np
 from ..errors import fail
 from ..fixed_point import FixedType
 from .layers import InputLayer, Layer
+from .value_range import ValueRange
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,15 @@ class ModelGraph:
 
     def layer(self, name: str) -> Layer:
         return next(layer for layer in self.all_layers() if layer.name == name)
+
+    def stored_ranges(self) -> dict[str, ValueRange]:
+        """Every tensor's range of values as stored in its type: its layer's exact range (from its inputs'),
+        requantized (the input's is its type's)."""
+        ranges = {self.input.name: ValueRange.of_type(self.input.result_type)}
+        for layer in self.layers:
+            exact = layer.value_range([ranges[name] for name in layer.inputs])
+            ranges[layer.name] = exact.stored_in(layer.result_type)
+        return ranges
 
     def consumers(self, name: str) -> list[Layer]:
         return [layer for layer in self.layers if name in layer.inputs]

@@ -39,8 +39,16 @@ class ValueRange:
 
     def stored_in(self, t: FixedType) -> "ValueRange":
         """The range after requantizing to `t`: every rounding mode lands between floor and ceiling; a value
-        that can overflow may become any code of the type."""
-        return self.at(t.frac) if self.within(t) else ValueRange.of_type(t)
+        that overflows saturates to the type's ends (AP_SAT, AP_SAT_SYM), or becomes 0 (AP_SAT_ZERO), or may
+        become any code of the type (AP_WRAP)."""
+        codes = self.at(t.frac)
+        if self.within(t):
+            return codes
+        if t.overflow == "AP_WRAP":
+            return ValueRange.of_type(t)
+        low = -t.max_code if t.overflow == "AP_SAT_SYM" and t.signed else t.min_code
+        clipped = ValueRange(min(max(codes.low, low), t.max_code), min(max(codes.high, low), t.max_code), t.frac)
+        return clipped.hull(ValueRange(0, 0, t.frac)) if t.overflow == "AP_SAT_ZERO" else clipped
 
     def narrowest_type(self, rounding: str = "AP_TRN", overflow: str = "AP_WRAP") -> FixedType:
         """The narrowest type at this range's fractional bits that holds every value of it."""

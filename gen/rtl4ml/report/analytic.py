@@ -36,6 +36,7 @@ LUT_MUX_INPUTS = 4
 LUT_ROM_DEPTH = 64
 LUT_PER_ROM_BIT = 0.5
 BRAM_18K_WIDTH, BRAM_18K_DEPTH = 36, 512
+RAMB18_BITS = BRAM_18K_WIDTH * BRAM_18K_DEPTH
 # Softmax per class (5-class base-2 softmax with the default 2**-10 tables: four ROMs, two shifters,
 # no multiplier; fitted to Yosys, fast LUT mapping, on the 16-bit jet tagger: 3,179 LUT, 325 FF; with
 # the finer sum table since: 3,281 LUT, 326 FF)
@@ -214,7 +215,10 @@ def _piecewise_linear(block) -> dict:
 
 @ESTIMATES.register(SoftmaxLayer)
 def _softmax(block) -> dict:
-    return {key: per_class * block.n_out for key, per_class in SOFTMAX_PER_CLASS.items()}
+    # each value's pow2 table (both of its reads) is one block RAM: a RAMB18 holds 1,024 x 18
+    pow2_bits = len(block.plan.pow2) * block.plan.exp_bits
+    return {key: per_class * block.n_out for key, per_class in SOFTMAX_PER_CLASS.items()} | \
+        {"BRAM_18K": block.n_out * math.ceil(pow2_bits / RAMB18_BITS)}
 
 
 def _requantize_bits(block) -> int:

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..backends.rtl.writer import PRIMITIVES
 from ..cache import cache_root
 from ..errors import fail
 from ..progress import ProgressLine
@@ -36,7 +37,8 @@ from ..progress import ProgressLine
 # fast LUT mapping a slice's fixed cost dominates (a whole 2,048-product layer took 147 s, its 11
 # slices 381 s in all), so fast runs use few large slices: enough to keep both workers busy.
 PRODUCTS_PER_SLICE = {"fast": 1024, "thorough": 192}
-PRIMITIVE_SOURCES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v")
+# what a layer module may instantiate: every primitive the generator writes but the stream control
+PRIMITIVE_SOURCES = tuple(name for name in PRIMITIVES if name != "axis_pipeline_control.v")
 RESOURCE_KEYS = ("LUT", "LUTRAM", "FF", "DSP", "BRAM_18K", "CARRY", "MUXF")
 
 

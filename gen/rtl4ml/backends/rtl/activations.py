@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...ir.layers import ActivationLayer, PiecewiseLinearLayer, SoftmaxLayer, TableActivationLayer
+from ...ir.value_range import ValueRange
 from .block import RTL_BLOCKS, Block, Requantize, levels_for, requantize_params
-from .pipeline import ADD_LEVEL_COST, COMPARE_LEVEL_COST, LOOKUP_COST, REQUANTIZE_COST, SHIFT_COST, Step
+from .pipeline import (ADD_LEVEL_COST, BLOCK_RAM_READ_COST, COMPARE_LEVEL_COST, LOOKUP_COST, REQUANTIZE_COST,
+                       SHIFT_COST, Step)
 from .shift_add import csd_digits
 
 
@@ -111,7 +113,7 @@ def _codes(values) -> tuple[int, ...]:
 
 
 @RTL_BLOCKS.register(ActivationLayer)
-def activation_block(identifier: str, layer: ActivationLayer, fused: None = None) -> Block:
+def activation_block(identifier: str, layer: ActivationLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
     plan = ActivationPlan(requantize_params(layer.input_type, layer.result_type, relu=layer.function == "relu"))
     return Block(identifier, "activation_layer", [layer], layer.n_out, layer.input_type, layer.n_out,
                  layer.result_type, [Step("requantize", REQUANTIZE_COST)], plan)
@@ -123,7 +125,7 @@ def _shift_add_levels(digits) -> int:
 
 
 @RTL_BLOCKS.register(PiecewiseLinearLayer)
-def piecewise_block(identifier: str, layer: PiecewiseLinearLayer, fused: None = None) -> Block:
+def piecewise_block(identifier: str, layer: PiecewiseLinearLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
     x, exact = layer.input_type, layer.exact_type
     lowest, highest = x.min_code - 1, x.max_code
     rows = tuple(PiecewiseRow(tuple(min(max(t, lowest), highest) for t in thresholds),
@@ -153,7 +155,7 @@ def _table_tail(layer: TableActivationLayer) -> TableTail | None:
 
 
 @RTL_BLOCKS.register(TableActivationLayer)
-def table_block(identifier: str, layer: TableActivationLayer, fused: None = None) -> Block:
+def table_block(identifier: str, layer: TableActivationLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
     depth = len(layer.table)
     tail = _table_tail(layer)
     plan = TablePlan(layer.index_width, layer.index_width - layer.input_type.width, layer.index_offset,
@@ -168,7 +170,7 @@ def table_block(identifier: str, layer: TableActivationLayer, fused: None = None
 
 
 @RTL_BLOCKS.register(SoftmaxLayer)
-def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None = None) -> Block:
+def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
     x_type = layer.input_type
     n = layer.classes
     max_levels, sum_levels = levels_for(n), levels_for(n)
@@ -186,11 +188,15 @@ def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None = None) -> B
         output_requantize=requantize_params(layer.result_type, layer.result_type, src_width=layer.exp_bits,
                                             src_frac=layer.exp_frac, src_signed=False))
     # The base-2 recipe of ir/layers/softmax.py: lookups, adders and shifts (multiplexers), no multiplier.
+    # pow2 (1,024 x 18: 400 LUTs and more per copy, ten copies for five classes) is one block RAM per value, read
+    # at y and at z through its two ports, each read registered by the RAM itself. log_sum (read once per row)
+    # stays in LUTs: its read lies one adder before pow2's second read, where a register would cost a cycle.
     steps = [Step(f"max{k}", COMPARE_LEVEL_COST) for k in range(max_levels)] + [
         Step("distance", ADD_LEVEL_COST), Step("log_lookup", LOOKUP_COST), Step("exponent", ADD_LEVEL_COST),
-        Step("exp_lookup", LOOKUP_COST + SHIFT_COST)] + \
+        Step("exp_lookup", BLOCK_RAM_READ_COST, fixed=True), Step("exp_shift", SHIFT_COST)] + \
         [Step(f"sum{k}", ADD_LEVEL_COST) for k in range(sum_levels)] + [
-        Step("log_sum_lookup", ADD_LEVEL_COST + LOOKUP_COST), Step("normalize_exponent", ADD_LEVEL_COST),
-        Step("normalize_lookup", LOOKUP_COST + SHIFT_COST), Step("requantize", REQUANTIZE_COST)]
+        Step("sum_index", ADD_LEVEL_COST), Step("log_sum_lookup", LOOKUP_COST),
+        Step("normalize_exponent", ADD_LEVEL_COST), Step("normalize_lookup", BLOCK_RAM_READ_COST, fixed=True),
+        Step("normalize_shift", SHIFT_COST), Step("requantize", REQUANTIZE_COST)]
     return Block(identifier, "softmax_layer", [layer], layer.n_out, x_type, layer.n_out, layer.result_type, steps,
                  plan)

@@ -17,7 +17,7 @@ from ...fixed_point import OVERFLOW_MODES, ROUNDING_MODES, FixedType
 from ...ir.handlers import HandlerTable
 from .pipeline import Step
 
-# builder(identifier, layer, fused activation or None) -> Block
+# builder(identifier, layer, fused activation or None, the inputs' stored value ranges) -> Block
 RTL_BLOCKS = HandlerTable("Verilog backend")
 
 

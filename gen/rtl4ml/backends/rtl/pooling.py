@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...ir.layers import MaxPoolingLayer
+from ...ir.value_range import ValueRange
 from .block import RTL_BLOCKS, Block, Requantize, levels_for, requantize_params
 from .pipeline import COMPARE_LEVEL_COST, REQUANTIZE_COST, Step
 
@@ -25,7 +26,7 @@ class MaxPoolingPlan:
 
 
 @RTL_BLOCKS.register(MaxPoolingLayer)
-def max_pooling_block(identifier: str, layer: MaxPoolingLayer, fused: None = None) -> Block:
+def max_pooling_block(identifier: str, layer: MaxPoolingLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
     x_type = layer.input_type
     index = np.arange(math.prod(layer.input_shape)).reshape(layer.input_shape)
     windows = tuple(tuple(int(index[source][channel]) * x_type.width for source in sources)

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from ...ir.layers import CroppingLayer, PermuteLayer, UpSamplingLayer, WiringLayer, ZeroPaddingLayer
+from ...ir.value_range import ValueRange
 from .block import RTL_BLOCKS, Block
 from .pipeline import Step
 
@@ -19,7 +20,7 @@ class WiringPlan:
 
 
 @RTL_BLOCKS.register(ZeroPaddingLayer, CroppingLayer, UpSamplingLayer, PermuteLayer)
-def wiring_block(identifier: str, layer: WiringLayer, fused: None = None) -> Block:
+def wiring_block(identifier: str, layer: WiringLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
     width = layer.result_type.width
     plan = WiringPlan(layer.description, width,
                       tuple(None if source is None else source * width for source in layer.sources()))

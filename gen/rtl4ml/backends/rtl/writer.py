@@ -27,7 +27,8 @@ from .blocks import WIRING_ONLY
 from .pipeline import DEFAULT_BUDGET, mask_literal
 from .schedule import Schedule, schedule_core
 
-PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v", "axis_pipeline_control.v")
+PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v", "block_rom.v",
+              "axis_pipeline_control.v")
 
 
 @dataclass

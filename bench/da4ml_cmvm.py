@@ -1,0 +1,40 @@
+"""da4ml's CMVM solver on the matrices of bench/cmvm_adders.py, for the comparison on identical matrices.
+
+Runs in an interpreter that has da4ml (not a dependency of rtl4ml: `python -m venv D && D/bin/pip install da4ml`);
+bench/cmvm_adders.py --da4ml-python D/bin/python calls it. Prints one JSON object: per matrix size, the mean
+number of adders (da4ml's add/subtract operations) with no depth bound and at minimum depth (hard_dc=0), and
+the solver's version.
+
+    D/bin/python bench/da4ml_cmvm.py MATRICES.npz
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+
+
+def adders(pipeline) -> int:
+    return sum(1 for solution in pipeline.solutions for op in solution.ops if op.opcode in (0, 1))
+
+
+def main() -> None:
+    import da4ml
+    from da4ml.cmvm import solve
+
+    matrices = np.load(sys.argv[1])
+    result = {"version": da4ml.__version__}
+    for key in matrices.files:  # "n8", "n16": [trials, n, n] integer matrices of 8-bit constants
+        stack = matrices[key].astype(np.float32)
+        ranges = [(-128.0, 127.0, 1.0)] * stack.shape[1]
+        result[key] = {
+            "unbounded": float(np.mean([adders(solve(w, qintervals=ranges)) for w in stack])),
+            "minimum": float(np.mean([adders(solve(w, qintervals=ranges, hard_dc=0)) for w in stack])),
+        }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
