@@ -79,3 +79,11 @@ def test_layer_names_crafted_to_inject_code_stay_inert(keras, tmp_path):
     text = "".join(p.read_text() for p in generated)
     assert "*/ module evil" not in text and "\n#include </etc" not in text  # the comment cannot be closed
     assert lint_core(tmp_path / "out") == []  # and Verilator sees no extra module
+
+
+def test_a_softmax_table_smaller_than_its_classes_is_refused(keras):
+    model = make_mlp(keras, [4, 12], ["softmax"])
+    with pytest.raises(Rtl4mlError, match="layer dense0_softmax: table_size 8 is smaller than the 12 values the "
+                                          "softmax sums; give at least 16"):
+        rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<16,6>"},
+                               "LayerName": {"dense0_softmax": {"table_size": 8}}})

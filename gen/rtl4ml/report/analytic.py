@@ -37,10 +37,10 @@ LUT_ROM_DEPTH = 64
 LUT_PER_ROM_BIT = 0.5
 BRAM_18K_WIDTH, BRAM_18K_DEPTH = 36, 512
 RAMB18_BITS = BRAM_18K_WIDTH * BRAM_18K_DEPTH
-# Softmax per class (5-class base-2 softmax with the default 2**-10 tables: four ROMs, two shifters,
-# no multiplier; fitted to Yosys, fast LUT mapping, on the 16-bit jet tagger: 3,179 LUT, 325 FF; with
-# the finer sum table since: 3,281 LUT, 326 FF)
-SOFTMAX_PER_CLASS = {"LUT": 640, "FF": 60, "DSP": 0}
+# Softmax per class (5-class base-2 softmax with the default 2**-10 tables, no multiplier; each value's pow2
+# table in a block RAM, the rest in LUTs; fitted to Yosys, fast LUT mapping, on the 16-bit jet tagger: 1,271
+# LUT, 160 FF and 5 RAMB18; 3,281 LUT and 326 FF with every table in LUTs)
+SOFTMAX_PER_CLASS = {"LUT": 254, "FF": 32, "DSP": 0}
 # A comparator of a max tree: a carry-chain compare and a multiplexer per bit, some of them merged by ABC.
 # Fitted to Yosys (fast LUT mapping) on five max-pooling blocks, 960-4,704 comparator bits of 8-12-bit
 # codes, 1D and 2D windows of 2-9: 1.67-1.80 LUT per comparator bit; 1.75 is within -3 %..+5 % of each.
@@ -138,7 +138,9 @@ def _dense_graph(block) -> dict:
     dense, plan = block.linear, block.plan
     x_bits = dense.input_type.signed_width
     wiring = plan.graph.wired(block.registers("graph"))
-    totals = {"LUT": LUT_PER_ADDER_BIT * sum(adder.width for adder in wiring.adders), "DSP": 0,
+    # below the shifted operand's zeros an adder's bits are the other operand's: no LUT there
+    adder_bits = sum(adder.width - (adder.right.shift if adder.left is not None else 0) for adder in wiring.adders)
+    totals = {"LUT": LUT_PER_ADDER_BIT * adder_bits, "DSP": 0,
               "FF": float(sum(line.width * line.stages for line in wiring.delays))}
     for product in plan.products:
         _add_constant_product(totals, x_bits, product.coefficient)  # DSPs register inside (MREG)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from ...ir.layers import ActivationLayer, PiecewiseLinearLayer, SoftmaxLayer, TableActivationLayer
 from ...ir.value_range import ValueRange
 from .block import RTL_BLOCKS, Block, Requantize, levels_for, requantize_params
-from .pipeline import (ADD_LEVEL_COST, BLOCK_RAM_READ_COST, COMPARE_LEVEL_COST, LOOKUP_COST, REQUANTIZE_COST,
-                       SHIFT_COST, Step)
+from .pipeline import (ADD_LEVEL_COST, BLOCK_RAM_OUTPUT_COST, BLOCK_RAM_READ_COST, COMPARE_LEVEL_COST,
+                       LOOKUP_COST, REQUANTIZE_COST, SHIFT_COST, Step)
 from .shift_add import csd_digits
 
 
@@ -100,11 +100,11 @@ class SoftmaxPlan:
     sum_bits: int
     max_levels: int
     sum_levels: int
-    sum_offset: int  # 2**exp_frac: exp(0), subtracted before indexing log_sum
     sum_shift: int
     sum_addr_width: int
     sum_depth: int
-    log_sum: tuple[int, ...]
+    log_sum: tuple[int, ...]  # indexed by s >> sum_shift (see softmax_block)
+    log_sum_unread: int  # its first entries, below exp(0) >> sum_shift
     output_requantize: Requantize
 
 
@@ -174,6 +174,9 @@ def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None, input_range
     x_type = layer.input_type
     n = layer.classes
     max_levels, sum_levels = levels_for(n), levels_for(n)
+    # the golden model reads log_sum at (s - 2**E) >> sum_shift; every sum holds exp(0) = 2**E, so the RTL reads
+    # it at s >> sum_shift (no subtraction: sum_shift <= E) from the table behind 2**E >> sum_shift unread entries
+    unread = (1 << layer.exp_frac) >> layer.sum_shift
     plan = SoftmaxPlan(
         classes=n, rows=layer.n_out // n,
         diff_width=max(x_type.width + 1, layer.d_bits + 1), d_shift=layer.d_shift, d_bits=layer.d_bits,
@@ -181,10 +184,10 @@ def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None, input_range
         log_frac=layer.log_frac, y_bits=layer.y_bits,
         z_bits=layer.z_bits, log_hi=_codes(layer.log_hi), log_lo=_codes(layer.log_lo), pow2=_codes(layer.pow2),
         exp_frac=layer.exp_frac, exp_bits=layer.exp_bits, sum_bits=layer.sum_bits, max_levels=max_levels,
-        sum_levels=sum_levels, sum_offset=1 << layer.exp_frac, sum_shift=layer.sum_shift,
+        sum_levels=sum_levels, sum_shift=layer.sum_shift,
         # wide enough for the largest index (>= the last entry's); lookup_table reads its last entry past the end
-        sum_addr_width=max(1, layer.sum_index_max.bit_length()), sum_depth=len(layer.log_sum),
-        log_sum=_codes(layer.log_sum),
+        sum_addr_width=max(1, (layer.sum_index_max + unread).bit_length()), sum_depth=unread + len(layer.log_sum),
+        log_sum=(int(layer.log_sum[0]),) * unread + _codes(layer.log_sum), log_sum_unread=unread,
         output_requantize=requantize_params(layer.result_type, layer.result_type, src_width=layer.exp_bits,
                                             src_frac=layer.exp_frac, src_signed=False))
     # The base-2 recipe of ir/layers/softmax.py: lookups, adders and shifts (multiplexers), no multiplier.
@@ -193,10 +196,11 @@ def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None, input_range
     # stays in LUTs: its read lies one adder before pow2's second read, where a register would cost a cycle.
     steps = [Step(f"max{k}", COMPARE_LEVEL_COST) for k in range(max_levels)] + [
         Step("distance", ADD_LEVEL_COST), Step("log_lookup", LOOKUP_COST), Step("exponent", ADD_LEVEL_COST),
-        Step("exp_lookup", BLOCK_RAM_READ_COST, fixed=True), Step("exp_shift", SHIFT_COST)] + \
+        Step("exp_lookup", BLOCK_RAM_READ_COST, fixed=True),
+        Step("exp_shift", BLOCK_RAM_OUTPUT_COST + SHIFT_COST)] + \
         [Step(f"sum{k}", ADD_LEVEL_COST) for k in range(sum_levels)] + [
-        Step("sum_index", ADD_LEVEL_COST), Step("log_sum_lookup", LOOKUP_COST),
+        Step("log_sum_lookup", LOOKUP_COST),
         Step("normalize_exponent", ADD_LEVEL_COST), Step("normalize_lookup", BLOCK_RAM_READ_COST, fixed=True),
-        Step("normalize_shift", SHIFT_COST), Step("requantize", REQUANTIZE_COST)]
+        Step("normalize_shift", BLOCK_RAM_OUTPUT_COST + SHIFT_COST), Step("requantize", REQUANTIZE_COST)]
     return Block(identifier, "softmax_layer", [layer], layer.n_out, x_type, layer.n_out, layer.result_type, steps,
                  plan)

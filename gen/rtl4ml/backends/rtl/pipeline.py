@@ -24,8 +24,10 @@ COMPARE_LEVEL_COST = 1
 REQUANTIZE_COST = 1
 LOOKUP_COST = 1
 # A block RAM's read: the address goes straight into the RAM, whose own register ends the step (its setup time
-# is a register's, no logic level)
+# is a register's, no logic level); its data leave that register late (a RAMB18's clock-to-out is about two
+# logic levels on UltraScale+), which the step after the read counts
 BLOCK_RAM_READ_COST = 0
+BLOCK_RAM_OUTPUT_COST = 1
 SHIFT_COST = 1  # a variable right shift by a few bits: one level of wide multiplexers
 # Default budget: at most this many logic levels between two registers.
 DEFAULT_BUDGET = 7

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...errors import fail
 from ...fixed_point import FixedType, requantize
 from ..value_range import ValueRange
 from .base import Layer, layer_class
@@ -109,7 +110,11 @@ class SoftmaxLayer(Layer):
 def build_softmax(name: str, inputs: tuple[str, ...], shape: tuple[int, ...], input_type: FixedType,
                   result_type: FixedType, sum_table_size: int | None = None) -> SoftmaxLayer:
     n = shape[-1]
-    sum_index_bits = power_of_two(sum_table_size or DEFAULT_SUM_TABLE_SIZE, f"layer {name}, table_size")
+    size = sum_table_size or DEFAULT_SUM_TABLE_SIZE
+    sum_index_bits = power_of_two(size, f"layer {name}, table_size")
+    if size < n:  # coarser bins than exp(0) itself; and sum_shift stays <= E (the RTL indexes by s >> sum_shift)
+        raise fail(f"layer {name}: table_size {size} is smaller than the {n} values the softmax sums; "
+                   f"give at least {1 << (n - 1).bit_length()}")
     d_shift = max(0, input_type.frac - MAX_D_FRAC)
     d_frac = input_type.frac - d_shift
     d_bits = max(2, EXP_RANGE_BITS + d_frac)  # >= 2 so both log tables have an address bit
