@@ -239,7 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-synth", action="store_true", help="analytic estimate only (instant, no Yosys)")
     report.add_argument("--jobs", type=int, default=2, help="parallel Yosys runs")
     report.add_argument("--thorough", action="store_true",
-                        help="Yosys's full LUT mapping (about 4x slower, ~10 %% fewer LUTs than the default fast one)")
+                        help="Yosys's full LUT mapping (2-4x slower; ~10 %% fewer LUTs on products and "
+                             "multiplexers, none on adder graphs)")
     report.add_argument("--list-parts", action="store_true", help="print the known parts and exit")
     report.set_defaults(handler=_cmd_report)
 
