@@ -112,3 +112,24 @@ def test_yosys_elaborates_the_generated_core_without_problems(keras, tmp_path):
     log = (rtl / "yosys.log").read_text() if (rtl / "yosys.log").is_file() else completed.stderr
     assert completed.returncode == 0, log[-2000:]
     assert "Warning" not in log
+
+
+@pytest.mark.parametrize("classes, table_size", [(1, 1024), (2, 1024), (5, 1024), (5, 8), (7, 64), (12, 16),
+                                                 (33, 64)])
+def test_the_rtl_reads_the_softmax_log_sum_where_the_golden_model_does(classes, table_size):
+    """The RTL indexes its (rotated) log-sum table by the low bits of s >> shift, without the golden model's
+    subtraction of exp(0): the same entry for every sum a softmax can produce, from exp(0) to classes * exp(0)."""
+    from rtl4ml.backends.rtl.activations import softmax_block
+    from rtl4ml.fixed_point import parse_precision
+    from rtl4ml.ir.layers.softmax import build_softmax
+
+    x_type = parse_precision("ap_fixed<16,6>")
+    layer = build_softmax("sm", ("x",), (classes,), x_type, x_type, table_size)
+    plan = softmax_block("sm", layer, None, []).plan
+    one = 1 << layer.exp_frac
+    sums = np.unique(np.concatenate([np.arange(one, classes * one + 1, max(1, one >> 6)),
+                                     np.random.default_rng(classes).integers(one, classes * one + 1, 4000)]))
+    golden = layer.log_sum[np.minimum((sums - one) >> layer.sum_shift, len(layer.log_sum) - 1)]
+    rtl = np.array(plan.log_sum)[(sums >> plan.sum_shift) % (1 << plan.sum_addr_width)]
+    assert len(plan.log_sum) == plan.sum_depth == 1 << plan.sum_addr_width
+    np.testing.assert_array_equal(rtl, golden)

@@ -103,8 +103,8 @@ class SoftmaxPlan:
     sum_shift: int
     sum_addr_width: int
     sum_depth: int
-    log_sum: tuple[int, ...]  # indexed by s >> sum_shift (see softmax_block)
-    log_sum_unread: int  # its first entries, below exp(0) >> sum_shift
+    log_sum: tuple[int, ...]  # indexed by the low sum_addr_width bits of s >> sum_shift (see softmax_block)
+    log_sum_rotation: int  # how far it is rotated: exp(0) >> sum_shift, modulo its size
     output_requantize: Requantize
 
 
@@ -174,9 +174,14 @@ def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None, input_range
     x_type = layer.input_type
     n = layer.classes
     max_levels, sum_levels = levels_for(n), levels_for(n)
-    # the golden model reads log_sum at (s - 2**E) >> sum_shift; every sum holds exp(0) = 2**E, so the RTL reads
-    # it at s >> sum_shift (no subtraction: sum_shift <= E) from the table behind 2**E >> sum_shift unread entries
-    unread = (1 << layer.exp_frac) >> layer.sum_shift
+    # the golden model reads log_sum at (s - 2**E) >> sum_shift. Every sum holds exp(0) = 2**E and sum_shift <= E,
+    # so that index is (s >> sum_shift) - (2**E >> sum_shift); it spans fewer than 2**addr_bits values, so the RTL
+    # reads the low addr_bits of s >> sum_shift (no subtraction) from the table rotated by the offset (and with
+    # the golden model's clamp to the last entry written into it)
+    addr_bits = max(1, layer.sum_index_max.bit_length())
+    rotation = ((1 << layer.exp_frac) >> layer.sum_shift) % (1 << addr_bits)
+    last = len(layer.log_sum) - 1
+    log_sum = tuple(int(layer.log_sum[min((k - rotation) % (1 << addr_bits), last)]) for k in range(1 << addr_bits))
     plan = SoftmaxPlan(
         classes=n, rows=layer.n_out // n,
         diff_width=max(x_type.width + 1, layer.d_bits + 1), d_shift=layer.d_shift, d_bits=layer.d_bits,
@@ -185,13 +190,11 @@ def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None, input_range
         z_bits=layer.z_bits, log_hi=_codes(layer.log_hi), log_lo=_codes(layer.log_lo), pow2=_codes(layer.pow2),
         exp_frac=layer.exp_frac, exp_bits=layer.exp_bits, sum_bits=layer.sum_bits, max_levels=max_levels,
         sum_levels=sum_levels, sum_shift=layer.sum_shift,
-        # wide enough for the largest index (>= the last entry's); lookup_table reads its last entry past the end
-        sum_addr_width=max(1, (layer.sum_index_max + unread).bit_length()), sum_depth=unread + len(layer.log_sum),
-        log_sum=(int(layer.log_sum[0]),) * unread + _codes(layer.log_sum), log_sum_unread=unread,
+        sum_addr_width=addr_bits, sum_depth=len(log_sum), log_sum=log_sum, log_sum_rotation=rotation,
         output_requantize=requantize_params(layer.result_type, layer.result_type, src_width=layer.exp_bits,
                                             src_frac=layer.exp_frac, src_signed=False))
     # The base-2 recipe of ir/layers/softmax.py: lookups, adders and shifts (multiplexers), no multiplier.
-    # pow2 (1,024 x 18: 400 LUTs and more per copy, ten copies for five classes) is one block RAM per value, read
+    # pow2 (1,024 x 18, read twice per value: 4,788 LUTs for five classes in LUTs) is one block RAM per value, read
     # at y and at z through its two ports, each read registered by the RAM itself. log_sum (read once per row)
     # stays in LUTs: its read lies one adder before pow2's second read, where a register would cost a cycle.
     steps = [Step(f"max{k}", COMPARE_LEVEL_COST) for k in range(max_levels)] + [

@@ -81,7 +81,8 @@ def _operands(types: tuple[FixedType, ...], sizes: list[int], shifts: list[int] 
 
 
 @RTL_BLOCKS.register(ElementwiseMergeLayer)
-def elementwise_block(identifier: str, layer: ElementwiseMergeLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
+def elementwise_block(identifier: str, layer: ElementwiseMergeLayer, fused: None,
+                      input_ranges: list[ValueRange]) -> Block:
     exact = layer.exact_type
     n = layer.n_out
     # add/subtract/average/maximum/minimum: each operand aligned and extended to the exact width, modulo-2**width
