@@ -28,8 +28,9 @@ from ..simulation.harness import QUICK_BUILD_ARGS, build_harness, core_ports, ju
 from .random_designs import realize, stimulus
 from .vhdl_bank import run_vhdl_bank
 
-# The bank program is large and run once: optimize for compile time.
-BANK_CXXFLAGS = tuple(flag if flag != "-O3" else "-O1" for flag in CXXFLAGS)
+# The bank program is large and run once: optimize for compile time (a 50-design bank: 73 s at -O0, 145 s at
+# -O1, the same outputs; it runs its 48 events per design in 0.3 s).
+BANK_CXXFLAGS = tuple(flag if flag != "-O3" else "-O0" for flag in CXXFLAGS)
 
 
 @functools.lru_cache(maxsize=None)  # one per process: jinja2 compiles each template once per environment
