@@ -4,8 +4,7 @@
  * The synchronous reads are what lets synthesis put the table in one block RAM
  * (both ports of a RAMB18/36) instead of LUTs; each port's data appears one
  * cycle after its address, when ce is high. Entry k sits at
- * CONTENTS[k*DATA_WIDTH +: DATA_WIDTH]; addresses at or past DEPTH read entry
- * DEPTH-1 (callers clamp, this only keeps the read defined).
+ * CONTENTS[k*DATA_WIDTH +: DATA_WIDTH]; every address has its entry.
  */
 
 `resetall
@@ -18,10 +17,8 @@ module block_rom #
     parameter ADDR_WIDTH = 10,
     // Entry width in bits (>= 1)
     parameter DATA_WIDTH = 18,
-    // Number of entries (1 .. 2**ADDR_WIDTH)
-    parameter DEPTH = 1 << ADDR_WIDTH,
-    // Table contents, entry 0 in the least significant bits
-    parameter [DEPTH*DATA_WIDTH-1:0] CONTENTS = 0
+    // Table contents: 2**ADDR_WIDTH entries, entry 0 in the least significant bits
+    parameter [(DATA_WIDTH << ADDR_WIDTH)-1:0] CONTENTS = 0
 )
 (
     input  wire                  clk,
@@ -33,11 +30,13 @@ module block_rom #
 );
 
 initial begin
-    if (ADDR_WIDTH < 1 || DATA_WIDTH < 1 || DEPTH < 1 || DEPTH > (1 << ADDR_WIDTH)) begin
-        $error("Error: block_rom needs 1 <= DEPTH <= 2**ADDR_WIDTH (instance %m)");
+    if (ADDR_WIDTH < 1 || DATA_WIDTH < 1) begin
+        $error("Error: block_rom needs ADDR_WIDTH >= 1 and DATA_WIDTH >= 1 (instance %m)");
         $finish;
     end
 end
+
+localparam DEPTH = 1 << ADDR_WIDTH;
 
 reg [DATA_WIDTH-1:0] table_entries [0:DEPTH-1];
 
@@ -48,25 +47,10 @@ initial begin
     end
 end
 
-wire [ADDR_WIDTH-1:0] index_a;
-wire [ADDR_WIDTH-1:0] index_b;
-
-generate
-    if (DEPTH == (1 << ADDR_WIDTH)) begin : g_full
-        assign index_a = addr_a;
-        assign index_b = addr_b;
-    end else begin : g_clamped
-        localparam integer LAST_INDEX = DEPTH - 1;
-        wire [ADDR_WIDTH-1:0] last = LAST_INDEX[ADDR_WIDTH-1:0];
-        assign index_a = (addr_a > last) ? last : addr_a;
-        assign index_b = (addr_b > last) ? last : addr_b;
-    end
-endgenerate
-
 always @(posedge clk) begin
     if (ce) begin
-        data_a <= table_entries[index_a];
-        data_b <= table_entries[index_b];
+        data_a <= table_entries[addr_a];
+        data_b <= table_entries[addr_b];
     end
 end
 

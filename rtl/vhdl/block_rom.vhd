@@ -3,8 +3,7 @@
 --
 -- The synchronous reads are what lets synthesis put the table in one block RAM (both ports of a RAMB18/36)
 -- instead of LUTs; each port's data appears one cycle after its address, when ce is high. Entry k sits at
--- CONTENTS(k*DATA_WIDTH + DATA_WIDTH - 1 downto k*DATA_WIDTH); addresses at or past DEPTH read entry DEPTH-1
--- (callers clamp, this only keeps the read defined).
+-- CONTENTS(k*DATA_WIDTH + DATA_WIDTH - 1 downto k*DATA_WIDTH); every address has its entry.
 library ieee;
 use ieee.std_logic_1164.all;
 use ieee.numeric_std.all;
@@ -15,9 +14,7 @@ entity block_rom is
         ADDR_WIDTH : positive := 10;
         -- Entry width in bits (>= 1)
         DATA_WIDTH : positive := 18;
-        -- Number of entries (1 .. 2**ADDR_WIDTH)
-        DEPTH      : positive := 1024;
-        -- Table contents, entry 0 in the least significant bits
+        -- Table contents: 2**ADDR_WIDTH entries, entry 0 in the least significant bits
         CONTENTS   : std_logic_vector
     );
     port (
@@ -31,6 +28,7 @@ entity block_rom is
 end entity block_rom;
 
 architecture rtl of block_rom is
+    constant DEPTH : positive := 2 ** ADDR_WIDTH;
     type entries_t is array (0 to DEPTH - 1) of std_logic_vector(DATA_WIDTH - 1 downto 0);
 
     function to_entries(packed : std_logic_vector) return entries_t is
@@ -45,25 +43,16 @@ architecture rtl of block_rom is
     end function;
 
     constant TABLE : entries_t := to_entries(CONTENTS);
-
-    function clamped(addr : std_logic_vector) return natural is
-    begin
-        if to_integer(unsigned(addr)) > DEPTH - 1 then
-            return DEPTH - 1;
-        end if;
-        return to_integer(unsigned(addr));
-    end function;
 begin
-    assert DEPTH <= 2 ** ADDR_WIDTH report "block_rom needs 1 <= DEPTH <= 2**ADDR_WIDTH" severity failure;
-    assert CONTENTS'length = DEPTH * DATA_WIDTH report "block_rom: CONTENTS must hold DEPTH entries"
+    assert CONTENTS'length = DEPTH * DATA_WIDTH report "block_rom: CONTENTS must hold 2**ADDR_WIDTH entries"
         severity failure;
 
     process (clk)
     begin
         if rising_edge(clk) then
             if ce = '1' then
-                data_a <= TABLE(clamped(addr_a));
-                data_b <= TABLE(clamped(addr_b));
+                data_a <= TABLE(to_integer(unsigned(addr_a)));
+                data_b <= TABLE(to_integer(unsigned(addr_b)));
             end if;
         end if;
     end process;

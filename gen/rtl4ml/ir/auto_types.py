@@ -91,7 +91,7 @@ class TypeDeriver:
 
     def record(self, layer: Layer) -> None:
         """Note the final layer's output range (and its codes on the calibration data)."""
-        self.ranges[layer.name] = layer.value_range(self._input_ranges(layer)).stored_in(layer.result_type)
+        self.ranges[layer.name] = layer.stored_range(self._input_ranges(layer))
         if self.calibrating:
             if isinstance(layer, InputLayer):
                 codes = quantize_float(self.calibration, layer.result_type).reshape((-1,) + layer.shape)

@@ -68,12 +68,10 @@ class ModelGraph:
         return next(layer for layer in self.all_layers() if layer.name == name)
 
     def stored_ranges(self) -> dict[str, ValueRange]:
-        """Every tensor's range of values as stored in its type: its layer's exact range (from its inputs'),
-        requantized (the input's is its type's)."""
-        ranges = {self.input.name: ValueRange.of_type(self.input.result_type)}
-        for layer in self.layers:
-            exact = layer.value_range([ranges[name] for name in layer.inputs])
-            ranges[layer.name] = exact.stored_in(layer.result_type)
+        """Every tensor's range of values as stored in its type (Layer.stored_range, from its inputs')."""
+        ranges: dict[str, ValueRange] = {}
+        for layer in self.all_layers():
+            ranges[layer.name] = layer.stored_range([ranges[name] for name in layer.inputs])
         return ranges
 
     def consumers(self, name: str) -> list[Layer]:

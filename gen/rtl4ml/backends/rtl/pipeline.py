@@ -24,8 +24,8 @@ COMPARE_LEVEL_COST = 1
 REQUANTIZE_COST = 1
 LOOKUP_COST = 1
 # A block RAM's read: the address goes straight into the RAM, whose own register ends the step (its setup time
-# is a register's, no logic level); its data leave that register late (a RAMB18's clock-to-out is about two
-# logic levels on UltraScale+), which the step after the read counts
+# is a register's, no logic level); its data leave that register late (a RAMB18's clock-to-out), which the step
+# after the read counts as the one level the same table's read from LUTs would cost
 BLOCK_RAM_READ_COST = 0
 BLOCK_RAM_OUTPUT_COST = 1
 SHIFT_COST = 1  # a variable right shift by a few bits: one level of wide multiplexers

@@ -60,6 +60,10 @@ class Layer:
         """The values the exact result this layer requantizes to result_type can take, its inputs in `inputs`."""
         raise NotImplementedError(f"{type(self).__name__} has no value range")
 
+    def stored_range(self, inputs: list[ValueRange]) -> ValueRange:
+        """The values the layer's output tensor can hold: its exact range requantized to result_type."""
+        return self.value_range(inputs).stored_in(self.result_type)
+
     def golden(self) -> Callable[..., np.ndarray]:
         """The layer as a function of its input codes (one [batch, ...] array per input) -> output codes.
 
