@@ -28,6 +28,7 @@ from .ir.graph import ModelGraph
 from .ir.serialize import load_graph, save_graph
 from .output_dir import MARKER, staged_directory
 from .paths import user_path
+from .report.parts import carry_chain
 from .simulation.run import last_results
 
 IR_FILE = "model_ir.json"
@@ -55,7 +56,8 @@ class Design:
     @property
     def core(self) -> RtlCore:
         if self._core is None:
-            self._core = plan_core(self.graph, self.config.project_name, self.config.pipeline_budget)
+            self._core = plan_core(self.graph, self.config.project_name, self.config.pipeline_budget,
+                                   carry_chain(self.config.project.get("Part")))
         return self._core
 
     @property

@@ -138,9 +138,7 @@ def _dense_graph(block) -> dict:
     dense, plan = block.linear, block.plan
     x_bits = dense.input_type.signed_width
     wiring = plan.graph.wired(block.registers("graph"))
-    # below the shifted operand's zeros an adder's bits are the other operand's: no LUT there
-    adder_bits = sum(adder.width - (adder.right.shift if adder.left is not None else 0) for adder in wiring.adders)
-    totals = {"LUT": LUT_PER_ADDER_BIT * adder_bits, "DSP": 0,
+    totals = {"LUT": LUT_PER_ADDER_BIT * wiring.lut_bits, "DSP": 0,
               "FF": float(sum(line.width * line.stages for line in wiring.delays))}
     for product in plan.products:
         _add_constant_product(totals, x_bits, product.coefficient)  # DSPs register inside (MREG)

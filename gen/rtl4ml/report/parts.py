@@ -42,3 +42,12 @@ def find_part(text: str | None) -> Part:
     if device in PARTS:
         return PARTS[device]
     raise fail(f"part {text!r} is not in rtl4ml's table; known parts: {', '.join(PARTS)}")
+
+
+def carry_chain(text: str | None) -> int:
+    """Bits per carry primitive of a part (the Verilog core's ternary adders instantiate it): CARRY4 on 7-series
+    devices, CARRY8 on UltraScale and UltraScale+. A part not in the table (the core can still be generated) is
+    judged by its name: xc7... is 7-series."""
+    device = str(text or DEFAULT_PART).lower().split("-")[0]
+    family = PARTS[device].family if device in PARTS else ("xc7" if device.startswith("xc7") else "xcup")
+    return 4 if family == "xc7" else 8

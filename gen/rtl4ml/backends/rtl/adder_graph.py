@@ -7,10 +7,16 @@ accumulator (all sums are needed modulo 2**width only, so a wider value is cut t
 Registers are placed by the core's planner at graph levels (a node of adder depth d is computed at level d - 1);
 `GraphPlan.wired` turns those flags into the delay lines each reader needs: a value computed at stage s and read
 at stage t passes t - s registers, shared by every reader of that value (a chain with a tap per delay).
+
+It also takes in ternary adders: an adder read by one other adder only, in the same pipeline stage, becomes part
+of it, x +- y +- z in one adder of its reader's width (the add3 primitive: one LUT per bit, where two chained
+adders cost one per bit each). Wherever that is fewer LUT bits: on the bundled QKeras jet tagger a third of the
+adders go, about 9,900 of its 31,200 adder bits.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from ...fixed_point import bits_for_range
@@ -45,6 +51,33 @@ class GraphAdder:
     subtract: bool
 
 
+    @property
+    def lut_bits(self) -> int:
+        """Bits that cost a LUT: below the shifted operand's zeros an adder's bits are the other operand's."""
+        return self.width - (self.right.shift if self.left is not None else 0)
+
+
+@dataclass(frozen=True)
+class TernaryAdder:
+    """`name` = x + y + z at `width` bits, operand k subtracted where negate[k] (at most two): two chained adders
+    of the plan taken in by the later one, computed at its level."""
+
+    name: str
+    width: int
+    level: int
+    operands: tuple[NodeOperand, NodeOperand, NodeOperand]
+    negate: tuple[bool, bool, bool]
+
+    @property
+    def negate_mask(self) -> int:
+        """add3's NEGATE: bit k for operand k."""
+        return sum(1 << k for k, negated in enumerate(self.negate) if negated)
+
+    @property
+    def lut_bits(self) -> int:
+        return self.width
+
+
 @dataclass(frozen=True)
 class GraphOutput:
     """One output of the graph: its value at the accumulator width."""
@@ -57,8 +90,13 @@ class GraphWiring:
     """A graph with its registers placed: resolved operand signals and the delay lines that feed them."""
 
     adders: tuple[GraphAdder, ...]
+    ternary_adders: tuple[TernaryAdder, ...]
     outputs: tuple[GraphOutput | None, ...]
     delays: tuple[DelayLine, ...]
+
+    @property
+    def lut_bits(self) -> int:
+        return sum(adder.lut_bits for adder in self.adders + self.ternary_adders)
 
 
 @dataclass(frozen=True)
@@ -73,8 +111,9 @@ class GraphPlan:
     levels: int  # graph steps of the block (>= the deepest adder's level + 1)
     adder_count: int
 
-    def wired(self, registers: list[bool]) -> GraphWiring:
-        """Resolve every operand to the node's signal delayed to its reader's stage (registers: per level)."""
+    def wired(self, registers: list[bool], ternary: bool = True) -> GraphWiring:
+        """Resolve every operand to the node's signal delayed to its reader's stage (registers: per level); with
+        `ternary`, chained adders in one stage become ternary adders where that saves LUT bits."""
         if len(registers) != self.levels:
             raise ValueError(f"graph of {self.levels} levels given {len(registers)} register flags")
         stage_at = [sum(registers[:level]) for level in range(self.levels + 1)]  # stage of a level's logic
@@ -84,11 +123,58 @@ class GraphPlan:
             produced = stage_at[max(self.node_levels[operand.node], 0)]
             return replace(operand, source=taps.signal(self.node_names[operand.node], stage_at[level] - produced))
 
-        adders = tuple(replace(a, left=a.left and at(a.left, a.level), right=at(a.right, a.level))
-                       for a in self.adders)
+        binary, fused = self._ternary_adders(stage_at) if ternary else (self.adders, ())
+        adders = tuple(replace(a, left=a.left and at(a.left, a.level), right=at(a.right, a.level)) for a in binary)
+        ternary_adders = tuple(replace(t, operands=tuple(at(o, t.level) for o in t.operands)) for t in fused)
         outputs = tuple(None if o is None else replace(o, operand=at(o.operand, self.levels)) for o in self.outputs)
         delays = tuple(taps.lines())
-        return GraphWiring(adders, outputs, delays)
+        return GraphWiring(adders, ternary_adders, outputs, delays)
+
+    def _ternary_adders(self, stage_at: list[int]) -> tuple[tuple[GraphAdder, ...], tuple[TernaryAdder, ...]]:
+        """Greedily, in graph order: each adder takes in the operand adder that saves the most LUT bits, if that
+        adder has no other reader, is computed in the same stage and is not part of a ternary adder already."""
+        first = len(self.node_names) - len(self.adders)  # node index of adder 0
+        readers = Counter(o.node for a in self.adders for o in (a.left, a.right) if o is not None)
+        readers.update(o.operand.node for o in self.outputs if o is not None)
+        taken: set[int] = set()  # adders in a ternary adder
+        fused: dict[int, TernaryAdder] = {}
+        for index, outer in enumerate(self.adders):
+            if outer.left is None:
+                continue
+            best = None
+            for reads_left, operand in ((True, outer.left), (False, outer.right)):
+                inner_index = operand.node - first
+                if inner_index < 0 or inner_index in taken or readers[operand.node] != 1:
+                    continue
+                inner = self.adders[inner_index]
+                if inner.left is None or stage_at[inner.level] != stage_at[outer.level]:
+                    continue
+                saving = inner.lut_bits + outer.lut_bits - outer.width
+                if saving > 0 and (best is None or saving > best[0]):
+                    best = (saving, inner_index, self._merged(outer, reads_left, inner))
+            if best is not None:
+                taken.update({index, best[1]})
+                fused[index] = best[2]
+        binary = tuple(a for index, a in enumerate(self.adders) if index not in taken)
+        return binary, tuple(fused[index] for index in sorted(fused))
+
+    def _merged(self, outer: GraphAdder, reads_left: bool, inner: GraphAdder) -> TernaryAdder:
+        """outer with its operand that reads `inner` (left or right) replaced by inner's two operands, at outer's width.
+
+        Exact modulo 2**outer.width: inner's node is as wide as its range or as the accumulator (>= any adder),
+        so inner's operands recomputed at outer's width give the value outer read."""
+        read = outer.left if reads_left else outer.right
+
+        def shifted(o: NodeOperand) -> NodeOperand:
+            return _operand(o.node, self.node_widths[o.node], outer.width, read.shift + o.shift)
+
+        inner_terms = [(shifted(inner.left), False), (shifted(inner.right), inner.subtract)]
+        if reads_left:
+            terms = inner_terms + [(outer.right, outer.subtract)]
+        else:
+            terms = [(outer.left, False)] + [(o, negated != outer.subtract) for o, negated in inner_terms]
+        return TernaryAdder(outer.name, outer.width, outer.level, tuple(o for o, _ in terms),
+                            tuple(negated for _, negated in terms))
 
 
 def _operand(node: int, node_width: int, width: int, shift: int) -> NodeOperand:

@@ -27,7 +27,7 @@ from .blocks import WIRING_ONLY
 from .pipeline import DEFAULT_BUDGET, mask_literal
 from .schedule import Schedule, schedule_core
 
-PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v", "block_rom.v",
+PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v", "block_rom.v", "add3.v",
               "axis_pipeline_control.v")
 
 
@@ -41,6 +41,7 @@ class RtlCore:
     input_identifier: str
     budget: int
     schedule: Schedule
+    carry_chain: int = 8  # bits per carry primitive of the target device (add3.v's CARRY_CHAIN)
 
     @property
     def latency(self) -> int:
@@ -136,7 +137,7 @@ def _tensor_signals(graph: ModelGraph, blocks: list[Block], input_identifier: st
     return signals
 
 
-def plan_core(graph: ModelGraph, top: str, budget: int | None = None) -> RtlCore:
+def plan_core(graph: ModelGraph, top: str, budget: int | None = None, carry_chain: int = 8) -> RtlCore:
     check_size(graph)
     names = [graph.input.name] + [layer.name for layer in graph.layers]
     identifiers = dict(zip(names, unique_identifiers(names)))
@@ -149,7 +150,7 @@ def plan_core(graph: ModelGraph, top: str, budget: int | None = None) -> RtlCore
     nodes = [(_signal(block.identifier), block, [signals[name] for name in block.layers[0].inputs])
              for block in blocks]
     schedule = schedule_core(nodes, _signal(input_identifier), [signals[name] for name in graph.outputs], widths, budget)
-    return RtlCore(check_project_name(top), graph, blocks, input_identifier, budget, schedule)
+    return RtlCore(check_project_name(top), graph, blocks, input_identifier, budget, schedule, carry_chain)
 
 
 @functools.lru_cache(maxsize=None)  # one per process: jinja2 compiles each template once per environment
@@ -194,7 +195,7 @@ def write_core(core: RtlCore, out_dir: Path) -> list[Path]:
     """Render the core into out_dir; return the Verilog sources in compile order."""
     out_dir.mkdir(parents=True, exist_ok=True)
     env = _environment()
-    common = {"version": __version__, "model_name": core.graph.name}
+    common = {"version": __version__, "model_name": core.graph.name, "carry_chain": core.carry_chain}
     sources = []
     for primitive in PRIMITIVES:
         target = out_dir / primitive
