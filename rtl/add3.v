@@ -10,10 +10,10 @@
  * bit 0's carry-save carry (at most two operands are subtracted).
  *
  * Synthesis (SYNTHESIS defined: Yosys, Vivado) instantiates LUT6_2 and CARRY8 (UltraScale, UltraScale+;
- * CARRY_CHAIN = 8) or CARRY4 (7-series; CARRY_CHAIN = 4). Simulation computes the same LUT contents and
- * carry chain in plain Verilog, so every simulated core checks the INIT values and the wiring; the primitives'
- * own behaviour is the vendor's (tests/test_add3_synthesis.py proves the synthesized netlist equal to
- * x + y + z with Yosys's simulation models of them).
+ * CARRY_CHAIN = 8) or CARRY4 (7-series; CARRY_CHAIN = 4). Simulation computes the sum as one expression
+ * (bit-level primitives made Verilator builds of whole cores several times slower);
+ * tests/test_add3_synthesis.py proves the primitive netlist equal to that expression with Yosys's SAT solver
+ * and its simulation models of LUT6_2, CARRY8 and CARRY4, for every sign pattern and both chains.
  */
 
 `resetall
@@ -38,9 +38,6 @@ module add3 #
 
 localparam integer SUBTRACTED = (NEGATE == 3'b000) ? 0 : (NEGATE == 3'b001 || NEGATE == 3'b010 || NEGATE == 3'b100) ? 1 :
                                 (NEGATE == 3'b111) ? 3 : 2;
-localparam SEGMENTS = (WIDTH + CARRY_CHAIN - 1) / CARRY_CHAIN;
-localparam PADDED = SEGMENTS * CARRY_CHAIN;
-
 initial begin
     if (WIDTH < 1 || SUBTRACTED > 2 || (CARRY_CHAIN != 8 && CARRY_CHAIN != 4)) begin
         $error("Error: add3 needs WIDTH >= 1, at most two NEGATE bits and CARRY_CHAIN 8 or 4 (instance %m)");
@@ -48,13 +45,12 @@ initial begin
     end
 end
 
+`ifdef SYNTHESIS
 // LUT6_2 contents, inputs I0..I3 = x_i, y_i, z_i, m_i (I4 = 0): O6 (I5 = 1) is the propagate, O5 (I5 = 0) the
 // majority of the (inverted where subtracted) operand bits
 function [63:0] lut_init(input [2:0] negate);
     integer k;
-    /* verilator lint_off UNUSEDSIGNAL */
-    reg [5:0] in;  // I5..I0; I4 is tied to 0
-    /* verilator lint_on UNUSEDSIGNAL */
+    reg [5:0] in;  // I5..I0
     reg a, b, c;
     begin
         for (k = 0; k < 64; k = k + 1) begin
@@ -68,26 +64,21 @@ function [63:0] lut_init(input [2:0] negate);
 endfunction
 
 localparam [63:0] INIT = lut_init(NEGATE);
+localparam SEGMENTS = (WIDTH + CARRY_CHAIN - 1) / CARRY_CHAIN;
+localparam PADDED = SEGMENTS * CARRY_CHAIN;
 
-/* verilator lint_off UNUSEDSIGNAL */ // the last carries and the padding's outputs are not read
 wire [WIDTH:0] m;  // m[i]: carry-save carry into bit i; m[0] takes a subtracted operand's +1
 wire [PADDED-1:0] propagate, generate_in, chain_out;
 wire [PADDED:0] carry;  // carry[i]: the chain's carry into bit i
-/* verilator lint_on UNUSEDSIGNAL */
 assign m[0] = (SUBTRACTED == 2);
 assign carry[0] = (SUBTRACTED != 0);
 
-genvar i, j;
+genvar i;
 generate
     for (i = 0; i < PADDED; i = i + 1) begin : bit_
         if (i < WIDTH) begin : lut
-`ifdef SYNTHESIS
             LUT6_2 #(.INIT(INIT)) cell (.I0(x[i]), .I1(y[i]), .I2(z[i]), .I3(m[i]), .I4(1'b0), .I5(1'b1),
                                         .O5(m[i + 1]), .O6(propagate[i]));
-`else
-            assign propagate[i] = INIT[{2'b10, m[i], z[i], y[i], x[i]}];
-            assign m[i + 1] = INIT[{2'b00, m[i], z[i], y[i], x[i]}];
-`endif
             assign generate_in[i] = m[i];  // when the propagate is 0 the two carry-save bits are equal
         end else begin : pad
             assign propagate[i] = 1'b0;
@@ -96,7 +87,6 @@ generate
     end
     for (i = 0; i < SEGMENTS; i = i + 1) begin : segment
         localparam integer LOW = i * CARRY_CHAIN;
-`ifdef SYNTHESIS
         if (CARRY_CHAIN == 8) begin : cy8
             CARRY8 #(.CARRY_TYPE("SINGLE_CY8")) cell (.CI(carry[LOW]), .CI_TOP(1'b0),
                 .DI(generate_in[LOW +: 8]), .S(propagate[LOW +: 8]), .O(chain_out[LOW +: 8]),
@@ -106,16 +96,14 @@ generate
                 .DI(generate_in[LOW +: 4]), .S(propagate[LOW +: 4]), .O(chain_out[LOW +: 4]),
                 .CO(carry[LOW + 1 +: 4]));
         end
-`else
-        for (j = LOW; j < LOW + CARRY_CHAIN; j = j + 1) begin : chain
-            assign chain_out[j] = propagate[j] ^ carry[j];
-            assign carry[j + 1] = propagate[j] ? carry[j] : generate_in[j];
-        end
-`endif
     end
 endgenerate
 
 assign sum = chain_out[WIDTH-1:0];
+`else
+// Simulation: the same sum as one expression (the primitive netlist above is proved equal to it)
+assign sum = (NEGATE[0] ? -x : x) + (NEGATE[1] ? -y : y) + (NEGATE[2] ? -z : z);
+`endif
 
 endmodule
 

@@ -191,3 +191,26 @@ def ap_ctrl_vectors(in_width: int, out_width: int, max_in_flight: int, cycles: i
         if row["rst"]:
             in_flight = 0
     return rows
+
+
+# add3 (the ternary adder): every sign pattern with at most two subtracted operands, widths around the carry
+# chain's segments (1 bit, a partial segment, exactly one, more than one). The chain length only matters to
+# synthesis (simulation computes the same chain), tests/test_add3_synthesis.py proves both chains.
+ADD3_CASES = [{"WIDTH": width, "NEGATE": negate, "CARRY_CHAIN": chain} for width, negate, chain in
+              [(1, 0b011, 8), (3, 0b010, 8), (5, 0b101, 4), (8, 0b000, 8), (13, 0b110, 8), (16, 0b100, 8),
+               (17, 0b001, 4), (12, 0b011, 4)]]
+
+
+def add3_vectors(parameters: dict) -> list[tuple[int, int, int, int]]:
+    """(x, y, z, x +- y +- z modulo 2**WIDTH): every triple up to 5 bits, else corners and 3000 random triples."""
+    width, negate = parameters["WIDTH"], parameters["NEGATE"]
+    top = (1 << width) - 1
+    if width <= 5:
+        triples = [(x, y, z) for x in range(top + 1) for y in range(top + 1) for z in range(top + 1)]
+    else:
+        corners = [0, 1, top, top - 1, 1 << (width - 1), (1 << (width - 1)) - 1]
+        rng = np.random.default_rng(width * 8 + negate)
+        triples = [(x, y, z) for x in corners for y in corners for z in corners]
+        triples += [tuple(int(v) for v in rng.integers(0, top + 1, size=3)) for _ in range(3000)]
+    signs = [-1 if (negate >> k) & 1 else 1 for k in range(3)]
+    return [(x, y, z, (signs[0] * x + signs[1] * y + signs[2] * z) % (top + 1)) for x, y, z in triples]

@@ -13,7 +13,7 @@ from rtl4ml.report.analytic import estimate_core
 from rtl4ml.report.blocks import block_summaries, pipeline_stages
 from rtl4ml.report.parts import find_part
 from rtl4ml.report.profiling import profile
-from rtl4ml.report.synthesis import jobs_for_core, path_ends
+from rtl4ml.report.synthesis import count_resources, jobs_for_core, path_ends
 
 from conftest import BUNDLE, JET_CONFIG, make_mlp
 
@@ -28,6 +28,11 @@ def written(keras, tmp_path, name, zero_fraction=0.0, sizes=(8, 6, 3), seed=1, c
     design = rtl4ml.convert(model, config)
     design.write(tmp_path / name)
     return design
+
+
+def test_primitive_counts_take_a_lut6_2_as_one_lut():
+    counts = count_resources({"LUT6_2": 10, "LUT2": 3, "CARRY8": 2, "FDRE": 4, "RAMB36E2": 1, "SRL16E": 1})
+    assert (counts["LUT"], counts["CARRY"], counts["FF"], counts["BRAM_18K"], counts["LUTRAM"]) == (13, 2, 4, 2, 1)
 
 
 def test_parts_table_and_bad_part():

@@ -133,3 +133,13 @@ def test_the_rtl_reads_the_softmax_log_sum_where_the_golden_model_does(classes, 
     rtl = np.array(plan.log_sum)[(sums >> plan.sum_shift) % (1 << plan.sum_addr_width)]
     assert len(plan.log_sum) == plan.sum_depth == 1 << plan.sum_addr_width
     np.testing.assert_array_equal(rtl, golden)
+
+
+def test_ternary_adders_instantiate_the_carry_chain_of_the_configured_part(keras, tmp_path):
+    model = make_mlp(keras, [8, 6], ["linear"], seed=3)
+    for part, chain in (("xcvu9p-flga2104-2L-e", 8), ("xc7vx690t-ffg1761-2", 4), ("xc7z020-clg400-1", 4), (None, 8)):
+        config = {"HLSConfig": {"Model": {"Precision": "ap_fixed<10,4>"}}} | ({"Part": part} if part else {})
+        design = rtl4ml.convert(model, config)
+        out = design.write(tmp_path / str(part))
+        text = (out / "rtl" / "myproject_dense0.v").read_text()
+        assert "add3 #(" in text and f".CARRY_CHAIN({chain}))" in text and f".CARRY_CHAIN({12 - chain}))" not in text

@@ -15,9 +15,9 @@ from pathlib import Path
 from vunit import VUnit
 
 from rtl4ml.resources import rtl_dir
-from rtl4ml.tb.vectors import (AP_CTRL_CASES, AXIS_CONTROL_CASES, LOOKUP_TABLE_CASES, PIPE_REG_CASES,
+from rtl4ml.tb.vectors import (ADD3_CASES, AP_CTRL_CASES, AXIS_CONTROL_CASES, LOOKUP_TABLE_CASES, PIPE_REG_CASES,
                                REDUCTION_TREE_CASES, REQUANTIZE_CASES, VALID_STREAM_CASES, ap_ctrl_vectors,
-                               axis_control_vectors, case_id, delay_line_vectors, lookup_table_contents,
+                               add3_vectors, axis_control_vectors, case_id, delay_line_vectors, lookup_table_contents,
                                reduction_reference, requantize_vectors, valid_stream_vectors)
 
 HERE = Path(__file__).resolve().parent
@@ -32,6 +32,13 @@ def write_requantize_vectors(folder: Path, parameters: dict) -> Path:
     path = folder / f"requantize-{case_id(parameters)}.txt"
     path.write_text("".join(f"{bits(x, parameters['IN_WIDTH'])} {bits(y, parameters['OUT_WIDTH'])}\n"
                             for x, y in zip(codes.tolist(), expected.tolist())))
+    return path
+
+
+def write_add3_vectors(folder: Path, parameters: dict) -> Path:
+    path = folder / f"add3-{case_id(parameters)}.txt"
+    width = parameters["WIDTH"]
+    path.write_text("".join(" ".join(bits(v, width) for v in row) + "\n" for row in add3_vectors(parameters)))
     return path
 
 
@@ -115,6 +122,7 @@ BENCHES = {
     "tb_axis_pipeline_control": (AXIS_CONTROL_CASES, write_axis_control_vectors, "vectors"),
     "tb_valid_stream_adapter": (VALID_STREAM_CASES, write_valid_stream_vectors, "vectors"),
     "tb_ap_ctrl_hs_adapter": (AP_CTRL_CASES, write_ap_ctrl_vectors, "vectors"),
+    "tb_add3": (ADD3_CASES, write_add3_vectors, "vectors"),
 }
 
 

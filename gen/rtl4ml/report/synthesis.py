@@ -114,7 +114,7 @@ def count_resources(cells: dict[str, int]) -> dict[str, int]:
     """Xilinx primitive counts -> LUT, LUTRAM, FF, DSP, BRAM_18K, CARRY, MUXF."""
     totals = dict.fromkeys(RESOURCE_KEYS, 0)
     for cell, count in cells.items():
-        if re.fullmatch(r"LUT[1-6]", cell):
+        if re.fullmatch(r"LUT[1-6](_2)?", cell):  # a LUT6_2 is one LUT site with two outputs
             totals["LUT"] += count
         elif cell.startswith(("RAM32", "RAM64", "RAM128", "RAM256", "SRL")):
             totals["LUTRAM"] += count
@@ -160,7 +160,9 @@ def run_job(job: SynthesisJob, family: str, cache_dir: Path, thorough: bool = Fa
     key = job_key(job, family, thorough)
     cached = cache_dir / key / "result.json"
     if cached.is_file():
-        return {**json.loads(cached.read_text()), "cached": True}
+        result = json.loads(cached.read_text())
+        # recounted from the cells: a change in how cells count needs no new synthesis
+        return {**result, "resources": count_resources(result["cells"]), "cached": True}
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".run-") as scratch:
         run_dir = Path(scratch)

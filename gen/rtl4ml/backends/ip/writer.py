@@ -113,7 +113,7 @@ def write_ip(core: RtlCore, rtl_sources: list[Path], vhdl_sources: list[Path], i
         **values, model_hash=hashlib.sha256(Path(ir_file).read_bytes()).hexdigest()[:16],
         layers=" → ".join(" + ".join(layer.name for layer in block.layers) for block in core.blocks),
         latency_source=_latency_source(core.latency, facts.measured_latency), interval_text=interval_text,
-        resources=_resources_text(facts), events=len(input_codes),
+        resources=_resources_text(facts), events=len(input_codes), carry_chain=core.carry_chain,
         vhdl_note="" if vhdl_problem is None else f"No VHDL files: the project name cannot be used in VHDL "
         f"({vhdl_problem}); choose another ProjectName to get them.")
     (out_dir / "README.md").write_text(datasheet)
