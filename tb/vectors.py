@@ -195,7 +195,7 @@ def ap_ctrl_vectors(in_width: int, out_width: int, max_in_flight: int, cycles: i
 
 # add3 (the ternary adder): every sign pattern with at most two subtracted operands, widths around the carry
 # chain's segments (1 bit, a partial segment, exactly one, more than one). The chain length only matters to
-# synthesis (simulation computes the same chain), tests/test_add3_synthesis.py proves both chains.
+# synthesis (simulation computes one expression); tests/test_add3_synthesis.py proves both chains.
 ADD3_CASES = [{"WIDTH": width, "NEGATE": negate, "CARRY_CHAIN": chain} for width, negate, chain in
               [(1, 0b011, 8), (3, 0b010, 8), (5, 0b101, 4), (8, 0b000, 8), (13, 0b110, 8), (16, 0b100, 8),
                (17, 0b001, 4), (12, 0b011, 4)]]

@@ -95,3 +95,12 @@ def test_a_difference_chain_keeps_its_signs_in_the_ternary_adder():
     for a, b, c in [(0, 0, 0), (15, 0, 0), (0, 15, 15), (7, 3, 9)]:
         got = evaluate_wiring(plan, wiring, {"a": a, "b": b, "c": c})["outputs"][0]
         assert got == (a - b - 4 * c) % (1 << 12)
+
+
+def test_delay_lines_count_only_the_bits_their_readers_take():
+    plan = plan_graph(solve(np.array([[1], [1]]), [(-100, 100)] * 2, max_depth=0), ["a", "b"], [8, 8], 16)
+    wiring = plan.wired([True])  # the sum waits one register for its output's requantizer
+    (line,) = wiring.delays
+    assert line.width == plan.adders[0].width == 9 and line.stages == 1
+    assert wiring.delay_bits_read(output_bits=32) == 9  # the sum's sign extension is read from its top bit
+    assert wiring.delay_bits_read(output_bits=4) == 4  # a requantizer that reads 4 bits keeps 4 registers

@@ -1,4 +1,5 @@
-"""add3.v (the ternary adder's LUT contents and carry chain, as simulated) against x +- y +- z modulo 2**WIDTH."""
+"""add3.v as simulated (one expression; tests/test_add3_synthesis.py proves its primitive netlist equal to it)
+against x +- y +- z modulo 2**WIDTH."""
 
 from __future__ import annotations
 

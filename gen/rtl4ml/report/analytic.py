@@ -139,7 +139,7 @@ def _dense_graph(block) -> dict:
     x_bits = dense.input_type.signed_width
     wiring = plan.graph.wired(block.registers("graph"))
     totals = {"LUT": LUT_PER_ADDER_BIT * wiring.lut_bits, "DSP": 0,
-              "FF": float(sum(line.width * line.stages for line in wiring.delays))}
+              "FF": float(wiring.delay_bits_read(_live_bits(block, complete=True)))}
     for product in plan.products:
         _add_constant_product(totals, x_bits, product.coefficient)  # DSPs register inside (MREG)
     totals["LUT"] += _requantize_luts(block) * block.n_out

@@ -10,8 +10,8 @@ at stage t passes t - s registers, shared by every reader of that value (a chain
 
 It also takes in ternary adders: an adder read by one other adder only, in the same pipeline stage, becomes part
 of it, x +- y +- z in one adder of its reader's width (the add3 primitive: one LUT per bit, where two chained
-adders cost one per bit each). Wherever that is fewer LUT bits: on the bundled QKeras jet tagger a third of the
-adders go, about 9,900 of its 31,200 adder bits.
+adders cost one per bit each), wherever that is fewer LUT bits: on the hls4ml authors' QKeras jet tagger 873
+ternary adders take in 1,746 of its 2,537 adders, 31,183 -> 21,202 adder LUT bits.
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ class GraphAdder:
     left: NodeOperand | None
     right: NodeOperand
     subtract: bool
-
 
     @property
     def lut_bits(self) -> int:
@@ -97,6 +96,25 @@ class GraphWiring:
     @property
     def lut_bits(self) -> int:
         return sum(adder.lut_bits for adder in self.adders + self.ternary_adders)
+
+    def delay_bits_read(self, output_bits: int) -> int:
+        """Register bits of the delay lines that a reader takes; synthesis removes the others. An operand reads
+        a node's low top + 1 bits; an output's reader (its requantizer) `output_bits` of the sum."""
+        read: dict[str, int] = {}
+        for adder in self.adders + self.ternary_adders:
+            for o in (adder.left, adder.right) if isinstance(adder, GraphAdder) else adder.operands:
+                if o is not None:
+                    read[o.source] = max(read.get(o.source, 0), o.top + 1)
+        for output in self.outputs:
+            if output is not None:
+                o = output.operand
+                read[o.source] = max(read.get(o.source, 0), min(o.top + 1, output_bits))
+        bits = 0
+        for line in reversed(self.delays):  # a line's later taps read it too
+            kept = min(line.width, read.get(line.name, 0))
+            read[line.source] = max(read.get(line.source, 0), kept)
+            bits += kept * line.stages
+        return bits
 
 
 @dataclass(frozen=True)
