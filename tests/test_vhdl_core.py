@@ -94,3 +94,27 @@ def test_cli_sim_hdl_vhdl_writes_the_verilog_runs_keys(keras, tmp_path, capsys):
     assert results["events"] == 20 and results["mismatches"] == 0 and results["LatencyMax"] == design.latency
     np.testing.assert_array_equal(np.load(tmp_path / "y.npy"), design.predict(inputs(design, 20)))
     assert main(["sim", str(tmp_path / "prj"), "--hdl", "vhdl", "--waves", "--input", str(tmp_path / "x.npy")]) == 2
+
+
+@pytest.mark.sim
+def test_softmax_tables_in_block_ram_on_request_stream_bit_exactly_in_verilog_and_vhdl(keras, tmp_path):
+    model = make_mlp(keras, [6, 5, 4], ["relu", "softmax"], seed=3)
+    designs = {}
+    for style in ("lut", "bram"):
+        config = {"Model": {"Precision": "ap_fixed<10,4>"}, "LayerType": {"Softmax": {"TableStyle": style.upper()}}}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            designs[style] = rtl4ml.convert(model, {"HLSConfig": config})
+        designs[style].write(tmp_path / style)
+    softmax = {style: (tmp_path / style / "rtl" / f"myproject_{d.core.blocks[-1].identifier}.v").read_text()
+               for style, d in designs.items()}
+    assert "block_rom" in softmax["bram"] and "pow2_y_rom" not in softmax["bram"]
+    assert "block_rom" not in softmax["lut"] and "pow2_y_rom" in softmax["lut"]
+    # the RAM's read register is a fixed register: never a shorter pipeline than the LUT tables'
+    assert designs["bram"].latency >= designs["lut"].latency
+    bram = designs["bram"]
+    x = inputs(bram, events=200)
+    verilog = bram.simulate_bulk(x, backpressure=0.2, seed=4)
+    vhdl = bram.simulate_vhdl(x[:40], idle=0.2, backpressure=0.3, seed=2)
+    assert verilog["passed"] and verilog["mismatches"] == 0 and verilog["LatencyMin"] == bram.latency
+    assert vhdl["passed"], vhdl

@@ -27,7 +27,9 @@ AUTO_TENSORS = ("result", "accum")
 STRATEGIES = ("Latency", "Resource", "Stable")
 # Keys that are meaningful to rtl4ml, or harmless hls4ml keys it accepts and records.
 _KNOWN_LAYER_KEYS = {"Precision", "ReuseFactor", "Strategy", "Trace", "exp_table_t", "inv_table_t", "table_size",
-                     "TableSize", "PipelineBudget", "LutsPerDsp"}
+                     "TableSize", "PipelineBudget", "LutsPerDsp", "TableStyle"}
+# where a softmax keeps its pow2 tables: LUTs (the default) or one block RAM per value
+TABLE_STYLES = ("lut", "bram")
 _HLS4ML_IGNORED_KEYS = {"BramFactor", "TraceOutput", "ParallelizationFactor", "ConvImplementation", "accum_t",
                         "exp_range", "Implementation", "Skip", "skip"}
 
@@ -49,6 +51,7 @@ class LayerSettings:
     reuse_factor: int = 1
     strategy: str = "Latency"
     table_size: int | None = None
+    table_style: str | None = None
     pipeline_budget: int | None = None
     luts_per_dsp: int | None = None
     explicit: set[str] = field(default_factory=set)  # tensors given at LayerName level
@@ -113,6 +116,8 @@ class Config:
             for key in ("table_size", "TableSize"):
                 if key in entry:
                     settings.table_size = _whole_number(entry[key], f"{where}, {key}")
+            if "TableStyle" in entry:
+                settings.table_style = _table_style(entry["TableStyle"], f"{where}, TableStyle")
         default = precision.get("default", parse_precision(DEFAULT_PRECISION))
         settings.precision = {tensor: precision.get(tensor, default) for tensor in ("weight", "bias", "result")}
         if precision.get("accum", AUTO) != AUTO:  # an auto accumulator is the exact one, as when none is given
@@ -147,6 +152,13 @@ def _strategy(value, where: str) -> str:
         if str(value).lower() == name.lower():
             return name
     raise fail(f"{where}: unknown strategy {value!r}; use one of {', '.join(STRATEGIES)}")
+
+
+def _table_style(value, where: str) -> str:
+    if str(value).lower() in TABLE_STYLES:
+        return str(value).lower()
+    raise fail(f"{where}: unknown table style {value!r}; use lut (the softmax's tables in LUTs, the default) or bram "
+               f"(one block RAM per value: fewer LUTs, and a cycle more where its read register lands)")
 
 
 def _is_auto(value) -> bool:
@@ -187,6 +199,8 @@ def _validate_entry(entry, where: str) -> None:
         _whole_number(entry["PipelineBudget"], f"{where}, PipelineBudget")
     if "LutsPerDsp" in entry:
         _whole_number(entry["LutsPerDsp"], f"{where}, LutsPerDsp", minimum=0)
+    if "TableStyle" in entry:
+        _table_style(entry["TableStyle"], f"{where}, TableStyle")
 
 
 class _ConfigLoader(yaml.SafeLoader):

@@ -105,6 +105,7 @@ class SoftmaxPlan:
     sum_depth: int
     log_sum: tuple[int, ...]  # indexed by the low sum_addr_width bits of s >> sum_shift (see softmax_block)
     log_sum_rotation: int  # how far it is rotated: exp(0) >> sum_shift, modulo its size
+    pow2_block_ram: bool  # pow2 in one block RAM per value (registered reads); else two LUT tables per value
     output_requantize: Requantize
 
 
@@ -191,19 +192,24 @@ def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None, input_range
         exp_frac=layer.exp_frac, exp_bits=layer.exp_bits, sum_bits=layer.sum_bits, max_levels=max_levels,
         sum_levels=sum_levels, sum_shift=layer.sum_shift,
         sum_addr_width=addr_bits, sum_depth=len(log_sum), log_sum=log_sum, log_sum_rotation=rotation,
+        pow2_block_ram=layer.table_style == "bram",
         output_requantize=requantize_params(layer.result_type, layer.result_type, src_width=layer.exp_bits,
                                             src_frac=layer.exp_frac, src_signed=False))
     # The base-2 recipe of ir/layers/softmax.py: lookups, adders and shifts (multiplexers), no multiplier.
-    # pow2 (1,024 x 18, read twice per value: 4,788 LUTs for five classes in LUTs) is one block RAM per value, read
-    # at y and at z through its two ports, each read registered by the RAM itself. log_sum (read once per row)
-    # stays in LUTs: its read lies one adder before pow2's second read, where a register would cost a cycle.
+    # pow2 (1,024 x 18) is read twice per value, at y and at z: two LUT tables (4,788 LUTs for five classes), or
+    # with TableStyle bram one block RAM per value read through its two ports, each read registered by the RAM
+    # itself (a fixed register: one more cycle where the planner would not have put one). log_sum (read once
+    # per row) stays in LUTs: its read lies one adder before pow2's second read.
+    def pow2_read(name: str) -> list[Step]:
+        if layer.table_style == "bram":
+            return [Step(f"{name}_lookup", BLOCK_RAM_READ_COST, fixed=True),
+                    Step(f"{name}_shift", BLOCK_RAM_OUTPUT_COST + SHIFT_COST)]
+        return [Step(f"{name}_lookup", LOOKUP_COST), Step(f"{name}_shift", SHIFT_COST)]
+
     steps = [Step(f"max{k}", COMPARE_LEVEL_COST) for k in range(max_levels)] + [
         Step("distance", ADD_LEVEL_COST), Step("log_lookup", LOOKUP_COST), Step("exponent", ADD_LEVEL_COST),
-        Step("exp_lookup", BLOCK_RAM_READ_COST, fixed=True),
-        Step("exp_shift", BLOCK_RAM_OUTPUT_COST + SHIFT_COST)] + \
-        [Step(f"sum{k}", ADD_LEVEL_COST) for k in range(sum_levels)] + [
-        Step("log_sum_lookup", LOOKUP_COST),
-        Step("normalize_exponent", ADD_LEVEL_COST), Step("normalize_lookup", BLOCK_RAM_READ_COST, fixed=True),
-        Step("normalize_shift", BLOCK_RAM_OUTPUT_COST + SHIFT_COST), Step("requantize", REQUANTIZE_COST)]
+        *pow2_read("exp")] + [Step(f"sum{k}", ADD_LEVEL_COST) for k in range(sum_levels)] + [
+        Step("log_sum_lookup", LOOKUP_COST), Step("normalize_exponent", ADD_LEVEL_COST), *pow2_read("normalize"),
+        Step("requantize", REQUANTIZE_COST)]
     return Block(identifier, "softmax_layer", [layer], layer.n_out, x_type, layer.n_out, layer.result_type, steps,
                  plan)

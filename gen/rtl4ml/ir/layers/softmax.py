@@ -53,6 +53,7 @@ class SoftmaxLayer(Layer):
     pow2: np.ndarray  # pow2[k] ~ 2**E * 2**(-k / 2**Y)
     sum_shift: int  # (sum - (1 << E)) >> sum_shift indexes log_sum (clamped to its last entry)
     log_sum: np.ndarray  # ~ log2(sum / 2**E) * 2**Y
+    table_style: str = "lut"  # the hardware's pow2 tables: "lut", or "bram" (one block RAM per value)
 
     @property
     def classes(self) -> int:
@@ -108,7 +109,7 @@ class SoftmaxLayer(Layer):
 
 
 def build_softmax(name: str, inputs: tuple[str, ...], shape: tuple[int, ...], input_type: FixedType,
-                  result_type: FixedType, sum_table_size: int | None = None) -> SoftmaxLayer:
+                  result_type: FixedType, sum_table_size: int | None = None, table_style: str = "lut") -> SoftmaxLayer:
     n = shape[-1]
     size = sum_table_size or DEFAULT_SUM_TABLE_SIZE
     sum_index_bits = power_of_two(size, f"layer {name}, table_size")
@@ -134,4 +135,5 @@ def build_softmax(name: str, inputs: tuple[str, ...], shape: tuple[int, ...], in
     log_sum = round_half_up(np.log2(bin_mid / 2.0**EXP_FRAC) * 2.0**LOG_FRAC)
     return SoftmaxLayer(name=name, inputs=inputs, shape=shape, input_type=input_type, result_type=result_type,
                         d_shift=d_shift, d_bits=d_bits, lo_bits=lo_bits, log_frac=LOG_FRAC, exp_frac=EXP_FRAC,
-                        log_hi=log_hi, log_lo=log_lo, pow2=pow2, sum_shift=sum_shift, log_sum=log_sum)
+                        log_hi=log_hi, log_lo=log_lo, pow2=pow2, sum_shift=sum_shift, log_sum=log_sum,
+                        table_style=table_style)
