@@ -49,7 +49,7 @@ def test_qkeras_types_beat_model_defaults_but_not_explicit_layer_names(shared_mo
     ({"LayerName": {"fc2": {"PipelineBudget": 0}}}, "config LayerName fc2, PipelineBudget: 0 must be a positive"),
     ({"Model": {"LutsPerDsp": -5}}, "config Model, LutsPerDsp: -5 must be a whole number >= 0"),
     ({"LayerType": {"Softmax": {"TableStyle": "sram"}}},
-     "config LayerType Softmax, TableStyle: unknown table style 'sram'; use lut"),
+     "config LayerType Softmax, TableStyle: unknown table style 'sram'; use bram"),
     ([1, 2], "must be a mapping"),
 ])
 def test_bad_configs_name_the_field(config, fragment):

@@ -28,8 +28,8 @@ STRATEGIES = ("Latency", "Resource", "Stable")
 # Keys that are meaningful to rtl4ml, or harmless hls4ml keys it accepts and records.
 _KNOWN_LAYER_KEYS = {"Precision", "ReuseFactor", "Strategy", "Trace", "exp_table_t", "inv_table_t", "table_size",
                      "TableSize", "PipelineBudget", "LutsPerDsp", "TableStyle"}
-# where a softmax keeps its pow2 tables: LUTs (the default) or one block RAM per value
-TABLE_STYLES = ("lut", "bram")
+# where a softmax keeps its pow2 tables: one block RAM per value (the default), or plain tables (ir/layers/softmax.py)
+TABLE_STYLES = ("bram", "lut")
 _HLS4ML_IGNORED_KEYS = {"BramFactor", "TraceOutput", "ParallelizationFactor", "ConvImplementation", "accum_t",
                         "exp_range", "Implementation", "Skip", "skip"}
 
@@ -157,8 +157,8 @@ def _strategy(value, where: str) -> str:
 def _table_style(value, where: str) -> str:
     if str(value).lower() in TABLE_STYLES:
         return str(value).lower()
-    raise fail(f"{where}: unknown table style {value!r}; use lut (the softmax's tables in LUTs, the default) or bram "
-               f"(one block RAM per value: fewer LUTs, and a cycle more where its read register lands)")
+    raise fail(f"{where}: unknown table style {value!r}; use bram (the softmax's tables in one block RAM per value, "
+               f"the default) or lut (plain tables: one cycle less on some cores, more LUTs)")
 
 
 def _is_auto(value) -> bool:

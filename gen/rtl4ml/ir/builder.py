@@ -140,7 +140,7 @@ def _build_activation(spec: ActivationSpec, source, config: Config):
     inputs, shape, input_type = (source.name,), source.shape, source.result_type
     if spec.function == "softmax":  # over the last axis: each row of a shaped tensor on its own
         layer = build_softmax(spec.name, inputs, shape, input_type, result_type, settings.table_size,
-                              settings.table_style or "lut")
+                              settings.table_style)
     elif spec.function in TABLE_FUNCTIONS:
         layer = build_table_activation(spec.name, inputs, shape, spec.function, input_type, result_type,
                                        settings.table_size, spec.parameters)

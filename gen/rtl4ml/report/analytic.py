@@ -37,10 +37,12 @@ LUT_ROM_DEPTH = 64
 LUT_PER_ROM_BIT = 0.5
 BRAM_18K_WIDTH, BRAM_18K_DEPTH = 36, 512
 RAMB18_BITS = BRAM_18K_WIDTH * BRAM_18K_DEPTH
-# Softmax per class (5-class base-2 softmax with the default 2**-10 tables, no multiplier; each value's pow2
-# table in a block RAM, the rest in LUTs; fitted to Yosys, fast LUT mapping, on the 16-bit jet tagger: 1,271
-# LUT, 160 FF and 5 RAMB18; 3,281 LUT and 326 FF with every table in LUTs)
+# Softmax per class (5-class base-2 softmax with the default 2**-10 tables, no multiplier), fitted to Yosys, fast
+# LUT mapping: each value's pow2 table in a block RAM (TableStyle bram), the 16-bit jet tagger's 1,271 LUT, 160 FF
+# and 5 RAMB18; plain tables (lut) in LUTs, the authors' QKeras model's 3,030 LUT and 326 FF (where synthesis
+# moves registered tables into block RAM it spends fewer LUTs: 1,319 LUT and 10 RAMB18 on the 16-bit tagger)
 SOFTMAX_PER_CLASS = {"LUT": 254, "FF": 32, "DSP": 0}
+SOFTMAX_PER_CLASS_LUT_TABLES = {"LUT": 606, "FF": 65, "DSP": 0}
 # A comparator of a max tree: a carry-chain compare and a multiplexer per bit, some of them merged by ABC.
 # Fitted to Yosys (fast LUT mapping) on five max-pooling blocks, 960-4,704 comparator bits of 8-12-bit
 # codes, 1D and 2D windows of 2-9: 1.67-1.80 LUT per comparator bit; 1.75 is within -3 %..+5 % of each.
@@ -215,6 +217,8 @@ def _piecewise_linear(block) -> dict:
 
 @ESTIMATES.register(SoftmaxLayer)
 def _softmax(block) -> dict:
+    if not block.plan.pow2_block_ram:
+        return {key: per_class * block.n_out for key, per_class in SOFTMAX_PER_CLASS_LUT_TABLES.items()}
     # each value's pow2 table (both of its reads) is one block RAM: a RAMB18 holds 1,024 x 18
     pow2_bits = len(block.plan.pow2) * block.plan.exp_bits
     return {key: per_class * block.n_out for key, per_class in SOFTMAX_PER_CLASS.items()} | \

@@ -196,10 +196,11 @@ def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None, input_range
         output_requantize=requantize_params(layer.result_type, layer.result_type, src_width=layer.exp_bits,
                                             src_frac=layer.exp_frac, src_signed=False))
     # The base-2 recipe of ir/layers/softmax.py: lookups, adders and shifts (multiplexers), no multiplier.
-    # pow2 (1,024 x 18) is read twice per value, at y and at z: two LUT tables (4,788 LUTs for five classes), or
-    # with TableStyle bram one block RAM per value read through its two ports, each read registered by the RAM
-    # itself (a fixed register: one more cycle where the planner would not have put one). log_sum (read once
-    # per row) stays in LUTs: its read lies one adder before pow2's second read.
+    # pow2 (1,024 x 18) is read twice per value, at y and at z: one block RAM per value read through its two
+    # ports, each read registered by the RAM itself (a fixed register: one more cycle where the planner would not
+    # have put one), or with TableStyle lut two plain tables (LUTs, 4,788 for five classes, unless synthesis maps
+    # a registered one to block RAM). log_sum (read once per row) stays in LUTs: its read lies one adder before
+    # pow2's second read.
     def pow2_read(name: str) -> list[Step]:
         if layer.table_style == "bram":
             return [Step(f"{name}_lookup", BLOCK_RAM_READ_COST, fixed=True),

@@ -33,6 +33,9 @@ LOG_FRAC = 10  # Y: fraction bits of the base-2 exponents y, L and z (pow2 has 2
 EXP_RANGE_BITS = 4  # exp(-16) ~ 1e-7: distances beyond 16 count as exp = 0
 MAX_D_FRAC = 10  # finest distance resolution used for exp
 DEFAULT_SUM_TABLE_SIZE = 1024
+# where the RTL keeps the pow2 tables: "bram", one dual-port block RAM per value whose reads the RAM registers;
+# or "lut", plain tables registered where the latency planner places registers (one cycle less on some cores)
+DEFAULT_TABLE_STYLE = "bram"
 
 
 @layer_class
@@ -53,7 +56,7 @@ class SoftmaxLayer(Layer):
     pow2: np.ndarray  # pow2[k] ~ 2**E * 2**(-k / 2**Y)
     sum_shift: int  # (sum - (1 << E)) >> sum_shift indexes log_sum (clamped to its last entry)
     log_sum: np.ndarray  # ~ log2(sum / 2**E) * 2**Y
-    table_style: str = "lut"  # the hardware's pow2 tables: "lut", or "bram" (one block RAM per value)
+    table_style: str = DEFAULT_TABLE_STYLE  # the RTL's pow2 tables: "bram" or "lut"
 
     @property
     def classes(self) -> int:
@@ -109,7 +112,8 @@ class SoftmaxLayer(Layer):
 
 
 def build_softmax(name: str, inputs: tuple[str, ...], shape: tuple[int, ...], input_type: FixedType,
-                  result_type: FixedType, sum_table_size: int | None = None, table_style: str = "lut") -> SoftmaxLayer:
+                  result_type: FixedType, sum_table_size: int | None = None,
+                  table_style: str | None = None) -> SoftmaxLayer:
     n = shape[-1]
     size = sum_table_size or DEFAULT_SUM_TABLE_SIZE
     sum_index_bits = power_of_two(size, f"layer {name}, table_size")
@@ -136,4 +140,4 @@ def build_softmax(name: str, inputs: tuple[str, ...], shape: tuple[int, ...], in
     return SoftmaxLayer(name=name, inputs=inputs, shape=shape, input_type=input_type, result_type=result_type,
                         d_shift=d_shift, d_bits=d_bits, lo_bits=lo_bits, log_frac=LOG_FRAC, exp_frac=EXP_FRAC,
                         log_hi=log_hi, log_lo=log_lo, pow2=pow2, sum_shift=sum_shift, log_sum=log_sum,
-                        table_style=table_style)
+                        table_style=table_style or DEFAULT_TABLE_STYLE)
