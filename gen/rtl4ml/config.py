@@ -28,8 +28,10 @@ STRATEGIES = ("Latency", "Resource", "Stable")
 # Keys that are meaningful to rtl4ml, or harmless hls4ml keys it accepts and records.
 _KNOWN_LAYER_KEYS = {"Precision", "ReuseFactor", "Strategy", "Trace", "exp_table_t", "inv_table_t", "table_size",
                      "TableSize", "PipelineBudget", "LutsPerDsp", "TableStyle"}
-# where a softmax keeps its pow2 tables: one block RAM per value (the default), or plain tables (ir/layers/softmax.py)
+# where a softmax's RTL keeps its pow2 tables: "bram", one dual-port block RAM per value whose reads the RAM
+# registers (the default); or "lut", plain tables registered where the latency planner places registers
 TABLE_STYLES = ("bram", "lut")
+DEFAULT_TABLE_STYLE = TABLE_STYLES[0]
 _HLS4ML_IGNORED_KEYS = {"BramFactor", "TraceOutput", "ParallelizationFactor", "ConvImplementation", "accum_t",
                         "exp_range", "Implementation", "Skip", "skip"}
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...config import DEFAULT_TABLE_STYLE
 from ...errors import fail
 from ...fixed_point import FixedType, requantize
 from ..value_range import ValueRange
@@ -33,9 +34,6 @@ LOG_FRAC = 10  # Y: fraction bits of the base-2 exponents y, L and z (pow2 has 2
 EXP_RANGE_BITS = 4  # exp(-16) ~ 1e-7: distances beyond 16 count as exp = 0
 MAX_D_FRAC = 10  # finest distance resolution used for exp
 DEFAULT_SUM_TABLE_SIZE = 1024
-# where the RTL keeps the pow2 tables: "bram", one dual-port block RAM per value whose reads the RAM registers;
-# or "lut", plain tables registered where the latency planner places registers (one cycle less on some cores)
-DEFAULT_TABLE_STYLE = "bram"
 
 
 @layer_class
@@ -56,7 +54,7 @@ class SoftmaxLayer(Layer):
     pow2: np.ndarray  # pow2[k] ~ 2**E * 2**(-k / 2**Y)
     sum_shift: int  # (sum - (1 << E)) >> sum_shift indexes log_sum (clamped to its last entry)
     log_sum: np.ndarray  # ~ log2(sum / 2**E) * 2**Y
-    table_style: str = DEFAULT_TABLE_STYLE  # the RTL's pow2 tables: "bram" or "lut"
+    table_style: str = DEFAULT_TABLE_STYLE  # where the RTL keeps the pow2 tables (config.TABLE_STYLES)
 
     @property
     def classes(self) -> int:
