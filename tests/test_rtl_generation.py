@@ -48,7 +48,7 @@ def test_zero_weights_have_no_multiplier_and_no_adder_input(keras, tmp_path):
     dsp = {(p.input, p.neuron) for p in plan.products}
     assert dsp <= nonzero
     # the adder graph reads exactly the inputs with a non-zero shift-add weight
-    read = {o.node for a in plan.graph.adders for o in (a.left, a.right) if o is not None}
+    read = {o.node for a in plan.graph.adders for o in a.operands}
     read |= {o.operand.node for o in plan.graph.outputs if o is not None}
     assert {i for i in range(dense.n_in) if i in read} == {i for i, _ in nonzero - dsp}
 

@@ -35,13 +35,6 @@ def write_requantize_vectors(folder: Path, parameters: dict) -> Path:
     return path
 
 
-def write_add3_vectors(folder: Path, parameters: dict) -> Path:
-    path = folder / f"add3-{case_id(parameters)}.txt"
-    width = parameters["WIDTH"]
-    path.write_text("".join(" ".join(bits(v, width) for v in row) + "\n" for row in add3_vectors(parameters)))
-    return path
-
-
 def write_lookup_table_contents(folder: Path, parameters: dict) -> Path:
     path = folder / f"lookup_table-{case_id(parameters)}.txt"
     width = parameters["DATA_WIDTH"]
@@ -64,6 +57,8 @@ AP_CTRL_PORTS = ((("rst", None), ("start", None), ("in_data", "IN_WIDTH"), ("s_r
                   ("m_valid", None)),
                  (("ready", None), ("done", None), ("idle", None), ("out_data", "OUT_WIDTH"), ("out_vld", None),
                   ("s_data", "IN_WIDTH"), ("s_valid", None), ("s_last", None), ("m_ready", None)))
+# add3 is combinational: its rows are checked before the (unconnected) clock rises, as a clocked model's
+ADD3_PORTS = ((("x", "WIDTH"), ("y", "WIDTH"), ("z", "WIDTH")), (("sum", "WIDTH"),))
 ONLY_WHEN = {"m_last": "m_valid"}
 
 
@@ -106,6 +101,11 @@ def write_axis_control_vectors(folder: Path, parameters: dict) -> Path:
 def write_valid_stream_vectors(folder: Path, parameters: dict) -> Path:
     rows = valid_stream_vectors(parameters["IN_WIDTH"], parameters["OUT_WIDTH"])
     return _write_cycle_model(folder / f"valid_stream-{case_id(parameters)}.txt", rows, VALID_STREAM_PORTS, parameters)
+
+
+def write_add3_vectors(folder: Path, parameters: dict) -> Path:
+    rows = [{"x": x, "y": y, "z": z, "sum": total, "checked": True} for x, y, z, total in add3_vectors(parameters)]
+    return _write_cycle_model(folder / f"add3-{case_id(parameters)}.txt", rows, ADD3_PORTS, parameters)
 
 
 def write_ap_ctrl_vectors(folder: Path, parameters: dict) -> Path:

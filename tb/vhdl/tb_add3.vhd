@@ -1,12 +1,13 @@
--- VUnit testbench of rtl/vhdl/add3.vhd: every line of `vectors` is "<x> <y> <z> <expected sum>" in bits, written by
--- tb/vhdl/run_primitives.py from rtl4ml.tb.vectors.add3_vectors (the Verilog twin's reference).
+-- VUnit testbench of rtl/vhdl/add3.vhd against x +- y +- z modulo 2**WIDTH (rtl4ml.tb.vectors.add3_vectors, the
+-- Verilog twin's reference). Packed columns, bit 0 first (tb/vhdl/run_primitives.py): inputs x, y, z; output sum,
+-- checked on every row. The adder is combinational: the model's clock is left unconnected.
 library ieee;
 use ieee.std_logic_1164.all;
-use ieee.numeric_std.all;
-use std.textio.all;
 
 library vunit_lib;
 context vunit_lib.vunit_context;
+
+use work.tb_clocked_pkg.all;
 
 entity tb_add3 is
     generic (
@@ -19,38 +20,19 @@ entity tb_add3 is
 end entity tb_add3;
 
 architecture tb of tb_add3 is
-    signal x, y, z : std_logic_vector(WIDTH - 1 downto 0) := (others => '0');
-    signal sum : std_logic_vector(WIDTH - 1 downto 0);
+    signal clk : std_logic := '0';
+    signal inputs : std_logic_vector(3 * WIDTH - 1 downto 0) := (others => '0');
+    signal outputs : std_logic_vector(WIDTH - 1 downto 0);
 begin
     main : process
-        file source : text;
-        variable row : line;
-        variable vx, vy, vz, expected : std_logic_vector(WIDTH - 1 downto 0);
-        variable checked : natural := 0;
     begin
         test_runner_setup(runner, runner_cfg);
-        file_open(source, vectors, read_mode);
-        while not endfile(source) loop
-            readline(source, row);
-            read(row, vx);
-            read(row, vy);
-            read(row, vz);
-            read(row, expected);
-            x <= vx;
-            y <= vy;
-            z <= vz;
-            wait for 1 ns;
-            check_equal(unsigned(sum), unsigned(expected), "x " & to_string(vx) & " y " & to_string(vy) & " z " &
-                        to_string(vz));
-            checked := checked + 1;
-        end loop;
-        file_close(source);
-        check(checked > 0, "no vectors in " & vectors);
-        info("checked " & to_string(checked) & " operand triples");
+        play_cycle_model(vectors, clk, inputs, outputs);
         test_runner_cleanup(runner);
     end process;
 
     dut : entity work.add3
         generic map (WIDTH => WIDTH, NEGATE => NEGATE)
-        port map (x => x, y => y, z => z, sum => sum);
+        port map (x => inputs(WIDTH - 1 downto 0), y => inputs(2 * WIDTH - 1 downto WIDTH),
+                  z => inputs(3 * WIDTH - 1 downto 2 * WIDTH), sum => outputs);
 end architecture tb;

@@ -34,11 +34,16 @@ PARTS = {part.name: part for part in (
 DEFAULT_PART = "xcvu9p"
 
 
+def _device(text: str) -> str:
+    """The device of a part string: "xcvu9p-flga2577-2-e" -> "xcvu9p"."""
+    return str(text).lower().split("-")[0]
+
+
 def find_part(text: str | None) -> Part:
     """The part for a name or a full part string; the default (VU9P, as in hls4ml) when None."""
     if not text:
         return PARTS[DEFAULT_PART]
-    device = str(text).lower().split("-")[0]
+    device = _device(text)
     if device in PARTS:
         return PARTS[device]
     raise fail(f"part {text!r} is not in rtl4ml's table; known parts: {', '.join(PARTS)}")
@@ -48,6 +53,6 @@ def carry_chain(text: str | None) -> int:
     """Bits per carry primitive of a part (the Verilog core's ternary adders instantiate it): CARRY4 on 7-series
     devices, CARRY8 on UltraScale and UltraScale+. A part not in the table (the core can still be generated) is
     judged by its name: xc7... is 7-series."""
-    device = str(text or DEFAULT_PART).lower().split("-")[0]
+    device = _device(text or DEFAULT_PART)
     family = PARTS[device].family if device in PARTS else ("xc7" if device.startswith("xc7") else "xcup")
     return 4 if family == "xc7" else 8

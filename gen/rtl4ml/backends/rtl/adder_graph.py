@@ -51,6 +51,10 @@ class GraphAdder:
     subtract: bool
 
     @property
+    def operands(self) -> tuple[NodeOperand, ...]:
+        return (self.right,) if self.left is None else (self.left, self.right)
+
+    @property
     def lut_bits(self) -> int:
         """Bits that cost a LUT: below the shifted operand's zeros an adder's bits are the other operand's."""
         return self.width - (self.right.shift if self.left is not None else 0)
@@ -101,14 +105,10 @@ class GraphWiring:
         """Register bits of the delay lines that a reader takes; synthesis removes the others. An operand reads
         a node's low top + 1 bits; an output's reader (its requantizer) `output_bits` of the sum."""
         read: dict[str, int] = {}
-        for adder in self.adders + self.ternary_adders:
-            for o in (adder.left, adder.right) if isinstance(adder, GraphAdder) else adder.operands:
-                if o is not None:
-                    read[o.source] = max(read.get(o.source, 0), o.top + 1)
-        for output in self.outputs:
-            if output is not None:
-                o = output.operand
-                read[o.source] = max(read.get(o.source, 0), min(o.top + 1, output_bits))
+        taken = [(o, o.top + 1) for adder in self.adders + self.ternary_adders for o in adder.operands]
+        taken += [(out.operand, min(out.operand.top + 1, output_bits)) for out in self.outputs if out is not None]
+        for o, width in taken:
+            read[o.source] = max(read.get(o.source, 0), width)
         bits = 0
         for line in reversed(self.delays):  # a line's later taps read it too
             kept = min(line.width, read.get(line.name, 0))
@@ -152,7 +152,7 @@ class GraphPlan:
         """Greedily, in graph order: each adder takes in the operand adder that saves the most LUT bits, if that
         adder has no other reader, is computed in the same stage and is not part of a ternary adder already."""
         first = len(self.node_names) - len(self.adders)  # node index of adder 0
-        readers = Counter(o.node for a in self.adders for o in (a.left, a.right) if o is not None)
+        readers = Counter(o.node for a in self.adders for o in a.operands)
         readers.update(o.operand.node for o in self.outputs if o is not None)
         taken: set[int] = set()  # adders in a ternary adder
         fused: dict[int, TernaryAdder] = {}
