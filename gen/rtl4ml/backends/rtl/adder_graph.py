@@ -98,6 +98,11 @@ class GraphWiring:
     delays: tuple[DelayLine, ...]
 
     @property
+    def adder_count(self) -> int:
+        """Adders written: two-input and ternary ones."""
+        return len(self.adders) + len(self.ternary_adders)
+
+    @property
     def lut_bits(self) -> int:
         return sum(adder.lut_bits for adder in self.adders + self.ternary_adders)
 
