@@ -27,14 +27,6 @@ def bits(code: int, width: int) -> str:
     return format(code & ((1 << width) - 1), f"0{width}b")
 
 
-def write_requantize_vectors(folder: Path, parameters: dict) -> Path:
-    codes, expected = requantize_vectors(parameters)
-    path = folder / f"requantize-{case_id(parameters)}.txt"
-    path.write_text("".join(f"{bits(x, parameters['IN_WIDTH'])} {bits(y, parameters['OUT_WIDTH'])}\n"
-                            for x, y in zip(codes.tolist(), expected.tolist())))
-    return path
-
-
 def write_lookup_table_contents(folder: Path, parameters: dict) -> Path:
     path = folder / f"lookup_table-{case_id(parameters)}.txt"
     width = parameters["DATA_WIDTH"]
@@ -57,7 +49,9 @@ AP_CTRL_PORTS = ((("rst", None), ("start", None), ("in_data", "IN_WIDTH"), ("s_r
                   ("m_valid", None)),
                  (("ready", None), ("done", None), ("idle", None), ("out_data", "OUT_WIDTH"), ("out_vld", None),
                   ("s_data", "IN_WIDTH"), ("s_valid", None), ("s_last", None), ("m_ready", None)))
-# add3 is combinational: its rows are checked before the (unconnected) clock rises, as a clocked model's
+# requantize and add3 are combinational: their rows are checked before the (unconnected) clock rises, as a clocked
+# model's
+REQUANTIZE_PORTS = ((("in_data", "IN_WIDTH"),), (("out_data", "OUT_WIDTH"),))
 ADD3_PORTS = ((("x", "WIDTH"), ("y", "WIDTH"), ("z", "WIDTH")), (("sum", "WIDTH"),))
 ONLY_WHEN = {"m_last": "m_valid"}
 
@@ -77,6 +71,12 @@ def _write_cycle_model(path: Path, rows: list[dict], ports, parameters: dict) ->
                      f"{_packed([(row[key], width) for key, width in outputs])} {_packed(mask)}\n")
     path.write_text("".join(lines))
     return path
+
+
+def write_requantize_vectors(folder: Path, parameters: dict) -> Path:
+    codes, expected = requantize_vectors(parameters)
+    rows = [{"in_data": x, "out_data": y, "checked": True} for x, y in zip(codes.tolist(), expected.tolist())]
+    return _write_cycle_model(folder / f"requantize-{case_id(parameters)}.txt", rows, REQUANTIZE_PORTS, parameters)
 
 
 def write_pipe_reg_vectors(folder: Path, parameters: dict) -> Path:

@@ -1,12 +1,13 @@
--- VUnit testbench of rtl/vhdl/requantize.vhd: every line of `vectors` is "<input bits> <expected output bits>",
--- written by tb/vhdl/run_primitives.py from rtl4ml.fixed_point.requantize (the Verilog twin's reference).
+-- VUnit testbench of rtl/vhdl/requantize.vhd against rtl4ml.fixed_point.requantize (the Verilog twin's reference),
+-- every input code of the parameter set. Packed columns (tb/vhdl/run_primitives.py): input in_data, output
+-- out_data, checked on every row. The requantizer is combinational: the model's clock is left unconnected.
 library ieee;
 use ieee.std_logic_1164.all;
-use ieee.numeric_std.all;
-use std.textio.all;
 
 library vunit_lib;
 context vunit_lib.vunit_context;
+
+use work.tb_clocked_pkg.all;
 
 entity tb_requantize is
     generic (
@@ -25,30 +26,14 @@ entity tb_requantize is
 end entity tb_requantize;
 
 architecture tb of tb_requantize is
-    signal in_data  : std_logic_vector(IN_WIDTH - 1 downto 0) := (others => '0');
+    signal clk : std_logic := '0';
+    signal in_data : std_logic_vector(IN_WIDTH - 1 downto 0) := (others => '0');
     signal out_data : std_logic_vector(OUT_WIDTH - 1 downto 0);
 begin
     main : process
-        file source : text;
-        variable row : line;
-        variable x : std_logic_vector(IN_WIDTH - 1 downto 0);
-        variable expected : std_logic_vector(OUT_WIDTH - 1 downto 0);
-        variable checked : natural := 0;
     begin
         test_runner_setup(runner, runner_cfg);
-        file_open(source, vectors, read_mode);
-        while not endfile(source) loop
-            readline(source, row);
-            read(row, x);
-            read(row, expected);
-            in_data <= x;
-            wait for 1 ns;
-            check_equal(unsigned(out_data), unsigned(expected), "input " & to_string(x));
-            checked := checked + 1;
-        end loop;
-        file_close(source);
-        check(checked > 0, "no vectors in " & vectors);
-        info("checked " & to_string(checked) & " input codes");
+        play_cycle_model(vectors, clk, in_data, out_data);
         test_runner_cleanup(runner);
     end process;
 
