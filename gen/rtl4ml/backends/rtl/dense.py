@@ -194,21 +194,27 @@ def linear_block(identifier: str, layer, activation: ActivationLayer | None, inp
     return block
 
 
-def _dense_common(dense: DenseLayer, activation: ActivationLayer | None, product_width: int,
-                  description: str) -> dict:
-    """Plan fields shared by the parallel and the time-multiplexed dense layer."""
-    accum = dense.accum_type
+def _dense_outputs(dense: DenseLayer, activation: ActivationLayer | None, description: str,
+                   sum_width: int | None = None) -> dict:
+    """Plan fields of every dense plan: the conversions of its sums (sum_width bits of the accumulator type; all of
+    it by default) to the result type and on to a fused activation's."""
     return {
         "description": description,
+        "result_requantize": requantize_params(dense.accum_type, dense.result_type, src_width=sum_width),
+        "activation_requantize": None if activation is None else requantize_params(
+            dense.result_type, activation.result_type, relu=activation.function == "relu"),
+    }
+
+
+def _product_casts(dense: DenseLayer, product_width: int) -> dict:
+    """Plan fields of the multiplying dense plans: products of product_width bits into the accumulator."""
+    accum = dense.accum_type
+    return {
         "accum_width": accum.width,
-        "exact_products": accum.frac >= dense.product_frac,
         "product_width": product_width,
         "product_requantize": requantize_params(accum, accum.with_modes(overflow="AP_WRAP"),
                                                 src_width=product_width, src_frac=dense.product_frac,
                                                 src_signed=True),
-        "result_requantize": requantize_params(accum, dense.result_type),
-        "activation_requantize": None if activation is None else requantize_params(
-            dense.result_type, activation.result_type, relu=activation.function == "relu"),
     }
 
 
@@ -230,10 +236,10 @@ def _shift_add_weights(dense: DenseLayer) -> np.ndarray:
 
 def _dense_parallel_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None,
                           description: str, channels: int, input_range: ValueRange) -> Block:
-    common = _dense_common(dense, activation, dense.input_type.signed_width + dense.weight_type.width,
-                           description)
-    if common.pop("exact_products"):
-        return _dense_graph_block(identifier, dense, activation, common, channels, input_range)
+    if dense.exact_products:
+        return _dense_graph_block(identifier, dense, activation, description, channels, input_range)
+    common = _dense_outputs(dense, activation, description) | \
+        _product_casts(dense, dense.input_type.signed_width + dense.weight_type.width)
     x_type = dense.input_type
     width, product_width = common["accum_width"], common["product_width"]
     bias = dense.accumulator_bias()
@@ -256,18 +262,14 @@ def _dense_parallel_block(identifier: str, dense: DenseLayer, activation: Activa
 
 
 def _dense_graph_block(identifier: str, dense: DenseLayer, activation: ActivationLayer | None,
-                       common: dict, channels: int, input_range: ValueRange) -> Block:
+                       description: str, channels: int, input_range: ValueRange) -> Block:
     """Exact products: every neuron's sum is an output of one adder graph over the layer's inputs (the
     shift-add products' signed digits), its DSP products (ready MULTIPLY_COST levels later) and its constant.
     Each output position's `channels` neurons are solved together, a convolution's kernel once."""
     x_type, n_in = dense.input_type, dense.n_in
     # the sums only as wide as the result's conversion reads them (a wrapping result: modulo its top bit)
-    accum = dense.accum_type
-    width = bits_read_by_requantize(common.pop("accum_width"), accum.frac, dense.result_type)
-    common["result_requantize"] = requantize_params(accum, dense.result_type, src_width=width)
+    width = bits_read_by_requantize(dense.accum_type.width, dense.accum_type.frac, dense.result_type)
     x = input_range.at(x_type.frac)
-    for unused in ("product_requantize", "product_width"):  # exact products are never cast
-        common.pop(unused)
     bias = dense.accumulator_bias()
     shift = dense.accum_type.frac - dense.product_frac
     shift_add = _shift_add_weights(dense)
@@ -296,7 +298,8 @@ def _dense_graph_block(identifier: str, dense: DenseLayer, activation: Activatio
     graph_inputs = [i for i in range(n_in) if i in read]
     product_inputs = sorted({p.input for p in products})
     steps = [Step(f"graph{k}", ADD_LEVEL_COST) for k in range(graph.levels)] + [_requantize_step(activation)]
-    plan = DenseGraphPlan(**common, accum_width=width, graph=graph,
+    plan = DenseGraphPlan(**_dense_outputs(dense, activation, description, sum_width=width), accum_width=width,
+                          graph=graph,
                           graph_inputs=tuple(input_operand(i, x_type, x_type.signed_width) for i in graph_inputs),
                           input_wires=tuple(input_operand(i, x_type, width) for i in product_inputs),
                           products=tuple(products), constants=tuple(constants),
@@ -325,7 +328,7 @@ def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: Activatio
     # operands and ROM words are signed: unsigned codes get a zero sign bit
     operand_width = x_type.signed_width
     weight_width = dense.weight_type.signed_width
-    common = _dense_common(dense, activation, operand_width + weight_width, description)
+    common = _dense_outputs(dense, activation, description) | _product_casts(dense, operand_width + weight_width)
     width = common["accum_width"]
     bias = dense.accumulator_bias()
     multipliers, schedules, neurons = [], {}, []
@@ -347,14 +350,14 @@ def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: Activatio
     used_inputs = sorted({i for schedule in schedules for i in schedule})
     rom = tuple(tuple(m.weights[phase] for m in multipliers) for phase in range(reuse))
     to_accum = _product_alignment(common["product_width"], dense.accum_type.frac - dense.product_frac, width) \
-        if common["exact_products"] else None
+        if dense.exact_products else None
     levels = levels_for(max([len(n.multipliers) for n in neurons] + [1]))
     steps = [Step("load", 0, fixed=True),
              Step("multiply", SELECT_COST + MULTIPLY_COST)] + \
         [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + \
         [Step("accumulate", ADD_LEVEL_COST, fixed=True), _requantize_step(activation)]
-    plan = DenseReusePlan(**common, reuse=reuse, phase_width=max(1, (reuse - 1).bit_length()),
-                          operand_width=operand_width, weight_width=weight_width, multipliers=tuple(multipliers),
+    plan = DenseReusePlan(**common, exact_products=dense.exact_products, reuse=reuse,
+                          phase_width=max(1, (reuse - 1).bit_length()), operand_width=operand_width, weight_width=weight_width, multipliers=tuple(multipliers),
                           selects=tuple(selects), neurons=tuple(neurons), levels=levels, rom=rom,
                           rom_style="distributed" if reuse <= MAX_LUT_ROM_DEPTH else "block", to_accum=to_accum,
                           input_wires=tuple(input_operand(i, x_type, operand_width) for i in used_inputs),

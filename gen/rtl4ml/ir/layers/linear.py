@@ -38,6 +38,11 @@ class LinearLayer(Layer):
     def product_frac(self) -> int:
         return self.input_type.frac + self.weight_type.frac
 
+    @property
+    def exact_products(self) -> bool:
+        """Every product lands in the accumulator unrounded (its LSB is at most the products')."""
+        return self.accum_type.frac >= self.product_frac
+
     def accumulator_bias(self) -> np.ndarray:
         """Bias codes in the accumulator format (the sum starts from them)."""
         accum = self.accum_type
