@@ -93,6 +93,33 @@ def test_max_pooling_estimate_is_within_10_percent_of_yosys(keras, tmp_path):
     assert analytic["FF"] == yosys["FF"]
 
 
+def binary_tanh(x):  # the activation is recognized by its name (hls4ml's binary_tanh, ternary_tanh)
+    import tensorflow as tf
+    return tf.where(x >= 0, 1.0, -1.0)
+
+
+def ternary_tanh(x):
+    import tensorflow as tf
+    return tf.where(x > 0.5, 1.0, tf.where(x <= -0.5, -1.0, 0.0))
+
+
+@pytest.mark.synth
+@pytest.mark.parametrize("step", [binary_tanh, ternary_tanh], ids=["binary", "ternary"])
+def test_step_activation_estimate_is_within_60_percent_of_yosys(keras, tmp_path, step):
+    """Binary and ternary activations are compares with constant thresholds, not adders (once estimated ~4x); a
+    compare's LUTs depend on its threshold's bits, which the estimate does not model (README, report section)."""
+    model = keras.Sequential([keras.Input(shape=(16,)), keras.layers.Dense(32, name="fc"),
+                              keras.layers.Activation(step, name="act")])
+    rng = np.random.default_rng(5)
+    model.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) for w in model.get_weights()])
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<16,6>"}})
+    design.write(tmp_path / "step")
+    report = design.report()
+    yosys, analytic = report["Yosys"]["per_layer"]["act"], report["Analytic"]["per_layer"]["act"]
+    assert abs(analytic["LUT"] / yosys["LUT"] - 1) <= 0.60, (analytic, yosys)
+    assert analytic["FF"] == yosys["FF"]
+
+
 @pytest.mark.synth
 def test_fast_and_thorough_lut_mapping_agree_on_everything_but_luts(keras, tmp_path, monkeypatch):
     monkeypatch.setenv("RTL4ML_CACHE_DIR", str(tmp_path / "cache"))  # both flows run, none from an earlier test

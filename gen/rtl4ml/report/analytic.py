@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..backends.rtl.dense import DenseGraphPlan
+from ..fixed_point import requantize
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
@@ -47,6 +50,11 @@ SOFTMAX_PER_CLASS_LUT_TABLES = {"LUT": 606, "FF": 65, "DSP": 0}
 # Fitted to Yosys (fast LUT mapping) on five max-pooling blocks, 960-4,704 comparator bits of 8-12-bit
 # codes, 1D and 2D windows of 2-9: 1.67-1.80 LUT per comparator bit; 1.75 is within -3 %..+5 % of each.
 LUT_PER_COMPARATOR_BIT = 1.75
+# A compare of a value with a constant threshold (step functions: binary and ternary activations), a carry chain
+# whose LUTs depend on the threshold's bits: fitted to Yosys (fast LUT mapping) on the bundled binary and ternary
+# taggers' six activation layers (16-21-bit compares, 0.26-0.38 LUT per bit) and two threshold-at-zero layers of
+# the tests (0.18-0.21): per layer within -24 %..+58 % (they had been estimated as adders, ~4x).
+LUT_PER_CONSTANT_COMPARE_BIT = 0.28
 
 
 def signed_bits(value: int) -> int:
@@ -206,6 +214,8 @@ def _elementwise(block) -> dict:
 def _piecewise_linear(block) -> dict:
     """Per value: the segments' shift-add adders, a comparator per threshold, the segment multiplexer, the clip."""
     plan = block.plan
+    if all(not segment.digits for row in plan.rows for segment in row.segments):
+        return _step_function(block)
     clip = 2 * int(plan.low is not None or plan.high is not None)
     per_row = [(sum(max(0, len(segment.digits) - 1) for segment in row.segments) + len(row.segments) - 1 + clip)
                * plan.width + len(row.thresholds) * plan.compare_width / 2 for row in plan.rows]
@@ -213,6 +223,34 @@ def _piecewise_linear(block) -> dict:
     exact_bits = block.n_out * plan.width
     return {"LUT": plan.positions * sum(per_row) * LUT_PER_ADDER_BIT + _requantize_bits(block),
             "FF": exact_bits * block.register("segments") + bits * block.register("requantize"), "DSP": 0}
+
+
+def _step_function(block) -> dict:
+    """Every segment a constant (binary, ternary activations): per value a compare of x with each threshold, and a
+    LUT for each output bit that is no single compare's outcome. Synthesis folds the constants: a register keeps
+    only the distinct output bits that vary."""
+    plan = block.plan
+    luts = flip_flops = 0
+    for row in plan.rows:
+        columns = _step_columns(block, row)
+        # a column (over the steps, low to high) switching once is one compare's outcome or its inverse
+        selects = {column if not column[0] else tuple(1 - b for b in column) for column in columns
+                   if sum(a != b for a, b in zip(column, column[1:])) > 1}
+        luts += len(row.thresholds) * plan.compare_width * LUT_PER_CONSTANT_COMPARE_BIT + len(selects)
+        flip_flops += len(columns)
+    registered = block.register("segments") + block.register("requantize")
+    return {"LUT": plan.positions * luts, "FF": plan.positions * flip_flops * registered, "DSP": 0}
+
+
+def _step_columns(block, row) -> set[tuple[int, ...]]:
+    """The distinct output bits of a step function's row that vary: each as its values over the steps."""
+    plan, out = block.plan, block.out_type
+    values = np.array([segment.offset for segment in row.segments], dtype=np.int64)
+    if plan.low is not None or plan.high is not None:
+        values = np.clip(values, plan.low, plan.high)
+    codes = requantize(values, plan.requantize.in_frac, out).tolist()
+    columns = {tuple((code >> bit) & 1 for code in codes) for bit in range(out.width)}
+    return {column for column in columns if len(set(column)) > 1}
 
 
 @ESTIMATES.register(SoftmaxLayer)
