@@ -357,7 +357,8 @@ def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: Activatio
         [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + \
         [Step("accumulate", ADD_LEVEL_COST, fixed=True), _requantize_step(activation)]
     plan = DenseReusePlan(**common, exact_products=dense.exact_products, reuse=reuse,
-                          phase_width=max(1, (reuse - 1).bit_length()), operand_width=operand_width, weight_width=weight_width, multipliers=tuple(multipliers),
+                          phase_width=max(1, (reuse - 1).bit_length()), operand_width=operand_width,
+                          weight_width=weight_width, multipliers=tuple(multipliers),
                           selects=tuple(selects), neurons=tuple(neurons), levels=levels, rom=rom,
                           rom_style="distributed" if reuse <= MAX_LUT_ROM_DEPTH else "block", to_accum=to_accum,
                           input_wires=tuple(input_operand(i, x_type, operand_width) for i in used_inputs),
