@@ -218,7 +218,7 @@ def _piecewise_linear(block) -> dict:
         return _step_function(block)
     clip = 2 * int(plan.low is not None or plan.high is not None)
     per_row = [(sum(max(0, len(segment.digits) - 1) for segment in row.segments) + len(row.segments) - 1 + clip)
-               * plan.width + len(row.thresholds) * plan.compare_width / 2 for row in plan.rows]
+               * plan.width + _compared_bits(plan, row) / 2 for row in plan.rows]
     bits = block.n_out * block.out_type.width
     exact_bits = block.n_out * plan.width
     return {"LUT": plan.positions * sum(per_row) * LUT_PER_ADDER_BIT + _requantize_bits(block),
@@ -236,10 +236,15 @@ def _step_function(block) -> dict:
         # a column (over the steps, low to high) switching once is one compare's outcome or its inverse
         selects = {column if not column[0] else tuple(1 - b for b in column) for column in columns
                    if sum(a != b for a, b in zip(column, column[1:])) > 1}
-        luts += len(row.thresholds) * plan.compare_width * LUT_PER_CONSTANT_COMPARE_BIT + len(selects)
+        luts += _compared_bits(plan, row) * LUT_PER_CONSTANT_COMPARE_BIT + len(selects)
         flip_flops += len(columns)
     registered = block.register("segments") + block.register("requantize")
     return {"LUT": plan.positions * luts, "FF": plan.positions * flip_flops * registered, "DSP": 0}
+
+
+def _compared_bits(plan, row) -> int:
+    """Bits the row's threshold compares read (the bits below a compare's low bit cannot change it)."""
+    return sum(plan.compare_width - compare.low_bit for compare in row.compares)
 
 
 def _step_columns(block, row) -> set[tuple[int, ...]]:

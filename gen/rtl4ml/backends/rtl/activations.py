@@ -27,10 +27,27 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class ThresholdCompare:
+    """x > threshold as x's bits from low_bit up, signed, >= bound, where threshold + 1 = bound << low_bit: the bits
+    below cannot change the outcome, so synthesis compares only the others (x >= 0 is the sign bit alone)."""
+
+    low_bit: int
+    bound: int
+
+
+def threshold_compare(threshold: int, width: int) -> ThresholdCompare:
+    """x > threshold for x a signed `width`-bit value; threshold + 1 must be one too."""
+    step = threshold + 1
+    low_bit = width - 1 if step == 0 else min(width - 1, (step & -step).bit_length() - 1)
+    return ThresholdCompare(low_bit, step >> low_bit)
+
+
+@dataclass(frozen=True)
 class PiecewiseRow:
     """Segment j for thresholds[j-1] < x <= thresholds[j] (the elements of one channel, or all of them)."""
 
     thresholds: tuple[int, ...]  # input codes, clamped to the input's range (the comparison's outcome unchanged)
+    compares: tuple[ThresholdCompare, ...]  # x > each threshold, as the hardware compares it
     segments: tuple[Segment, ...]
 
 
@@ -128,12 +145,15 @@ def _shift_add_levels(digits) -> int:
 @RTL_BLOCKS.register(PiecewiseLinearLayer)
 def piecewise_block(identifier: str, layer: PiecewiseLinearLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
     x, exact = layer.input_type, layer.exact_type
-    lowest, highest = x.min_code - 1, x.max_code
-    rows = tuple(PiecewiseRow(tuple(min(max(t, lowest), highest) for t in thresholds),
-                              tuple(Segment(tuple(csd_digits(scale)), offset)
-                                    for scale, offset in zip(scales, offsets)))
-                 for thresholds, scales, offsets in zip(layer.thresholds, layer.scales, layer.offsets))
-    plan = PiecewisePlan(x.signed, x.signed_width + 1, rows, layer.n_out // len(rows),
+    # one bit more than x, so that the clamped thresholds plus one are values too
+    lowest, highest, compare_width = x.min_code - 1, x.max_code, x.signed_width + 1
+    rows = []
+    for thresholds, scales, offsets in zip(layer.thresholds, layer.scales, layer.offsets):
+        clamped = tuple(min(max(t, lowest), highest) for t in thresholds)
+        rows.append(PiecewiseRow(clamped, tuple(threshold_compare(t, compare_width) for t in clamped),
+                                 tuple(Segment(tuple(csd_digits(scale)), offset)
+                                       for scale, offset in zip(scales, offsets))))
+    plan = PiecewisePlan(x.signed, compare_width, tuple(rows), layer.n_out // len(rows),
                          exact.signed_width, layer.low, layer.high,
                          requantize_params(exact, layer.result_type, src_width=exact.signed_width, src_signed=True))
     # the segments' shift-adds beside the comparators, then the choice, the clip and the requantization
