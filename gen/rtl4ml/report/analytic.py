@@ -51,9 +51,9 @@ SOFTMAX_PER_CLASS_LUT_TABLES = {"LUT": 606, "FF": 65, "DSP": 0}
 # codes, 1D and 2D windows of 2-9: 1.67-1.80 LUT per comparator bit; 1.75 is within -3 %..+5 % of each.
 LUT_PER_COMPARATOR_BIT = 1.75
 # A compare of a value with a constant threshold (step functions: binary and ternary activations), a carry chain
-# whose LUTs depend on the threshold's bits: fitted to Yosys (fast LUT mapping) on the bundled binary and ternary
-# taggers' six activation layers (16-21-bit compares, 0.26-0.38 LUT per bit) and two threshold-at-zero layers of
-# the tests (0.18-0.21): per layer within -24 %..+58 % (they had been estimated as adders, ~4x).
+# over the bits it reads (ThresholdCompare): fitted to Yosys (fast LUT mapping) on the bundled binary and ternary
+# taggers' six activation layers (16-21-bit compares, 0.26-0.38 LUT per bit) and the two `make test-synth` step
+# layers; per layer within -18 %..+21 % (they had been estimated as adders, ~4x).
 LUT_PER_CONSTANT_COMPARE_BIT = 0.28
 
 
