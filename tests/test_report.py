@@ -96,10 +96,10 @@ def test_max_pooling_estimate_is_within_10_percent_of_yosys(keras, tmp_path):
 @pytest.mark.synth
 @pytest.mark.parametrize("activation", ["binary(alpha=1)", "ternary(alpha=1, threshold=0.5)"],
                          ids=["binary", "ternary"])
-def test_step_activation_estimate_is_within_60_percent_of_yosys(tmp_path, activation):
+def test_step_activation_estimate_is_within_25_percent_of_yosys(tmp_path, activation):
     """Binary and ternary activations (after a batch normalization: per-channel thresholds, as the bundled taggers
-    have them) are compares with constant thresholds, not adders (once estimated ~4x); a compare's LUTs depend on
-    its threshold's bits beyond the ones it reads, which the estimate does not model (README, report section)."""
+    have them) are compares with constant thresholds, not adders (once estimated ~4x). Measured -13 % / -8 %; the
+    bundled taggers' layers -18 %..+21 %: a compare's LUTs also depend on its threshold's bit pattern."""
     qkeras = pytest.importorskip("qkeras")
     from tf_keras import Input, Sequential, layers
 
@@ -114,7 +114,7 @@ def test_step_activation_estimate_is_within_60_percent_of_yosys(tmp_path, activa
     design.write(tmp_path / "step")
     report = design.report()
     yosys, analytic = report["Yosys"]["per_layer"]["act"], report["Analytic"]["per_layer"]["act"]
-    assert abs(analytic["LUT"] / yosys["LUT"] - 1) <= 0.60, (analytic, yosys)
+    assert abs(analytic["LUT"] / yosys["LUT"] - 1) <= 0.25, (analytic, yosys)
     assert analytic["FF"] == yosys["FF"]
 
 
