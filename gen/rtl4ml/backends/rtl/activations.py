@@ -71,6 +71,7 @@ class TableTail:
 
     start: int  # an input code, clamped to the input's range (the comparison's outcome unchanged)
     compare_width: int  # x and start compared as signed values of this many bits
+    compare: ThresholdCompare  # x > start - 1, as the hardware compares it
     digits: tuple[tuple[int, int], ...]
     width: int  # signed bits of the exact product
     requantize: Requantize
@@ -170,7 +171,8 @@ def _table_tail(layer: TableActivationLayer) -> TableTail | None:
         return None
     exact = layer.tail_exact_type
     x = layer.input_type
-    return TableTail(min(max(layer.tail_start, x.min_code), x.max_code + 1), x.signed_width + 1,
+    start, compare_width = min(max(layer.tail_start, x.min_code), x.max_code + 1), x.signed_width + 1
+    return TableTail(start, compare_width, threshold_compare(start - 1, compare_width),
                      tuple(csd_digits(layer.tail_scale)), exact.signed_width,
                      requantize_params(exact, layer.result_type, src_width=exact.signed_width, src_signed=True))
 
