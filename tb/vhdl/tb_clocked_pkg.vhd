@@ -1,6 +1,6 @@
--- What the clocked primitives' VUnit testbenches share (and add3's, combinational, its clock unconnected): play a
--- cycle-accurate model's rows (tb/vhdl/run_primitives.py writes them from the Verilog twin's Python reference in
--- rtl4ml.tb.vectors) through a DUT.
+-- What the clocked primitives' VUnit testbenches share (and the combinational add3's and requantize's, their clock
+-- unconnected): play a cycle-accurate model's rows (tb/vhdl/run_primitives.py writes them from the Verilog twin's
+-- Python reference in rtl4ml.tb.vectors) through a DUT.
 library ieee;
 use ieee.std_logic_1164.all;
 use ieee.numeric_std.all;

@@ -134,6 +134,13 @@ class GraphPlan:
     levels: int  # graph steps of the block (>= the deepest adder's level + 1)
     adder_count: int
 
+    @property
+    def readers(self) -> Counter:
+        """node index -> how many adder operands and outputs read it."""
+        readers = Counter(o.node for a in self.adders for o in a.operands)
+        readers.update(o.operand.node for o in self.outputs if o is not None)
+        return readers
+
     def wired(self, registers: list[bool], ternary: bool = True) -> GraphWiring:
         """Resolve every operand to the node's signal delayed to its reader's stage (registers: per level); with
         `ternary`, chained adders in one stage become ternary adders where that saves LUT bits."""
@@ -157,8 +164,7 @@ class GraphPlan:
         """Greedily, in graph order: each adder takes in the operand adder that saves the most LUT bits, if that
         adder has no other reader, is computed in the same stage and is not part of a ternary adder already."""
         first = len(self.node_names) - len(self.adders)  # node index of adder 0
-        readers = Counter(o.node for a in self.adders for o in a.operands)
-        readers.update(o.operand.node for o in self.outputs if o is not None)
+        readers = self.readers
         taken: set[int] = set()  # adders in a ternary adder
         fused: dict[int, TernaryAdder] = {}
         for index, outer in enumerate(self.adders):

@@ -293,8 +293,7 @@ def _dense_graph_block(identifier: str, dense: DenseLayer, activation: Activatio
     graph = plan_graph(solve_by_columns(rows.astype(np.int64), ranges, channels, max_depth=0, input_depths=depths),
                        [f"g{i}" for i in range(n_in)] + [p.name for p in products] + [c.name for c in constants],
                        [x_type.signed_width] * n_in + [width] * (len(products) + len(constants)), width)
-    read = {o.node for a in graph.adders for o in a.operands} | \
-        {o.operand.node for o in graph.outputs if o is not None}
+    read = graph.readers
     graph_inputs = [i for i in range(n_in) if i in read]
     product_inputs = sorted({p.input for p in products})
     steps = [Step(f"graph{k}", ADD_LEVEL_COST) for k in range(graph.levels)] + [_requantize_step(activation)]
