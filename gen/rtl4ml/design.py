@@ -16,6 +16,8 @@ from .backends.hls.writer import check_io_type, plan_project, write_project
 from .backends.ip.writer import IpFacts, write_ip
 from .backends.identifiers import vhdl_name_problem
 from .backends.rtl.writer import RtlCore, plan_core, write_core
+from .backends.stream.plan import IO_TYPE as STREAM, StreamCore, plan_stream_core
+from .backends.stream.writer import write_stream_core
 from .backends.vhdl.writer import COMPILE_ORDER, write_vhdl_core
 from .config import Config, load_config
 from .errors import fail
@@ -41,7 +43,7 @@ class Design:
         self.graph = graph
         self.config = config or load_config(None)
         self.out_dir = user_path(out_dir) if out_dir else None
-        self._core: RtlCore | None = None
+        self._core: RtlCore | StreamCore | None = None
 
     # --------------------------------------------------------------- golden model
     def predict(self, X) -> np.ndarray:
@@ -54,11 +56,28 @@ class Design:
 
     # --------------------------------------------------------------- RTL
     @property
-    def core(self) -> RtlCore:
+    def core(self) -> RtlCore | StreamCore:
+        """The planned Verilog core: the io_parallel pipeline, or with IOType io_stream the streaming units."""
         if self._core is None:
-            self._core = plan_core(self.graph, self.config.project_name, self.config.pipeline_budget,
-                                   carry_chain(self.config.project.get("Part")))
+            plan = plan_stream_core if self.streamed else plan_core
+            self._core = plan(self.graph, self.config.project_name, self.config.pipeline_budget,
+                              carry_chain(self.config.project.get("Part")))
         return self._core
+
+    @property
+    def streamed(self) -> bool:
+        return _io_type(self.config) == STREAM
+
+    def _parallel_only(self, what: str) -> None:
+        """Refuse `what` on a streaming core of shaped tensors (so far only its Verilog and golden model exist)."""
+        if self.streamed and not self.flat_tensors:
+            raise fail(f"{what} of io_stream designs of images and sequences is not generated yet: design "
+                       f"{self.config.project_name} has its Verilog core and golden model only (convert with "
+                       "IOType io_parallel for it)")
+
+    @property
+    def flat_tensors(self) -> bool:
+        return all(len(layer.shape) == 1 for layer in self.graph.all_layers())
 
     @property
     def latency(self) -> int:
@@ -74,14 +93,19 @@ class Design:
         out_dir = user_path(out_dir)
         with staged_directory(out_dir, force) as staging:
             save_graph(self.graph, staging / IR_FILE)
-            sources = write_core(core, staging / "rtl")
             examples, expected = self._example_vectors()
-            # a project name VHDL cannot use gets no VHDL files (the datasheet says why)
-            vhdl_sources = write_vhdl_core(core, staging / "vhdl", examples, expected) \
-                if vhdl_name_problem(core.top) is None else []
-            write_project(self.hls_project(), staging / "hls", examples, expected)
-            write_ip(core, sources, vhdl_sources, staging / IR_FILE, staging / "ip", examples, expected,
-                     self._ip_facts(None))
+            if isinstance(core, StreamCore):
+                write_stream_core(core, staging / "rtl")
+                if self.flat_tensors:  # one beat per event: the HLS project's io_stream top is the same stream
+                    write_project(self.hls_project(), staging / "hls", examples, expected)
+            else:
+                sources = write_core(core, staging / "rtl")
+                # a project name VHDL cannot use gets no VHDL files (the datasheet says why)
+                vhdl_sources = write_vhdl_core(core, staging / "vhdl", examples, expected) \
+                    if vhdl_name_problem(core.top) is None else []
+                write_project(self.hls_project(), staging / "hls", examples, expected)
+                write_ip(core, sources, vhdl_sources, staging / IR_FILE, staging / "ip", examples, expected,
+                         self._ip_facts(None))
             summary = {"rtl4ml": __version__, "project": core.top, "latency": core.latency,
                        "interval": core.interval, "config": self.config.hls_config, "project_config": self.config.project}
             (staging / MARKER).write_text(json.dumps(summary, indent=2, default=str) + "\n")
@@ -92,6 +116,7 @@ class Design:
         """Rewrite OUTDIR/ip with the last simulation's latency/II and the report's resources, if present."""
         if self.out_dir is None:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
+        self._parallel_only("the IP folder")
         out_dir = Path(self.out_dir)
         rtl = out_dir / "rtl"
         sources = [rtl / name for name in (rtl / f"{self.core.top}.f").read_text().split()]
@@ -130,6 +155,7 @@ class Design:
         """Compile the HLS C++ with g++ and the Xilinx ap_types headers; compare with the golden model."""
         from .simulation.csim import csim_design
 
+        self._parallel_only("the HLS C++")
         if self.out_dir is None:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
         return csim_design(self, X, output)
@@ -142,6 +168,9 @@ class Design:
         """
         from .simulation.harness import run_harness
 
+        if self.streamed:
+            raise fail("the compiled bulk harness drives one event per beat; simulate io_stream designs with "
+                       "design.simulate (rtl4ml sim)")
         if self.out_dir is None:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
         return run_harness(self, X, idle, backpressure, seed, return_outputs, cache_dir)
@@ -150,6 +179,9 @@ class Design:
         """Stream X through the VHDL core (OUTDIR/vhdl/run.py: VUnit on GHDL); results in OUTDIR/sim/vhdl/."""
         from .simulation.vhdl_run import simulate_vhdl
 
+        if self.streamed:
+            raise fail("the VHDL core of io_stream designs is not generated yet; simulate the Verilog core "
+                       "(rtl4ml sim without --hdl vhdl)")
         if self.out_dir is None:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
         return simulate_vhdl(self, X, idle, backpressure, seed, output=output)
@@ -162,6 +194,9 @@ class Design:
         """
         from .report.build import build_report
 
+        if self.streamed:
+            raise fail("rtl4ml report does not cover io_stream designs yet; their latency and interval are measured "
+                       "by rtl4ml sim")
         return build_report(self, part, X, y, run_synthesis, workers, thorough=thorough, progress=progress)
 
     def simulate(self, X, **options) -> dict:
@@ -201,7 +236,8 @@ def convert(model, config=None, weights=None, calibrate=None) -> Design:
         calibrate = load_array(str(user_path(calibrate)))
     design = Design(build_ir(spec, config, calibration=calibrate, calibration_source=source), config)
     design.core  # plan now, so unsupported settings fail at convert time, not at write time
-    check_io_type(design.graph, _io_type(config))
+    if not design.streamed or design.flat_tensors:
+        check_io_type(design.graph, _io_type(config))
     return design
 
 

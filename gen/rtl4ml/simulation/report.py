@@ -27,12 +27,22 @@ def _head_line(name: str, figures: dict) -> str:
 
 
 def summary_lines(results: dict) -> list[str]:
-    lines = [
-        f"events:       {results['events']} ({results['compared']} compared)",
-        f"mismatches:   {results['mismatches']}",
-        f"latency:      {_range(results, 'Latency')} cycles (analytic {results.get('analytic_latency')})",
-        f"interval:     {_range(results, 'Interval')} cycles (between accepted inputs)",
-    ]
+    if results.get("io_type") == "io_stream":
+        lines = [
+            f"frames:       {results['events']} ({results['compared']} compared)",
+            f"mismatches:   {results['mismatches']}",
+            f"latency:      {_range(results, 'Latency')} cycles, first input beat to last output beat "
+            f"(planned {results.get('analytic_latency')})",
+            f"interval:     {_range(results, 'Interval')} cycles between frames (planned "
+            f"{results.get('analytic_interval')})",
+        ]
+    else:
+        lines = [
+            f"events:       {results['events']} ({results['compared']} compared)",
+            f"mismatches:   {results['mismatches']}",
+            f"latency:      {_range(results, 'Latency')} cycles (analytic {results.get('analytic_latency')})",
+            f"interval:     {_range(results, 'Interval')} cycles (between accepted inputs)",
+        ]
     if results.get("resets"):
         lines.append(f"resets:       {results['resets']} ({results['dropped_by_reset']} in-flight events dropped)")
     heads = results.get("heads", {})

@@ -15,9 +15,11 @@ import numpy as np
 from ..errors import fail
 from ..golden.model import quantize_inputs, run_codes
 from .build import build, run_cocotb
+from .frame_check import describe_frames
 from .stream_check import describe
 
 TEST_MODULE = "rtl4ml.tb.core.core_tb"
+STREAM_TEST_MODULE = "rtl4ml.tb.core.stream_tb"  # io_stream cores: frames of pixels
 
 
 def last_results(out_dir: Path) -> dict | None:
@@ -39,7 +41,8 @@ def simulate_design(design, X, idle: float = 0.0, backpressure: float = 0.0, res
     run_dir = out_dir / "sim" / run_name if run_name else out_dir / "sim"
     run_dir.mkdir(parents=True, exist_ok=True)
     vectors = run_dir / "vectors.npz"
-    layer_names = {layer["identifier"]: layer["name"] for layer in meta["layers"]}
+    streamed = meta.get("io_type") == "io_stream"
+    layer_names = {} if streamed else {layer["identifier"]: layer["name"] for layer in meta["layers"]}
     np.savez(vectors, inputs=codes, expected=expected,
              **{f"trace_{ident}": traces[name] for ident, name in layer_names.items()})
     results_file = run_dir / "results.json"
@@ -52,13 +55,14 @@ def simulate_design(design, X, idle: float = 0.0, backpressure: float = 0.0, res
     build_started = time.perf_counter()
     build_dir = build(sources, meta["top"], out_dir / "sim", waves=waves)
     build_time = time.perf_counter() - build_started
-    run_cocotb(build_dir, meta["top"], TEST_MODULE, run_dir, {"RTL4ML_SIM_JOB": str(job_file)}, waves=waves,
+    run_cocotb(build_dir, meta["top"], STREAM_TEST_MODULE if streamed else TEST_MODULE, run_dir, {"RTL4ML_SIM_JOB": str(job_file)}, waves=waves,
                seed=seed)
     if not results_file.is_file():
         raise fail(f"simulation of {meta['top']} produced no results; see {run_dir / 'sim.log'}")
     results = json.loads(results_file.read_text())
     results.update({"build_dir": str(build_dir), "build_time_s": build_time,
-                    "total_time_s": time.perf_counter() - started, "problems": describe(results)})
+                    "total_time_s": time.perf_counter() - started,
+                    "problems": describe_frames(results) if streamed else describe(results)})
     results_file.write_text(json.dumps(results, indent=2) + "\n")
     if output is not None:
         np.save(output, expected * design.graph.output_scale)

@@ -20,13 +20,13 @@ FUSES = {cls: ActivationLayer for cls in DENSE_EQUIVALENT}
 WIRING_ONLY = (ReshapeLayer,)
 
 
-def _layer_budget(layers: list) -> int | None:
+def layer_budget(layers: list) -> int | None:
     """The tightest pipeline budget the block's layers ask for (None: the core's default)."""
     budgets = [layer.pipeline_budget for layer in layers if getattr(layer, "pipeline_budget", None)]
     return min(budgets) if budgets else None
 
 
-def _fused_follower(graph: ModelGraph, layer):
+def fused_follower(graph: ModelGraph, layer):
     """The layer `layer` absorbs: its only consumer, when of the class FUSES names and not a model output."""
     consumers = graph.consumers(layer.name)
     follower_class = FUSES.get(type(layer))
@@ -46,13 +46,13 @@ def build_blocks(graph: ModelGraph, identifiers: dict[str, str]) -> list[Block]:
     for layer in graph.layers:
         if layer.name in absorbed or layer.name not in builders:
             continue
-        follower = _fused_follower(graph, layer)
+        follower = fused_follower(graph, layer)
         if follower is not None:
             absorbed.add(follower.name)
         blocks.append(builders[layer.name](identifiers[layer.name], layer, follower,
                                            [ranges[name] for name in layer.inputs]))
     for block in blocks:
-        budget = _layer_budget(block.layers)
+        budget = layer_budget(block.layers)
         for step in block.steps:
             step.budget = budget
     return blocks

@@ -154,7 +154,7 @@ def plan_core(graph: ModelGraph, top: str, budget: int | None = None, carry_chai
 
 
 @functools.lru_cache(maxsize=None)  # one per process: jinja2 compiles each template once per environment
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(rtl_templates_dir())),
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                               trim_blocks=False, lstrip_blocks=False)
@@ -191,23 +191,33 @@ def header_lines(core: RtlCore) -> list[str]:
     ]
 
 
+def write_block(block: Block, top: str, out_dir: Path, common: dict) -> Path:
+    """Render one block's module as `<top>_<identifier>.v` in out_dir; return its path."""
+    module_name = f"{top}_{block.identifier}"
+    text = environment().get_template(f"{block.template}.v.j2").render(
+        block=block, p=block.plan, module_name=module_name, **block.register_context(), **common)
+    target = out_dir / f"{module_name}.v"
+    target.write_text(text)
+    return target
+
+
+def copy_primitives(names, out_dir: Path) -> list[Path]:
+    """The hand-written modules `names` copied into out_dir, in order."""
+    targets = []
+    for name in names:
+        targets.append(out_dir / name)
+        shutil.copyfile(rtl_dir() / name, targets[-1])
+    return targets
+
+
 def write_core(core: RtlCore, out_dir: Path) -> list[Path]:
     """Render the core into out_dir; return the Verilog sources in compile order."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    env = _environment()
+    env = environment()
     common = {"version": __version__, "model_name": core.graph.name, "carry_chain": core.carry_chain}
-    sources = []
-    for primitive in PRIMITIVES:
-        target = out_dir / primitive
-        shutil.copyfile(rtl_dir() / primitive, target)
-        sources.append(target)
+    sources = copy_primitives(PRIMITIVES, out_dir)
     for block in core.blocks:
-        module_name = f"{core.top}_{block.identifier}"
-        text = env.get_template(f"{block.template}.v.j2").render(
-            block=block, p=block.plan, module_name=module_name, **block.register_context(), **common)
-        target = out_dir / f"{module_name}.v"
-        target.write_text(text)
-        sources.append(target)
+        sources.append(write_block(block, core.top, out_dir, common))
     fields = core.graph.output_fields
     top_text = env.get_template("top.v.j2").render(
         top=core.top, blocks=core.blocks, schedule=core.schedule, latency=core.latency, interval=core.interval,

@@ -1,0 +1,415 @@
+"""Plan a streaming core (IOType io_stream): the model as a chain of units, a pixel (or a window) per beat.
+
+A tensor streams as a frame of pixels, row-major, all channels of a pixel in one beat (`StreamShape`);
+a flat tensor is a frame of one pixel. A unit is an optional window buffer (rtl/window_buffer.v: line
+buffers, zero padding, strides) feeding one block of the io_parallel backend built for *one* pixel or
+window instead of the whole tensor: a convolution's kernel matrix is solved once and reused at every
+position, a pooling block sees one window, an activation one pixel. Each block runs under its own
+axis_pipeline_control (a clock enable per unit, not per core) and ends in a skid buffer
+(rtl/axis_skid_buffer.v) whose registered ready keeps every ready path inside one unit. A Flatten before a
+flat layer becomes a window as large as the frame (the frame collected, then the layer once per frame).
+
+The plan is data (numbers, names, blocks): templates print it, and every figure a template or a testbench
+needs (widths, latencies, beats per frame) is derived here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+from ...errors import fail
+from ...fixed_point import FixedType
+from ...ir.graph import ModelGraph
+from ...ir.layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer, Layer,
+                          MaxPoolingLayer, PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer)
+from ...ir.layers.dense import dense_from
+from ...ir.value_range import ZERO
+from ..identifiers import check_project_name, unique_identifiers
+from ..rtl.block import RTL_BLOCKS, Block
+from ..rtl.blocks import fused_follower, layer_budget
+from ..rtl.pipeline import DEFAULT_BUDGET
+from ..rtl.schedule import Schedule, schedule_core
+from ..rtl.writer import MAX_PARALLEL_PRODUCTS
+
+IO_TYPE = "io_stream"
+# layers computed on each pixel alone: one block over a pixel's channels serves every position
+PIXELWISE = (ActivationLayer, PiecewiseLinearLayer, TableActivationLayer, BatchNormLayer, SoftmaxLayer)
+WINDOWED = (ConvLayer, MaxPoolingLayer, AveragePoolingLayer)
+
+
+@dataclass(frozen=True)
+class StreamShape:
+    """A tensor as a stream: rows x cols pixels per frame, `channels` elements per beat (flat: 1 x 1 x n)."""
+
+    rows: int
+    cols: int
+    channels: int
+
+    @classmethod
+    def of(cls, shape: tuple[int, ...]) -> "StreamShape":
+        if len(shape) == 1:
+            return cls(1, 1, shape[0])
+        if len(shape) == 2:
+            return cls(1, shape[0], shape[1])
+        if len(shape) == 3:
+            return cls(*shape)
+        raise ValueError(f"no stream form for a tensor of shape {shape}")
+
+    @property
+    def pixels(self) -> int:
+        return self.rows * self.cols
+
+    @property
+    def flat(self) -> "StreamShape":
+        return StreamShape(1, 1, self.pixels * self.channels)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A window_buffer: its frame, element width, window, strides and zero padding (the HDL parameters)."""
+
+    frame: StreamShape
+    width: int
+    kernel: tuple[int, int]
+    strides: tuple[int, int]
+    pad_rows: tuple[int, int]  # zeros above, below
+    pad_cols: tuple[int, int]  # zeros left, right
+
+    @property
+    def padded(self) -> tuple[int, int]:
+        return self.frame.rows + sum(self.pad_rows), self.frame.cols + sum(self.pad_cols)
+
+    @property
+    def positions(self) -> int:
+        """Positions walked per frame (one advance each): the padded frame's pixels."""
+        return math.prod(self.padded)
+
+    @property
+    def windows(self) -> int:
+        return math.prod((n - k) // s + 1 for n, k, s in zip(self.padded, self.kernel, self.strides))
+
+    @property
+    def window_width(self) -> int:
+        return math.prod(self.kernel) * self.frame.channels * self.width
+
+    def parameters(self) -> dict[str, int]:
+        return {"ROWS": self.frame.rows, "COLS": self.frame.cols, "CHANNELS": self.frame.channels,
+                "WIDTH": self.width, "KERNEL_ROWS": self.kernel[0], "KERNEL_COLS": self.kernel[1],
+                "STRIDE_ROWS": self.strides[0], "STRIDE_COLS": self.strides[1],
+                "PAD_TOP": self.pad_rows[0], "PAD_BOTTOM": self.pad_rows[1],
+                "PAD_LEFT": self.pad_cols[0], "PAD_RIGHT": self.pad_cols[1]}
+
+
+@dataclass
+class StreamUnit:
+    """One unit: [window buffer] -> [block under its pipeline control] -> skid buffer."""
+
+    identifier: str
+    layers: list[str]  # IR layers it computes, in order
+    in_shape: StreamShape
+    out_shape: StreamShape
+    in_type: FixedType
+    out_type: FixedType
+    window: Window | None
+    block: Block | None
+    schedule: Schedule | None  # the block's registers and input delays (the block alone, entered from registers)
+
+    @property
+    def in_width(self) -> int:
+        return self.in_shape.channels * self.in_type.width
+
+    @property
+    def out_width(self) -> int:
+        return self.out_shape.channels * self.out_type.width
+
+    @property
+    def block_in_width(self) -> int:
+        return self.window.window_width if self.window else self.in_width
+
+    @property
+    def latency(self) -> int:
+        """Registers of the block's pipeline (0 without a block)."""
+        return self.schedule.latency if self.schedule else 0
+
+    @property
+    def interval(self) -> int:
+        return self.block.interval if self.block else 1
+
+    def cycles_per_frame(self) -> int:
+        """The fewest cycles a frame occupies this unit: its window walk, or its block's issues."""
+        walk = self.window.positions if self.window else self.in_shape.pixels
+        issues = (self.window.windows if self.window else self.in_shape.pixels) * self.interval
+        return max(walk, issues)
+
+    def output_times(self, arrivals: list[int]) -> list[int]:
+        """Cycles at which this unit offers its output beats, its input beats offered at `arrivals` (full rate:
+        the sink always ready). The window walk advances once a cycle, waiting at image positions for their
+        beat; a completed window is offered the cycle after; the block issues it when its interval allows;
+        the skid buffer adds one cycle. Padding before the frame's first pixel is walked while the unit waits
+        for it, so it costs no time."""
+        offers = arrivals
+        if self.window:
+            rows, cols = self.window.padded
+            (top, _), (left, _) = self.window.pad_rows, self.window.pad_cols
+            k_rows, k_cols = self.window.kernel
+            s_rows, s_cols = self.window.strides
+            offers, advance, beat = [], arrivals[0] - rows * cols, 0
+            for row in range(rows):
+                for col in range(cols):
+                    image = top <= row < top + self.in_shape.rows and left <= col < left + self.in_shape.cols
+                    advance = max(advance + 1, arrivals[beat]) if image else advance + 1
+                    beat += image
+                    if row >= k_rows - 1 and (row - k_rows + 1) % s_rows == 0 and \
+                            col >= k_cols - 1 and (col - k_cols + 1) % s_cols == 0:
+                        offers.append(advance + 1)
+        if not self.block:
+            return [t + 1 for t in offers]
+        issued, last = [], None
+        for t in offers:
+            last = t if last is None else max(t, last + self.interval)
+            issued.append(last)
+        return [t + self.latency + 1 for t in issued]
+
+
+@dataclass
+class StreamCore:
+    """A planned streaming core: its units in stream order, ready to render."""
+
+    top: str
+    graph: ModelGraph
+    units: list[StreamUnit]
+    budget: int
+    carry_chain: int = 8
+
+    io_type = IO_TYPE
+
+    @property
+    def in_shape(self) -> StreamShape:
+        return self.units[0].in_shape
+
+    @property
+    def out_shape(self) -> StreamShape:
+        return self.units[-1].out_shape
+
+    @property
+    def in_type(self) -> FixedType:
+        return self.graph.input.result_type
+
+    @property
+    def out_type(self) -> FixedType:
+        return self.units[-1].out_type
+
+    @property
+    def s_width(self) -> int:
+        return _bytes(self.units[0].in_width)
+
+    @property
+    def m_width(self) -> int:
+        return _bytes(self.units[-1].out_width)
+
+    def frame_timing(self) -> tuple[int, int]:
+        """(latency, interval) planned at full rate: cycles from a frame's first input beat to its last output
+        beat, and cycles between frames sent back to back."""
+        times = list(range(self.in_shape.pixels))
+        for unit in self.units:
+            times = unit.output_times(times)
+        interval = max([self.in_shape.pixels] + [unit.cycles_per_frame() for unit in self.units])
+        return times[-1], interval
+
+    @property
+    def latency(self) -> int:
+        return self.frame_timing()[0]
+
+    @property
+    def interval(self) -> int:
+        return self.frame_timing()[1]
+
+    def metadata(self) -> dict:
+        latency, interval = self.frame_timing()
+        field = self.graph.output_fields[0]
+        return {
+            "io_type": IO_TYPE, "top": self.top, "latency": latency, "interval": interval,
+            "pipeline_budget": self.budget, "s_axis_data_width": self.s_width, "m_axis_data_width": self.m_width,
+            "input": _beat(self.in_shape, self.in_type, self.graph.input.name),
+            "output": _beat(self.out_shape, self.out_type, field.name),
+            "n_in": self.graph.n_in, "n_out": self.graph.n_out,
+            "input_type": str(self.in_type), "output_type": str(self.out_type),
+            "outputs": [{"name": field.name, "shape": list(field.shape), "type": str(field.type), "lsb": 0,
+                         "n": field.n, "width": field.type.width, "frac": field.type.frac,
+                         "signed": field.type.signed}],
+            "units": [{"identifier": unit.identifier, "layers": unit.layers, "latency": unit.latency,
+                       "interval": unit.interval, "window": unit.window.parameters() if unit.window else None,
+                       "in": dataclasses.asdict(unit.in_shape), "out": dataclasses.asdict(unit.out_shape)}
+                      for unit in self.units],
+        }
+
+
+def _beat(shape: StreamShape, t: FixedType, name: str) -> dict:
+    return {"name": name, "rows": shape.rows, "cols": shape.cols, "channels": shape.channels, "beats": shape.pixels,
+            "width": t.width, "frac": t.frac, "signed": t.signed}
+
+
+def _bytes(bits: int) -> int:
+    return (bits + 7) // 8 * 8
+
+
+def _refuse(layer: Layer, why: str):
+    return fail(f"layer {layer.name}: IOType {IO_TYPE}: {why}")
+
+
+def _check_chain(graph: ModelGraph) -> None:
+    if len(graph.outputs) > 1:
+        raise fail(f"model {graph.name}: IOType {IO_TYPE}: {len(graph.outputs)} outputs; streaming cores have one "
+                   "output so far (use io_parallel)")
+    previous = graph.input.name
+    for layer in graph.layers:
+        if layer.inputs != (previous,):
+            raise _refuse(layer, f"reads {', '.join(layer.inputs)}: branches and merges are not streamed yet "
+                                 "(use io_parallel)")
+        previous = layer.name
+
+
+def _pixel_view(layer: Layer, channels: int) -> Layer:
+    """The layer on one pixel: the same class and constants over `channels` elements."""
+    return dataclasses.replace(layer, shape=(channels,))
+
+
+def _grid(values: tuple[int, ...], fill: int) -> tuple[int, int]:
+    """A 1-D geometry (one value) as rows x cols, the missing row axis `fill`."""
+    return (fill, values[0]) if len(values) == 1 else (values[0], values[1])
+
+
+def _conv_window(layer: ConvLayer, frame: StreamShape, width: int) -> Window:
+    pads = tuple(zip(layer.pad_before, layer.pad_after))
+    return Window(frame, width, _grid(layer.kernel_size, 1), _grid(layer.strides, 1),
+                  pads[0] if len(pads) == 2 else (0, 0), pads[-1])
+
+
+def _pool_window(layer, frame: StreamShape, width: int) -> Window:
+    if any(layer.pad_before) or any(layer.pad_after):
+        raise _refuse(layer, "pooling windows over padding ('same' at the border) are not streamed yet; use "
+                             "'valid' pooling or io_parallel")
+    return Window(frame, width, _grid(layer.pool_size, 1), _grid(layer.strides, 1), (0, 0), (0, 0))
+
+
+def _windowed_view(layer: Layer, channels: int) -> Layer:
+    """A convolution as the Dense of its kernel matrix (solved once, reused at every position); a pooling layer
+    over one window."""
+    if isinstance(layer, ConvLayer):
+        return dense_from(layer, layer.kernel_matrix, layer.bias)
+    rank = len(layer.pool_size)
+    return dataclasses.replace(layer, input_shape=tuple(layer.pool_size) + (channels,), shape=(1,) * rank + (channels,),
+                               strides=layer.pool_size, pad_before=(0,) * rank, pad_after=(0,) * rank)
+
+
+def _collect(frame: StreamShape, width: int) -> Window:
+    """A window as large as the frame: the whole frame in one beat, in the flattened (row-major) order."""
+    return Window(frame, width, (frame.rows, frame.cols), (frame.rows, frame.cols), (0, 0), (0, 0))
+
+
+class _Planner:
+    """Walks the chain, turning layers into units; `shape` is the stream the next unit reads."""
+
+    def __init__(self, graph: ModelGraph, budget: int):
+        self.graph, self.budget = graph, budget
+        names = [graph.input.name] + [layer.name for layer in graph.layers]
+        self.identifiers = dict(zip(names, unique_identifiers(names)))
+        self.ranges = graph.stored_ranges()
+        self.shape = StreamShape.of(graph.input.shape)
+        self.type = graph.input.result_type
+        self.flattened = False  # the tensor is flat, its stream still a frame of pixels: collect before using it
+        self.units: list[StreamUnit] = []
+
+    def plan(self) -> list[StreamUnit]:
+        absorbed = set()
+        for layer in self.graph.layers:
+            if layer.name in absorbed:
+                continue
+            if isinstance(layer, ReshapeLayer):
+                self._reshape(layer)
+                continue
+            follower = fused_follower(self.graph, layer)
+            if follower is not None:
+                absorbed.add(follower.name)
+            self._unit(layer, follower)
+        if self.flattened or not self.units:
+            self._add(self.graph.layers[-1] if self.graph.layers else self.graph.input, [], None, _collect(
+                self.shape, self.type.width), self.shape.flat, self.type)
+        first = self.units[0]
+        if first.window is None:  # a 1 x 1 window marks the frames, so s_axis_tlast is never trusted
+            first.window = Window(first.in_shape, first.in_type.width, (1, 1), (1, 1), (0, 0), (0, 0))
+        return self.units
+
+    def _reshape(self, layer: ReshapeLayer) -> None:
+        target = StreamShape.of(layer.shape)
+        if len(layer.shape) == 1:
+            self.flattened = self.shape.pixels > 1
+        elif target.channels != self.shape.channels or self.flattened:
+            raise _refuse(layer, f"a reshape from {self.shape.rows} x {self.shape.cols} x {self.shape.channels} to "
+                                 f"{layer.shape} regroups pixels; only Flatten and reshapes that keep each pixel "
+                                 "are streamed")
+        else:
+            self.shape = target
+
+    def _unit(self, layer: Layer, follower: Layer | None) -> None:
+        in_range = self.ranges[layer.inputs[0]]
+        window = None
+        if self.flattened or (isinstance(layer, DenseLayer) and self.shape.pixels > 1):
+            window, self.shape, self.flattened = _collect(self.shape, self.type.width), self.shape.flat, False
+        if isinstance(layer, WINDOWED):
+            if self.shape.pixels == 1 and len(layer.shape) == 1:
+                raise _refuse(layer, "a window layer on a flat tensor")
+            make = _conv_window if isinstance(layer, ConvLayer) else _pool_window
+            window = make(layer, self.shape, self.type.width)
+            if window.kernel[0] > window.padded[0] or window.kernel[1] > window.padded[1]:
+                raise _refuse(layer, f"window {window.kernel} is larger than its padded input {window.padded}")
+            if isinstance(layer, ConvLayer) and (any(layer.pad_before) or any(layer.pad_after)):
+                in_range = in_range.hull(ZERO)  # padding zeros enter the kernel's sums
+            view = _windowed_view(layer, self.shape.channels)
+            out_shape = StreamShape.of(layer.shape)
+        elif isinstance(layer, PIXELWISE) or self.shape.pixels == 1:
+            view = _pixel_view(layer, self.shape.channels) if self.shape.pixels > 1 else layer
+            out_shape = StreamShape.of(layer.shape)
+        else:
+            raise _refuse(layer, f"{type(layer).__name__} has no streaming form yet (use io_parallel)")
+        if follower is not None and self.shape.pixels > 1:
+            follower = _pixel_view(follower, out_shape.channels)
+        last = follower or layer
+        names = [layer.name] + ([last.name] if follower is not None else [])
+        block = RTL_BLOCKS(view)(self.identifiers[layer.name], view, follower, [in_range])
+        self._add(last, names, block, window, out_shape, last.result_type)
+
+    def _add(self, layer, names, block: Block | None, window: Window | None, out_shape: StreamShape,
+             out_type: FixedType) -> None:
+        identifier = self.identifiers[layer.name] if block else f"collect_{self.identifiers[layer.name]}"
+        schedule = None
+        if block is not None:
+            in_signal, out_signal = f"{identifier}_in", f"{identifier}_out"
+            in_bits = window.window_width if window else self.shape.channels * self.type.width
+            for step in block.steps:
+                step.budget = layer_budget(block.layers)
+            schedule = schedule_core([(out_signal, block, [in_signal])], in_signal, [out_signal],
+                                     {in_signal: in_bits, out_signal: block.n_out * block.out_type.width},
+                                     self.budget)
+            if schedule.latency < 1:
+                raise AssertionError(f"unit {identifier}: a block without a register cannot run under flow control")
+        in_shape = window.frame if window else self.shape
+        self.units.append(StreamUnit(identifier, names, in_shape, out_shape, self.type, out_type, window, block,
+                                     schedule))
+        self.shape, self.type = out_shape, out_type
+
+
+def plan_stream_core(graph: ModelGraph, top: str, budget: int | None = None, carry_chain: int = 8) -> StreamCore:
+    """The streaming core of `graph`, or a one-line refusal naming the layer that has no streaming form."""
+    _check_chain(graph)
+    for layer in graph.layers:
+        if not isinstance(layer, ReshapeLayer):
+            RTL_BLOCKS(layer)  # a layer the RTL has no block for is refused by name before anything is planned
+    units = _Planner(graph, budget or DEFAULT_BUDGET).plan()
+    total = sum(unit.block.multipliers for unit in units if unit.block)
+    if total > MAX_PARALLEL_PRODUCTS:
+        raise fail(f"model {graph.name}: IOType {IO_TYPE}: its units need {total:,} parallel multipliers; rtl4ml "
+                   f"refuses more than {MAX_PARALLEL_PRODUCTS:,}; prune the model or raise the ReuseFactor")
+    return StreamCore(check_project_name(top), graph, units, budget or DEFAULT_BUDGET, carry_chain)

@@ -1,0 +1,50 @@
+"""Write the Verilog of a streaming core: its blocks (the io_parallel templates), the primitives, the top, core.json.
+
+The top (rtl/templates/stream_top.v.j2) prints the plan's units; nothing here computes a width or a latency.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ... import __version__
+from ..rtl.writer import copy_primitives, environment, write_block
+from .plan import StreamCore
+
+PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v", "block_rom.v", "add3.v",
+              "axis_pipeline_control.v", "axis_skid_buffer.v", "window_buffer.v")
+
+
+def header_lines(core: StreamCore) -> list[str]:
+    latency, interval = core.frame_timing()
+    inp, out, t_in, t_out = core.in_shape, core.out_shape, core.in_type, core.out_type
+    return [
+        f"Input frame: {inp.rows} x {inp.cols} pixels, one per s_axis beat, row-major; pixel channel c ({t_in}) at "
+        f"bits [c*{t_in.width} +: {t_in.width}], c = 0..{inp.channels - 1}; padding bits are ignored.",
+        f"Output frame: {out.rows} x {out.cols} beats, row-major; channel c ({t_out}) at bits "
+        f"[c*{t_out.width} +: {t_out.width}], c = 0..{out.channels - 1}; padding bits are zero.",
+        "Frames are counted in pixels: s_axis_tlast is not used; m_axis_tlast marks each output frame's last beat.",
+        f"Planned at full rate: latency {latency} cycles (first input beat to last output beat), one frame every "
+        f"{interval} cycles.",
+        "Every unit has its own flow control and a registered-ready skid buffer at its output. "
+        "Synchronous active-high rst; a reset restarts the frame.",
+        f"Pipeline: at most {core.budget} logic levels between registers.",
+    ]
+
+
+def write_stream_core(core: StreamCore, out_dir: Path) -> list[Path]:
+    """Render the core into out_dir; return the Verilog sources in compile order."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    common = {"version": __version__, "model_name": core.graph.name, "carry_chain": core.carry_chain}
+    sources = copy_primitives(PRIMITIVES, out_dir)
+    sources += [write_block(unit.block, core.top, out_dir, common) for unit in core.units if unit.block]
+    text = environment().get_template("stream_top.v.j2").render(
+        top=core.top, units=core.units, s_width=core.s_width, m_width=core.m_width,
+        in_bits=core.units[0].in_width, out_bits=core.units[-1].out_width, header_lines=header_lines(core), **common)
+    top_file = out_dir / f"{core.top}.v"
+    top_file.write_text(text)
+    sources.append(top_file)
+    (out_dir / f"{core.top}.f").write_text("".join(f"{path.name}\n" for path in sources))
+    (out_dir / "core.json").write_text(json.dumps(core.metadata(), indent=2) + "\n")
+    return sources
