@@ -90,12 +90,35 @@ reg [COL_PHASE_BITS-1:0] col_phase_reg;
 reg window_valid_reg;
 reg window_last_reg;
 
-wire padding = row_reg < PAD_TOP || row_reg >= PAD_TOP + ROWS || col_reg < PAD_LEFT || col_reg >= PAD_LEFT + COLS;
+// comparisons with a bound of 0 are left out where they are constant (lint-clean for every parameter set)
+wire above, left_of, row_started, col_started;
+generate
+    if (PAD_TOP > 0) begin : g_pad_top
+        assign above = row_reg < PAD_TOP;
+    end else begin : g_no_pad_top
+        assign above = 1'b0;
+    end
+    if (PAD_LEFT > 0) begin : g_pad_left
+        assign left_of = col_reg < PAD_LEFT;
+    end else begin : g_no_pad_left
+        assign left_of = 1'b0;
+    end
+    if (KERNEL_ROWS > 1) begin : g_tall
+        assign row_started = row_reg >= KERNEL_ROWS - 1;
+    end else begin : g_flat
+        assign row_started = 1'b1;
+    end
+    if (KERNEL_COLS > 1) begin : g_wide
+        assign col_started = col_reg >= KERNEL_COLS - 1;
+    end else begin : g_narrow
+        assign col_started = 1'b1;
+    end
+endgenerate
+
+wire padding = above || row_reg >= PAD_TOP + ROWS || left_of || col_reg >= PAD_LEFT + COLS;
 wire window_free = !window_valid_reg || m_axis_tready;
 wire advance = window_free && (padding || s_axis_tvalid) && !rst;
-wire row_in_grid = row_reg >= KERNEL_ROWS - 1 && row_phase_reg == 0;
-wire col_in_grid = col_reg >= KERNEL_COLS - 1 && col_phase_reg == 0;
-wire completes = row_in_grid && col_in_grid;
+wire completes = row_started && row_phase_reg == 0 && col_started && col_phase_reg == 0;
 wire last_col = col_reg == PADDED_COLS - 1;
 
 assign s_axis_tready = window_free && !padding && !rst;
@@ -135,12 +158,12 @@ always @(posedge clk) begin
                 row_phase_reg <= {ROW_PHASE_BITS{1'b0}};
             end else begin
                 row_reg <= row_reg + 1'b1;
-                row_phase_reg <= (row_reg < KERNEL_ROWS - 1 || row_phase_reg == STRIDE_ROWS - 1) ?
+                row_phase_reg <= (!row_started || row_phase_reg == STRIDE_ROWS - 1) ?
                     {ROW_PHASE_BITS{1'b0}} : row_phase_reg + 1'b1;
             end
         end else begin
             col_reg <= col_reg + 1'b1;
-            col_phase_reg <= (col_reg < KERNEL_COLS - 1 || col_phase_reg == STRIDE_COLS - 1) ?
+            col_phase_reg <= (!col_started || col_phase_reg == STRIDE_COLS - 1) ?
                 {COL_PHASE_BITS{1'b0}} : col_phase_reg + 1'b1;
         end
     end else if (m_axis_tready) begin

@@ -296,10 +296,3 @@ def test_a_keras_file_that_is_really_hdf5_loads_like_an_h5(keras, tmp_path):
     X = np.random.default_rng(8).integers(-32, 32, size=(10, 9, 3)).astype(np.float64)
     expected = rtl4ml.convert(tmp_path / "model.h5", EXACT_CONFIG).predict(X)
     assert np.array_equal(rtl4ml.convert(tmp_path / "model.keras", EXACT_CONFIG).predict(X), expected)
-
-
-def test_io_stream_on_a_convolutional_model_is_refused_until_streaming_exists(keras):
-    config = {"IOType": "io_stream", "HLSConfig": EXACT_CONFIG}
-    with pytest.raises(Rtl4mlError, match="config IOType io_stream: layer image has a \\(9, 3\\) tensor, and "
-                       "streaming convolutional models is not supported yet"):
-        rtl4ml.convert(_conv_model(keras, (9, 3), CONVOLUTIONS[0][1]), config)

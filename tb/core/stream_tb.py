@@ -1,7 +1,7 @@
 """cocotb testbench for a generated streaming core (IOType io_stream): frames of pixels in, frames of beats out.
 
 Sends each event as a frame (one pixel per beat, row-major, tlast on its last pixel) through s_axis with
-optional random idle cycles, accepts output beats on m_axis with optional random backpressure, records every
+optional random idle cycles (or `frame_gap` idle cycles after each frame, so that each frame meets an idle core), accepts output beats on m_axis with optional random backpressure, records every
 handshake, and checks that a refused output beat holds still. Judging is done by
 rtl4ml.simulation.frame_check; the job comes from the JSON file named by RTL4ML_SIM_JOB.
 """
@@ -78,12 +78,20 @@ async def stream_frames(dut):
         await RisingEdge(dut.clk)
     dut.rst.value = 0
     cocotb.start_soon(tb.monitor())
+    for _ in range(meta["interval"]):  # an idle core: its window buffers have walked any leading padding
+        await RisingEdge(dut.clk)
     beat_bytes = meta["s_axis_data_width"] // 8
+    gap = int(job.get("frame_gap", 0))
     for frame in inputs:
         payload = b"".join(encode_bus(pixel, inp["width"]).to_bytes(beat_bytes, "little") for pixel in frame)
         await tb.source.send(AxiStreamFrame(payload))
+        if gap:  # each frame alone in the core: its latency is the planned one exactly
+            await tb.source.wait()
+            for _ in range(gap):
+                await RisingEdge(dut.clk)
     want = len(inputs) * out["beats"]
-    timeout = int(job.get("timeout_cycles", 0)) or (len(inputs) * (meta["interval"] + meta["latency"]) * 4 + 2000)
+    timeout = int(job.get("timeout_cycles", 0)) or \
+        (len(inputs) * (meta["interval"] + meta["latency"] + gap) * 4 + 2000)
     cycle = 0
     while cycle < timeout and len(tb.record.outputs) < want:
         await RisingEdge(dut.clk)

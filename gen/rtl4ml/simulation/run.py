@@ -29,8 +29,12 @@ def last_results(out_dir: Path) -> dict | None:
 
 
 def simulate_design(design, X, idle: float = 0.0, backpressure: float = 0.0, reset_cycles=(), seed: int = 0,
-                    waves: bool = False, run_name: str = "", output=None, timeout_cycles: int = 0) -> dict:
-    """Stream X (real-valued features) through the design's RTL; return the results dictionary."""
+                    waves: bool = False, run_name: str = "", output=None, timeout_cycles: int = 0,
+                    frame_gap: int = 0) -> dict:
+    """Stream X (real-valued features) through the design's RTL; return the results dictionary.
+
+    frame_gap (io_stream cores): idle cycles after each frame, so each frame meets an idle core.
+    """
     started = time.perf_counter()
     out_dir = Path(design.out_dir)
     rtl_dir = out_dir / "rtl"
@@ -49,7 +53,7 @@ def simulate_design(design, X, idle: float = 0.0, backpressure: float = 0.0, res
     results_file.unlink(missing_ok=True)
     job = {"core": str(rtl_dir / "core.json"), "vectors": str(vectors), "results": str(results_file),
            "idle": idle, "backpressure": backpressure, "reset_cycles": list(reset_cycles), "seed": seed,
-           "timeout_cycles": timeout_cycles}
+           "timeout_cycles": timeout_cycles, "frame_gap": frame_gap}
     job_file = run_dir / "job.json"
     job_file.write_text(json.dumps(job, indent=2))
     build_started = time.perf_counter()

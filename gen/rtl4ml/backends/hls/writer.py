@@ -328,13 +328,14 @@ class HlsProject:
 
 
 def check_io_type(graph: ModelGraph, io_type: str) -> None:
-    """io_parallel always; io_stream (one AXI-stream beat per event) only for flat tensors until streaming exists."""
+    """io_parallel always; io_stream (one AXI-stream beat per event) for flat tensors: the C++ of streamed images and
+    sequences is not generated yet (their Verilog core is, backends/stream)."""
     if io_type not in ("io_parallel", "io_stream"):
         raise fail(f"config IOType {io_type!r} is not supported; use io_parallel or io_stream")
     shaped = next((layer for layer in graph.all_layers() if len(layer.shape) > 1), None)
     if io_type == "io_stream" and shaped is not None:
-        raise fail(f"config IOType io_stream: layer {shaped.name} has a {shaped.shape} tensor, and streaming "
-                   "convolutional models is not supported yet (the next step); use io_parallel")
+        raise fail(f"config IOType io_stream: layer {shaped.name} has a {shaped.shape} tensor; the HLS C++ of "
+                   "streamed images and sequences is not generated yet; use io_parallel for it")
 
 
 def _outputs(graph: ModelGraph, identifiers: dict[str, str]) -> list[HlsOutput]:

@@ -210,8 +210,10 @@ class StreamCore:
         return _bytes(self.units[-1].out_width)
 
     def frame_timing(self) -> tuple[int, int]:
-        """(latency, interval) planned at full rate: cycles from a frame's first input beat to its last output
-        beat, and cycles between frames sent back to back."""
+        """(latency, interval) planned: cycles from the first input beat of a frame sent at full rate into an idle
+        core to its last output beat, and cycles per frame in the steady state of frames sent back to back (the
+        slowest unit's). Back to back, a frame's latency from its first accepted beat varies with how many of
+        its beats the units before the slowest one hold."""
         times = list(range(self.in_shape.pixels))
         for unit in self.units:
             times = unit.output_times(times)

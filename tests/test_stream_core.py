@@ -1,0 +1,146 @@
+"""Streaming cores (IOType io_stream): frames of pixels through units, bit-exact with the golden model under idle
+cycles and backpressure, latency and interval measured equal to the plan at full rate, and one-line refusals."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import rtl4ml
+from conftest import ROOT
+from rtl4ml.errors import Rtl4mlError
+from rtl4ml.simulation.frame_check import FrameRecord, analyze_frames, describe_frames
+from rtl4ml.simulation.lint import lint_core
+from test_conv import CONVOLUTIONS, EXACT_CONFIG, _conv_model, _integer_weights
+
+BUILD_ROOT = ROOT / "sim" / "build" / "pytest" / "stream"
+STREAM = {"IOType": "io_stream", "HLSConfig": EXACT_CONFIG}
+
+
+def _written(design, name: str):
+    design.write(BUILD_ROOT / name, force=True)
+    return design
+
+
+def _frames(shape, count: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(-32, 32, size=(count,) + shape).astype(np.float64)
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("index", range(len(CONVOLUTIONS)), ids=lambda i: CONVOLUTIONS[i][1]["kind"] + str(i))
+def test_streamed_convolutions_equal_the_golden_model_and_their_planned_timing(keras, index):
+    """Conv1D/Conv2D with strides, 'same' and 'valid' padding, then Flatten -> Dense: every frame bit-exact at full
+    rate (latency and interval exactly as planned) and under random idle cycles and backpressure."""
+    shape, arguments = CONVOLUTIONS[index]
+    design = _written(rtl4ml.convert(_conv_model(keras, shape, arguments), STREAM), f"conv{index}")
+    assert design.core.units[0].window.kernel[-1] == np.atleast_1d(arguments["kernel_size"])[-1]
+    X = _frames(shape, 12, index)
+    alone = design.simulate(X[:4], frame_gap=design.core.latency + design.core.interval, run_name="alone")
+    assert alone["passed"], alone["problems"]
+    assert alone["LatencyMin"] == alone["LatencyMax"] == design.core.latency
+    full = design.simulate(X, run_name="full_rate")
+    assert full["passed"], full["problems"]
+    assert full["compared"] == 12
+    assert full["IntervalMin"] == full["IntervalMax"] == design.core.interval
+    stalled = design.simulate(X, idle=0.3, backpressure=0.4, seed=index, run_name="stalled")
+    assert stalled["passed"], stalled["problems"]
+    assert stalled["compared"] == 12 and not stalled["protocol_errors"]
+
+
+def _pixel_zoo(keras):
+    """Pixel-wise layers first (standalone batch norm, a table activation), a 'same' 3 x 3 convolution, max and
+    average pooling, a pointwise convolution and a softmax per pixel: the output is a frame of 2 x 2 pixels."""
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input(shape=(8, 8, 2), name="image"),
+        layers.BatchNormalization(name="bn"),
+        layers.Activation("tanh", name="squash"),
+        layers.Conv2D(3, 3, padding="same", activation="relu", name="conv"),
+        layers.MaxPooling2D(2, name="max"),
+        layers.AveragePooling2D(2, name="mean"),
+        layers.Conv2D(4, 1, name="pointwise"),
+        layers.Activation("softmax", name="classes"),
+    ])
+    _integer_weights(model, 5)
+    bn = model.get_layer("bn")
+    bn.set_weights([np.array([0.5, -0.25], np.float32), np.array([0.25, 0.5], np.float32),
+                    np.array([1.0, -1.0], np.float32), np.array([4.0, 1.0], np.float32)])
+    return model
+
+
+@pytest.mark.sim
+def test_pixelwise_layers_pooling_and_a_per_pixel_output_frame_stream_bit_exactly(keras):
+    config = {"IOType": "io_stream", "HLSConfig": {"Model": {"Precision": "ap_fixed<12,5>"}}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        design = _written(rtl4ml.convert(_pixel_zoo(keras), config), "pixel_zoo")
+    assert [unit.layers for unit in design.core.units][:2] == [["bn"], ["squash"]]
+    assert design.core.out_shape.pixels == 4  # one beat per output pixel, tlast on the fourth
+    X = np.random.default_rng(3).normal(0, 2, size=(10, 8, 8, 2))
+    results = design.simulate(X, idle=0.2, backpressure=0.3, seed=3)
+    assert results["passed"], results["problems"]
+    alone = design.simulate(X[:3], frame_gap=200, run_name="alone")
+    assert alone["LatencyMin"] == alone["LatencyMax"] == design.core.latency
+    # back to back, the 'same' convolution walks 10 x 10 positions per 8 x 8 frame: the slowest unit sets the pace
+    full = design.simulate(X, run_name="full_rate")
+    assert full["IntervalMax"] == design.core.interval == 100
+
+
+@pytest.mark.sim
+def test_a_streaming_core_lints_clean_and_reloads_as_written(keras):
+    shape, arguments = CONVOLUTIONS[3]
+    design = _written(rtl4ml.convert(_conv_model(keras, shape, arguments), STREAM), "reload")
+    assert lint_core(BUILD_ROOT / "reload") == []
+    again = rtl4ml.load_design(BUILD_ROOT / "reload")
+    assert again.core.metadata() == design.core.metadata()
+    X = _frames(shape, 5, 9)
+    assert np.array_equal(again.predict(X), design.predict(X))
+    with pytest.raises(Rtl4mlError, match="the HLS C\\+\\+ of io_stream designs of images and sequences is not "
+                                          "generated yet"):
+        again.csim(X)
+
+
+def _branched(keras):
+    image = keras.Input(shape=(6, 6, 2), name="image")
+    a = keras.layers.Conv2D(2, 3, padding="same", name="left")(image)
+    merged = keras.layers.Add(name="skip")([a, image])
+    return keras.Model(image, keras.layers.Dense(3, name="out")(keras.layers.Flatten(name="flat")(merged)))
+
+
+def _two_heads(keras):
+    features = keras.Input(shape=(4,), name="features")
+    return keras.Model(features, [keras.layers.Dense(2, name="a")(features), keras.layers.Dense(3, name="b")(features)])
+
+
+@pytest.mark.parametrize("build, message", [
+    (_two_heads, "model .*: IOType io_stream: 2 outputs; streaming cores have one output so far"),
+    (_branched, "layer skip: IOType io_stream: reads left, image: branches and merges are not streamed yet"),
+    (lambda keras: keras.Sequential([keras.Input(shape=(6, 6, 1), name="image"),
+                                     keras.layers.ZeroPadding2D(1, name="pad"),
+                                     keras.layers.Conv2D(2, 3, name="conv")]),
+     "layer pad: IOType io_stream: ZeroPaddingLayer has no streaming form yet"),
+    (lambda keras: keras.Sequential([keras.Input(shape=(5, 5, 1), name="image"),
+                                     keras.layers.MaxPooling2D(2, padding="same", name="pool")]),
+     "layer pool: IOType io_stream: pooling windows over padding"),
+])
+def test_layers_without_a_streaming_form_are_refused_in_one_line(keras, build, message):
+    with pytest.raises(Rtl4mlError, match=message):
+        rtl4ml.convert(build(keras), STREAM)
+
+
+def test_the_frame_judge_finds_a_wrong_code_a_misplaced_tlast_and_a_lost_frame():
+    expected = np.arange(12).reshape(3, 2, 2)  # 3 frames of 2 beats of 2 channels
+    record = FrameRecord(inputs=list(range(12)))  # 4 input beats per frame
+    for frame in range(3):
+        for beat in range(2):
+            record.outputs.append((20 + 4 * frame + beat, list(expected[frame, beat]), beat))
+    assert analyze_frames(record, expected, 4, [1.0, 1.0])["passed"]
+    record.outputs[3] = (record.outputs[3][0], [6, 99], 1)
+    results = analyze_frames(record, expected, 4, [1.0, 1.0])
+    assert results["mismatches"] == 1 and "frame 1: beat 1 channel 1 is 99" in describe_frames(results)[0]
+    record.outputs[3] = (record.outputs[3][0], [6, 7], 0)
+    assert "tlast on beats []" in analyze_frames(record, expected, 4, [1.0, 1.0])["protocol_errors"][0]
+    del record.outputs[-2:]
+    record.outputs[3] = (record.outputs[3][0], [6, 7], 1)
+    lost = analyze_frames(record, expected, 4, [1.0, 1.0])
+    assert not lost["passed"] and lost["events"] == 2 and "only 2 of 3 frames came out" in lost["protocol_errors"]
