@@ -214,3 +214,95 @@ def add3_vectors(parameters: dict) -> list[tuple[int, int, int, int]]:
         triples += [tuple(int(v) for v in rng.integers(0, top + 1, size=3)) for _ in range(3000)]
     signs = [-1 if (negate >> k) & 1 else 1 for k in range(3)]
     return [(x, y, z, (signs[0] * x + signs[1] * y + signs[2] * z) % (top + 1)) for x, y, z in triples]
+
+
+SKID_BUFFER_CASES = ({"DATA_WIDTH": 1}, {"DATA_WIDTH": 13})
+
+
+def skid_buffer_vectors(width: int, cycles: int = 400, seed: int = 3) -> list[dict]:
+    """Per cycle the inputs and outputs (before the edge) of a cycle-accurate model of rtl/axis_skid_buffer.v:
+    random valid, data, tlast and backpressure, resets at the start and in the middle. Outputs are defined after
+    the first reset's edge (`checked`); m_data and m_last only with m_valid."""
+    rng = random.Random(seed)
+    out = skid = None  # (data, last) held in the output / skid register
+    s_ready, rows = 0, []
+    for cycle in range(cycles):
+        rst = int(cycle < 2 or cycle == cycles // 2)
+        s_valid, s_data, s_last = int(rng.random() < 0.7), rng.getrandbits(width), rng.randrange(2)
+        m_ready = int(rng.random() < 0.6)
+        rows.append({"checked": int(cycle >= 1), "rst": rst, "s_valid": s_valid, "s_data": s_data, "s_last": s_last,
+                     "m_ready": m_ready, "s_ready": s_ready, "m_valid": int(out is not None),
+                     "m_data": out[0] if out else 0, "m_last": out[1] if out else 0})
+        accept = s_valid and s_ready
+        out_free = out is None or m_ready
+        if out_free:
+            out, skid = (skid if skid is not None else ((s_data, s_last) if accept else None)), None
+        elif accept:
+            skid = (s_data, s_last)
+        s_ready = int(skid is None)
+        if rst:
+            out, skid, s_ready = None, None, 0
+    return rows
+
+
+def _window_case(rows, cols, channels, width, kernel, stride=(1, 1), pad=(0, 0, 0, 0)) -> dict:
+    return {"ROWS": rows, "COLS": cols, "CHANNELS": channels, "WIDTH": width, "KERNEL_ROWS": kernel[0],
+            "KERNEL_COLS": kernel[1], "STRIDE_ROWS": stride[0], "STRIDE_COLS": stride[1], "PAD_TOP": pad[0],
+            "PAD_BOTTOM": pad[1], "PAD_LEFT": pad[2], "PAD_RIGHT": pad[3]}
+
+
+WINDOW_BUFFER_CASES = {
+    "conv3x3": _window_case(5, 6, 2, 5, (3, 3)),
+    "same_stride2": _window_case(5, 5, 1, 4, (3, 3), (2, 2), (1, 1, 1, 1)),
+    "pool2x2": _window_case(4, 6, 3, 3, (2, 2), (2, 2)),
+    "conv1d_same": _window_case(1, 7, 2, 6, (1, 4), (1, 1), (0, 0, 1, 2)),
+    "collect_frame": _window_case(3, 2, 2, 4, (3, 2), (3, 2)),
+    "pixel": _window_case(2, 3, 3, 7, (1, 1)),
+}
+
+
+def window_buffer_vectors(p: dict, cycles: int = 500, seed: int = 4) -> list[dict]:
+    """Per cycle the inputs and outputs (before the edge) of a cycle-accurate model of rtl/window_buffer.v:
+    random valid, pixels and backpressure, resets at the start and in the middle of a frame. Outputs are defined
+    after the first reset's edge (`checked`); m_data and m_last only with m_valid (the taps have no reset)."""
+    rng = random.Random(seed)
+    rows_padded = p["ROWS"] + p["PAD_TOP"] + p["PAD_BOTTOM"]
+    cols_padded = p["COLS"] + p["PAD_LEFT"] + p["PAD_RIGHT"]
+    k_rows, k_cols, pixel_width = p["KERNEL_ROWS"], p["KERNEL_COLS"], p["CHANNELS"] * p["WIDTH"]
+    last_row = k_rows - 1 + (rows_padded - k_rows) // p["STRIDE_ROWS"] * p["STRIDE_ROWS"]
+    last_col = k_cols - 1 + (cols_padded - k_cols) // p["STRIDE_COLS"] * p["STRIDE_COLS"]
+    taps = [0] * ((k_rows - 1) * cols_padded + k_cols)
+    row = col = row_phase = col_phase = valid = last = 0
+    result = []
+    for cycle in range(cycles):
+        rst = int(cycle < 2 or cycle == cycles // 2)
+        s_valid, s_data, m_ready = int(rng.random() < 0.7), rng.getrandbits(pixel_width), int(rng.random() < 0.6)
+        padding = not (p["PAD_TOP"] <= row < p["PAD_TOP"] + p["ROWS"] and p["PAD_LEFT"] <= col < p["PAD_LEFT"] + p["COLS"])
+        free = not valid or m_ready
+        window = 0
+        for ky in range(k_rows):
+            for kx in range(k_cols):
+                window |= taps[(k_rows - 1 - ky) * cols_padded + k_cols - 1 - kx] << ((ky * k_cols + kx) * pixel_width)
+        result.append({"checked": int(cycle >= 1), "rst": rst, "s_valid": s_valid, "s_data": s_data,
+                       "m_ready": m_ready, "s_ready": int(free and not padding and not rst), "m_valid": valid,
+                       "m_data": window if valid else 0, "m_last": last if valid else 0})
+        row_started, col_started = row >= k_rows - 1, col >= k_cols - 1
+        if free and (padding or s_valid) and not rst:
+            taps = [0 if padding else s_data] + taps[:-1]
+            valid = int(row_started and row_phase == 0 and col_started and col_phase == 0)
+            last = int(row == last_row and col == last_col)
+            if col == cols_padded - 1:
+                col = col_phase = 0
+                if row == rows_padded - 1:
+                    row = row_phase = 0
+                else:
+                    row_phase = 0 if not row_started or row_phase == p["STRIDE_ROWS"] - 1 else row_phase + 1
+                    row += 1
+            else:
+                col_phase = 0 if not col_started or col_phase == p["STRIDE_COLS"] - 1 else col_phase + 1
+                col += 1
+        elif m_ready:
+            valid = 0
+        if rst:
+            row = col = row_phase = col_phase = valid = last = 0
+    return result

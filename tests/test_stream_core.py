@@ -1,6 +1,7 @@
 """Streaming cores (IOType io_stream): frames of pixels through units, bit-exact with the golden model under idle
 cycles and backpressure, latency and interval measured equal to the plan at full rate, and one-line refusals."""
 
+import json
 import warnings
 
 import numpy as np
@@ -69,7 +70,7 @@ def _pixel_zoo(keras):
 
 
 @pytest.mark.sim
-def test_pixelwise_layers_pooling_and_a_per_pixel_output_frame_stream_bit_exactly(keras):
+def test_pixelwise_layers_pooling_and_a_per_pixel_output_frame_stream_bit_exactly_in_verilog_and_vhdl(keras):
     config = {"IOType": "io_stream", "HLSConfig": {"Model": {"Precision": "ap_fixed<12,5>"}}}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -84,6 +85,9 @@ def test_pixelwise_layers_pooling_and_a_per_pixel_output_frame_stream_bit_exactl
     # back to back, the 'same' convolution walks 10 x 10 positions per 8 x 8 frame: the slowest unit sets the pace
     full = design.simulate(X, run_name="full_rate")
     assert full["IntervalMax"] == design.core.interval == 100
+    vhdl = design.simulate_vhdl(X, idle=0.2, backpressure=0.3, seed=4)
+    assert vhdl["passed"] and vhdl["vunit_passed"], vhdl["problems"]
+    assert vhdl["compared"] == 10
 
 
 @pytest.mark.sim
@@ -144,3 +148,30 @@ def test_the_frame_judge_finds_a_wrong_code_a_misplaced_tlast_and_a_lost_frame()
     record.outputs[3] = (record.outputs[3][0], [6, 7], 1)
     lost = analyze_frames(record, expected, 4, [1.0, 1.0])
     assert not lost["passed"] and lost["events"] == 2 and "only 2 of 3 frames came out" in lost["protocol_errors"]
+
+
+STREAM_DESIGNS = 24  # random streaming designs per run (a new seed each run, as the io_parallel batches)
+
+
+@pytest.mark.sim
+def test_random_streaming_designs_are_bit_exact_in_golden_verilog_and_vhdl():
+    """Random Conv1D/Conv2D (kernels, strides, 'same'/'valid', depthwise), pooling, pixel-wise activations, batch
+    norm and per-pixel softmax, then Flatten and Dense layers, in random types: every frame of every design equal
+    in the golden model, the Verilog core (one bank, the compiled frame harness) and the VHDL core (one VUnit
+    session), under backpressure; and at full rate, the first frame's latency and the frames' pace as planned."""
+    import os
+    import random
+
+    from rtl4ml.verification.random_designs import random_designs
+    from rtl4ml.verification.stream_batch import run_stream_batch, streamable
+
+    seed = int(os.environ.get("RTL4ML_RANDOM_SEED", random.SystemRandom().randrange(2**31)))
+    specs = streamable(random_designs(STREAM_DESIGNS + 8, seed, max_width=10, streamable=True))[:STREAM_DESIGNS]
+    assert len(specs) >= STREAM_DESIGNS // 2, "most streamable draws must plan as streaming cores"
+    work = ROOT / "sim" / "build" / "random_stream"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        verdicts = run_stream_batch(specs, work, frames=5, seed=1, idle=0.2, backpressure=0.3)
+    failures = [f"design {v['index']}: {v['problems'][:3]}; spec: {json.dumps(specs[v['index']])[:3000]}"
+                for v in verdicts if not v["passed"]]
+    assert not failures, f"RTL4ML_RANDOM_SEED={seed}:\n" + "\n".join(failures[:3])

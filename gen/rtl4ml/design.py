@@ -18,6 +18,7 @@ from .backends.identifiers import vhdl_name_problem
 from .backends.rtl.writer import RtlCore, plan_core, write_core
 from .backends.stream.plan import IO_TYPE as STREAM, StreamCore, plan_stream_core
 from .backends.stream.writer import write_stream_core
+from .backends.vhdl.stream_writer import write_vhdl_stream_core
 from .backends.vhdl.writer import COMPILE_ORDER, write_vhdl_core
 from .config import Config, load_config
 from .errors import fail
@@ -68,10 +69,10 @@ class Design:
     def streamed(self) -> bool:
         return _io_type(self.config) == STREAM
 
-    def _parallel_only(self, what: str) -> None:
-        """Refuse `what` on a streaming core of shaped tensors (so far only its Verilog and golden model exist)."""
+    def _check_hls_exists(self) -> None:
+        """The HLS C++ of a streamed design exists only for flat tensors (one beat per event)."""
         if self.streamed and not self.flat_tensors:
-            raise fail(f"{what} of io_stream designs of images and sequences is not generated yet: design "
+            raise fail("the HLS C++ of io_stream designs of images and sequences is not generated yet: design "
                        f"{self.config.project_name} has its Verilog core and golden model only (convert with "
                        "IOType io_parallel for it)")
 
@@ -96,6 +97,8 @@ class Design:
             examples, expected = self._example_vectors()
             if isinstance(core, StreamCore):
                 write_stream_core(core, staging / "rtl")
+                if vhdl_name_problem(core.top) is None:
+                    write_vhdl_stream_core(core, staging / "vhdl", examples, expected)
                 if self.flat_tensors:  # one beat per event: the HLS project's io_stream top is the same stream
                     write_project(self.hls_project(), staging / "hls", examples, expected)
             else:
@@ -116,7 +119,9 @@ class Design:
         """Rewrite OUTDIR/ip with the last simulation's latency/II and the report's resources, if present."""
         if self.out_dir is None:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
-        self._parallel_only("the IP folder")
+        if self.streamed:
+            raise fail("the IP folder of io_stream designs is not generated yet: design "
+                       f"{self.config.project_name} has its Verilog core (OUTDIR/rtl) and golden model only")
         out_dir = Path(self.out_dir)
         rtl = out_dir / "rtl"
         sources = [rtl / name for name in (rtl / f"{self.core.top}.f").read_text().split()]
@@ -155,22 +160,20 @@ class Design:
         """Compile the HLS C++ with g++ and the Xilinx ap_types headers; compare with the golden model."""
         from .simulation.csim import csim_design
 
-        self._parallel_only("the HLS C++")
+        self._check_hls_exists()
         if self.out_dir is None:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
         return csim_design(self, X, output)
 
     def simulate_bulk(self, X, idle: float = 0.0, backpressure: float = 0.0, seed: int = 0,
                       return_outputs: bool = False, cache_dir=None) -> dict:
-        """Many events through a compiled Verilator harness (no cocotb): bit-exact check, AXI rules per cycle.
+        """Many events through a compiled Verilator harness (no cocotb): bit-exact check, AXI rules per cycle
+        (io_stream cores: frame by frame, tlast on each output frame's last beat).
 
         return_outputs=True adds results["outputs"]: the RTL's own outputs as real values.
         """
         from .simulation.harness import run_harness
 
-        if self.streamed:
-            raise fail("the compiled bulk harness drives one event per beat; simulate io_stream designs with "
-                       "design.simulate (rtl4ml sim)")
         if self.out_dir is None:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
         return run_harness(self, X, idle, backpressure, seed, return_outputs, cache_dir)
@@ -179,9 +182,6 @@ class Design:
         """Stream X through the VHDL core (OUTDIR/vhdl/run.py: VUnit on GHDL); results in OUTDIR/sim/vhdl/."""
         from .simulation.vhdl_run import simulate_vhdl
 
-        if self.streamed:
-            raise fail("the VHDL core of io_stream designs is not generated yet; simulate the Verilog core "
-                       "(rtl4ml sim without --hdl vhdl)")
         if self.out_dir is None:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
         return simulate_vhdl(self, X, idle, backpressure, seed, output=output)

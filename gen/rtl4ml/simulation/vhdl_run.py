@@ -1,5 +1,6 @@
 """Simulate a written design's VHDL core: golden expectations -> vectors -> OUTDIR/vhdl/run.py (VUnit on GHDL)
--> the recorded handshakes judged by stream_check, the same judge as the Verilog simulation.
+-> the recorded handshakes judged by stream_check (frame_check for streaming cores), the same judge as the
+Verilog simulation.
 
 The VUnit testbench checks every output, the latency, the interval and the AXI-stream rules itself (a firmware
 engineer runs it without rtl4ml); here its handshake record becomes results.json with the Verilog run's keys
@@ -17,10 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..backends.vhdl.stream_writer import write_stream_vectors
 from ..backends.vhdl.writer import write_vectors
-from ..bus import decode_fields
+from ..bus import decode_bus, decode_fields
 from ..errors import fail
 from ..golden.model import quantize_inputs, run_codes
+from .frame_check import FrameRecord, analyze_frames, describe_frames
 from .stream_check import StreamRecord, analyze, describe
 
 RUN_NAME = "vhdl"
@@ -39,6 +42,33 @@ def read_record(path: Path, outputs: list[dict]) -> StreamRecord:
             record.protocol_errors.append(f"cycle {cycle}: {rest[0]}")
         record.cycles = max(record.cycles, int(cycle))
     return record
+
+
+def read_frame_record(path: Path, beat: dict) -> FrameRecord:
+    """A streaming testbench's handshake log: `I cycle`, `O cycle hexdata tlast`, `P cycle message` lines."""
+    record = FrameRecord()
+    for line in path.read_text().splitlines():
+        kind, cycle, *rest = line.split(maxsplit=2)
+        if kind == "I":
+            record.inputs.append(int(cycle))
+        elif kind == "O":
+            data, last = rest[0].split()
+            record.outputs.append((int(cycle), decode_bus(int(data, 16), beat["channels"], beat["width"],
+                                                          beat["signed"]), int(last)))
+        elif kind == "P":
+            record.protocol_errors.append(f"cycle {cycle}: {rest[0]}")
+        record.cycles = max(record.cycles, int(cycle))
+    return record
+
+
+def judge_frames(record_file: Path, out_dir: Path, expected: np.ndarray) -> dict:
+    """The frame_check results of one streaming core's handshake record against its golden output codes."""
+    meta = json.loads((Path(out_dir) / "rtl" / "core.json").read_text())
+    inp, out = meta["input"], meta["output"]
+    results = analyze_frames(read_frame_record(record_file, out), expected.reshape(-1, out["beats"], out["channels"]),
+                             inp["beats"], [2.0**-out["frac"]] * out["channels"])
+    results.update(analytic_interval=meta["interval"])
+    return results
 
 
 def judge_record(record_file: Path, out_dir: Path, expected: np.ndarray) -> dict:
@@ -63,7 +93,8 @@ def simulate_vhdl(design, X, idle: float = 0.0, backpressure: float = 0.0, seed:
     expected = run_codes(design.graph, codes)
     run_dir = out_dir / "sim" / (run_name or RUN_NAME)
     run_dir.mkdir(parents=True, exist_ok=True)
-    write_vectors(design.core, run_dir / "vectors", codes, expected)
+    streamed = design.streamed
+    (write_stream_vectors if streamed else write_vectors)(design.core, run_dir / "vectors", codes, expected)
     record_file, results_file = run_dir / "handshakes.txt", run_dir / "results.json"
     record_file.unlink(missing_ok=True)
     results_file.unlink(missing_ok=True)
@@ -75,14 +106,14 @@ def simulate_vhdl(design, X, idle: float = 0.0, backpressure: float = 0.0, seed:
         finished = subprocess.run(command, stdout=stream, stderr=subprocess.STDOUT, cwd=run_dir)
     if not record_file.is_file():
         raise fail(f"VUnit run of {design.core.top} produced no handshake record; see {log}")
-    results = judge_record(record_file, out_dir, expected)
+    results = (judge_frames if streamed else judge_record)(record_file, out_dir, expected)
     results.update({"hdl": "vhdl", "simulator": "GHDL (VUnit)", "vunit_passed": finished.returncode == 0,
                     "analytic_latency": design.latency, "log": str(log),
                     "total_time_s": time.perf_counter() - started})
     if finished.returncode != 0 and results["passed"]:  # the testbench saw what the record does not show
         results["protocol_errors"].append(f"the VUnit testbench failed; see {log}")
         results["passed"] = False
-    results["problems"] = describe(results)
+    results["problems"] = describe_frames(results) if streamed else describe(results)
     results_file.write_text(json.dumps(results, indent=2) + "\n")
     if output is not None:
         np.save(output, expected * design.graph.output_scale)

@@ -270,15 +270,20 @@ def _draw_linear_types(choose, activation: dict) -> dict:
             "accum_type": accum, "luts_per_dsp": choose.choice((None, 0, 2))}
 
 
-def draw_conv(choose, rng: np.random.Generator, max_width: int) -> dict:
-    """A Conv1D/Conv2D over a small channels-last input: any kernel that fits, stride 1-2, valid or same."""
+def draw_conv(choose, rng: np.random.Generator, max_width: int, streamable: bool = False) -> dict:
+    """A Conv1D/Conv2D over a small channels-last input: any kernel that fits, stride 1-2, valid or same.
+
+    streamable: only what a streaming core builds (no zero-padding layer, cropping, up-sampling or permute, and
+    pooling windows without padding), over larger frames."""
     rank = choose.integer(1, 2)
     largest = min(7, max_width) if rank == 1 else max(1, min(4, max_width // 2 - 1))
+    if streamable:
+        largest = 9 if rank == 1 else 6
     spatial = [choose.integer(1, largest) for _ in range(rank)]
     channels, filters = choose.integer(1, 3), choose.integer(1, 3)
     depthwise = choose.integer(0, 3) == 0  # sometimes a depthwise convolution: `filters` is its depth multiplier
     padding = None
-    if choose.integer(0, 3) == 0:  # sometimes zero padding before it
+    if not streamable and choose.integer(0, 3) == 0:  # sometimes zero padding before it
         padding = {"before": [choose.integer(0, 2) for _ in spatial], "after": [choose.integer(0, 2) for _ in spatial]}
     reach = [n + (padding["before"][i] + padding["after"][i] if padding else 0) for i, n in enumerate(spatial)]
     kernel = [choose.integer(1, n) for n in reach]
@@ -296,9 +301,10 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int) -> dict:
         spatial = conv_output_shape(conv)[:-1]
         conv["pool"] = {"kind": choose.choice(("average", "max")), "global": bool(choose.integer(0, 1)),
                         "pool_size": [choose.integer(1, n) for n in spatial],
-                        "strides": [choose.integer(1, 2) for _ in spatial], "padding": choose.choice(("valid", "same")),
+                        "strides": [choose.integer(1, 2) for _ in spatial],
+                        "padding": "valid" if streamable else choose.choice(("valid", "same")),
                         "result_type": draw_type(choose)}
-    conv["wiring"] = _draw_wiring(choose, conv_output_shape(conv))
+    conv["wiring"] = None if streamable else _draw_wiring(choose, conv_output_shape(conv))
     if len(conv_output_shape(conv)) > 1 and choose.integer(0, 5) == 0:  # sometimes a softmax over its rows
         conv["softmax_type"] = draw_type(choose, signed=False)
     return conv
@@ -331,11 +337,12 @@ def draw_batchnorm(choose, rng: np.random.Generator, channels: int) -> dict:
     return norm
 
 
-def draw_design(choose, max_width: int = 24, max_depth: int = 4) -> dict:
+def draw_design(choose, max_width: int = 24, max_depth: int = 4, streamable: bool = False) -> dict:
     """One random design spec: sometimes a convolution, then 1..max_depth dense layers, sometimes a merged side
-    branch; random types and modes."""
+    branch; random types and modes. streamable: always a convolution, and only what a streaming core builds (a
+    chain: no side branch)."""
     rng = np.random.default_rng(choose.seed())  # the many weight codes come from here
-    conv = draw_conv(choose, rng, max_width) if choose.integer(0, 3) == 0 else None
+    conv = draw_conv(choose, rng, max_width, streamable) if streamable or choose.integer(0, 3) == 0 else None
     n_in = int(np.prod(conv["input_shape"])) if conv else choose.integer(1, max_width)
     spec = {"n_in": n_in, "input_type": draw_type(choose), "layers": []}
     if conv:
@@ -356,7 +363,7 @@ def draw_design(choose, max_width: int = 24, max_depth: int = 4) -> dict:
             layer["pipeline_budget"] = choose.integer(1, 10)
         spec["layers"].append(layer)
         width_in = units
-    if choose.integer(0, 3) == 0:
+    if not streamable and choose.integer(0, 3) == 0:
         spec["branch"] = draw_branch(choose, rng, spec, max_width)
     return spec
 
@@ -377,9 +384,9 @@ def draw_branch(choose, rng: np.random.Generator, spec: dict, max_width: int) ->
             "side_is_output": bool(choose.integer(0, 1))}
 
 
-def random_designs(count: int, seed: int, max_width: int = 24) -> list[dict]:
+def random_designs(count: int, seed: int, max_width: int = 24, streamable: bool = False) -> list[dict]:
     choose = NumpyChooser(seed)
-    return [draw_design(choose, max_width) for _ in range(count)]
+    return [draw_design(choose, max_width, streamable=streamable) for _ in range(count)]
 
 
 def design_strategy(max_width: int = 24, max_depth: int = 4):

@@ -226,9 +226,14 @@ def write_core(core: RtlCore, out_dir: Path) -> list[Path]:
         output_summary=" + ".join(f"{field.n} x {field.type.width}" for field in fields),
         s_width=core.s_width, m_width=core.m_width, input_identifier=core.input_identifier,
         header_lines=header_lines(core), **common)
-    top_file = out_dir / f"{core.top}.v"
-    top_file.write_text(top_text)
-    sources.append(top_file)
-    (out_dir / f"{core.top}.f").write_text("".join(f"{path.name}\n" for path in sources))
-    (out_dir / "core.json").write_text(json.dumps(core.metadata(), indent=2) + "\n")
+    return write_top(out_dir, core.top, top_text, sources, core.metadata())
+
+
+def write_top(out_dir: Path, top: str, text: str, sources: list[Path], metadata: dict) -> list[Path]:
+    """The top module, the filelist (compile order, the top last) and core.json; return the sources."""
+    top_file = out_dir / f"{top}.v"
+    top_file.write_text(text)
+    sources = sources + [top_file]
+    (out_dir / f"{top}.f").write_text("".join(f"{path.name}\n" for path in sources))
+    (out_dir / "core.json").write_text(json.dumps(metadata, indent=2) + "\n")
     return sources

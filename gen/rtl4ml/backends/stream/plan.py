@@ -16,6 +16,7 @@ needs (widths, latencies, beats per frame) is derived here.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from ..rtl.blocks import fused_follower, layer_budget
 from ..rtl.pipeline import DEFAULT_BUDGET
 from ..rtl.schedule import Schedule, schedule_core
 from ..rtl.writer import MAX_PARALLEL_PRODUCTS
+from .timing import FrameTiming, plan_timing
 
 IO_TYPE = "io_stream"
 # layers computed on each pixel alone: one block over a pixel's channels serves every position
@@ -137,41 +139,6 @@ class StreamUnit:
     def interval(self) -> int:
         return self.block.interval if self.block else 1
 
-    def cycles_per_frame(self) -> int:
-        """The fewest cycles a frame occupies this unit: its window walk, or its block's issues."""
-        walk = self.window.positions if self.window else self.in_shape.pixels
-        issues = (self.window.windows if self.window else self.in_shape.pixels) * self.interval
-        return max(walk, issues)
-
-    def output_times(self, arrivals: list[int]) -> list[int]:
-        """Cycles at which this unit offers its output beats, its input beats offered at `arrivals` (full rate:
-        the sink always ready). The window walk advances once a cycle, waiting at image positions for their
-        beat; a completed window is offered the cycle after; the block issues it when its interval allows;
-        the skid buffer adds one cycle. Padding before the frame's first pixel is walked while the unit waits
-        for it, so it costs no time."""
-        offers = arrivals
-        if self.window:
-            rows, cols = self.window.padded
-            (top, _), (left, _) = self.window.pad_rows, self.window.pad_cols
-            k_rows, k_cols = self.window.kernel
-            s_rows, s_cols = self.window.strides
-            offers, advance, beat = [], arrivals[0] - rows * cols, 0
-            for row in range(rows):
-                for col in range(cols):
-                    image = top <= row < top + self.in_shape.rows and left <= col < left + self.in_shape.cols
-                    advance = max(advance + 1, arrivals[beat]) if image else advance + 1
-                    beat += image
-                    if row >= k_rows - 1 and (row - k_rows + 1) % s_rows == 0 and \
-                            col >= k_cols - 1 and (col - k_cols + 1) % s_cols == 0:
-                        offers.append(advance + 1)
-        if not self.block:
-            return [t + 1 for t in offers]
-        issued, last = [], None
-        for t in offers:
-            last = t if last is None else max(t, last + self.interval)
-            issued.append(last)
-        return [t + self.latency + 1 for t in issued]
-
 
 @dataclass
 class StreamCore:
@@ -209,27 +176,21 @@ class StreamCore:
     def m_width(self) -> int:
         return _bytes(self.units[-1].out_width)
 
-    def frame_timing(self) -> tuple[int, int]:
-        """(latency, interval) planned: cycles from the first input beat of a frame sent at full rate into an idle
-        core to its last output beat, and cycles per frame in the steady state of frames sent back to back (the
-        slowest unit's). Back to back, a frame's latency from its first accepted beat varies with how many of
-        its beats the units before the slowest one hold."""
-        times = list(range(self.in_shape.pixels))
-        for unit in self.units:
-            times = unit.output_times(times)
-        interval = max([self.in_shape.pixels] + [unit.cycles_per_frame() for unit in self.units])
-        return times[-1], interval
+    @functools.cached_property
+    def timing(self) -> FrameTiming:
+        """Latency of a frame into an idle core and interval of frames back to back, at full rate (timing.py)."""
+        return plan_timing(self.units, self.in_shape.pixels, self.out_shape.pixels)
 
     @property
     def latency(self) -> int:
-        return self.frame_timing()[0]
+        return self.timing.latency
 
     @property
     def interval(self) -> int:
-        return self.frame_timing()[1]
+        return self.timing.interval
 
     def metadata(self) -> dict:
-        latency, interval = self.frame_timing()
+        latency, interval = self.latency, self.interval
         field = self.graph.output_fields[0]
         return {
             "io_type": IO_TYPE, "top": self.top, "latency": latency, "interval": interval,

@@ -5,11 +5,10 @@ The top (rtl/templates/stream_top.v.j2) prints the plan's units; nothing here co
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ... import __version__
-from ..rtl.writer import copy_primitives, environment, write_block
+from ..rtl.writer import copy_primitives, environment, write_block, write_top
 from .plan import StreamCore
 
 PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v", "block_rom.v", "add3.v",
@@ -17,7 +16,7 @@ PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v"
 
 
 def header_lines(core: StreamCore) -> list[str]:
-    latency, interval = core.frame_timing()
+    latency, interval = core.latency, core.interval
     inp, out, t_in, t_out = core.in_shape, core.out_shape, core.in_type, core.out_type
     return [
         f"Input frame: {inp.rows} x {inp.cols} pixels, one per s_axis beat, row-major; pixel channel c ({t_in}) at "
@@ -42,9 +41,4 @@ def write_stream_core(core: StreamCore, out_dir: Path) -> list[Path]:
     text = environment().get_template("stream_top.v.j2").render(
         top=core.top, units=core.units, s_width=core.s_width, m_width=core.m_width,
         in_bits=core.units[0].in_width, out_bits=core.units[-1].out_width, header_lines=header_lines(core), **common)
-    top_file = out_dir / f"{core.top}.v"
-    top_file.write_text(text)
-    sources.append(top_file)
-    (out_dir / f"{core.top}.f").write_text("".join(f"{path.name}\n" for path in sources))
-    (out_dir / "core.json").write_text(json.dumps(core.metadata(), indent=2) + "\n")
-    return sources
+    return write_top(out_dir, core.top, text, sources, core.metadata())

@@ -43,7 +43,7 @@ def mask(flags: list[bool]) -> int:
 
 
 @functools.lru_cache(maxsize=None)  # one per process: jinja2 compiles each template once per environment
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(rtl_templates_dir() / "vhdl")),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["comment"] = comment_text  # names from user files never reach code unescaped
@@ -79,6 +79,24 @@ def package_values(core: RtlCore) -> dict:
     }
 
 
+def write_entity(block, top: str, out_dir: Path, common: dict) -> Path:
+    """Render one block's entity as `<top>_<identifier>.vhd` in out_dir (the Verilog module's twin)."""
+    entity = f"{top}_{block.identifier}"
+    text = environment().get_template(f"{block.template}.vhd.j2").render(
+        block=block, p=block.plan, module_name=entity, **block.register_context(), **common)
+    (out_dir / f"{entity}.vhd").write_text(text)
+    return out_dir / f"{entity}.vhd"
+
+
+def copy_primitives(names, out_dir: Path) -> list[Path]:
+    """The hand-written VHDL twins of the Verilog primitives `names` (x.v -> x.vhd) copied into out_dir."""
+    targets = []
+    for name in names:
+        targets.append(out_dir / (name.removesuffix(".v") + ".vhd"))
+        shutil.copyfile(rtl_dir() / "vhdl" / targets[-1].name, targets[-1])
+    return targets
+
+
 def write_vhdl_core(core: RtlCore, out_dir: Path, input_codes: np.ndarray, expected_codes: np.ndarray) -> list[Path]:
     """Render the core's VHDL into out_dir with its VUnit testbench (tb/, run.py) and example vectors (vectors/);
     return the core's sources in compile order (also in compile_order.txt)."""
@@ -86,22 +104,14 @@ def write_vhdl_core(core: RtlCore, out_dir: Path, input_codes: np.ndarray, expec
     if problem is not None:
         raise fail(f"config ProjectName {core.top!r} cannot name a VHDL entity ({problem})")
     out_dir.mkdir(parents=True, exist_ok=True)
-    env = _environment()
+    env = environment()
     values = package_values(core)
     common = {"version": __version__, "model_name": core.graph.name}
-    sources = []
-    for primitive in VHDL_PRIMITIVES:
-        shutil.copyfile(rtl_dir() / "vhdl" / primitive, out_dir / primitive)
-        sources.append(out_dir / primitive)
+    sources = copy_primitives(PRIMITIVES, out_dir)
     package = out_dir / f"{core.top}_pkg.vhd"
     package.write_text(env.get_template("pkg.vhd.j2").render(**values))
     sources.append(package)
-    for block in core.blocks:
-        entity = f"{core.top}_{block.identifier}"
-        text = env.get_template(f"{block.template}.vhd.j2").render(
-            block=block, p=block.plan, module_name=entity, **block.register_context(), **common)
-        (out_dir / f"{entity}.vhd").write_text(text)
-        sources.append(out_dir / f"{entity}.vhd")
+    sources += [write_entity(block, core.top, out_dir, common) for block in core.blocks]
     top = out_dir / f"{core.top}.vhd"
     top.write_text(env.get_template("top.vhd.j2").render(
         top=core.top, TOP=core.top.upper(), blocks=core.blocks, schedule=core.schedule, latency=core.latency,
