@@ -12,6 +12,7 @@ import numpy as np
 
 from . import __version__
 from .arrays import load_array
+from .backends.hls.stream_writer import plan_stream_project, write_stream_project
 from .backends.hls.writer import check_io_type, plan_project, write_project
 from .backends.ip.writer import IpFacts, write_ip
 from .backends.identifiers import vhdl_name_problem
@@ -69,16 +70,6 @@ class Design:
     def streamed(self) -> bool:
         return _io_type(self.config) == STREAM
 
-    def _check_hls_exists(self) -> None:
-        """The HLS C++ of a streamed design exists only for flat tensors (one beat per event)."""
-        if self.streamed and not self.flat_tensors:
-            raise fail("the HLS C++ of io_stream designs of images and sequences is not generated yet: design "
-                       f"{self.config.project_name} has its Verilog core and golden model only (convert with "
-                       "IOType io_parallel for it)")
-
-    @property
-    def flat_tensors(self) -> bool:
-        return all(len(layer.shape) == 1 for layer in self.graph.all_layers())
 
     @property
     def latency(self) -> int:
@@ -99,8 +90,7 @@ class Design:
                 write_stream_core(core, staging / "rtl")
                 if vhdl_name_problem(core.top) is None:
                     write_vhdl_stream_core(core, staging / "vhdl", examples, expected)
-                if self.flat_tensors:  # one beat per event: the HLS project's io_stream top is the same stream
-                    write_project(self.hls_project(), staging / "hls", examples, expected)
+                write_stream_project(self.hls_project(), core, staging / "hls", examples, expected)
             else:
                 sources = write_core(core, staging / "rtl")
                 # a project name VHDL cannot use gets no VHDL files (the datasheet says why)
@@ -152,15 +142,18 @@ class Design:
         return inputs, golden.run_codes(self.graph, inputs)
 
     def hls_project(self):
+        """The HLS project's plan: one call per layer, or with IOType io_stream one dataflow function per unit."""
         project = self.config.project
-        return plan_project(self.graph, self.core.top, _io_type(self.config),
-                            str(project.get("Part", "xcvu9p-flga2577-2-e")), float(project.get("ClockPeriod", 5)))
+        settings = (_io_type(self.config), str(project.get("Part", "xcvu9p-flga2577-2-e")),
+                    float(project.get("ClockPeriod", 5)))
+        if isinstance(self.core, StreamCore):
+            return plan_stream_project(self.core, *settings)
+        return plan_project(self.graph, self.core.top, *settings)
 
     def csim(self, X, output=None) -> dict:
         """Compile the HLS C++ with g++ and the Xilinx ap_types headers; compare with the golden model."""
         from .simulation.csim import csim_design
 
-        self._check_hls_exists()
         if self.out_dir is None:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
         return csim_design(self, X, output)
@@ -236,7 +229,7 @@ def convert(model, config=None, weights=None, calibrate=None) -> Design:
         calibrate = load_array(str(user_path(calibrate)))
     design = Design(build_ir(spec, config, calibration=calibrate, calibration_source=source), config)
     design.core  # plan now, so unsupported settings fail at convert time, not at write time
-    if not design.streamed or design.flat_tensors:
+    if not design.streamed:
         check_io_type(design.graph, _io_type(config))
     return design
 

@@ -34,7 +34,7 @@ BANK_CXXFLAGS = tuple(flag if flag != "-O3" else "-O0" for flag in CXXFLAGS)
 
 
 @functools.lru_cache(maxsize=None)  # one per process: jinja2 compiles each template once per environment
-def _templates() -> jinja2.Environment:
+def bank_templates() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(harness_template_dir())), trim_blocks=True,
                               lstrip_blocks=True, undefined=jinja2.StrictUndefined)
 
@@ -65,18 +65,24 @@ def build_rtl_bank(designs: list, work_dir: Path) -> tuple[Path, list[dict]]:
         cores.append(dict(core_ports(meta, f"c{len(cores)}_"), top=meta["top"], s_width=meta["s_axis_data_width"],
                           m_width=meta["m_axis_data_width"]))
     bank = work_dir / "bank.v"
-    bank.write_text(_templates().get_template("bank.v.j2").render(version=__version__, cores=cores))
+    bank.write_text(bank_templates().get_template("bank.v.j2").render(version=__version__, cores=cores))
     return build_harness(sources + [bank], "bank", cores, work_dir / "cache", QUICK_BUILD_ARGS), cores
 
 
 def build_csim_bank(designs: list, work_dir: Path) -> Path:
     entries = [{"project": d.core.top, "source": str(Path(d.out_dir) / "hls" / "firmware" / f"{d.core.top}.cpp"),
                 "outputs": d.hls_project().outputs} for d in designs]
-    text = _templates().get_template("bank_csim.cpp.j2").render(version=__version__, designs=entries,
+    text = bank_templates().get_template("bank_csim.cpp.j2").render(version=__version__, designs=entries,
                                                                 library_headers=library_headers())
+    return compile_csim_bank(text, [Path(entry["source"]) for entry in entries], work_dir)
+
+
+def compile_csim_bank(text: str, sources: list[Path], work_dir: Path) -> Path:
+    """Compile a bank program (text) that includes the designs' HLS sources (cached by content); return it."""
     digest = hashlib.sha256(text.encode() + " ".join(BANK_CXXFLAGS).encode())
-    for entry in entries:
-        for header in sorted((Path(entry["source"]).parent).rglob("*.h")):
+    for source in sources:
+        digest.update(source.read_bytes())
+        for header in sorted(source.parent.rglob("*.h")):
             digest.update(header.read_bytes())
     binary = work_dir / "cache" / f"bank_csim_{digest.hexdigest()[:16]}"
     if binary.is_file():

@@ -1,6 +1,6 @@
-"""Run many random streaming designs (IOType io_stream) through golden model, Verilog and VHDL: one Verilator
-build (the cores side by side in one wrapper, driven frame by frame by the compiled stream harness) and one VUnit
-session for all of them.
+"""Run many random streaming designs (IOType io_stream) through golden model, Verilog, VHDL and HLS C++: one
+Verilator build (the cores side by side in one wrapper, driven frame by frame by the compiled stream harness), one
+VUnit session and one g++ run for all of them.
 
 The designs are random-design specs drawn streamable (random_designs.draw_design(streamable=True): a convolution
 with its padding, strides and pooling, pixel-wise layers, Flatten and Dense layers), so a failing one is the same
@@ -10,16 +10,20 @@ replayable JSON as the io_parallel batches' (and runs there too).
 from __future__ import annotations
 
 import json
+import subprocess
 import warnings
 from pathlib import Path
 
+import numpy as np
+
 from .. import __version__
+from ..backends.hls.writer import library_headers
 from ..design import convert
-from ..errors import Rtl4mlError
+from ..errors import Rtl4mlError, fail
 from ..golden.model import quantize_inputs, run_codes
 from ..simulation.csim import compare_codes
 from ..simulation.harness import QUICK_BUILD_ARGS, build_harness, run_streams, stream_core_ports
-from .batch import _templates
+from .batch import bank_templates, compile_csim_bank
 from .random_designs import realize, stimulus
 from .vhdl_bank import run_vhdl_bank
 
@@ -51,8 +55,23 @@ def build_stream_bank(designs: list, work_dir: Path) -> Path:
         cores.append(dict(stream_core_ports(meta, f"c{len(cores)}_"), top=meta["top"],
                           s_width=meta["s_axis_data_width"], m_width=meta["m_axis_data_width"]))
     bank = work_dir / "bank.v"
-    bank.write_text(_templates().get_template("bank.v.j2").render(version=__version__, cores=cores))
+    bank.write_text(bank_templates().get_template("bank.v.j2").render(version=__version__, cores=cores))
     return build_harness(sources + [bank], "bank", cores, work_dir / "cache", QUICK_BUILD_ARGS, streamed=True)
+
+
+def build_stream_csim_bank(designs: list, work_dir: Path) -> Path:
+    """One g++ run for every design's streaming HLS C++, each in its own namespace."""
+    entries = []
+    for design in designs:
+        core = design.core
+        entries.append({"project": core.top, "source": str(Path(design.out_dir) / "hls" / "firmware" /
+                                                            f"{core.top}.cpp"),
+                        "in_beats": core.in_shape.pixels, "in_channels": core.in_shape.channels,
+                        "out_beats": core.out_shape.pixels, "out_channels": core.out_shape.channels,
+                        "output_type": design.hls_project().units[-1].out_type})
+    text = bank_templates().get_template("stream_bank_csim.cpp.j2").render(version=__version__, designs=entries,
+                                                                       library_headers=library_headers())
+    return compile_csim_bank(text, [Path(entry["source"]) for entry in entries], work_dir)
 
 
 def timing_problems(stats: dict, design) -> list[str]:
@@ -71,8 +90,9 @@ def timing_problems(stats: dict, design) -> list[str]:
 
 def run_stream_batch(specs: list[dict], work_dir: Path, frames: int = 6, seed: int = 0, idle: float = 0.2,
                      backpressure: float = 0.3, vhdl: bool = True) -> list[dict]:
-    """Per design: golden vs Verilog (and VHDL) verdicts ({"index", "passed", "problems", ...}). The Verilog bank
-    runs twice: at full rate (timing as planned) and with random idle cycles and backpressure; the VHDL with them."""
+    """Per design: golden vs Verilog, HLS C++ (and VHDL) verdicts ({"index", "passed", "problems", ...}). The Verilog
+    bank runs twice: at full rate (timing as planned) and with random idle cycles and backpressure; the VHDL with
+    them."""
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     designs = write_stream_designs(specs, work_dir)
@@ -82,6 +102,11 @@ def run_stream_batch(specs: list[dict], work_dir: Path, frames: int = 6, seed: i
     channels = [d.core.out_shape.channels for d in designs]
     runs = {"full rate": run_streams(binary, work_dir / "full_rate", codes, channels, 0.0, 0.0, seed),
             "stalled": run_streams(binary, work_dir / "stalled", codes, channels, idle, backpressure, seed)}
+    csim_binary = build_stream_csim_bank(designs, work_dir)
+    completed = subprocess.run([str(csim_binary), str(work_dir / "full_rate"), str(frames)], capture_output=True,
+                               text=True)
+    if completed.returncode != 0:
+        raise fail(f"bank C simulation of the streaming designs failed (exit {completed.returncode})")
     vhdl_results = run_vhdl_bank(designs, codes, expected, work_dir / "vhdl", idle, backpressure, seed) if vhdl \
         else [None] * len(designs)
     verdicts = []
@@ -90,6 +115,8 @@ def run_stream_batch(specs: list[dict], work_dir: Path, frames: int = 6, seed: i
         for label, streams in runs.items():
             problems += [f"RTL ({label}): {p}" for p in _verilog_problems(streams[index], design, expected[index])]
         problems += timing_problems(runs["full rate"][index], design)
+        csim = np.fromfile(work_dir / "full_rate" / f"csim_{index}.bin", dtype="<i8").reshape(-1, design.graph.n_out)
+        problems += [f"csim: {p}" for p in compare_codes(expected[index], csim, design.graph.output_scale)["problems"]]
         if vhdl_results[index] is not None:
             problems += [f"VHDL: {p}" for p in vhdl_results[index]["problems"]]
         verdicts.append({"index": index, "passed": not problems, "latency": design.core.latency,

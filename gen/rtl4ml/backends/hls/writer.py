@@ -405,7 +405,8 @@ def write_project(project: HlsProject, out_dir: Path, example_inputs: np.ndarray
         "n_in": project.graph.n_in, "n_out": project.graph.n_out, "in_width": in_type.width,
         "s_width": (project.graph.n_in * in_type.width + 7) // 8 * 8,
         "m_width": (sum(field.bits for field in project.graph.output_fields) + 7) // 8 * 8,
-        "output_layer": next(item for item in project.layers if item.layer.name == project.graph.outputs[0]),
+        # (a streaming project's top names its output type itself: it has no `outputs`, and maybe no such call)
+        "output_layer": next((item for item in project.layers if item.layer.name == project.graph.outputs[0]), None),
     }
     headers: dict[str, list] = {}
     for item in project.layers:

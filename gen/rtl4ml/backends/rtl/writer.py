@@ -58,7 +58,7 @@ class RtlCore:
 
     @property
     def s_width(self) -> int:
-        return _bytes(self.graph.n_in * self.graph.input.result_type.width)
+        return byte_padded(self.graph.n_in * self.graph.input.result_type.width)
 
     @property
     def out_bits(self) -> int:
@@ -67,7 +67,7 @@ class RtlCore:
 
     @property
     def m_width(self) -> int:
-        return _bytes(self.out_bits)
+        return byte_padded(self.out_bits)
 
     @property
     def input_widths(self) -> list[int]:
@@ -101,7 +101,8 @@ class RtlCore:
         }
 
 
-def _bytes(bits: int) -> int:
+def byte_padded(bits: int) -> int:
+    """An AXI-stream tdata width: `bits` rounded up to whole bytes."""
     return (bits + 7) // 8 * 8
 
 

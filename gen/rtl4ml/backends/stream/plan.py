@@ -32,7 +32,7 @@ from ..rtl.block import RTL_BLOCKS, Block
 from ..rtl.blocks import fused_follower, layer_budget
 from ..rtl.pipeline import DEFAULT_BUDGET
 from ..rtl.schedule import Schedule, schedule_core
-from ..rtl.writer import MAX_PARALLEL_PRODUCTS
+from ..rtl.writer import MAX_PARALLEL_PRODUCTS, byte_padded
 from .timing import FrameTiming, plan_timing
 
 IO_TYPE = "io_stream"
@@ -150,8 +150,6 @@ class StreamCore:
     budget: int
     carry_chain: int = 8
 
-    io_type = IO_TYPE
-
     @property
     def in_shape(self) -> StreamShape:
         return self.units[0].in_shape
@@ -170,11 +168,11 @@ class StreamCore:
 
     @property
     def s_width(self) -> int:
-        return _bytes(self.units[0].in_width)
+        return byte_padded(self.units[0].in_width)
 
     @property
     def m_width(self) -> int:
-        return _bytes(self.units[-1].out_width)
+        return byte_padded(self.units[-1].out_width)
 
     @functools.cached_property
     def timing(self) -> FrameTiming:
@@ -212,10 +210,6 @@ class StreamCore:
 def _beat(shape: StreamShape, t: FixedType, name: str) -> dict:
     return {"name": name, "rows": shape.rows, "cols": shape.cols, "channels": shape.channels, "beats": shape.pixels,
             "width": t.width, "frac": t.frac, "signed": t.signed}
-
-
-def _bytes(bits: int) -> int:
-    return (bits + 7) // 8 * 8
 
 
 def _refuse(layer: Layer, why: str):
@@ -322,8 +316,6 @@ class _Planner:
         if self.flattened or (isinstance(layer, DenseLayer) and self.shape.pixels > 1):
             window, self.shape, self.flattened = _collect(self.shape, self.type.width), self.shape.flat, False
         if isinstance(layer, WINDOWED):
-            if self.shape.pixels == 1 and len(layer.shape) == 1:
-                raise _refuse(layer, "a window layer on a flat tensor")
             make = _conv_window if isinstance(layer, ConvLayer) else _pool_window
             window = make(layer, self.shape, self.type.width)
             if window.kernel[0] > window.padded[0] or window.kernel[1] > window.padded[1]:
@@ -337,7 +329,7 @@ class _Planner:
             out_shape = StreamShape.of(layer.shape)
         else:
             raise _refuse(layer, f"{type(layer).__name__} has no streaming form yet (use io_parallel)")
-        if follower is not None and self.shape.pixels > 1:
+        if follower is not None and view is not layer:  # the activation a block absorbs, on the same pixel
             follower = _pixel_view(follower, out_shape.channels)
         last = follower or layer
         names = [layer.name] + ([last.name] if follower is not None else [])

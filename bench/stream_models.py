@@ -1,0 +1,119 @@
+"""Streaming cores (IOType io_stream) of image models: the architecture of hls4ml's SVHN CNN (32x32x3 -> three blocks of
+Conv2D 3x3 (16, 16, 24 filters) + BatchNormalization + ReLU + MaxPooling 2x2 -> Flatten -> Dense 42 -> Dense 64 ->
+Dense 10 -> softmax) with random 6-bit weights, and the bundled 16x16 jet-image tagger. Prints the planned latency and
+frame interval, the measured ones (compiled Verilator harness, frames back to back), golden = Verilog = HLS C++ on N
+frames, and with --synth the flat Yosys flow of ../shared/tools/flat_synth.sh (LUT, FF, DSP, BRAM). Writes JSON.
+
+    .venv/bin/python bench/stream_models.py [--frames 200] [--synth] [--json bench/stream_models.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import tf_keras as keras  # noqa: E402
+import yaml  # noqa: E402
+
+import rtl4ml  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAT_SYNTH = ROOT.parent / "shared" / "tools" / "flat_synth.sh"
+BUILD = ROOT / "sim" / "build" / "bench_stream"
+# 6-bit weights and biases, 8-bit unsigned activations after each ReLU, as a quantized trigger model would have
+SVHN_CONFIG = {"IOType": "io_stream", "HLSConfig": {
+    "Model": {"Precision": {"default": "ap_fixed<16,6>", "weight": "ap_fixed<6,1>", "bias": "ap_fixed<6,1>",
+                            "result": "ap_fixed<12,5>"}},
+    "LayerType": {"Activation": {"Precision": {"result": "ap_ufixed<8,3>"}},
+                  "MaxPooling2D": {"Precision": {"result": "ap_ufixed<8,3>"}}},
+    "LayerName": {"image": {"Precision": {"result": "ap_ufixed<8,0>"}}}}}
+
+
+def svhn_model():
+    keras.utils.set_random_seed(7)
+    layers = [keras.Input(shape=(32, 32, 3), name="image")]
+    for block, filters in enumerate((16, 16, 24)):
+        layers += [keras.layers.Conv2D(filters, 3, name=f"conv{block}"),
+                   keras.layers.BatchNormalization(name=f"bn{block}"),
+                   keras.layers.Activation("relu", name=f"relu{block}"),
+                   keras.layers.MaxPooling2D(2, name=f"pool{block}")]
+    layers += [keras.layers.Flatten(name="flat"), keras.layers.Dense(42, name="fc0"),
+               keras.layers.Activation("relu", name="relu_fc0"), keras.layers.Dense(64, name="fc1"),
+               keras.layers.Activation("relu", name="relu_fc1"), keras.layers.Dense(10, name="logits"),
+               keras.layers.Activation("softmax", name="classes")]
+    model = keras.Sequential(layers)
+    rng = np.random.default_rng(7)
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            n = layer.get_weights()[0].shape[0]
+            layer.set_weights([rng.uniform(0.5, 1.5, n), rng.uniform(-0.2, 0.2, n), rng.uniform(-0.1, 0.1, n),
+                               rng.uniform(0.5, 1.5, n)])
+    return model
+
+
+def jet_image():
+    config = yaml.safe_load((ROOT / "sim" / "configs" / "jet_image_stream.yml").read_text())
+    return ROOT / "sim" / "models" / "jet_image" / "model.h5", config
+
+
+def synthesize(out_dir: Path) -> dict:
+    completed = subprocess.run(["bash", str(FLAT_SYNTH), str(out_dir), str(out_dir / "flat_synth")],
+                               capture_output=True, text=True, env=dict(os.environ, PATH=f"{Path(sys.executable).parent}:"
+                                                                                          f"{os.environ['PATH']}"))
+    line = completed.stdout.strip().splitlines()[-1] if completed.stdout.strip() else completed.stderr[-300:]
+    words = line.split()
+    figures = {words[k]: int(words[k + 1]) for k in range(0, len(words) - 1, 2) if words[k + 1].isdigit()}
+    return {"line": line, **figures}
+
+
+def measure(name: str, model, config, frames: int, synth: bool) -> dict:
+    started = time.perf_counter()
+    design = rtl4ml.convert(model, config)
+    convert_time = time.perf_counter() - started
+    out_dir = BUILD / name
+    design.write(out_dir, force=True)
+    shape = design.graph.input.shape
+    t = design.graph.input.result_type
+    X = np.random.default_rng(0).uniform(t.min_value, t.max_value, size=(frames,) + tuple(shape))
+    rtl = design.simulate_bulk(X)
+    csim = design.csim(X)
+    result = {"model": name, "frames": frames, "convert_s": round(convert_time, 1),
+              "units": len(design.core.units), "planned_latency": design.core.latency,
+              "planned_interval": design.core.interval, "LatencyFirst": rtl.get("LatencyFirst"),
+              "LatencyMin": rtl.get("LatencyMin"), "LatencyMax": rtl.get("LatencyMax"),
+              "IntervalMin": rtl.get("IntervalMin"), "IntervalMax": rtl.get("IntervalMax"),
+              "verilog_bit_exact": bool(rtl["passed"]), "csim_bit_exact": bool(csim["passed"]),
+              "multipliers": sum(unit.block.multipliers for unit in design.core.units if unit.block)}
+    if synth:
+        result["yosys_flat"] = synthesize(out_dir)
+    print(json.dumps(result))
+    return result
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=200)
+    parser.add_argument("--synth", action="store_true", help="flat Yosys synthesis (minutes per model)")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "stream_models.json")
+    parser.add_argument("--only", choices=("svhn", "jet_image"), default=None)
+    args = parser.parse_args(argv)
+    results = []
+    if args.only in (None, "jet_image"):
+        results.append(measure("jet_image", *jet_image(), args.frames, args.synth))
+    if args.only in (None, "svhn"):
+        results.append(measure("svhn", svhn_model(), SVHN_CONFIG, args.frames, args.synth))
+    args.json.write_text(json.dumps({"rtl4ml": rtl4ml.__version__, "results": results}, indent=2) + "\n")
+    return 0 if all(r["verilog_bit_exact"] and r["csim_bit_exact"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
