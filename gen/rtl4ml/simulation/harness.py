@@ -54,7 +54,8 @@ def stream_core_ports(meta: dict, prefix: str = "") -> dict:
     inp, out = meta["input"], meta["output"]
     return {"prefix": prefix, "channels_in": inp["channels"], "in_width": inp["width"],
             "channels_out": out["channels"], "in_beats": inp["beats"], "out_beats": out["beats"],
-            "out_lsb": [j * out["width"] for j in range(out["channels"])], "out_width": [out["width"]] * out["channels"],
+            "out_lsb": [j * out["width"] for j in range(out["channels"])],
+            "out_width": [out["width"]] * out["channels"],
             "out_signed": [int(out["signed"])] * out["channels"], "interval": meta["interval"],
             "latency": meta["latency"]}
 

@@ -59,7 +59,8 @@ def simulate_design(design, X, idle: float = 0.0, backpressure: float = 0.0, res
     build_started = time.perf_counter()
     build_dir = build(sources, meta["top"], out_dir / "sim", waves=waves)
     build_time = time.perf_counter() - build_started
-    run_cocotb(build_dir, meta["top"], STREAM_TEST_MODULE if streamed else TEST_MODULE, run_dir, {"RTL4ML_SIM_JOB": str(job_file)}, waves=waves,
+    run_cocotb(build_dir, meta["top"], STREAM_TEST_MODULE if streamed else TEST_MODULE, run_dir,
+               {"RTL4ML_SIM_JOB": str(job_file)}, waves=waves,
                seed=seed)
     if not results_file.is_file():
         raise fail(f"simulation of {meta['top']} produced no results; see {run_dir / 'sim.log'}")

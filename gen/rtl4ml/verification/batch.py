@@ -24,7 +24,7 @@ from ..golden.model import quantize_inputs, run_codes
 from ..resources import harness_template_dir, hls_dir
 from ..backends.hls.writer import library_headers
 from ..simulation.csim import CXXFLAGS, find_ap_types
-from ..simulation.harness import QUICK_BUILD_ARGS, build_harness, core_ports, judge, run_streams
+from ..simulation.harness import QUICK_BUILD_ARGS, build_harness, core_ports, judge, run_streams, stream_core_ports
 from .random_designs import realize, stimulus
 from .vhdl_bank import run_vhdl_bank
 
@@ -53,8 +53,11 @@ def write_designs(specs: list[dict], work_dir: Path) -> list:
     return designs
 
 
-def build_rtl_bank(designs: list, work_dir: Path) -> tuple[Path, list[dict]]:
+def build_rtl_bank(designs: list, work_dir: Path, streamed: bool = False) -> tuple[Path, list[dict]]:
+    """One Verilator build of every design's core side by side (ports prefixed c<k>_) with the compiled harness;
+    streamed: io_stream cores, driven frame by frame."""
     cores, sources = [], []
+    ports = stream_core_ports if streamed else core_ports
     for design in designs:
         rtl_dir = Path(design.out_dir) / "rtl"
         meta = json.loads((rtl_dir / "core.json").read_text())
@@ -62,11 +65,11 @@ def build_rtl_bank(designs: list, work_dir: Path) -> tuple[Path, list[dict]]:
         if not sources:
             sources.extend(f for f in files if not f.name.startswith(meta["top"]))  # shared primitives, once
         sources.extend(f for f in files if f.name.startswith(meta["top"]))
-        cores.append(dict(core_ports(meta, f"c{len(cores)}_"), top=meta["top"], s_width=meta["s_axis_data_width"],
+        cores.append(dict(ports(meta, f"c{len(cores)}_"), top=meta["top"], s_width=meta["s_axis_data_width"],
                           m_width=meta["m_axis_data_width"]))
     bank = work_dir / "bank.v"
     bank.write_text(bank_templates().get_template("bank.v.j2").render(version=__version__, cores=cores))
-    return build_harness(sources + [bank], "bank", cores, work_dir / "cache", QUICK_BUILD_ARGS), cores
+    return build_harness(sources + [bank], "bank", cores, work_dir / "cache", QUICK_BUILD_ARGS, streamed), cores
 
 
 def build_csim_bank(designs: list, work_dir: Path) -> Path:

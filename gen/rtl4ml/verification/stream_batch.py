@@ -22,8 +22,8 @@ from ..design import convert
 from ..errors import Rtl4mlError, fail
 from ..golden.model import quantize_inputs, run_codes
 from ..simulation.csim import compare_codes
-from ..simulation.harness import QUICK_BUILD_ARGS, build_harness, run_streams, stream_core_ports
-from .batch import bank_templates, compile_csim_bank
+from ..simulation.harness import run_streams
+from .batch import bank_templates, build_rtl_bank, compile_csim_bank
 from .random_designs import realize, stimulus
 from .vhdl_bank import run_vhdl_bank
 
@@ -40,23 +40,6 @@ def write_stream_designs(specs: list[dict], work_dir: Path) -> list:
         (work_dir / f"s{index:03d}" / "spec.json").write_text(json.dumps(spec))  # replayable as it is
         designs.append(design)
     return designs
-
-
-def build_stream_bank(designs: list, work_dir: Path) -> Path:
-    """One Verilator build of every design's core side by side (ports prefixed c<k>_), with the frame harness."""
-    cores, sources = [], []
-    for design in designs:
-        rtl_dir = Path(design.out_dir) / "rtl"
-        meta = json.loads((rtl_dir / "core.json").read_text())
-        files = [rtl_dir / name for name in (rtl_dir / f"{meta['top']}.f").read_text().split()]
-        if not sources:
-            sources.extend(f for f in files if not f.name.startswith(meta["top"]))  # shared primitives, once
-        sources.extend(f for f in files if f.name.startswith(meta["top"]))
-        cores.append(dict(stream_core_ports(meta, f"c{len(cores)}_"), top=meta["top"],
-                          s_width=meta["s_axis_data_width"], m_width=meta["m_axis_data_width"]))
-    bank = work_dir / "bank.v"
-    bank.write_text(bank_templates().get_template("bank.v.j2").render(version=__version__, cores=cores))
-    return build_harness(sources + [bank], "bank", cores, work_dir / "cache", QUICK_BUILD_ARGS, streamed=True)
 
 
 def build_stream_csim_bank(designs: list, work_dir: Path) -> Path:
@@ -96,9 +79,10 @@ def run_stream_batch(specs: list[dict], work_dir: Path, frames: int = 6, seed: i
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     designs = write_stream_designs(specs, work_dir)
-    codes = [quantize_inputs(d.graph, stimulus(spec, frames, seed + k)) for k, (d, spec) in enumerate(zip(designs, specs))]
+    codes = [quantize_inputs(design.graph, stimulus(spec, frames, seed + k))
+             for k, (design, spec) in enumerate(zip(designs, specs))]
     expected = [run_codes(d.graph, c) for d, c in zip(designs, codes)]
-    binary = build_stream_bank(designs, work_dir)
+    binary, _ = build_rtl_bank(designs, work_dir, streamed=True)
     channels = [d.core.out_shape.channels for d in designs]
     runs = {"full rate": run_streams(binary, work_dir / "full_rate", codes, channels, 0.0, 0.0, seed),
             "stalled": run_streams(binary, work_dir / "stalled", codes, channels, idle, backpressure, seed)}
