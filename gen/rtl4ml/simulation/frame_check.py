@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .stream_check import MAX_REPORTED_MISMATCHES, _stats
+from .stream_check import MAX_REPORTED_MISMATCHES, timing_stats
 
 
 @dataclass
@@ -59,8 +59,8 @@ def analyze_frames(record: FrameRecord, expected: np.ndarray, in_beats: int, out
     results = {
         "io_type": "io_stream", "events": done, "compared": done, "frames_sent": sent, "mismatches": mismatches,
         "mismatch_details": details, "max_abs_error": max_error, "protocol_errors": errors,
-        "cycles": record.cycles, **_stats(latencies, "Latency"),
-        **_stats([b - a for a, b in zip(starts, starts[1:])], "Interval"),
+        "cycles": record.cycles, **timing_stats(latencies, "Latency"),
+        **timing_stats([b - a for a, b in zip(starts, starts[1:])], "Interval"),
     }
     results["passed"] = done == frames and mismatches == 0 and not errors
     return results

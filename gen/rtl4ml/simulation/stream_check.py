@@ -25,7 +25,7 @@ class StreamRecord:
     cycles: int = 0
 
 
-def _stats(values: list[int], prefix: str) -> dict:
+def timing_stats(values: list[int], prefix: str) -> dict:
     if not values:
         return {f"{prefix}Min": None, f"{prefix}Max": None, f"{prefix}Avg": None}
     return {f"{prefix}Min": int(min(values)), f"{prefix}Max": int(max(values)),
@@ -85,8 +85,8 @@ def analyze(record: StreamRecord, expected: np.ndarray, golden_traces: dict[str,
         "dropped_by_reset": dropped,
         "resets": last_segment,
         "cycles": record.cycles,
-        **_stats(latencies, "Latency"),
-        **_stats(intervals, "Interval"),
+        **timing_stats(latencies, "Latency"),
+        **timing_stats(intervals, "Interval"),
         "mismatch_details": mismatches,
     }
     results["passed"] = mismatch_count == 0 and not errors and compared > 0
