@@ -70,7 +70,6 @@ class Design:
     def streamed(self) -> bool:
         return _io_type(self.config) == STREAM
 
-
     @property
     def latency(self) -> int:
         return self.core.latency

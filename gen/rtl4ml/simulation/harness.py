@@ -152,13 +152,18 @@ def run_harness(design, X, idle: float = 0.0, backpressure: float = 0.0, seed: i
     expected = run_codes(design.graph, codes)
     n_out = meta["output"]["channels"] if streamed else design.graph.n_out
     stats = run_streams(binary, out_dir / "sim" / "harness_run", [codes], [n_out], idle, backpressure, seed)[0]
-    flat = stats["outputs"].reshape(-1)  # a frame's beats are one event; a run cut short keeps whole frames only
-    stats["outputs"] = outputs = flat[: len(flat) // design.graph.n_out * design.graph.n_out].reshape(
-        -1, design.graph.n_out)
+    stats["outputs"] = outputs = whole_events(stats["outputs"], design.graph.n_out)
     results = judge(stats, expected, design.graph.output_scale, build_time)
     if return_outputs:
         results["outputs"] = outputs * design.graph.output_scale
     return results
+
+
+def whole_events(outputs: np.ndarray, n_out: int) -> np.ndarray:
+    """Output codes as [events, n_out]: a streaming core's beats regrouped by frame (a run cut short keeps whole
+    events only)."""
+    flat = outputs.reshape(-1)
+    return flat[: len(flat) // n_out * n_out].reshape(-1, n_out)
 
 
 def judge(stats: dict, expected: np.ndarray, scale: np.ndarray, build_time: float = 0.0) -> dict:

@@ -39,18 +39,21 @@ def bank_templates() -> jinja2.Environment:
                               lstrip_blocks=True, undefined=jinja2.StrictUndefined)
 
 
+def write_spec(spec: dict, project: str, work_dir: Path, io_type: str | None = None):
+    """Convert one spec as `project` (with IOType `io_type` when given) and write it to work_dir/project with the
+    spec beside it (replayable as it is); return the design."""
+    model, config = realize(spec, project)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # narrow accumulators may warn about overflow: intended here
+        design = convert(model, dict(config, IOType=io_type) if io_type else config)
+    design.write(work_dir / project, force=True)
+    (work_dir / project / "spec.json").write_text(json.dumps(spec))
+    return design
+
+
 def write_designs(specs: list[dict], work_dir: Path) -> list:
     """Convert and write every spec as project d<k>; return the designs."""
-    designs = []
-    for index, spec in enumerate(specs):
-        model, config = realize(spec, f"d{index:03d}")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # narrow accumulators may warn about overflow: intended here
-            design = convert(model, config)
-        design.write(work_dir / f"d{index:03d}", force=True)
-        (work_dir / f"d{index:03d}" / "spec.json").write_text(json.dumps(spec))  # replayable as it is
-        designs.append(design)
-    return designs
+    return [write_spec(spec, f"d{index:03d}", work_dir) for index, spec in enumerate(specs)]
 
 
 def build_rtl_bank(designs: list, work_dir: Path, streamed: bool = False) -> tuple[Path, list[dict]]:

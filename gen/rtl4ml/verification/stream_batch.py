@@ -3,43 +3,42 @@ Verilator build (the cores side by side in one wrapper, driven frame by frame by
 VUnit session and one g++ run for all of them.
 
 The designs are random-design specs drawn streamable (random_designs.draw_design(streamable=True): a convolution
-with its padding, strides and pooling, pixel-wise layers, Flatten and Dense layers), so a failing one is the same
-replayable JSON as the io_parallel batches' (and runs there too).
+with its padding, strides and pooling, pixel-wise layers, Flatten and Dense layers), written as the io_parallel
+batches write theirs (batch.write_spec), so a failing one is the same replayable JSON (and runs there too).
 """
 
 from __future__ import annotations
 
-import json
 import subprocess
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 from .. import __version__
 from ..backends.hls.writer import library_headers
-from ..design import convert
 from ..errors import Rtl4mlError, fail
 from ..golden.model import quantize_inputs, run_codes
 from ..simulation.csim import compare_codes
-from ..simulation.harness import run_streams
-from .batch import bank_templates, build_rtl_bank, compile_csim_bank
-from .random_designs import realize, stimulus
+from ..simulation.harness import run_streams, whole_events
+from .batch import bank_templates, build_rtl_bank, compile_csim_bank, write_spec
+from .random_designs import stimulus
 from .vhdl_bank import run_vhdl_bank
 
 
-def write_stream_designs(specs: list[dict], work_dir: Path) -> list:
-    """Convert every spec with IOType io_stream and write it as project s<k>; return the designs."""
-    designs = []
-    for index, spec in enumerate(specs):
-        model, config = realize(spec, f"s{index:03d}")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # narrow accumulators may warn about overflow: intended here
-            design = convert(model, dict(config, IOType="io_stream"))
-        design.write(work_dir / f"s{index:03d}", force=True)
-        (work_dir / f"s{index:03d}" / "spec.json").write_text(json.dumps(spec))  # replayable as it is
-        designs.append(design)
-    return designs
+def write_stream_designs(specs: list[dict], work_dir: Path, count: int) -> tuple[list, list[dict]]:
+    """Convert specs with IOType io_stream, in order, and write the first `count` that plan as streaming cores as
+    projects s<k> (drawn streamable, a few still are not: e.g. a window larger than its padded input); return
+    the designs and their specs."""
+    designs, kept = [], []
+    for spec in specs:
+        if len(designs) == count:
+            break
+        try:
+            designs.append(write_spec(spec, f"s{len(designs):03d}", work_dir, io_type="io_stream"))
+        except Rtl4mlError:
+            continue
+        kept.append(spec)
+    return designs, kept
 
 
 def build_stream_csim_bank(designs: list, work_dir: Path) -> Path:
@@ -71,14 +70,14 @@ def timing_problems(stats: dict, design) -> list[str]:
     return problems
 
 
-def run_stream_batch(specs: list[dict], work_dir: Path, frames: int = 6, seed: int = 0, idle: float = 0.2,
-                     backpressure: float = 0.3, vhdl: bool = True) -> list[dict]:
-    """Per design: golden vs Verilog, HLS C++ (and VHDL) verdicts ({"index", "passed", "problems", ...}). The Verilog
-    bank runs twice: at full rate (timing as planned) and with random idle cycles and backpressure; the VHDL with
-    them."""
+def run_stream_batch(specs: list[dict], work_dir: Path, count: int, frames: int = 6, seed: int = 0,
+                     idle: float = 0.2, backpressure: float = 0.3, vhdl: bool = True) -> list[dict]:
+    """Per design (the first `count` specs that plan as streaming cores): golden vs Verilog, HLS C++ (and VHDL)
+    verdicts ({"index", "spec", "passed", "problems", ...}). The Verilog bank runs twice: at full rate (timing as
+    planned) and with random idle cycles and backpressure; the VHDL with them."""
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
-    designs = write_stream_designs(specs, work_dir)
+    designs, specs = write_stream_designs(specs, work_dir, count)
     codes = [quantize_inputs(design.graph, stimulus(spec, frames, seed + k))
              for k, (design, spec) in enumerate(zip(designs, specs))]
     expected = [run_codes(d.graph, c) for d, c in zip(designs, codes)]
@@ -103,7 +102,7 @@ def run_stream_batch(specs: list[dict], work_dir: Path, frames: int = 6, seed: i
         problems += [f"csim: {p}" for p in compare_codes(expected[index], csim, design.graph.output_scale)["problems"]]
         if vhdl_results[index] is not None:
             problems += [f"VHDL: {p}" for p in vhdl_results[index]["problems"]]
-        verdicts.append({"index": index, "passed": not problems, "latency": design.core.latency,
+        verdicts.append({"index": index, "spec": specs[index], "passed": not problems, "latency": design.core.latency,
                          "interval": design.core.interval, "problems": problems,
                          "stats": {label: {k: v for k, v in streams[index].items() if k != "outputs"}
                                    for label, streams in runs.items()}})
@@ -113,23 +112,5 @@ def run_stream_batch(specs: list[dict], work_dir: Path, frames: int = 6, seed: i
 def _verilog_problems(stats: dict, design, expected) -> list[str]:
     if stats["error"]:
         return [stats["error"]]
-    flat = stats["outputs"].reshape(-1)
-    got = flat[: len(flat) // design.graph.n_out * design.graph.n_out].reshape(-1, design.graph.n_out)
-    return compare_codes(expected, got, design.graph.output_scale)["problems"]
-
-
-def streamable(specs: list[dict]) -> list[dict]:
-    """The specs whose models plan as streaming cores (drawn streamable, a few still are not: e.g. a window larger
-    than its padded input)."""
-    kept = []
-    for spec in specs:
-        model, config = realize(spec, "probe")
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                convert(model, dict(config, IOType="io_stream"))
-        except Rtl4mlError:
-            continue
-        kept.append(spec)
-    return kept
-
+    return compare_codes(expected, whole_events(stats["outputs"], design.graph.n_out),
+                         design.graph.output_scale)["problems"]

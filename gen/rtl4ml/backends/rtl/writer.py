@@ -111,9 +111,8 @@ def byte_padded(bits: int) -> int:
 MAX_PARALLEL_PRODUCTS = 100_000
 
 
-def check_size(graph: ModelGraph) -> None:
-    """Refuse models whose multipliers (non-zero weights / ReuseFactor per layer) are beyond any device."""
-    counts = {layer.name: layer.multipliers for layer in graph.layers}
+def check_size(counts: dict[str, int]) -> None:
+    """Refuse cores whose multipliers (non-zero weights / ReuseFactor, per layer name) are beyond any device."""
     total = sum(counts.values())
     if total > MAX_PARALLEL_PRODUCTS:
         largest = max(counts, key=counts.get)
@@ -139,7 +138,7 @@ def _tensor_signals(graph: ModelGraph, blocks: list[Block], input_identifier: st
 
 
 def plan_core(graph: ModelGraph, top: str, budget: int | None = None, carry_chain: int = 8) -> RtlCore:
-    check_size(graph)
+    check_size({layer.name: layer.multipliers for layer in graph.layers})
     names = [graph.input.name] + [layer.name for layer in graph.layers]
     identifiers = dict(zip(names, unique_identifiers(names)))
     blocks = build_blocks(graph, identifiers)

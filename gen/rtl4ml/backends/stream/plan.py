@@ -32,7 +32,7 @@ from ..rtl.block import RTL_BLOCKS, Block
 from ..rtl.blocks import fused_follower, layer_budget
 from ..rtl.pipeline import DEFAULT_BUDGET
 from ..rtl.schedule import Schedule, schedule_core
-from ..rtl.writer import MAX_PARALLEL_PRODUCTS, byte_padded
+from ..rtl.writer import byte_padded, check_size
 from .timing import FrameTiming, plan_timing
 
 IO_TYPE = "io_stream"
@@ -363,8 +363,5 @@ def plan_stream_core(graph: ModelGraph, top: str, budget: int | None = None, car
         if not isinstance(layer, ReshapeLayer):
             RTL_BLOCKS(layer)  # a layer the RTL has no block for is refused by name before anything is planned
     units = _Planner(graph, budget or DEFAULT_BUDGET).plan()
-    total = sum(unit.block.multipliers for unit in units if unit.block)
-    if total > MAX_PARALLEL_PRODUCTS:
-        raise fail(f"model {graph.name}: IOType {IO_TYPE}: its units need {total:,} parallel multipliers; rtl4ml "
-                   f"refuses more than {MAX_PARALLEL_PRODUCTS:,}; prune the model or raise the ReuseFactor")
+    check_size({unit.layers[0]: unit.block.multipliers for unit in units if unit.block})
     return StreamCore(check_project_name(top), graph, units, budget or DEFAULT_BUDGET, carry_chain)

@@ -24,7 +24,12 @@ from ..rtl.writer import PRIMITIVES, RtlCore, header_lines
 
 COMPILE_ORDER = "compile_order.txt"
 VUNIT_LIBRARY = "rtl4ml_core"  # the library run.py compiles the core into
-VHDL_PRIMITIVES = tuple(name.removesuffix(".v") + ".vhd" for name in PRIMITIVES)
+def vhdl_twin(name: str) -> str:
+    """The file of a hand-written Verilog primitive's VHDL twin (x.v -> x.vhd, in rtl/vhdl/)."""
+    return name.removesuffix(".v") + ".vhd"
+
+
+VHDL_PRIMITIVES = tuple(vhdl_twin(name) for name in PRIMITIVES)
 
 
 def literal(value: int, width: int) -> str:
@@ -92,7 +97,7 @@ def copy_primitives(names, out_dir: Path) -> list[Path]:
     """The hand-written VHDL twins of the Verilog primitives `names` (x.v -> x.vhd) copied into out_dir."""
     targets = []
     for name in names:
-        targets.append(out_dir / (name.removesuffix(".v") + ".vhd"))
+        targets.append(out_dir / vhdl_twin(name))
         shutil.copyfile(rtl_dir() / "vhdl" / targets[-1].name, targets[-1])
     return targets
 
