@@ -6,7 +6,7 @@ TEST ?= jet_tagger
 # pytest workers: Verilator builds are the slow part and use both cores already
 JOBS ?= 2
 
-.PHONY: setup test test-fast test-synth sim lint bench clean
+.PHONY: setup test test-deep test-fast test-synth sim lint bench mutation clean
 
 setup:
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ setup:
 
 test:
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup -q --durations=15
+
+# The deeper tier: every CLI command on every kind of converted design (minutes), not in `make test`
+test-deep:
+	$(PY) -m pytest -n $(JOBS) -q -m deep
 
 # Yosys synthesis tests (report resources, analytic estimate against Yosys): minutes, not in `make test`
 test-synth:

@@ -19,8 +19,10 @@ import yaml
 
 import rtl4ml
 from rtl4ml.errors import Rtl4mlError, fail
+from rtl4ml.golden.model import quantize_inputs
 from rtl4ml.keras_reference import agreement, keras_outputs
 from rtl4ml.simulation.report import summary_lines
+from rtl4ml.verification.round_trip import round_trip_problems
 
 SIM_DIR = Path(__file__).resolve().parent
 SHARED = SIM_DIR.parent.parent / "shared"
@@ -61,6 +63,10 @@ def run(name: str, hdl: str = "verilog") -> dict:
     reference = vectors["keras_output"][: len(X)] if job["vectors"].startswith("models/") and \
         job["model"].startswith("models/") else keras_outputs(model, weights, X)
     results = design.simulate_vhdl(X) if hdl == "vhdl" else design.simulate(X)
+    reload = round_trip_problems(design, quantize_inputs(design.graph, X))
+    if reload:  # the written OUTDIR must give the same design back (rtl4ml predict/sim/csim/report read it)
+        results["passed"] = False
+        results["problems"] = results.get("problems", []) + [f"reload: {p}" for p in reload]
     if reference is not None:
         targets = {key.removeprefix("target_"): vectors[key] for key in vectors.files if key.startswith("target_")}
         labels = vectors["y"] if "y" in vectors.files else None

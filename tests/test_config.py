@@ -51,6 +51,9 @@ def test_qkeras_types_beat_model_defaults_but_not_explicit_layer_names(shared_mo
     ({"LayerType": {"Softmax": {"TableStyle": "sram"}}},
      "config LayerType Softmax, TableStyle: unknown table style 'sram'; use bram"),
     ([1, 2], "must be a mapping"),
+    ({"Model": {"Precision": {"result": "ap_fixed<40,20>"}}},
+     "config Model, Precision result: width 40 in 'ap_fixed<40,20>' is out of range; rtl4ml supports 1 to 32 bits"),
+    ({"Model": {"Precision": {"accum": "ap_fixed<63,20>"}}}, "Precision accum: width 63 .* supports 1 to 62 bits"),
 ])
 def test_bad_configs_name_the_field(config, fragment):
     with pytest.raises(Rtl4mlError, match=fragment):

@@ -17,7 +17,7 @@ import yaml
 
 from .errors import fail
 from .paths import user_path
-from .fixed_point import FixedType, finest_type_holding, parse_precision
+from .fixed_point import MAX_ACCUM_WIDTH, MAX_TYPE_WIDTH, FixedType, finest_type_holding, parse_precision
 
 DEFAULT_PRECISION = "ap_fixed<16,6>"
 TENSORS = ("weight", "bias", "accum", "result")
@@ -179,7 +179,8 @@ def _precision_entries(value, where: str) -> dict[str, FixedType | str]:
             if _is_auto(text) and tensor not in AUTO_TENSORS:
                 raise fail(f"{where}, Precision {tensor}: auto applies to {' and '.join(AUTO_TENSORS)} only; give "
                            f"the {tensor} a type such as {DEFAULT_PRECISION} (its fractional bits set the auto LSB)")
-            entries[tensor] = AUTO if _is_auto(text) else parse_precision(text, f"{where}, Precision {tensor}")
+            widest = MAX_ACCUM_WIDTH if tensor == "accum" else MAX_TYPE_WIDTH
+            entries[tensor] = AUTO if _is_auto(text) else parse_precision(text, f"{where}, Precision {tensor}", widest)
         return entries
     if _is_auto(value):
         return {tensor: AUTO for tensor in AUTO_TENSORS}

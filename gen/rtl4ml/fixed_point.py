@@ -18,9 +18,11 @@ from .errors import fail
 ROUNDING_MODES = ("AP_TRN", "AP_TRN_ZERO", "AP_RND", "AP_RND_ZERO", "AP_RND_MIN_INF", "AP_RND_INF", "AP_RND_CONV")
 OVERFLOW_MODES = ("AP_WRAP", "AP_SAT", "AP_SAT_ZERO", "AP_SAT_SYM")
 
-# Widest data type the generators accept; accumulators may be wider (see MAX_ACCUM_WIDTH).
+# Widest data type (a tensor between layers, a weight, a bias, a table entry) a config may give; accumulators and
+# exact intermediate types may be wider, up to MAX_ACCUM_WIDTH.
 MAX_TYPE_WIDTH = 32
-# The golden model computes in int64; one bit of headroom for sign handling.
+# The golden model computes in int64; one bit of headroom for sign handling. Every type rtl4ml writes into a design
+# is at most this wide, so a design file's types load again.
 MAX_ACCUM_WIDTH = 62
 
 
@@ -74,10 +76,11 @@ class FixedType:
 _PRECISION_RE = re.compile(r"^\s*(ap_fixed|ap_ufixed|fixed|ufixed|ap_int|ap_uint|int|uint)\s*<\s*([^<>]*)>\s*$")
 
 
-def parse_precision(text: object, where: str = "precision") -> FixedType:
+def parse_precision(text: object, where: str = "precision", max_width: int = MAX_TYPE_WIDTH) -> FixedType:
     """Parse 'ap_fixed<16,6>', 'ap_ufixed<8,0,AP_RND,AP_SAT>', 'ap_int<8>' ... into a FixedType.
 
-    `where` names the config field for the error message (e.g. "layer fc1, field weight").
+    `where` names the config field for the error message (e.g. "layer fc1, field weight"); `max_width` is the
+    widest type the field may hold (an accumulator's is MAX_ACCUM_WIDTH).
     """
     if isinstance(text, FixedType):
         return text
@@ -111,12 +114,12 @@ def parse_precision(text: object, where: str = "precision") -> FixedType:
         raise fail(f"{where}: saturation-bits argument N={rest[2]} in {text!r} is not supported; use N=0")
     if len(rest) > 3:
         raise fail(f"{where}: too many arguments in {text!r}")
-    if not 1 <= width <= MAX_TYPE_WIDTH:
-        raise fail(f"{where}: width {width} in {text!r} is out of range; rtl4ml supports 1 to {MAX_TYPE_WIDTH} bits")
+    if not 1 <= width <= max_width:
+        raise fail(f"{where}: width {width} in {text!r} is out of range; rtl4ml supports 1 to {max_width} bits here")
     if signed and width < 2:
         raise fail(f"{where}: signed type {text!r} needs at least 2 bits")
-    if abs(integer) > 2 * MAX_TYPE_WIDTH:
-        raise fail(f"{where}: integer bits {integer} in {text!r} are out of range (|I| <= {2 * MAX_TYPE_WIDTH})")
+    if abs(integer) > 2 * max_width:
+        raise fail(f"{where}: integer bits {integer} in {text!r} are out of range (|I| <= {2 * max_width})")
     return FixedType(width, integer, signed, rounding, overflow)
 
 

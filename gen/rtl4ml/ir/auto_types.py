@@ -19,6 +19,8 @@ from ..fixed_point import MAX_ACCUM_WIDTH, MAX_TYPE_WIDTH, FixedType, quantize_f
 from .layers import InputLayer, Layer
 from .value_range import ValueRange
 
+# What to do instead, in the words of both ways in: the command that has the option, and the API's argument
+CALIBRATE_HINT = "calibrate on real inputs (rtl4ml convert --calibrate X.npy, or rtl4ml.convert(..., calibrate=X))"
 CALIBRATION_MARGIN = 0.25  # observed extremes are widened by this fraction of the larger magnitude
 
 
@@ -50,7 +52,7 @@ class TypeDeriver:
             if not self.calibrating:
                 raise fail(f"layer {layer.name}: Precision result auto needs a range, and the model input has none "
                            f"without calibration data; give it a type (config LayerName {layer.name}: Precision: "
-                           "{result: ap_fixed<16,6>}) or calibrate (--calibrate X.npy)")
+                           "{result: ap_fixed<16,6>}) or " + CALIBRATE_HINT)
             return self._widest(layer, self._observed_input(auto.frac))
         exact = layer.value_range(self._input_ranges(layer))
         derived = self._widest(layer, exact.at(auto.frac))
@@ -63,8 +65,8 @@ class TypeDeriver:
         limit = MAX_ACCUM_WIDTH if self.calibrating else MAX_TYPE_WIDTH  # calibration narrows it afterwards
         if derived.width > limit:
             raise fail(f"layer {layer.name}: Precision result auto needs {derived.width} bits for the values "
-                       f"{codes} at {codes.frac} fractional bits (> {MAX_TYPE_WIDTH} supported); state a narrower "
-                       "input type or a coarser LSB, or calibrate (--calibrate X.npy)")
+                       f"{codes} at {codes.frac} fractional bits (> {limit} supported); state a narrower "
+                       "input type or a coarser LSB, or " + CALIBRATE_HINT)
         return derived
 
     def calibrated_type(self, layer: Layer, auto: FixedType) -> FixedType:

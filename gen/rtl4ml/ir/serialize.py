@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import fail
-from ..fixed_point import FixedType, parse_precision
+from ..fixed_point import MAX_ACCUM_WIDTH, FixedType, parse_precision
 from .graph import ModelGraph
 from .layers import LAYER_CLASSES
 from .value_range import ValueRange
@@ -35,7 +35,7 @@ def _encode(value):
 
 def _decode(value):
     if isinstance(value, dict) and "type" in value:
-        return parse_precision(value["type"])
+        return parse_precision(value["type"], "design file", MAX_ACCUM_WIDTH)  # every type convert may write
     if isinstance(value, dict) and "array" in value:
         return np.asarray(value["array"], dtype=np.int64).reshape(value["shape"])
     if isinstance(value, list):
@@ -55,11 +55,16 @@ def layer_from_dict(data: dict):
     return cls(**{key: _decode(value) for key, value in data.items() if key != "kind"})
 
 
-def save_graph(graph: ModelGraph, path: Path) -> None:
+def graph_json(graph: ModelGraph) -> str:
+    """The design file's text: loading it and writing it again gives the same text."""
     data = {"format": FORMAT_VERSION, "name": graph.name, "input": layer_to_dict(graph.input),
             "layers": [layer_to_dict(layer) for layer in graph.layers], "outputs": list(graph.outputs),
             "derived_types": graph.derived_types}
-    path.write_text(json.dumps(data))
+    return json.dumps(data)
+
+
+def save_graph(graph: ModelGraph, path: Path) -> None:
+    path.write_text(graph_json(graph))
 
 
 def load_graph(path: Path) -> ModelGraph:

@@ -26,6 +26,7 @@ from ..backends.hls.writer import library_headers
 from ..simulation.csim import CXXFLAGS, find_ap_types
 from ..simulation.harness import QUICK_BUILD_ARGS, build_harness, core_ports, judge, run_streams, stream_core_ports
 from .random_designs import realize, stimulus
+from .round_trip import round_trip_problems
 from .vhdl_bank import run_vhdl_bank
 
 # The bank program is large and run once: optimize for compile time (a 50-design bank: 73 s at -O0, 145 s at
@@ -131,6 +132,7 @@ def run_batch(specs: list[dict], work_dir: Path, events: int = 48, seed: int = 0
         csim_ok = np.array_equal(csim_codes, expected[index])
         timing = _timing_problems(rtl, design, idle, backpressure)
         problems = [f"RTL: {p}" for p in rtl["problems"]] + timing
+        problems += [f"reload: {p}" for p in round_trip_problems(design, codes[index], expected[index])]
         if not csim_ok:
             wrong = np.argwhere(csim_codes != expected[index])[0]
             problems.append(f"csim: event {wrong[0]} output {wrong[1]}: expected {expected[index][tuple(wrong)]}, "
@@ -140,7 +142,7 @@ def run_batch(specs: list[dict], work_dir: Path, events: int = 48, seed: int = 0
             vhdl_timing = _timing_problems(vhdl_results[index], design, idle, backpressure, "VHDL")
             problems += [f"VHDL: {p}" for p in vhdl_results[index]["problems"]] + vhdl_timing
             vhdl_ok = vhdl_results[index]["passed"] and not vhdl_timing
-        verdicts.append({"index": index, "passed": rtl["passed"] and csim_ok and not timing and vhdl_ok,
+        verdicts.append({"index": index, "passed": not problems,
                          "rtl_passed": rtl["passed"], "csim_passed": bool(csim_ok),
                          "vhdl_passed": vhdl_ok if vhdl else None, "latency": design.latency, "problems": problems})
     return verdicts

@@ -21,6 +21,7 @@ from ..golden.model import quantize_inputs, run_codes
 from ..simulation.csim import compare_codes
 from ..simulation.harness import run_streams, whole_events
 from .batch import bank_templates, build_rtl_bank, compile_csim_bank, write_spec
+from .round_trip import round_trip_problems
 from .random_designs import stimulus
 from .vhdl_bank import run_vhdl_bank
 
@@ -102,6 +103,7 @@ def run_stream_batch(specs: list[dict], work_dir: Path, count: int, frames: int 
         problems += [f"csim: {p}" for p in compare_codes(expected[index], csim, design.graph.output_scale)["problems"]]
         if vhdl_results[index] is not None:
             problems += [f"VHDL: {p}" for p in vhdl_results[index]["problems"]]
+        problems += [f"reload: {p}" for p in round_trip_problems(design, codes[index], expected[index])]
         verdicts.append({"index": index, "spec": specs[index], "passed": not problems, "latency": design.core.latency,
                          "interval": design.core.interval, "problems": problems,
                          "stats": {label: {k: v for k, v in streams[index].items() if k != "outputs"}
