@@ -33,8 +33,8 @@ async def check_delay_line(dut, latency: int, function, random_input, cycles: in
         else:
             expected = None
         if expected is not None:
-            assert dut.out_data.value.to_unsigned() == expected, \
-                f"expected {expected:#x}, got {dut.out_data.value.to_unsigned():#x}"
+            assert unsigned(dut.out_data.value) == expected, \
+                f"expected {expected:#x}, got {unsigned(dut.out_data.value):#x}"
         await RisingEdge(dut.clk)
         if enable:
             history.append(current)
@@ -55,13 +55,13 @@ async def replay_cycle_model(dut, clock: str, rows: list[dict], inputs: dict[str
             getattr(dut, port).value = row[key]
         await Timer(100, unit="ps")
         if row["checked"]:
-            got = {key: _unsigned(getattr(dut, port).value) for key, port in outputs.items()
+            got = {key: unsigned(getattr(dut, port).value) for key, port in outputs.items()
                    if key not in only_when or row[only_when[key]]}
             want = {key: row[key] for key in got}
             assert got == want, f"cycle {cycle}: got {got}, the model says {want}"
         await FallingEdge(getattr(dut, clock))
 
 
-def _unsigned(value) -> int:
+def unsigned(value) -> int:
     """A bus (LogicArray) or a single bit (Logic) as an unsigned integer."""
     return value.to_unsigned() if hasattr(value, "to_unsigned") else int(value)

@@ -7,6 +7,7 @@ import cocotb
 import pytest
 from cocotb.triggers import Timer
 
+from rtl4ml.tb.clocked import unsigned
 from rtl4ml.tb.module_test import parameters, run_module_test
 from rtl4ml.tb.vectors import ADD3_CASES, add3_vectors, case_id
 
@@ -18,7 +19,7 @@ async def run_test(dut):
     for x, y, z, want in add3_vectors(p):
         dut.x.value, dut.y.value, dut.z.value = x, y, z
         await Timer(1, unit="ns")
-        assert dut.sum.value.to_unsigned() == want, f"x={x} y={y} z={z}: expected {want}, got {dut.sum.value} ({p})"
+        assert unsigned(dut.sum.value) == want, f"x={x} y={y} z={z}: expected {want}, got {dut.sum.value} ({p})"
 
 
 @pytest.mark.sim

@@ -9,7 +9,7 @@ import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge, Timer
 
-from rtl4ml.tb.clocked import replay_cycle_model
+from rtl4ml.tb.clocked import replay_cycle_model, unsigned
 from rtl4ml.tb.module_test import parameters, run_module_test
 from rtl4ml.tb.vectors import SKID_BUFFER_CASES, skid_buffer_vectors
 
@@ -45,7 +45,7 @@ async def run_test(dut, idle: float, backpressure: float):
         await Timer(100, unit="ps")
         assert int(dut.s_axis_tready.value) == ready_before, "s_axis_tready followed m_axis_tready within a cycle"
         await FallingEdge(dut.clk)
-        offered = (dut.m_axis_tdata.value.to_unsigned(), int(dut.m_axis_tlast.value)) \
+        offered = (unsigned(dut.m_axis_tdata.value), int(dut.m_axis_tlast.value)) \
             if dut.m_axis_tvalid.value == 1 else None
         if held is not None:
             assert offered == held, f"cycle {cycle}: a refused output beat changed"

@@ -6,6 +6,7 @@ import cocotb
 import pytest
 from cocotb.triggers import Timer
 
+from rtl4ml.tb.clocked import unsigned
 from rtl4ml.tb.module_test import parameters, run_module_test
 from rtl4ml.tb.vectors import LOOKUP_TABLE_CASES, lookup_table_contents
 
@@ -23,12 +24,14 @@ async def run_test(dut):
         dut.addr.value = address
         await Timer(1, unit="ns")
         want = entries[min(address, p["DEPTH"] - 1)]
-        assert dut.data.value.to_unsigned() == want, f"address {address}: expected {want}, got {dut.data.value}"
+        assert unsigned(dut.data.value) == want, f"address {address}: expected {want}, got {dut.data.value}"
+
+
+# each case's build parameters: its shape and its entries
+CASES = [dict(case, CONTENTS=packed(lookup_table_contents(case), case["DATA_WIDTH"])) for case in LOOKUP_TABLE_CASES]
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("params", LOOKUP_TABLE_CASES,
-                         ids=lambda p: f"a{p['ADDR_WIDTH']}-d{p['DATA_WIDTH']}-n{p['DEPTH']}")
+@pytest.mark.parametrize("params", CASES, ids=lambda p: f"a{p['ADDR_WIDTH']}-d{p['DATA_WIDTH']}-n{p['DEPTH']}")
 def test_lookup_table(params):
-    contents = packed(lookup_table_contents(params), params["DATA_WIDTH"])
-    run_module_test("lookup_table", __file__, dict(params, CONTENTS=contents))
+    run_module_test("lookup_table", __file__, params)

@@ -11,7 +11,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge
 
 from rtl4ml.bus import encode_bus
-from rtl4ml.tb.clocked import replay_cycle_model
+from rtl4ml.tb.clocked import replay_cycle_model, unsigned
 from rtl4ml.tb.module_test import parameters, run_module_test
 from rtl4ml.tb.vectors import WINDOW_BUFFER_CASES, window_buffer_vectors
 
@@ -60,7 +60,7 @@ async def run_test(dut, idle: float, backpressure: float):
         dut.s_axis_tvalid.value = valid
         dut.m_axis_tready.value = int(rng.random() >= backpressure)
         await FallingEdge(dut.clk)
-        offered = (dut.m_axis_tdata.value.to_unsigned(), int(dut.m_axis_tlast.value)) \
+        offered = (unsigned(dut.m_axis_tdata.value), int(dut.m_axis_tlast.value)) \
             if dut.m_axis_tvalid.value == 1 else None
         if held is not None:
             assert offered == held, f"cycle {cycle}: a refused window changed"
@@ -112,7 +112,7 @@ async def reset_mid_frame_restarts_at_the_next_frame(dut):
         if sent < len(pixels) and dut.s_axis_tready.value == 1:
             sent += 1
         if dut.m_axis_tvalid.value == 1:
-            got.append((dut.m_axis_tdata.value.to_unsigned(), int(dut.m_axis_tlast.value)))
+            got.append((unsigned(dut.m_axis_tdata.value), int(dut.m_axis_tlast.value)))
         await RisingEdge(dut.clk)
     windows = expected_windows(frame, p)
     assert got == [(w, int(i == len(windows) - 1)) for i, w in enumerate(windows)]
@@ -130,6 +130,6 @@ async def matches_the_cycle_model(dut):
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("case", WINDOW_BUFFER_CASES)
-def test_window_buffer(case):
-    run_module_test("window_buffer", __file__, WINDOW_BUFFER_CASES[case])
+@pytest.mark.parametrize("params", WINDOW_BUFFER_CASES.values(), ids=WINDOW_BUFFER_CASES.keys())
+def test_window_buffer(params):
+    run_module_test("window_buffer", __file__, params)

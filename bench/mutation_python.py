@@ -1,0 +1,184 @@
+"""Mutation score of the golden arithmetic and types: mutmut mutates the modules below one small change at a time and
+runs the unit tests that reach the changed function; a mutant the tests do not fail on survived.
+
+mutmut expects a package under ./ or src/, so the package is staged as it is installed (gen/rtl4ml -> src/rtl4ml,
+rtl/hls/tb inside it) with the tests in a scratch folder, and mutmut runs there. Survivors are matched against the
+triage file (bench/mutation/equivalent_mutants.yml: a mutant that changes no result, each with the reason); the score
+is killed / (mutants - equivalent). Prints a table per module and writes JSON with the tool versions and the commit.
+
+    .venv/bin/python bench/mutation_python.py [--json sim/build/bench/mutation_python.json] [--resume]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGE = ROOT / "sim" / "build" / "mutation" / "python"
+TRIAGE = ROOT / "bench" / "mutation" / "equivalent_mutants.yml"
+# module (as installed) -> the unit tests that own its arithmetic
+TARGETS = {
+    "rtl4ml/fixed_point.py": ["tests/test_fixed_point.py", "tests/test_config.py"],
+    "rtl4ml/ir/value_range.py": ["tests/test_fixed_point.py", "tests/test_auto_precision.py"],
+}
+# where each installed package's files come from (pyproject.toml's package-dir)
+PACKAGE_DIRS = {"rtl4ml": "gen/rtl4ml", "rtl4ml/rtl": "rtl", "rtl4ml/hls": "hls", "rtl4ml/tb": "tb"}
+TARGET_FLOOR = 0.95
+
+
+def stage() -> None:
+    """A fresh copy of the package, the tests and the bundled models, with mutmut's config."""
+    shutil.rmtree(STAGE, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__", "build", "*.pyc")
+    for installed, source in PACKAGE_DIRS.items():
+        shutil.copytree(ROOT / source, STAGE / "src" / installed, ignore=ignore, dirs_exist_ok=True)
+    shutil.copytree(ROOT / "tests", STAGE / "tests", ignore=ignore)
+    for part in ("models", "configs", "tests.yml"):
+        copy = shutil.copytree if (ROOT / "sim" / part).is_dir() else shutil.copy2
+        (STAGE / "sim").mkdir(exist_ok=True)
+        copy(ROOT / "sim" / part, STAGE / "sim" / part)
+    tests = sorted({test for selection in TARGETS.values() for test in selection})
+    config = {
+        "tool": {
+            "pytest": {"ini_options": {"testpaths": ["tests"], "python_files": ["test_*.py"],
+                                       "addopts": "-m 'not sim and not synth and not deep'",
+                                       "filterwarnings": ["ignore::DeprecationWarning"],
+                                       "markers": ["sim: -", "synth: -", "deep: -"]}},
+            "mutmut": {"source_paths": ["src/rtl4ml"], "also_copy": ["sim"],
+                       "only_mutate": [f"src/{module}" for module in TARGETS],
+                       "pytest_add_cli_args_test_selection": tests},
+        }
+    }
+    (STAGE / "pyproject.toml").write_text(toml_text(config))
+
+
+def toml_text(tables: dict, prefix: str = "") -> str:
+    """The few TOML forms the config needs (tables of strings and lists of strings)."""
+    lines, nested = [], []
+    for key, value in tables.items():
+        if isinstance(value, dict):
+            nested.append((f"{prefix}{key}", value))
+        else:
+            lines.append(f"{key} = {json.dumps(value)}")
+    text = (f"[{prefix.rstrip('.')}]\n" if prefix and lines else "") + "".join(line + "\n" for line in lines)
+    return text + "".join(toml_text(table, name + ".") for name, table in nested)
+
+
+def run_mutmut() -> None:
+    completed = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(os.cpu_count() or 2)],
+                               cwd=STAGE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if completed.returncode != 0:
+        sys.exit(f"mutmut run failed (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
+
+
+MUTANT_REPORT = """
+import json, sys
+from mutmut.__main__ import find_mutant, get_diff_for_mutant
+from mutmut.stats import status_by_exit_code
+rows = []
+for meta in sys.argv[1:]:
+    for name, code in json.load(open(meta))["exit_code_by_key"].items():
+        status = status_by_exit_code[code]
+        diff = "" if status == "killed" else get_diff_for_mutant(name, path=find_mutant(name).path)
+        rows.append({"name": name, "status": status, "diff": diff})
+print(json.dumps(rows))
+"""
+
+
+def mutant_rows() -> list[dict]:
+    """Every mutant's name, status and (unless killed) diff, read with mutmut's own functions in the stage."""
+    metas = [str(STAGE / "mutants" / "src" / (module + ".meta")) for module in TARGETS]
+    completed = subprocess.run([sys.executable, "-c", MUTANT_REPORT, *metas], cwd=STAGE, capture_output=True,
+                               text=True, check=True)
+    return json.loads(completed.stdout)
+
+
+def changed_lines(diff: str) -> tuple[str, str]:
+    """The first removed and added lines of a mutant's diff, stripped."""
+    removed = next((line[1:].strip() for line in diff.splitlines() if line.startswith("-") and
+                    not line.startswith("---")), "")
+    added = next((line[1:].strip() for line in diff.splitlines() if line.startswith("+") and
+                  not line.startswith("+++")), "")
+    return removed, added
+
+
+def function_of(name: str) -> tuple[str, str]:
+    """("rtl4ml.fixed_point", "requantize") from mutmut's mangled name."""
+    module, _, mangled = name.rpartition(".x")
+    mangled = mangled.split("__mutmut_")[0]
+    return module, mangled.strip("_ǁ").replace("ǁ", ".") if "ǁ" in mangled else mangled.lstrip("_")
+
+
+def triage(rows: list[dict], entries: list[dict]) -> None:
+    """Mark survivors that a triage entry (module, function, from, to) argues equivalent."""
+    for row in rows:
+        if row["status"] == "killed":
+            continue
+        module, function = function_of(row["name"])
+        removed, added = changed_lines(row["diff"])
+        row["module"], row["function"], row["from"], row["to"] = module, function, removed, added
+        for entry in entries:
+            if (entry["module"], entry["function"], entry["from"].strip(), entry["to"].strip()) == \
+                    (module, function, removed, added):
+                row["status"], row["why"] = "equivalent", entry["why"]
+                break
+
+
+def summarize(rows: list[dict]) -> dict:
+    modules: dict[str, dict] = {}
+    for row in rows:
+        module = function_of(row["name"])[0]
+        counts = modules.setdefault(module, {"mutants": 0, "killed": 0, "equivalent": 0, "survived": 0,
+                                             "no tests": 0, "other": 0})
+        counts["mutants"] += 1
+        counts[row["status"] if row["status"] in counts else "other"] += 1
+    for counts in modules.values():
+        live = counts["mutants"] - counts["equivalent"]
+        counts["score"] = counts["killed"] / live if live else 1.0
+    return modules
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, default=ROOT / "sim" / "build" / "bench" / "mutation_python.json")
+    parser.add_argument("--resume", action="store_true", help="keep the staged mutants and their verdicts")
+    args = parser.parse_args(argv)
+    if not (args.resume and (STAGE / "mutants").is_dir()):
+        stage()
+    run_mutmut()
+    rows = mutant_rows()
+    triage(rows, yaml.safe_load(TRIAGE.read_text()) or [])
+    modules = summarize(rows)
+    print(f"{'module':32} {'mutants':>8} {'killed':>7} {'equiv.':>7} {'survived':>9} {'no tests':>9} {'score':>7}")
+    for module, c in modules.items():
+        print(f"{module:32} {c['mutants']:8} {c['killed']:7} {c['equivalent']:7} {c['survived']:9} "
+              f"{c['no tests']:9} {c['score']:7.1%}")
+    open_rows = [row for row in rows if row["status"] not in ("killed", "equivalent")]
+    for row in open_rows:
+        print(f"  {row['status']}: {row['module']}.{row['function']}: {row['from']!r} -> {row['to']!r}")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    result = {"benchmark": "mutation_python", "date": datetime.date.today().isoformat(),
+              "commit": commit.stdout.strip(), "tools": {"mutmut": metadata.version("mutmut"),
+                                                       "pytest": metadata.version("pytest")},
+              "target": TARGET_FLOOR, "tests": TARGETS, "modules": modules,
+              "open": [{k: row[k] for k in ("status", "module", "function", "from", "to")} for row in open_rows],
+              "equivalent": [{k: row[k] for k in ("module", "function", "from", "to", "why")}
+                             for row in rows if row["status"] == "equivalent"]}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.json}")
+    return 0 if all(c["score"] >= TARGET_FLOOR for c in modules.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

