@@ -38,6 +38,11 @@ bench:
 	$(PY) bench/golden_throughput.py
 	$(PY) bench/csim_throughput.py
 
+# Mutation scores of the golden arithmetic (mutmut) and the Verilog primitives (Yosys mutate + cocotb on Icarus):
+# tens of minutes; writes sim/build/bench/mutation_*.json and docs/test_strength.md
+mutation:
+	$(PY) bench/mutation_python.py; $(PY) bench/mutation_rtl.py; $(PY) bench/mutation_report.py
+
 clean:
 	rm -rf sim/build .pytest_cache
 	find . -name __pycache__ -prune -exec rm -rf {} +

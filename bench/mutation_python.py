@@ -113,10 +113,13 @@ def changed_lines(diff: str) -> tuple[str, str]:
 
 
 def function_of(name: str) -> tuple[str, str]:
-    """("rtl4ml.fixed_point", "requantize") from mutmut's mangled name."""
+    """("rtl4ml.fixed_point", "requantize") from mutmut's mangled name (x_requantize__mutmut_3, x__fits__mutmut_1,
+    xǁValueRangeǁ__str____mutmut_2)."""
     module, _, mangled = name.rpartition(".x")
     mangled = mangled.split("__mutmut_")[0]
-    return module, mangled.strip("_ǁ").replace("ǁ", ".") if "ǁ" in mangled else mangled.lstrip("_")
+    if "ǁ" in mangled:
+        return module, ".".join(part for part in mangled.split("ǁ") if part)
+    return module, mangled[1:]
 
 
 def triage(rows: list[dict], entries: list[dict]) -> None:

@@ -58,9 +58,10 @@ def yosys(script: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def elaborate(module: str, case: dict) -> str:
-    """Yosys commands that read the primitive and elaborate it with the case's parameters."""
+    """Yosys commands that read the primitive and elaborate it with the case's parameters: the simulation view
+    (without SYNTHESIS defined), the code the cocotb tests check."""
     settings = " ".join(f"-set {name} {value}" for name, value in case.items())
-    return f"read_verilog {module}.v\nchparam {settings} {module}\nprep -top {module}\n"
+    return f"read_verilog -nosynthesis {module}.v\nchparam {settings} {module}\nprep -top {module}\n"
 
 
 def list_mutations(module: str, case: dict, count: int, case_dir: Path) -> list[str]:

@@ -203,6 +203,9 @@ def test_constant_types_hold_their_values_exactly_or_at_their_finest():
     assert exact_type_of([0.5, -1.25, 3.0], max_frac=8) == FixedType(5, 3, True, "AP_RND_CONV", "AP_SAT")
     assert exact_type_of([0.0, 6.0], max_frac=8) == FixedType(3, 3, False, "AP_RND_CONV", "AP_SAT")
     assert exact_type_of([0.1], max_frac=8) is None
+    assert exact_type_of([2.0**-8], max_frac=8) == FixedType(1, -7, False, "AP_RND_CONV", "AP_SAT")  # at max_frac
+    assert exact_type_of([2.0**-9], max_frac=8) is None  # and not beyond
+    assert exact_type_of([], max_frac=8) == FixedType(1, 1, False, "AP_RND_CONV", "AP_SAT")  # 0 alone
     assert finest_type_holding(3.0, 8) == FixedType(8, 3, True, "AP_RND_CONV", "AP_SAT")
     assert finest_type_holding(4.0, 8) == FixedType(8, 4, True, "AP_RND_CONV", "AP_SAT")
     assert finest_type_holding(0.2, 6) == FixedType(6, -1, True, "AP_RND_CONV", "AP_SAT")
@@ -211,3 +214,18 @@ def test_constant_types_hold_their_values_exactly_or_at_their_finest():
     assert FixedType(8, 3, False, "AP_RND", "AP_SAT").with_modes(rounding="AP_TRN") == \
         FixedType(8, 3, False, "AP_TRN", "AP_SAT")
     assert to_float(np.array([-3, 5]), 2).tolist() == [-0.75, 1.25] and to_float(np.array([3]), -2).tolist() == [12.0]
+
+
+def test_a_derived_type_is_one_a_design_file_can_hold():
+    """[-1, 0] fits a 1-bit signed code, but a design file's types are parsed back, and signed ones need 2 bits."""
+    for derived in (ValueRange(-1, 0, 3).narrowest_type(), exact_type_of([-0.5], max_frac=4)):
+        assert derived.width == 2 and derived.signed
+        assert parse_precision(str(derived)) == derived
+    assert ValueRange(-2, 1, 0).narrowest_type() == FixedType(2, 2)
+
+
+def test_a_range_is_within_a_type_up_to_its_ends_and_prints_in_real_values():
+    t = FixedType(8, 4)
+    assert ValueRange(t.min_code, t.max_code, 4).within(t)
+    assert not ValueRange(t.min_code - 1, 0, 4).within(t) and not ValueRange(0, t.max_code + 1, 4).within(t)
+    assert str(ValueRange(-500, 700, 4)) == "[-31.25, 43.75]" and str(ValueRange(3, 5, -2)) == "[12, 20]"

@@ -138,6 +138,14 @@ def finest_type_holding(largest: float, width: int) -> FixedType:
     return FixedType(width, integer, True, "AP_RND_CONV", "AP_SAT")
 
 
+def type_holding(low: int, high: int, frac: int, rounding: str = "AP_TRN", overflow: str = "AP_WRAP") -> FixedType:
+    """The narrowest type with `frac` fractional bits holding every code in [low, high]. A signed type gets at least
+    two bits, as parse_precision requires of every type a design file holds (bits_for_range(-1, 0) is one)."""
+    width, signed = bits_for_range(low, high)
+    width = max(width, 2) if signed else width
+    return FixedType(width, width - frac, signed, rounding, overflow)
+
+
 def exact_type_of(values, max_frac: int) -> FixedType | None:
     """The narrowest type holding every value (and 0) exactly, with the fewest fractional bits up to `max_frac`
     (rounding to nearest, saturating); None when they need more."""
@@ -145,8 +153,7 @@ def exact_type_of(values, max_frac: int) -> FixedType | None:
     for frac in range(max_frac + 1):
         codes = values * 2.0**frac
         if np.array_equal(codes, np.round(codes)):
-            width, signed = bits_for_range(int(codes.min(initial=0)), int(codes.max(initial=0)))
-            return FixedType(width, width - frac, signed, "AP_RND_CONV", "AP_SAT")
+            return type_holding(int(codes.min(initial=0)), int(codes.max(initial=0)), frac, "AP_RND_CONV", "AP_SAT")
     return None
 
 

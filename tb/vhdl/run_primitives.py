@@ -5,10 +5,13 @@ its Verilog twin's cocotb test (rtl4ml.tb.vectors), with the vectors written her
 reference. Usual VUnit arguments apply:
 
     python tb/vhdl/run_primitives.py --output-path sim/build/tb/vhdl -p 2 'lib.tb_requantize.*'
+
+RTL4ML_VHDL_PRIMITIVES names another folder of primitives to test (bench/mutation_vhdl.py points it at mutants).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -149,7 +152,8 @@ def main(argv: list[str]) -> None:
     vu = VUnit.from_argv(argv=argv, compile_builtins=False)
     vu.add_vhdl_builtins()
     lib = vu.add_library("lib")
-    lib.add_source_files(str(rtl_dir() / "vhdl" / "*.vhd"))
+    primitives = Path(os.environ.get("RTL4ML_VHDL_PRIMITIVES", rtl_dir() / "vhdl"))
+    lib.add_source_files(str(primitives / "*.vhd"))
     lib.add_source_files(str(HERE / "tb_*.vhd"))
     vectors = Path(vu._output_path) / "vectors"  # noqa: SLF001 - VUnit keeps its --output-path here
     vectors.mkdir(parents=True, exist_ok=True)

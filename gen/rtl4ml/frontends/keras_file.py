@@ -11,14 +11,19 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import fail
+from ..errors import Rtl4mlError, fail
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+# What h5py and zipfile raise on a damaged file: a corrupted object header is a KeyError, an impossible datatype a
+# TypeError or ValueError, a cut-off compressed member an EOFError or zlib.error
+DAMAGED_FILE_ERRORS = (OSError, KeyError, RuntimeError, ValueError, TypeError, EOFError, zlib.error,
+                       NotImplementedError)
 
 
 @dataclass
@@ -93,8 +98,10 @@ def _read_weights_h5(path_or_file, source: str) -> tuple[dict[str, list[np.ndarr
             if "layer_names" in group.attrs:
                 return _read_keras2_weights(group, source), "names"
             return _read_keras3_weights(group), "positions"
-    except OSError as exc:
-        raise fail(f"{source}: cannot read HDF5 weights ({exc})") from None
+    except Rtl4mlError:
+        raise
+    except DAMAGED_FILE_ERRORS as exc:
+        raise fail(f"{source}: cannot read HDF5 weights ({exc.__class__.__name__}: {exc})") from None
 
 
 def read_keras_file(model_path: str | Path, weights_path: str | Path | None = None) -> KerasFile:
@@ -119,8 +126,8 @@ def read_keras_file(model_path: str | Path, weights_path: str | Path | None = No
         try:
             with h5py.File(str(path), "r") as handle:
                 raw = handle.attrs.get("model_config")
-        except OSError as exc:
-            raise fail(f"{path}: cannot read HDF5 file ({exc})") from None
+        except DAMAGED_FILE_ERRORS as exc:
+            raise fail(f"{path}: cannot read HDF5 file ({exc.__class__.__name__}: {exc})") from None
         if raw is None:
             raise fail(f"{path}: HDF5 file has no model_config; it holds weights only (pass its architecture .json)")
         config = _parse_json(_decode(raw), str(path))
@@ -131,8 +138,10 @@ def read_keras_file(model_path: str | Path, weights_path: str | Path | None = No
             with zipfile.ZipFile(path) as archive:
                 config = _parse_json(archive.read("config.json").decode("utf-8"), str(path))
                 weights, keys = _read_weights_h5(io.BytesIO(archive.read("model.weights.h5")), str(path))
-        except (zipfile.BadZipFile, KeyError) as exc:
-            raise fail(f"{path}: not a valid .keras archive ({exc})") from None
+        except Rtl4mlError:
+            raise
+        except (zipfile.BadZipFile, *DAMAGED_FILE_ERRORS) as exc:
+            raise fail(f"{path}: not a valid .keras archive ({exc.__class__.__name__}: {exc})") from None
         return KerasFile(config, weights, str(path), keys)
     raise fail(f"{path}: unknown model file type {suffix!r}; use .h5, .keras, or .json with --weights")
 

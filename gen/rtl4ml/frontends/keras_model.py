@@ -10,6 +10,7 @@ arbitrary code, and guessing at unknown layers would make silently wrong hardwar
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,21 @@ _REFUSED = ("Lambda", "TFOpLambda", "SlicingOpLambda")
 
 
 # ----------------------------------------------------------------------------- the Keras layer graph
+
+
+# What reading a hand-edited or damaged architecture raises where it assumed a mapping, a list or a number
+MALFORMED = (AttributeError, TypeError, KeyError, IndexError, ValueError, OverflowError, RecursionError)
+
+
+@contextmanager
+def malformed_config(where: str):
+    """Turn the error of a config value of the wrong kind into one line naming where it was."""
+    try:
+        yield
+    except Rtl4mlError:
+        raise
+    except MALFORMED as exc:
+        raise fail(f"{where}: malformed config ({exc.__class__.__name__}: {exc})"[:500]) from None
 
 
 def _inbound_names(node) -> list[str]:
@@ -121,7 +137,13 @@ def _weights_for(weights: dict, name: str, count: int, keras_class: str) -> list
     if arrays is None or len(arrays) < count:
         found = 0 if arrays is None else len(arrays)
         raise fail(f"layer {name} ({keras_class}): expected {count} weight arrays, found {found} in the weights file")
-    return [np.asarray(a, dtype=np.float64) for a in arrays]
+    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
+    for index, array in enumerate(arrays):
+        if not np.all(np.isfinite(array)):
+            bad = array[~np.isfinite(array)]
+            raise fail(f"layer {name} ({keras_class}): weight array {index} (shape {array.shape}) holds {bad.size} "
+                       f"non-finite values (first: {bad[0]}); the model file's weights are damaged or diverged")
+    return arrays
 
 
 def _batchnorm_scale_shift(layer: dict, weights: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -453,10 +475,13 @@ class _SpecWalker:
 
     def walk(self) -> None:
         for index, layer in enumerate(self.layers):
-            keras_class = layer.get("class_name", "?")
-            config = layer.get("config", {}) or {}
-            name = str(config.get("name", layer.get("name", f"layer{index}")))
-            self.layer(name, keras_class, config, f"layer {name} ({keras_class})")
+            with malformed_config(f"layer {index}"):
+                keras_class = layer.get("class_name", "?")
+                config = layer.get("config", {}) or {}
+                name = str(config.get("name", layer.get("name", f"layer{index}")))
+            where = f"layer {name} ({keras_class})"
+            with malformed_config(where):
+                self.layer(name, keras_class, config, where)
 
     def layer(self, name: str, keras_class: str, config: dict, where: str) -> None:
         if self.input_spec is None:
@@ -632,15 +657,16 @@ def _fold_batchnorm_into_steps(specs: list, outputs: tuple[str, ...]) -> list:
 
 def build_model_spec(keras_file: KerasFile) -> ModelSpec:
     """Walk the layers once, in data-flow order, and emit the specs wired by name, with the model's outputs."""
-    model_name, layers, inbound, outputs = _layer_graph(keras_file.config)
-    if not layers:
-        raise fail(f"{keras_file.source}: model has no layers")
-    walker = _SpecWalker(layers, inbound, weights_by_layer_name(keras_file, layers))
-    walker.walk()
-    if walker.input_spec is None or not walker.fixed or not walker.specs:
-        raise fail(f"{keras_file.source}: model has no Dense or convolution layer")
-    output_specs = tuple(walker.tensors[name][0] for name in outputs)
-    walker.specs = _fold_batchnorm_into_steps(walker.specs, output_specs)
+    with malformed_config(f"{keras_file.source}: model architecture"):  # each layer says its own name
+        model_name, layers, inbound, outputs = _layer_graph(keras_file.config)
+        if not layers:
+            raise fail(f"{keras_file.source}: model has no layers")
+        walker = _SpecWalker(layers, inbound, weights_by_layer_name(keras_file, layers))
+        walker.walk()
+        if walker.input_spec is None or not walker.fixed or not walker.specs:
+            raise fail(f"{keras_file.source}: model has no Dense or convolution layer")
+        output_specs = tuple(walker.tensors[name][0] for name in outputs)
+        walker.specs = _fold_batchnorm_into_steps(walker.specs, output_specs)
     reads_input = [name for name in output_specs if name == walker.input_spec.name]
     if reads_input:
         raise fail(f"model output {outputs[output_specs.index(reads_input[0])]!r} is the model input itself; "

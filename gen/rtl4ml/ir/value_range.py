@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fixed_point import FixedType, bits_for_range
+from ..fixed_point import FixedType, type_holding
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,7 @@ class ValueRange:
 
     def narrowest_type(self, rounding: str = "AP_TRN", overflow: str = "AP_WRAP") -> FixedType:
         """The narrowest type at this range's fractional bits that holds every value of it."""
-        width, signed = bits_for_range(self.low, self.high)
-        return FixedType(width, width - self.frac, signed, rounding, overflow)
+        return type_holding(self.low, self.high, self.frac, rounding, overflow)
 
     def hull(self, other: "ValueRange") -> "ValueRange":
         frac = max(self.frac, other.frac)
