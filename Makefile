@@ -38,10 +38,12 @@ bench:
 	$(PY) bench/golden_throughput.py
 	$(PY) bench/csim_throughput.py
 
-# Mutation scores of the golden arithmetic (mutmut) and the Verilog primitives (Yosys mutate + cocotb on Icarus):
-# tens of minutes; writes sim/build/bench/mutation_*.json and docs/test_strength.md
+# Mutation scores of the golden arithmetic (mutmut), the Verilog primitives (Yosys mutate + cocotb on Icarus) and
+# the VHDL primitives (token mutants + VUnit on GHDL): about an hour on 2 cores; writes
+# sim/build/bench/mutation_*.json and docs/test_strength.md
 mutation:
-	$(PY) bench/mutation_python.py; $(PY) bench/mutation_rtl.py; $(PY) bench/mutation_report.py
+	$(PY) bench/mutation_python.py; $(PY) bench/mutation_rtl.py; $(PY) bench/mutation_vhdl.py; \
+	$(PY) bench/mutation_report.py
 
 clean:
 	rm -rf sim/build .pytest_cache

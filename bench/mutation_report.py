@@ -1,9 +1,10 @@
-"""Write docs/test_strength.md from the mutation benchmarks' JSON (bench/mutation_python.py, bench/mutation_rtl.py):
-the scores per module, the tools and the commit and date they were measured at, every mutant argued equivalent with
-its reason, and every survivor still open. The page is generated: edit this script or rerun the benchmarks, not it.
+"""Write docs/test_strength.md from the mutation benchmarks' JSON (bench/mutation_python.py, mutation_rtl.py and
+mutation_vhdl.py): the scores per module, the tools and the commit and date they were measured at, every mutant
+argued equivalent with its reason, and every survivor still open. The page is generated: rerun the benchmarks and
+this script, do not edit it.
 
     .venv/bin/python bench/mutation_report.py [--python sim/build/bench/mutation_python.json]
-                                              [--rtl sim/build/bench/mutation_rtl.json] [-o docs/test_strength.md]
+                                              [--rtl ...] [--vhdl ...] [-o docs/test_strength.md]
 """
 
 from __future__ import annotations
@@ -22,40 +23,65 @@ def measured(result: dict) -> str:
     return f"Measured on {result['date']} at commit `{result['commit']}` with {tools}."
 
 
-def python_section(result: dict) -> list[str]:
-    lines = ["## Golden arithmetic and types (mutmut)", "",
-             "mutmut changes one operator, constant or argument of a function at a time and runs the unit tests "
-             "that reach that function; a mutant no test fails on survives. " + measured(result), "",
-             "| module | tests | mutants | killed | equivalent | survived | no test | score |", "|---|---|---|---|---|---|---|---|"]
-    tests = {f"rtl4ml.{module[len('rtl4ml/'):-3].replace('/', '.')}": names for module, names in result["tests"].items()}
-    for module, c in result["modules"].items():
-        names = ", ".join(f"`{Path(name).name}`" for name in tests.get(module, []))
-        lines.append(f"| `{module}` | {names} | {c['mutants']} | {c['killed']} | {c['equivalent']} | {c['survived']} "
-                     f"| {c['no tests']} | {c['score']:.1%} |")
-    lines += ["", f"Score: killed / (mutants − equivalent); the target is {result['target']:.0%}.", ""]
-    lines += equivalent_list([(f"`{e['module']}.{e['function']}`", f"`{e['from']}` → `{e['to']}`", e["why"])
-                              for e in result["equivalent"]])
-    lines += open_list([f"`{o['module']}.{o['function']}`: `{o['from']}` → `{o['to']}`" for o in result["open"]])
+def scores_table(first: str, counts: dict[str, dict], columns: list[str], tests: dict[str, str] | None = None) -> list[str]:
+    """One row per module or primitive: its name (and the tests that guard it), its counts of `columns`, its score."""
+    heads = [first] + (["tests"] if tests else []) + columns + ["score"]
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    for name, c in counts.items():
+        cells = [f"`{name}`"] + ([tests.get(name, "")] if tests else []) + [str(c[k]) for k in columns]
+        lines.append("| " + " | ".join(cells + [f"{c['score']:.1%}"]) + " |")
     return lines
+
+
+def section(title: str, intro: str, result: dict, table: list[str], score_rule: str,
+            equivalents: list[tuple[str, str, str]], survivors: list[str]) -> list[str]:
+    return [f"## {title}", "", f"{intro} {measured(result)}", ""] + table + \
+        ["", f"Score: {score_rule}; the target is {result['target']:.0%}.", ""] + \
+        equivalent_list(equivalents) + open_list(survivors)
+
+
+def python_section(result: dict) -> list[str]:
+    tests = {f"rtl4ml.{module[len('rtl4ml/'):-3].replace('/', '.')}": ", ".join(f"`{Path(n).name}`" for n in names)
+             for module, names in result["tests"].items()}
+    return section(
+        "Golden arithmetic and types (mutmut)",
+        "mutmut changes one operator, constant or argument of a function at a time and runs the unit tests that reach "
+        "that function; a mutant no test fails on survives.", result,
+        scores_table("module", result["modules"], ["mutants", "killed", "equivalent", "survived", "no tests"], tests),
+        "killed / (mutants − equivalent)",
+        [(f"`{e['module']}.{e['function']}`", f"`{e['from']}` → `{e['to']}`", e["why"]) for e in result["equivalent"]],
+        [f"`{o['module']}.{o['function']}`: `{o['from']}` → `{o['to']}`" for o in result["open"]])
 
 
 def rtl_section(result: dict) -> list[str]:
-    lines = ["## Verilog primitives (Yosys `mutate`)", "",
-             f"Yosys lists up to {result['per_case']} single-point faults per parameter set the primitive's cocotb "
-             "tests build (a bit inverted, tied to 0 or 1, or connected to another bit); each is applied to the "
-             "elaborated module, written as a netlist and run through all of the primitive's cocotb tests on Icarus "
-             "(the unmutated netlist passes them first). " + measured(result), "",
-             "| primitive | mutants | killed | equivalent | survived | score |", "|---|---|---|---|---|---|"]
-    for module, c in result["primitives"].items():
-        lines.append(f"| `{module}` | {c['mutants']} | {c['killed']} | {c['equivalent']} | {c['survived']} "
-                     f"| {c['score']:.1%} |")
-    lines += ["", f"Score: killed / (mutants − equivalent); the target is {result['target']:.0%}.", ""]
     rows = result["mutants"]
-    lines += equivalent_list([(f"`{r['module']}` case {r['case']}", f"`{r['mutation']}`", r["why"])
-                              for r in rows if r["status"] == "equivalent"])
-    lines += open_list([f"`{r['module']}` case {r['case']}: `{r['mutation']}`" for r in rows
-                        if r["status"] == "survived"])
-    return lines
+    return section(
+        "Verilog primitives (Yosys `mutate`)",
+        f"Yosys lists up to {result['per_case']} single-point faults per parameter set the primitive's cocotb tests "
+        "build (a bit inverted, tied to 0 or 1, or connected to another bit); each is applied to the elaborated "
+        "module, written as a netlist and run through all of the primitive's cocotb tests on Icarus (the unmutated "
+        "netlist passes them first).", result,
+        scores_table("primitive", result["primitives"], ["mutants", "killed", "equivalent", "survived"]),
+        "killed / (mutants − equivalent)",
+        [(f"`{r['module']}` case {r['case']}", f"`{r['mutation']}`", r["why"]) for r in rows
+         if r["status"] == "equivalent"],
+        [f"`{r['module']}` case {r['case']}: `{r['mutation']}`" for r in rows if r["status"] == "survived"])
+
+
+def vhdl_section(result: dict) -> list[str]:
+    rows = result["mutants"]
+    return section(
+        "VHDL primitives (token mutants, VUnit)",
+        "Each mutant changes one token of a primitive's architecture (a `'0'` for a `'1'`, `and` for `or`, a `not` "
+        "dropped, `+` for `-`, `=` for `/=`, `<` for `>`, a rising for a falling edge) and runs the primitive's VUnit "
+        "testbench, every parameter set, on GHDL; a mutant that does not compile is stillborn and not counted.",
+        result,
+        scores_table("primitive", result["primitives"], ["mutants", "killed", "stillborn", "equivalent", "survived"]),
+        "killed / (mutants − stillborn − equivalent)",
+        [(f"`{r['primitive']}` line {r['line']}", f"`{r['from']}` → `{r['to']}`", r["why"]) for r in rows
+         if r["status"] == "equivalent"],
+        [f"`{r['primitive']}` line {r['line']}: `{r['from']}` → `{r['to']}`" for r in rows
+         if r["status"] == "survived"])
 
 
 def equivalent_list(entries: list[tuple[str, str, str]]) -> list[str]:
@@ -76,18 +102,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--python", type=Path, default=BENCH / "mutation_python.json")
     parser.add_argument("--rtl", type=Path, default=BENCH / "mutation_rtl.json")
+    parser.add_argument("--vhdl", type=Path, default=BENCH / "mutation_vhdl.json")
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "docs" / "test_strength.md")
     args = parser.parse_args(argv)
-    missing = [str(path) for path in (args.python, args.rtl) if not path.is_file()]
+    missing = [str(path) for path in (args.python, args.rtl, args.vhdl) if not path.is_file()]
     if missing:
         sys.exit(f"run the mutation benchmarks first (make mutation); missing {', '.join(missing)}")
     lines = ["# How strong the tests are: mutation scores", "",
              "<!-- generated by bench/mutation_report.py from the mutation benchmarks' JSON; do not edit -->", "",
              "A test suite is as strong as the faults it catches. `make mutation` plants faults one at a time in the "
-             "golden model's arithmetic and in the hand-written Verilog primitives and runs the tests that cover "
+             "golden model's arithmetic and in the hand-written Verilog and VHDL primitives and runs the tests that cover "
              "them; this page is what it found.", ""]
     lines += python_section(json.loads(args.python.read_text()))
     lines += rtl_section(json.loads(args.rtl.read_text()))
+    lines += vhdl_section(json.loads(args.vhdl.read_text()))
     args.output.write_text("\n".join(lines).rstrip() + "\n")
     print(f"wrote {args.output}")
     return 0

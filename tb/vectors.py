@@ -30,6 +30,12 @@ REQUANTIZE_CASES = (
         # every bit dropped (shift beyond the input width) with symmetric saturation
         {"IN_WIDTH": 4, "IN_FRAC": 9, "IN_SIGNED": 1, "OUT_WIDTH": 3, "OUT_FRAC": 0, "OUT_SIGNED": 1, "RELU": 0,
          "ROUNDING": 3, "OVERFLOW": 3},
+        # a ReLU into an unsigned saturating type (ap_ufixed<5,3,AP_RND,AP_SAT>): large values clip to all ones
+        {"IN_WIDTH": 10, "IN_FRAC": 4, "IN_SIGNED": 1, "OUT_WIDTH": 5, "OUT_FRAC": 2, "OUT_SIGNED": 0, "RELU": 1,
+         "ROUNDING": 2, "OVERFLOW": 1},
+        # signed into unsigned without a ReLU, zeroing on overflow either way (AP_SAT_ZERO)
+        {"IN_WIDTH": 9, "IN_FRAC": 3, "IN_SIGNED": 1, "OUT_WIDTH": 4, "OUT_FRAC": 1, "OUT_SIGNED": 0, "RELU": 0,
+         "ROUNDING": 6, "OVERFLOW": 2},
     ]
 )
 
