@@ -113,12 +113,25 @@ SMALL_TYPES = [FixedType(width, integer, signed, rounding, overflow) for width, 
                for signed in (True, False) for rounding in ROUNDING_MODES for overflow in OVERFLOW_MODES]
 
 
+def targets_around(source: FixedType):
+    """Types of every mode a little narrower than, as wide as and a little wider than the source's codes shifted to
+    their LSB: where skipping the overflow handling is right or wrong by one code."""
+    for frac in (source.frac - 2, source.frac - 1, source.frac, source.frac + 1):
+        shifted = source.signed_width - max(0, source.frac - frac)
+        for width in (shifted - 1, shifted, shifted + 1):
+            for signed in (True, False):
+                for rounding in ROUNDING_MODES:
+                    for overflow in OVERFLOW_MODES:
+                        if width >= 1 + signed:
+                            yield FixedType(width, width - frac, signed, rounding, overflow)
+
+
 @pytest.mark.parametrize("source", [FixedType(6, 2), FixedType(6, 3, False), FixedType(4, 6), FixedType(7, -1)],
                          ids=str)
 def test_requantize_of_a_known_source_type_follows_the_exact_rules(source):
     """With its source type given, requantize skips overflow handling where it cannot occur: never wrongly."""
     codes = np.arange(source.min_code, source.max_code + 1)
-    for target in SMALL_TYPES:
+    for target in list(SMALL_TYPES) + list(targets_around(source)):
         want = [exact.convert(int(c), source.frac, target) for c in codes]
         assert requantize(codes, source.frac, target, source).tolist() == want, target
         assert requantize(codes, source.frac, target).tolist() == want, target
