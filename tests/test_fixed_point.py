@@ -11,7 +11,7 @@ from rtl4ml.fixed_point import (MAX_ACCUM_WIDTH, MAX_TYPE_WIDTH, OVERFLOW_MODES,
                                 SIGN_DEPENDENT_ROUNDING, FixedType, apply_overflow, bits_for_range,
                                 bits_read_by_requantize, exact_type_of, finest_type_holding, parse_precision,
                                 quantize_float, requantize, to_float)
-from rtl4ml.ir.value_range import ValueRange
+from rtl4ml.ir.value_range import ValueRange, linear_range
 
 
 def test_parse_precision_reads_hls4ml_spellings():
@@ -242,3 +242,11 @@ def test_a_range_is_within_a_type_up_to_its_ends_and_prints_in_real_values():
     assert ValueRange(t.min_code, t.max_code, 4).within(t)
     assert not ValueRange(t.min_code - 1, 0, 4).within(t) and not ValueRange(0, t.max_code + 1, 4).within(t)
     assert str(ValueRange(-500, 700, 4)) == "[-31.25, 43.75]" and str(ValueRange(3, 5, -2)) == "[12, 20]"
+    sat_zero = parse_precision("ap_fixed<7,1,AP_TRN,AP_SAT_ZERO>")
+    assert ValueRange(-700, -40, 4).stored_in(sat_zero) == ValueRange(-64, 0, 6)  # zero joins, nothing above it
+
+
+def test_linear_ranges_are_exact_beyond_64_bits():
+    weight, bias = np.array([[2**40 + 1, -3]]), np.array([1, 2**62])
+    low, high = linear_range(weight, bias, ValueRange(-2**30 - 1, 2**30 + 3, 0), 0)
+    assert low == (2**40 + 1) * (-2**30 - 1) + 1 and high == (2**40 + 1) * (2**30 + 3) + 1

@@ -175,13 +175,12 @@ def bits_read_by_requantize(src_width: int, src_frac: int, target: FixedType) ->
 
 
 def _round_increment(floor: np.ndarray, rem: np.ndarray, half: int, negative: np.ndarray, mode: str) -> np.ndarray:
-    """1 where rounding the dropped remainder `rem` (0 <= rem < 2*half) moves the result up, else 0."""
+    """1 where rounding the dropped remainder `rem` (0 <= rem < 2*half) moves the result up, else 0. AP_TRN never
+    does: its callers take the floor without asking."""
     above = rem > half
     tie = rem == half
     nonzero = rem != 0
-    if mode == "AP_TRN":
-        inc = np.zeros_like(nonzero)
-    elif mode == "AP_TRN_ZERO":
+    if mode == "AP_TRN_ZERO":
         inc = nonzero & negative
     elif mode == "AP_RND":
         inc = above | tie
