@@ -138,7 +138,7 @@ def finest_type_holding(largest: float, width: int) -> FixedType:
     return FixedType(width, integer, True, "AP_RND_CONV", "AP_SAT")
 
 
-def type_holding(low: int, high: int, frac: int, rounding: str = "AP_TRN", overflow: str = "AP_WRAP") -> FixedType:
+def type_holding(low: int, high: int, frac: int, rounding: str, overflow: str) -> FixedType:
     """The narrowest type with `frac` fractional bits holding every code in [low, high]. A signed type gets at least
     two bits, as parse_precision requires of every type a design file holds (bits_for_range(-1, 0) is one)."""
     width, signed = bits_for_range(low, high)
