@@ -252,7 +252,8 @@ def load_config(source) -> Config:
             raise fail(f"config {section} must map names to settings")
         for key, entry in entries.items():
             _validate_entry(entry, f"config {section} {key}")
-        data[section] = entries  # an empty section (None in YAML) is an empty mapping
+        if section in data:
+            data[section] = entries  # an empty section (None in YAML) is an empty mapping
     data.setdefault("Model", {})
     data["Model"].setdefault("Precision", DEFAULT_PRECISION)
     return Config(data, project)
