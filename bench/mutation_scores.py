@@ -1,0 +1,47 @@
+"""What the three mutation benchmarks (mutation_python.py, mutation_rtl.py, mutation_vhdl.py) share: counting verdicts
+into a score per module, printing the table, and writing the JSON with the commit, the date and the tools."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def scores(rows: list[dict], group, statuses: tuple[str, ...], uncounted: tuple[str, ...] = ("equivalent",)) -> dict:
+    """Per group (group(row) names it): how many mutants of each status, and the score killed / (mutants - those
+    with an `uncounted` status). A status not in `statuses` counts as "other" where that is one of them."""
+    summary: dict[str, dict] = {}
+    for row in rows:
+        counts = summary.setdefault(group(row), {"mutants": 0} | {status: 0 for status in statuses})
+        counts["mutants"] += 1
+        counts[row["status"] if row["status"] in counts else "other"] += 1
+    for counts in summary.values():
+        live = counts["mutants"] - sum(counts[status] for status in uncounted)
+        counts["score"] = counts["killed"] / live if live else 1.0
+    return summary
+
+
+def print_scores(first: str, width: int, summary: dict, columns: tuple[str, ...]) -> None:
+    print(f"{first:{width}} " + " ".join(f"{column:>9}" for column in ("mutants",) + columns) + f" {'score':>7}")
+    for name, counts in summary.items():
+        print(f"{name:{width}} " + " ".join(f"{counts[column]:9}" for column in ("mutants",) + columns) +
+              f" {counts['score']:7.1%}")
+
+
+def git_commit() -> str:
+    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+
+
+def write_result(path: Path, benchmark: str, tools: dict, target: float, summary: dict, **details) -> int:
+    """Write the benchmark's JSON; exit status 0 when every module reaches the target."""
+    result = {"benchmark": benchmark, "date": datetime.date.today().isoformat(), "commit": git_commit(),
+              "tools": tools, "target": target} | details
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {path}")
+    return 0 if all(counts["score"] >= target for counts in summary.values()) else 1
