@@ -6,7 +6,7 @@ TEST ?= jet_tagger
 # pytest workers: Verilator builds are the slow part and use both cores already
 JOBS ?= 2
 
-.PHONY: setup test test-deep test-fast test-synth sim lint bench mutation clean
+.PHONY: setup test test-deep test-fast test-synth sim lint bench perf docs mutation clean
 
 setup:
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,20 @@ bench:
 	$(PY) bench/golden_throughput.py
 	$(PY) bench/csim_throughput.py
 
+# The benchmarks behind the documentation's performance page (about 20 minutes), then the page itself
+perf:
+	$(PY) bench/bundled_jobs.py
+	$(PY) bench/jet_accuracy.py --plots docs/figures
+	$(PY) bench/stream_models.py --frames 100
+	$(PY) bench/perf_pages.py
+
+# The manual (Sphinx + MyST), its tutorial notebooks executed, into docs/_build/html
+docs:
+	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
+
 # Mutation scores of the golden arithmetic (mutmut), the Verilog primitives (Yosys mutate + cocotb on Icarus) and
 # the VHDL primitives (token mutants + VUnit on GHDL): about an hour on 2 cores; writes
-# sim/build/bench/mutation_*.json and docs/test_strength.md
+# bench/results/mutation_*.json and docs/test_strength.md
 mutation:
 	$(PY) bench/mutation_python.py; $(PY) bench/mutation_rtl.py; $(PY) bench/mutation_vhdl.py; \
 	$(PY) bench/mutation_report.py

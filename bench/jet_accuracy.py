@@ -3,11 +3,14 @@ the RTL's own outputs (compiled Verilator harness), with per-class ROC AUC, argm
 (float vs fixed) and a scan of accuracy against ap_fixed<W,I>.
 
     python bench/jet_accuracy.py [--models jet_tagger jet_tagger_qkeras jet_tagger_pruned] [--plots docs/figures]
+                                 [--json bench/results/jet_accuracy.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
 import tempfile
 import time
@@ -26,6 +29,7 @@ from rtl4ml.report.plots import plot_accuracy_scan, plot_roc_curves  # noqa: E40
 from rtl4ml.training import JetSplit  # noqa: E402
 
 from bundled import bundled_job  # noqa: E402
+from mutation_scores import git_commit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCAN_WIDTHS = list(range(6, 19, 2))
@@ -38,8 +42,8 @@ def scores_line(name: str, outputs: np.ndarray, y: np.ndarray) -> str:
         f"{c} {a:.4f}" for c, a in scores["auc"].items())
 
 
-def evaluate(name: str, X_raw: np.ndarray, y: np.ndarray, plots: Path | None) -> np.ndarray:
-    """Print scores of Keras, golden and RTL outputs for a bundled model; returns the Keras outputs."""
+def evaluate(name: str, X_raw: np.ndarray, y: np.ndarray, plots: Path | None) -> tuple[np.ndarray, dict]:
+    """Print scores of Keras, golden and RTL outputs for a bundled model; returns the Keras outputs and the scores."""
     model_path, config = bundled_job(name)
     X = Scaler.load(model_path.parent / "scaler.json").transform(X_raw)
     design = rtl4ml.convert(model_path, config)
@@ -63,10 +67,16 @@ def evaluate(name: str, X_raw: np.ndarray, y: np.ndarray, plots: Path | None) ->
                                 "RTL fixed": roc_curves(rtl["outputs"], y, CLASSES)},
                                plots / f"roc_{name}.png", f"{name}: ROC, Keras float vs RTL outputs")
         print(f"  ROC plot: {path}")
-    return keras
+    keras_scores, rtl_scores = class_scores(keras, y, CLASSES), class_scores(rtl["outputs"], y, CLASSES)
+    return keras, {"jets": len(y), "keras_accuracy": keras_scores["accuracy"],
+                   "golden_accuracy": class_scores(golden, y, CLASSES)["accuracy"],
+                   "rtl_accuracy": rtl_scores["accuracy"], "rtl_auc": rtl_scores["auc"],
+                   "rtl_golden_mismatches": int(rtl["mismatches"]),
+                   "rtl_keras_argmax_agreement": argmax_agreement(rtl["outputs"], keras),
+                   "roc_plot": f"roc_{name}.png" if plots else None}
 
 
-def bit_width_scan(X_raw: np.ndarray, y: np.ndarray, float_accuracy: float, plots: Path | None) -> None:
+def bit_width_scan(X_raw: np.ndarray, y: np.ndarray, float_accuracy: float, plots: Path | None) -> dict:
     model_path, _ = bundled_job("jet_tagger")
     X = Scaler.load(model_path.parent / "scaler.json").transform(X_raw)
     print("accuracy of jet_tagger vs ap_fixed<W,I> for the whole model (golden = RTL bit for bit):")
@@ -82,6 +92,8 @@ def bit_width_scan(X_raw: np.ndarray, y: np.ndarray, float_accuracy: float, plot
                                   plots / "accuracy_vs_bit_width.png", "jet_tagger: accuracy vs bit width",
                                   reference={"Keras float": float_accuracy})
         print(f"  scan plot: {path}")
+    return {"widths": SCAN_WIDTHS, "accuracy_by_integer_bits": {str(i): table[i] for i in SCAN_INTEGER_BITS},
+            "keras_accuracy": float_accuracy, "plot": "accuracy_vs_bit_width.png" if plots else None}
 
 
 def main() -> None:
@@ -90,15 +102,21 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=["jet_tagger", "jet_tagger_qkeras", "jet_tagger_pruned"])
     parser.add_argument("--plots", type=Path, help="folder for PNG plots (ROC per model, bit-width scan)")
     parser.add_argument("--no-scan", action="store_true")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "jet_accuracy.json")
     args = parser.parse_args()
     split = JetSplit.of(*load_jets(args.jets))
     float_outputs = None
+    result = {"benchmark": "jet_accuracy", "date": datetime.date.today().isoformat(), "commit": git_commit(),
+              "models": {}}
     for name in args.models:
-        outputs = evaluate(name, split.X_test, split.y_test, args.plots)
+        outputs, result["models"][name] = evaluate(name, split.X_test, split.y_test, args.plots)
         float_outputs = outputs if name == "jet_tagger" else float_outputs
     if not args.no_scan:
         float_accuracy = float((float_outputs.argmax(1) == split.y_test).mean()) if float_outputs is not None else None
-        bit_width_scan(split.X_test, split.y_test, float_accuracy or 0.0, args.plots)
+        result["bit_width_scan"] = bit_width_scan(split.X_test, split.y_test, float_accuracy or 0.0, args.plots)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

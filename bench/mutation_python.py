@@ -6,7 +6,7 @@ rtl/hls/tb inside it) with the tests in a scratch folder, and mutmut runs there.
 triage file (bench/mutation/equivalent_mutants.yml: a mutant that changes no result, each with the reason); the score
 is killed / (mutants - equivalent). Prints a table per module and writes JSON with the tool versions and the commit.
 
-    .venv/bin/python bench/mutation_python.py [--json sim/build/bench/mutation_python.json] [--resume]
+    .venv/bin/python bench/mutation_python.py [--json bench/results/mutation_python.json] [--resume]
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def triage(rows: list[dict], entries: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", type=Path, default=ROOT / "sim" / "build" / "bench" / "mutation_python.json")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "mutation_python.json")
     parser.add_argument("--resume", action="store_true", help="keep the staged mutants and their verdicts")
     args = parser.parse_args(argv)
     if not (args.resume and (STAGE / "mutants").is_dir()):

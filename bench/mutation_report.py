@@ -3,7 +3,7 @@ mutation_vhdl.py): the scores per module, the tools and the commit and date they
 argued equivalent with its reason, and every survivor still open. The page is generated: rerun the benchmarks and
 this script, do not edit it.
 
-    .venv/bin/python bench/mutation_report.py [--python sim/build/bench/mutation_python.json]
+    .venv/bin/python bench/mutation_report.py [--python bench/results/mutation_python.json]
                                               [--rtl ...] [--vhdl ...] [-o docs/test_strength.md]
 """
 
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "sim" / "build" / "bench"
+BENCH = ROOT / "bench" / "results"
 
 
 def measured(result: dict) -> str:

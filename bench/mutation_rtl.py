@@ -10,7 +10,7 @@ proves it (a miter of mutant and original, SAT with temporal induction) or the t
 killed / (mutants - equivalent). Prints a table per primitive and writes JSON with the tool versions.
 
     .venv/bin/python bench/mutation_rtl.py [--per-case 24] [--only axis_skid_buffer ...] [--json ...]
-    .venv/bin/python bench/mutation_rtl.py --survivors-of sim/build/bench/mutation_rtl.json   (triage again only)
+    .venv/bin/python bench/mutation_rtl.py --survivors-of bench/results/mutation_rtl.json   (triage again only)
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-case", type=int, default=24, help="mutations listed per parameter set")
     parser.add_argument("--only", nargs="*", help="primitives to mutate (default: every one with a cocotb test)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--json", type=Path, default=ROOT / "sim" / "build" / "bench" / "mutation_rtl.json")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "mutation_rtl.json")
     parser.add_argument("--survivors-of", type=Path,
                         help="take the verdicts of this earlier run's JSON (same commit) and only triage its survivors")
     args = parser.parse_args(argv)

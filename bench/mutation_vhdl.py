@@ -7,7 +7,7 @@ Survivors are matched against bench/mutation/equivalent_mutants_vhdl.yml (primit
 killed / (mutants - stillborn - equivalent). Prints a table per primitive and writes JSON with the tool versions.
 
     .venv/bin/python bench/mutation_vhdl.py [--only axis_skid_buffer ...] [--jobs 2] [--json ...]
-    .venv/bin/python bench/mutation_vhdl.py --survivors-of sim/build/bench/mutation_vhdl.json   (triage again only)
+    .venv/bin/python bench/mutation_vhdl.py --survivors-of bench/results/mutation_vhdl.json   (triage again only)
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="primitives to mutate (default: every one with a testbench)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--json", type=Path, default=ROOT / "sim" / "build" / "bench" / "mutation_vhdl.json")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "mutation_vhdl.json")
     parser.add_argument("--survivors-of", type=Path,
                         help="take the verdicts of this earlier run's JSON (same commit) and only triage its survivors")
     args = parser.parse_args(argv)

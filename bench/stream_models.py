@@ -4,7 +4,7 @@ Dense 10 -> softmax) with random 6-bit weights, and the bundled 16x16 jet-image 
 frame interval, the measured ones (compiled Verilator harness, frames back to back), golden = Verilog = HLS C++ on N
 frames, and with --synth the flat Yosys flow of ../shared/tools/flat_synth.sh (LUT, FF, DSP, BRAM). Writes JSON.
 
-    .venv/bin/python bench/stream_models.py [--frames 200] [--synth] [--json sim/build/bench_stream/stream_models.json]
+    .venv/bin/python bench/stream_models.py [--frames 200] [--synth] [--json bench/results/stream_models.json]
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--synth", action="store_true", help="flat Yosys synthesis (minutes per model)")
-    parser.add_argument("--json", type=Path, default=BUILD / "stream_models.json")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "stream_models.json")
     parser.add_argument("--only", choices=("svhn", "jet_image"), default=None)
     args = parser.parse_args(argv)
     results = []

@@ -74,7 +74,7 @@ def test_analytic_estimate_is_within_25_percent_of_yosys(keras, tmp_path, zeros,
                      config=config)
     report = design.report()
     # LUT and DSP meet the 25 % target on these designs; FF is looser on tiny layers, and the report
-    # states the error it measured (the README's report section lists them).
+    # states the error it measured (bench/NOTES.md lists them).
     errors = report["AnalyticError"]
     assert abs(errors["LUT"]) <= 0.25 and abs(errors.get("DSP", 0)) <= 0.25, (zeros, errors)
     assert abs(errors["FF"]) <= 0.30, (zeros, errors)

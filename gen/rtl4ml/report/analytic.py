@@ -5,7 +5,7 @@ products are one adder graph per layer, each adder as wide as its values; zero w
 adder tree of accumulator width, a requantizer, and the pipeline registers the planner placed; for a
 time-multiplexed layer its multipliers, operand multiplexers, weight ROM and accumulators. The per-unit costs below
 were fitted to Yosys `synth_xilinx -family xcup` on the bundled jet taggers and are checked
-against it on other designs by tests (the README's report section gives the errors measured).
+against it on other designs by tests (bench/NOTES.md, resource report section, gives the errors measured).
 """
 
 from __future__ import annotations

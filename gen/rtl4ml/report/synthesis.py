@@ -73,7 +73,7 @@ def default_cache_dir() -> Path:
 
 # The LUT mapping of the fast flow: structural hashing and delay-aware LUT mapping only. synth_xilinx's
 # own abc9 script adds choice computation (&dch) and don't-care optimization (&mfs): on a jet-tagger
-# slice 4x slower for 10 % fewer LUTs (README, report section), so it is kept for `--thorough` reports.
+# slice 4x slower for 10 % fewer LUTs (bench/NOTES.md, resource report section), so it is kept for `--thorough` reports.
 FAST_LUT_MAPPING = "+&st;&if,{W},{D},{R},-v"
 _MAP_LUTS = ["opt_expr -mux_undef -noclkinv",
              f"abc9 -luts 2:2,3,6:5,10,20 -script {FAST_LUT_MAPPING}",

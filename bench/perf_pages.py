@@ -1,0 +1,142 @@
+"""The documentation's performance page, generated from the benchmarks' result files in bench/results/ (each with the
+commit and date it was measured at), so no figure on it is typed by hand. `make perf` runs it; `tests/test_docs.py`
+checks that the page in the repository is what the result files give.
+
+    .venv/bin/python bench/perf_pages.py [--results bench/results] [--out docs/performance/index.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PAGE = ROOT / "docs" / "performance" / "index.md"
+FIGURES = "../figures"  # relative to the page
+
+
+def load(results: Path, name: str) -> dict | None:
+    path = results / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def measured_at(result: dict, command: str) -> str:
+    tools = ", ".join(f"{name} {version}" for name, version in result.get("tools", {}).items())
+    return f"Measured by `{command}` at commit `{result['commit']}` on {result['date']}" + \
+        (f" ({tools})." if tools else ".")
+
+
+def percent(value) -> str:
+    return "—" if value is None else f"{100 * value:.2f} %"
+
+
+def table(header: tuple[str, ...], rows: list[tuple]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + \
+        ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+
+
+def figures_pair(measured: int | None, planned: int | None) -> str:
+    return f"{measured} (planned {planned})" if planned is not None and planned != measured else f"{measured}"
+
+
+def bundled_section(result: dict) -> list[str]:
+    rows = []
+    for name, job in result["jobs"].items():
+        heads = job.get("heads") or {}
+        scored = [head for head in heads.values() if "keras_argmax_agreement" in head]
+        head = scored[0] if scored else {}
+        latency = job.get("LatencyMin") if job.get("LatencyMin") == job.get("LatencyMax") else \
+            f"{job.get('LatencyMin')}–{job.get('LatencyMax')}"
+        rows.append((f"`{name}`", job.get("io_type", "io_parallel"), job.get("compared"),
+                     job.get("mismatches"), figures_pair(latency, job.get("analytic_latency")),
+                     figures_pair(job.get("IntervalMax"), job.get("analytic_interval")),
+                     percent(head.get("keras_argmax_agreement")),
+                     f"{percent(head.get('accuracy'))} ({percent(head.get('keras_accuracy'))})" if head else "—"))
+    return ["## Bundled designs", "",
+            "Each bundled `make sim` job: every event through the Verilog core in Verilator, compared bit for bit with "
+            "the golden model; latency and interval measured in clock cycles (io_stream: per frame, first input beat "
+            "to last output beat, and cycles between frames); agreement of the highest class with the framework's own "
+            "float output, and accuracy on the jets' true labels (Keras's in brackets). " +
+            measured_at(result, "python bench/bundled_jobs.py"), ""] + table(
+        ("job", "IOType", "events", "mismatches", "latency", "interval", "Keras argmax agreement",
+         "accuracy (Keras)"), rows) + [""] + [f"- `{name}`: {job['description']}" for name, job in result["jobs"].items()] + [""]
+
+
+def accuracy_section(result: dict) -> list[str]:
+    rows = [(f"`{name}`", model["jets"], percent(model["keras_accuracy"]), percent(model["golden_accuracy"]),
+             percent(model["rtl_accuracy"]), model["rtl_golden_mismatches"],
+             " / ".join(f"{auc:.3f}" for auc in model["rtl_auc"].values()),
+             percent(model["rtl_keras_argmax_agreement"])) for name, model in result["models"].items()]
+    lines = ["## Jet-tagger accuracy on the hardware's outputs", "",
+             "The full test split of the jet data (70/30 stratified, seed 42): Keras float, the golden fixed-point model "
+             "and the Verilog core's own outputs (compiled Verilator harness), with per-class ROC AUC (g / q / w / z / t) "
+             "of the RTL outputs. " + measured_at(result, "python bench/jet_accuracy.py --plots docs/figures"), ""]
+    lines += table(("model", "jets", "Keras float", "golden", "RTL", "RTL ≠ golden events", "AUC (RTL)",
+                    "RTL–Keras argmax agreement"), rows) + [""]
+    for name, model in result["models"].items():
+        if model.get("roc_plot"):
+            lines += [f"![{name}: ROC curves, Keras float vs RTL outputs]({FIGURES}/{model['roc_plot']})", ""]
+    scan = result.get("bit_width_scan")
+    if scan:
+        integers = list(scan["accuracy_by_integer_bits"])
+        rows = [(width, *(percent(scan["accuracy_by_integer_bits"][i][k]) for i in integers))
+                for k, width in enumerate(scan["widths"])]
+        lines += ["### Accuracy against the bit width", "",
+                  "The whole `jet_tagger` at one `ap_fixed<W,I>` for every tensor (golden model = RTL bit for bit); "
+                  f"Keras float: {percent(scan['keras_accuracy'])}.", ""]
+        lines += table(("W", *(f"I = {i}" for i in integers)), rows) + [""]
+        if scan.get("plot"):
+            lines += [f"![accuracy against bit width]({FIGURES}/{scan['plot']})", ""]
+    return lines
+
+
+def stream_section(result: dict) -> list[str]:
+    rows = []
+    for model in result["results"]:
+        synth = model.get("yosys_flat") or {}
+        rows.append((f"`{model['model']}`", model["frames"], figures_pair(model["LatencyFirst"], model["planned_latency"]),
+                     figures_pair(model["IntervalMax"], model["planned_interval"]), model["multipliers"],
+                     "yes" if model["verilog_bit_exact"] else "**no**", "yes" if model["csim_bit_exact"] else "**no**",
+                     synth.get("line", "not run")))
+    return ["## Streamed models (`IOType: io_stream`)", "",
+            "`svhn` is the architecture of hls4ml's SVHN digit classifier (32 × 32 × 3 → three blocks of Conv2D 3 × 3 "
+            "with 16, 16, 24 filters + BatchNormalization + ReLU + MaxPooling 2 × 2 → Flatten → Dense 42 → 64 → 10 → "
+            "softmax) with random 6-bit weights; `jet_image` the bundled jet-image tagger. Frames back to back through "
+            "the compiled harness: latency of the first frame (first input beat to last output beat) and the most "
+            "cycles between frames; every frame compared with the golden model in Verilog and HLS C++. "
+            "Resources from the flat Yosys flow with `--synth`. " +
+            measured_at(result, "python bench/stream_models.py"), ""] + table(
+        ("model", "frames", "latency", "frame interval", "multipliers", "Verilog bit-exact", "HLS C++ bit-exact",
+         "flat Yosys"), rows) + [""]
+
+
+def page(results: Path) -> str:
+    lines = ["# Measured performance", "",
+             "<!-- generated by bench/perf_pages.py from bench/results/*.json; do not edit -->", "",
+             "Every figure on this page comes from a benchmark's result file in `bench/results/`, with the commit and "
+             "date it was measured at; `make perf` regenerates the page. The machine: 2 cores. How strong the tests are is on {doc}`../test_strength`.", ""]
+    sections = (("bundled_jobs", bundled_section), ("jet_accuracy", accuracy_section),
+                ("stream_models", stream_section))
+    for name, section in sections:
+        result = load(results, name)
+        if result is not None:
+            lines += section(result)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=Path, default=PAGE)
+    args = parser.parse_args(argv)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(page(args.results))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
