@@ -10,5 +10,6 @@ __version__ = "0.1.0"
 from .design import Design, config_from_keras_model, convert, load_design  # noqa: E402
 from .errors import Rtl4mlError  # noqa: E402
 from .scans import resume as resume_scan, scan  # noqa: E402
+from . import converters, model, report, utils  # noqa: E402  hls4ml's API: `import rtl4ml as hls4ml` (hls4ml_api.py)
 
 __all__ = ["Design", "Rtl4mlError", "config_from_keras_model", "convert", "load_design", "resume_scan", "scan", "__version__"]

@@ -25,6 +25,7 @@ class Part:
 PARTS = {part.name: part for part in (
     Part("xcvu9p", "xcup", 1_182_240, 2_364_480, 6_840, 4_320),
     Part("xcvu13p", "xcup", 1_728_000, 3_456_000, 12_288, 5_376),
+    Part("xcu250", "xcup", 1_728_000, 3_456_000, 12_288, 5_376),  # Alveo U250 (hls4ml's tutorial part): a VU13P die
     Part("xcku15p", "xcup", 522_720, 1_045_440, 1_968, 1_968),
     Part("xczu9eg", "xcup", 274_080, 548_160, 2_520, 1_824),
     Part("xcku115", "xcu", 663_360, 1_326_720, 5_520, 4_320),

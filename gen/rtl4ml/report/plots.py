@@ -85,11 +85,20 @@ def _save(plt, figure, path: Path) -> Path:
     return path
 
 
-def plot_profile(rows: list[dict], path: Path, title: str) -> Path:
+def _figure(width: float, height: float):
+    """A figure outside pyplot's state (no backend switch): a notebook displays it, a caller may save it."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise fail("plots need matplotlib: pip install matplotlib") from None
+    return Figure(figsize=(width, height))
+
+
+def profile_figure(rows: list[dict], title: str):
     """Per layer and quantity, the spread of log2|value| (box) against the type's range (grey bar)."""
-    plt = _pyplot()
     rows = [row for row in rows if row["log2_abs_percentiles"]]
-    figure, axes = plt.subplots(figsize=(7.2, 0.35 * len(rows) + 1.6))
+    figure = _figure(7.2, 0.35 * len(rows) + 1.6)
+    axes = figure.subplots()
     for index, row in enumerate(rows):
         low, q1, median, q3, high = row["log2_abs_percentiles"]
         type_low = math.log2(row["type_lsb"])
@@ -106,5 +115,39 @@ def plot_profile(rows: list[dict], path: Path, title: str) -> Path:
     axes.set_xlabel("log2 |value|  (grey: range of the fixed-point type, LSB to max)")
     axes.set_title(title)
     axes.grid(True, axis="x", alpha=0.3)
-    return _save(plt, figure, path)
+    figure.tight_layout()
+    return figure
+
+
+def plot_profile(rows: list[dict], path: Path, title: str) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    profile_figure(rows, title).savefig(path, dpi=110)
+    return path
+
+
+def layer_graph_figure(names: list[str], boxes: list[tuple[str, list[str]]], horizontal: bool = False, dpi: int = 96):
+    """The layer graph: one box per layer (its text) in topological order, an arrow from each input it reads."""
+    count = len(names)
+    figure = _figure(3.2 * count if horizontal else 4.2, 1.6 if horizontal else 0.9 * count + 0.4)
+    figure.set_dpi(dpi)
+    axes = figure.subplots()
+    axes.set_axis_off()
+    position = {name: (index, 0) if horizontal else (0, -index) for index, name in enumerate(names)}
+    for name, (text, inputs) in zip(names, boxes):
+        x, y = position[name]
+        for source in inputs:
+            if source in position:
+                sx, sy = position[source]
+                bend = 0.0 if abs(sx - x) + abs(sy - y) <= 1 else 0.4
+                axes.annotate("", (x, y), (sx, sy), arrowprops={"arrowstyle": "->", "color": "0.35",
+                                                                  "connectionstyle": f"arc3,rad={bend}",
+                                                                  "shrinkA": 14, "shrinkB": 14})
+        axes.text(x, y, text, ha="center", va="center", fontsize=8,
+                  bbox={"boxstyle": "round,pad=0.4", "facecolor": "#eef3fb", "edgecolor": "#3a5a8c"})
+    xs = [x for x, _ in position.values()]
+    ys = [y for _, y in position.values()]
+    axes.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    axes.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
+    return figure
 
