@@ -140,7 +140,8 @@ class Hls4mlModel:
         return np.split(outputs, sizes, axis=1)
 
     def trace(self, x):
-        """(predictions, {layer name: its outputs as real values, [events, *shape]}), as hls4ml's trace returns."""
+        """(predictions, {layer name: its outputs as real values, shaped ``[events, *shape]``}), as hls4ml's trace
+        returns."""
         graph = self.design.graph
         _, codes = golden.predict_codes(graph, x, trace=True)
         traces = {layer.name: (codes[layer.name] * 2.0**-layer.result_type.frac).reshape((-1,) + layer.shape)
