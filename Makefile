@@ -38,11 +38,13 @@ bench:
 	$(PY) bench/golden_throughput.py
 	$(PY) bench/csim_throughput.py
 
-# The benchmarks behind the documentation's performance page (about 20 minutes), then the page itself
+# The benchmarks behind the documentation's performance page (about 25 minutes), then the page itself
 perf:
 	$(PY) bench/bundled_jobs.py
 	$(PY) bench/jet_accuracy.py --plots docs/figures
 	$(PY) bench/stream_models.py --frames 100
+	$(PY) bench/golden_throughput.py
+	$(PY) bench/csim_throughput.py
 	$(PY) bench/perf_pages.py
 
 # The manual (Sphinx + MyST), its tutorial notebooks executed, into docs/_build/html

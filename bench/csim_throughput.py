@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 import rtl4ml
+from results_file import write_results
 
 BUNDLE = Path(__file__).resolve().parent.parent / "sim" / "models" / "jet_tagger"
 
@@ -30,6 +31,9 @@ def main() -> None:
     print(f"  compile (g++ -O3, once):  {first['compile_time_s']:.1f} s")
     print(f"  run:                      {results['run_time_s']:.2f} s = {results['events_per_s']:,.0f} events/s")
     print(f"  mismatches vs golden:     {results['mismatches']}")
+    write_results("csim_throughput", {"events": args.events, "compile_s": first["compile_time_s"],
+                                      "run_s": results["run_time_s"], "events_per_s": results["events_per_s"],
+                                      "mismatches": results["mismatches"]})
 
 
 if __name__ == "__main__":

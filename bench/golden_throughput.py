@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 
 import rtl4ml  # noqa: E402
 from rtl4ml.golden.model import quantize_inputs, run_codes  # noqa: E402
+from results_file import write_results  # noqa: E402
 
 BUNDLE = Path(__file__).resolve().parent.parent / "sim" / "models" / "jet_tagger"
 
@@ -45,6 +46,10 @@ def main() -> None:
           f"median {np.median(totals) / 1e6:.2f} M events/s")
     print(f"  layers only (integer codes in):        best {max(cores) / 1e6:.2f}, "
           f"median {np.median(cores) / 1e6:.2f} M events/s")
+    write_results("golden_throughput", {"events": args.events, "runs": args.repeats, "threads": 1,
+                                        "predict_events_per_s": {"best": max(totals), "median": float(np.median(totals))},
+                                        "layers_events_per_s": {"best": max(cores), "median": float(np.median(cores))}},
+                  {"numpy": np.__version__})
 
 
 if __name__ == "__main__":

@@ -9,8 +9,7 @@ the RTL's own outputs (compiled Verilator harness), with per-class ROC AUC, argm
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
+from importlib import metadata
 import os
 import tempfile
 import time
@@ -25,11 +24,12 @@ import rtl4ml  # noqa: E402
 from rtl4ml.datasets.jets import CLASSES, Scaler, load_jets  # noqa: E402
 from rtl4ml.keras_reference import keras_outputs  # noqa: E402
 from rtl4ml.report.accuracy import argmax_agreement, class_scores, roc_curves  # noqa: E402
-from rtl4ml.report.plots import plot_accuracy_scan, plot_roc_curves  # noqa: E402
+from rtl4ml.report.analytic import estimate_core  # noqa: E402
+from rtl4ml.report.plots import plot_accuracy_scan, plot_accuracy_vs_cost, plot_roc_curves  # noqa: E402
 from rtl4ml.training import JetSplit  # noqa: E402
 
 from bundled import bundled_job  # noqa: E402
-from mutation_scores import git_commit  # noqa: E402
+from results_file import write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCAN_WIDTHS = list(range(6, 19, 2))
@@ -79,21 +79,34 @@ def evaluate(name: str, X_raw: np.ndarray, y: np.ndarray, plots: Path | None) ->
 def bit_width_scan(X_raw: np.ndarray, y: np.ndarray, float_accuracy: float, plots: Path | None) -> dict:
     model_path, _ = bundled_job("jet_tagger")
     X = Scaler.load(model_path.parent / "scaler.json").transform(X_raw)
-    print("accuracy of jet_tagger vs ap_fixed<W,I> for the whole model (golden = RTL bit for bit):")
-    print("  W    " + "  ".join(f"I={i:<5}" for i in SCAN_INTEGER_BITS))
+    print("accuracy of jet_tagger vs ap_fixed<W,I> for the whole model (golden = RTL bit for bit), "
+          "and the analytic LUT estimate of its core:")
+    print("  W    " + "  ".join(f"I={i:<14}" for i in SCAN_INTEGER_BITS))
     table = {i: [] for i in SCAN_INTEGER_BITS}
+    luts = {i: [] for i in SCAN_INTEGER_BITS}
+    dsps = {i: [] for i in SCAN_INTEGER_BITS}
     for width in SCAN_WIDTHS:
         for integer in SCAN_INTEGER_BITS:
             design = rtl4ml.convert(model_path, {"Model": {"Precision": f"ap_fixed<{width},{integer}>"}})
             table[integer].append(float((design.predict(X).argmax(1) == y).mean()))
-        print(f"  {width:<4} " + "  ".join(f"{100 * table[i][-1]:6.2f}" for i in SCAN_INTEGER_BITS))
+            estimate = estimate_core(design.core).values()
+            luts[integer].append(int(sum(block["LUT"] for block in estimate)))
+            dsps[integer].append(int(sum(block["DSP"] for block in estimate)))
+        print(f"  {width:<4} " + "  ".join(f"{100 * table[i][-1]:6.2f} {luts[i][-1]:>8,}" for i in SCAN_INTEGER_BITS))
     if plots:
         path = plot_accuracy_scan(SCAN_WIDTHS, {f"I = {i}": table[i] for i in SCAN_INTEGER_BITS},
                                   plots / "accuracy_vs_bit_width.png", "jet_tagger: accuracy vs bit width",
                                   reference={"Keras float": float_accuracy})
         print(f"  scan plot: {path}")
+        path = plot_accuracy_vs_cost({f"I = {i}": (luts[i], table[i], SCAN_WIDTHS) for i in SCAN_INTEGER_BITS},
+                                     plots / "accuracy_vs_luts.png", "jet_tagger: accuracy vs LUTs (labels: W)",
+                                     "LUT (analytic estimate)")
+        print(f"  cost plot: {path}")
     return {"widths": SCAN_WIDTHS, "accuracy_by_integer_bits": {str(i): table[i] for i in SCAN_INTEGER_BITS},
-            "keras_accuracy": float_accuracy, "plot": "accuracy_vs_bit_width.png" if plots else None}
+            "analytic_lut_by_integer_bits": {str(i): luts[i] for i in SCAN_INTEGER_BITS},
+            "analytic_dsp_by_integer_bits": {str(i): dsps[i] for i in SCAN_INTEGER_BITS},
+            "keras_accuracy": float_accuracy, "plot": "accuracy_vs_bit_width.png" if plots else None,
+            "cost_plot": "accuracy_vs_luts.png" if plots else None}
 
 
 def main() -> None:
@@ -106,17 +119,15 @@ def main() -> None:
     args = parser.parse_args()
     split = JetSplit.of(*load_jets(args.jets))
     float_outputs = None
-    result = {"benchmark": "jet_accuracy", "date": datetime.date.today().isoformat(), "commit": git_commit(),
-              "models": {}}
+    result = {"models": {}}
     for name in args.models:
         outputs, result["models"][name] = evaluate(name, split.X_test, split.y_test, args.plots)
         float_outputs = outputs if name == "jet_tagger" else float_outputs
     if not args.no_scan:
         float_accuracy = float((float_outputs.argmax(1) == split.y_test).mean()) if float_outputs is not None else None
         result["bit_width_scan"] = bit_width_scan(split.X_test, split.y_test, float_accuracy or 0.0, args.plots)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {args.json}")
+    write_results("jet_accuracy", result, {"tensorflow": metadata.version("tensorflow"),
+                                           "verilator": metadata.version("verilator")}, args.json)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,9 @@ into a score per module, printing the table, and writing the JSON with the commi
 
 from __future__ import annotations
 
-import datetime
-import json
-import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from results_file import write_results
 
 
 def scores(rows: list[dict], group, statuses: tuple[str, ...], uncounted: tuple[str, ...] = ("equivalent",)) -> dict:
@@ -32,16 +29,7 @@ def print_scores(first: str, width: int, summary: dict, columns: tuple[str, ...]
               f" {counts['score']:7.1%}")
 
 
-def git_commit() -> str:
-    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                          text=True).stdout.strip()
-
-
 def write_result(path: Path, benchmark: str, tools: dict, target: float, summary: dict, **details) -> int:
     """Write the benchmark's JSON; exit status 0 when every module reaches the target."""
-    result = {"benchmark": benchmark, "date": datetime.date.today().isoformat(), "commit": git_commit(),
-              "tools": tools, "target": target} | details
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {path}")
+    write_results(benchmark, {"target": target} | details, tools, path)
     return 0 if all(counts["score"] >= target for counts in summary.values()) else 1

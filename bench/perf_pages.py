@@ -50,19 +50,24 @@ def bundled_section(result: dict) -> list[str]:
         head = scored[0] if scored else {}
         latency = job.get("LatencyMin") if job.get("LatencyMin") == job.get("LatencyMax") else \
             f"{job.get('LatencyMin')}–{job.get('LatencyMax')}"
+        synthesized = job.get("resources") or {}
         rows.append((f"`{name}`", job.get("io_type", "io_parallel"), job.get("compared"),
                      job.get("mismatches"), figures_pair(latency, job.get("analytic_latency")),
                      figures_pair(job.get("IntervalMax"), job.get("analytic_interval")),
                      percent(head.get("keras_argmax_agreement")),
-                     f"{percent(head.get('accuracy'))} ({percent(head.get('keras_accuracy'))})" if head else "—"))
+                     f"{percent(head.get('accuracy'))} ({percent(head.get('keras_accuracy'))})" if head else "—",
+                     *(f"{synthesized[key]:,}" if key in synthesized else "—" for key in ("LUT", "FF", "DSP",
+                                                                                          "BRAM_18K"))))
     return ["## Bundled designs", "",
             "Each bundled `make sim` job: every event through the Verilog core in Verilator, compared bit for bit with "
             "the golden model; latency and interval measured in clock cycles (io_stream: per frame, first input beat "
             "to last output beat, and cycles between frames); agreement of the highest class with the framework's own "
-            "float output, and accuracy on the jets' true labels (Keras's in brackets). " +
+            "float output, and accuracy on the jets' true labels (Keras's in brackets); resources from Yosys "
+            "(`rtl4ml report`: each layer synthesized with `synth_xilinx` for the part, fast LUT mapping, summed), "
+            "where run. " +
             measured_at(result, "python bench/bundled_jobs.py"), ""] + table(
         ("job", "IOType", "events", "mismatches", "latency", "interval", "Keras argmax agreement",
-         "accuracy (Keras)"), rows) + [""] + [f"- `{name}`: {job['description']}" for name, job in result["jobs"].items()] + [""]
+         "accuracy (Keras)", "LUT", "FF", "DSP", "BRAM_18K"), rows) + [""] + [f"- `{name}`: {job['description']}" for name, job in result["jobs"].items()] + [""]
 
 
 def accuracy_section(result: dict) -> list[str]:
@@ -82,14 +87,23 @@ def accuracy_section(result: dict) -> list[str]:
     scan = result.get("bit_width_scan")
     if scan:
         integers = list(scan["accuracy_by_integer_bits"])
-        rows = [(width, *(percent(scan["accuracy_by_integer_bits"][i][k]) for i in integers))
+        luts, dsps = scan.get("analytic_lut_by_integer_bits"), scan.get("analytic_dsp_by_integer_bits")
+
+        def cost(i: str, k: int) -> str:
+            if not luts:
+                return ""
+            return f" ({luts[i][k]:,} LUT" + (f", {dsps[i][k]:,} DSP)" if dsps[i][k] else ")")
+
+        rows = [(width, *(percent(scan["accuracy_by_integer_bits"][i][k]) + cost(i, k) for i in integers))
                 for k, width in enumerate(scan["widths"])]
         lines += ["### Accuracy against the bit width", "",
-                  "The whole `jet_tagger` at one `ap_fixed<W,I>` for every tensor (golden model = RTL bit for bit); "
-                  f"Keras float: {percent(scan['keras_accuracy'])}.", ""]
+                  "The whole `jet_tagger` at one `ap_fixed<W,I>` for every tensor (golden model = RTL bit for bit)" +
+                  (", with the analytic resource estimate of each core" if luts else "") + f"; Keras float: {percent(scan['keras_accuracy'])}.", ""]
         lines += table(("W", *(f"I = {i}" for i in integers)), rows) + [""]
         if scan.get("plot"):
             lines += [f"![accuracy against bit width]({FIGURES}/{scan['plot']})", ""]
+        if scan.get("cost_plot"):
+            lines += [f"![accuracy against LUTs]({FIGURES}/{scan['cost_plot']})", ""]
     return lines
 
 
@@ -113,6 +127,23 @@ def stream_section(result: dict) -> list[str]:
          "flat Yosys"), rows) + [""]
 
 
+def throughput_section(golden: dict | None, csim: dict | None) -> list[str]:
+    rows = []
+    if golden:
+        rows.append(("golden model (numpy), one thread, float inputs", f"{golden['events']:,}",
+                     f"{golden['predict_events_per_s']['best']:,.0f}", f"{golden['predict_events_per_s']['median']:,.0f}",
+                     "—", measured_at(golden, "python bench/golden_throughput.py")))
+    if csim:
+        rows.append(("HLS C++ (g++ -O3, ap_fixed), one process per core", f"{csim['events']:,}",
+                     f"{csim['events_per_s']:,.0f}", "—", csim["mismatches"],
+                     measured_at(csim, "python bench/csim_throughput.py")))
+    return ["## Throughput of the software models", "",
+            "Events per second of the bundled jet tagger (16-64-32-32-5, `ap_fixed<16,6>`) in the two software models "
+            "that answer `predict` and `csim`; the machine's CPU is shared, so the best of several runs is the least "
+            "disturbed.", ""] + table(("model", "events", "events/s (best)", "events/s (median)",
+                                       "mismatches vs golden", "measured"), rows) + [""]
+
+
 def page(results: Path) -> str:
     lines = ["# Measured performance", "",
              "<!-- generated by bench/perf_pages.py from bench/results/*.json; do not edit -->", "",
@@ -124,6 +155,9 @@ def page(results: Path) -> str:
         result = load(results, name)
         if result is not None:
             lines += section(result)
+    golden, csim = load(results, "golden_throughput"), load(results, "csim_throughput")
+    if golden or csim:
+        lines += throughput_section(golden, csim)
     return "\n".join(lines).rstrip() + "\n"
 
 

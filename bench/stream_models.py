@@ -25,7 +25,7 @@ import tf_keras as keras  # noqa: E402
 import yaml  # noqa: E402
 
 import rtl4ml  # noqa: E402
-from mutation_scores import git_commit  # noqa: E402
+from results_file import write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAT_SYNTH = ROOT.parent / "shared" / "tools" / "flat_synth.sh"
@@ -112,11 +112,7 @@ def main(argv: list[str]) -> int:
         results.append(measure("jet_image", *jet_image(), args.frames, args.synth))
     if args.only in (None, "svhn"):
         results.append(measure("svhn", svhn_model(), SVHN_CONFIG, args.frames, args.synth))
-    commit = git_commit()
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"rtl4ml": rtl4ml.__version__, "commit": commit,
-                                     "date": time.strftime("%Y-%m-%d"), "results": results}, indent=2) + "\n")
-    print(f"wrote {args.json}")
+    write_results("stream_models", {"results": results}, {"rtl4ml": rtl4ml.__version__}, args.json)
     return 0 if all(r["verilog_bit_exact"] and r["csim_bit_exact"] for r in results) else 1
 
 

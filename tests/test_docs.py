@@ -46,7 +46,9 @@ def built_site(tmp_path_factory):
     return out
 
 
+# One build per run: the tests that read the built site share a worker (notebooks write beside themselves)
 @pytest.mark.sim
+@pytest.mark.xdist_group("docs")
 def test_manual_builds_without_warnings_and_the_tutorial_runs(built_site):
     for page in ("index", "guide/quickstart", "reference/cli", "reference/api", "performance/index",
                  "tutorial/part1_getting_started", "bad_inputs", "test_strength"):
@@ -64,6 +66,7 @@ def test_manual_builds_without_warnings_and_the_tutorial_runs(built_site):
 
 
 @pytest.mark.sim
+@pytest.mark.xdist_group("docs")
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium)")
 def test_manual_in_a_headless_browser_shows_its_tables_and_no_markup(built_site, tmp_path):
     browse = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]

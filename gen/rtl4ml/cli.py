@@ -182,23 +182,25 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     from .scans.point import CHECK_EVENTS, RANDOM_EVENTS
 
-    parser = argparse.ArgumentParser(prog="rtl4ml", description="Keras/QKeras models to bit-exact Verilog cores.")
+    parser = argparse.ArgumentParser(prog="rtl4ml", description="Keras/QKeras models to bit-exact Verilog and VHDL cores, "
+                                     "verified with open tools.")
     parser.add_argument("--version", action="version", version=f"rtl4ml {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     config = commands.add_parser("config", help="write a starting hls4ml-style config for a model")
     config.add_argument("model", help="Keras model: .h5, .keras, or .json (with --weights)")
     config.add_argument("--weights", help="weights .h5 for a .json architecture")
-    config.add_argument("--granularity", choices=("model", "type", "name"), default="model")
+    config.add_argument("--granularity", choices=("model", "type", "name"), default="model",
+                        help="one entry for the model, one per layer type, or one per layer")
     config.add_argument("--precision", default="ap_fixed<16,6>",
                         help="a type, or auto: result and accumulator types derived from value ranges")
-    config.add_argument("--reuse", type=int, default=1)
+    config.add_argument("--reuse", type=int, default=1, help="ReuseFactor: products per multiplier (II of the core)")
     config.add_argument("-o", "--output", help="YAML file to write (default: print)")
     config.set_defaults(handler=_cmd_config)
 
-    convert = commands.add_parser("convert", help="convert a model into OUTDIR (IR + Verilog core)")
-    convert.add_argument("model")
-    convert.add_argument("--weights")
+    convert = commands.add_parser("convert", help="convert a model into OUTDIR (IR, Verilog and VHDL cores, HLS C++, IP folder)")
+    convert.add_argument("model", help="Keras model: .h5, .keras, or .json (with --weights)")
+    convert.add_argument("--weights", help="weights .h5 for a .json architecture")
     convert.add_argument("-c", "--config", help="hls4ml-style YAML config")
     convert.add_argument("-o", "--output", required=True, help="output directory")
     convert.add_argument("--force", action="store_true", help="replace an OUTDIR that rtl4ml did not make")
@@ -207,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert.set_defaults(handler=_cmd_convert)
 
     predict = commands.add_parser("predict", help="run the bit-exact golden model on an input array")
-    predict.add_argument("outdir")
+    predict.add_argument("outdir", help="a design folder written by rtl4ml convert")
     predict.add_argument("--input", required=True, help=".npy array [events, features] of real values")
     predict.add_argument("--output", required=True, help=".npy file for the outputs")
     predict.add_argument("--codes", action="store_true", help="write integer codes instead of real values")
@@ -215,24 +217,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = commands.add_parser("sim", help="simulate the Verilog core (Verilator + cocotb) or the VHDL core "
                               "(VUnit + GHDL), bit-exact check")
-    sim.add_argument("outdir")
+    sim.add_argument("outdir", help="a design folder written by rtl4ml convert")
     sim.add_argument("--hdl", choices=("verilog", "vhdl"), default="verilog", help="which core to simulate")
     sim.add_argument("--input", required=True, help="inputs: .npy/.npz array, or an EMP pattern file (.txt)")
     sim.add_argument("--output", help=".npy file for the (checked) outputs")
     sim.add_argument("--waves", action="store_true", help="dump waveforms (VCD)")
     sim.add_argument("--idle", type=float, default=0.0, help="probability of an idle input cycle")
     sim.add_argument("--backpressure", type=float, default=0.0, help="probability of m_axis_tready low")
-    sim.add_argument("--seed", type=int, default=0)
+    sim.add_argument("--seed", type=int, default=0, help="seed of the idle and backpressure patterns")
     sim.set_defaults(handler=_cmd_sim)
 
     csim = commands.add_parser("csim", help="compile and run the HLS C++ (g++ + ap_types), bit-exact check")
-    csim.add_argument("outdir")
-    csim.add_argument("--input", required=True)
+    csim.add_argument("outdir", help="a design folder written by rtl4ml convert")
+    csim.add_argument("--input", required=True, help=".npy array [events, features] of real values")
     csim.add_argument("--output", help=".npy file for the C simulation's outputs")
     csim.set_defaults(handler=_cmd_csim)
 
     report = commands.add_parser("report", help="resources (Yosys, analytic), timing proxy, latency, profiling")
-    report.add_argument("outdir", nargs="?")
+    report.add_argument("outdir", nargs="?", help="a design folder written by rtl4ml convert")
     report.add_argument("--part", help="FPGA part (default: the config's Part, else xcvu9p)")
     report.add_argument("--data", help=".npy inputs for numerical profiling (and accuracy with --labels)")
     report.add_argument("--labels", help=".npy integer class labels for accuracy and ROC")
@@ -246,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ip = commands.add_parser("ip", help="rewrite OUTDIR/ip (IP folder and datasheet) with the last simulation and "
                                         "report figures")
-    ip.add_argument("outdir")
+    ip.add_argument("outdir", help="a design folder written by rtl4ml convert")
     ip.set_defaults(handler=_cmd_ip)
 
     scan = commands.add_parser("scan", help="design-space scan (precision x reuse x sparsity x budget) on Dask")

@@ -59,6 +59,23 @@ def plot_accuracy_scan(widths, accuracies: dict, path: Path, title: str, referen
     return _save(plt, figure, path)
 
 
+def plot_accuracy_vs_cost(series: dict, path: Path, title: str, xlabel: str) -> Path:
+    """Accuracy against a cost per series: {name: (costs, accuracies, point labels)}, each point labelled."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6.4, 4.2))
+    for name, (costs, accuracies, labels) in series.items():
+        axes.plot(costs, [100 * a for a in accuracies], "o-", label=name, markersize=4)
+        for cost, accuracy, label in zip(costs, accuracies, labels):
+            axes.annotate(str(label), (cost, 100 * accuracy), fontsize=6, xytext=(3, 3), textcoords="offset points")
+    axes.set_xscale("log")
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel("accuracy (%)")
+    axes.set_title(title)
+    axes.grid(True, alpha=0.3)
+    axes.legend(fontsize=8)
+    return _save(plt, figure, path)
+
+
 def plot_bars(names, series: dict, path: Path, title: str, ylabel: str, log: bool = False) -> Path:
     """Grouped bars: one group per name (e.g. layer), one bar per series (e.g. LUT, FF, DSP)."""
     plt = _pyplot()
