@@ -63,13 +63,15 @@ def config_from_keras_model(model, granularity: str = "model", backend=None, def
 
 
 def _auto_fields(hls_config: dict) -> list[str]:
+    """Where a config asks for an 'auto' precision, as "LayerName fc1 result"."""
+    sections = [("Model", {"": hls_config.get("Model") or {}})] + \
+        [(section, hls_config.get(section) or {}) for section in ("LayerType", "LayerName")]
     found = []
-    for section in ("Model", "LayerType", "LayerName"):
-        entries = {"": hls_config.get(section) or {}} if section == "Model" else hls_config.get(section) or {}
+    for section, entries in sections:
         for name, entry in entries.items():
-            precision = (entry or {}).get("Precision") if isinstance(entry, dict) else None
-            fields = precision.items() if isinstance(precision, dict) else [("Precision", precision)]
-            found += [f"{section} {name} {field}".replace("  ", " ") for field, value in fields
+            precision = entry.get("Precision") if isinstance(entry, dict) else None
+            fields = precision.items() if isinstance(precision, dict) else [("", precision)]
+            found += [" ".join(part for part in (section, name, field) if part) for field, value in fields
                       if str(value).lower() == "auto"]
     return found
 
