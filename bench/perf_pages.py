@@ -42,7 +42,15 @@ def figures_pair(measured: int | None, planned: int | None) -> str:
     return f"{measured} (planned {planned})" if planned is not None and planned != measured else f"{measured}"
 
 
+def job_descriptions() -> dict:
+    """What each bundled job is, from sim/tests.yml (a description, not a measured figure)."""
+    import yaml
+
+    return {name: job["description"] for name, job in yaml.safe_load((ROOT / "sim" / "tests.yml").read_text()).items()}
+
+
 def bundled_section(result: dict) -> list[str]:
+    descriptions = job_descriptions()
     rows = []
     for name, job in result["jobs"].items():
         heads = job.get("heads") or {}
@@ -67,7 +75,7 @@ def bundled_section(result: dict) -> list[str]:
             "where run. " +
             measured_at(result, "python bench/bundled_jobs.py"), ""] + table(
         ("job", "IOType", "events", "mismatches", "latency", "interval", "Keras argmax agreement",
-         "accuracy (Keras)", "LUT", "FF", "DSP", "BRAM_18K"), rows) + [""] + [f"- `{name}`: {job['description']}" for name, job in result["jobs"].items()] + [""]
+         "accuracy (Keras)", "LUT", "FF", "DSP", "BRAM_18K"), rows) + [""] + [f"- `{name}`: {descriptions.get(name, job['description'])}" for name, job in result["jobs"].items()] + [""]
 
 
 def accuracy_section(result: dict) -> list[str]:
