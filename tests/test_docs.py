@@ -33,7 +33,7 @@ def page_text(path: Path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: a module fixture is rebuilt when the worker runs other modules between
 def built_site(tmp_path_factory):
     """The manual built as `make docs` builds it, warnings as errors, notebooks executed (fewer training epochs).
     Without the shared jet data the notebooks cannot run; the pages are still built and checked."""

@@ -67,6 +67,8 @@ def test_arguments_without_meaning_warn_and_unknown_ones_are_refused(keras):
         rtl4ml.utils.config_from_keras_model(model, max_precision="fixed<32,16>")
     with pytest.warns(Hls4mlCompatWarning, match="board='pynq-z2'"):
         rtl4ml.converters.convert_from_keras_model(model, board="pynq-z2", backend=None)
+    with pytest.warns(Hls4mlCompatWarning, match="output_data_tb=.*golden model"):
+        rtl4ml.converters.convert_from_keras_model(model, output_data_tb="y_test.npy", backend=None)
     with pytest.raises(Rtl4mlError, match="unknown argument.*clock_uncertainty"):
         rtl4ml.converters.convert_from_keras_model(model, clock_uncertainty="12.5%", backend=None)
     with pytest.raises(Rtl4mlError, match="'Verilator' is not an hls4ml backend"):

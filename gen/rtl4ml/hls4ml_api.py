@@ -91,6 +91,9 @@ def convert_from_keras_model(model, output_dir: str = "my-hls-test", project_nam
                                  ("allow_v2_fallback", allow_v2_fallback, True)):
         if value != default:
             _ignored(name, value, "an option of hls4ml's own backends; rtl4ml is bit-exact by construction")
+    if output_data_tb is not None:
+        _ignored("output_data_tb", output_data_tb, "build() checks the C simulation and the cores bit for bit against "
+                 "the golden model on input_data_tb, not against given outputs")
     hls_config = dict(hls_config or {"Model": {"Precision": "fixed<16,6>", "ReuseFactor": 1}})
     auto = _auto_fields(hls_config)
     if auto:
