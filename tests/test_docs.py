@@ -33,23 +33,20 @@ def page_text(path: Path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))
 
 
-@pytest.fixture(scope="session")  # session: a module fixture is rebuilt when the worker runs other modules between
-def built_site(tmp_path_factory):
-    """The manual built as `make docs` builds it, warnings as errors, notebooks executed (fewer training epochs).
-    Without the shared jet data the notebooks cannot run; the pages are still built and checked."""
-    out = tmp_path_factory.mktemp("docs") / "html"
+def build_manual(out: Path, execute: bool) -> Path:
+    """Build the manual as `make docs` does, warnings as errors; with execute, the notebooks run (fewer training
+    epochs). Without the shared jet data the notebooks cannot run; the pages are still built and checked."""
     env = dict(os.environ, RTL4ML_TUTORIAL_EPOCHS="5",
-               RTL4ML_DOCS_EXECUTE="force" if SHARED_JETS.exists() else "off")
+               RTL4ML_DOCS_EXECUTE="force" if execute and SHARED_JETS.exists() else "off")
     done = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(DOCS),
                            str(out)], capture_output=True, text=True, env=env, timeout=1500)
     assert done.returncode == 0, (done.stdout + done.stderr)[-6000:]
     return out
 
 
-# One build per run: the tests that read the built site share a worker (notebooks write beside themselves)
 @pytest.mark.sim
-@pytest.mark.xdist_group("docs")
-def test_manual_builds_without_warnings_and_the_tutorial_runs(built_site):
+def test_manual_builds_without_warnings_and_the_tutorial_runs(tmp_path):
+    built_site = build_manual(tmp_path / "html", execute=True)
     for page in ("index", "guide/quickstart", "reference/cli", "reference/api", "performance/index",
                  "tutorial/part1_getting_started", "bad_inputs", "test_strength"):
         assert (built_site / f"{page}.html").exists(), page
@@ -65,10 +62,10 @@ def test_manual_builds_without_warnings_and_the_tutorial_runs(built_site):
         assert "frames 20, mismatches 0, latency 271..271, interval 256" in streamed
 
 
-@pytest.mark.sim
-@pytest.mark.xdist_group("docs")
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium)")
-def test_manual_in_a_headless_browser_shows_its_tables_and_no_markup(built_site, tmp_path):
+def test_manual_in_a_headless_browser_shows_its_tables_and_no_markup(tmp_path):
+    # the pages alone (notebooks not executed: one build per run runs them, the test above)
+    built_site = build_manual(tmp_path / "html", execute=False)
     browse = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
     for page, tables in (("performance/index.html", 1), ("reference/config_keys.html", 2)):
         dom = subprocess.run(browse + ["--dump-dom", (built_site / page).as_uri()], capture_output=True, text=True,
