@@ -28,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from mutation_scores import print_scores, scores, write_result
+from mutation_scores import add_result_arguments, earlier_run, print_scores, scores, write_result
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "sim" / "build" / "mutation" / "rtl"
@@ -155,14 +155,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-case", type=int, default=24, help="mutations listed per parameter set")
     parser.add_argument("--only", nargs="*", help="primitives to mutate (default: every one with a cocotb test)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "mutation_rtl.json")
-    parser.add_argument("--survivors-of", type=Path,
-                        help="take the verdicts of this earlier run's JSON (same commit) and only triage its survivors")
+    add_result_arguments(parser, "mutation_rtl")
     args = parser.parse_args(argv)
     tests = module_tests()
     if args.survivors_of:
-        earlier = json.loads(args.survivors_of.read_text())
-        rows = [dict(row, status="survived") if row["status"] == "equivalent" else row for row in earlier["mutants"]]
+        earlier, rows = earlier_run(args.survivors_of)
         args.per_case = earlier["per_case"]
     else:
         rows = simulate_mutants(tests, args.only or list(tests), args.per_case, args.jobs)

@@ -3,9 +3,25 @@ into a score per module, printing the table, and writing the JSON with the commi
 
 from __future__ import annotations
 
+import argparse
+import json
 from pathlib import Path
 
-from results_file import write_results
+from results_file import RESULTS, write_results
+
+
+def add_result_arguments(parser: argparse.ArgumentParser, benchmark: str) -> None:
+    """--json (where the run's verdicts go) and --survivors-of (re-triage an earlier run), as every one takes them."""
+    parser.add_argument("--json", type=Path, default=RESULTS / f"{benchmark}.json")
+    parser.add_argument("--survivors-of", type=Path,
+                        help="take the verdicts of this earlier run's JSON (same commit) and only triage its survivors")
+
+
+def earlier_run(path: Path) -> tuple[dict, list[dict]]:
+    """An earlier run's JSON and its verdicts, the mutants it argued equivalent set back to survived for triage."""
+    earlier = json.loads(path.read_text())
+    return earlier, [dict(row, status="survived") if row["status"] == "equivalent" else row
+                     for row in earlier["mutants"]]
 
 
 def scores(rows: list[dict], group, statuses: tuple[str, ...], uncounted: tuple[str, ...] = ("equivalent",)) -> dict:

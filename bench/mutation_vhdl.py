@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import json
 import os
 import re
 import shutil
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from mutation_scores import print_scores, scores, write_result
+from mutation_scores import add_result_arguments, earlier_run, print_scores, scores, write_result
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "rtl" / "vhdl"
@@ -114,13 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="primitives to mutate (default: every one with a testbench)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "mutation_vhdl.json")
-    parser.add_argument("--survivors-of", type=Path,
-                        help="take the verdicts of this earlier run's JSON (same commit) and only triage its survivors")
+    add_result_arguments(parser, "mutation_vhdl")
     args = parser.parse_args(argv)
     if args.survivors_of:
-        rows = [dict(row, status="survived") if row["status"] == "equivalent" else row
-                for row in json.loads(args.survivors_of.read_text())["mutants"]]
+        _, rows = earlier_run(args.survivors_of)
     else:
         rows = simulate_mutants(args.only or primitives(), args.jobs)
     triage = yaml.safe_load(TRIAGE.read_text()) or []

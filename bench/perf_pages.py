@@ -75,7 +75,8 @@ def bundled_section(result: dict) -> list[str]:
             "where run. " +
             measured_at(result, "python bench/bundled_jobs.py"), ""] + table(
         ("job", "IOType", "events", "mismatches", "latency", "interval", "Keras argmax agreement",
-         "accuracy (Keras)", "LUT", "FF", "DSP", "BRAM_18K"), rows) + [""] + [f"- `{name}`: {descriptions.get(name, job['description'])}" for name, job in result["jobs"].items()] + [""]
+         "accuracy (Keras)", "LUT", "FF", "DSP", "BRAM_18K"), rows) + [""] + \
+        [f"- `{name}`: {descriptions.get(name, job['description'])}" for name, job in result["jobs"].items()] + [""]
 
 
 def accuracy_section(result: dict) -> list[str]:

@@ -106,7 +106,7 @@ def convert_from_keras_model(model, output_dir: str = "my-hls-test", project_nam
     if clock_period is not None:
         project["ClockPeriod"] = clock_period
     design = convert(model, {"HLSConfig": hls_config, **project})
-    return Hls4mlModel(design, output_dir, input_data_tb, output_data_tb)
+    return Hls4mlModel(design, output_dir, input_data_tb)
 
 
 def _load_tb(path) -> np.ndarray | None:
@@ -119,10 +119,10 @@ def _load_tb(path) -> np.ndarray | None:
 class Hls4mlModel:
     """What hls4ml's `convert_from_keras_model` returns, on an rtl4ml `Design` (its `design` attribute)."""
 
-    def __init__(self, design: Design, output_dir, input_data_tb=None, output_data_tb=None):
+    def __init__(self, design: Design, output_dir, input_data_tb=None):
         self.design = design
         self.output_dir = user_path(output_dir)
-        self.input_data_tb, self.output_data_tb = input_data_tb, output_data_tb
+        self.input_data_tb = input_data_tb
         self.config = {"OutputDir": str(self.output_dir), **design.config.project,
                        "HLSConfig": design.config.hls_config}
 
