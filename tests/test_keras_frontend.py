@@ -11,6 +11,7 @@ from rtl4ml.fixed_point import FixedType, quantize_float, to_float
 from rtl4ml.frontends.keras_model import load_keras_model
 from rtl4ml.frontends.spec import DenseSpec
 from rtl4ml.frontends.qkeras_quantizers import activation_quantizer, weight_quantizer_type
+from rtl4ml.ir.layers.table_activation import TABLE_RANGE
 
 from conftest import make_mlp
 
@@ -184,3 +185,62 @@ def test_unsupported_or_incompatible_merges_are_refused_in_one_line(keras, build
     model = keras.Model(inputs, build(keras, inputs))
     with pytest.raises(Rtl4mlError, match=fragment):
         rtl4ml.convert(model)
+
+
+def test_a_qactivation_quantizing_the_input_gives_the_input_its_type_and_qkeras_outputs():
+    """A QKeras model whose first layer quantizes the input (QActivation(quantized_bits)) converts: the input bus
+    gets the quantizer's type (unless the config names the input's type), so real inputs give QKeras's outputs."""
+    qkeras = pytest.importorskip("qkeras")
+    from tf_keras import Input, Sequential
+
+    model = Sequential([Input(shape=(8,), name="x"), qkeras.QActivation("quantized_bits(8,2,alpha=1)", name="qin"),
+                        qkeras.QDense(4, kernel_quantizer="quantized_bits(6,0,alpha=1)",
+                                      bias_quantizer="quantized_bits(6,2,alpha=1)", name="fc"),
+                        qkeras.QActivation("quantized_relu(6,2)", name="relu")])
+    rng = np.random.default_rng(1)
+    model.set_weights([rng.normal(0, 0.6, w.shape).astype(np.float32) for w in model.get_weights()])
+    X = rng.normal(0, 3, size=(400, 8)).astype(np.float32).astype(np.float64)
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<16,6>"}})
+    assert design.graph.input.result_type == FixedType(8, 3, True, "AP_RND_CONV", "AP_SAT")
+    assert np.array_equal(design.predict(X), model.predict(X, verbose=0).astype(np.float64))
+    named = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<16,6>"},
+                                   "LayerName": {"x": {"Precision": {"result": "ap_fixed<12,4>"}}}})
+    assert named.graph.input.result_type == FixedType(12, 4)
+    assert [layer.kind for layer in named.graph.layers][0] == "activation"  # the quantizer stays a layer
+
+
+def test_an_activation_may_read_the_model_input(keras):
+    model = keras.Sequential([keras.Input(shape=(6,), name="x"), keras.layers.Activation("relu", name="r"),
+                              keras.layers.Dense(3, name="d")])
+    design = rtl4ml.convert(model, WIDE)
+    X = np.random.default_rng(2).normal(size=(50, 6))
+    assert np.allclose(design.predict(X), model.predict(X, verbose=0), atol=1e-4)
+
+
+def test_relu1_is_relu_clipped_at_one(keras, tmp_path):
+    """relu1 (hls4ml's name) in a model file: ReLU with max_value 1."""
+    model = keras.Sequential([keras.Input(shape=(4,), name="x"), keras.layers.Dense(4, activation="relu6", name="d")])
+    model.set_weights([np.eye(4, dtype=np.float32) * 3, np.zeros(4, np.float32)])
+    (tmp_path / "m.json").write_text(model.to_json().replace('"relu6"', '"relu1"'))
+    model.save_weights(tmp_path / "m.weights.h5")
+    design = rtl4ml.convert(str(tmp_path / "m.json"), WIDE, weights=str(tmp_path / "m.weights.h5"))
+    X = np.array([[-1.0, 0.125, 0.25, 2.0]])
+    assert np.array_equal(design.predict(X), np.clip(3 * X, 0, 1))
+
+
+def test_hls4ml_table_precision_rounds_the_entries_before_the_result_type(keras):
+    """hls4ml's `table` precision (table_t): each sigmoid entry rounded to the table type first, then converted to
+    the result type; layers without a table accept and ignore it, as hls4ml does."""
+    model = keras.Sequential([keras.Input(shape=(4,), name="x"), keras.layers.Dense(4, activation="relu", name="d"),
+                              keras.layers.Activation("sigmoid", name="s")])
+    plain = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<16,6>"}})
+    tabled = rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<16,6>", "table": "ap_fixed<6,1>"}}})
+    before, after = (next(layer for layer in d.graph.layers if layer.kind == "table_activation")
+                     for d in (plain, tabled))
+    size, reach = len(before.table), TABLE_RANGE["sigmoid"]
+    sigmoid = 1 / (1 + np.exp(-(-reach + (np.arange(size) + 0.5) * 2 * reach / size)))
+    assert np.array_equal(before.table, np.floor(sigmoid * 2 ** 10).astype(np.int64))  # once, to the result type
+    # the table type ap_fixed<6,1> truncates to 5 fractional bits; the 10-bit result holds that exactly
+    assert np.array_equal(after.table, (np.floor(sigmoid * 2 ** 5) * 2 ** 5).astype(np.int64))
+    with pytest.raises(Rtl4mlError, match="auto applies to result and accum only"):
+        rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<16,6>", "table": "auto"}}})

@@ -20,7 +20,9 @@ from .paths import user_path
 from .fixed_point import MAX_ACCUM_WIDTH, MAX_TYPE_WIDTH, FixedType, finest_type_holding, parse_precision
 
 DEFAULT_PRECISION = "ap_fixed<16,6>"
-TENSORS = ("weight", "bias", "accum", "result")
+# "table" is hls4ml's table_t: the type a sigmoid/tanh/... table's entries are rounded to before the result type
+# (without it, each entry is f(x) rounded once, to the result type); layers without such a table ignore it, as hls4ml does
+TENSORS = ("weight", "bias", "accum", "result", "table")
 AUTO = "auto"  # Precision: auto derives result types from value ranges (ir/auto_types.py)
 AUTO_TENSORS = ("result", "accum")
 # "Stable" is hls4ml's name for the numerically stable softmax, which is the only softmax rtl4ml builds
@@ -122,6 +124,8 @@ class Config:
                 settings.table_style = _table_style(entry["TableStyle"], f"{where}, TableStyle")
         default = precision.get("default", parse_precision(DEFAULT_PRECISION))
         settings.precision = {tensor: precision.get(tensor, default) for tensor in ("weight", "bias", "result")}
+        if "table" in precision:
+            settings.precision["table"] = precision["table"]
         if precision.get("accum", AUTO) != AUTO:  # an auto accumulator is the exact one, as when none is given
             settings.precision["accum"] = precision["accum"]
         if settings.precision["result"] == AUTO:

@@ -24,8 +24,8 @@ from .qkeras_quantizers import (activation_quantizer, binary_weights, levels_typ
 from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, InputSpec, MergeSpec, ModelSpec,
                    PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec, per_channel_kernel)
 
-ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh", "relu6", "hard_sigmoid", "hard_tanh", "elu", "selu",
-               "softplus", "softsign", "binary_tanh", "ternary_tanh")
+ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh", "relu6", "relu1", "hard_sigmoid", "hard_tanh", "elu",
+               "selu", "softplus", "softsign", "binary_tanh", "ternary_tanh")
 _NO_OPS = ("Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "ActivityRegularization")
 _REFUSED = ("Lambda", "TFOpLambda", "SlicingOpLambda")
 
@@ -127,8 +127,8 @@ def _activation(value, where: str) -> tuple[str, dict]:
         return name, {"slope": 1 / 6 if keras3 else 0.2, "shift": 0.5}
     if name == "hard_tanh":  # Keras 3: clip(x, -1, 1), i.e. 2 * clip(x / 2 + 1/2, 0, 1) - 1
         return name, {"slope": 0.5, "shift": 0.5}
-    if name == "relu6":
-        return "relu", {"max_value": 6.0}
+    if name in ("relu6", "relu1"):  # relu1: hls4ml's name for ReLU clipped at 1
+        return "relu", {"max_value": float(name[-1])}
     return name, {}
 
 
@@ -522,9 +522,6 @@ class _SpecWalker:
                 self.add(ReshapeSpec(name, keras_class, tuple(target), inputs=(source,)), name, target)
             return
         if source == self.input_spec.name:
-            if keras_class in _ELEMENTWISE:
-                raise fail(f"{where}: the first computing layer must be Dense, a convolution, a pooling or a "
-                           "BatchNormalization")
             self.fix_input()
             shape = self.tensors[self.input_spec.name][1]
         self.computing(name, keras_class, config, where, source, shape)
@@ -591,6 +588,9 @@ class _SpecWalker:
                 self.add(spec, name, shape)
             return
         function, parameters, result_type = self.activation_of(keras_class, config, where, shape)
+        if source == self.input_spec.name and function == "linear" and result_type is not None:
+            # a QActivation quantizing the model's input: the input arrives in its type, as QKeras feeds the next layer
+            self.input_spec.result_type = result_type
         self.add(ActivationSpec(name, keras_class, function, result_type, inputs=inputs, parameters=parameters),
                  name, shape)
 

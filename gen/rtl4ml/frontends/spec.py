@@ -18,6 +18,7 @@ from ..fixed_point import FixedType
 class InputSpec:
     name: str
     shape: tuple[int, ...] | int  # channels last; an int is a flat vector of that size
+    result_type: FixedType | None = None  # the type a quantizer on the input gives it in training (a QActivation)
 
     def __post_init__(self):
         self.shape = (int(self.shape),) if isinstance(self.shape, (int, np.integer)) else tuple(self.shape)

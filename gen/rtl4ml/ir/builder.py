@@ -143,7 +143,7 @@ def _build_activation(spec: ActivationSpec, source, config: Config):
                               settings.table_style)
     elif spec.function in TABLE_FUNCTIONS:
         layer = build_table_activation(spec.name, inputs, shape, spec.function, input_type, result_type,
-                                       settings.table_size, spec.parameters)
+                                       settings.table_size, spec.parameters, settings.precision.get("table"))
     elif spec.function in ("relu", "linear") and not spec.parameters:
         layer = ActivationLayer(name=spec.name, inputs=inputs, shape=shape, function=spec.function,
                                 input_type=input_type, result_type=result_type)
@@ -208,7 +208,10 @@ _BUILDERS = {DenseSpec: _build_dense, ConvSpec: _build_conv, BatchNormSpec: _bui
 
 def _build_input(spec: ModelSpec, config: Config) -> InputLayer:
     settings = config.resolve(spec.input.name, ("Input", "InputLayer"))
-    return InputLayer(name=spec.input.name, inputs=(), shape=spec.input.shape, result_type=settings.precision["result"])
+    result_type = settings.precision["result"]
+    if spec.input.result_type is not None and "result" not in settings.explicit:
+        result_type = spec.input.result_type
+    return InputLayer(name=spec.input.name, inputs=(), shape=spec.input.shape, result_type=result_type)
 
 
 def calibration_array(spec: ModelSpec, data, source: str) -> np.ndarray:

@@ -115,7 +115,8 @@ class TableActivationLayer(Layer):
 
 def build_table_activation(name: str, inputs: tuple[str, ...], shape: tuple[int, ...], function: str,
                            input_type: FixedType, result_type: FixedType, table_size: int | None = None,
-                           parameters: dict | None = None) -> TableActivationLayer:
+                           parameters: dict | None = None,
+                           table_type: FixedType | None = None) -> TableActivationLayer:
     size = table_size or DEFAULT_ACTIVATION_TABLE_SIZE
     alpha = float((parameters or {}).get("alpha", 1.0))
     index_bits = power_of_two(size, f"layer {name}, table_size")
@@ -128,7 +129,11 @@ def build_table_activation(name: str, inputs: tuple[str, ...], shape: tuple[int,
     offset = 1 << (range_bits + frac)
     shift = frac + range_bits + 1 - index_bits
     centers = -TABLE_RANGE[function] + (np.arange(size) + 0.5) * (2.0 * TABLE_RANGE[function] / size)
-    table = quantize_float(_function(function, centers, alpha), result_type)
+    values = _function(function, centers, alpha)
+    if table_type is None:
+        table = quantize_float(values, result_type)
+    else:  # hls4ml's table_t: the entries in the table type, then converted to the result type
+        table = requantize(quantize_float(values, table_type), table_type.frac, result_type, table_type)
     tail = {}
     if function in _TAILS:
         start, scale = _TAILS[function]
