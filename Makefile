@@ -6,7 +6,7 @@ TEST ?= jet_tagger
 # pytest workers: Verilator builds are the slow part and use both cores already
 JOBS ?= 2
 
-.PHONY: setup test test-deep test-fast test-synth sim lint bench perf docs mutation clean
+.PHONY: setup test test-deep test-fast test-synth test-torch onnx-fixtures sim lint bench perf docs mutation clean
 
 setup:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,19 @@ test:
 # The deeper tier: every CLI command on every kind of converted design (minutes), not in `make test`
 test-deep:
 	$(PY) -m pytest -n $(JOBS) -q -m deep
+
+# PyTorch and Brevitas (gigabytes of wheels) live in their own venv, never in `make setup`: the live-module tests,
+# and the script that exports the committed ONNX fixtures with each framework's own outputs
+TORCH_VENV ?= .venv-torch
+$(TORCH_VENV)/bin/python:
+	$(PYTHON) -m venv $(TORCH_VENV)
+	$(TORCH_VENV)/bin/python -m pip install -e ".[torch]" pytest
+
+test-torch: $(TORCH_VENV)/bin/python
+	$(TORCH_VENV)/bin/python -m pytest -q -m torch -p no:cacheprovider tests/test_onnx_frontend.py
+
+onnx-fixtures: $(TORCH_VENV)/bin/python
+	$(TORCH_VENV)/bin/python tests/fixtures/onnx/export_models.py
 
 # Yosys synthesis tests (report resources, analytic estimate against Yosys): minutes, not in `make test`
 test-synth:

@@ -151,3 +151,20 @@ def test_a_config_of_any_shape(model_files, tmp_path, capsys, document):
 def test_a_config_that_is_not_safe_yaml(model_files, tmp_path, capsys, text):
     (tmp_path / "c.yml").write_bytes(text.encode("utf-8"))
     convert_exits_cleanly(capsys, tmp_path, model_files / "m.h5", "-c", tmp_path / "c.yml")
+
+
+ONNX_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "onnx"
+
+
+@FUZZ
+@given(data=st.data())
+@pytest.mark.parametrize("fixture", ["torch_cnn.onnx", "brevitas_mlp.onnx"])
+def test_an_onnx_file_cut_short_or_with_bytes_changed(tmp_path, capsys, fixture, data):
+    pytest.importorskip("onnx")
+    original = (ONNX_FIXTURES / fixture).read_bytes()
+    damaged = bytearray(original[:data.draw(st.integers(1, len(original)), label="length")])
+    for _ in range(data.draw(st.integers(0, 8), label="changes")):
+        damaged[data.draw(st.integers(0, len(damaged) - 1))] = data.draw(st.integers(0, 255))
+    target = tmp_path / "m.onnx"
+    target.write_bytes(bytes(damaged))
+    convert_exits_cleanly(capsys, tmp_path, target)

@@ -178,17 +178,20 @@ def _cmd_scan(args) -> int:
     return EXIT_FAILED_CHECK if (frame["status"] == "mismatch").any() else 0
 
 
+MODEL_HELP = "model file: Keras .h5, .keras or .json (with --weights), or ONNX/QONNX .onnx (by content)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     from .scans.point import CHECK_EVENTS, RANDOM_EVENTS
 
-    parser = argparse.ArgumentParser(prog="rtl4ml", description="Keras/QKeras models to bit-exact Verilog and VHDL cores, "
-                                     "verified with open tools.")
+    parser = argparse.ArgumentParser(prog="rtl4ml", description="Keras/QKeras and ONNX/QONNX models to bit-exact "
+                                     "Verilog and VHDL cores, verified with open tools.")
     parser.add_argument("--version", action="version", version=f"rtl4ml {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     config = commands.add_parser("config", help="write a starting hls4ml-style config for a model")
-    config.add_argument("model", help="Keras model: .h5, .keras, or .json (with --weights)")
+    config.add_argument("model", help=MODEL_HELP)
     config.add_argument("--weights", help="weights .h5 for a .json architecture")
     config.add_argument("--granularity", choices=("model", "type", "name"), default="model",
                         help="one entry for the model, one per layer type, or one per layer")
@@ -199,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.set_defaults(handler=_cmd_config)
 
     convert = commands.add_parser("convert", help="convert a model into OUTDIR (IR, Verilog and VHDL cores, HLS C++, IP folder)")
-    convert.add_argument("model", help="Keras model: .h5, .keras, or .json (with --weights)")
+    convert.add_argument("model", help=MODEL_HELP)
     convert.add_argument("--weights", help="weights .h5 for a .json architecture")
     convert.add_argument("-c", "--config", help="hls4ml-style YAML config")
     convert.add_argument("-o", "--output", required=True, help="output directory")

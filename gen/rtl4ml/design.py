@@ -24,8 +24,10 @@ from .backends.vhdl.writer import COMPILE_ORDER, write_vhdl_core
 from .config import Config, load_config
 from .errors import fail
 from .frontends.keras_file import from_keras_object
-from .frontends.keras_model import build_model_spec, load_keras_model
+from .frontends.keras_model import build_model_spec
+from .frontends.model_file import load_model_file
 from .frontends.spec import ModelSpec
+from .frontends.torch_module import is_torch_module, torch_model_spec
 from .golden import model as golden
 from .ir.builder import build_ir
 from .ir.graph import ModelGraph
@@ -200,28 +202,36 @@ class Design:
         return simulate_design(self, X, **options)
 
 
-def _model_spec(model, weights=None) -> ModelSpec:
+def _model_spec(model, weights=None, input_shape=None) -> ModelSpec:
     if isinstance(model, ModelSpec):
         return model
+    if is_torch_module(model):
+        return torch_model_spec(model, input_shape)
     if isinstance(model, (str, Path)):
-        return load_keras_model(user_path(model), user_path(weights) if weights else None)
+        return load_model_file(user_path(model), user_path(weights) if weights else None)
     if hasattr(model, "to_json") and hasattr(model, "layers"):
         return build_model_spec(from_keras_object(model))
-    raise fail(f"cannot convert object of type {type(model).__name__}; pass a Keras model or a model file path")
+    raise fail(f"cannot convert object of type {type(model).__name__}; pass a Keras model or a model file path "
+               "(Keras .h5/.keras/.json, ONNX .onnx), or a PyTorch module")
 
 
 def _io_type(config: Config) -> str:
     return str(config.project.get("IOType", "io_parallel"))
 
 
-def convert(model, config=None, weights=None, calibrate=None) -> Design:
-    """Keras model (object or file) + hls4ml-style config (dict, YAML path or None) -> Design.
+def convert(model, config=None, weights=None, calibrate=None, input_shape=None) -> Design:
+    """A model + hls4ml-style config (dict, YAML path or None) -> Design.
+
+    model: a Keras model object, a model file (Keras .h5/.keras/.json with `weights`, ONNX/QONNX .onnx, recognised
+    by content), or a PyTorch/Brevitas module with `input_shape` (one event, no batch axis, as the module takes it).
+    A channels-first ONNX/PyTorch model becomes a channels-last design: its inputs are
+    ``[events, *spatial, channels]``.
 
     calibrate: real input values [events, ...] (an array, or a .npy path) whose observed ranges size the
     `Precision: auto` types instead of interval arithmetic (see ir/auto_types.py).
     """
     config = load_config(config)
-    spec = _model_spec(model, weights)
+    spec = _model_spec(model, weights, input_shape)
     source = "calibration data"
     if isinstance(calibrate, (str, Path)):
         source = f"calibration file {Path(calibrate).name}"
@@ -245,8 +255,8 @@ def load_design(out_dir) -> Design:
 
 
 def config_from_keras_model(model, granularity: str = "model", precision: str = "ap_fixed<16,6>",
-                            reuse_factor: int = 1, weights=None) -> dict:
-    """A starting hls4ml-style config for `model` (object or file), for the user to edit."""
+                            reuse_factor: int = 1, weights=None, input_shape=None) -> dict:
+    """A starting hls4ml-style config for `model` (anything `convert` takes), for the user to edit."""
     from .config import config_from_model_spec
 
-    return config_from_model_spec(_model_spec(model, weights), granularity, precision, reuse_factor)
+    return config_from_model_spec(_model_spec(model, weights, input_shape), granularity, precision, reuse_factor)

@@ -49,11 +49,16 @@ def config_from_keras_model(model, granularity: str = "model", backend=None, def
                             default_reuse_factor: int = 1, max_precision=None) -> dict:
     """hls4ml's starting config: `Model` (and per `granularity` `LayerType` or `LayerName`) entries with explicit
     types. hls4ml fills a 'name' config with 'auto' types it infers later; rtl4ml writes the types it will use."""
+    return _starting_config(model, granularity, backend, default_precision, default_reuse_factor, max_precision)
+
+
+def _starting_config(model, granularity, backend, default_precision, default_reuse_factor, max_precision,
+                     input_shape=None) -> dict:
     _check_backend(backend)
     if max_precision is not None:
         _ignored("max_precision", max_precision, "the config holds explicit types, none of them 'auto'")
     config = rtl4ml_config(model, granularity=str(granularity).lower(), precision=default_precision,
-                           reuse_factor=default_reuse_factor)
+                           reuse_factor=default_reuse_factor, input_shape=input_shape)
     config["Model"]["Precision"] = {"default": config["Model"]["Precision"]} \
         if isinstance(config["Model"]["Precision"], str) else config["Model"]["Precision"]
     config["Model"].update({"BramFactor": 1_000_000_000, "TraceOutput": False})
@@ -76,6 +81,49 @@ def _auto_fields(hls_config: dict) -> list[str]:
     return found
 
 
+def config_from_onnx_model(model, granularity: str = "model", backend=None, default_precision: str = "fixed<16,6>",
+                           default_reuse_factor: int = 1, max_precision=None) -> dict:
+    """hls4ml's starting config for an ONNX/QONNX model file (QONNX quantizers give their layers' types)."""
+    return config_from_keras_model(model, granularity, backend, default_precision, default_reuse_factor,
+                                   max_precision)
+
+
+def config_from_pytorch_model(model, input_shape, granularity: str = "model", backend=None,
+                              default_precision: str = "fixed<16,6>", default_reuse_factor: int = 1,
+                              channels_last_conversion: str = "full", transpose_outputs: bool = False,
+                              max_precision=None) -> dict:
+    """hls4ml's starting config for a PyTorch module; as in hls4ml it carries the `InputShape` (one event, no
+    batch axis) that convert_from_pytorch_model reads. rtl4ml's designs are always channels last."""
+    if channels_last_conversion != "full" or transpose_outputs:
+        _ignored("channels_last_conversion/transpose_outputs", (channels_last_conversion, transpose_outputs),
+                 "an rtl4ml design is channels last throughout: its inputs and outputs are [events, *spatial, C]")
+    config = _starting_config(model, granularity, backend, default_precision, default_reuse_factor, max_precision,
+                              tuple(input_shape))
+    config["InputShape"] = list(input_shape)
+    return config
+
+
+def convert_from_onnx_model(model, output_dir: str = "my-hls-test", project_name: str = "myproject",
+                            input_data_tb=None, output_data_tb=None, backend: str = "Vivado", hls_config=None,
+                            **kwargs) -> "Hls4mlModel":
+    """hls4ml's ONNX converter: an ONNX/QONNX model file and `hls_config` become an rtl4ml design."""
+    return convert_from_keras_model(model, output_dir, project_name, input_data_tb, output_data_tb, backend,
+                                    hls_config, **kwargs)
+
+
+def convert_from_pytorch_model(model, output_dir: str = "my-hls-test", project_name: str = "myproject",
+                               input_data_tb=None, output_data_tb=None, backend: str = "Vivado", hls_config=None,
+                               **kwargs) -> "Hls4mlModel":
+    """hls4ml's PyTorch converter: the module is exported to ONNX for the input shape its config carries
+    (`InputShape`, as config_from_pytorch_model writes it)."""
+    hls_config = dict(hls_config or {})
+    if "InputShape" not in hls_config:
+        raise fail("convert_from_pytorch_model: hls_config has no 'InputShape'; make it with "
+                   "config_from_pytorch_model(model, input_shape)")
+    return convert_from_keras_model(model, output_dir, project_name, input_data_tb, output_data_tb, backend,
+                                    hls_config, **kwargs)
+
+
 def convert_from_keras_model(model, output_dir: str = "my-hls-test", project_name: str = "myproject",
                              input_data_tb=None, output_data_tb=None, backend: str = "Vivado", hls_config=None,
                              bit_exact=None, allow_da_fallback: bool = True, allow_v2_fallback: bool = True,
@@ -95,6 +143,7 @@ def convert_from_keras_model(model, output_dir: str = "my-hls-test", project_nam
         _ignored("output_data_tb", output_data_tb, "build() checks the C simulation and the cores bit for bit against "
                  "the golden model on input_data_tb, not against given outputs")
     hls_config = dict(hls_config or {"Model": {"Precision": "fixed<16,6>", "ReuseFactor": 1}})
+    input_shape = hls_config.pop("InputShape", None)
     auto = _auto_fields(hls_config)
     if auto:
         warnings.warn(f"'auto' precision ({', '.join(auto)}) is read as rtl4ml's range-derived type (a type that "
@@ -105,7 +154,7 @@ def convert_from_keras_model(model, output_dir: str = "my-hls-test", project_nam
         project["Part"] = part
     if clock_period is not None:
         project["ClockPeriod"] = clock_period
-    design = convert(model, {"HLSConfig": hls_config, **project})
+    design = convert(model, {"HLSConfig": hls_config, **project}, input_shape=input_shape)
     return Hls4mlModel(design, output_dir, input_data_tb)
 
 

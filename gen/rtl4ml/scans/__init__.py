@@ -51,7 +51,7 @@ def _array(source) -> np.ndarray | None:
 
 def _model_files(model, weights) -> ModelFiles:
     if not isinstance(model, (str, Path)):
-        raise fail(f"rtl4ml scan takes a model file path (.h5, .keras, .json with weights), got {type(model).__name__}")
+        raise fail(f"rtl4ml scan takes a model file path (.h5, .keras, .json with weights, .onnx), got {type(model).__name__}")
     model_path = user_path(model)
     if not model_path.is_file():
         raise fail(f"model file {str(model_path)!r} does not exist")
@@ -63,12 +63,14 @@ def _model_files(model, weights) -> ModelFiles:
 
 
 def _scan_data(model: ModelFiles, X, labels, seed: int, random_events: int) -> tuple[ScanData, str]:
-    from ..frontends.keras_model import load_keras_model
+    from ..frontends.model_file import load_model_file
+    from ..frontends.onnx_model import is_onnx_file
     from ..keras_reference import keras_outputs
+    from ..onnx_reference import onnx_outputs
 
     with tempfile.TemporaryDirectory(prefix="rtl4ml-scan-") as scratch:
         model_path, weights_path = model.write(Path(scratch))
-        n_in = load_keras_model(model_path, weights_path).input.size
+        n_in = load_model_file(model_path, weights_path).input.size
         note = "user data"
         if X is None:
             X = np.random.default_rng(seed).normal(size=(random_events, n_in))
@@ -82,7 +84,8 @@ def _scan_data(model: ModelFiles, X, labels, seed: int, random_events: int) -> t
             labels = np.asarray(labels).astype(np.int64).ravel()
             if len(labels) != len(X):
                 raise fail(f"scan labels have {len(labels)} entries for {len(X)} input events")
-        reference = keras_outputs(model_path, weights_path, X)
+        reference = onnx_outputs(model_path, X) if is_onnx_file(model_path) else \
+            keras_outputs(model_path, weights_path, X)
     return ScanData(X, labels, reference), note
 
 

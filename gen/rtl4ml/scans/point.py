@@ -106,13 +106,13 @@ def _scores(outputs: np.ndarray, data: ScanData) -> dict:
 
 def _evaluate(model: ModelFiles, data: ScanData, options: PointOptions, point: dict, scratch: Path) -> dict:
     from ..design import convert
-    from ..frontends.keras_model import load_keras_model
+    from ..frontends.model_file import load_model_file
     from ..report.analytic import estimate_core
     from ..report.build import TOTAL_KEYS
     from .sparsity import prune
 
     model_path, weights_path = model.write(scratch)
-    spec = prune(load_keras_model(model_path, weights_path), float(point.get(SPARSITY) or 0), options.seed)
+    spec = prune(load_model_file(model_path, weights_path), float(point.get(SPARSITY) or 0), options.seed)
     design = convert(spec, point_config(options.base_config, point))
     row = _scores(design.predict(data.X), data)
     design.write(scratch / "prj")
