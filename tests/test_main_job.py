@@ -90,6 +90,7 @@ def test_deep_sets_job_is_bit_exact_in_both_heads_within_10_cycles_at_ii_1():
     assert _bit_exact_in_csim("deep_sets")
 
 
+@pytest.mark.deep  # two minutes of Verilator build and csim; `make test-deep` and bench/bundled_jobs.py run it
 def test_jet_image_job_is_bit_exact_at_ii_1():
     summary, _ = _run_job("jet_image")
     assert summary["events"] == 3000 and summary["mismatches"] == 0
