@@ -302,3 +302,16 @@ def test_a_live_brevitas_module_is_bit_exact_with_brevitas():
     model = hls4ml.converters.convert_from_pytorch_model(module, hls_config=config)
     assert np.array_equal(model.predict(X.numpy().astype(np.float64)), expected)
 
+
+
+def test_per_channel_activation_scales_give_each_element_its_type_equal_to_qonnx(tmp_path):
+    """A Quant with one power-of-two scale per feature: an element quantizer, equal to qonnx's executor."""
+    nodes = [node("Gemm", ["x", "g"], "d"),
+             quant(["d", "scales", "zero", "bits"], "q"), node("Gemm", ["q", "g2"], "y")]
+    constants = {"g": rng.normal(0, .7, (4, 6)), "scales": [[2.0 ** -1, 2.0 ** -3, 2.0 ** -2, 2.0 ** -5, 0.5, 1.0]],
+                 "zero": 0.0, "bits": 5.0, "g2": rng.integers(-4, 5, (6, 2)) / 4}
+    path = save_graph(tmp_path, nodes, (4,), constants)
+    design = rtl4ml.convert(str(path), {"Model": {"Precision": "ap_fixed<24,10>"}})
+    assert design.graph.layers[1].kind == "element_quantizer"
+    X = rng.normal(0, 2, (100, 4))
+    assert np.array_equal(design.predict(X), onnx_outputs(path, X))

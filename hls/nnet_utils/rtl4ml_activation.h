@@ -27,6 +27,27 @@ void linear(const data_T data[N], res_T res[N]) {
     }
 }
 
+// Each element to its own type (group[i] picks it among own_T...), then to the result type, which holds every own
+// type exactly: one pass per type, so each conversion is an ap_fixed cast with that type's rounding and overflow.
+template <class data_T, class res_T, int N, int G>
+void element_quantize_group(const data_T data[N], res_T res[N], const int group[N]) {}
+
+template <class data_T, class res_T, int N, int G, class own_T, class... rest_T>
+void element_quantize_group(const data_T data[N], res_T res[N], const int group[N]) {
+    #pragma HLS INLINE
+    for (int i = 0; i < N; i++) {
+        #pragma HLS UNROLL
+        if (group[i] == G) res[i] = cast<res_T>(cast<own_T>(data[i]));
+    }
+    element_quantize_group<data_T, res_T, N, G + 1, rest_T...>(data, res, group);
+}
+
+template <class data_T, class res_T, int N, class... own_T>
+void element_quantize(const data_T data[N], res_T res[N], const int group[N]) {
+    #pragma HLS INLINE
+    element_quantize_group<data_T, res_T, N, 0, own_T...>(data, res, group);
+}
+
 // index = clamp((code + index_offset) >> index_shift, 0, table_size - 1) (<< -index_shift when negative).
 // The table holds result codes (ap_int/ap_uint of the result's width): integer tables compile fast.
 // CONFIG_T provides: n, table_size, index_width, index_offset, index_shift.

@@ -21,9 +21,9 @@ import numpy as np
 
 from ..errors import Rtl4mlError, fail
 from ..fixed_point import FixedType
-from .onnx_quant import (bipolar_activation, bipolar_constant, quant_type, quantized_constant, trunc_types)
-from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, InputSpec, MergeSpec, ModelSpec, PermuteSpec,
-                   PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec)
+from .onnx_quant import bipolar_activation, bipolar_constant, quant_types, quantized_constant, trunc_types
+from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, DenseSpec, ElementQuantizerSpec, InputSpec, MergeSpec,
+                   ModelSpec, PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec)
 
 # ONNX activations: (rtl4ml function, its parameters from the node's attributes)
 _ACTIVATIONS = {
@@ -274,11 +274,22 @@ class _Reader:
         self.constant_types[node.output[0]] = exact
 
     def op_Quant(self, node, attributes: dict, where: str) -> None:
-        result_type = quant_type(self.constant(node, 1, "scale"), self.constant(node, 2, "zero point"),
-                                 self.constant(node, 3, "bit width"), bool(attributes.get("signed", 1)),
-                                 bool(attributes.get("narrow", 0)), _text(attributes.get("rounding_mode", "ROUND")),
-                                 where)
+        scale = self.constant(node, 1, "scale")
         source = self.data(node)
+        if scale.size > 1:  # one scale per channel: each element gets its channel's type
+            source = self.materialized(source, node)
+            scale = _channel_vector(scale, source.shape[-1], where)
+            if scale is None:
+                raise fail(f"{where}: its scales are not one per channel ({source.shape[-1]} channels)")
+        types = quant_types(scale, self.constant(node, 2, "zero point"), self.constant(node, 3, "bit width"),
+                            bool(attributes.get("signed", 1)), bool(attributes.get("narrow", 0)),
+                            _text(attributes.get("rounding_mode", "ROUND")), where)
+        if len(types) > 1:
+            per_element = tuple(types[e % len(types)] for e in range(int(np.prod(source.shape))))
+            spec = ElementQuantizerSpec(self.new_name(node), "Quant", per_element, inputs=(source.spec,))
+            self.add(spec, node.output[0], source.shape)
+            return
+        result_type = types[0]
         producer = self.by_name.get(source.spec)
         if isinstance(producer, ActivationSpec) and producer.function == "relu" and not producer.parameters and \
                 producer.result_type is None and self.sole_reader(node.input[0]):

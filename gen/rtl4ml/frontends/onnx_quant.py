@@ -54,19 +54,21 @@ def _bit_width(bits: np.ndarray, where: str) -> int:
     return int(bits[0])
 
 
-def quant_type(scale, zero_point, bits, signed: bool, narrow: bool, rounding_mode: str, where: str) -> FixedType:
-    """The ap_fixed type a per-tensor QONNX Quant equals (activations)."""
+def quant_types(scale, zero_point, bits, signed: bool, narrow: bool, rounding_mode: str,
+                where: str) -> list[FixedType]:
+    """The ap_fixed type a QONNX Quant on an activation equals, one per scale (per tensor, or per channel)."""
     _check_zero_point(zero_point, where)
-    exponents = power_of_two_exponents(scale, where)
-    if exponents.size != 1:
-        raise fail(f"{where}: {exponents.size} scales on an activation; per-channel activation scales are not "
-                   "supported (one scale per tensor)")
+    return [_quant_type(int(exponent), bits, signed, narrow, rounding_mode, where)
+            for exponent in power_of_two_exponents(scale, where)]
+
+
+def _quant_type(exponent: int, bits, signed: bool, narrow: bool, rounding_mode: str, where: str) -> FixedType:
     width = _bit_width(bits, where)
     if width == 1 and signed:
         raise fail(f"{where}: a signed 1-bit Quant is bipolar; export it as BipolarQuant")
     if narrow and not signed:
         raise fail(f"{where}: an unsigned narrow-range Quant (0 to 2^b - 2) has no ap_fixed type")
-    frac = -int(exponents[0])
+    frac = -exponent
     overflow = "AP_SAT_SYM" if narrow else "AP_SAT"
     return FixedType(width, width - frac, bool(signed), _rounding(rounding_mode, where), overflow)
 

@@ -151,6 +151,17 @@ class ActivationSpec:
 
 
 @dataclass
+class ElementQuantizerSpec:
+    """Each element quantized to its own type (HGQ's per-element bit widths, QONNX per-channel activation scales):
+    `types` holds one type per element of the tensor, row-major, channels last."""
+
+    name: str
+    layer_type: str
+    types: tuple[FixedType, ...]
+    inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
+
+
+@dataclass
 class MergeSpec:
     """A layer of several inputs: elementwise add/subtract/multiply/average/maximum/minimum, concatenate along an axis,
     or a dot product."""

@@ -14,15 +14,17 @@ import numpy as np
 from ..arrays import input_batch
 from ..config import Config
 from ..errors import fail
-from ..fixed_point import MAX_ACCUM_WIDTH, FixedType, quantize_float, to_float
-from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, MergeSpec, ModelSpec,
-                              PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec)
+from ..fixed_point import MAX_ACCUM_WIDTH, MAX_TYPE_WIDTH, FixedType, quantize_float, to_float
+from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, ElementQuantizerSpec,
+                              MergeSpec, ModelSpec, PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec,
+                              ZeroPaddingSpec)
 from .auto_types import TypeDeriver, is_auto
 from .graph import ModelGraph
 from .layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer,
-                     DenseLayer, DotLayer, ElementwiseMergeLayer, InputLayer, MaxPoolingLayer, PermuteLayer,
+                     DenseLayer, DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, InputLayer, MaxPoolingLayer, PermuteLayer,
                      ReshapeLayer, UpSamplingLayer, ZeroPaddingLayer)
 from .layers.conv import output_geometry
+from .layers.element_quantizer import holding_type
 from .layers.linear import check_reuse_factor, choose_accumulator
 from .layers.softmax import build_softmax
 from .layers.piecewise_linear import build_piecewise_linear
@@ -126,6 +128,25 @@ def _build_reshape(spec: ReshapeSpec, source, config: Config) -> ReshapeLayer:
     return ReshapeLayer(name=spec.name, inputs=(source.name,), shape=spec.shape, result_type=source.result_type)
 
 
+def _build_element_quantizer(spec: ElementQuantizerSpec, source, config: Config):
+    """Per-element types: one quantizing activation when they are all the same, else an element quantizer whose
+    result type holds every one of them exactly (the quantizer's types are the layer; a config does not retype it)."""
+    where = f"layer {spec.name} ({spec.layer_type})"
+    if len(spec.types) != source.n_out:
+        raise fail(f"{where}: {len(spec.types)} element types for a tensor of {source.n_out} elements")
+    distinct = list(dict.fromkeys(spec.types))
+    if len(distinct) == 1:
+        return ActivationLayer(name=spec.name, inputs=(source.name,), shape=source.shape, function="linear",
+                               input_type=source.result_type, result_type=distinct[0])
+    result_type = holding_type(distinct)
+    if result_type.width > MAX_TYPE_WIDTH:
+        raise fail(f"{where}: its element types ({', '.join(map(str, distinct[:4]))}, ...) together need "
+                   f"{result_type.width} bits (> {MAX_TYPE_WIDTH}): their LSBs and ranges are too far apart")
+    return ElementQuantizerLayer(name=spec.name, inputs=(source.name,), shape=source.shape,
+                                 input_type=source.result_type, element_types=tuple(distinct),
+                                 groups=tuple(distinct.index(t) for t in spec.types), result_type=result_type)
+
+
 # hls4ml's LayerType names of the activations (a config's LayerType section may use these)
 _ACTIVATION_TYPES = {"softmax": "Softmax", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU",
                      "hard_sigmoid": "HardActivation", "hard_tanh": "HardActivation", "ternary_tanh": "TernaryTanh"}
@@ -203,7 +224,7 @@ def _build_merge(spec: MergeSpec, sources: list, config: Config):
 _BUILDERS = {DenseSpec: _build_dense, ConvSpec: _build_conv, BatchNormSpec: _build_batchnorm,
              PoolingSpec: _build_pooling, ReshapeSpec: _build_reshape, ActivationSpec: _build_activation,
              ZeroPaddingSpec: _build_wiring, CroppingSpec: _build_wiring, UpSamplingSpec: _build_wiring,
-             PermuteSpec: _build_wiring}
+             PermuteSpec: _build_wiring, ElementQuantizerSpec: _build_element_quantizer}
 
 
 def _build_input(spec: ModelSpec, config: Config) -> InputLayer:

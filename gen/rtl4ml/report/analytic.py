@@ -19,7 +19,7 @@ from ..fixed_point import requantize
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
-    DotLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, SoftmaxLayer,
+    DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, SoftmaxLayer,
     TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
 
 # Yosys maps a constant multiplication to a DSP48 when both operands have at least this many bits
@@ -200,7 +200,7 @@ def _dense(block) -> dict:
     return _dense_graph(block) if isinstance(block.plan, DenseGraphPlan) else _dense_parallel(block)
 
 
-@ESTIMATES.register(ActivationLayer, TableActivationLayer)
+@ESTIMATES.register(ActivationLayer, TableActivationLayer, ElementQuantizerLayer)
 def _elementwise(block) -> dict:
     bits = block.n_out * block.out_type.width
     luts = bits

@@ -17,7 +17,7 @@ from ..ir.graph import ModelGraph
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
-    DotLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer,
+    DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer,
     TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
 
 # Wide enough that rounding to it never overflows: exposes the value before overflow handling.
@@ -66,6 +66,13 @@ def _linear(layer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
 def _activation(layer: ActivationLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
     relu = np.maximum(x, 0) if layer.relu else x
     return [_summary(layer.name, "result", relu, layer.input_type.frac, layer.result_type)]
+
+
+@PROFILES.register(ElementQuantizerLayer)
+def _element_quantizer(layer: ElementQuantizerLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
+    flat = x.reshape(len(x), -1)
+    return [_summary(f"{layer.name}[{t}]", "result", flat[:, layer.members(g)], layer.input_type.frac, t)
+            for g, t in enumerate(layer.element_types)]
 
 
 @PROFILES.register(PiecewiseLinearLayer)

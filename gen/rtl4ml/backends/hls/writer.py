@@ -23,7 +23,7 @@ from ...ir.handlers import HandlerTable
 from ...ir.layers.pooling import RECIPROCAL_TYPE
 from ...ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
-    DotLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer,
+    DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer,
     TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
 from ...resources import hls_dir
 from ..identifiers import check_project_name, comment_text, unique_identifiers
@@ -222,6 +222,15 @@ def _softmax(ident: str, layer: SoftmaxLayer) -> HlsLayer:
 @HLS_CALLS.register(ActivationLayer)
 def _activation(ident: str, layer: ActivationLayer) -> HlsLayer:
     return HlsLayer(ident, layer, layer.function, config={"n": layer.n_out}, template_args=[str(layer.n_out)])
+
+
+@HLS_CALLS.register(ElementQuantizerLayer)
+def _element_quantizer(ident: str, layer: ElementQuantizerLayer) -> HlsLayer:
+    own = {f"{ident}_own{g}_t": cpp_type(t) for g, t in enumerate(layer.element_types)}
+    groups = [str(g) for g in layer.groups]
+    return HlsLayer(ident, layer, "element_quantize", types=own, config={"n": layer.n_out},
+                    template_args=[str(layer.n_out), *own],
+                    arrays=[(f"{ident}_groups.h", "int", f"{ident}_group", len(groups), wrap_values(groups))])
 
 
 @HLS_CALLS.register(ReshapeLayer)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...ir.layers import ActivationLayer, PiecewiseLinearLayer, SoftmaxLayer, TableActivationLayer
+from ...ir.layers import (ActivationLayer, ElementQuantizerLayer, PiecewiseLinearLayer, SoftmaxLayer,
+                          TableActivationLayer)
 from ...ir.value_range import ValueRange
 from .block import RTL_BLOCKS, Block, Requantize, levels_for, requantize_params
 from .pipeline import (ADD_LEVEL_COST, BLOCK_RAM_OUTPUT_COST, BLOCK_RAM_READ_COST, COMPARE_LEVEL_COST,
@@ -16,6 +17,14 @@ from .shift_add import csd_digits
 @dataclass(frozen=True)
 class ActivationPlan:
     requantize: Requantize  # every element: input type -> result type (with the ReLU's clamp at zero)
+
+
+@dataclass(frozen=True)
+class ElementQuantizerPlan:
+    """Per element (flat, row-major): input type -> its own type (its rounding and overflow), then exactly to the
+    block's output type."""
+
+    elements: tuple[tuple[Requantize, Requantize], ...]
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,16 @@ def _codes(values) -> tuple[int, ...]:
 def activation_block(identifier: str, layer: ActivationLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
     plan = ActivationPlan(requantize_params(layer.input_type, layer.result_type, relu=layer.function == "relu"))
     return Block(identifier, "activation_layer", [layer], layer.n_out, layer.input_type, layer.n_out,
+                 layer.result_type, [Step("requantize", REQUANTIZE_COST)], plan)
+
+
+@RTL_BLOCKS.register(ElementQuantizerLayer)
+def element_quantizer_block(identifier: str, layer: ElementQuantizerLayer, fused: None,
+                            input_ranges: list[ValueRange]) -> Block:
+    steps = [(requantize_params(layer.input_type, t), requantize_params(t, layer.result_type))
+             for t in layer.element_types]
+    plan = ElementQuantizerPlan(tuple(steps[group] for group in layer.groups))
+    return Block(identifier, "element_quantizer_layer", [layer], layer.n_out, layer.input_type, layer.n_out,
                  layer.result_type, [Step("requantize", REQUANTIZE_COST)], plan)
 
 

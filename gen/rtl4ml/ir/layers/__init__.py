@@ -5,6 +5,7 @@ from .base import LAYER_CLASSES, Layer, layer_class
 from .batchnorm import BatchNormLayer
 from .conv import ConvLayer
 from .dense import DenseLayer
+from .element_quantizer import ElementQuantizerLayer
 from .input import InputLayer
 from .merge import ConcatenateLayer, DotLayer, ElementwiseMergeLayer
 from .padding import CroppingLayer, ZeroPaddingLayer
@@ -17,6 +18,6 @@ from .table_activation import TableActivationLayer
 from .wiring import WiringLayer
 
 __all__ = ["ActivationLayer", "AveragePoolingLayer", "BatchNormLayer", "ConcatenateLayer", "ConvLayer",
-           "CroppingLayer", "DenseLayer", "DotLayer", "ElementwiseMergeLayer", "InputLayer", "LAYER_CLASSES", "Layer",
+           "CroppingLayer", "DenseLayer", "DotLayer", "ElementQuantizerLayer", "ElementwiseMergeLayer", "InputLayer", "LAYER_CLASSES", "Layer",
            "MaxPoolingLayer", "PermuteLayer", "PiecewiseLinearLayer", "ReshapeLayer", "SoftmaxLayer",
            "TableActivationLayer", "UpSamplingLayer", "WiringLayer", "ZeroPaddingLayer", "layer_class"]
