@@ -6,7 +6,7 @@ TEST ?= jet_tagger
 # pytest workers: Verilator builds are the slow part and use both cores already
 JOBS ?= 2
 
-.PHONY: setup test test-deep test-fast test-synth test-torch onnx-fixtures sim lint bench perf docs mutation clean
+.PHONY: setup test test-deep test-fast test-synth test-torch onnx-fixtures hgq-fixtures sim lint bench perf docs mutation clean
 
 setup:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ test-torch: $(TORCH_VENV)/bin/python
 
 onnx-fixtures: $(TORCH_VENV)/bin/python
 	$(TORCH_VENV)/bin/python tests/fixtures/onnx/export_models.py
+
+# HGQ2 (Keras 3) cannot share .venv with QKeras (its wheel installs a top-level `qkeras`): its own venv, only to
+# re-export the committed HGQ2 fixtures with HGQ2's outputs; rtl4ml reads HGQ2 files without it
+HGQ_VENV ?= .venv-hgq
+$(HGQ_VENV)/bin/python:
+	$(PYTHON) -m venv $(HGQ_VENV)
+	$(HGQ_VENV)/bin/python -m pip install hgq2 "jax[cpu]"
+
+hgq-fixtures: $(HGQ_VENV)/bin/python
+	$(HGQ_VENV)/bin/python tests/fixtures/hgq2/export_models.py
 
 # Yosys synthesis tests (report resources, analytic estimate against Yosys): minutes, not in `make test`
 test-synth:

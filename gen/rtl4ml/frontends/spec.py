@@ -36,6 +36,7 @@ class DenseSpec:
     bias: np.ndarray  # float64 [n_out]
     kernel_type: FixedType | None = None  # the type it was trained with (a quantizer, e.g. QKeras)
     bias_type: FixedType | None = None
+    exact_result: bool = False  # the result in its exact type, not the config's (a quantizer follows, as in HGQ)
     inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
 
 
@@ -51,6 +52,7 @@ class ConvSpec:
     padding: str  # "valid" | "same"
     kernel_type: FixedType | None = None  # the type it was trained with (a quantizer, e.g. QKeras)
     bias_type: FixedType | None = None
+    exact_result: bool = False  # the result in its exact type, not the config's (a quantizer follows, as in HGQ)
     inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
 
 
@@ -85,6 +87,7 @@ class PoolingSpec:
     strides: tuple[int, ...]
     padding: str  # "valid" | "same"
     keep_dims: bool = False  # global pooling with keepdims=True keeps size-1 spatial axes
+    exact_result: bool = False  # the result in its exact type, not the config's (a quantizer follows, as in HGQ)
     inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
 
 
@@ -146,6 +149,7 @@ class ActivationSpec:
     layer_type: str  # what a config's LayerType section calls it (Activation, ReLU, QActivation, ...)
     function: str
     result_type: FixedType | None = None  # the type it was trained with (a quantizer, e.g. QKeras)
+    exact_result: bool = False  # the result in its exact type, not the config's (a quantizer follows, as in HGQ)
     inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
     parameters: dict = field(default_factory=dict)  # the function's constants (alpha, max_value, slope, ...)
 

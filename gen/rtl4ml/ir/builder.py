@@ -38,6 +38,16 @@ def _quantize_tensor(values: np.ndarray, trained_type: FixedType | None, target:
     return quantize_float(values, target)
 
 
+def _exact_result(name: str, exact: FixedType | None, configured: FixedType) -> FixedType:
+    """A spec that asks for its exact result (the next layer quantizes it, as in HGQ) gets it when a data tensor
+    may be that wide; else the configured type, with a warning."""
+    if exact is not None and exact.width <= MAX_TYPE_WIDTH:
+        return exact
+    warnings.warn(f"layer {name}: its exact result needs more than {MAX_TYPE_WIDTH} bits (or an explicit accum "
+                  f"rounds it); it is kept in {configured}, so the next quantizer sees it rounded", stacklevel=3)
+    return configured
+
+
 def _linear_settings(spec, source, config: Config, type_names: tuple[str, ...], kernel_2d: np.ndarray):
     """Settings, weight/bias types and codes, and accumulator of a Dense or convolution spec."""
     settings = config.resolve(spec.name, type_names)
@@ -52,9 +62,12 @@ def _linear_settings(spec, source, config: Config, type_names: tuple[str, ...], 
     bias = _quantize_tensor(spec.bias, spec.bias_type, bias_type)
     accum_type, exact = choose_accumulator(spec.name, weight.reshape(kernel_2d.shape), bias, source.result_type,
                                            weight_type, bias_type, settings.precision.get("accum"))
+    result_type = settings.precision["result"]
+    if getattr(spec, "exact_result", False) and "result" not in settings.explicit:
+        result_type = _exact_result(spec.name, accum_type if exact else None, result_type)
     return dict(name=spec.name, inputs=(source.name,), input_type=source.result_type, weight=weight,
                 weight_type=weight_type, bias=bias, bias_type=bias_type, accum_type=accum_type,
-                accum_is_exact=exact, result_type=settings.precision["result"], reuse_factor=settings.reuse_factor,
+                accum_is_exact=exact, result_type=result_type, reuse_factor=settings.reuse_factor,
                 strategy=settings.strategy, pipeline_budget=settings.pipeline_budget,
                 luts_per_dsp=settings.luts_per_dsp)
 
@@ -94,8 +107,11 @@ def _build_pooling(spec: PoolingSpec, source, config: Config) -> AveragePoolingL
         shape = (1,) * len(spec.pool_size) + (channels,) if spec.keep_dims else (channels,)
     else:
         shape = tuple(g[0] for g in geometry) + (channels,)
+    result_type = settings.precision["result"]
+    if spec.exact_result and layer_class is MaxPoolingLayer and "result" not in settings.explicit:
+        result_type = source.result_type  # the largest of its inputs, exactly
     return layer_class(name=spec.name, inputs=(source.name,), shape=shape, input_type=source.result_type,
-                       result_type=settings.precision["result"], input_shape=source.shape, pool_size=spec.pool_size,
+                       result_type=result_type, input_shape=source.shape, pool_size=spec.pool_size,
                        strides=spec.strides, pad_before=tuple(g[1] for g in geometry),
                        pad_after=tuple(g[2] for g in geometry), pipeline_budget=settings.pipeline_budget)
 
@@ -158,6 +174,9 @@ def _build_activation(spec: ActivationSpec, source, config: Config):
     result_type = settings.precision["result"]
     if spec.result_type is not None and "result" not in settings.explicit:
         result_type = spec.result_type
+    elif spec.exact_result and spec.function in ("relu", "linear") and not spec.parameters and \
+            "result" not in settings.explicit:
+        result_type = source.result_type  # relu or identity: the input's type holds the result exactly
     inputs, shape, input_type = (source.name,), source.shape, source.result_type
     if spec.function == "softmax":  # over the last axis: each row of a shaped tensor on its own
         layer = build_softmax(spec.name, inputs, shape, input_type, result_type, settings.table_size,

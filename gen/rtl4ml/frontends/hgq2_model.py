@@ -1,0 +1,315 @@
+"""Read an HGQ2 model (.keras, Keras 3) without importing HGQ2: per-element bit widths become exact types.
+
+HGQ2 layers are Keras layers with quantizers whose bit widths are weights of the file: `k` (keep negative), and `b`,
+`i` (q_type kbi) or `i`, `f` (q_type kif), one per element where the quantizer is heterogeneous. At inference a
+quantizer is the ap_fixed type <k + i + f, k + i> of its rounding and overflow modes, element by element (HGQ2's
+quantizers package: `i` raised to at least `-f`; saturation, then rounding; wrapping after rounding; an element of
+no bits is 0). So:
+
+- a kernel or bias is quantized here, weight by weight, and carries the narrowest type holding its values: a weight
+  of fewer bits costs less in the adder graphs;
+- an input quantizer (`iq`) or output quantizer (`oq`) becomes an element quantizer before or after the layer; an
+  input element of no bits is 0, so the Dense after it gets a zero kernel row instead.
+
+The file is rewritten as a plain Keras model (Dense, Conv2D, ... with the quantized weights, and a linear Activation
+where a quantizer sits), read by the Keras frontend, and the quantizers' types are then put back by layer name.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import fail
+from ..fixed_point import FixedType, exact_type_of
+from .keras_file import DAMAGED_FILE_ERRORS, KerasFile
+from ..ir.layers.element_quantizer import holding_type
+from .keras_model import build_model_spec
+from .spec import ConvSpec, DenseSpec, ElementQuantizerSpec, ModelSpec
+
+# HGQ2 layer class -> the Keras class it computes as (the quantizers aside)
+_LAYERS = {"QDense": "Dense", "QConv1D": "Conv1D", "QConv2D": "Conv2D"}
+_ROUNDING = {"TRN": "AP_TRN", "RND": "AP_RND", "RND_CONV": "AP_RND_CONV", "TRN_ZERO": "AP_TRN_ZERO",
+             "RND_ZERO": "AP_RND_ZERO", "RND_MIN_INF": "AP_RND_MIN_INF", "RND_INF": "AP_RND_INF"}
+_OVERFLOW = {"WRAP": "AP_WRAP", "SAT": "AP_SAT", "SAT_SYM": "AP_SAT_SYM"}
+MAX_WEIGHT_FRAC = 40
+
+
+def is_hgq2_file(path: Path) -> bool:
+    """A .keras zip whose config names HGQ2 layers (registered as "hgq>...")."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return '"hgq>' in archive.read("config.json").decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
+        return False
+
+
+class _Quantizer:
+    """One HGQ2 fixed-point quantizer: its modes and its k, i, f arrays (broadcastable to the tensor)."""
+
+    def __init__(self, config: dict, variables: list[np.ndarray], where: str):
+        q_type = config.get("q_type")
+        if q_type not in ("kbi", "kif"):
+            raise fail(f"{where}: quantizer type {q_type!r} is not supported (fixed point: kbi, kif)")
+        rounding = str(config.get("round_mode", "TRN")).upper().removeprefix("S_")  # stochastic only in training
+        overflow = str(config.get("overflow_mode", "WRAP")).upper()
+        if rounding not in _ROUNDING or overflow not in _OVERFLOW:
+            raise fail(f"{where}: round mode {rounding!r} / overflow mode {overflow!r} is not supported "
+                       f"({', '.join(_ROUNDING)} / {', '.join(_OVERFLOW)})")
+        self.rounding, self.overflow, self.where = rounding, overflow, where
+        self.weight = bool(config.get("is_weight", False))
+        # saved as the trainable variables, then the others, each in creation order (Keras 3's save_own_variables)
+        wrap = overflow == "WRAP"
+        created = ["k", "b", "i"] if q_type == "kbi" else ["k", "i", "f"]
+        trainable = {"k": False, "b": True, "f": True, "i": not wrap}
+        order = [v for v in created if trainable[v]] + [v for v in created if not trainable[v]]
+        if len(variables) < 3:
+            raise fail(f"{where}: {len(variables)} quantizer variables in the weights file, expected 3 or more")
+        named = dict(zip(order, variables))
+        self.k = np.asarray(named["k"], dtype=np.float64)
+        self.i = np.round(np.asarray(named["i"], dtype=np.float64))  # HGQ2 rounds half to even, as np.round
+        self.f = np.round(np.asarray(named["f"], dtype=np.float64)) if "f" in named else \
+            np.round(np.asarray(named["b"], dtype=np.float64)) - self.i
+        if not (np.all(np.isfinite(self.i)) and np.all(np.isfinite(self.f))) or np.any(np.abs(self.f) > 64) or \
+                np.any(np.abs(self.i) > 64):
+            raise fail(f"{where}: bit widths out of range (i {self.i.min()}..{self.i.max()}, f {self.f.min()}.."
+                       f"{self.f.max()})")
+
+    def kif(self, shape: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        try:
+            return tuple(np.broadcast_to(a, shape) for a in (self.k, self.i, self.f))
+        except ValueError:
+            raise fail(f"{self.where}: bit widths of shape {self.k.shape} do not fit the tensor {shape}") from None
+
+    def quantize(self, values: np.ndarray) -> np.ndarray:
+        """A constant through the quantizer, as HGQ2 computes it at inference."""
+        k, i, f = self.kif(values.shape)
+        i_used = np.maximum(i, -f)
+        scale = 2.0 ** f
+        high, low = 2.0 ** i_used - 2.0 ** -f, -k * 2.0 ** i_used
+        if self.overflow == "SAT_SYM":
+            low = -k * high
+        x = values if self.overflow == "WRAP" else np.clip(values, low, high)
+        x = _round(x * scale, self.rounding) / scale
+        if self.overflow == "WRAP" and not self.weight:  # a trainable weight quantizer in WRAP mode only rounds
+            span, bias = 2.0 ** (i_used + k), k * 2.0 ** (i_used + k - 1)
+            x = np.mod(x + bias, span) - bias
+        return np.where(k + i + f > 0, x, 0.0)
+
+    def element_types(self, shape: tuple) -> tuple[list[FixedType | None], np.ndarray]:
+        """Per element (flattened): its ap_fixed type, or None for an element of no bits (always 0)."""
+        k, i, f = (a.reshape(-1) for a in self.kif((1, *shape)))  # the bit widths keep the batch axis
+        types = []
+        for kk, ii, ff in zip(k.astype(int).tolist(), i.astype(int).tolist(), f.astype(int).tolist()):
+            if kk + ii + ff <= 0:
+                types.append(None)
+                continue
+            ii = max(ii, -ff)
+            width = kk + ii + ff
+            if kk and width < 2:
+                raise fail(f"{self.where}: an element of sign only (1 signed bit) has no ap_fixed type")
+            types.append(FixedType(width, kk + ii, bool(kk), _ROUNDING[self.rounding], _OVERFLOW[self.overflow]))
+        return types, np.array([t is None for t in types])
+
+
+def _round(x: np.ndarray, mode: str) -> np.ndarray:
+    if mode == "TRN":
+        return np.floor(x)
+    if mode == "RND":
+        return np.floor(x + 0.5)
+    if mode == "RND_CONV":
+        return np.round(x)
+    if mode == "TRN_ZERO":
+        return np.trunc(x)
+    if mode == "RND_ZERO":
+        return -np.floor(-np.abs(x) + 0.5) * np.sign(x)
+    if mode == "RND_MIN_INF":
+        return -np.floor(-x + 0.5)
+    return np.floor(np.abs(x) + 0.5) * np.sign(x)  # RND_INF
+
+
+def _read_archive(path: Path) -> tuple[dict, dict]:
+    """config.json, and the weights file's groups as nested dicts of arrays."""
+    import h5py
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json").decode("utf-8"))
+            with h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r") as handle:
+                def tree(group):
+                    return {key: tree(group[key]) if hasattr(group[key], "keys") else np.asarray(group[key])
+                            for key in group}
+                weights = tree(handle["layers"]) if "layers" in handle else {}
+    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, *DAMAGED_FILE_ERRORS) as exc:
+        raise fail(f"{path}: not a valid HGQ2 .keras archive ({exc.__class__.__name__}: {exc})") from None
+    if not isinstance(config, dict) or not isinstance(config.get("config"), dict):
+        raise fail(f"{path}: config.json is not a Keras model config")
+    return config, weights
+
+
+def _variables(group: dict | None) -> list[np.ndarray]:
+    variables = (group or {}).get("vars") or {}
+    return [variables[key] for key in sorted(variables, key=int)]
+
+
+def _quantizer(group: dict, name: str, config: dict, where: str) -> _Quantizer | None:
+    conf = config.get(f"{name}_conf")
+    if not conf:
+        return None
+    inner = conf.get("config") or {}
+    return _Quantizer(inner, _variables((group.get(name) or {}).get("quantizer")), f"{where}, {name}")
+
+
+def _snake_case(class_name: str) -> str:
+    import re
+
+    text = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", text).lower()
+
+
+def _inbound_name(layer: dict) -> list:
+    return layer.get("inbound_nodes") or []
+
+
+def _tensor_history(name: str) -> dict:
+    return {"class_name": "__keras_tensor__", "config": {"keras_history": [name, 0, 0]}}
+
+
+def load_hgq2_model(path: str | Path) -> ModelSpec:
+    """Read an HGQ2 .keras file into a model spec, every quantizer an exact type."""
+    path = Path(path)
+    config, groups = _read_archive(path)
+    inner = config["config"]
+    layers = inner.get("layers")
+    if not isinstance(layers, list):
+        raise fail(f"{path}: config.json has no layer list")
+    counters: dict[str, int] = {}
+    plain, weights, quantizers, kernels = [], {}, {}, {}
+    for layer in layers:
+        class_name, layer_config = layer.get("class_name"), dict(layer.get("config") or {})
+        name = layer_config.get("name", layer.get("name"))
+        where = f"{path}: layer {name} ({class_name})"
+        snake = _snake_case(str(class_name))
+        count = counters.get(snake, 0)
+        counters[snake] = count + 1
+        group = groups.get(snake if count == 0 else f"{snake}_{count}", {})
+        registered = str(layer.get("registered_name") or "")
+        if not registered.startswith("hgq>"):
+            if layer_config.get("name") is not None and _variables(group):
+                weights[name] = _variables(group)
+            plain.append(layer)
+            continue
+        if class_name not in _LAYERS:
+            raise fail(f"{where}: HGQ2 layer {class_name!r} is not supported; rtl4ml reads "
+                       f"{', '.join(_LAYERS)} and the Keras layers between them")
+        arrays = _variables(group)
+        use_bias = bool(layer_config.get("use_bias", True))
+        if len(arrays) < 1 + int(use_bias):
+            raise fail(f"{where}: expected {1 + int(use_bias)} weight arrays, found {len(arrays)}")
+        kernel = np.asarray(arrays[0], dtype=np.float64)
+        bias = np.asarray(arrays[1], dtype=np.float64) if use_bias else None
+        for label, array in (("kernel", kernel), ("bias", bias)):
+            if array is not None and not np.all(np.isfinite(array)):
+                raise fail(f"{where}: its {label} holds non-finite values")
+        kq, bq = _quantizer(group, "kq", layer_config, where), _quantizer(group, "bq", layer_config, where)
+        if kq is not None:
+            kernel = kq.quantize(kernel)
+        if bq is not None and bias is not None:
+            bias = bq.quantize(bias)
+        iq = _quantizer(group, "iq", layer_config, where) if layer_config.get("enable_iq", True) else None
+        oq = _quantizer(group, "oq", layer_config, where) if layer_config.get("enable_oq", False) else None
+        input_shape = (layer.get("build_config") or {}).get("input_shape")
+        if not isinstance(input_shape, list) or len(input_shape) < 2 or \
+                not all(isinstance(n, int) and n > 0 for n in input_shape[1:]):
+            raise fail(f"{where}: build_config holds no input shape ({input_shape!r}); save the model after it is built")
+        if oq is not None and class_name != "QDense":
+            raise fail(f"{where}: an output quantizer (enable_oq) is supported after a QDense only")
+        keras_config = {key: value for key, value in layer_config.items() if not key.endswith("_conf")}
+        rewritten = {"class_name": _LAYERS[class_name], "config": keras_config, "name": name,
+                     "inbound_nodes": copy.deepcopy(_inbound_name(layer))}
+        if iq is not None:  # a linear Activation in front of the layer, retyped below
+            before = {"class_name": "Activation", "config": {"name": f"{name}_iq", "activation": "linear"},
+                      "name": f"{name}_iq", "inbound_nodes": copy.deepcopy(_inbound_name(layer))}
+            if rewritten["inbound_nodes"]:
+                rewritten["inbound_nodes"] = [{"args": [_tensor_history(f"{name}_iq")], "kwargs": {}}]
+            plain.append(before)
+            quantizers[f"{name}_iq"] = (iq, name, tuple(input_shape[1:]))
+        plain.append(rewritten)
+        weights[name] = [kernel] + ([bias] if bias is not None else [])
+        kernels[name] = (kernel, bias)
+        if oq is not None:
+            after = {"class_name": "Activation", "config": {"name": f"{name}_oq", "activation": "linear"},
+                     "name": f"{name}_oq",
+                     "inbound_nodes": [{"args": [_tensor_history(name)], "kwargs": {}}] if rewritten["inbound_nodes"]
+                     else []}
+            _rename_readers(layers, inner, name, f"{name}_oq")
+            plain.append(after)
+            quantizers[f"{name}_oq"] = (oq, None, (int(layer_config.get("units", kernel.shape[-1])),))
+    model_config = copy.deepcopy(config)
+    model_config["config"]["layers"] = plain
+    spec = build_model_spec(KerasFile(model_config, weights, str(path), "names"))
+    return _typed(spec, quantizers, kernels, str(path))
+
+
+def _rename_readers(layers: list, model: dict, source: str, target: str) -> None:
+    """The layers and model outputs that read `source` now read `target` (its output quantizer)."""
+    old, new = f'"keras_history": ["{source}", ', f'"keras_history": ["{target}", '
+    for layer in layers:
+        nodes = layer.get("inbound_nodes") or []
+        layer["inbound_nodes"] = json.loads(json.dumps(nodes).replace(old, new))
+    outputs = model.get("output_layers")
+    if isinstance(outputs, list):
+        model["output_layers"] = json.loads(json.dumps(outputs).replace(f'["{source}", ', f'["{target}", '))
+
+
+def _typed(spec: ModelSpec, quantizers: dict, kernels: dict, source: str) -> ModelSpec:
+    """Give the quantizers' linear Activations their per-element types and the weights their exact types."""
+    layers = []
+    for layer in spec.layers:
+        if layer.name in quantizers:
+            quantizer, consumer, shape = quantizers[layer.name]
+            types, zero = quantizer.element_types(shape)
+            if zero.any():
+                kept = next((t for t in types if t is not None), FixedType(2, 1))
+                types = [t or kept for t in types]
+                _zero_rows(spec, consumer, np.flatnonzero(zero), f"{source}: layer {layer.name}")
+            layers.append(ElementQuantizerSpec(layer.name, "Quantizer", tuple(types), inputs=layer.inputs))
+            continue
+        if hasattr(layer, "exact_result"):  # between quantizers HGQ2 computes in float: every result exact
+            layer.exact_result = True
+        if isinstance(layer, (DenseSpec, ConvSpec)) and layer.name in kernels:
+            layer.kernel_type = exact_type_of(layer.kernel, MAX_WEIGHT_FRAC)
+            layer.bias_type = exact_type_of(layer.bias, MAX_WEIGHT_FRAC)
+            if layer.kernel_type is None or layer.bias_type is None:
+                raise fail(f"{source}: layer {layer.name}: quantized weights need more than {MAX_WEIGHT_FRAC} "
+                           "fractional bits")
+        layers.append(layer)
+    spec.layers = layers
+    first = spec.layers[0] if spec.layers else None
+    if isinstance(first, ElementQuantizerSpec) and first.inputs in ((), (spec.input.name,)):
+        spec.input.result_type = input_type(first.types)
+    return spec
+
+
+def input_type(types) -> FixedType:
+    """The input bus in front of an input quantizer: one fractional bit finer than its finest element, so that real
+    inputs truncated to it and then rounded per element (TRN, RND) are what HGQ2 gives; RND_CONV ties are exact for
+    inputs on that grid. Saturating; with wrapping elements 8 integer bits more, so that inputs up to 256 times
+    their trained range wrap as HGQ2 wraps them."""
+    holding = holding_type(set(types))
+    extra = 8 if any(t.overflow == "AP_WRAP" for t in types) else 0
+    return FixedType(holding.width + 1 + extra, holding.integer + extra, True, "AP_TRN", "AP_SAT")
+
+
+def _zero_rows(spec: ModelSpec, consumer: str | None, rows: np.ndarray, where: str) -> None:
+    """Input elements of no bits are 0: the Dense reading them gets zero kernel rows (a convolution cannot)."""
+    layer = next((s for s in spec.layers if s.name == consumer), None)
+    if not isinstance(layer, DenseSpec):
+        raise fail(f"{where}: {len(rows)} elements have no bits (always 0) before a layer that is not a Dense")
+    layer.kernel = layer.kernel.copy()
+    layer.kernel[rows] = 0.0
