@@ -26,8 +26,11 @@ def fixture(name):
     return str(FIXTURES / f"{name}.keras"), data["x"].astype(np.float64), data["y"].astype(np.float64)
 
 
-@pytest.mark.parametrize("name, config", [("hgq2_mlp", CONFIG), ("hgq2_cnn", CONFIG), ("hgq2_mlp_sat", FINE_INPUT)])
+@pytest.mark.parametrize("name, config", [("hgq2_mlp", CONFIG), ("hgq2_cnn", CONFIG), ("hgq2_mlp_sat", FINE_INPUT),
+                                          ("hgq2_sequence", CONFIG)])
 def test_hgq2_models_give_hgq2s_own_outputs_bit_for_bit(name, config):
+    """MLPs (wrapping and saturating input quantizers, RND and RND_CONV), a CNN, and a sequence model with a
+    standalone Quantizer, a QMaxPooling1D and an output quantizer."""
     path, x, y = fixture(name)
     design = rtl4ml.convert(path, config)
     assert np.array_equal(design.predict(x), y)

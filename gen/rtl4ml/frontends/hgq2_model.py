@@ -34,6 +34,9 @@ from .spec import ConvSpec, DenseSpec, ElementQuantizerSpec, ModelSpec
 
 # HGQ2 layer class -> the Keras class it computes as (the quantizers aside)
 _LAYERS = {"QDense": "Dense", "QConv1D": "Conv1D", "QConv2D": "Conv2D"}
+# HGQ2 pooling layers: an input quantizer, then the Keras pooling of the name without its Q
+_POOLINGS = tuple(f"Q{kind}Pooling{rank}D" for kind in ("Max", "Average", "GlobalMax", "GlobalAverage")
+                  for rank in (1, 2))
 _ROUNDING = {"TRN": "AP_TRN", "RND": "AP_RND", "RND_CONV": "AP_RND_CONV", "TRN_ZERO": "AP_TRN_ZERO",
              "RND_ZERO": "AP_RND_ZERO", "RND_MIN_INF": "AP_RND_MIN_INF", "RND_INF": "AP_RND_INF"}
 _OVERFLOW = {"WRAP": "AP_WRAP", "SAT": "AP_SAT", "SAT_SYM": "AP_SAT_SYM"}
@@ -172,10 +175,6 @@ def _snake_case(class_name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", text).lower()
 
 
-def _inbound_name(layer: dict) -> list:
-    return layer.get("inbound_nodes") or []
-
-
 def _tensor_history(name: str) -> dict:
     return {"class_name": "__keras_tensor__", "config": {"keras_history": [name, 0, 0]}}
 
@@ -188,72 +187,107 @@ def load_hgq2_model(path: str | Path) -> ModelSpec:
     layers = inner.get("layers")
     if not isinstance(layers, list):
         raise fail(f"{path}: config.json has no layer list")
+    rewrite = _Rewrite(inner)
     counters: dict[str, int] = {}
-    plain, weights, quantizers, kernels = [], {}, {}, {}
     for layer in layers:
         class_name, layer_config = layer.get("class_name"), dict(layer.get("config") or {})
         name = layer_config.get("name", layer.get("name"))
-        where = f"{path}: layer {name} ({class_name})"
         snake = _snake_case(str(class_name))
         count = counters.get(snake, 0)
         counters[snake] = count + 1
         group = groups.get(snake if count == 0 else f"{snake}_{count}", {})
-        registered = str(layer.get("registered_name") or "")
-        if not registered.startswith("hgq>"):
-            if layer_config.get("name") is not None and _variables(group):
-                weights[name] = _variables(group)
-            plain.append(layer)
-            continue
-        if class_name not in _LAYERS:
+        if not str(layer.get("registered_name") or "").startswith("hgq>"):
+            rewrite.keras_layer(layer, name, group)
+        else:
+            rewrite.hgq_layer(layer, class_name, layer_config, name, group, f"{path}: layer {name} ({class_name})")
+    model_config = copy.deepcopy(config)
+    model_config["config"]["layers"] = rewrite.layers
+    spec = build_model_spec(KerasFile(model_config, rewrite.weights, str(path), "names"))
+    return _typed(spec, rewrite.quantizers, rewrite.kernels, str(path))
+
+
+class _Rewrite:
+    """The HGQ2 model as plain Keras layers (quantized weights; a linear Activation where a quantizer sits)."""
+
+    def __init__(self, model: dict):
+        self.model = model
+        self.layers: list[dict] = []
+        self.weights: dict[str, list[np.ndarray]] = {}
+        self.quantizers: dict[str, tuple] = {}  # activation name -> (quantizer, the Dense it feeds, tensor shape)
+        self.kernels: dict[str, tuple] = {}
+
+    def keras_layer(self, layer: dict, name: str, group: dict) -> None:
+        if _variables(group):
+            self.weights[name] = _variables(group)
+        self.layers.append(layer)
+
+    def hgq_layer(self, layer: dict, class_name: str, config: dict, name: str, group: dict, where: str) -> None:
+        if class_name == "Quantizer":
+            inner = (config.get("config") or {}).get("config") or {}
+            if inner.get("scaler") is not None or inner.get("affine") is not None:
+                raise fail(f"{where}: a quantizer with a scaler or an affine map is not supported")
+            quantizer = _Quantizer(inner, _variables(group.get("quantizer")), where)
+            self.quantizers[name] = (quantizer, None, _input_shape(layer, where))
+            self.layers.append({**layer, "class_name": "Activation", "registered_name": None,
+                                "config": {"name": name, "activation": "linear"}})
+            return
+        keras_class = _LAYERS.get(class_name) or (class_name[1:] if class_name in _POOLINGS else None)
+        if keras_class is None:
             raise fail(f"{where}: HGQ2 layer {class_name!r} is not supported; rtl4ml reads "
-                       f"{', '.join(_LAYERS)} and the Keras layers between them")
-        arrays = _variables(group)
-        use_bias = bool(layer_config.get("use_bias", True))
-        if len(arrays) < 1 + int(use_bias):
-            raise fail(f"{where}: expected {1 + int(use_bias)} weight arrays, found {len(arrays)}")
-        kernel = np.asarray(arrays[0], dtype=np.float64)
-        bias = np.asarray(arrays[1], dtype=np.float64) if use_bias else None
-        for label, array in (("kernel", kernel), ("bias", bias)):
-            if array is not None and not np.all(np.isfinite(array)):
-                raise fail(f"{where}: its {label} holds non-finite values")
-        kq, bq = _quantizer(group, "kq", layer_config, where), _quantizer(group, "bq", layer_config, where)
-        if kq is not None:
-            kernel = kq.quantize(kernel)
-        if bq is not None and bias is not None:
-            bias = bq.quantize(bias)
-        iq = _quantizer(group, "iq", layer_config, where) if layer_config.get("enable_iq", True) else None
-        oq = _quantizer(group, "oq", layer_config, where) if layer_config.get("enable_oq", False) else None
-        input_shape = (layer.get("build_config") or {}).get("input_shape")
-        if not isinstance(input_shape, list) or len(input_shape) < 2 or \
-                not all(isinstance(n, int) and n > 0 for n in input_shape[1:]):
-            raise fail(f"{where}: build_config holds no input shape ({input_shape!r}); save the model after it is built")
+                       f"{', '.join([*_LAYERS, *_POOLINGS, 'Quantizer'])} and the Keras layers between them")
+        iq = _quantizer(group, "iq", config, where) if config.get("enable_iq", True) else None
+        oq = _quantizer(group, "oq", config, where) if config.get("enable_oq", False) else None
         if oq is not None and class_name != "QDense":
             raise fail(f"{where}: an output quantizer (enable_oq) is supported after a QDense only")
-        keras_config = {key: value for key, value in layer_config.items() if not key.endswith("_conf")}
-        rewritten = {"class_name": _LAYERS[class_name], "config": keras_config, "name": name,
-                     "inbound_nodes": copy.deepcopy(_inbound_name(layer))}
-        if iq is not None:  # a linear Activation in front of the layer, retyped below
+        keras_config = {key: value for key, value in config.items() if not key.endswith("_conf")}
+        rewritten = {"class_name": keras_class, "config": keras_config, "name": name,
+                     "inbound_nodes": copy.deepcopy(layer.get("inbound_nodes") or [])}
+        if iq is not None:  # a linear Activation in front of the layer, retyped in _typed
             before = {"class_name": "Activation", "config": {"name": f"{name}_iq", "activation": "linear"},
-                      "name": f"{name}_iq", "inbound_nodes": copy.deepcopy(_inbound_name(layer))}
+                      "name": f"{name}_iq", "inbound_nodes": copy.deepcopy(layer.get("inbound_nodes") or [])}
             if rewritten["inbound_nodes"]:
                 rewritten["inbound_nodes"] = [{"args": [_tensor_history(f"{name}_iq")], "kwargs": {}}]
-            plain.append(before)
-            quantizers[f"{name}_iq"] = (iq, name, tuple(input_shape[1:]))
-        plain.append(rewritten)
-        weights[name] = [kernel] + ([bias] if bias is not None else [])
-        kernels[name] = (kernel, bias)
+            self.layers.append(before)
+            self.quantizers[f"{name}_iq"] = (iq, name, _input_shape(layer, where))
+        self.layers.append(rewritten)
+        if class_name in _LAYERS:
+            kernel, bias = _quantized_weights(group, config, where)
+            self.weights[name] = [kernel] + ([bias] if bias is not None else [])
+            self.kernels[name] = (kernel, bias)
         if oq is not None:
-            after = {"class_name": "Activation", "config": {"name": f"{name}_oq", "activation": "linear"},
-                     "name": f"{name}_oq",
-                     "inbound_nodes": [{"args": [_tensor_history(name)], "kwargs": {}}] if rewritten["inbound_nodes"]
-                     else []}
-            _rename_readers(layers, inner, name, f"{name}_oq")
-            plain.append(after)
-            quantizers[f"{name}_oq"] = (oq, None, (int(layer_config.get("units", kernel.shape[-1])),))
-    model_config = copy.deepcopy(config)
-    model_config["config"]["layers"] = plain
-    spec = build_model_spec(KerasFile(model_config, weights, str(path), "names"))
-    return _typed(spec, quantizers, kernels, str(path))
+            functional = bool(rewritten["inbound_nodes"])
+            _rename_readers(self.model.get("layers") or [], self.model, name, f"{name}_oq")
+            self.layers.append({"class_name": "Activation", "config": {"name": f"{name}_oq", "activation": "linear"},
+                                "name": f"{name}_oq",
+                                "inbound_nodes": [{"args": [_tensor_history(name)], "kwargs": {}}] if functional
+                                else []})
+            self.quantizers[f"{name}_oq"] = (oq, None, (int(config.get("units", 0)),))
+
+
+def _input_shape(layer: dict, where: str) -> tuple[int, ...]:
+    shape = (layer.get("build_config") or {}).get("input_shape")
+    if not isinstance(shape, list) or len(shape) < 2 or not all(isinstance(n, int) and n > 0 for n in shape[1:]):
+        raise fail(f"{where}: build_config holds no input shape ({shape!r}); save the model after it is built")
+    return tuple(shape[1:])
+
+
+def _quantized_weights(group: dict, config: dict, where: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """The kernel and bias through their quantizers, as HGQ2 computes them at inference."""
+    arrays = _variables(group)
+    use_bias = bool(config.get("use_bias", True))
+    if len(arrays) < 1 + int(use_bias):
+        raise fail(f"{where}: expected {1 + int(use_bias)} weight arrays, found {len(arrays)}")
+    kernel = np.asarray(arrays[0], dtype=np.float64)
+    bias = np.asarray(arrays[1], dtype=np.float64) if use_bias else None
+    for label, array in (("kernel", kernel), ("bias", bias)):
+        if array is not None and not np.all(np.isfinite(array)):
+            raise fail(f"{where}: its {label} holds non-finite values")
+    kq, bq = _quantizer(group, "kq", config, where), _quantizer(group, "bq", config, where)
+    if kq is not None:
+        kernel = kq.quantize(kernel)
+    if bq is not None and bias is not None:
+        bias = bq.quantize(bias)
+    return kernel, bias
 
 
 def _rename_readers(layers: list, model: dict, source: str, target: str) -> None:
