@@ -6,7 +6,7 @@ TEST ?= jet_tagger
 # pytest workers: Verilator builds are the slow part and use both cores already
 JOBS ?= 2
 
-.PHONY: setup test test-deep test-fast test-synth test-torch onnx-fixtures hgq-fixtures sim lint bench perf docs mutation clean
+.PHONY: setup test test-deep test-fast test-synth test-torch onnx-fixtures hgq-fixtures hgq1-fixtures sim lint bench perf docs mutation clean
 
 setup:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,15 @@ $(HGQ_VENV)/bin/python:
 
 hgq-fixtures: $(HGQ_VENV)/bin/python
 	$(HGQ_VENV)/bin/python tests/fixtures/hgq2/export_models.py
+
+# HGQ v1 needs TensorFlow 2.15 with Keras 2: the proxy-model fixtures come from their own venv too
+HGQ1_VENV ?= .venv-hgq1
+$(HGQ1_VENV)/bin/python:
+	$(PYTHON) -m venv $(HGQ1_VENV)
+	$(HGQ1_VENV)/bin/python -m pip install "tensorflow==2.15.1" "keras==2.15.0" "HGQ==0.2.6"
+
+hgq1-fixtures: $(HGQ1_VENV)/bin/python
+	$(HGQ1_VENV)/bin/python tests/fixtures/hgq1/export_models.py
 
 # Yosys synthesis tests (report resources, analytic estimate against Yosys): minutes, not in `make test`
 test-synth:

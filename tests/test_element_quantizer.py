@@ -53,3 +53,19 @@ def test_element_quantizers_are_bit_exact_in_verilog_vhdl_and_csim(tmp_path):
     vhdl = design.simulate_vhdl(X[:100])
     assert vhdl["passed"] and vhdl["mismatches"] == 0
     assert np.array_equal(rtl4ml.load_design(tmp_path / "prj").predict(X), design.predict(X))
+
+
+@pytest.mark.sim
+def test_elements_of_no_bits_are_zero_everywhere(tmp_path):
+    """An element of no bits (HGQ's pruned inputs) is 0 in the golden model, the Verilog and VHDL cores, the HLS
+    C++ and the IP's lint."""
+    spec = model()
+    spec.layers[1] = ElementQuantizerSpec("q", "Quant", (None, *TYPES[1:4], None, *TYPES[5:]))
+    design = rtl4ml.convert(spec, CONFIG)
+    X = np.random.default_rng(7).normal(0, 3, (200, 5))
+    _, trace = design.predict_codes(X, trace=True)
+    assert not trace["q"][:, [0, 4]].any() and trace["q"][:, [1, 2, 3]].any()
+    design.write(tmp_path / "prj")
+    assert design.simulate_bulk(X)["mismatches"] == 0
+    assert design.csim(X)["mismatches"] == 0
+    assert design.simulate_vhdl(X[:50])["mismatches"] == 0

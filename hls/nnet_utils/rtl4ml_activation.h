@@ -27,8 +27,9 @@ void linear(const data_T data[N], res_T res[N]) {
     }
 }
 
-// Each element to its own type (group[i] picks it among own_T...), then to the result type, which holds every own
-// type exactly: one pass per type, so each conversion is an ap_fixed cast with that type's rounding and overflow.
+// Each element to its own type (group[i] picks it among own_T...; -1: no bits, always 0), then to the result type,
+// which holds every own type exactly: one pass per type, so each conversion is an ap_fixed cast with that type's
+// rounding and overflow.
 template <class data_T, class res_T, int N, int G>
 void element_quantize_group(const data_T data[N], res_T res[N], const int group[N]) {}
 
@@ -45,6 +46,10 @@ void element_quantize_group(const data_T data[N], res_T res[N], const int group[
 template <class data_T, class res_T, int N, class... own_T>
 void element_quantize(const data_T data[N], res_T res[N], const int group[N]) {
     #pragma HLS INLINE
+    for (int i = 0; i < N; i++) {
+        #pragma HLS UNROLL
+        res[i] = 0;  // group -1: an element of no bits
+    }
     element_quantize_group<data_T, res_T, N, 0, own_T...>(data, res, group);
 }
 

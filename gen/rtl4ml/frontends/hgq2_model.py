@@ -26,21 +26,18 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import fail
-from ..fixed_point import FixedType, exact_type_of
+from ..fixed_point import FixedType
+from .hgq_types import ROUNDING, element_type, exact_between_quantizers
 from .keras_file import DAMAGED_FILE_ERRORS, KerasFile
-from ..ir.layers.element_quantizer import holding_type
 from .keras_model import build_model_spec
-from .spec import ConvSpec, DenseSpec, ElementQuantizerSpec, ModelSpec
+from .spec import DenseSpec, ElementQuantizerSpec, ModelSpec
 
 # HGQ2 layer class -> the Keras class it computes as (the quantizers aside)
 _LAYERS = {"QDense": "Dense", "QConv1D": "Conv1D", "QConv2D": "Conv2D"}
 # HGQ2 pooling layers: an input quantizer, then the Keras pooling of the name without its Q
 _POOLINGS = tuple(f"Q{kind}Pooling{rank}D" for kind in ("Max", "Average", "GlobalMax", "GlobalAverage")
                   for rank in (1, 2))
-_ROUNDING = {"TRN": "AP_TRN", "RND": "AP_RND", "RND_CONV": "AP_RND_CONV", "TRN_ZERO": "AP_TRN_ZERO",
-             "RND_ZERO": "AP_RND_ZERO", "RND_MIN_INF": "AP_RND_MIN_INF", "RND_INF": "AP_RND_INF"}
-_OVERFLOW = {"WRAP": "AP_WRAP", "SAT": "AP_SAT", "SAT_SYM": "AP_SAT_SYM"}
-MAX_WEIGHT_FRAC = 40
+_OVERFLOWS = ("WRAP", "SAT", "SAT_SYM")
 
 
 def is_hgq2_file(path: Path) -> bool:
@@ -61,9 +58,9 @@ class _Quantizer:
             raise fail(f"{where}: quantizer type {q_type!r} is not supported (fixed point: kbi, kif)")
         rounding = str(config.get("round_mode", "TRN")).upper().removeprefix("S_")  # stochastic only in training
         overflow = str(config.get("overflow_mode", "WRAP")).upper()
-        if rounding not in _ROUNDING or overflow not in _OVERFLOW:
+        if rounding not in ROUNDING or overflow not in _OVERFLOWS:
             raise fail(f"{where}: round mode {rounding!r} / overflow mode {overflow!r} is not supported "
-                       f"({', '.join(_ROUNDING)} / {', '.join(_OVERFLOW)})")
+                       f"({', '.join(ROUNDING)} / {', '.join(_OVERFLOWS)})")
         self.rounding, self.overflow, self.where = rounding, overflow, where
         self.weight = bool(config.get("is_weight", False))
         # saved as the trainable variables, then the others, each in creation order (Keras 3's save_own_variables)
@@ -109,14 +106,8 @@ class _Quantizer:
         k, i, f = (a.reshape(-1) for a in self.kif((1, *shape)))  # the bit widths keep the batch axis
         types = []
         for kk, ii, ff in zip(k.astype(int).tolist(), i.astype(int).tolist(), f.astype(int).tolist()):
-            if kk + ii + ff <= 0:
-                types.append(None)
-                continue
-            ii = max(ii, -ff)
-            width = kk + ii + ff
-            if kk and width < 2:
-                raise fail(f"{self.where}: an element of sign only (1 signed bit) has no ap_fixed type")
-            types.append(FixedType(width, kk + ii, bool(kk), _ROUNDING[self.rounding], _OVERFLOW[self.overflow]))
+            ii = max(ii, -ff) if kk + ii + ff > 0 else ii  # HGQ2 raises i to -f; no bits stays no bits
+            types.append(element_type(kk, kk + ii + ff, kk + ii, self.rounding, self.overflow, self.where))
         return types, np.array([t is None for t in types])
 
 
@@ -203,7 +194,7 @@ def load_hgq2_model(path: str | Path) -> ModelSpec:
     model_config = copy.deepcopy(config)
     model_config["config"]["layers"] = rewrite.layers
     spec = build_model_spec(KerasFile(model_config, rewrite.weights, str(path), "names"))
-    return _typed(spec, rewrite.quantizers, rewrite.kernels, str(path))
+    return _typed(spec, rewrite.quantizers, str(path))
 
 
 class _Rewrite:
@@ -214,7 +205,6 @@ class _Rewrite:
         self.layers: list[dict] = []
         self.weights: dict[str, list[np.ndarray]] = {}
         self.quantizers: dict[str, tuple] = {}  # activation name -> (quantizer, the Dense it feeds, tensor shape)
-        self.kernels: dict[str, tuple] = {}
 
     def keras_layer(self, layer: dict, name: str, group: dict) -> None:
         if _variables(group):
@@ -253,7 +243,6 @@ class _Rewrite:
         if class_name in _LAYERS:
             kernel, bias = _quantized_weights(group, config, where)
             self.weights[name] = [kernel] + ([bias] if bias is not None else [])
-            self.kernels[name] = (kernel, bias)
         if oq is not None:
             functional = bool(rewritten["inbound_nodes"])
             _rename_readers(self.model.get("layers") or [], self.model, name, f"{name}_oq")
@@ -301,49 +290,24 @@ def _rename_readers(layers: list, model: dict, source: str, target: str) -> None
         model["output_layers"] = json.loads(json.dumps(outputs).replace(f'["{source}", ', f'["{target}", '))
 
 
-def _typed(spec: ModelSpec, quantizers: dict, kernels: dict, source: str) -> ModelSpec:
-    """Give the quantizers' linear Activations their per-element types and the weights their exact types."""
+def _typed(spec: ModelSpec, quantizers: dict, source: str) -> ModelSpec:
+    """Give the quantizers' linear Activations their per-element types, then HGQ's exact types everywhere else."""
     layers = []
     for layer in spec.layers:
         if layer.name in quantizers:
             quantizer, consumer, shape = quantizers[layer.name]
             types, zero = quantizer.element_types(shape)
-            if zero.any():
-                kept = next((t for t in types if t is not None), FixedType(2, 1))
-                types = [t or kept for t in types]
-                _zero_rows(spec, consumer, np.flatnonzero(zero), f"{source}: layer {layer.name}")
-            layers.append(ElementQuantizerSpec(layer.name, "Quantizer", tuple(types), inputs=layer.inputs))
-            continue
-        if hasattr(layer, "exact_result"):  # between quantizers HGQ2 computes in float: every result exact
-            layer.exact_result = True
-        if isinstance(layer, (DenseSpec, ConvSpec)) and layer.name in kernels:
-            layer.kernel_type = exact_type_of(layer.kernel, MAX_WEIGHT_FRAC)
-            layer.bias_type = exact_type_of(layer.bias, MAX_WEIGHT_FRAC)
-            if layer.kernel_type is None or layer.bias_type is None:
-                raise fail(f"{source}: layer {layer.name}: quantized weights need more than {MAX_WEIGHT_FRAC} "
-                           "fractional bits")
+            if zero.any() and consumer is not None:
+                _zero_rows(spec, consumer, np.flatnonzero(zero))  # cheaper than the zeros themselves
+            layer = ElementQuantizerSpec(layer.name, "Quantizer", tuple(types), inputs=layer.inputs)
         layers.append(layer)
     spec.layers = layers
-    first = spec.layers[0] if spec.layers else None
-    if isinstance(first, ElementQuantizerSpec) and first.inputs in ((), (spec.input.name,)):
-        spec.input.result_type = input_type(first.types)
-    return spec
+    return exact_between_quantizers(spec, source)
 
 
-def input_type(types) -> FixedType:
-    """The input bus in front of an input quantizer: one fractional bit finer than its finest element, so that real
-    inputs truncated to it and then rounded per element (TRN, RND) are what HGQ2 gives; RND_CONV ties are exact for
-    inputs on that grid. Saturating; with wrapping elements 8 integer bits more, so that inputs up to 256 times
-    their trained range wrap as HGQ2 wraps them."""
-    holding = holding_type(set(types))
-    extra = 8 if any(t.overflow == "AP_WRAP" for t in types) else 0
-    return FixedType(holding.width + 1 + extra, holding.integer + extra, True, "AP_TRN", "AP_SAT")
-
-
-def _zero_rows(spec: ModelSpec, consumer: str | None, rows: np.ndarray, where: str) -> None:
-    """Input elements of no bits are 0: the Dense reading them gets zero kernel rows (a convolution cannot)."""
+def _zero_rows(spec: ModelSpec, consumer: str, rows: np.ndarray) -> None:
+    """Input elements of no bits are 0: a Dense reading them gets zero kernel rows, which cost nothing."""
     layer = next((s for s in spec.layers if s.name == consumer), None)
-    if not isinstance(layer, DenseSpec):
-        raise fail(f"{where}: {len(rows)} elements have no bits (always 0) before a layer that is not a Dense")
-    layer.kernel = layer.kernel.copy()
-    layer.kernel[rows] = 0.0
+    if isinstance(layer, DenseSpec):
+        layer.kernel = layer.kernel.copy()
+        layer.kernel[rows] = 0.0

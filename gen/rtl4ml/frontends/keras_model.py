@@ -18,11 +18,13 @@ import numpy as np
 from ..errors import Rtl4mlError, fail
 from ..ir.layers.conv import output_geometry
 from ..ir.layers.piecewise_linear import STEP_FUNCTIONS
+from .hgq_types import element_type, exact_between_quantizers
 from .keras_file import KerasFile, read_keras_file, weights_by_layer_name
 from .qkeras_quantizers import (activation_quantizer, binary_weights, levels_type, quantized_weights,
                                 ternary_weights)
-from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, InputSpec, MergeSpec, ModelSpec,
-                   PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec, per_channel_kernel)
+from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, ElementQuantizerSpec, InputSpec,
+                   MergeSpec, ModelSpec, PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec,
+                   per_channel_kernel)
 
 ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh", "relu6", "relu1", "hard_sigmoid", "hard_tanh", "elu",
                "selu", "softplus", "softsign", "binary_tanh", "ternary_tanh")
@@ -277,6 +279,25 @@ def _permute(name: str, config: dict, shape: list, where: str):
     return PermuteSpec(name, "Permute", tuple(d - 1 for d in dims)), [shape[d - 1] for d in dims]
 
 
+# HGQ (v1) proxy models (HGQ.proxy.to_proxy_model): per-element fixed-point quantizers between Keras layers
+_HGQ_QUANTIZERS = ("HGQ>FixedPointQuantizer", "FixedPointQuantizer")
+
+
+def _fixed_point_quantizer(name: str, config: dict, weights: dict, shape: list, where: str,
+                           inputs: tuple) -> ElementQuantizerSpec:
+    """keep_negative, bits and integers per element (broadcast over the tensor): ap_fixed<bits, integers>, signed
+    when keep_negative, in the layer's RND/SAT modes; an element of 0 bits is 0."""
+    arrays = _weights_for(weights, name, 3, "FixedPointQuantizer")
+    try:
+        keep, bits, integers = (np.broadcast_to(a, (1, *shape)).reshape(-1) for a in arrays[:3])
+    except ValueError:
+        raise fail(f"{where}: bit widths of shape {arrays[1].shape} do not fit the tensor {tuple(shape)}") from None
+    rounding, overflow = str(config.get("RND", "TRN")), str(config.get("SAT", "WRAP"))
+    types = tuple(element_type(int(k), int(b), int(i), rounding, overflow, where)
+                  for k, b, i in zip(keep.tolist(), bits.tolist(), integers.tolist()))
+    return ElementQuantizerSpec(name, "FixedPointQuantizer", types, inputs=inputs)
+
+
 _ELEMENTWISE = ("Activation", "ReLU", "LeakyReLU", "ThresholdedReLU", "ELU", "Softmax", "QActivation")
 
 
@@ -460,6 +481,7 @@ class _SpecWalker:
                 self.readers[source] = self.readers.get(source, 0) + 1
         self.input_spec: InputSpec | None = None
         self.fixed = False  # the input's shape is known once a computing layer reads it
+        self.hgq = False  # an HGQ proxy model: its quantizers' types are exact, and so is everything between them
         self.tensors: dict[str, tuple[str, list]] = {}
         self.specs: list = []
         self.by_name: dict[str, object] = {}
@@ -528,6 +550,10 @@ class _SpecWalker:
 
     def computing(self, name: str, keras_class: str, config: dict, where: str, source: str, shape: list) -> None:
         weights, inputs = self.weights, (source,)
+        if keras_class in _HGQ_QUANTIZERS:  # an HGQ proxy model's per-element quantizer
+            self.hgq = True
+            self.add(_fixed_point_quantizer(name, config, weights, shape, where, inputs), name, shape)
+            return
         if keras_class in ("Dense", "QDense") + _LEGACY_DENSE:
             if len(shape) != 1:
                 raise fail(f"{where}: input shape {shape} is not flat; add a Flatten layer")
@@ -671,7 +697,8 @@ def build_model_spec(keras_file: KerasFile) -> ModelSpec:
     if reads_input:
         raise fail(f"model output {outputs[output_specs.index(reads_input[0])]!r} is the model input itself; "
                    "rtl4ml builds outputs computed by layers")
-    return ModelSpec(str(model_name), walker.input_spec, walker.specs, output_specs)
+    spec = ModelSpec(str(model_name), walker.input_spec, walker.specs, output_specs)
+    return exact_between_quantizers(spec, keras_file.source) if walker.hgq else spec
 
 
 def load_keras_model(model_path: str | Path, weights_path: str | Path | None = None) -> ModelSpec:

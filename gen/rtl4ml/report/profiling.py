@@ -72,7 +72,7 @@ def _activation(layer: ActivationLayer, x: np.ndarray, outputs: np.ndarray) -> l
 def _element_quantizer(layer: ElementQuantizerLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
     flat = x.reshape(len(x), -1)
     return [_summary(f"{layer.name}[{t}]", "result", flat[:, layer.members(g)], layer.input_type.frac, t)
-            for g, t in enumerate(layer.element_types)]
+            for g, t in enumerate(layer.element_types) if t is not None]
 
 
 @PROFILES.register(PiecewiseLinearLayer)

@@ -226,8 +226,9 @@ def _activation(ident: str, layer: ActivationLayer) -> HlsLayer:
 
 @HLS_CALLS.register(ElementQuantizerLayer)
 def _element_quantizer(ident: str, layer: ElementQuantizerLayer) -> HlsLayer:
-    own = {f"{ident}_own{g}_t": cpp_type(t) for g, t in enumerate(layer.element_types)}
-    groups = [str(g) for g in layer.groups]
+    kept = [g for g, t in enumerate(layer.element_types) if t is not None]  # None: always 0, group -1
+    own = {f"{ident}_own{index}_t": cpp_type(layer.element_types[g]) for index, g in enumerate(kept)}
+    groups = [str(kept.index(g)) if g in kept else "-1" for g in layer.groups]
     return HlsLayer(ident, layer, "element_quantize", types=own, config={"n": layer.n_out},
                     template_args=[str(layer.n_out), *own],
                     arrays=[(f"{ident}_groups.h", "int", f"{ident}_group", len(groups), wrap_values(groups))])

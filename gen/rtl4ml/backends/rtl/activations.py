@@ -24,7 +24,7 @@ class ElementQuantizerPlan:
     """Per element (flat, row-major): input type -> its own type (its rounding and overflow), then exactly to the
     block's output type."""
 
-    elements: tuple[tuple[Requantize, Requantize], ...]
+    elements: tuple[tuple[Requantize, Requantize] | None, ...]  # None: the element is always 0
 
 
 @dataclass(frozen=True)
@@ -150,8 +150,8 @@ def activation_block(identifier: str, layer: ActivationLayer, fused: None, input
 @RTL_BLOCKS.register(ElementQuantizerLayer)
 def element_quantizer_block(identifier: str, layer: ElementQuantizerLayer, fused: None,
                             input_ranges: list[ValueRange]) -> Block:
-    steps = [(requantize_params(layer.input_type, t), requantize_params(t, layer.result_type))
-             for t in layer.element_types]
+    steps = [(requantize_params(layer.input_type, t), requantize_params(t, layer.result_type)) if t is not None
+             else None for t in layer.element_types]
     plan = ElementQuantizerPlan(tuple(steps[group] for group in layer.groups))
     return Block(identifier, "element_quantizer_layer", [layer], layer.n_out, layer.input_type, layer.n_out,
                  layer.result_type, [Step("requantize", REQUANTIZE_COST)], plan)

@@ -18,7 +18,9 @@ from .base import Layer, layer_class
 
 
 def holding_type(types) -> FixedType:
-    """The narrowest type that holds every code of each of `types` exactly (the finest LSB among them)."""
+    """The narrowest type that holds every code of each of `types` exactly (the finest LSB among them); None (an
+    element that is always 0) needs nothing."""
+    types = [t for t in types if t is not None] or [FixedType(1, 1, False)]
     frac = max(t.frac for t in types)
     low = min(t.min_code << (frac - t.frac) for t in types)
     high = max(t.max_code << (frac - t.frac) for t in types)
@@ -30,7 +32,7 @@ def holding_type(types) -> FixedType:
 class ElementQuantizerLayer(Layer):
     kind = "element_quantizer"
     input_type: FixedType
-    element_types: tuple[FixedType, ...]  # the distinct types
+    element_types: tuple[FixedType | None, ...]  # the distinct types; None: the element is always 0 (no bits)
     groups: tuple[int, ...]  # per element of the flattened tensor (row-major, channels last): its element type
 
     def __post_init__(self):
@@ -43,7 +45,7 @@ class ElementQuantizerLayer(Layer):
         return np.flatnonzero(np.asarray(self.groups) == group)
 
     def value_range(self, inputs: list[ValueRange]) -> ValueRange:
-        ranges = [inputs[0].stored_in(t) for t in self.element_types]
+        ranges = [inputs[0].stored_in(t) if t is not None else ValueRange(0, 0, 0) for t in self.element_types]
         hull = ranges[0]
         for other in ranges[1:]:
             hull = hull.hull(other)
@@ -57,7 +59,8 @@ class ElementQuantizerLayer(Layer):
             flat = x.reshape(len(x), -1)
             out = np.empty_like(flat)
             for members, t in parts:
-                out[:, members] = requantize(requantize(flat[:, members], source.frac, t, source), t.frac, target, t)
+                out[:, members] = 0 if t is None else \
+                    requantize(requantize(flat[:, members], source.frac, t, source), t.frac, target, t)
             return out.reshape((len(x),) + shape)
 
         return run
