@@ -27,10 +27,11 @@ def fixture(name):
 
 
 @pytest.mark.parametrize("name, config", [("hgq2_mlp", CONFIG), ("hgq2_cnn", CONFIG), ("hgq2_mlp_sat", FINE_INPUT),
-                                          ("hgq2_sequence", CONFIG)])
+                                          ("hgq2_sequence", CONFIG), ("hgq2_deep_sets", CONFIG)])
 def test_hgq2_models_give_hgq2s_own_outputs_bit_for_bit(name, config):
-    """MLPs (wrapping and saturating input quantizers, RND and RND_CONV), a CNN, and a sequence model with a
-    standalone Quantizer, a QMaxPooling1D and an output quantizer."""
+    """MLPs (wrapping and saturating input quantizers, RND and RND_CONV), a CNN, a sequence model with a standalone
+    Quantizer, a QMaxPooling1D and an output quantizer, and Deep-Sets-style per-particle QEinsumDense layers merged
+    by QAdd, then a QBatchNormalization."""
     path, x, y = fixture(name)
     design = rtl4ml.convert(path, config)
     assert np.array_equal(design.predict(x), y)
@@ -49,8 +50,9 @@ def test_reading_an_hgq2_file_imports_no_framework():
 
 
 @pytest.mark.sim
-def test_an_hgq2_cnn_is_bit_exact_in_verilog_and_csim(tmp_path):
-    path, x, y = fixture("hgq2_cnn")
+@pytest.mark.parametrize("name", ["hgq2_cnn", "hgq2_deep_sets"])
+def test_hgq2_models_are_bit_exact_in_verilog_and_csim(tmp_path, name):
+    path, x, y = fixture(name)
     design = rtl4ml.convert(path, CONFIG)
     design.write(tmp_path / "prj")
     assert design.simulate_bulk(x[:120], idle=0.1)["mismatches"] == 0

@@ -33,7 +33,11 @@ from .keras_model import build_model_spec
 from .spec import DenseSpec, ElementQuantizerSpec, ModelSpec
 
 # HGQ2 layer class -> the Keras class it computes as (the quantizers aside)
-_LAYERS = {"QDense": "Dense", "QConv1D": "Conv1D", "QConv2D": "Conv2D"}
+_LAYERS = {"QDense": "Dense", "QConv1D": "Conv1D", "QConv2D": "Conv2D", "QEinsumDense": "EinsumDense",
+           "QBatchNormalization": "BatchNormalization"}
+# HGQ2 merges: an input quantizer per input, then the Keras merge
+_MERGES = {"QAdd": "Add", "QSubtract": "Subtract", "QMultiply": "Multiply", "QMaximum": "Maximum",
+           "QMinimum": "Minimum", "QAveragePow2": "Average"}
 # HGQ2 pooling layers: an input quantizer, then the Keras pooling of the name without its Q
 _POOLINGS = tuple(f"Q{kind}Pooling{rank}D" for kind in ("Max", "Average", "GlobalMax", "GlobalAverage")
                   for rank in (1, 2))
@@ -221,10 +225,14 @@ class _Rewrite:
             self.layers.append({**layer, "class_name": "Activation", "registered_name": None,
                                 "config": {"name": name, "activation": "linear"}})
             return
+        if class_name in _MERGES:
+            self.merge(layer, class_name, config, name, group, where)
+            return
         keras_class = _LAYERS.get(class_name) or (class_name[1:] if class_name in _POOLINGS else None)
         if keras_class is None:
             raise fail(f"{where}: HGQ2 layer {class_name!r} is not supported; rtl4ml reads "
-                       f"{', '.join([*_LAYERS, *_POOLINGS, 'Quantizer'])} and the Keras layers between them")
+                       f"{', '.join([*_LAYERS, *_POOLINGS, *_MERGES, 'Quantizer'])} and the Keras layers between "
+                       "them")
         iq = _quantizer(group, "iq", config, where) if config.get("enable_iq", True) else None
         oq = _quantizer(group, "oq", config, where) if config.get("enable_oq", False) else None
         if oq is not None and class_name != "QDense":
@@ -240,7 +248,15 @@ class _Rewrite:
             self.layers.append(before)
             self.quantizers[f"{name}_iq"] = (iq, name, _input_shape(layer, where))
         self.layers.append(rewritten)
-        if class_name in _LAYERS:
+        if class_name == "QEinsumDense":
+            kernel, bias = _quantized_weights(group, dict(config, use_bias=bool(config.get("bias_axes"))), where)
+            rank = _einsum_as_linear(config, kernel, _input_shape(layer, where), rewritten, where)
+            self.weights[name] = [kernel.reshape((1,) * rank + kernel.shape)] + ([bias] if bias is not None else [])
+        elif class_name == "QBatchNormalization":
+            if iq is None:
+                raise fail(f"{where}: a QBatchNormalization without its input quantizer is not supported")
+            self.weights[name] = _batch_norm_weights(group, config, rewritten, where)
+        elif class_name in _LAYERS:
             kernel, bias = _quantized_weights(group, config, where)
             self.weights[name] = [kernel] + ([bias] if bias is not None else [])
         if oq is not None:
@@ -251,6 +267,89 @@ class _Rewrite:
                                 "inbound_nodes": [{"args": [_tensor_history(name)], "kwargs": {}}] if functional
                                 else []})
             self.quantizers[f"{name}_oq"] = (oq, None, (int(config.get("units", 0)),))
+
+
+    def merge(self, layer: dict, class_name: str, config: dict, name: str, group: dict, where: str) -> None:
+        """An input quantizer per input (a linear Activation each, retyped in _typed), then the Keras merge."""
+        shapes = (layer.get("build_config") or {}).get("input_shape")
+        nodes = layer.get("inbound_nodes") or []
+        sources = nodes[0]["args"][0] if nodes and nodes[0].get("args") else None
+        if not isinstance(shapes, list) or not isinstance(sources, list) or len(shapes) != len(sources):
+            raise fail(f"{where}: cannot read its inputs (a merge in a functional model is read)")
+        confs = config.get("iq_confs") or []
+        groups = (group.get("iq") or {}).get("quantizers") or {}
+        renamed = []
+        for index, source in enumerate(sources):
+            if not config.get("enable_iq", True):
+                renamed.append(source)
+                continue
+            conf = confs[index] if isinstance(confs, list) and index < len(confs) else None
+            key = "quantizer" if index == 0 else f"quantizer_{index}"
+            if not isinstance(conf, dict) or key not in groups:
+                raise fail(f"{where}: input quantizer {index} is missing from the file")
+            quantizer = _Quantizer(conf.get("config") or {}, _variables(groups[key].get("quantizer")),
+                                   f"{where}, iq {index}")
+            label = f"{name}_iq{index}"
+            self.layers.append({"class_name": "Activation", "config": {"name": label, "activation": "linear"},
+                                "name": label, "inbound_nodes": [{"args": [source], "kwargs": {}}]})
+            self.quantizers[label] = (quantizer, None, tuple(shapes[index][1:]))
+            renamed.append(_tensor_history(label))
+        keras_config = {key: value for key, value in config.items() if not key.endswith(("_conf", "_confs"))}
+        self.layers.append({"class_name": _MERGES[class_name], "config": keras_config, "name": name,
+                            "inbound_nodes": [{"args": [renamed], "kwargs": {}}]})
+
+
+def _einsum_as_linear(config: dict, kernel: np.ndarray, input_shape: tuple, rewritten: dict, where: str) -> int:
+    """A QEinsumDense that is a Dense over the last axis ("...c,cd->...d"): a Dense on a flat input, a pointwise
+    Conv1D/Conv2D on a sequence or an image. Rewrites the layer; returns the kernel's spatial rank."""
+    equation = str(config.get("equation", "")).replace(" ", "")
+    try:
+        operands, output = equation.split("->")
+        data, weights = operands.split(",")
+    except ValueError:
+        raise fail(f"{where}: equation {equation!r} is not an einsum equation") from None
+    bias_axes = str(config.get("bias_axes") or "")
+    linear = len(weights) == 2 and kernel.ndim == 2 and data[-1] == weights[0] and \
+        output == data[:-1] + weights[1] and bias_axes in ("", weights[1]) and len(data) == len(input_shape) + 1
+    if not linear:
+        raise fail(f"{where}: equation {equation!r} (bias axes {bias_axes!r}) is not a Dense over the last axis; "
+                   "rtl4ml reads QEinsumDense of the form '...c,cd->...d'")
+    rank = len(input_shape) - 1
+    keras = {"name": rewritten["config"]["name"], "activation": config.get("activation") or "linear",
+             "use_bias": bool(bias_axes)}
+    if rank == 0:
+        rewritten.update(class_name="Dense", config={**keras, "units": int(kernel.shape[1])})
+    elif rank in (1, 2):
+        rewritten.update(class_name=f"Conv{rank}D", config={**keras, "filters": int(kernel.shape[1]),
+                                                            "kernel_size": [1] * rank, "strides": [1] * rank,
+                                                            "padding": "valid"})
+    else:
+        raise fail(f"{where}: a QEinsumDense over a tensor of rank {rank + 1} is not supported")
+    return rank
+
+
+def _batch_norm_weights(group: dict, config: dict, rewritten: dict, where: str) -> list[np.ndarray]:
+    """HGQ2's QBatchNormalization at inference: scale = gamma / sqrt(variance + epsilon) and offset = beta - mean *
+    scale, each through its quantizer; as the weights of a Keras BatchNormalization that computes exactly
+    x * scale + offset (gamma = scale, beta = offset, mean 0, variance 1, epsilon 0)."""
+    arrays = [np.asarray(a, dtype=np.float64) for a in _variables(group)]
+    scale_on, center_on = bool(config.get("scale", True)), bool(config.get("center", True))
+    needed = 2 + int(scale_on) + int(center_on)
+    if len(arrays) < needed or not all(np.all(np.isfinite(a)) for a in arrays[:needed]):
+        raise fail(f"{where}: expected {needed} finite weight arrays, found {len(arrays)}")
+    trained = arrays[:int(scale_on) + int(center_on)]
+    gamma = trained.pop(0) if scale_on else 1.0
+    beta = trained.pop(0) if center_on else 1.0  # HGQ2 uses 1 when `center` is off
+    mean, variance = arrays[int(scale_on) + int(center_on):needed]
+    scale = gamma / np.sqrt(variance + float(config.get("epsilon", 1e-3)))
+    offset = beta - mean * scale
+    kq, bq = _quantizer(group, "kq", config, where), _quantizer(group, "bq", config, where)
+    scale = kq.quantize(scale) if kq is not None else scale
+    offset = bq.quantize(offset) if bq is not None else offset
+    rewritten.update(class_name="BatchNormalization",
+                     config={"name": rewritten["config"]["name"], "axis": config.get("axis", -1), "epsilon": 0.0,
+                             "scale": True, "center": True})
+    return [scale, offset, np.zeros_like(scale), np.ones_like(scale)]
 
 
 def _input_shape(layer: dict, where: str) -> tuple[int, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..errors import fail
 from ..fixed_point import FixedType, exact_type_of
 from ..ir.layers.element_quantizer import holding_type
-from .spec import ConvSpec, DenseSpec, ElementQuantizerSpec, ModelSpec
+from .spec import BatchNormSpec, ConvSpec, DenseSpec, ElementQuantizerSpec, ModelSpec
 
 MAX_WEIGHT_FRAC = 40
 ROUNDING = {"TRN": "AP_TRN", "RND": "AP_RND", "RND_CONV": "AP_RND_CONV", "TRN_ZERO": "AP_TRN_ZERO",
@@ -36,6 +36,12 @@ def exact_between_quantizers(spec: ModelSpec, source: str) -> ModelSpec:
     for layer in spec.layers:
         if hasattr(layer, "exact_result"):
             layer.exact_result = True
+        if isinstance(layer, BatchNormSpec):
+            layer.scale_type = layer.scale_type or exact_type_of(layer.scale, MAX_WEIGHT_FRAC)
+            layer.shift_type = layer.shift_type or exact_type_of(layer.shift, MAX_WEIGHT_FRAC)
+            if layer.scale_type is None or layer.shift_type is None:
+                raise fail(f"{source}: layer {layer.name}: its scale and shift are not quantized (they need more "
+                           f"than {MAX_WEIGHT_FRAC} fractional bits)")
         if isinstance(layer, (DenseSpec, ConvSpec)):
             layer.kernel_type = layer.kernel_type or exact_type_of(layer.kernel, MAX_WEIGHT_FRAC)
             layer.bias_type = layer.bias_type or exact_type_of(layer.bias, MAX_WEIGHT_FRAC)

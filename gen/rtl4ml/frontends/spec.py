@@ -74,6 +74,9 @@ class BatchNormSpec:
     layer_type: str
     scale: np.ndarray  # float64 [channels]
     shift: np.ndarray  # float64 [channels]
+    scale_type: FixedType | None = None  # the types it was trained with (a quantizer, e.g. HGQ2's)
+    shift_type: FixedType | None = None
+    exact_result: bool = False  # the result in its exact type, not the config's (a quantizer follows, as in HGQ)
     inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
 
 
@@ -175,6 +178,7 @@ class MergeSpec:
     operation: str  # add | subtract | multiply | average | maximum | minimum | concatenate | dot
     inputs: tuple[str, ...]
     axis: int | None = None  # concatenate: axis of the tensor without batch axis (non-negative)
+    exact_result: bool = False  # the result in its exact type, not the config's (a quantizer follows, as in HGQ)
 
 
 @dataclass

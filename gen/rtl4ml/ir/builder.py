@@ -89,7 +89,8 @@ def _build_conv(spec: ConvSpec, source, config: Config) -> ConvLayer:
 
 
 def _build_batchnorm(spec: BatchNormSpec, source, config: Config) -> BatchNormLayer:
-    linear = DenseSpec(spec.name, spec.layer_type, spec.scale[None, :], spec.shift)  # one product per channel
+    linear = DenseSpec(spec.name, spec.layer_type, spec.scale[None, :], spec.shift, spec.scale_type, spec.shift_type,
+                       exact_result=spec.exact_result)  # one product per channel
     settings = _linear_settings(linear, source, config, ("BatchNormalization",), linear.kernel)
     settings["weight"] = settings["weight"].reshape(-1)
     return BatchNormLayer(shape=source.shape, **settings)
@@ -237,6 +238,8 @@ def _build_merge(spec: MergeSpec, sources: list, config: Config):
     if layer.exact_type.width > MAX_ACCUM_WIDTH:
         raise fail(f"layer {spec.name} ({spec.layer_type}): its exact result needs {layer.exact_type.width} bits "
                    f"(> {MAX_ACCUM_WIDTH} supported); narrow its inputs' precisions")
+    if spec.exact_result and "result" not in settings.explicit:
+        layer.result_type = _exact_result(spec.name, layer.exact_type, layer.result_type)
     return layer
 
 
