@@ -27,11 +27,12 @@ def fixture(name):
 
 
 @pytest.mark.parametrize("name, config", [("hgq2_mlp", CONFIG), ("hgq2_cnn", CONFIG), ("hgq2_mlp_sat", FINE_INPUT),
-                                          ("hgq2_sequence", CONFIG), ("hgq2_deep_sets", CONFIG)])
+                                          ("hgq2_sequence", CONFIG), ("hgq2_deep_sets", CONFIG),
+                                          ("hgq2_batch_norm_dense", CONFIG)])
 def test_hgq2_models_give_hgq2s_own_outputs_bit_for_bit(name, config):
     """MLPs (wrapping and saturating input quantizers, RND and RND_CONV), a CNN, a sequence model with a standalone
-    Quantizer, a QMaxPooling1D and an output quantizer, and Deep-Sets-style per-particle QEinsumDense layers merged
-    by QAdd, then a QBatchNormalization."""
+    Quantizer, a QMaxPooling1D and an output quantizer, Deep-Sets-style per-particle QEinsumDense layers merged by
+    QAdd, then a QBatchNormalization, and a QBatchNormDense."""
     path, x, y = fixture(name)
     design = rtl4ml.convert(path, config)
     assert np.array_equal(design.predict(x), y)

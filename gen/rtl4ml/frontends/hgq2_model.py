@@ -34,7 +34,7 @@ from .spec import DenseSpec, ElementQuantizerSpec, ModelSpec
 
 # HGQ2 layer class -> the Keras class it computes as (the quantizers aside)
 _LAYERS = {"QDense": "Dense", "QConv1D": "Conv1D", "QConv2D": "Conv2D", "QEinsumDense": "EinsumDense",
-           "QBatchNormalization": "BatchNormalization"}
+           "QBatchNormalization": "BatchNormalization", "QBatchNormDense": "Dense"}
 # HGQ2 merges: an input quantizer per input, then the Keras merge
 _MERGES = {"QAdd": "Add", "QSubtract": "Subtract", "QMultiply": "Multiply", "QMaximum": "Maximum",
            "QMinimum": "Minimum", "QAveragePow2": "Average"}
@@ -252,6 +252,11 @@ class _Rewrite:
             kernel, bias = _quantized_weights(group, dict(config, use_bias=bool(config.get("bias_axes"))), where)
             rank = _einsum_as_linear(config, kernel, _input_shape(layer, where), rewritten, where)
             self.weights[name] = [kernel.reshape((1,) * rank + kernel.shape)] + ([bias] if bias is not None else [])
+        elif class_name == "QBatchNormDense":
+            kernel, bias = _fused_batch_norm_dense(group, config, where)
+            rewritten["config"] = {key: value for key, value in rewritten["config"].items()
+                                   if key in ("name", "units", "activation", "use_bias")}
+            self.weights[name] = [kernel, bias]
         elif class_name == "QBatchNormalization":
             if iq is None:
                 raise fail(f"{where}: a QBatchNormalization without its input quantizer is not supported")
@@ -328,21 +333,41 @@ def _einsum_as_linear(config: dict, kernel: np.ndarray, input_shape: tuple, rewr
     return rank
 
 
+def _fused_batch_norm_dense(group: dict, config: dict, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """HGQ2's QBatchNormDense at inference: the batch norm of its inputs fused into the kernel (gamma / sqrt(variance
+    + epsilon) per input row) and the bias (minus mean . kernel), each through its quantizer; computed in float32,
+    as HGQ2 computes them, before the exact quantization."""
+    arrays = [np.asarray(a, dtype=np.float32) for a in _variables(group)]
+    scale_on = bool(config.get("scale", True))
+    if len(arrays) < 4 + int(scale_on) or not all(np.all(np.isfinite(a)) for a in arrays):
+        raise fail(f"{where}: expected {4 + int(scale_on)} finite weight arrays, found {len(arrays)}")
+    kernel, bias = arrays[0], arrays[1]
+    gamma = arrays[2] if scale_on else np.float32(1)
+    mean, variance = arrays[-2], arrays[-1]
+    scaler = gamma / np.sqrt(variance + np.float32(config.get("epsilon", 1e-3)))
+    kq, bq = _quantizer(group, "kq", config, where), _quantizer(group, "bq", config, where)
+    fused_kernel = (scaler[:, None] * kernel).astype(np.float64)
+    fused_bias = (bias - np.dot(mean, kernel)).astype(np.float64)
+    return (kq.quantize(fused_kernel) if kq is not None else fused_kernel,
+            bq.quantize(fused_bias) if bq is not None else fused_bias)
+
+
 def _batch_norm_weights(group: dict, config: dict, rewritten: dict, where: str) -> list[np.ndarray]:
     """HGQ2's QBatchNormalization at inference: scale = gamma / sqrt(variance + epsilon) and offset = beta - mean *
     scale, each through its quantizer; as the weights of a Keras BatchNormalization that computes exactly
     x * scale + offset (gamma = scale, beta = offset, mean 0, variance 1, epsilon 0)."""
-    arrays = [np.asarray(a, dtype=np.float64) for a in _variables(group)]
+    arrays = [np.asarray(a, dtype=np.float32) for a in _variables(group)]  # computed in float32, as HGQ2 does
     scale_on, center_on = bool(config.get("scale", True)), bool(config.get("center", True))
     needed = 2 + int(scale_on) + int(center_on)
     if len(arrays) < needed or not all(np.all(np.isfinite(a)) for a in arrays[:needed]):
         raise fail(f"{where}: expected {needed} finite weight arrays, found {len(arrays)}")
     trained = arrays[:int(scale_on) + int(center_on)]
-    gamma = trained.pop(0) if scale_on else 1.0
-    beta = trained.pop(0) if center_on else 1.0  # HGQ2 uses 1 when `center` is off
+    gamma = trained.pop(0) if scale_on else np.float32(1)
+    beta = trained.pop(0) if center_on else np.float32(1)  # HGQ2 uses 1 when `center` is off
     mean, variance = arrays[int(scale_on) + int(center_on):needed]
-    scale = gamma / np.sqrt(variance + float(config.get("epsilon", 1e-3)))
-    offset = beta - mean * scale
+    scale = gamma / np.sqrt(variance + np.float32(config.get("epsilon", 1e-3)))
+    offset = (beta - mean * scale).astype(np.float64)
+    scale = scale.astype(np.float64)
     kq, bq = _quantizer(group, "kq", config, where), _quantizer(group, "bq", config, where)
     scale = kq.quantize(scale) if kq is not None else scale
     offset = bq.quantize(offset) if bq is not None else offset
