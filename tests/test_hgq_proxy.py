@@ -16,9 +16,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "hgq1"
 CONFIG = {"Model": {"Precision": "ap_fixed<16,6>"}}
 
 
-@pytest.mark.parametrize("name", ["hgq1_mlp", "hgq1_cnn"])
+@pytest.mark.parametrize("name", ["hgq1_mlp", "hgq1_cnn", "hgq1_mlp_tanh"])
 def test_hgq_proxy_models_give_their_own_outputs_bit_for_bit(name):
-    """An MLP (wrapping quantizers) and a CNN (saturating), trained with HGQ and made proxies by HGQ itself."""
+    """An MLP (wrapping quantizers), a CNN (saturating) and an MLP whose tanh is a UnaryLUT (a table over every
+    input code), trained with HGQ and made proxies by HGQ itself."""
     data = np.load(FIXTURES / f"{name}.io.npz")
     design = rtl4ml.convert(str(FIXTURES / f"{name}.h5"), CONFIG)
     assert np.array_equal(design.predict(data["x"].astype(np.float64)), data["y"].astype(np.float64))
@@ -26,9 +27,10 @@ def test_hgq_proxy_models_give_their_own_outputs_bit_for_bit(name):
 
 
 @pytest.mark.sim
-def test_an_hgq_proxy_mlp_is_bit_exact_in_verilog_and_csim(tmp_path):
-    data = np.load(FIXTURES / "hgq1_mlp.io.npz")
-    design = rtl4ml.convert(str(FIXTURES / "hgq1_mlp.h5"), CONFIG)
+def test_an_hgq_proxy_mlp_with_a_lookup_table_is_bit_exact_in_verilog_and_csim(tmp_path):
+    data = np.load(FIXTURES / "hgq1_mlp_tanh.io.npz")
+    design = rtl4ml.convert(str(FIXTURES / "hgq1_mlp_tanh.h5"), CONFIG)
+    assert "table_activation" in [layer.kind for layer in design.graph.layers]
     design.write(tmp_path / "prj")
     x = data["x"].astype(np.float64)
     assert design.simulate_bulk(x, backpressure=0.2)["mismatches"] == 0

@@ -283,6 +283,23 @@ def _permute(name: str, config: dict, shape: list, where: str):
 _HGQ_QUANTIZERS = ("HGQ>FixedPointQuantizer", "FixedPointQuantizer")
 
 
+_HGQ_TABLES = ("HGQ>UnaryLUT", "UnaryLUT")
+
+
+def _unary_lut(name: str, config: dict, weights: dict, where: str, inputs: tuple) -> ActivationSpec:
+    """HGQ's UnaryLUT: a table over every (k, i, f) input code, its entries already in the (k, i, f) output type."""
+    kif_in, kif_out = config.get("kif_in"), config.get("kif_out")
+    if not (isinstance(kif_in, list) and isinstance(kif_out, list) and len(kif_in) == len(kif_out) == 3):
+        raise fail(f"{where}: kif_in / kif_out are not (k, i, f) triples ({kif_in!r}, {kif_out!r})")
+    table = _weights_for(weights, name, 1, "UnaryLUT")[0].reshape(-1)
+    k, i, f = (int(n) for n in kif_out)
+    result_type = element_type(k, k + i + f, k + i, "TRN", "WRAP", where)
+    if result_type is None:
+        raise fail(f"{where}: its output has no bits")
+    return ActivationSpec(name, "UnaryLUT", "lookup", result_type, inputs=inputs,
+                          parameters={"table": table, "table_kif": tuple(int(n) for n in kif_in)})
+
+
 def _fixed_point_quantizer(name: str, config: dict, weights: dict, shape: list, where: str,
                            inputs: tuple) -> ElementQuantizerSpec:
     """keep_negative, bits and integers per element (broadcast over the tensor): ap_fixed<bits, integers>, signed
@@ -553,6 +570,9 @@ class _SpecWalker:
         if keras_class in _HGQ_QUANTIZERS:  # an HGQ proxy model's per-element quantizer
             self.hgq = True
             self.add(_fixed_point_quantizer(name, config, weights, shape, where, inputs), name, shape)
+            return
+        if keras_class in _HGQ_TABLES:
+            self.add(_unary_lut(name, config, weights, where, inputs), name, shape)
             return
         if keras_class in ("Dense", "QDense") + _LEGACY_DENSE:
             if len(shape) != 1:

@@ -28,7 +28,7 @@ from .layers.element_quantizer import holding_type
 from .layers.linear import check_reuse_factor, choose_accumulator
 from .layers.softmax import build_softmax
 from .layers.piecewise_linear import build_piecewise_linear
-from .layers.table_activation import TABLE_FUNCTIONS, build_table_activation
+from .layers.table_activation import TABLE_FUNCTIONS, build_lookup_table, build_table_activation
 
 
 def _quantize_tensor(values: np.ndarray, trained_type: FixedType | None, target: FixedType) -> np.ndarray:
@@ -179,7 +179,10 @@ def _build_activation(spec: ActivationSpec, source, config: Config):
             "result" not in settings.explicit:
         result_type = source.result_type  # relu or identity: the input's type holds the result exactly
     inputs, shape, input_type = (source.name,), source.shape, source.result_type
-    if spec.function == "softmax":  # over the last axis: each row of a shaped tensor on its own
+    if spec.function == "lookup":  # a table of every input code, given by the model (HGQ's UnaryLUT)
+        layer = build_lookup_table(spec.name, inputs, shape, spec.parameters["table"], spec.parameters["table_kif"],
+                                   input_type, result_type)
+    elif spec.function == "softmax":  # over the last axis: each row of a shaped tensor on its own
         layer = build_softmax(spec.name, inputs, shape, input_type, result_type, settings.table_size,
                               settings.table_style)
     elif spec.function in TABLE_FUNCTIONS:

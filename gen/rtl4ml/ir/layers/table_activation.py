@@ -144,3 +144,27 @@ def build_table_activation(name: str, inputs: tuple[str, ...], shape: tuple[int,
     return TableActivationLayer(name=name, inputs=inputs, shape=shape, function=function, input_type=input_type,
                                 result_type=result_type, table=table, index_offset=offset, index_shift=shift,
                                 table_range=_table_bounds(function, alpha), **tail)
+
+
+def build_lookup_table(name: str, inputs: tuple[str, ...], shape: tuple[int, ...], values: np.ndarray,
+                       table_kif: tuple[int, int, int], input_type: FixedType,
+                       result_type: FixedType) -> TableActivationLayer:
+    """A table over every code of a (k, i, f) input (HGQ's UnaryLUT: entry j is the output for the input whose
+    two's-complement code at f fractional bits is j), read by the input code as any table activation is."""
+    keep_negative, integer, frac = (int(n) for n in table_kif)
+    size = 1 << (keep_negative + integer + frac)
+    if len(values) != size:
+        raise fail(f"layer {name}: a table of {len(values)} entries for an input of {size} codes ({table_kif})")
+    shift = input_type.frac - frac
+    low, high = (-(size >> 1), (size >> 1) - 1) if keep_negative else (0, size - 1)
+    reach = ValueRange.of_type(input_type).at(frac) if shift >= 0 else None
+    if reach is None or reach.low < low or reach.high > high:
+        raise fail(f"layer {name}: its input type {input_type} is not within the table's input "
+                   f"(k, i, f) = {table_kif}; the table would be read out of its range")
+    # the table in the order of code - low: a signed table's negative half first
+    ordered = np.roll(np.asarray(values, dtype=np.float64), -low)
+    table = quantize_float(ordered, result_type)
+    return TableActivationLayer(name=name, inputs=inputs, shape=shape, function="lookup", input_type=input_type,
+                                result_type=result_type, table=table, index_offset=-low << shift,
+                                index_shift=shift,
+                                table_range=ValueRange(int(table.min()), int(table.max()), result_type.frac))
