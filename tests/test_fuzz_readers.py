@@ -168,3 +168,22 @@ def test_an_onnx_file_cut_short_or_with_bytes_changed(tmp_path, capsys, fixture,
     target = tmp_path / "m.onnx"
     target.write_bytes(bytes(damaged))
     convert_exits_cleanly(capsys, tmp_path, target)
+
+
+def test_a_reader_that_never_returns_is_stopped_with_one_line(tmp_path, monkeypatch):
+    """The HDF5 library can loop forever on a damaged file: the reader runs in a child process and is refused after
+    the time limit (here a reader that sleeps stands for it)."""
+    import time
+
+    from rtl4ml.errors import Rtl4mlError
+    from rtl4ml.frontends.isolated import read_isolated
+
+    def endless(path):
+        time.sleep(60)
+
+    started = time.monotonic()
+    with pytest.raises(Rtl4mlError, match="m.h5: reading it did not finish in 0.5 s; the file is probably damaged"):
+        read_isolated(endless, str(tmp_path / "m.h5"), timeout=0.5)
+    assert time.monotonic() - started < 10
+    with pytest.raises(Rtl4mlError, match="boom.h5: cannot read the file \\(ZeroDivisionError"):
+        read_isolated(lambda path: 1 / 0, "boom.h5")

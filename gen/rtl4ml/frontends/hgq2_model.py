@@ -28,6 +28,7 @@ import numpy as np
 from ..errors import fail
 from ..fixed_point import FixedType
 from .hgq_types import ROUNDING, element_type, exact_between_quantizers
+from .isolated import read_isolated
 from .keras_file import DAMAGED_FILE_ERRORS, KerasFile
 from .keras_model import build_model_spec
 from .spec import DenseSpec, ElementQuantizerSpec, ModelSpec
@@ -132,7 +133,12 @@ def _round(x: np.ndarray, mode: str) -> np.ndarray:
 
 
 def _read_archive(path: Path) -> tuple[dict, dict]:
-    """config.json, and the weights file's groups as nested dicts of arrays."""
+    """config.json, and the weights file's groups as nested dicts of arrays (read in a child process with a time
+    limit: see isolated.py)."""
+    return read_isolated(_read_archive_here, str(path))
+
+
+def _read_archive_here(path: str) -> tuple[dict, dict]:
     import h5py
 
     try:

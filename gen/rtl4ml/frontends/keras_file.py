@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Rtl4mlError, fail
+from .isolated import read_isolated
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 # What h5py and zipfile raise on a damaged file: a corrupted object header is a KeyError, an impossible datatype a
@@ -105,7 +106,12 @@ def _read_weights_h5(path_or_file, source: str) -> tuple[dict[str, list[np.ndarr
 
 
 def read_keras_file(model_path: str | Path, weights_path: str | Path | None = None) -> KerasFile:
-    """Load architecture and weights from any supported Keras container."""
+    """Load architecture and weights from any supported Keras container (in a child process with a time limit:
+    see isolated.py)."""
+    return read_isolated(_read_keras_file, str(model_path), None if weights_path is None else str(weights_path))
+
+
+def _read_keras_file(model_path: str, weights_path: str | None) -> KerasFile:
     path = Path(model_path)
     if not path.is_file():
         raise fail(f"model file {str(path)!r} does not exist")
