@@ -28,11 +28,12 @@ def fixture(name):
 
 @pytest.mark.parametrize("name, config", [("hgq2_mlp", CONFIG), ("hgq2_cnn", CONFIG), ("hgq2_mlp_sat", FINE_INPUT),
                                           ("hgq2_sequence", CONFIG), ("hgq2_deep_sets", CONFIG),
-                                          ("hgq2_batch_norm_dense", CONFIG)])
+                                          ("hgq2_batch_norm_dense", CONFIG), ("hgq2_softmax", CONFIG)])
 def test_hgq2_models_give_hgq2s_own_outputs_bit_for_bit(name, config):
     """MLPs (wrapping and saturating input quantizers, RND and RND_CONV), a CNN, a sequence model with a standalone
     Quantizer, a QMaxPooling1D and an output quantizer, Deep-Sets-style per-particle QEinsumDense layers merged by
-    QAdd, then a QBatchNormalization, and a QBatchNormDense."""
+    QAdd, then a QBatchNormalization, a QBatchNormDense, and a tagger ending in a QSoftmax (its exponential and
+    inverse tables quantized as HGQ2 quantizes them)."""
     path, x, y = fixture(name)
     design = rtl4ml.convert(path, config)
     assert np.array_equal(design.predict(x), y)
@@ -51,7 +52,7 @@ def test_reading_an_hgq2_file_imports_no_framework():
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("name", ["hgq2_cnn", "hgq2_deep_sets"])
+@pytest.mark.parametrize("name", ["hgq2_deep_sets", "hgq2_softmax"])
 def test_hgq2_models_are_bit_exact_in_verilog_and_csim(tmp_path, name):
     path, x, y = fixture(name)
     design = rtl4ml.convert(path, CONFIG)
@@ -97,13 +98,14 @@ def test_input_elements_of_no_bits_are_zero_and_cost_a_zero_kernel_row(tmp_path)
 def test_unsupported_hgq2_layers_and_damaged_files_are_refused_in_one_line(tmp_path):
     path, _, _ = fixture("hgq2_mlp")
 
-    def softmax(config):
+    def attention(config):
         layer = config["config"]["layers"][2]
-        layer["class_name"], layer["registered_name"] = "QSoftmax", "hgq>QSoftmax"
+        layer["class_name"], layer["registered_name"] = "QMultiHeadAttention", "hgq>QMultiHeadAttention"
         return config
 
-    with pytest.raises(Rtl4mlError, match=r"layer fc2 \(QSoftmax\): HGQ2 layer 'QSoftmax' is not supported"):
-        rtl4ml.convert(str(rewrite(path, tmp_path / "s.keras", config=softmax)))
+    with pytest.raises(Rtl4mlError, match=r"layer fc2 \(QMultiHeadAttention\): HGQ2 layer 'QMultiHeadAttention' is "
+                                          "not supported"):
+        rtl4ml.convert(str(rewrite(path, tmp_path / "s.keras", config=attention)))
 
     def float_quantizer(config):
         config["config"]["layers"][1]["config"]["iq_conf"]["config"]["q_type"] = "float"

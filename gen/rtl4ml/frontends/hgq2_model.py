@@ -234,6 +234,9 @@ class _Rewrite:
         if class_name in _MERGES:
             self.merge(layer, class_name, config, name, group, where)
             return
+        if class_name == "QSoftmax":
+            self.softmax(layer, config, name, group, where)
+            return
         keras_class = _LAYERS.get(class_name) or (class_name[1:] if class_name in _POOLINGS else None)
         if keras_class is None:
             raise fail(f"{where}: HGQ2 layer {class_name!r} is not supported; rtl4ml reads "
@@ -308,6 +311,80 @@ class _Rewrite:
         keras_config = {key: value for key, value in config.items() if not key.endswith(("_conf", "_confs"))}
         self.layers.append({"class_name": _MERGES[class_name], "config": keras_config, "name": name,
                             "inbound_nodes": [{"args": [renamed], "kwargs": {}}]})
+
+
+    def softmax(self, layer: dict, config: dict, name: str, group: dict, where: str) -> None:
+        """HGQ2's QSoftmax over the classes, from rtl4ml's exact layers: d = max(x) - x, its quantizer, the
+        exponential table, the sum, its quantizer, the inverse table, and exp(d) * 1/sum, each as HGQ2 computes it
+        (the tables' entries in float32, then through their output quantizers)."""
+        nodes = layer.get("inbound_nodes") or []
+        shape = _input_shape(layer, where)
+        if not nodes or len(shape) != 1:
+            raise fail(f"{where}: a QSoftmax is read over the last axis of a flat tensor in a functional model")
+        if not config.get("stable", True) or [int(a) for a in config.get("axes") or [-1]] not in ([-1], [1]):
+            raise fail(f"{where}: only the stable softmax over the last axis is read")
+        classes, source = shape[0], nodes[0]["args"][0]
+        if config.get("enable_iq", False):
+            self.quantizer_layer(f"{name}_iq", _quantizer(group, "iq", config, where), source, shape)
+            source = _tensor_history(f"{name}_iq")
+        tables = {part: ((group.get(f"{part}_table") or {}), config.get(f"{part}_iq_conf"), config.get(f"{part}_oq_conf"))
+                  for part in ("exp", "inv")}
+        quantizers = {}
+        for part, (table_group, iq_conf, oq_conf) in tables.items():
+            if not iq_conf or not oq_conf:
+                raise fail(f"{where}: its {part} table has no input or output quantizer in the file")
+            quantizers[part] = [_Quantizer(conf.get("config") or {}, _variables((table_group.get(q) or {})
+                                                                                .get("quantizer")),
+                                           f"{where}, {part} table {q}")
+                                for q, conf in (("iq", iq_conf), ("oq", oq_conf))]
+        scaler = np.float32(config.get("input_scaler", 1.0))
+        ones = np.ones((classes, 1)), np.ones((1, classes))
+        self.plain("Reshape", f"{name}_column", {"target_shape": [classes, 1]}, [source])
+        self.plain("GlobalMaxPooling1D", f"{name}_max", {}, [_tensor_history(f"{name}_column")])
+        self.plain("Dense", f"{name}_max_each", {"units": classes, "use_bias": False},
+                   [_tensor_history(f"{name}_max")], [ones[1]])
+        self.plain("Subtract", f"{name}_d", {}, [[_tensor_history(f"{name}_max_each"), source]])
+        exp_iq, exp_oq = quantizers["exp"]
+        self.quantizer_layer(f"{name}_d_q", exp_iq, _tensor_history(f"{name}_d"), shape)
+        self.table(f"{name}_exp", exp_iq, exp_oq, lambda v: np.exp(-v * scaler), _tensor_history(f"{name}_d_q"))
+        self.plain("Dense", f"{name}_sum", {"units": 1, "use_bias": False}, [_tensor_history(f"{name}_exp")],
+                   [ones[0]])
+        inv_iq, inv_oq = quantizers["inv"]
+        self.quantizer_layer(f"{name}_sum_q", inv_iq, _tensor_history(f"{name}_sum"), (1,))
+        self.table(f"{name}_inv", inv_iq, inv_oq, lambda v: np.float32(1) / (v + np.float32(1e-7)),
+                   _tensor_history(f"{name}_sum_q"))
+        self.plain("Dense", f"{name}_inv_each", {"units": classes, "use_bias": False},
+                   [_tensor_history(f"{name}_inv")], [ones[1]])
+        self.plain("Multiply", name, {}, [[_tensor_history(f"{name}_exp"), _tensor_history(f"{name}_inv_each")]])
+
+    def plain(self, class_name: str, name: str, config: dict, args: list, weights: list | None = None) -> None:
+        self.layers.append({"class_name": class_name, "config": {"name": name, **config}, "name": name,
+                            "inbound_nodes": [{"args": args, "kwargs": {}}]})
+        if weights is not None:
+            self.weights[name] = weights
+
+    def quantizer_layer(self, name: str, quantizer, source: dict, shape: tuple) -> None:
+        """A linear Activation, retyped in _typed as the quantizer's element quantizer."""
+        self.plain("Activation", name, {"activation": "linear"}, [source])
+        self.quantizers[name] = (quantizer, None, shape)
+
+    def table(self, name: str, iq, oq, function, source: dict) -> None:
+        """A table of `function` over every code of the (homogeneous) input quantizer, through the output
+        quantizer: read by the Keras walker as HGQ's UnaryLUT."""
+        k, i, f = (int(np.max(a)) for a in (iq.k, iq.i, iq.f))
+        kk, ii, ff = (int(np.max(a)) for a in (oq.k, oq.i, oq.f))
+        if any(np.ptp(a) for a in (iq.k, iq.i, iq.f, oq.k, oq.i, oq.f)) or k + i + f > 16:
+            raise fail(f"{name}: a table quantizer with different bit widths per element, or an input of more than "
+                       "16 bits, is not supported")
+        size = 1 << (k + i + f)
+        codes = np.arange(size)
+        codes = np.where(codes >= size >> 1, codes - size, codes) if k else codes
+        values = function((codes * 2.0 ** -f).astype(np.float32)).astype(np.float64)  # float32, as HGQ2
+        table = oq.quantize(values.reshape(-1, 1)).reshape(-1) if oq.k.ndim else oq.quantize(values)
+        self.layers.append({"class_name": "HGQ>UnaryLUT", "name": name, "inbound_nodes": [{"args": [source],
+                                                                                           "kwargs": {}}],
+                            "config": {"name": name, "kif_in": [k, i, f], "kif_out": [kk, ii, ff]}})
+        self.weights[name] = [table]
 
 
 def _einsum_as_linear(config: dict, kernel: np.ndarray, input_shape: tuple, rewritten: dict, where: str) -> int:
