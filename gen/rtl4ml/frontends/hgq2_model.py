@@ -12,7 +12,8 @@ no bits is 0). So:
   input element of no bits is 0, so the Dense after it gets a zero kernel row instead.
 
 The file is rewritten as a plain Keras model (Dense, Conv2D, ... with the quantized weights, and a linear Activation
-where a quantizer sits), read by the Keras frontend, and the quantizers' types are then put back by layer name.
+where a quantizer sits; a QSoftmax as the exact layers and tables it computes with), read by the Keras frontend, and
+the quantizers' types are then put back by layer name.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ..errors import fail
 from ..fixed_point import FixedType
 from .hgq_types import ROUNDING, element_type, exact_between_quantizers
 from .isolated import read_isolated
-from .keras_file import DAMAGED_FILE_ERRORS, KerasFile
+from .keras_file import DAMAGED_FILE_ERRORS, KerasFile, snake_case
 from .keras_model import build_model_spec
 from .spec import DenseSpec, ElementQuantizerSpec, ModelSpec
 
@@ -169,13 +170,6 @@ def _quantizer(group: dict, name: str, config: dict, where: str) -> _Quantizer |
     return _Quantizer(inner, _variables((group.get(name) or {}).get("quantizer")), f"{where}, {name}")
 
 
-def _snake_case(class_name: str) -> str:
-    import re
-
-    text = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", text).lower()
-
-
 def _tensor_history(name: str) -> dict:
     return {"class_name": "__keras_tensor__", "config": {"keras_history": [name, 0, 0]}}
 
@@ -193,7 +187,7 @@ def load_hgq2_model(path: str | Path) -> ModelSpec:
     for layer in layers:
         class_name, layer_config = layer.get("class_name"), dict(layer.get("config") or {})
         name = layer_config.get("name", layer.get("name"))
-        snake = _snake_case(str(class_name))
+        snake = snake_case(str(class_name))
         count = counters.get(snake, 0)
         counters[snake] = count + 1
         group = groups.get(snake if count == 0 else f"{snake}_{count}", {})

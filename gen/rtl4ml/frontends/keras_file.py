@@ -159,7 +159,7 @@ def from_keras_object(model) -> KerasFile:
     return KerasFile(config, weights, f"model {getattr(model, 'name', '?')}")
 
 
-def _snake_case(class_name: str) -> str:
+def snake_case(class_name: str) -> str:
     """Keras's own rule for naming saved objects (QDense -> q_dense)."""
     text = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", text).lower()
@@ -174,7 +174,7 @@ def weights_by_layer_name(keras_file: KerasFile, layers: list[dict]) -> dict[str
     for layer in layers:
         if layer.get("class_name") == "InputLayer":
             continue
-        snake = _snake_case(str(layer.get("class_name")))
+        snake = snake_case(str(layer.get("class_name")))
         count = counters.get(snake, 0)
         counters[snake] = count + 1
         key = snake if count == 0 else f"{snake}_{count}"
