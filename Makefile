@@ -38,7 +38,7 @@ onnx-fixtures: $(TORCH_VENV)/bin/python
 HGQ_VENV ?= .venv-hgq
 $(HGQ_VENV)/bin/python:
 	$(PYTHON) -m venv $(HGQ_VENV)
-	$(HGQ_VENV)/bin/python -m pip install hgq2 "jax[cpu]"
+	$(HGQ_VENV)/bin/python -m pip install "hgq2==0.2.0" "keras==3.15.1" "jax[cpu]==0.10.2"
 
 hgq-fixtures: $(HGQ_VENV)/bin/python
 	$(HGQ_VENV)/bin/python tests/fixtures/hgq2/export_models.py
