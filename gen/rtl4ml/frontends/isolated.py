@@ -29,8 +29,9 @@ def _child(connection, function, args) -> None:
 
 def read_isolated(function, *args, timeout: float | None = None):
     """function(*args) in a forked child; its result, or its refusal, or a refusal after `timeout` seconds.
-    Where fork is not available the reader runs here, without the time limit."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    Where fork is not available, or this process may not have children (a daemon process, as Dask's workers are),
+    the reader runs here, without the time limit."""
+    if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
         return function(*args)
     limit = READ_TIMEOUT if timeout is None else timeout
     context = multiprocessing.get_context("fork")
