@@ -52,13 +52,3 @@ def make_mlp(keras, sizes, activations, seed=0, weight_scale=1.0, zero_fraction=
         layer.set_weights(weights)
     return model
 
-
-# The longest tests start first, so that at the end of a run both xdist workers are busy with short ones instead of
-# one waiting for the other's last long test (the slowest in --durations: 0.5 to 3.5 minutes each)
-LONGEST_FIRST = ("test_docs.py::test_manual_builds", "test_random_designs.py::test_random_designs_are",
-                 "test_stream_core.py::test_random_streaming", "test_main_job.py::", "test_harness.py::test_soak",
-                 "test_harness.py::test_jet_tagger_full_bundle")
-
-
-def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: not any(part in item.nodeid for part in LONGEST_FIRST))  # stable: the rest in order
