@@ -94,7 +94,7 @@ def _clean(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_")
 
 
-def _channel_vector(values: np.ndarray, channels: int, where: str) -> np.ndarray | None:
+def _channel_vector(values: np.ndarray, channels: int) -> np.ndarray | None:
     """A constant that broadcasts over a tensor as one value per channel (or one value), as a [channels] vector;
     None when it varies along another axis."""
     values = np.asarray(values, dtype=np.float64)
@@ -181,13 +181,18 @@ class _Reader:
             return tensor
         spatial = ReshapeSpec(self.new_name(node, "_unflat"), "Reshape", tensor.unflat, inputs=(tensor.spec,))
         self.add(spatial, f"{spatial.name}:out", tensor.unflat)
-        rank = len(tensor.unflat)
-        permute = PermuteSpec(self.new_name(node, "_to_onnx_order"), "Permute", (rank - 1, *range(rank - 1)),
-                              inputs=(spatial.name,))
-        self.add(permute, f"{permute.name}:out", (tensor.unflat[-1], *tensor.unflat[:-1]))
-        flat = ReshapeSpec(self.new_name(node, "_flat"), "Flatten", tensor.shape, inputs=(permute.name,))
+        permuted = self.channels_first(self.tensors[f"{spatial.name}:out"], node)
+        flat = ReshapeSpec(self.new_name(node, "_flat"), "Flatten", tensor.shape, inputs=(permuted.spec,))
         self.add(flat, f"{flat.name}:out", tensor.shape)
         return self.tensors[f"{flat.name}:out"]
+
+    def channels_first(self, tensor: _Tensor, node) -> _Tensor:
+        """A spatial tensor permuted into ONNX's axis order (C, *spatial): wiring."""
+        rank = len(tensor.shape)
+        permute = PermuteSpec(self.new_name(node, "_to_onnx_order"), "Permute", (rank - 1, *range(rank - 1)),
+                              inputs=(tensor.spec,))
+        self.add(permute, f"{permute.name}:out", tensor.onnx_shape)
+        return self.tensors[f"{permute.name}:out"]
 
     # ------------------------------------------------------------------ the walk
     def read(self) -> ModelSpec:
@@ -278,7 +283,7 @@ class _Reader:
         source = self.data(node)
         if scale.size > 1:  # one scale per channel: each element gets its channel's type
             source = self.materialized(source, node)
-            scale = _channel_vector(scale, source.shape[-1], where)
+            scale = _channel_vector(scale, source.shape[-1])
             if scale is None:
                 raise fail(f"{where}: its scales are not one per channel ({source.shape[-1]} channels)")
         types = quant_types(scale, self.constant(node, 2, "zero point"), self.constant(node, 3, "bit width"),
@@ -370,7 +375,7 @@ class _Reader:
         if source.unflat is not None:
             source = self.materialized(source, node)
         channels = source.shape[-1]
-        values = _channel_vector(self.constants[names[constant_at[0]]], channels, where)
+        values = _channel_vector(self.constants[names[constant_at[0]]], channels)
         if values is None:
             raise fail(f"{where}: its constant {self.constants[names[constant_at[0]]].shape} is not one value per "
                        f"channel ({channels} channels); rtl4ml folds only per-channel constants")
@@ -448,8 +453,9 @@ class _Reader:
             raise fail(f"{where}: its input has shape {source.onnx_shape} (channels first); flatten it first")
         if kernel.shape[0] != source.shape[0]:
             raise fail(f"{where}: weights of shape {kernel.shape} do not match the input size {source.shape[0]}")
-        if source.order is not None:  # the rows in rtl4ml's element order (the Flatten is wiring)
-            kernel = kernel[source.order]
+        order = source.order
+        if order is not None:  # the rows in rtl4ml's element order (the Flatten is wiring)
+            kernel = kernel[order]
         spec = DenseSpec(self.new_name(node), "Dense", kernel, bias, kernel_type, bias_type, inputs=(source.spec,))
         self.add(spec, node.output[0], (kernel.shape[1],))
 
@@ -623,11 +629,7 @@ class _Reader:
             return
         source = self.materialized(source, node)
         if source.spatial:  # into ONNX's order first
-            rank = len(source.shape)
-            permute = PermuteSpec(self.new_name(node, "_to_onnx_order"), "Permute", (rank - 1, *range(rank - 1)),
-                                  inputs=(source.spec,))
-            self.add(permute, f"{permute.name}:out", source.onnx_shape)
-            source = self.tensors[f"{permute.name}:out"]
+            source = self.channels_first(source, node)
         spec = ReshapeSpec(self.new_name(node), "Reshape", onnx_target, inputs=(source.spec,))
         if flat:
             self.add(spec, node.output[0], onnx_target)
