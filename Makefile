@@ -6,7 +6,7 @@ TEST ?= jet_tagger
 # pytest workers: Verilator builds are the slow part and use both cores already
 JOBS ?= 2
 
-.PHONY: setup test test-deep test-fast test-synth test-torch onnx-fixtures hgq-fixtures hgq1-fixtures sim lint bench perf docs mutation clean
+.PHONY: setup test test-deep test-fast test-synth test-torch onnx-fixtures hgq-fixtures bench-hgq2 hgq1-fixtures sim lint bench perf docs mutation clean
 
 setup:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ $(HGQ_VENV)/bin/python:
 
 hgq-fixtures: $(HGQ_VENV)/bin/python
 	$(HGQ_VENV)/bin/python tests/fixtures/hgq2/export_models.py
+
+# HGQ2 jet taggers against uniform QKeras twins at equal accuracy, flat Yosys LUTs (about an hour)
+bench-hgq2: $(HGQ_VENV)/bin/python
+	$(PY) bench/hgq2_vs_qkeras.py --hgq-python $(HGQ_VENV)/bin/python
 
 # HGQ v1 needs TensorFlow 2.15 with Keras 2: the proxy-model fixtures come from their own venv too
 HGQ1_VENV ?= .venv-hgq1

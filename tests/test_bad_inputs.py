@@ -53,6 +53,25 @@ def test_very_large_model_is_refused_before_generation(keras):
     assert Design(build_ir(spec, load_config({"Model": {"ReuseFactor": 2}}))).core.interval == 2
 
 
+@pytest.mark.parametrize("layer, message", [
+    ("dense", r"layer d \(Dense\): its kernel has 5 rows, its input x has 4 values"),
+    ("conv", r"layer c \(Conv1D\): its kernel \(3, 2, 1\) .* does not fit its input x of shape \(4,\)"),
+    ("batchnorm", r"layer n \(BatchNormalization\): 3 scales and 3 shifts for the 4 channels of x"),
+])
+def test_a_layer_whose_weights_do_not_fit_its_input_is_refused(layer, message):
+    """A framework-neutral spec is checked against its input's shape, not trusted (the golden model would fail
+    later with a numpy error, or the hardware be built for other shapes)."""
+    from rtl4ml.config import load_config
+    from rtl4ml.frontends.spec import BatchNormSpec, ConvSpec, DenseSpec, InputSpec, ModelSpec
+    from rtl4ml.ir.builder import build_ir
+
+    specs = {"dense": DenseSpec("d", "Dense", np.ones((5, 2)), np.zeros(2)),
+             "conv": ConvSpec("c", "Conv1D", np.ones((3, 2, 1)), np.zeros(1), (1,), "valid"),
+             "batchnorm": BatchNormSpec("n", "BatchNormalization", np.ones(3), np.zeros(3))}
+    with pytest.raises(Rtl4mlError, match=message):
+        build_ir(ModelSpec("m", InputSpec("x", 4), [specs[layer]]), load_config(None))
+
+
 @pytest.mark.sim
 def test_layer_names_crafted_to_inject_code_stay_inert(keras, tmp_path):
     from rtl4ml.simulation.lint import lint_core

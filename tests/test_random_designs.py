@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import reference_model
 from rtl4ml.design import convert
-from rtl4ml.verification.batch import check_spec, run_batch
+from rtl4ml.verification.batch import is_counter_example, run_batch
 from rtl4ml.verification.random_designs import design_strategy, random_designs, realize, stimulus
 from rtl4ml.verification.shrink import shrink
 
@@ -40,7 +40,7 @@ RUN_SEED = int(os.environ.get("RTL4ML_RANDOM_SEED", random.SystemRandom().randra
 def _report_failures(verdicts, specs, work_dir) -> list[str]:
     messages = []
     for verdict in [v for v in verdicts if not v["passed"]][:2]:
-        small = shrink(specs[verdict["index"]], lambda spec: not check_spec(spec, work_dir / "shrink"), max_tries=25)
+        small = shrink(specs[verdict["index"]], lambda spec: is_counter_example(spec, work_dir / "shrink"), max_tries=25)
         name = hashlib.sha256(json.dumps(small, sort_keys=True).encode()).hexdigest()[:12]
         try:
             (REGRESSIONS / f"found_{name}.json").write_text(json.dumps(small))

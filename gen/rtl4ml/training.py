@@ -37,6 +37,10 @@ class TrainingRecipe:
     epochs: int = 40
     batch_size: int = 1024
     seed: int = SEED
+    hidden: tuple[int, ...] = (64, 32, 32)  # the hidden layers' widths (float, qkeras, pruned)
+    quantize_input: bool = False  # qkeras: the features quantized too, quantized_bits(bits + 3, 3): the weights'
+    # resolution over +-8 standard deviations
+    logits: bool = False  # no softmax: the model ends at the last Dense (a trigger threshold reads logits)
 
     def check(self) -> None:
         if self.variant not in VARIANTS:
@@ -45,6 +49,8 @@ class TrainingRecipe:
             raise fail(f"QKeras bits={self.bits} is outside 2..16")
         if not 0.0 < self.sparsity < 1.0:
             raise fail(f"pruning sparsity={self.sparsity} must lie strictly between 0 and 1")
+        if not self.hidden or any(int(units) < 1 for units in self.hidden):
+            raise fail(f"hidden layer widths {self.hidden} must be one or more positive integers")
 
 
 @dataclass
@@ -73,30 +79,32 @@ def _keras():
     return keras
 
 
-def build_float_model(keras):
+def build_float_model(keras, recipe: TrainingRecipe = TrainingRecipe()):
     inputs = keras.Input(shape=(16,), name="input_1")
     x = inputs
-    for index, units in enumerate((64, 32, 32), start=1):
+    for index, units in enumerate(recipe.hidden, start=1):
         x = keras.layers.Dense(units, activation="relu", name=f"fc{index}")(x)
-    outputs = keras.layers.Dense(5, activation="softmax", name="output")(x)
+    outputs = keras.layers.Dense(5, activation=None if recipe.logits else "softmax", name="output")(x)
     return keras.Model(inputs, outputs, name="jet_tagger")
 
 
-def build_qkeras_model(keras, bits: int):
+def build_qkeras_model(keras, recipe: TrainingRecipe = TrainingRecipe(variant="qkeras")):
     try:
         from qkeras import QActivation, QDense, quantized_bits, quantized_relu
     except ImportError:
         raise fail("QKeras training needs qkeras: pip install 'rtl4ml[train]'") from None
-    weights = quantized_bits(bits, 0, alpha=1)
+    weights = quantized_bits(recipe.bits, 0, alpha=1)
     inputs = keras.Input(shape=(16,), name="input_1")
     x = inputs
-    for index, units in enumerate((64, 32, 32), start=1):
+    if recipe.quantize_input:
+        x = QActivation(quantized_bits(recipe.bits + 3, 3, alpha=1), name="quantize_input")(x)
+    for index, units in enumerate(recipe.hidden, start=1):
         x = QDense(units, kernel_quantizer=weights, bias_quantizer=weights, kernel_initializer="lecun_uniform",
                    name=f"fc{index}")(x)
-        x = QActivation(quantized_relu(bits), name=f"relu{index}")(x)
+        x = QActivation(quantized_relu(recipe.bits), name=f"relu{index}")(x)
     x = QDense(5, kernel_quantizer=weights, bias_quantizer=weights, kernel_initializer="lecun_uniform",
                name="output")(x)
-    outputs = keras.layers.Activation("softmax", name="softmax")(x)
+    outputs = x if recipe.logits else keras.layers.Activation("softmax", name="softmax")(x)
     return keras.Model(inputs, outputs, name="jet_tagger_qkeras")
 
 
@@ -143,19 +151,19 @@ def train(X_train: np.ndarray, y_train: np.ndarray, recipe: TrainingRecipe, verb
     tf.config.experimental.enable_op_determinism()
     callbacks = [keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)]
     if recipe.variant == "qkeras":
-        model = build_qkeras_model(keras, recipe.bits)
+        model = build_qkeras_model(keras, recipe)
     elif recipe.variant in ("binary", "ternary"):
         model = build_binary_model(keras, recipe.variant)
     else:
-        model = build_float_model(keras)
+        model = build_float_model(keras, recipe)
     if recipe.variant == "pruned":
         steps_per_epoch = int(np.ceil(len(X_train) * 0.8 / recipe.batch_size))
         tfmot, schedule = _pruning(recipe, steps_per_epoch)
         model = tfmot.sparsity.keras.prune_low_magnitude(model, pruning_schedule=schedule)
         # Early stopping must not restore weights from before the target sparsity was reached.
         callbacks = [tfmot.sparsity.keras.UpdatePruningStep()]
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=recipe.logits), metrics=["accuracy"])
     model.fit(X_train, y_train, batch_size=recipe.batch_size, epochs=recipe.epochs, validation_split=0.2,
               callbacks=callbacks, verbose=verbose)
     if recipe.variant == "pruned":

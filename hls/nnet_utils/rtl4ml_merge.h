@@ -14,7 +14,9 @@ enum merge_operation {
     MERGE_ADD = 0, MERGE_SUBTRACT = 1, MERGE_MULTIPLY = 2, MERGE_AVERAGE = 3, MERGE_MAXIMUM = 4, MERGE_MINIMUM = 5
 };
 
-// a op b in exact_t: ap_fixed's operators and comparisons are full precision, and exact_t holds every result.
+// a op b in exact_t: ap_fixed's operators are full precision, and exact_t holds every result. Maximum and minimum
+// compare in exact_t (it holds both operands): ap_fixed's own comparison of a signed with an unsigned type whose
+// aligned width reaches 32 bits compares as unsigned (ap_fixed<8,-8> < 0 above ap_ufixed<8,16> 0).
 template <class exact_t, int operation, class a_T, class b_T>
 exact_t merge_value(const a_T a, const b_T b) {
     #pragma HLS INLINE
@@ -24,8 +26,8 @@ exact_t merge_value(const a_T a, const b_T b) {
         case MERGE_SUBTRACT: return exact_t(a - b);
         case MERGE_MULTIPLY: return exact_t(a * b);
         case MERGE_AVERAGE: return exact_t((a + b) * half);
-        case MERGE_MAXIMUM: return a > b ? exact_t(a) : exact_t(b);
-        default: return a < b ? exact_t(a) : exact_t(b);
+        case MERGE_MAXIMUM: return exact_t(a) > exact_t(b) ? exact_t(a) : exact_t(b);
+        default: return exact_t(a) < exact_t(b) ? exact_t(a) : exact_t(b);
     }
 }
 

@@ -73,12 +73,19 @@ def _linear_settings(spec, source, config: Config, type_names: tuple[str, ...], 
 
 
 def _build_dense(spec: DenseSpec, source, config: Config) -> DenseLayer:
+    n_in = int(np.prod(source.shape))
+    if spec.kernel.shape[0] != n_in:
+        raise fail(f"layer {spec.name} ({spec.layer_type}): its kernel has {spec.kernel.shape[0]} rows, its input "
+                   f"{source.name} has {n_in} values (shape {source.shape})")
     types = ("Dense",) if spec.layer_type == "Dense" else ("Dense", spec.layer_type)
     return DenseLayer(shape=(spec.kernel.shape[1],), **_linear_settings(spec, source, config, types, spec.kernel))
 
 
 def _build_conv(spec: ConvSpec, source, config: Config) -> ConvLayer:
     rank = spec.kernel.ndim - 2
+    if len(source.shape) != rank + 1 or spec.kernel.shape[-2] != source.shape[-1]:
+        raise fail(f"layer {spec.name} ({spec.layer_type}): its kernel {spec.kernel.shape} (kernel size, input "
+                   f"channels, filters) does not fit its input {source.name} of shape {source.shape}")
     types = tuple(dict.fromkeys((f"Conv{rank}D", spec.layer_type)))
     geometry = [output_geometry(n, k, s, spec.padding)
                 for n, k, s in zip(source.shape[:-1], spec.kernel.shape[:rank], spec.strides)]
@@ -89,6 +96,9 @@ def _build_conv(spec: ConvSpec, source, config: Config) -> ConvLayer:
 
 
 def _build_batchnorm(spec: BatchNormSpec, source, config: Config) -> BatchNormLayer:
+    if spec.scale.shape != (source.shape[-1],) or spec.shift.shape != (source.shape[-1],):
+        raise fail(f"layer {spec.name} ({spec.layer_type}): {spec.scale.size} scales and {spec.shift.size} shifts "
+                   f"for the {source.shape[-1]} channels of {source.name}")
     linear = DenseSpec(spec.name, spec.layer_type, spec.scale[None, :], spec.shift, spec.scale_type, spec.shift_type,
                        exact_result=spec.exact_result)  # one product per channel
     settings = _linear_settings(linear, source, config, ("BatchNormalization",), linear.kernel)

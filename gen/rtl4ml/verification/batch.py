@@ -162,9 +162,12 @@ def _timing_problems(rtl: dict, design, idle: float, backpressure: float, label:
     return problems
 
 
-def check_spec(spec: dict, work_dir: Path, events: int = 48, seed: int = 0) -> bool:
-    """True when one spec passes everywhere (used to shrink counter-examples)."""
+def is_counter_example(spec: dict, work_dir: Path, events: int = 48, seed: int = 0) -> bool:
+    """True when a spec builds and disagrees somewhere (used to shrink counter-examples).
+
+    A spec rtl4ml refuses (a shrinking step can make one: a merge of two shapes) is not a counter-example.
+    """
     try:
-        return run_batch([spec], work_dir, events, seed, vhdl=True)[0]["passed"]
+        return not run_batch([spec], work_dir, events, seed, vhdl=True)[0]["passed"]
     except Rtl4mlError:
         return False

@@ -23,6 +23,8 @@ def _drop_neuron(spec: dict, index: int) -> dict | None:
     target["bias"] = target["bias"][:-1]
     if index + 1 < len(simpler["layers"]):
         simpler["layers"][index + 1]["weights"] = simpler["layers"][index + 1]["weights"][:-1]
+    if simpler.get("branch", {}).get("tap") == index:  # the side branch reads this layer
+        simpler["branch"]["side"]["weights"] = simpler["branch"]["side"]["weights"][:-1]
     return simpler
 
 
@@ -51,6 +53,8 @@ def _variants(spec: dict) -> Iterator[dict]:
         simpler = copy.deepcopy(spec)
         simpler["n_in"] -= 1
         simpler["layers"][0]["weights"] = simpler["layers"][0]["weights"][:-1]
+        if simpler.get("branch", {}).get("tap") == -1:  # the side branch reads the input too
+            simpler["branch"]["side"]["weights"] = simpler["branch"]["side"]["weights"][:-1]
         yield simpler
     for index, layer in enumerate(layers):
         for key in ("reuse_factor", "pipeline_budget"):
