@@ -1,16 +1,17 @@
 """HGQ2 against uniform QKeras on the jet tagger 16-64-64-32-5 (ReLU, logits out), trained on the same jets: what
 per-element bit widths save in hardware at equal accuracy.
 
-HGQ2 models are trained at a few EBOPs weights (beta) in the HGQ2 environment (bench/hgq2/train_jet_tagger.py;
-hgq2 cannot share rtl4ml's), QKeras twins in rtl4ml's at a few uniform bit widths (weights, biases and ReLUs at b
-bits, the features at b + 3 with 3 integer bits). Each model is read by rtl4ml, its golden model's accuracy measured on
+HGQ2 models come from one HGQ2 run whose EBOPs weight beta rises, a few of its Pareto front (accuracy against EBOPs)
+kept, in the HGQ2 environment (bench/hgq2/train_jet_tagger.py; hgq2 cannot share rtl4ml's); QKeras twins are
+trained in rtl4ml's at a few uniform bit widths (weights, biases and ReLUs at b bits, the features at b + 3 with 3
+integer bits). Each model is read by rtl4ml, its golden model's accuracy measured on
 the 30,000 test jets (the hardware's accuracy: the golden model is the core bit for bit, checked here in Verilator on
 the first jets), its agreement with the framework's own outputs stated, and its core synthesized flat with Yosys
 (../shared/tools/flat_synth.sh). Each HGQ2 model is then paired with the cheapest QKeras twin at least as accurate.
 
     make bench-hgq2        (makes .venv-hgq if needed)
-    .venv/bin/python bench/hgq2_vs_qkeras.py --hgq-python .venv-hgq/bin/python [--beta 1e-6 ...] [--bits 3 4 ...]
-                                             [--no-synth] [--json bench/results/hgq2_vs_qkeras.json]
+    .venv/bin/python bench/hgq2_vs_qkeras.py --hgq-python .venv-hgq/bin/python [--hgq-epochs 600] [--models 4]
+                                             [--bits 3 4 ...] [--no-synth] [--json bench/results/hgq2_vs_qkeras.json]
 """
 
 from __future__ import annotations
@@ -56,10 +57,10 @@ def prepare_split(path: Path) -> dict:
     return data
 
 
-def train_hgq2(python: str, split: Path, betas: list[float], epochs: int) -> list[dict]:
+def train_hgq2(python: str, split: Path, epochs: int, models: int) -> list[dict]:
     out = BUILD / "hgq2"
     command = [python, str(ROOT / "bench" / "hgq2" / "train_jet_tagger.py"), "--data", str(split), "--out", str(out),
-               "--epochs", str(epochs), "--beta", *map(str, betas)]
+               "--epochs", str(epochs), "--models", str(models)]
     completed = subprocess.run(command, capture_output=True, text=True)
     if completed.returncode:
         raise SystemExit(f"HGQ2 training failed ({' '.join(command)}):\n{completed.stderr[-2000:]}")
@@ -101,9 +102,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hgq-python", default=str(ROOT / ".venv-hgq" / "bin" / "python"),
                         help="the HGQ2 environment's python (make .venv-hgq/bin/python)")
-    parser.add_argument("--beta", type=float, nargs="+", default=[1e-6, 5e-6, 2e-5])
+    parser.add_argument("--hgq-epochs", type=int, default=600)
+    parser.add_argument("--models", type=int, default=4, help="HGQ2 models kept from the front")
     parser.add_argument("--bits", type=int, nargs="+", default=[3, 4, 5, 6, 8])
-    parser.add_argument("--hgq-epochs", type=int, default=60)
     parser.add_argument("--qkeras-epochs", type=int, default=40)
     parser.add_argument("--no-synth", dest="synth", action="store_false")
     parser.add_argument("--json", type=Path)
@@ -115,7 +116,7 @@ def main(argv: list[str]) -> int:
     split = BUILD / "split.npz"
     data = prepare_split(split)
     hgq2 = []
-    for trained in train_hgq2(args.hgq_python, split, args.beta, args.hgq_epochs):
+    for trained in train_hgq2(args.hgq_python, split, args.hgq_epochs, args.models):
         path = BUILD / "hgq2" / f"{trained['model']}.keras"
         logits = np.load(path.with_suffix(".logits.npy"))
         hgq2.append({**trained, **measure(trained["model"], path, None, data, logits, args.synth)})

@@ -142,7 +142,7 @@ def hgq2_section(result: dict) -> list[str]:
         return (f"`{model['model']}`", label, percent(model["accuracy"]), percent(model["framework_accuracy"]),
                 f"{model['verilog_mismatches']} of {model['verilog_jets']:,}", model["latency"],
                 *(f"{synth[key]:,}" if key in synth else "—" for key in ("LUT", "FF", "CARRY", "DSP")))
-    rows = [row(m, f"beta {m['beta']:.0e}, {m['ebops']:,.0f} EBOPs") for m in result["hgq2"]] + \
+    rows = [row(m, f"epoch {m['epoch']} of {m['epochs']}, {m['ebops']:,.0f} EBOPs") for m in result["hgq2"]] + \
         [row(m, f"{m['bits']} bits") for m in result["qkeras"]]
     paired = [f"- `{p['hgq2']}`: " + (f"{p['lut_ratio']:.2f} × the LUTs of `{p['qkeras']}`, the cheapest QKeras twin "
                                       "at least as accurate" if p["qkeras"] else "no QKeras twin is as accurate")
@@ -150,8 +150,10 @@ def hgq2_section(result: dict) -> list[str]:
     hidden = "-".join(map(str, [16, *result["hidden"], 5]))
     return ["## HGQ2 and uniform QKeras at equal accuracy", "",
             f"The jet tagger {hidden} (ReLU, logits out) trained on the same jets twice: with HGQ2 (a bit width per "
-            "weight and per activation element, learned under an EBOPs weight beta) and with QKeras at one bit width "
-            "for every weight, bias and ReLU (the features at 3 more bits, 3 of them integer). Accuracy of rtl4ml's "
+            "weight and per activation element; one run whose EBOPs weight beta rises log-linearly from "
+            f"{result['hgq2'][0]['beta'][0]:.0e} to {result['hgq2'][0]['beta'][1]:.0e}, models taken from its Pareto "
+            "front of validation accuracy against EBOPs) and with QKeras at one bit width for every weight, bias and "
+            "ReLU (the features at 3 more bits, 3 of them integer). Accuracy of rtl4ml's "
             f"golden model (the core, bit for bit) on {result['test_jets']:,} test jets, the framework's own accuracy "
             "beside it; Verilog mismatches on the first jets; resources from the flat Yosys flow. " +
             measured_at(result, "make bench-hgq2"), ""] + table(
