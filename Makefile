@@ -87,11 +87,12 @@ perf:
 docs:
 	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
 
-# Mutation scores of the golden arithmetic (mutmut), the Verilog primitives (Yosys mutate + cocotb on Icarus) and
-# the VHDL primitives (token mutants + VUnit on GHDL): about an hour on 2 cores; writes
+# Mutation scores of the golden arithmetic (mutmut), the Verilog primitives and generated layer modules (Yosys
+# mutate + cocotb on Icarus) and the VHDL primitives (token mutants + VUnit on GHDL): over an hour on 2 cores; writes
 # bench/results/mutation_*.json and docs/test_strength.md
 mutation:
-	$(PY) bench/mutation_python.py; $(PY) bench/mutation_rtl.py; $(PY) bench/mutation_vhdl.py; \
+	$(PY) bench/mutation_python.py; $(PY) bench/mutation_rtl.py; $(PY) bench/mutation_generated.py; \
+	$(PY) bench/mutation_vhdl.py; \
 	$(PY) bench/mutation_report.py
 
 clean:

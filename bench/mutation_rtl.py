@@ -6,7 +6,8 @@ survived. Every parameter set the tests build is mutated.
 The mutants run on Icarus (a netlist builds in a fraction of a second, where Verilator takes seconds); the unmutated
 netlist must pass first, so a verdict is about the fault, not the simulator. A survivor is equivalent when Yosys
 proves it (a miter of mutant and original, SAT with temporal induction) or the triage file argues it
-(bench/mutation/equivalent_mutants_rtl.yml: the exact `mutate` command and why no test can see it); the score is
+(bench/mutation/equivalent_mutants_rtl.yml: the primitive, the parameter set, the exact `mutate` command and why no
+test can see it); the score is
 killed / (mutants - equivalent). Prints a table per primitive and writes JSON with the tool versions.
 
     .venv/bin/python bench/mutation_rtl.py [--per-case 24] [--only axis_skid_buffer ...] [--json ...]
@@ -163,13 +164,15 @@ def main(argv: list[str] | None = None) -> int:
         args.per_case = earlier["per_case"]
     else:
         rows = simulate_mutants(tests, args.only or list(tests), args.per_case, args.jobs)
-    equivalent = {entry["mutation"]: entry["why"] for entry in yaml.safe_load(TRIAGE.read_text()) or []}
+    equivalent = {(entry["module"], entry["case"], entry["mutation"]): entry["why"]
+                  for entry in yaml.safe_load(TRIAGE.read_text()) or []}
     for row in rows:
         if row["status"] != "survived":
             continue
         case_dir = WORK / row["module"] / f"case{row['case']}"
-        if row["mutation"] in equivalent:
-            row["status"], row["why"] = "equivalent", equivalent[row["mutation"]]
+        argued = equivalent.get((row["module"], row["case"], row["mutation"]))
+        if argued:
+            row["status"], row["why"] = "equivalent", argued
         elif proven_equivalent(row["module"], tests[row["module"]][1][row["case"]], row["mutation"], case_dir):
             row["status"], row["why"] = "equivalent", PROOF
     summary = scores(rows, lambda row: row["module"], ("killed", "equivalent", "survived"))

@@ -36,6 +36,10 @@ REQUANTIZE_CASES = (
         # signed into unsigned without a ReLU, zeroing on overflow either way (AP_SAT_ZERO)
         {"IN_WIDTH": 9, "IN_FRAC": 3, "IN_SIGNED": 1, "OUT_WIDTH": 4, "OUT_FRAC": 1, "OUT_SIGNED": 0, "RELU": 0,
          "ROUNDING": 6, "OVERFLOW": 2},
+        # a narrow code rounded into a much wider unsigned type (ap_fixed<4,1> to ap_ufixed<8,8,AP_RND,AP_SAT>): the
+        # output's bounds need more bits than the rounded value
+        {"IN_WIDTH": 4, "IN_FRAC": 3, "IN_SIGNED": 1, "OUT_WIDTH": 8, "OUT_FRAC": 0, "OUT_SIGNED": 0, "RELU": 0,
+         "ROUNDING": 2, "OVERFLOW": 1},
     ]
 )
 

@@ -175,6 +175,7 @@ def test_every_spelling_of_integer_types_and_the_limits_of_widths():
     assert parse_precision("int<8>") == FixedType(8, 8) and parse_precision("uint<6>") == FixedType(6, 6, False)
     assert parse_precision("ap_uint<1>") == FixedType(1, 1, False) and parse_precision("ap_int<2>") == FixedType(2, 2)
     assert parse_precision("ap_fixed<8,3,AP_RND,AP_SAT,0>") == FixedType(8, 3, True, "AP_RND", "AP_SAT")
+    assert parse_precision("ap_fixed<8,3,AP_RND,AP_SAT,>") == FixedType(8, 3, True, "AP_RND", "AP_SAT")  # N empty
     assert parse_precision(f"ap_fixed<{MAX_TYPE_WIDTH},3>").width == MAX_TYPE_WIDTH
     assert parse_precision(f"ap_fixed<{MAX_ACCUM_WIDTH},3>", max_width=MAX_ACCUM_WIDTH).width == MAX_ACCUM_WIDTH
     assert parse_precision(f"ap_fixed<8,{2 * MAX_TYPE_WIDTH}>").integer == 2 * MAX_TYPE_WIDTH
@@ -196,13 +197,18 @@ def test_bad_types_are_refused_with_the_field_and_the_reason(text, message):
         parse_precision(text, "field w")
 
 
+def test_a_bad_type_without_a_field_name_is_called_a_precision():
+    with pytest.raises(Rtl4mlError, match=r"^precision: cannot parse precision 'ap_fixed<2,1>x'"):
+        parse_precision("ap_fixed<2,1>x")
+
+
 def test_bits_for_range_is_the_narrowest_holding_type():
     for low in range(-40, 41):
         for high in range(low, 41):
             width, signed = bits_for_range(low, high)
             t = FixedType(width, width, signed)
             assert t.min_code <= low and high <= t.max_code, (low, high)
-            narrower = FixedType(width - 1, width - 1, signed) if width > 1 + signed else None
+            narrower = FixedType(width - 1, width - 1, signed) if width > 1 else None  # a signed bit: -1..0
             assert narrower is None or not (narrower.min_code <= low and high <= narrower.max_code), (low, high)
             assert signed == (low < 0)
 

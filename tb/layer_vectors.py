@@ -1,0 +1,47 @@
+"""Vectors for one generated layer module of a written io_parallel core (OUTDIR/rtl/<top>_<layer>.v), alone: its
+input bus and the output bus the golden model gives, packed as on the core's internal buses.
+
+The module's input is the previous module's output (OUTDIR/rtl/core.json lists them in order, each with its stage);
+inputs come from the golden model run on uniformly random codes at the core's input (which reach wide and saturating
+values) and on real events where given, so the vectors are the codes the module sees in the core.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from rtl4ml.bus import encode_bus
+from rtl4ml.design import load_design
+from rtl4ml.golden.model import quantize_inputs, run_codes
+
+
+def layer_modules(out_dir: Path) -> list[str]:
+    """The identifiers of the core's layer modules, in order (the input is not a module)."""
+    return [entry["identifier"] for entry in _core(out_dir)["layers"][1:]]
+
+
+def layer_module_vectors(out_dir: Path, identifier: str, events: int = 1000, X=None,
+                         seed: int = 0) -> tuple[int, list[tuple[int, int]]]:
+    """(the module's latency in cycles, [(input bus, expected output bus)]): `events` random input events, then X."""
+    out_dir = Path(out_dir)
+    entries = _core(out_dir)["layers"]
+    index = next(i for i, entry in enumerate(entries) if entry["identifier"] == identifier and i > 0)
+    source, layer = entries[index - 1], entries[index]
+    graph = load_design(out_dir).graph
+    t = graph.input.result_type
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(t.min_code, t.max_code + 1, size=(events, int(np.prod(graph.input.shape))))
+    if X is not None:
+        codes = np.concatenate([codes, quantize_inputs(graph, X).reshape(len(X), -1)])
+    _, traces = run_codes(graph, codes, trace=True)
+    inputs = codes if index == 1 else traces[source["name"]]
+    pairs = [(encode_bus(x, source["width"]), encode_bus(y, layer["width"]))
+             for x, y in zip(inputs, traces[layer["name"]])]
+    return layer["stage"] - source["stage"], pairs
+
+
+def _core(out_dir: Path) -> dict:
+    return json.loads((Path(out_dir) / "rtl" / "core.json").read_text())
