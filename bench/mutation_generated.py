@@ -1,5 +1,5 @@
 """Mutation score of generated layer modules: the layer modules rtl4ml writes for a few bundled io_parallel designs
-(Dense adder graphs with fused activations, the softmax, binary thresholds, a convolution), mutated by Yosys's
+(Dense adder graphs with fused activations, QKeras types, the softmax, binary thresholds), mutated by Yosys's
 `mutate` (a bit inverted, tied to 0 or 1, or replaced by another bit), each mutant checked by the module's test
 (tb/generated_layer: out_data equals the golden layer of in_data, over the codes the module sees in the core) on
 Icarus. The unmutated netlist must pass first. A survivor is equivalent only where the triage file argues it
@@ -36,7 +36,7 @@ from test_generated_layer import write_vectors  # noqa: E402
 WORK = ROOT / "sim" / "build" / "mutation" / "generated"
 TEST_FILE = ROOT / "tb" / "generated_layer" / "test_generated_layer.py"
 TRIAGE = ROOT / "bench" / "mutation" / "equivalent_mutants_generated.yml"
-DESIGNS = ("jet_tagger", "jet_tagger_binary", "jet_image")
+DESIGNS = ("jet_tagger", "jet_tagger_qkeras", "jet_tagger_binary")
 TARGET_FLOOR = 0.98
 REAL_EVENTS = 200  # the bundled job's own test vectors, after the random ones
 

@@ -31,6 +31,9 @@ def layer_module_vectors(out_dir: Path, identifier: str, events: int = 1000, X=N
     index = next(i for i, entry in enumerate(entries) if entry["identifier"] == identifier and i > 0)
     source, layer = entries[index - 1], entries[index]
     graph = load_design(out_dir).graph
+    if graph.layer(layer["ir_layers"][0]).inputs != (source["name"],):
+        raise ValueError(f"module {identifier} does not read the module before it ({source['identifier']}); "
+                         "only chains of layer modules are supported")
     t = graph.input.result_type
     rng = np.random.default_rng(seed)
     codes = rng.integers(t.min_code, t.max_code + 1, size=(events, int(np.prod(graph.input.shape))))
