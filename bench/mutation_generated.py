@@ -6,7 +6,7 @@ Icarus. The unmutated netlist must pass first. A survivor is equivalent only whe
 (bench/mutation/equivalent_mutants_generated.yml: design, module, the exact command and why); the score is
 killed / (mutants - equivalent).
 
-    .venv/bin/python bench/mutation_generated.py [--per-module 16] [--designs jet_tagger ...] [--json ...]
+    .venv/bin/python bench/mutation_generated.py [--per-module 8] [--designs jet_tagger ...] [--json ...]
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def simulate_mutants(designs: list[str], per_module: int, jobs: int) -> list[dic
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-module", type=int, default=16, help="mutations listed per generated module")
+    parser.add_argument("--per-module", type=int, default=8, help="mutations listed per generated module")
     parser.add_argument("--designs", nargs="*", default=list(DESIGNS), help="bundled jobs (io_parallel)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     add_result_arguments(parser, "mutation_generated")
