@@ -2,9 +2,9 @@
 (Dense adder graphs with fused activations, QKeras types, the softmax, binary thresholds), mutated by Yosys's
 `mutate` (a bit inverted, tied to 0 or 1, or replaced by another bit), each mutant checked by the module's test
 (tb/generated_layer: out_data equals the golden layer of in_data, over the codes the module sees in the core) on
-Icarus. The unmutated netlist must pass first. A survivor is equivalent only where the triage file argues it
-(bench/mutation/equivalent_mutants_generated.yml: design, module, the exact command and why); the score is
-killed / (mutants - equivalent).
+Icarus. The unmutated netlist must pass first. A survivor is equivalent where Yosys proves it (a miter of mutant and
+original, SAT with temporal induction) or the triage file argues it (bench/mutation/equivalent_mutants_generated.yml:
+design, module, the exact command and why); the score is killed / (mutants - equivalent).
 
     .venv/bin/python bench/mutation_generated.py [--per-module 8] [--designs jet_tagger ...] [--json ...]
 """
@@ -26,7 +26,7 @@ import numpy as np
 import yaml
 
 from bundled import bundled_job
-from mutation_rtl import run_tests, yosys
+from mutation_rtl import PROOF, miter_proof, run_tests, yosys
 from mutation_scores import add_result_arguments, earlier_run, print_scores, scores, write_result
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,9 +143,15 @@ def main(argv: list[str] | None = None) -> int:
         rows = simulate_mutants(args.designs, args.per_module, args.jobs)
     argued = {(e["design"], e["module"], e["mutation"]): e["why"] for e in yaml.safe_load(TRIAGE.read_text()) or []}
     for row in rows:
+        if row["status"] != "survived":
+            continue
         why = argued.get((row["design"], row["module"], row["mutation"]))
-        if row["status"] == "survived" and why:
+        out_dir = WORK / row["design"] / "prj"
+        if why:
             row["status"], row["why"] = "equivalent", why
+        elif miter_proof(elaborate(out_dir, row["module"]), row["module"], row["mutation"],
+                         out_dir.parent / row["module"], 120.0):
+            row["status"], row["why"] = "equivalent", PROOF
     summary = scores(rows, lambda row: f"{row['design']}/{row['module']}", ("killed", "equivalent", "survived"))
     print_scores("design/module", 40, summary, ("killed", "equivalent", "survived"))
     for row in rows:

@@ -109,16 +109,21 @@ PROOF = ("Yosys proves it equivalent: a miter of the mutant and the original mod
 def proven_equivalent(module: str, case: dict, mutation: str, case_dir: Path, timeout: float = 60.0) -> bool:
     """True when Yosys proves the mutant equal to the original on every output in every cycle, for every input
     sequence (`sat -tempinduct` on a miter); False when it finds a difference, cannot prove it or runs out of time."""
-    script = (elaborate(module, case) + f"design -save original\n{mutation}\nrename {module} gate\n"
+    proof_dir = case_dir / "proof"
+    proof_dir.mkdir(exist_ok=True)
+    shutil.copy2(ROOT / "rtl" / f"{module}.v", proof_dir)
+    return miter_proof(elaborate(module, case), module, mutation, proof_dir, timeout)
+
+
+def miter_proof(elaboration: str, module: str, mutation: str, work: Path, timeout: float) -> bool:
+    """The proof of proven_equivalent for a module the `elaboration` commands read and elaborate in `work`."""
+    script = (elaboration + f"design -save original\n{mutation}\nrename {module} gate\n"
               f"design -stash mutant\ndesign -load original\nrename {module} gold\n"
               "design -copy-from mutant -as gate gate\n"
               "miter -equiv -flatten -make_outputs -ignore_gold_x gold gate miter\nhierarchy -top miter\n"
               "flatten\nopt -fast\nsat -verify -prove trigger 0 -set-init-zero -tempinduct -seq 1 miter\n")
-    proof_dir = case_dir / "proof"
-    proof_dir.mkdir(exist_ok=True)
-    shutil.copy2(ROOT / "rtl" / f"{module}.v", proof_dir)
     try:
-        return yosys(script, proof_dir, timeout).returncode == 0
+        return yosys(script, work, timeout).returncode == 0
     except subprocess.TimeoutExpired:
         return False
 

@@ -25,7 +25,8 @@ def layer_modules(out_dir: Path) -> list[str]:
 
 def layer_module_vectors(out_dir: Path, identifier: str, events: int = 1000, X=None,
                          seed: int = 0) -> tuple[int, list[tuple[int, int]]]:
-    """(the module's latency in cycles, [(input bus, expected output bus)]): `events` random input events, then X."""
+    """(the module's latency in cycles, [(input bus, expected output bus)]): `events` random input events, then X,
+    then (a comparing module) `events` inputs at its thresholds."""
     out_dir = Path(out_dir)
     entries = _core(out_dir)["layers"]
     index = next(i for i, entry in enumerate(entries) if entry["identifier"] == identifier and i > 0)
@@ -40,10 +41,33 @@ def layer_module_vectors(out_dir: Path, identifier: str, events: int = 1000, X=N
     if X is not None:
         codes = np.concatenate([codes, quantize_inputs(graph, X).reshape(len(X), -1)])
     _, traces = run_codes(graph, codes, trace=True)
-    inputs = codes if index == 1 else traces[source["name"]]
-    pairs = [(encode_bus(x, source["width"]), encode_bus(y, layer["width"]))
-             for x, y in zip(inputs, traces[layer["name"]])]
+    inputs, outputs = codes if index == 1 else traces[source["name"]], traces[layer["name"]]
+    at_thresholds = _codes_at_thresholds(graph, source["name"], layer["ir_layers"], events, rng)
+    if at_thresholds is not None:
+        inputs, outputs = np.concatenate([inputs, at_thresholds[0]]), np.concatenate([outputs, at_thresholds[1]])
+    pairs = [(encode_bus(x, source["width"]), encode_bus(y, layer["width"])) for x, y in zip(inputs, outputs)]
     return layer["stage"] - source["stage"], pairs
+
+
+def _codes_at_thresholds(graph, source: str, ir_layers: list[str], events: int, rng):
+    """(inputs, outputs) of `events` more vectors whose every element lies at one of its row's thresholds or one
+    code either side, for a module that starts by comparing (binary and ternary steps, piecewise-linear
+    activations): a fault in a comparison shows only there. None for other modules."""
+    first = graph.layer(ir_layers[0])
+    rows = getattr(first, "thresholds", None)
+    if not rows or not any(rows):
+        return None
+    tensor = graph.layer(source)
+    n = int(np.prod(tensor.shape))
+    t = tensor.result_type
+    codes = np.empty((events, n), dtype=np.int64)
+    for i in range(n):  # element i belongs to row i % rows (its channel, or the one shared row)
+        near = [code + step for code in rows[i % len(rows)] for step in (-1, 0, 1)]
+        codes[:, i] = rng.choice(np.clip(near, t.min_code, t.max_code), size=events)
+    values = codes.reshape((events,) + tuple(tensor.shape))
+    for name in ir_layers:
+        values = graph.layer(name).golden()(values)
+    return codes, values.reshape(events, -1)
 
 
 def _core(out_dir: Path) -> dict:
