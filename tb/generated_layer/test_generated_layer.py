@@ -24,11 +24,10 @@ async def equals_the_golden_layer(dut):
                            cycles=2 * len(inputs))
 
 
-def write_vectors(out_dir: Path, identifier: str, path: Path, X=None) -> dict:
-    """The test's parameters for one module: its latency and a vectors file (hex input and output buses)."""
-    from rtl4ml.tb.layer_vectors import layer_module_vectors
-
-    latency, pairs = layer_module_vectors(out_dir, identifier, X=X)
+def write_vectors(vectors, identifier: str, path: Path) -> dict:
+    """The test's parameters for one module of a core's LayerModuleVectors: its latency and a vectors file (hex input
+    and output buses)."""
+    latency, pairs = vectors.of(identifier)
     path.write_text(json.dumps([[f"{x:x}", f"{y:x}"] for x, y in pairs]))
     return {"vectors": str(path), "latency": latency}
 
@@ -40,6 +39,7 @@ def test_the_jet_taggers_output_layer_module_equals_its_golden_layer(tmp_path):
     import sys
 
     from rtl4ml.design import convert
+    from rtl4ml.tb.layer_vectors import LayerModuleVectors
     from rtl4ml.simulation.build import build, run_cocotb
     from cocotb_tools.check_results import get_results
 
@@ -51,7 +51,7 @@ def test_the_jet_taggers_output_layer_module_equals_its_golden_layer(tmp_path):
     convert(*bundled_job("jet_tagger")).write(out_dir)
     rtl = out_dir / "rtl"
     sources = [rtl / name for name in (rtl / "myproject.f").read_text().split() if name != "myproject.v"]
-    case = write_vectors(out_dir, "l_output", tmp_path / "vectors.json")
+    case = write_vectors(LayerModuleVectors(out_dir), "l_output", tmp_path / "vectors.json")
     build_dir = build(sources, "myproject_l_output", tmp_path / "sim", parameters={})
     sys.path.insert(0, str(Path(__file__).parent))
     results = run_cocotb(build_dir, "myproject_l_output", Path(__file__).stem, tmp_path / "run",
