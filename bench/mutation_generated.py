@@ -143,8 +143,11 @@ def main(argv: list[str] | None = None) -> int:
         out_dir = design_dir(row["design"])
         if why:
             row["status"], row["why"] = "equivalent", why
-        elif miter_proof(elaborate(out_dir, row["module"]), row["module"], row["mutation"],
-                         module_dir(out_dir, row["module"]), 120.0):
+            continue
+        if not out_dir.is_dir():  # --survivors-of in a fresh work folder: the same generator writes the same files
+            write_design(row["design"])
+        if miter_proof(elaborate(out_dir, row["module"]), row["module"], row["mutation"],
+                       module_work(out_dir, row["module"]), 120.0):
             row["status"], row["why"] = "equivalent", PROOF
     summary = scores(rows, lambda row: f"{row['design']}/{row['module']}", ("killed", "equivalent", "survived"))
     print_scores("design/module", 40, summary, ("killed", "equivalent", "survived"))

@@ -27,14 +27,32 @@ from mutation_scores import print_scores, scores, write_result
 ROOT = Path(__file__).resolve().parent.parent
 STAGE = ROOT / "sim" / "build" / "mutation" / "python"
 TRIAGE = ROOT / "bench" / "mutation" / "equivalent_mutants.yml"
+# The unit tests that own the golden layers' arithmetic and types: the scalar reference (hypothesis), the framework
+# comparisons, the value ranges, the auto types and the bad-input checks.
+LAYER_TESTS = ["tests/test_random_designs.py", "tests/test_golden.py", "tests/test_conv.py", "tests/test_layer_zoo.py",
+               "tests/test_element_quantizer.py", "tests/test_auto_precision.py", "tests/test_layer_registry.py",
+               "tests/test_graphs.py", "tests/test_output_heads.py", "tests/test_threshold_compare.py",
+               "tests/test_keras_frontend.py", "tests/test_bad_inputs.py", "tests/test_round_trips.py"]
+LAYER_MODULES = ["activation", "base", "batchnorm", "conv", "dense", "element_quantizer", "input", "linear", "merge",
+                 "padding", "piecewise_linear", "pooling", "resampling", "reshape", "softmax", "table_activation",
+                 "tables", "wiring"]
 # module (as installed) -> the unit tests that own its arithmetic
 TARGETS = {
     "rtl4ml/fixed_point.py": ["tests/test_fixed_point.py", "tests/test_config.py"],
     "rtl4ml/ir/value_range.py": ["tests/test_fixed_point.py", "tests/test_auto_precision.py"],
+    "rtl4ml/ir/auto_types.py": ["tests/test_auto_precision.py", "tests/test_round_trips.py"],
+    **{f"rtl4ml/ir/layers/{module}.py": LAYER_TESTS for module in LAYER_MODULES},
 }
 # where each installed package's files come from (pyproject.toml's package-dir)
 PACKAGE_DIRS = {"rtl4ml": "gen/rtl4ml", "rtl4ml/rtl": "rtl", "rtl4ml/hls": "hls", "rtl4ml/tb": "tb"}
 TARGET_FLOOR = 0.95
+
+
+HYPOTHESIS_PROFILE = """
+import hypothesis
+hypothesis.settings.register_profile("mutation", derandomize=True)
+hypothesis.settings.load_profile("mutation")
+"""
 
 
 def stage() -> None:
@@ -44,6 +62,8 @@ def stage() -> None:
     for installed, source in PACKAGE_DIRS.items():
         shutil.copytree(ROOT / source, STAGE / "src" / installed, ignore=ignore, dirs_exist_ok=True)
     shutil.copytree(ROOT / "tests", STAGE / "tests", ignore=ignore)
+    with open(STAGE / "tests" / "conftest.py", "a") as conftest:  # the same hypothesis examples for every mutant
+        conftest.write(HYPOTHESIS_PROFILE)
     for part in ("models", "configs", "tests.yml"):
         copy = shutil.copytree if (ROOT / "sim" / part).is_dir() else shutil.copy2
         (STAGE / "sim").mkdir(exist_ok=True)

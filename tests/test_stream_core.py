@@ -99,6 +99,46 @@ def test_pixelwise_layers_pooling_and_a_per_pixel_output_frame_stream_bit_exactl
     assert csim["passed"] and csim["events"] == 10, csim["problems"]
 
 
+def _padded(keras, rank: int):
+    """Zero padding as its own layer (uneven, Keras's explicit form) before a 'valid' convolution and pooling."""
+    layers = keras.layers
+    if rank == 2:
+        body = [keras.Input(shape=(5, 6, 2), name="image"), layers.ZeroPadding2D(((1, 2), (0, 1)), name="pad"),
+                layers.Conv2D(3, 3, activation="relu", name="conv"), layers.MaxPooling2D(2, name="pool")]
+    else:
+        body = [keras.Input(shape=(9, 2), name="sequence"), layers.ZeroPadding1D((2, 1), name="pad"),
+                layers.Conv1D(3, 4, strides=2, name="conv")]
+    model = keras.Sequential(body + [layers.Flatten(name="flat"), layers.Dense(4, name="out")])
+    _integer_weights(model, 4)
+    return model
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("rank", (2, 1))
+def test_a_zero_padding_layer_streams_as_a_window_walk_over_the_padded_frame(keras, rank):
+    """ZeroPadding1D/2D is a unit of its own: a 1 x 1 window walked over the padded frame emits a zero pixel at
+    every padding position (a cycle each, no input beat); bit-exact in Verilog at full rate (latency and interval as
+    planned) and stalled, in VHDL and in the HLS C++."""
+    design = _written(rtl4ml.convert(_padded(keras, rank), STREAM), f"padded{rank}")
+    pad = design.core.units[0]
+    assert pad.layers == ["pad"] and pad.block is None and pad.window.kernel == (1, 1)
+    assert pad.out_shape.pixels == pad.window.positions  # every padded position is a pixel of the output frame
+    shape = design.graph.input.shape
+    X = _frames(shape, 8, rank)
+    alone = design.simulate(X[:3], frame_gap=design.core.latency + design.core.interval, run_name="alone")
+    assert alone["passed"], alone["problems"]
+    assert alone["LatencyMin"] == alone["LatencyMax"] == design.core.latency
+    full = design.simulate(X, run_name="full_rate")
+    assert full["passed"], full["problems"]
+    assert full["IntervalMin"] == full["IntervalMax"] == design.core.interval == pad.window.positions
+    stalled = design.simulate(X, idle=0.3, backpressure=0.4, seed=rank, run_name="stalled")
+    assert stalled["passed"] and not stalled["protocol_errors"], stalled["problems"]
+    vhdl = design.simulate_vhdl(X, idle=0.2, backpressure=0.3, seed=rank)
+    assert vhdl["passed"] and vhdl["vunit_passed"], vhdl["problems"]
+    csim = design.csim(X)
+    assert csim["passed"] and csim["events"] == 8, csim["problems"]
+
+
 @pytest.mark.sim
 def test_a_streaming_core_lints_clean_and_reloads_as_written(keras):
     shape, arguments = CONVOLUTIONS[3]
@@ -128,9 +168,9 @@ def _two_heads(keras):
     (_two_heads, "model .*: IOType io_stream: 2 outputs; streaming cores have one output so far"),
     (_branched, "layer skip: IOType io_stream: reads left, image: branches and merges are not streamed yet"),
     (lambda keras: keras.Sequential([keras.Input(shape=(6, 6, 1), name="image"),
-                                     keras.layers.ZeroPadding2D(1, name="pad"),
+                                     keras.layers.Cropping2D(1, name="crop"),
                                      keras.layers.Conv2D(2, 3, name="conv")]),
-     "layer pad: IOType io_stream: ZeroPaddingLayer has no streaming form yet"),
+     "layer crop: IOType io_stream: CroppingLayer has no streaming form yet"),
     (lambda keras: keras.Sequential([keras.Input(shape=(5, 5, 1), name="image"),
                                      keras.layers.MaxPooling2D(2, padding="same", name="pool")]),
      "layer pool: IOType io_stream: pooling windows over padding"),

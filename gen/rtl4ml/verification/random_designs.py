@@ -273,8 +273,8 @@ def _draw_linear_types(choose, activation: dict) -> dict:
 def draw_conv(choose, rng: np.random.Generator, max_width: int, streamable: bool = False) -> dict:
     """A Conv1D/Conv2D over a small channels-last input: any kernel that fits, stride 1-2, valid or same.
 
-    streamable: only what a streaming core builds (no zero-padding layer, cropping, up-sampling or permute, and
-    pooling windows without padding), over larger frames."""
+    streamable: only what a streaming core builds (no cropping, up-sampling or permute, and pooling windows without
+    padding), over larger frames."""
     rank = choose.integer(1, 2)
     largest = min(7, max_width) if rank == 1 else max(1, min(4, max_width // 2 - 1))
     if streamable:
@@ -283,7 +283,7 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int, streamable: bool
     channels, filters = choose.integer(1, 3), choose.integer(1, 3)
     depthwise = choose.integer(0, 3) == 0  # sometimes a depthwise convolution: `filters` is its depth multiplier
     padding = None
-    if not streamable and choose.integer(0, 3) == 0:  # sometimes zero padding before it
+    if choose.integer(0, 3) == 0:  # sometimes zero padding before it
         padding = {"before": [choose.integer(0, 2) for _ in spatial], "after": [choose.integer(0, 2) for _ in spatial]}
     reach = [n + (padding["before"][i] + padding["after"][i] if padding else 0) for i, n in enumerate(spatial)]
     kernel = [choose.integer(1, n) for n in reach]

@@ -26,6 +26,7 @@ class HlsStreamUnit:
     """One dataflow function: its window walk (or pixel loop), its layer calls, its stream element types."""
 
     identifier: str
+    title: str  # what the unit computes, for its comment
     config: dict  # static members of <identifier>_unit_config (geometry, channels, n_out)
     windowed: bool
     in_type: str  # C++ element type of the stream it reads
@@ -60,7 +61,13 @@ def _unit(unit, in_type: str, identifiers: dict[str, str]) -> HlsStreamUnit:
     layers = unit.block.layers if unit.block is not None else []
     calls = [_layer(identifiers[layer.name], layer) for layer in layers]
     out_type = f"{calls[-1].identifier}_result_t" if calls else in_type
-    item = HlsStreamUnit(f"{unit.identifier}_unit", config, window is not None, in_type, unit.in_shape.channels,
+    if calls:
+        title = ", ".join(layer.name for layer in layers)
+    elif unit.layers:
+        title = f"{', '.join(unit.layers)}: the window walk alone (zero padding)"
+    else:
+        title = "the frame collected (Flatten)"
+    item = HlsStreamUnit(f"{unit.identifier}_unit", title, config, window is not None, in_type, unit.in_shape.channels,
                          block_in, out_type, unit.out_shape.channels, calls)
     source, source_type = "in", in_type
     for index, call in enumerate(calls):

@@ -24,7 +24,8 @@ from ...errors import fail
 from ...fixed_point import FixedType
 from ...ir.graph import ModelGraph
 from ...ir.layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer, Layer,
-                          MaxPoolingLayer, PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer)
+                          MaxPoolingLayer, PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer,
+                          ZeroPaddingLayer)
 from ...ir.layers.dense import dense_from
 from ...ir.value_range import ZERO
 from ..identifiers import check_project_name, unique_identifiers
@@ -287,6 +288,9 @@ class _Planner:
             if isinstance(layer, ReshapeLayer):
                 self._reshape(layer)
                 continue
+            if isinstance(layer, ZeroPaddingLayer):
+                self._zero_padding(layer)
+                continue
             follower = fused_follower(self.graph, layer)
             if follower is not None:
                 absorbed.add(follower.name)
@@ -309,6 +313,14 @@ class _Planner:
                                  "are streamed")
         else:
             self.shape = target
+
+    def _zero_padding(self, layer: ZeroPaddingLayer) -> None:
+        """A window buffer alone: a 1 x 1 window walked over the zero-padded frame emits every padded pixel."""
+        if self.flattened:
+            raise _refuse(layer, "pads a flattened tensor; only frames of pixels are padded in a stream")
+        before, after = _grid(layer.before, 0), _grid(layer.after, 0)
+        window = Window(self.shape, self.type.width, (1, 1), (1, 1), (before[0], after[0]), (before[1], after[1]))
+        self._add(layer, [layer.name], None, window, StreamShape.of(layer.shape), layer.result_type)
 
     def _unit(self, layer: Layer, follower: Layer | None) -> None:
         in_range = self.ranges[layer.inputs[0]]
@@ -338,7 +350,7 @@ class _Planner:
 
     def _add(self, layer, names, block: Block | None, window: Window | None, out_shape: StreamShape,
              out_type: FixedType) -> None:
-        identifier = self.identifiers[layer.name] if block else f"collect_{self.identifiers[layer.name]}"
+        identifier = self.identifiers[layer.name] if block or names else f"collect_{self.identifiers[layer.name]}"
         schedule = None
         if block is not None:
             in_signal, out_signal = f"{identifier}_in", f"{identifier}_out"
