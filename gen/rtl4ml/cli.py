@@ -93,7 +93,13 @@ def _pattern_inputs(design, path: str) -> np.ndarray:
     from .backends.ip.patterns import read_pattern_file
 
     t = design.graph.input.result_type
-    return read_pattern_file(Path(path), design.graph.n_in, t.width, t.signed).astype(np.float64) * 2.0**-t.frac
+    if not design.streamed:
+        return read_pattern_file(Path(path), design.graph.n_in, t.width, t.signed).astype(np.float64) * 2.0**-t.frac
+    frame = design.core.in_shape  # a beat per pixel, a frame of them per event
+    beats = read_pattern_file(Path(path), frame.channels, t.width, t.signed)
+    if len(beats) % frame.pixels:
+        raise fail(f"{path}: {len(beats)} valid beats are not whole frames of {frame.pixels} pixels")
+    return beats.reshape((-1,) + tuple(design.graph.input.shape)).astype(np.float64) * 2.0**-t.frac
 
 
 def _cmd_csim(args) -> int:

@@ -14,6 +14,7 @@ from . import __version__
 from .arrays import load_array
 from .backends.hls.stream_writer import plan_stream_project, write_stream_project
 from .backends.hls.writer import check_io_type, plan_project, write_project
+from .backends.ip.stream_writer import write_stream_ip
 from .backends.ip.writer import IpFacts, write_ip
 from .backends.identifiers import vhdl_name_problem
 from .backends.rtl.writer import RtlCore, plan_core, write_core
@@ -88,10 +89,12 @@ class Design:
             save_graph(self.graph, staging / IR_FILE)
             examples, expected = self._example_vectors()
             if isinstance(core, StreamCore):
-                write_stream_core(core, staging / "rtl")
-                if vhdl_name_problem(core.top) is None:
-                    write_vhdl_stream_core(core, staging / "vhdl", examples, expected)
+                sources = write_stream_core(core, staging / "rtl")
+                vhdl_sources = write_vhdl_stream_core(core, staging / "vhdl", examples, expected) \
+                    if vhdl_name_problem(core.top) is None else []
                 write_stream_project(self.hls_project(), core, staging / "hls", examples, expected)
+                write_stream_ip(core, sources, vhdl_sources, staging / IR_FILE, staging / "ip", examples, expected,
+                                self._ip_facts(None))
             else:
                 sources = write_core(core, staging / "rtl")
                 # a project name VHDL cannot use gets no VHDL files (the datasheet says why)
@@ -110,17 +113,15 @@ class Design:
         """Rewrite OUTDIR/ip with the last simulation's latency/II and the report's resources, if present."""
         if self.out_dir is None:
             raise fail("design has not been written yet; call design.write(OUTDIR) first")
-        if self.streamed:
-            raise fail("the IP folder of io_stream designs is not generated yet: design "
-                       f"{self.config.project_name} has its Verilog core (OUTDIR/rtl) and golden model only")
         out_dir = Path(self.out_dir)
         rtl = out_dir / "rtl"
         sources = [rtl / name for name in (rtl / f"{self.core.top}.f").read_text().split()]
         vhdl = out_dir / "vhdl"
         vhdl_sources = [vhdl / name for name in (vhdl / COMPILE_ORDER).read_text().split()] \
             if (vhdl / COMPILE_ORDER).is_file() else []
-        return write_ip(self.core, sources, vhdl_sources, out_dir / IR_FILE, out_dir / "ip",
-                        *self._example_vectors(), self._ip_facts(out_dir))
+        write = write_stream_ip if self.streamed else write_ip
+        return write(self.core, sources, vhdl_sources, out_dir / IR_FILE, out_dir / "ip", *self._example_vectors(),
+                     self._ip_facts(out_dir))
 
     def _ip_facts(self, out_dir: Path | None) -> IpFacts:
         project = self.config.project

@@ -51,7 +51,7 @@ def _unit(unit, in_type: str, identifiers: dict[str, str]) -> HlsStreamUnit:
                   "kernel_rows": window.kernel[0], "kernel_cols": window.kernel[1],
                   "stride_rows": window.strides[0], "stride_cols": window.strides[1],
                   "pad_top": window.pad_rows[0], "pad_left": window.pad_cols[0], "padded_rows": rows,
-                  "padded_cols": cols, "taps": (window.kernel[0] - 1) * cols + window.kernel[1],
+                  "padded_cols": cols, "taps": window.taps,
                   "n_out": unit.out_shape.channels}
         block_in = window.window_width // window.width
     else:

@@ -9,9 +9,10 @@ The layout follows the EMP framework's text buffer files (version 2):
     Frame 0000  0111 0000000000000000  0111 0000000000000000
 
 Each link word is four metadata bits (start of orbit, start of packet, end of packet, valid),
-a space and 64 data bits in hex. rtl4ml puts one event per frame: the core's input (or output)
-beat, element 0 in the low bits, is cut into 64-bit words, word k on link k. Idle frames have
-valid 0 and are skipped on reading.
+a space and 64 data bits in hex. rtl4ml puts one beat per frame: the core's input (or output)
+beat, element 0 in the low bits, is cut into 64-bit words, word k on link k. An io_parallel event
+is one beat, a packet of one frame; a streamed image is a packet of its pixels' beats (start on the
+first, end on the last). Idle frames have valid 0 and are skipped on reading.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ def links_for(beat_bits: int) -> int:
     return max(1, -(-beat_bits // WORD_BITS))
 
 
-def write_pattern_file(path: Path, codes: np.ndarray, widths: list[int], name: str) -> None:
-    """One frame per event (row of integer codes, element j `widths[j]` bits), valid and a one-frame packet."""
+def write_pattern_file(path: Path, codes: np.ndarray, widths: list[int], name: str, beats_per_packet: int = 1) -> None:
+    """One frame per beat (row of integer codes, element j `widths[j]` bits), valid; each `beats_per_packet`
+    beats one packet."""
     codes = np.asarray(codes, dtype=np.int64)
     links = links_for(sum(widths))
     lines = [f"ID: {name}", "Metadata: start of orbit, start, end, valid", "",
@@ -39,7 +41,8 @@ def write_pattern_file(path: Path, codes: np.ndarray, widths: list[int], name: s
     mask = (1 << WORD_BITS) - 1
     for frame, row in enumerate(codes):
         beat = encode_fields(row, widths)
-        metadata = f"{int(frame == 0)}111"
+        start, end = frame % beats_per_packet == 0, frame % beats_per_packet == beats_per_packet - 1
+        metadata = f"{int(frame == 0)}{int(start)}{int(end)}1"
         words = [f"{metadata} {(beat >> (WORD_BITS * k)) & mask:016x}" for k in range(links)]
         lines.append(f"Frame {frame:04d}  " + "  ".join(words))
     Path(path).write_text("\n".join(lines) + "\n")

@@ -97,6 +97,15 @@ class Window:
     def window_width(self) -> int:
         return math.prod(self.kernel) * self.frame.channels * self.width
 
+    @property
+    def taps(self) -> int:
+        """Pixels the shift register holds: (K - 1) padded rows and K pixels (the line buffers and the window)."""
+        return (self.kernel[0] - 1) * self.padded[1] + self.kernel[1]
+
+    @property
+    def stored_bits(self) -> int:
+        return self.taps * self.frame.channels * self.width
+
     def parameters(self) -> dict[str, int]:
         return {"ROWS": self.frame.rows, "COLS": self.frame.cols, "CHANNELS": self.frame.channels,
                 "WIDTH": self.width, "KERNEL_ROWS": self.kernel[0], "KERNEL_COLS": self.kernel[1],

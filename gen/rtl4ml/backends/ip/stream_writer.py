@@ -1,0 +1,124 @@
+"""Write OUTDIR/ip/ for a streaming core (IOType io_stream): the same self-contained folder as io_parallel's, for a
+core that takes one pixel per AXI-stream beat.
+
+The folder holds the Verilog (and VHDL) sources with their filelists, a Verilog header and a VHDL package of the
+frame's constants, an instantiation template, the Vivado packaging script and clock constraint, the test frames
+(npy, hex, EMP pattern files with one image per packet) and a datasheet. There are no adapters: an io_parallel
+event is one beat, which ap_ctrl_hs and valid-in/valid-out wrap; a frame of beats is AXI-stream already.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from ..identifiers import vhdl_name_problem
+from ..stream.plan import StreamCore, StreamShape
+from ..vhdl.stream_writer import write_stream_vectors
+from .patterns import write_pattern_file
+from .writer import IpFacts, _environment, _resources_text
+
+
+def _shape_text(shape: StreamShape) -> str:
+    return f"{shape.rows} × {shape.cols} pixels × {shape.channels} channels"
+
+
+def _window_text(unit) -> str:
+    window = unit.window
+    if window is None:
+        return "—"
+    if window.kernel == (window.frame.rows, window.frame.cols) and window.windows == 1:
+        return f"the whole frame collected ({window.stored_bits:,} bits of registers)"
+    pads = (*window.pad_rows, *window.pad_cols)
+    padding = f", zero padding top/bottom/left/right {'/'.join(map(str, pads))}" if any(pads) else ""
+    return (f"{window.kernel[0]} × {window.kernel[1]}, strides {window.strides[0]} × {window.strides[1]}{padding}; "
+            f"{window.taps} pixels ({window.stored_bits:,} bits) in shift registers")
+
+
+def _latency_source(planned: int, measured: int | None) -> str:
+    if measured is None:
+        return "planned by the cycle model of the units' handshakes; `rtl4ml sim` measures it"
+    if measured == planned:
+        return "measured in the last simulation, equal to the plan"
+    return f"planned; the last simulation measured {measured} (frames back to back or stalled take longer)"
+
+
+def stream_values(core: StreamCore, facts: IpFacts) -> dict:
+    """What the datasheet, the header, the package and the Vivado script state about a streaming core."""
+    from ... import __version__
+
+    return {
+        "version": __version__, "model_name": core.graph.name, "top": core.top, "TOP": core.top.upper(),
+        "in_shape": core.in_shape, "out_shape": core.out_shape, "in_type": core.in_type, "out_type": core.out_type,
+        "in_shape_text": _shape_text(core.in_shape), "out_shape_text": _shape_text(core.out_shape),
+        "in_bits": core.units[0].in_width, "out_bits": core.units[-1].out_width,
+        "s_width": core.s_width, "m_width": core.m_width, "latency": core.latency, "interval": core.interval,
+        "units": [{"identifier": unit.identifier, "layers": ", ".join(unit.layers) or "—",
+                   "shapes": f"{_shape_text(unit.in_shape)} → {_shape_text(unit.out_shape)}",
+                   "window": _window_text(unit), "latency": unit.latency}
+                  for unit in core.units],
+        "stored_bits": sum(unit.window.stored_bits for unit in core.units if unit.window),
+        "clock_period": facts.clock_period, "part": facts.part,
+    }
+
+
+def write_stream_ip(core: StreamCore, rtl_sources: list[Path], vhdl_sources: list[Path], ir_file: Path,
+                    out_dir: Path, input_codes: np.ndarray, expected_codes: np.ndarray, facts: IpFacts) -> Path:
+    """Fill out_dir (OUTDIR/ip) from the written streaming core; input/expected codes are [frames, elements]."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    for sub in ("rtl", "vhdl", "vivado", "vectors"):
+        (out_dir / sub).mkdir(parents=True)
+    core_files = []
+    for source in rtl_sources:
+        shutil.copyfile(source, out_dir / "rtl" / source.name)
+        core_files.append(f"rtl/{source.name}")
+    vhdl_problem = vhdl_name_problem(core.top)
+    vhdl_files = []
+    if vhdl_problem is None:
+        vhdl_files.append(f"vhdl/{core.top}_pkg.vhd")  # written below; needs nothing before it
+        for source in vhdl_sources:
+            shutil.copyfile(source, out_dir / "vhdl" / source.name)
+            vhdl_files.append(f"vhdl/{source.name}")
+    values = stream_values(core, facts) | {"vhdl_files": vhdl_files}
+    env = _environment()
+    (out_dir / f"{core.top}.f").write_text("".join(f"{name}\n" for name in core_files))
+    (out_dir / f"{core.top}_params.vh").write_text(env.get_template("stream_params.vh.j2").render(**values))
+    (out_dir / f"{core.top}_inst.vh").write_text(env.get_template("stream_instantiation.vh.j2").render(**values))
+    if vhdl_problem is None:
+        (out_dir / "vhdl" / f"{core.top}_pkg.vhd").write_text(env.get_template("stream_pkg.vhd.j2").render(**values))
+        (out_dir / f"{core.top}_vhdl.f").write_text("".join(f"{name}\n" for name in vhdl_files))
+    description = (f"{core.graph.name}: frames of {core.in_shape.rows} x {core.in_shape.cols} x "
+                   f"{core.in_shape.channels}, latency {core.latency}, a frame every {core.interval} cycles")
+    (out_dir / "vivado" / "package_ip.tcl").write_text(env.get_template("package_ip.tcl.j2").render(
+        **values, sources=core_files, description=description))
+    (out_dir / "vivado" / f"{core.top}.xdc").write_text(env.get_template("constraints.xdc.j2").render(**values))
+    frames = len(input_codes)
+    in_beats = np.asarray(input_codes).reshape(frames, core.in_shape.pixels, core.in_shape.channels)
+    out_beats = np.asarray(expected_codes).reshape(frames, core.out_shape.pixels, core.out_shape.channels)
+    vectors = out_dir / "vectors"
+    np.save(vectors / "inputs.npy", in_beats)
+    np.save(vectors / "expected.npy", out_beats)
+    write_stream_vectors(core, vectors, input_codes, expected_codes)
+    write_pattern_file(vectors / "inputs_emp.txt", in_beats.reshape(-1, core.in_shape.channels),
+                       [core.in_type.width] * core.in_shape.channels, f"{core.top} input frames",
+                       core.in_shape.pixels)
+    write_pattern_file(vectors / "expected_emp.txt", out_beats.reshape(-1, core.out_shape.channels),
+                       [core.out_type.width] * core.out_shape.channels, f"{core.top} expected output frames",
+                       core.out_shape.pixels)
+    interval_text = f"one frame every {core.interval} clocks, frames back to back"
+    if facts.measured_interval is not None:
+        interval_text += f"; the last simulation measured {facts.measured_interval}"
+    datasheet = env.get_template("stream_datasheet.md.j2").render(
+        **values, model_hash=hashlib.sha256(Path(ir_file).read_bytes()).hexdigest()[:16],
+        latency_source=_latency_source(core.latency, facts.measured_latency),
+        interval_text=interval_text, frames=frames,
+        resources=_resources_text(facts) if facts.resources else "not measured here: `rtl4ml report` does not cover "
+        "io_stream designs yet; `../shared/tools/flat_synth.sh` (Yosys) synthesizes `rtl/` as it is",
+        vhdl_note="" if vhdl_problem is None else f"No VHDL files: the project name cannot be used in VHDL "
+        f"({vhdl_problem}); choose another ProjectName to get them.")
+    (out_dir / "README.md").write_text(datasheet)
+    return out_dir
