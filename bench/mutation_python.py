@@ -27,21 +27,26 @@ from mutation_scores import print_scores, scores, write_result
 ROOT = Path(__file__).resolve().parent.parent
 STAGE = ROOT / "sim" / "build" / "mutation" / "python"
 TRIAGE = ROOT / "bench" / "mutation" / "equivalent_mutants.yml"
-# The unit tests that own the golden layers' arithmetic and types: the scalar reference (hypothesis), the framework
-# comparisons, the value ranges, the auto types and the bad-input checks.
-LAYER_TESTS = ["tests/test_random_designs.py", "tests/test_golden.py", "tests/test_conv.py", "tests/test_layer_zoo.py",
+# The unit tests that own the golden layers' arithmetic: the scalar reference (hypothesis), the golden model against
+# Keras/QKeras, the element quantizers, the auto types, the graphs and the output heads.
+LAYER_TESTS = ["tests/test_random_designs.py", "tests/test_golden.py", "tests/test_conv.py",
                "tests/test_element_quantizer.py", "tests/test_auto_precision.py", "tests/test_layer_registry.py",
-               "tests/test_graphs.py", "tests/test_output_heads.py", "tests/test_threshold_compare.py",
-               "tests/test_keras_frontend.py", "tests/test_bad_inputs.py", "tests/test_round_trips.py"]
-LAYER_MODULES = ["activation", "base", "batchnorm", "conv", "dense", "element_quantizer", "input", "linear", "merge",
-                 "padding", "piecewise_linear", "pooling", "resampling", "reshape", "softmax", "table_activation",
-                 "tables", "wiring"]
-# module (as installed) -> the unit tests that own its arithmetic
+               "tests/test_graphs.py", "tests/test_output_heads.py", "tests/test_threshold_compare.py"]
+# The golden computations of the IR layers: what turns input codes into output codes (golden and the exact sums,
+# windows, rearrangements and tables it is made of), not their builders or value ranges.
+GOLDEN_FUNCTIONS = ("golden", "_run", "_pow2", "maxima", "reciprocals", "exact_values", "exact_sum",
+                    "exact_matrix_sum", "matrix_product", "accumulator_bias", "_patches", "_window",
+                    "_output_geometry", "rearrange", "windows", "clip", "segment_ends", "shifts", "sources",
+                    "_round_half_up")
+LAYER_MODULES = ["activation", "batchnorm", "conv", "dense", "element_quantizer", "linear", "merge", "padding",
+                 "piecewise_linear", "pooling", "resampling", "reshape", "softmax", "table_activation", "tables",
+                 "wiring"]
+# module (as installed) -> (the unit tests that own its arithmetic, the functions mutated; None: all)
 TARGETS = {
-    "rtl4ml/fixed_point.py": ["tests/test_fixed_point.py", "tests/test_config.py"],
-    "rtl4ml/ir/value_range.py": ["tests/test_fixed_point.py", "tests/test_auto_precision.py"],
-    "rtl4ml/ir/auto_types.py": ["tests/test_auto_precision.py", "tests/test_round_trips.py"],
-    **{f"rtl4ml/ir/layers/{module}.py": LAYER_TESTS for module in LAYER_MODULES},
+    "rtl4ml/fixed_point.py": (["tests/test_fixed_point.py", "tests/test_config.py"], None),
+    "rtl4ml/ir/value_range.py": (["tests/test_fixed_point.py", "tests/test_auto_precision.py"], None),
+    "rtl4ml/ir/auto_types.py": (["tests/test_auto_precision.py"], None),
+    **{f"rtl4ml/ir/layers/{module}.py": (LAYER_TESTS, GOLDEN_FUNCTIONS) for module in LAYER_MODULES},
 }
 # where each installed package's files come from (pyproject.toml's package-dir)
 PACKAGE_DIRS = {"rtl4ml": "gen/rtl4ml", "rtl4ml/rtl": "rtl", "rtl4ml/hls": "hls", "rtl4ml/tb": "tb"}
@@ -68,7 +73,7 @@ def stage() -> None:
         copy = shutil.copytree if (ROOT / "sim" / part).is_dir() else shutil.copy2
         (STAGE / "sim").mkdir(exist_ok=True)
         copy(ROOT / "sim" / part, STAGE / "sim" / part)
-    tests = sorted({test for selection in TARGETS.values() for test in selection})
+    tests = sorted({test for selection, _ in TARGETS.values() for test in selection})
     config = {
         "tool": {
             "pytest": {"ini_options": {"testpaths": ["tests"], "python_files": ["test_*.py"],
@@ -95,8 +100,19 @@ def toml_text(tables: dict, prefix: str = "") -> str:
     return text + "".join(toml_text(table, name + ".") for name, table in nested)
 
 
+def mutant_patterns() -> list[str]:
+    """mutmut's names of the mutants to run (fnmatch patterns): every function of a module, or the listed ones."""
+    patterns = []
+    for module, (_, functions) in TARGETS.items():
+        dotted = module[:-3].replace("/", ".")
+        patterns += [f"{dotted}.*"] if functions is None else \
+            [f"{dotted}.x*{name}__mutmut_*" for name in functions]
+    return patterns
+
+
 def run_mutmut() -> None:
-    completed = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(os.cpu_count() or 2)],
+    completed = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(os.cpu_count() or 2),
+                                *mutant_patterns()],
                                cwd=STAGE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if completed.returncode != 0:
         sys.exit(f"mutmut run failed (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
@@ -109,6 +125,8 @@ from mutmut.stats import status_by_exit_code
 rows = []
 for meta in sys.argv[1:]:
     for name, code in json.load(open(meta))["exit_code_by_key"].items():
+        if code is None:  # a function outside the measured ones: never run
+            continue
         status = status_by_exit_code[code]
         diff = "" if status == "killed" else get_diff_for_mutant(name, path=find_mutant(name).path)
         rows.append({"name": name, "status": status, "diff": diff})
@@ -176,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {row['status']}: {row['module']}.{row['function']}: {row['from']!r} -> {row['to']!r}")
     return write_result(
         args.json, "mutation_python", {"mutmut": metadata.version("mutmut"), "pytest": metadata.version("pytest")},
-        TARGET_FLOOR, modules, tests=TARGETS, modules=modules,
+        TARGET_FLOOR, modules, tests={module: tests for module, (tests, _) in TARGETS.items()},
+        functions={module: functions for module, (_, functions) in TARGETS.items() if functions}, modules=modules,
         open=[{k: row[k] for k in ("status", "module", "function", "from", "to")} for row in open_rows],
         equivalent=[{k: row[k] for k in ("module", "function", "from", "to", "why")}
                     for row in rows if row["status"] == "equivalent"])

@@ -41,9 +41,21 @@ def section(title: str, intro: str, result: dict, table: list[str], score_rule: 
 
 
 def python_section(result: dict) -> list[str]:
-    tests = {f"rtl4ml.{module[len('rtl4ml/'):-3].replace('/', '.')}": ", ".join(f"`{Path(n).name}`" for n in names)
-             for module, names in result["tests"].items()}
-    return section(
+    def dotted(module: str) -> str:
+        return f"rtl4ml.{module[len('rtl4ml/'):-3].replace('/', '.')}"
+
+    functions = result.get("functions", {})
+    shared = sorted({tuple(names) for names in result["tests"].values() if len(names) > 3})
+    tests = {dotted(module): "the layer tests¹" if tuple(names) in shared else
+             ", ".join(f"`{Path(n).name}`" for n in names) for module, names in result["tests"].items()}
+    notes = []
+    if shared:
+        notes.append("¹ " + ", ".join(f"`{Path(n).name}`" for n in shared[0]) + ".")
+    if functions:
+        names = sorted({name for listed in functions.values() for name in listed})
+        notes.append(f"In the IR layer modules only their golden computations are mutated (the functions named "
+                     f"{', '.join(f'`{n}`' for n in names)}); in the other modules every function.")
+    lines = section(
         "Golden arithmetic and types (mutmut)",
         "mutmut changes one operator, constant or argument of a function at a time and runs the unit tests that reach "
         "that function; a mutant no test fails on survives.", result,
@@ -51,6 +63,8 @@ def python_section(result: dict) -> list[str]:
         "killed / (mutants − equivalent)",
         [(f"`{e['module']}.{e['function']}`", f"`{e['from']}` → `{e['to']}`", e["why"]) for e in result["equivalent"]],
         [f"`{o['module']}.{o['function']}`: `{o['from']}` → `{o['to']}`" for o in result["open"]])
+    table_end = lines.index("", 4)  # after the scores table
+    return lines[:table_end] + [line for note in notes for line in ("", note)] + lines[table_end:]
 
 
 def triaged_mutate_commands(rows: list[dict], where) -> tuple[list[tuple[str, str, str]], list[str]]:

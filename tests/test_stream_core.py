@@ -140,6 +140,23 @@ def test_a_zero_padding_layer_streams_as_a_window_walk_over_the_padded_frame(ker
 
 
 @pytest.mark.sim
+@pytest.mark.parametrize("stall", [False, True], ids=["full_rate", "stalled"])
+def test_a_reset_mid_frame_recovers_at_the_next_frame(keras, stall):
+    """Half a frame into the units (a 'same' convolution's line buffers part full, pooling mid-window, the collect
+    for the Dense part filled), a reset, then whole frames: every one comes out whole, in order and bit-exact."""
+    design = _written(rtl4ml.convert(_padded(keras, 2), STREAM), "reset_mid_frame")
+    X = _frames(design.graph.input.shape, 6, 11)
+    options = {"idle": 0.3, "backpressure": 0.4, "seed": 5} if stall else {}
+    results = design.simulate(X, reset_after_beats=design.core.in_shape.pixels // 2 + 1,
+                              run_name="reset_" + ("stalled" if stall else "full"), **options)
+    assert results["passed"], results["problems"]
+    assert results["compared"] == 6 and not results["protocol_errors"]
+    if not stall:  # after the reset the core runs as if fresh: exactly the planned latency and interval
+        assert results["LatencyMin"] == results["LatencyMax"] == design.core.latency
+        assert results["IntervalMax"] == design.core.interval
+
+
+@pytest.mark.sim
 def test_a_streaming_core_lints_clean_and_reloads_as_written(keras):
     shape, arguments = CONVOLUTIONS[3]
     design = _written(rtl4ml.convert(_conv_model(keras, shape, arguments), STREAM), "reload")

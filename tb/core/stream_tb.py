@@ -81,6 +81,21 @@ async def stream_frames(dut):
     for _ in range(meta["interval"]):  # an idle core: its window buffers have walked any leading padding
         await RisingEdge(dut.clk)
     beat_bytes = meta["s_axis_data_width"] // 8
+    partial = int(job.get("reset_after_beats", 0))
+    if partial:  # part of a frame into the units, a reset mid-frame, then the judged run from a fresh record
+        payload = b"".join(encode_bus(pixel, inp["width"]).to_bytes(beat_bytes, "little")
+                           for pixel in inputs[0][:partial])
+        await tb.source.send(AxiStreamFrame(payload))
+        await tb.source.wait()
+        for _ in range(meta["latency"] // 2 + 1):
+            await RisingEdge(dut.clk)
+        dut.rst.value = 1
+        await RisingEdge(dut.clk)
+        await RisingEdge(dut.clk)
+        dut.rst.value = 0
+        tb.record = FrameRecord()
+        for _ in range(meta["interval"]):
+            await RisingEdge(dut.clk)
     gap = int(job.get("frame_gap", 0))
     for frame in inputs:
         payload = b"".join(encode_bus(pixel, inp["width"]).to_bytes(beat_bytes, "little") for pixel in frame)

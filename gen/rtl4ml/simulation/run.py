@@ -30,10 +30,12 @@ def last_results(out_dir: Path) -> dict | None:
 
 def simulate_design(design, X, idle: float = 0.0, backpressure: float = 0.0, reset_cycles=(), seed: int = 0,
                     waves: bool = False, run_name: str = "", output=None, timeout_cycles: int = 0,
-                    frame_gap: int = 0) -> dict:
+                    frame_gap: int = 0, reset_after_beats: int = 0) -> dict:
     """Stream X (real-valued features) through the design's RTL; return the results dictionary.
 
     frame_gap (io_stream cores): idle cycles after each frame, so each frame meets an idle core.
+    reset_after_beats (io_stream cores): first send that many pixels of the first frame, let them into the units,
+    pulse rst mid-frame, then run X from the next frame on; every frame must come out whole after the reset.
     """
     started = time.perf_counter()
     out_dir = Path(design.out_dir)
@@ -53,7 +55,7 @@ def simulate_design(design, X, idle: float = 0.0, backpressure: float = 0.0, res
     results_file.unlink(missing_ok=True)
     job = {"core": str(rtl_dir / "core.json"), "vectors": str(vectors), "results": str(results_file),
            "idle": idle, "backpressure": backpressure, "reset_cycles": list(reset_cycles), "seed": seed,
-           "timeout_cycles": timeout_cycles, "frame_gap": frame_gap}
+           "timeout_cycles": timeout_cycles, "frame_gap": frame_gap, "reset_after_beats": reset_after_beats}
     job_file = run_dir / "job.json"
     job_file.write_text(json.dumps(job, indent=2))
     build_started = time.perf_counter()
