@@ -2,11 +2,13 @@
 runs the unit tests that reach the changed function; a mutant the tests do not fail on survived.
 
 mutmut expects a package under ./ or src/, so the package is staged as it is installed (gen/rtl4ml -> src/rtl4ml,
-rtl/hls/tb inside it) with the tests in a scratch folder, and mutmut runs there. Survivors are matched against the
+rtl/hls/tb inside it) with the tests in a scratch folder, one per group of modules (GROUPS: the fixed-point
+arithmetic and value ranges, the auto types, the IR layers' golden computations), and mutmut runs there. Survivors are matched against the
 triage file (bench/mutation/equivalent_mutants.yml: a mutant that changes no result, each with the reason); the score
 is killed / (mutants - equivalent). Prints a table per module and writes JSON with the tool versions and the commit.
 
-    .venv/bin/python bench/mutation_python.py [--json bench/results/mutation_python.json] [--resume]
+    .venv/bin/python bench/mutation_python.py [--groups layers ...] [--json bench/results/mutation_python.json]
+                                              [--resume]
 """
 
 from __future__ import annotations
@@ -25,13 +27,13 @@ import yaml
 from mutation_scores import print_scores, scores, write_result
 
 ROOT = Path(__file__).resolve().parent.parent
-STAGE = ROOT / "sim" / "build" / "mutation" / "python"
+STAGES = ROOT / "sim" / "build" / "mutation" / "python"
 TRIAGE = ROOT / "bench" / "mutation" / "equivalent_mutants.yml"
 # The unit tests that own the golden layers' arithmetic: the scalar reference (hypothesis), the golden model against
-# Keras/QKeras, the element quantizers, the auto types, the graphs and the output heads.
+# Keras/QKeras, the element quantizers, the threshold compares, the graphs and the output heads.
 LAYER_TESTS = ["tests/test_random_designs.py", "tests/test_golden.py", "tests/test_conv.py",
-               "tests/test_element_quantizer.py", "tests/test_auto_precision.py", "tests/test_layer_registry.py",
-               "tests/test_graphs.py", "tests/test_output_heads.py", "tests/test_threshold_compare.py"]
+               "tests/test_element_quantizer.py", "tests/test_layer_registry.py", "tests/test_graphs.py",
+               "tests/test_output_heads.py", "tests/test_threshold_compare.py"]
 # The golden computations of the IR layers: what turns input codes into output codes (golden and the exact sums,
 # windows, rearrangements and tables it is made of), not their builders or value ranges.
 GOLDEN_FUNCTIONS = ("golden", "_run", "_pow2", "maxima", "reciprocals", "exact_values", "exact_sum",
@@ -41,12 +43,13 @@ GOLDEN_FUNCTIONS = ("golden", "_run", "_pow2", "maxima", "reciprocals", "exact_v
 LAYER_MODULES = ["activation", "batchnorm", "conv", "dense", "element_quantizer", "linear", "merge", "padding",
                  "piecewise_linear", "pooling", "resampling", "reshape", "softmax", "table_activation", "tables",
                  "wiring"]
-# module (as installed) -> (the unit tests that own its arithmetic, the functions mutated; None: all)
-TARGETS = {
-    "rtl4ml/fixed_point.py": (["tests/test_fixed_point.py", "tests/test_config.py"], None),
-    "rtl4ml/ir/value_range.py": (["tests/test_fixed_point.py", "tests/test_auto_precision.py"], None),
-    "rtl4ml/ir/auto_types.py": (["tests/test_auto_precision.py"], None),
-    **{f"rtl4ml/ir/layers/{module}.py": (LAYER_TESTS, GOLDEN_FUNCTIONS) for module in LAYER_MODULES},
+# One mutmut run per group (its own stage: mutmut runs a mutant against the tests of its group that reach the
+# mutated function): the tests, and per module (as installed) the functions mutated (None: all).
+GROUPS = {
+    "arithmetic": (["tests/test_fixed_point.py", "tests/test_config.py", "tests/test_auto_precision.py"],
+                   {"rtl4ml/fixed_point.py": None, "rtl4ml/ir/value_range.py": None}),
+    "auto_types": (["tests/test_auto_precision.py"], {"rtl4ml/ir/auto_types.py": None}),
+    "layers": (LAYER_TESTS, {f"rtl4ml/ir/layers/{module}.py": GOLDEN_FUNCTIONS for module in LAYER_MODULES}),
 }
 # where each installed package's files come from (pyproject.toml's package-dir)
 PACKAGE_DIRS = {"rtl4ml": "gen/rtl4ml", "rtl4ml/rtl": "rtl", "rtl4ml/hls": "hls", "rtl4ml/tb": "tb"}
@@ -55,25 +58,28 @@ TARGET_FLOOR = 0.95
 
 HYPOTHESIS_PROFILE = """
 import hypothesis
-hypothesis.settings.register_profile("mutation", derandomize=True)
+hypothesis.settings.register_profile("mutation", derandomize=True, database=None,
+                                     phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
 hypothesis.settings.load_profile("mutation")
 """
 
 
-def stage() -> None:
-    """A fresh copy of the package, the tests and the bundled models, with mutmut's config."""
-    shutil.rmtree(STAGE, ignore_errors=True)
+def stage(group: str) -> Path:
+    """A fresh copy of the package, the tests and the bundled models, with mutmut's config for `group`."""
+    tests, modules = GROUPS[group]
+    folder = STAGES / group
+    shutil.rmtree(folder, ignore_errors=True)
     ignore = shutil.ignore_patterns("__pycache__", "build", "*.pyc")
     for installed, source in PACKAGE_DIRS.items():
-        shutil.copytree(ROOT / source, STAGE / "src" / installed, ignore=ignore, dirs_exist_ok=True)
-    shutil.copytree(ROOT / "tests", STAGE / "tests", ignore=ignore)
-    with open(STAGE / "tests" / "conftest.py", "a") as conftest:  # the same hypothesis examples for every mutant
+        shutil.copytree(ROOT / source, folder / "src" / installed, ignore=ignore, dirs_exist_ok=True)
+    shutil.copytree(ROOT / "tests", folder / "tests", ignore=ignore)
+    # the same examples for every mutant, and no shrinking: a failing example is a killed mutant
+    with open(folder / "tests" / "conftest.py", "a") as conftest:
         conftest.write(HYPOTHESIS_PROFILE)
     for part in ("models", "configs", "tests.yml"):
         copy = shutil.copytree if (ROOT / "sim" / part).is_dir() else shutil.copy2
-        (STAGE / "sim").mkdir(exist_ok=True)
-        copy(ROOT / "sim" / part, STAGE / "sim" / part)
-    tests = sorted({test for selection, _ in TARGETS.values() for test in selection})
+        (folder / "sim").mkdir(exist_ok=True)
+        copy(ROOT / "sim" / part, folder / "sim" / part)
     config = {
         "tool": {
             "pytest": {"ini_options": {"testpaths": ["tests"], "python_files": ["test_*.py"],
@@ -81,11 +87,12 @@ def stage() -> None:
                                        "filterwarnings": ["ignore::DeprecationWarning"],
                                        "markers": ["sim: -", "synth: -", "deep: -"]}},
             "mutmut": {"source_paths": ["src/rtl4ml"], "also_copy": ["sim"],
-                       "only_mutate": [f"src/{module}" for module in TARGETS],
+                       "only_mutate": [f"src/{module}" for module in modules],
                        "pytest_add_cli_args_test_selection": tests},
         }
     }
-    (STAGE / "pyproject.toml").write_text(toml_text(config))
+    (folder / "pyproject.toml").write_text(toml_text(config))
+    return folder
 
 
 def toml_text(tables: dict, prefix: str = "") -> str:
@@ -100,22 +107,23 @@ def toml_text(tables: dict, prefix: str = "") -> str:
     return text + "".join(toml_text(table, name + ".") for name, table in nested)
 
 
-def mutant_patterns() -> list[str]:
+def mutant_patterns(modules: dict) -> list[str]:
     """mutmut's names of the mutants to run (fnmatch patterns): every function of a module, or the listed ones."""
     patterns = []
-    for module, (_, functions) in TARGETS.items():
+    for module, functions in modules.items():
         dotted = module[:-3].replace("/", ".")
         patterns += [f"{dotted}.*"] if functions is None else \
             [f"{dotted}.x*{name}__mutmut_*" for name in functions]
     return patterns
 
 
-def run_mutmut() -> None:
-    completed = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(os.cpu_count() or 2),
-                                *mutant_patterns()],
-                               cwd=STAGE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def run_mutmut(group: str) -> None:
+    command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(os.cpu_count() or 2),
+               *mutant_patterns(GROUPS[group][1])]
+    completed = subprocess.run(command, cwd=STAGES / group, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
     if completed.returncode != 0:
-        sys.exit(f"mutmut run failed (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
+        sys.exit(f"mutmut run ({group}) failed (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
 
 
 MUTANT_REPORT = """
@@ -134,10 +142,11 @@ print(json.dumps(rows))
 """
 
 
-def mutant_rows() -> list[dict]:
+def mutant_rows(group: str) -> list[dict]:
     """Every mutant's name, status and (unless killed) diff, read with mutmut's own functions in the stage."""
-    metas = [str(STAGE / "mutants" / "src" / (module + ".meta")) for module in TARGETS]
-    completed = subprocess.run([sys.executable, "-c", MUTANT_REPORT, *metas], cwd=STAGE, capture_output=True,
+    folder = STAGES / group
+    metas = [str(folder / "mutants" / "src" / (module + ".meta")) for module in GROUPS[group][1]]
+    completed = subprocess.run([sys.executable, "-c", MUTANT_REPORT, *metas], cwd=folder, capture_output=True,
                                text=True, check=True)
     return json.loads(completed.stdout)
 
@@ -180,11 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "mutation_python.json")
     parser.add_argument("--resume", action="store_true", help="keep the staged mutants and their verdicts")
+    parser.add_argument("--groups", nargs="*", default=list(GROUPS), choices=list(GROUPS),
+                        help="the groups to run (default: all)")
     args = parser.parse_args(argv)
-    if not (args.resume and (STAGE / "mutants").is_dir()):
-        stage()
-    run_mutmut()
-    rows = mutant_rows()
+    rows = []
+    for group in args.groups:
+        if not (args.resume and (STAGES / group / "mutants").is_dir()):
+            stage(group)
+        run_mutmut(group)
+        rows += mutant_rows(group)
     triage(rows, yaml.safe_load(TRIAGE.read_text()) or [])
     modules = scores(rows, lambda row: function_of(row["name"])[0],
                      ("killed", "equivalent", "survived", "no tests", "other"))
@@ -194,11 +207,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {row['status']}: {row['module']}.{row['function']}: {row['from']!r} -> {row['to']!r}")
     return write_result(
         args.json, "mutation_python", {"mutmut": metadata.version("mutmut"), "pytest": metadata.version("pytest")},
-        TARGET_FLOOR, modules, tests={module: tests for module, (tests, _) in TARGETS.items()},
-        functions={module: functions for module, (_, functions) in TARGETS.items() if functions}, modules=modules,
+        TARGET_FLOOR, modules,
+        tests={module: GROUPS[group][0] for group in args.groups for module in GROUPS[group][1]},
+        functions={module: functions for group in args.groups for module, functions in GROUPS[group][1].items()
+                   if functions}, modules=modules,
         open=[{k: row[k] for k in ("status", "module", "function", "from", "to")} for row in open_rows],
         equivalent=[{k: row[k] for k in ("module", "function", "from", "to", "why")}
                     for row in rows if row["status"] == "equivalent"])
+
 
 if __name__ == "__main__":
     sys.exit(main())

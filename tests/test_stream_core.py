@@ -113,16 +113,38 @@ def _padded(keras, rank: int):
     return model
 
 
+def _cropped(keras, rank: int):
+    """A cropping (uneven) between a 'same' convolution and a 'valid' one; the 2-D case ends in a frame of pixels."""
+    layers = keras.layers
+    if rank == 2:
+        body = [keras.Input(shape=(7, 6, 2), name="image"), layers.Conv2D(3, 3, padding="same", name="first"),
+                layers.Cropping2D(((1, 2), (0, 1)), name="crop"), layers.Conv2D(2, 2, name="conv")]
+    else:
+        body = [keras.Input(shape=(10, 2), name="sequence"), layers.Conv1D(3, 3, padding="same", name="first"),
+                layers.Cropping1D((2, 1), name="crop"), layers.Conv1D(3, 3, name="conv"),
+                layers.Flatten(name="flat"), layers.Dense(4, name="out")]
+    model = keras.Sequential(body)
+    _integer_weights(model, 4)
+    return model
+
+
 @pytest.mark.sim
-@pytest.mark.parametrize("rank", (2, 1))
-def test_a_zero_padding_layer_streams_as_a_window_walk_over_the_padded_frame(keras, rank):
-    """ZeroPadding1D/2D is a unit of its own: a 1 x 1 window walked over the padded frame emits a zero pixel at
-    every padding position (a cycle each, no input beat); bit-exact in Verilog at full rate (latency and interval as
-    planned) and stalled, in VHDL and in the HLS C++."""
-    design = _written(rtl4ml.convert(_padded(keras, rank), STREAM), f"padded{rank}")
-    pad = design.core.units[0]
-    assert pad.layers == ["pad"] and pad.block is None and pad.window.kernel == (1, 1)
-    assert pad.out_shape.pixels == pad.window.positions  # every padded position is a pixel of the output frame
+@pytest.mark.parametrize("kind, rank", [("pad", 2), ("pad", 1), ("crop", 2), ("crop", 1)])
+def test_zero_padding_and_cropping_layers_stream_as_window_walks(keras, kind, rank):
+    """ZeroPadding1D/2D is a unit of its own: a 1 x 1 window walked over the padded frame emits a zero pixel at every
+    padding position (a cycle each, no input beat). Cropping1D/2D too: a window spanning the cropped rows and
+    columns, offered once per kept position, passes on its pixel at (top, left). Bit-exact in Verilog at full rate
+    (latency and interval as planned) and stalled, in VHDL and in the HLS C++."""
+    build = _padded if kind == "pad" else _cropped
+    design = _written(rtl4ml.convert(build(keras, rank), STREAM), f"{kind}{rank}")
+    unit = next(unit for unit in design.core.units if unit.layers == [kind])
+    assert unit.block is None
+    layer = design.graph.layer(kind)
+    if kind == "pad":
+        assert unit.window.kernel == (1, 1) and unit.out_shape.pixels == unit.window.positions
+    else:  # the window's size is what is cut away plus one; one window per kept pixel
+        assert unit.window.kernel[-1] == layer.before[-1] + layer.after[-1] + 1
+        assert unit.window.windows == unit.out_shape.pixels and unit.passes_part
     shape = design.graph.input.shape
     X = _frames(shape, 8, rank)
     alone = design.simulate(X[:3], frame_gap=design.core.latency + design.core.interval, run_name="alone")
@@ -130,13 +152,14 @@ def test_a_zero_padding_layer_streams_as_a_window_walk_over_the_padded_frame(ker
     assert alone["LatencyMin"] == alone["LatencyMax"] == design.core.latency
     full = design.simulate(X, run_name="full_rate")
     assert full["passed"], full["problems"]
-    assert full["IntervalMin"] == full["IntervalMax"] == design.core.interval == pad.window.positions
+    assert full["IntervalMin"] == full["IntervalMax"] == design.core.interval
     stalled = design.simulate(X, idle=0.3, backpressure=0.4, seed=rank, run_name="stalled")
     assert stalled["passed"] and not stalled["protocol_errors"], stalled["problems"]
     vhdl = design.simulate_vhdl(X, idle=0.2, backpressure=0.3, seed=rank)
     assert vhdl["passed"] and vhdl["vunit_passed"], vhdl["problems"]
     csim = design.csim(X)
     assert csim["passed"] and csim["events"] == 8, csim["problems"]
+    assert lint_core(BUILD_ROOT / f"{kind}{rank}") == []
 
 
 @pytest.mark.sim
@@ -185,9 +208,9 @@ def _two_heads(keras):
     (_two_heads, "model .*: IOType io_stream: 2 outputs; streaming cores have one output so far"),
     (_branched, "layer skip: IOType io_stream: reads left, image: branches and merges are not streamed yet"),
     (lambda keras: keras.Sequential([keras.Input(shape=(6, 6, 1), name="image"),
-                                     keras.layers.Cropping2D(1, name="crop"),
+                                     keras.layers.UpSampling2D(2, name="up"),
                                      keras.layers.Conv2D(2, 3, name="conv")]),
-     "layer crop: IOType io_stream: CroppingLayer has no streaming form yet"),
+     "layer up: IOType io_stream: UpSamplingLayer has no streaming form yet"),
     (lambda keras: keras.Sequential([keras.Input(shape=(5, 5, 1), name="image"),
                                      keras.layers.MaxPooling2D(2, padding="same", name="pool")]),
      "layer pool: IOType io_stream: pooling windows over padding"),

@@ -273,8 +273,8 @@ def _draw_linear_types(choose, activation: dict) -> dict:
 def draw_conv(choose, rng: np.random.Generator, max_width: int, streamable: bool = False) -> dict:
     """A Conv1D/Conv2D over a small channels-last input: any kernel that fits, stride 1-2, valid or same.
 
-    streamable: only what a streaming core builds (no cropping, up-sampling or permute, and pooling windows without
-    padding), over larger frames."""
+    streamable: only what a streaming core builds (no up-sampling or permute, and pooling windows without padding),
+    over larger frames."""
     rank = choose.integer(1, 2)
     largest = min(7, max_width) if rank == 1 else max(1, min(4, max_width // 2 - 1))
     if streamable:
@@ -304,15 +304,16 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int, streamable: bool
                         "strides": [choose.integer(1, 2) for _ in spatial],
                         "padding": "valid" if streamable else choose.choice(("valid", "same")),
                         "result_type": draw_type(choose)}
-    conv["wiring"] = None if streamable else _draw_wiring(choose, conv_output_shape(conv))
+    conv["wiring"] = _draw_wiring(choose, conv_output_shape(conv), ("cropping",) if streamable else
+                                  ("cropping", "upsampling", "permute"))
     if len(conv_output_shape(conv)) > 1 and choose.integer(0, 5) == 0:  # sometimes a softmax over its rows
         conv["softmax_type"] = draw_type(choose, signed=False)
     return conv
 
 
-def _draw_wiring(choose, shape: list[int]) -> dict | None:
-    """Sometimes a cropping, nearest up-sampling or permute of the convolution's (pooled) output."""
-    kind = choose.choice(("cropping", "upsampling", "permute", None, None, None))
+def _draw_wiring(choose, shape: list[int], kinds: tuple[str, ...]) -> dict | None:
+    """Sometimes a cropping, nearest up-sampling or permute (of `kinds`) of the convolution's (pooled) output."""
+    kind = choose.choice(kinds + (None,) * len(kinds))
     if kind is None or len(shape) < 2:
         return None
     spatial = shape[:-1]

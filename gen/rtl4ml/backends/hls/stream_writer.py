@@ -27,6 +27,7 @@ class HlsStreamUnit:
 
     identifier: str
     title: str  # what the unit computes, for its comment
+    passed: int  # without layer calls: the first window element passed on (a cropping's pixel)
     config: dict  # static members of <identifier>_unit_config (geometry, channels, n_out)
     windowed: bool
     in_type: str  # C++ element type of the stream it reads
@@ -63,11 +64,13 @@ def _unit(unit, in_type: str, identifiers: dict[str, str]) -> HlsStreamUnit:
     out_type = f"{calls[-1].identifier}_result_t" if calls else in_type
     if calls:
         title = ", ".join(layer.name for layer in layers)
+    elif unit.passes_part:
+        title = f"{', '.join(unit.layers)}: one pixel of each window (cropping)"
     elif unit.layers:
         title = f"{', '.join(unit.layers)}: the window walk alone (zero padding)"
     else:
         title = "the frame collected (Flatten)"
-    item = HlsStreamUnit(f"{unit.identifier}_unit", title, config, window is not None, in_type, unit.in_shape.channels,
+    item = HlsStreamUnit(f"{unit.identifier}_unit", title, unit.passed, config, window is not None, in_type, unit.in_shape.channels,
                          block_in, out_type, unit.out_shape.channels, calls)
     source, source_type = "in", in_type
     for index, call in enumerate(calls):

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from ...errors import fail
 from ...fixed_point import FixedType
 from ...ir.graph import ModelGraph
-from ...ir.layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, DenseLayer, Layer,
-                          MaxPoolingLayer, PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer,
-                          ZeroPaddingLayer)
+from ...ir.layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, CroppingLayer,
+                          DenseLayer, Layer, MaxPoolingLayer, PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer,
+                          TableActivationLayer, ZeroPaddingLayer)
 from ...ir.layers.dense import dense_from
 from ...ir.value_range import ZERO
 from ..identifiers import check_project_name, unique_identifiers
@@ -127,6 +127,7 @@ class StreamUnit:
     window: Window | None
     block: Block | None
     schedule: Schedule | None  # the block's registers and input delays (the block alone, entered from registers)
+    passed: int = 0  # without a block: the first window element passed on (a cropping's pixel in its window)
 
     @property
     def in_width(self) -> int:
@@ -139,6 +140,16 @@ class StreamUnit:
     @property
     def block_in_width(self) -> int:
         return self.window.window_width if self.window else self.in_width
+
+    @property
+    def passed_lsb(self) -> int:
+        """Without a block: the lowest window bit passed on to the output."""
+        return self.passed * self.in_type.width
+
+    @property
+    def passes_part(self) -> bool:
+        """Without a block: the output is a part of the window (a cropping), not all of it."""
+        return self.block is None and self.window is not None and self.window.window_width > self.out_width
 
     @property
     def latency(self) -> int:
@@ -300,6 +311,9 @@ class _Planner:
             if isinstance(layer, ZeroPaddingLayer):
                 self._zero_padding(layer)
                 continue
+            if isinstance(layer, CroppingLayer):
+                self._cropping(layer)
+                continue
             follower = fused_follower(self.graph, layer)
             if follower is not None:
                 absorbed.add(follower.name)
@@ -331,6 +345,18 @@ class _Planner:
         window = Window(self.shape, self.type.width, (1, 1), (1, 1), (before[0], after[0]), (before[1], after[1]))
         self._add(layer, [layer.name], None, window, StreamShape.of(layer.shape), layer.result_type)
 
+    def _cropping(self, layer: CroppingLayer) -> None:
+        """A window buffer alone: a window spanning the cropped rows and columns walked at stride 1 is offered once
+        per kept position; the pixel at (top, left) in it is the output. The window keeps (top + bottom) rows in its
+        line buffers."""
+        if self.flattened:
+            raise _refuse(layer, "crops a flattened tensor; only frames of pixels are cropped in a stream")
+        before, after = _grid(layer.before, 0), _grid(layer.after, 0)
+        kernel = (before[0] + after[0] + 1, before[1] + after[1] + 1)
+        window = Window(self.shape, self.type.width, kernel, (1, 1), (0, 0), (0, 0))
+        self._add(layer, [layer.name], None, window, StreamShape.of(layer.shape), layer.result_type,
+                  passed=(before[0] * kernel[1] + before[1]) * window.frame.channels)
+
     def _unit(self, layer: Layer, follower: Layer | None) -> None:
         in_range = self.ranges[layer.inputs[0]]
         window = None
@@ -358,7 +384,7 @@ class _Planner:
         self._add(last, names, block, window, out_shape, last.result_type)
 
     def _add(self, layer, names, block: Block | None, window: Window | None, out_shape: StreamShape,
-             out_type: FixedType) -> None:
+             out_type: FixedType, passed: int = 0) -> None:
         identifier = self.identifiers[layer.name] if block or names else f"collect_{self.identifiers[layer.name]}"
         schedule = None
         if block is not None:
@@ -373,7 +399,7 @@ class _Planner:
                 raise AssertionError(f"unit {identifier}: a block without a register cannot run under flow control")
         in_shape = window.frame if window else self.shape
         self.units.append(StreamUnit(identifier, names, in_shape, out_shape, self.type, out_type, window, block,
-                                     schedule))
+                                     schedule, passed))
         self.shape, self.type = out_shape, out_type
 
 
