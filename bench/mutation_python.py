@@ -14,6 +14,7 @@ is killed / (mutants - equivalent). Prints a table per module and writes JSON wi
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from mutation_scores import print_scores, scores, write_result
+from results_file import git_commit
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ROOT / "sim" / "build" / "mutation" / "python"
@@ -205,16 +207,38 @@ def main(argv: list[str] | None = None) -> int:
     open_rows = [row for row in rows if row["status"] not in ("killed", "equivalent")]
     for row in open_rows:
         print(f"  {row['status']}: {row['module']}.{row['function']}: {row['from']!r} -> {row['to']!r}")
-    return write_result(
-        args.json, "mutation_python", {"mutmut": metadata.version("mutmut"), "pytest": metadata.version("pytest")},
-        TARGET_FLOOR, modules,
-        tests={module: GROUPS[group][0] for group in args.groups for module in GROUPS[group][1]},
-        functions={module: functions for group in args.groups for module, functions in GROUPS[group][1].items()
-                   if functions}, modules=modules,
-        open=[{k: row[k] for k in ("status", "module", "function", "from", "to")} for row in open_rows],
-        equivalent=[{k: row[k] for k in ("module", "function", "from", "to", "why")}
-                    for row in rows if row["status"] == "equivalent"])
+    fields = {
+        "tests": {module: GROUPS[group][0] for group in args.groups for module in GROUPS[group][1]},
+        "functions": {module: functions for group in args.groups for module, functions in GROUPS[group][1].items()
+                      if functions},
+        "modules": modules,
+        "measured": {module: {"commit": git_commit(), "date": datetime.date.today().isoformat()} for module in modules},
+        "open": [{k: row[k] for k in ("status", "module", "function", "from", "to")} for row in open_rows],
+        "equivalent": [{k: row[k] for k in ("module", "function", "from", "to", "why")}
+                       for row in rows if row["status"] == "equivalent"]}
+    if set(args.groups) != set(GROUPS) and args.json.is_file():
+        fields = merged(json.loads(args.json.read_text()), fields)
+    return write_result(args.json, "mutation_python",
+                        {"mutmut": metadata.version("mutmut"), "pytest": metadata.version("pytest")}, TARGET_FLOOR,
+                        fields["modules"], **fields)
 
+
+def merged(earlier: dict, now: dict) -> dict:
+    """The groups run now over an earlier result: the earlier modules not run now keep their figures and the commit
+    and date they were measured at."""
+    ran = set(now["modules"])
+    dotted = {f"rtl4ml.{path[len('rtl4ml/'):-3].replace('/', '.')}": path for path in earlier["tests"]}
+    kept = [module for module in earlier["modules"] if module not in ran]
+    measured = earlier.get("measured", {})
+    return {
+        "tests": {dotted[m]: earlier["tests"][dotted[m]] for m in kept} | now["tests"],
+        "functions": {dotted[m]: earlier["functions"][dotted[m]] for m in kept
+                      if dotted[m] in earlier.get("functions", {})} | now["functions"],
+        "modules": {m: earlier["modules"][m] for m in kept} | now["modules"],
+        "measured": {m: measured.get(m, {"commit": earlier["commit"], "date": earlier["date"]}) for m in kept}
+        | now["measured"],
+        "open": [row for row in earlier["open"] if row["module"] in kept] + now["open"],
+        "equivalent": [row for row in earlier["equivalent"] if row["module"] in kept] + now["equivalent"]}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -188,8 +188,13 @@ def test_a_streaming_core_lints_clean_and_reloads_as_written(keras):
     assert again.core.metadata() == design.core.metadata()
     X = _frames(shape, 5, 9)
     assert np.array_equal(again.predict(X), design.predict(X))
-    with pytest.raises(Rtl4mlError, match="rtl4ml report does not cover io_stream designs yet"):
-        again.report(run_synthesis=False)
+    report = again.report(run_synthesis=False)  # analytic figures: every block, the window and skid buffers
+    assert report["IOType"] == "io_stream" and report["LatencyAnalytic"] == design.core.latency
+    assert report["IntervalAnalytic"] == design.core.interval
+    per_unit = report["Analytic"]["per_layer"]
+    windows = sum(unit.window.stored_bits for unit in design.core.units if unit.window)
+    assert per_unit["(window buffers, skid buffers, control)"]["FF"] > windows
+    assert len(per_unit) == len(design.core.blocks) + 1
 
 
 def _branched(keras):
@@ -263,3 +268,25 @@ def test_random_streaming_designs_are_bit_exact_in_golden_verilog_vhdl_and_csim(
     failures = [f"design {v['index']}: {v['problems'][:3]}; spec: {json.dumps(v['spec'])[:3000]}"
                 for v in verdicts if not v["passed"]]
     assert not failures, f"RTL4ML_RANDOM_SEED={seed}:\n" + "\n".join(failures[:3])
+
+
+@pytest.mark.synth
+def test_rtl4ml_report_synthesizes_a_streaming_core_per_block_and_quotes_the_simulation(keras, tmp_path):
+    """`rtl4ml report` on an io_stream OUTDIR: Yosys per block plus one job for the top's window buffers, skid
+    buffers and flow control; the simulated latency and interval next to the plan; `rtl4ml ip` then puts the
+    resources into the datasheet."""
+    from rtl4ml.cli import main as cli_main
+
+    design = _written(rtl4ml.convert(_cropped(keras, 1), STREAM), "report")
+    out_dir = BUILD_ROOT / "report"
+    X = _frames(design.graph.input.shape, 4, 2)
+    assert design.simulate(X)["passed"]
+    assert cli_main(["report", str(out_dir)]) == 0
+    report = json.loads((out_dir / "report" / "report.json").read_text())
+    glue = report["Yosys"]["per_layer"]["(window buffers, skid buffers, control)"]
+    assert glue["FF"] > 0 and report["LUT"] > 0
+    assert len(report["Yosys"]["per_layer"]) == len(design.core.blocks) + 1
+    assert report["LatencyAgrees"] and report["IntervalAgrees"]
+    assert "planned: a frame's first input beat" in (out_dir / "report" / "report.md").read_text()
+    assert cli_main(["ip", str(out_dir)]) == 0
+    assert f"LUT {report['LUT']:,}" in (out_dir / "ip" / "README.md").read_text()

@@ -189,9 +189,6 @@ class Design:
         """
         from .report.build import build_report
 
-        if self.streamed:
-            raise fail("rtl4ml report does not cover io_stream designs yet; their latency and interval are measured "
-                       "by rtl4ml sim")
         return build_report(self, part, X, y, run_synthesis, workers, thorough=thorough, progress=progress)
 
     def simulate(self, X, **options) -> dict:

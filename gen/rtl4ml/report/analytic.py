@@ -21,6 +21,7 @@ from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
     DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, SoftmaxLayer,
     TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
+from .blocks import PARALLEL_GLUE, STREAM_GLUE
 
 # Yosys maps a constant multiplication to a DSP48 when both operands have at least this many bits
 # (after it drops redundant sign bits); smaller ones become LUT logic.
@@ -335,5 +336,18 @@ def estimate_core(core) -> dict[str, dict]:
         estimates["(delays of parallel paths)"] = {
             "LUT": 0, "FF": sum(line.width * line.stages for line in core.schedule.delay_lines), "DSP": 0,
             "BRAM_18K": 0}
-    estimates["(AXI control)"] = {"LUT": 2 * core.latency, "FF": 2 * core.latency, "DSP": 0, "BRAM_18K": 0}
+    estimates[PARALLEL_GLUE] = {"LUT": 2 * core.latency, "FF": 2 * core.latency, "DSP": 0, "BRAM_18K": 0}
+    return estimates
+
+
+def estimate_stream_core(core) -> dict[str, dict]:
+    """{block display name: {LUT, FF, DSP, BRAM_18K}} of a streaming core, plus the top's own logic: the window
+    buffers (their shift registers counted as flip-flops; synthesis may map long runs to shift-register LUTs), the
+    skid buffers (two registers of each unit's output and its valid, a multiplexer) and the flow control."""
+    estimates = {" + ".join(layer.name for layer in block.layers): estimate_block(block) for block in core.blocks}
+    windows = sum(unit.window.stored_bits for unit in core.units if unit.window)
+    skids = sum(2 * (unit.out_width + 1) for unit in core.units)
+    estimates[STREAM_GLUE] = {"LUT": sum(unit.out_width for unit in core.units),
+                              "FF": windows + skids + sum(2 * unit.latency for unit in core.units), "DSP": 0,
+                              "BRAM_18K": 0}
     return estimates

@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import fail
 from ..simulation.run import last_results
 from .accuracy import class_scores, roc_curves
-from .analytic import estimate_core
+from .analytic import estimate_core, estimate_stream_core
 from .blocks import block_summaries, pipeline_stages
 from .html import write_html
 from .markdown import write_markdown
@@ -73,9 +73,10 @@ def build_report(design, part: str | None = None, X=None, y=None, run_synthesis:
     chosen = find_part(part or (design.config.project.get("Part") if design.config else None))
     core = design.core
     layers = block_summaries(core)
-    analytic = estimate_core(core)
+    analytic = estimate_stream_core(core) if design.streamed else estimate_core(core)
     report = {
-        "ProjectName": core.top, "Part": chosen.name, "Family": chosen.family,
+        "ProjectName": core.top, "IOType": "io_stream" if design.streamed else "io_parallel",
+        "Part": chosen.name, "Family": chosen.family,
         "LatencyAnalytic": core.latency, "IntervalAnalytic": core.interval, "PipelineBudget": core.budget,
         "Layers": [{k: layer[k] for k in ("name", "module", "kind", "n_out", "products", "latency")}
                    for layer in layers],

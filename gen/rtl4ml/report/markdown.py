@@ -33,7 +33,10 @@ def write_markdown(report: dict, path: Path) -> Path:
     lines = [f"# rtl4ml report: {report['ProjectName']}", ""]
     latency = report.get("LatencyMin")
     lines += _table(["quantity", "value"], [
-        ["latency (analytic pipeline depth)", f"{report['LatencyAnalytic']} cycles"],
+        ["latency (analytic pipeline depth)", f"{report['LatencyAnalytic']} cycles"]
+        if report.get("IOType") != "io_stream" else
+        ["latency and interval (planned: a frame's first input beat to its last output beat; cycles per frame)",
+         f"{report['LatencyAnalytic']} cycles; {report['IntervalAnalytic']} cycles"],
         ["latency (last simulation, min/max/avg)", f"{latency}/{report.get('LatencyMax')}/{report.get('LatencyAvg')}"
          if latency is not None else "no simulation yet (rtl4ml sim)"],
         ["interval (last simulation, min/max)", f"{report.get('IntervalMin')}/{report.get('IntervalMax')}"

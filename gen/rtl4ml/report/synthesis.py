@@ -31,6 +31,7 @@ from ..backends.rtl.writer import PRIMITIVES
 from ..cache import cache_root
 from ..errors import fail
 from ..progress import ProgressLine
+from .blocks import PARALLEL_GLUE, STREAM_GLUE
 
 # Non-zero products per slice. With the full abc9 script Yosys's time grows faster than linearly
 # with a module's size, so thorough runs use small slices (20-90 s each on the jet tagger). With the
@@ -215,9 +216,12 @@ def jobs_for_core(rtl_dir: Path, core_meta: dict, layers: list[dict], thorough: 
                                     layer.get("sequential", False))
             jobs.append(SynthesisJob(layer["name"], top, sources, wrapper))
     top = core_meta["top"]
-    # the top's own logic: the flow control, and the delay lines (pipe_reg) that balance branches of a graph
-    jobs.append(SynthesisJob("(AXI control)", top, [rtl_dir / "axis_pipeline_control.v", rtl_dir / "pipe_reg.v",
-                                                    rtl_dir / f"{top}.v"],
+    # the top's own logic: the flow control, and the delay lines (pipe_reg) that balance branches of a graph;
+    # a streaming top also holds its units' window buffers and skid buffers
+    glue, name = ["axis_pipeline_control.v", "pipe_reg.v"], PARALLEL_GLUE
+    if core_meta.get("io_type") == "io_stream":
+        glue, name = glue + ["window_buffer.v", "axis_skid_buffer.v"], STREAM_GLUE
+    jobs.append(SynthesisJob(name, top, [rtl_dir / source for source in glue] + [rtl_dir / f"{top}.v"],
                              blackboxes=[rtl_dir / f"{layer['module']}.v" for layer in layers]))
     return jobs
 

@@ -116,8 +116,7 @@ def write_stream_ip(core: StreamCore, rtl_sources: list[Path], vhdl_sources: lis
         **values, model_hash=hashlib.sha256(Path(ir_file).read_bytes()).hexdigest()[:16],
         latency_source=_latency_source(core.latency, facts.measured_latency),
         interval_text=interval_text, frames=frames,
-        resources=_resources_text(facts) if facts.resources else "not measured here: `rtl4ml report` does not cover "
-        "io_stream designs yet; `../shared/tools/flat_synth.sh` (Yosys) synthesizes `rtl/` as it is",
+        resources=_resources_text(facts),
         vhdl_note="" if vhdl_problem is None else f"No VHDL files: the project name cannot be used in VHDL "
         f"({vhdl_problem}); choose another ProjectName to get them.")
     (out_dir / "README.md").write_text(datasheet)

@@ -172,6 +172,11 @@ class StreamCore:
     carry_chain: int = 8
 
     @property
+    def blocks(self) -> list[Block]:
+        """The units' blocks, in stream order (units that only walk a window or collect a frame have none)."""
+        return [unit.block for unit in self.units if unit.block is not None]
+
+    @property
     def in_shape(self) -> StreamShape:
         return self.units[0].in_shape
 
