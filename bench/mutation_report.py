@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -40,6 +41,15 @@ def section(title: str, intro: str, result: dict, table: list[str], score_rule: 
         equivalent_list(equivalents) + open_list(survivors)
 
 
+def changed_since(module: str, commit: str) -> str:
+    """Whether the module's source changed after `commit` (git log), in words."""
+    path = "gen/" + module.replace(".", "/") + ".py"
+    log = subprocess.run(["git", "-C", str(ROOT), "log", "--oneline", f"{commit}..HEAD", "--", path],
+                         capture_output=True, text=True).stdout.split("\n")
+    commits = [line for line in log if line]
+    return "unchanged since" if not commits else f"changed since by {len(commits)} commit(s): measure it again"
+
+
 def python_section(result: dict) -> list[str]:
     def dotted(module: str) -> str:
         return f"rtl4ml.{module[len('rtl4ml/'):-3].replace('/', '.')}"
@@ -51,6 +61,12 @@ def python_section(result: dict) -> list[str]:
     notes = []
     if shared:
         notes.append("¹ " + ", ".join(f"`{Path(n).name}`" for n in shared[0]) + ".")
+    measured = result.get("measured", {})
+    if len({(m["commit"], m["date"]) for m in measured.values()}) > 1:
+        notes.append("Measured per module: " + "; ".join(
+            f"`{module}` at commit `{m['commit']}` on {m['date']} ({changed_since(module, m['commit'])})"
+            for module, m in measured.items() if (m["commit"], m["date"]) != (result["commit"], result["date"])) +
+            "; the others as stated above.")
     if functions:
         names = sorted({name for listed in functions.values() for name in listed})
         notes.append(f"In the IR layer modules only their golden computations are mutated (the functions named "

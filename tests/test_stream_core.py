@@ -129,7 +129,9 @@ def _cropped(keras, rank: int):
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("kind, rank", [("pad", 2), ("pad", 1), ("crop", 2), ("crop", 1)])
+# the 1-D forms in the deeper tier (make test-deep); the random streaming designs draw both in every run
+@pytest.mark.parametrize("kind, rank", [("pad", 2), ("crop", 2), pytest.param("pad", 1, marks=pytest.mark.deep),
+                                        pytest.param("crop", 1, marks=pytest.mark.deep)])
 def test_zero_padding_and_cropping_layers_stream_as_window_walks(keras, kind, rank):
     """ZeroPadding1D/2D is a unit of its own: a 1 x 1 window walked over the padded frame emits a zero pixel at every
     padding position (a cycle each, no input beat). Cropping1D/2D too: a window spanning the cropped rows and
