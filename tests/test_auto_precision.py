@@ -35,7 +35,7 @@ def all_results_auto(config: dict) -> dict:
 
 def recorded_ranges(graph) -> dict:
     """Every layer's output range, walked again over the final graph."""
-    deriver = TypeDeriver()
+    deriver = TypeDeriver(None, "no data")
     for layer in graph.all_layers():
         deriver.record(layer)
     return deriver.ranges
@@ -94,6 +94,7 @@ def test_a_dense_result_is_the_narrowest_type_that_holds_its_extremes():
     assert fc.result_type == parse_precision("ap_fixed<15,5>")  # 10 fractional bits (the default's); +-16
     assert act.result_type == parse_precision("ap_ufixed<14,4>")  # ReLU: [0, 14.2], no sign bit
     assert "interval arithmetic" in design.graph.derived_types["fc"]
+    assert design.graph.derived_types["fc"].endswith("-> ap_fixed<15,5> (cannot overflow)")
     extremes = np.array([[-4.0, 3.96875], [3.96875, -4.0]])
     out = design.predict_codes(extremes, trace=True)[1]["fc"][:, 0] * 2.0**-10
     assert out.tolist() == [-13.6875, 14.203125]  # both reached: one bit less would not hold them
@@ -119,6 +120,7 @@ def test_calibrated_types_are_narrower_and_saturate():
     for name in ("x", "fc", "act"):
         assert graph.layer(name).result_type.overflow == "AP_SAT"
         assert "calibrated on calibration data (500 events)" in graph.derived_types[name]
+    assert not graph.layer("act").result_type.signed  # the margin below 0 is cut at ReLU's interval bound
     assert graph.input.result_type == parse_precision("ap_fixed<11,1,AP_TRN,AP_SAT>")  # |x| < 0.5 (+25 %) < 1
     assert graph.layer("fc").result_type.width <= interval.layer("fc").result_type.width
     # data beyond the calibration range saturates instead of wrapping
@@ -138,7 +140,9 @@ def test_the_report_lists_each_derived_type_and_why(tmp_path):
 
 
 @pytest.mark.parametrize("config, message", [
-    ({"Model": {"Precision": AUTO}}, "layer x: Precision result auto needs a range"),
+    ({"Model": {"Precision": AUTO}}, r"layer x: Precision result auto needs a range, and the model input has none "
+     r"without calibration data; give it a type \(config LayerName x: Precision: \{result: ap_fixed<16,6>\}\) or "
+     r"calibrate on real inputs \(rtl4ml convert --calibrate X.npy"),
     ({"Model": {"Precision": {"weight": "auto"}}}, "config Model, Precision weight: auto applies to result and accum"),
 ])
 def test_auto_without_a_range_or_on_weights_is_refused(config, message):
@@ -160,8 +164,38 @@ def test_a_result_wider_than_32_bits_is_refused_naming_the_layer():
     model = dense_model([[1000.0]] * 2, [0.0])
     config = {"Model": {"Precision": {"default": "ap_fixed<30,6>", "weight": "ap_fixed<16,12>", "result": "auto"}},
               "LayerName": {"x": {"Precision": {"result": "ap_fixed<30,6>"}}}}
-    with pytest.raises(Rtl4mlError, match=r"layer fc: Precision result auto needs \d+ bits"):
+    with pytest.raises(Rtl4mlError, match=r"layer fc: Precision result auto needs \d+ bits for the values .* "
+                                          r"\(> 32 supported\); state a narrower input type or a coarser LSB, or "
+                                          r"calibrate on real inputs"):
         convert(model, config)
+    # calibration data bound the values instead: the interval type may be wider while the data narrows it
+    data = np.random.default_rng(1).uniform(-0.001, 0.001, size=(100, 2))  # fc within +-2 (41 bits by intervals)
+    calibrated = convert(model, config, calibrate=data).graph.layer("fc").result_type
+    assert calibrated.width <= 32 and calibrated.overflow == "AP_SAT"
+
+
+def test_auto_types_keep_the_stated_modes_and_reach_exactly_32_bits():
+    # x in ap_fixed<32,6>, fc = 1.0 x: the interval type at 26 fractional bits is 32 bits wide, the widest allowed
+    config = {"Model": {"Precision": {"default": "ap_fixed<32,6,AP_RND,AP_SAT>", "weight": "ap_fixed<4,2>",
+                                      "result": "auto"}},
+              "LayerName": {"x": {"Precision": {"result": "ap_fixed<32,6>"}}}}
+    fc = convert(dense_model([[1.0]], [0.0]), config).graph.layer("fc").result_type
+    assert (fc.width, fc.rounding, fc.overflow) == (32, "AP_RND", "AP_SAT")
+
+
+def test_calibrated_types_hold_the_margin_below_the_data_and_reach_exactly_32_bits():
+    config = {"Model": {"Precision": {"default": "ap_fixed<32,6>", "result": "auto"}}}
+    # data in [-1.9, 0.1]: with the 25 % margin the low end is -2.375, which needs 3 integer bits (with the sign)
+    data = np.random.default_rng(2).uniform(-1.9, 0.1, size=(400, 1))
+    data[0, 0], data[1, 0] = -1.9, 0.1
+    x = convert(dense_model([[1.0]], [0.0]), config, calibrate=data).graph.input.result_type
+    assert x.min_value <= -2.375 and x.integer == 3
+    # data up to +-20 (+25 %: 25) at 26 fractional bits: exactly 32 bits
+    wide = np.array([[-20.0], [20.0]])
+    assert convert(dense_model([[1.0]], [0.0]), config, calibrate=wide).graph.input.result_type.width == 32
+    with pytest.raises(Rtl4mlError, match=r"layer x: Precision result auto needs 33 bits for the values observed on "
+                                          r"calibration data \(> 32 supported\); state a coarser LSB"):
+        convert(dense_model([[1.0]], [0.0]), config, calibrate=wide * 2)
 
 
 def test_cli_config_precision_auto_then_convert_with_calibration(tmp_path, capsys):

@@ -27,7 +27,9 @@ CALIBRATION_MARGIN = 0.25  # observed extremes are widened by this fraction of t
 class TypeDeriver:
     """Tracks every built layer's value range (and its codes on the calibration data) in graph order."""
 
-    def __init__(self, calibration: np.ndarray | None = None, source: str = "calibration data"):
+    def __init__(self, calibration: np.ndarray | None, source: str):
+        """calibration: real input values [events, *input shape] (None: interval arithmetic only); source: what
+        they are called in messages."""
         self.calibration, self.source = calibration, source
         self.ranges: dict[str, ValueRange] = {}
         self.codes: dict[str, np.ndarray] = {}
@@ -95,8 +97,8 @@ class TypeDeriver:
         """Note the final layer's output range (and its codes on the calibration data)."""
         self.ranges[layer.name] = layer.stored_range(self._input_ranges(layer))
         if self.calibrating:
-            if isinstance(layer, InputLayer):
-                codes = quantize_float(self.calibration, layer.result_type).reshape((-1,) + layer.shape)
+            if isinstance(layer, InputLayer):  # the calibration array is [events, *input shape] already
+                codes = quantize_float(self.calibration, layer.result_type)
             else:
                 codes = layer.golden()(*(self.codes[name] for name in layer.inputs))
             self.codes[layer.name] = codes
