@@ -33,15 +33,14 @@ STAGES = ROOT / "sim" / "build" / "mutation" / "python"
 TRIAGE = ROOT / "bench" / "mutation" / "equivalent_mutants.yml"
 # The unit tests that own the golden layers' arithmetic: the scalar reference (hypothesis), the golden model against
 # Keras/QKeras, the element quantizers, the threshold compares, the graphs and the output heads.
-LAYER_TESTS = ["tests/test_random_designs.py", "tests/test_golden.py", "tests/test_conv.py",
-               "tests/test_element_quantizer.py", "tests/test_layer_registry.py", "tests/test_graphs.py",
-               "tests/test_output_heads.py", "tests/test_threshold_compare.py"]
-# The golden computations of the IR layers: what turns input codes into output codes (golden and the exact sums,
-# windows, rearrangements and tables it is made of), not their builders or value ranges.
-GOLDEN_FUNCTIONS = ("golden", "_run", "_pow2", "maxima", "reciprocals", "exact_values", "exact_sum",
-                    "exact_matrix_sum", "matrix_product", "accumulator_bias", "_patches", "_window",
-                    "_output_geometry", "rearrange", "windows", "clip", "segment_ends", "shifts", "sources",
-                    "_round_half_up")
+LAYER_TESTS = ["tests/test_random_designs.py", "tests/test_golden.py", "tests/test_element_quantizer.py",
+               "tests/test_layer_registry.py", "tests/test_graphs.py", "tests/test_output_heads.py",
+               "tests/test_threshold_compare.py"]
+# The golden computations of the IR layers: what turns input codes into output codes (golden and the products,
+# windows, rearrangements and tables it is made of), not their builders, value ranges or the report's exact sums.
+GOLDEN_FUNCTIONS = ("golden", "_run", "_pow2", "maxima", "reciprocals", "exact_values", "matrix_product",
+                    "accumulator_bias", "_patches", "_window", "_output_geometry", "rearrange", "windows", "clip",
+                    "segment_ends", "shifts", "sources", "_round_half_up")
 LAYER_MODULES = ["activation", "batchnorm", "conv", "dense", "element_quantizer", "linear", "merge", "padding",
                  "piecewise_linear", "pooling", "resampling", "reshape", "softmax", "table_activation", "tables",
                  "wiring"]
@@ -173,8 +172,11 @@ def function_of(name: str) -> tuple[str, str]:
 
 
 def triage(rows: list[dict], entries: list[dict]) -> None:
-    """Mark survivors that a triage entry (module, function, from, to) argues equivalent."""
+    """Mark survivors that a triage entry (module, function, from, to) argues equivalent. A mutant that made the
+    tests run past mutmut's time limit changed what they do: caught, as mutmut counts it."""
     for row in rows:
+        if row["status"] == "timeout":
+            row["status"] = "killed"
         if row["status"] == "killed":
             continue
         module, function = function_of(row["name"])
