@@ -55,16 +55,39 @@ def test_element_quantizers_are_bit_exact_in_verilog_vhdl_and_csim(tmp_path):
     assert np.array_equal(rtl4ml.load_design(tmp_path / "prj").predict(X), design.predict(X))
 
 
+def _pruned_design():
+    spec = model()
+    spec.layers[1] = ElementQuantizerSpec("q", "Quant", (None, *TYPES[1:4], None, *TYPES[5:]))
+    return rtl4ml.convert(spec, CONFIG)
+
+
+def test_elements_of_no_bits_are_zero_in_the_golden_model():
+    X = np.random.default_rng(7).normal(0, 3, (200, 5))
+    _, trace = _pruned_design().predict_codes(X, trace=True)
+    assert not trace["q"][:, [0, 4]].any() and trace["q"][:, [1, 2, 3]].any()
+
+
+def test_a_per_element_quantizer_over_a_tensor_keeps_its_shape():
+    """Per-element types over a 2 x 3 x 2 tensor (channels last): element (i, j, c) quantized to its own type."""
+    types = [TYPES[k % len(TYPES)] for k in range(12)]
+    spec = ModelSpec("eq3", InputSpec("x", (2, 3, 2)), [ElementQuantizerSpec("q", "Quant", tuple(types))])
+    design = rtl4ml.convert(spec, CONFIG)
+    X = np.random.default_rng(8).normal(0, 2, (50, 2, 3, 2))
+    x = to_float(quantize_float(X, design.graph.input.result_type), design.graph.input.result_type.frac)
+    flat = x.reshape(len(x), -1)
+    expected = np.stack([to_float(quantize_float(flat[:, e], t), t.frac) for e, t in enumerate(types)], axis=1)
+    layer = design.graph.layer("q")
+    out = layer.golden()(quantize_float(X, design.graph.input.result_type))
+    assert out.shape == (50, 2, 3, 2)  # the layer's tensor, as a next layer reads it
+    assert np.array_equal(to_float(out.reshape(50, -1), layer.result_type.frac), expected)
+
+
 @pytest.mark.sim
 def test_elements_of_no_bits_are_zero_everywhere(tmp_path):
     """An element of no bits (HGQ's pruned inputs) is 0 in the golden model, the Verilog and VHDL cores, the HLS
     C++ and the IP's lint."""
-    spec = model()
-    spec.layers[1] = ElementQuantizerSpec("q", "Quant", (None, *TYPES[1:4], None, *TYPES[5:]))
-    design = rtl4ml.convert(spec, CONFIG)
+    design = _pruned_design()
     X = np.random.default_rng(7).normal(0, 3, (200, 5))
-    _, trace = design.predict_codes(X, trace=True)
-    assert not trace["q"][:, [0, 4]].any() and trace["q"][:, [1, 2, 3]].any()
     design.write(tmp_path / "prj")
     assert design.simulate_bulk(X)["mismatches"] == 0
     assert design.csim(X)["mismatches"] == 0

@@ -67,3 +67,21 @@ def test_bundled_keras_outputs_are_what_keras_computes(keras):
     bundle = np.load(BUNDLE / "test_vectors.npz")
     model = keras.models.load_model(str(BUNDLE / "model.h5"))
     np.testing.assert_allclose(model.predict(bundle["X"][:500], verbose=0), bundle["keras_output"][:500], atol=1e-6)
+
+
+def test_pooling_over_many_windows_and_a_concatenation_along_rows_match_the_scalar_reference(keras):
+    """Max and average pooling with several windows per channel (strided, a batch of events), their maps joined
+    along the row axis (not the channels): the golden model equals the scalar reference event by event."""
+    import reference_model
+
+    layers = keras.layers
+    image = keras.Input(shape=(4, 6, 2), name="image")
+    peak = layers.MaxPooling2D((2, 3), strides=(2, 2), name="peak")(image)
+    mean = layers.AveragePooling2D((2, 2), strides=(2, 3), name="mean")(image)
+    joined = layers.Concatenate(axis=1, name="rows")([peak, mean])
+    model = keras.Model(image, joined)
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<10,4>"}})
+    assert design.graph.layer("peak").shape == (2, 2, 2) and design.graph.layer("rows").shape == (4, 2, 2)
+    X = np.random.default_rng(9).normal(0, 3, (40, 4, 6, 2))
+    want = np.array([reference_model.run(design.graph, row) for row in X.reshape(40, -1)])
+    assert np.array_equal(design.predict_codes(X), want)
