@@ -38,6 +38,9 @@ def _run_chunk(graph: ModelGraph, functions: list, codes: np.ndarray) -> dict[st
     values = {graph.input.name: codes.reshape((len(codes),) + graph.input.shape)}
     for layer, function in zip(graph.layers, functions):
         values[layer.name] = function(*(values[name] for name in layer.inputs))
+        if values[layer.name].shape != (len(codes),) + layer.shape:  # the contract every next layer relies on
+            raise AssertionError(f"layer {layer.name}: golden output of shape {values[layer.name].shape}, "
+                                 f"not {(len(codes),) + layer.shape}")
     return values
 
 
