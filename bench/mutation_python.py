@@ -25,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 
 import yaml
+from mutmut.stats import status_by_exit_code
 
 from mutation_scores import print_scores, scores, write_result
 from results_file import git_commit
@@ -172,7 +173,12 @@ def rerun_open(group: str) -> None:
                     shutil.copy2(path, tree / module)
     with open(folder / "tests" / "conftest.py", "a") as conftest:
         conftest.write(HYPOTHESIS_PROFILE)
-    names = [row["name"] for row in mutant_rows(group) if row["status"] not in ("killed", "timeout")]
+    patterns = mutant_patterns(GROUPS[group][1])
+    names = [name for module in GROUPS[group][1]
+             for name, code in json.loads((folder / "mutants" / "src" / (module + ".meta")).read_text())
+             ["exit_code_by_key"].items()
+             if any(fnmatch.fnmatch(name, pattern) for pattern in patterns) and
+             status_by_exit_code[code] not in ("killed", "timeout")]
     if names:
         run_mutmut(group, names)
 
