@@ -85,3 +85,25 @@ def test_pooling_over_many_windows_and_a_concatenation_along_rows_match_the_scal
     X = np.random.default_rng(9).normal(0, 3, (40, 4, 6, 2))
     want = np.array([reference_model.run(design.graph, row) for row in X.reshape(40, -1)])
     assert np.array_equal(design.predict_codes(X), want)
+
+
+def _dense_spec(weights, bias):
+    from rtl4ml.frontends.spec import DenseSpec, InputSpec, ModelSpec
+
+    weights = np.asarray(weights, dtype=float)
+    return ModelSpec("m", InputSpec("x", (weights.shape[0],)), [DenseSpec("fc", "Dense", weights, np.asarray(bias))])
+
+
+def test_an_exact_accumulator_wider_than_float64_matches_the_scalar_reference():
+    """Exact sums past float64's 53 exact bits take the integer path (not the BLAS one): still equal to the reference."""
+    import reference_model
+
+    rng = np.random.default_rng(11)
+    weights = (rng.integers(-2**24, 2**24, size=(6, 3)) * 2 + 1) / 2**12  # odd 26-bit codes: every bit counts
+    precision = {"default": "ap_fixed<32,16>", "weight": "ap_fixed<26,14>", "bias": "ap_fixed<26,14>"}
+    design = rtl4ml.convert(_dense_spec(weights, rng.normal(0, 4, 3)), {"Model": {"Precision": precision}})
+    fc = design.graph.layer("fc")
+    assert fc.accum_is_exact and fc.accum_type.width > 53
+    X = rng.normal(0, 3000, size=(300, 6))
+    want = np.array([reference_model.run(design.graph, row) for row in X])
+    assert np.array_equal(design.predict_codes(X), want)
