@@ -107,3 +107,18 @@ def test_an_exact_accumulator_wider_than_float64_matches_the_scalar_reference():
     X = rng.normal(0, 3000, size=(300, 6))
     want = np.array([reference_model.run(design.graph, row) for row in X])
     assert np.array_equal(design.predict_codes(X), want)
+
+
+def test_average_pooling_of_a_type_with_negative_fractional_bits_matches_the_scalar_reference(keras):
+    """Input codes in units of 4 (ap_fixed<6,8>): the window sums are shifted up to the reciprocal's fraction."""
+    import reference_model
+
+    model = keras.Sequential([keras.Input(shape=(3, 4, 1), name="image"),
+                              keras.layers.AveragePooling2D((2, 3), strides=1, name="mean")])
+    config = {"Model": {"Precision": "ap_fixed<16,8>"}, "LayerName": {"image": {"Precision": {"result": "ap_fixed<6,8>"}}}}
+    design = rtl4ml.convert(model, config)
+    mean = design.graph.layer("mean")
+    assert mean.input_type.frac < 0 and mean.accum_type.frac > mean.input_type.frac + 18
+    X = np.random.default_rng(12).normal(0, 60, (50, 3, 4, 1))
+    want = np.array([reference_model.run(design.graph, row) for row in X.reshape(50, -1)])
+    assert np.array_equal(design.predict_codes(X), want)
