@@ -8,7 +8,7 @@ triage file (bench/mutation/equivalent_mutants.yml: a mutant that changes no res
 is killed / (mutants - equivalent). Prints a table per module and writes JSON with the tool versions and the commit.
 
     .venv/bin/python bench/mutation_python.py [--groups layers ...] [--json bench/results/mutation_python.json]
-                                              [--resume | --rerun-open]
+                                              [--resume | --rerun-open | --collect]
 """
 
 from __future__ import annotations
@@ -226,12 +226,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resume", action="store_true", help="keep the staged mutants and their verdicts")
     parser.add_argument("--rerun-open", action="store_true",
                         help="keep the staged mutants, copy the current tests in, and run only those not caught")
+    parser.add_argument("--collect", action="store_true", help="only read the staged verdicts (no mutmut run)")
     parser.add_argument("--groups", nargs="*", default=list(GROUPS), choices=list(GROUPS),
                         help="the groups to run (default: all)")
     args = parser.parse_args(argv)
     rows = []
     for group in args.groups:
-        if args.rerun_open and (STAGES / group / "mutants").is_dir():
+        if args.collect and (STAGES / group / "mutants").is_dir():
+            pass
+        elif args.rerun_open and (STAGES / group / "mutants").is_dir():
             rerun_open(group)
         else:
             if not (args.resume and (STAGES / group / "mutants").is_dir()):
