@@ -122,3 +122,21 @@ def test_average_pooling_of_a_type_with_negative_fractional_bits_matches_the_sca
     X = np.random.default_rng(12).normal(0, 60, (50, 3, 4, 1))
     want = np.array([reference_model.run(design.graph, row) for row in X.reshape(50, -1)])
     assert np.array_equal(design.predict_codes(X), want)
+
+
+def test_a_dot_of_wide_codes_wraps_its_exact_62_bit_product():
+    """x0 * x1 of 31-bit integers is exact in 62 bits; a 32-bit wrapping result keeps its low bits, where float64
+    (53 bits) would already have rounded: (2**30 - 1) * (2**30 - 3) = 2**60 - 2**32 + 3 wraps to 3, not 0."""
+    import reference_model
+    from rtl4ml.frontends.spec import DenseSpec, InputSpec, MergeSpec, ModelSpec
+
+    pick = [DenseSpec(name, "Dense", np.array(kernel, dtype=float), np.zeros(1), inputs=("x",))
+            for name, kernel in (("a", [[1.0], [0.0]]), ("b", [[0.0], [1.0]]))]
+    spec = ModelSpec("wide_dot", InputSpec("x", (2,)), pick + [MergeSpec("dot", "Dot", "dot", ("a", "b"))])
+    config = {"Model": {"Precision": "ap_fixed<31,31>"},
+              "LayerName": {"dot": {"Precision": {"result": "ap_fixed<32,32>"}}}}
+    design = rtl4ml.convert(spec, config)
+    X = np.array([[2.0**30 - 1, 2.0**30 - 3], [-(2.0**30) + 3, 2.0**30 - 5], [12345.0, -67891.0]])
+    got = design.predict_codes(X)
+    assert got[0, 0] == 3
+    assert np.array_equal(got, np.array([reference_model.run(design.graph, row) for row in X]))
