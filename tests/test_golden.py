@@ -140,3 +140,18 @@ def test_a_dot_of_wide_codes_wraps_its_exact_62_bit_product():
     got = design.predict_codes(X)
     assert got[0, 0] == 3
     assert np.array_equal(got, np.array([reference_model.run(design.graph, row) for row in X]))
+
+
+def test_a_softmax_over_coarse_codes_clamps_distances_at_its_table_range(keras):
+    """Inputs in units of 4 (ap_fixed<8,10>): the distance table spans codes 0..3 (0 to 12); a distance beyond it is
+    clamped to 12, where exp(-12) underflows the 17-bit exponentials to 0, not to 8, where it would not."""
+    import reference_model
+
+    model = keras.Sequential([keras.Input(shape=(2,), name="x"), keras.layers.Activation("softmax", name="p")])
+    config = {"Model": {"Precision": "ap_fixed<8,10>"}, "LayerName": {"p": {"Precision": {"result": "ap_ufixed<16,0>"}}}}
+    design = rtl4ml.convert(model, config)
+    assert design.graph.layer("p").d_bits == 2
+    X = np.array([[0.0, -12.0], [0.0, -16.0], [4.0, -20.0], [0.0, -8.0], [0.0, 0.0]])
+    got = design.predict_codes(X)
+    assert got[0, 1] == got[1, 1] == got[2, 1] == 0 and got[3, 1] > 0
+    assert np.array_equal(got, np.array([reference_model.run(design.graph, row) for row in X]))
