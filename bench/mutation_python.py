@@ -25,7 +25,6 @@ from importlib import metadata
 from pathlib import Path
 
 import yaml
-from mutmut.stats import status_by_exit_code
 
 from mutation_scores import print_scores, scores, write_result
 from results_file import git_commit
@@ -159,7 +158,7 @@ def mutant_rows(group: str) -> list[dict]:
 
 def rerun_open(group: str) -> None:
     """Copy the current tests and the modules not mutated into the group's stage, and run again only the mutants
-    it has not caught."""
+    neither caught nor argued equivalent."""
     folder = STAGES / group
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "build")
     shutil.copytree(ROOT / "tests", folder / "tests", dirs_exist_ok=True, ignore=ignore)
@@ -174,11 +173,12 @@ def rerun_open(group: str) -> None:
     with open(folder / "tests" / "conftest.py", "a") as conftest:
         conftest.write(HYPOTHESIS_PROFILE)
     patterns = mutant_patterns(GROUPS[group][1])
+    rows = mutant_rows(group)
+    triage(rows, yaml.safe_load(TRIAGE.read_text()) or [])
+    settled = {row["name"] for row in rows if row["status"] in ("killed", "equivalent")}
     names = [name for module in GROUPS[group][1]
-             for name, code in json.loads((folder / "mutants" / "src" / (module + ".meta")).read_text())
-             ["exit_code_by_key"].items()
-             if any(fnmatch.fnmatch(name, pattern) for pattern in patterns) and
-             status_by_exit_code[code] not in ("killed", "timeout")]
+             for name in json.loads((folder / "mutants" / "src" / (module + ".meta")).read_text())["exit_code_by_key"]
+             if any(fnmatch.fnmatch(name, pattern) for pattern in patterns) and name not in settled]
     if names:
         run_mutmut(group, names)
 
