@@ -7,7 +7,9 @@ window instead of the whole tensor: a convolution's kernel matrix is solved once
 position, a pooling block sees one window, an activation one pixel. Each block runs under its own
 axis_pipeline_control (a clock enable per unit, not per core) and ends in a skid buffer
 (rtl/axis_skid_buffer.v) whose registered ready keeps every ready path inside one unit. A Flatten before a
-flat layer becomes a window as large as the frame (the frame collected, then the layer once per frame).
+flat layer becomes a window as large as the frame (the frame collected, then the layer once per frame); a zero
+padding or a cropping is a window buffer with no block (its walk adds the zeros, or one window per kept pixel
+passes its corner pixel on).
 
 The plan is data (numbers, names, blocks): templates print it, and every figure a template or a testbench
 needs (widths, latencies, beats per frame) is derived here.
