@@ -9,8 +9,6 @@ event is one beat, which ap_ctrl_hs and valid-in/valid-out wrap; a frame of beat
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +17,7 @@ from ..identifiers import vhdl_name_problem
 from ..stream.plan import StreamCore, StreamShape
 from ..vhdl.stream_writer import write_stream_vectors
 from .patterns import write_pattern_file
-from .writer import IpFacts, _environment, _resources_text
+from .writer import IpFacts, _environment, datasheet_facts, prepare_folder, write_filelist, write_vivado
 
 
 def _shape_text(shape: StreamShape) -> str:
@@ -68,34 +66,21 @@ def stream_values(core: StreamCore, facts: IpFacts) -> dict:
 def write_stream_ip(core: StreamCore, rtl_sources: list[Path], vhdl_sources: list[Path], ir_file: Path,
                     out_dir: Path, input_codes: np.ndarray, expected_codes: np.ndarray, facts: IpFacts) -> Path:
     """Fill out_dir (OUTDIR/ip) from the written streaming core; input/expected codes are [frames, elements]."""
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    for sub in ("rtl", "vhdl", "vivado", "vectors"):
-        (out_dir / sub).mkdir(parents=True)
-    core_files = []
-    for source in rtl_sources:
-        shutil.copyfile(source, out_dir / "rtl" / source.name)
-        core_files.append(f"rtl/{source.name}")
     vhdl_problem = vhdl_name_problem(core.top)
-    vhdl_files = []
+    core_files, vhdl_files = prepare_folder(out_dir, rtl_sources, vhdl_sources)
     if vhdl_problem is None:
-        vhdl_files.append(f"vhdl/{core.top}_pkg.vhd")  # written below; needs nothing before it
-        for source in vhdl_sources:
-            shutil.copyfile(source, out_dir / "vhdl" / source.name)
-            vhdl_files.append(f"vhdl/{source.name}")
+        vhdl_files.insert(0, f"vhdl/{core.top}_pkg.vhd")  # written below; needs nothing before it
     values = stream_values(core, facts) | {"vhdl_files": vhdl_files}
     env = _environment()
-    (out_dir / f"{core.top}.f").write_text("".join(f"{name}\n" for name in core_files))
+    write_filelist(out_dir / f"{core.top}.f", core_files)
     (out_dir / f"{core.top}_params.vh").write_text(env.get_template("stream_params.vh.j2").render(**values))
     (out_dir / f"{core.top}_inst.vh").write_text(env.get_template("stream_instantiation.vh.j2").render(**values))
     if vhdl_problem is None:
         (out_dir / "vhdl" / f"{core.top}_pkg.vhd").write_text(env.get_template("stream_pkg.vhd.j2").render(**values))
-        (out_dir / f"{core.top}_vhdl.f").write_text("".join(f"{name}\n" for name in vhdl_files))
-    description = (f"{core.graph.name}: frames of {core.in_shape.rows} x {core.in_shape.cols} x "
-                   f"{core.in_shape.channels}, latency {core.latency}, a frame every {core.interval} cycles")
-    (out_dir / "vivado" / "package_ip.tcl").write_text(env.get_template("package_ip.tcl.j2").render(
-        **values, sources=core_files, description=description))
-    (out_dir / "vivado" / f"{core.top}.xdc").write_text(env.get_template("constraints.xdc.j2").render(**values))
+        write_filelist(out_dir / f"{core.top}_vhdl.f", vhdl_files)
+    write_vivado(env, out_dir, values, core_files,
+                 f"{core.graph.name}: frames of {core.in_shape.rows} x {core.in_shape.cols} x "
+                 f"{core.in_shape.channels}, latency {core.latency}, a frame every {core.interval} cycles")
     frames = len(input_codes)
     in_beats = np.asarray(input_codes).reshape(frames, core.in_shape.pixels, core.in_shape.channels)
     out_beats = np.asarray(expected_codes).reshape(frames, core.out_shape.pixels, core.out_shape.channels)
@@ -109,15 +94,9 @@ def write_stream_ip(core: StreamCore, rtl_sources: list[Path], vhdl_sources: lis
     write_pattern_file(vectors / "expected_emp.txt", out_beats.reshape(-1, core.out_shape.channels),
                        [core.out_type.width] * core.out_shape.channels, f"{core.top} expected output frames",
                        core.out_shape.pixels)
-    interval_text = f"one frame every {core.interval} clocks, frames back to back"
-    if facts.measured_interval is not None:
-        interval_text += f"; the last simulation measured {facts.measured_interval}"
     datasheet = env.get_template("stream_datasheet.md.j2").render(
-        **values, model_hash=hashlib.sha256(Path(ir_file).read_bytes()).hexdigest()[:16],
-        latency_source=_latency_source(core.latency, facts.measured_latency),
-        interval_text=interval_text, frames=frames,
-        resources=_resources_text(facts),
-        vhdl_note="" if vhdl_problem is None else f"No VHDL files: the project name cannot be used in VHDL "
-        f"({vhdl_problem}); choose another ProjectName to get them.")
+        **values, **datasheet_facts(ir_file, vhdl_problem,
+                                    f"one frame every {core.interval} clocks, frames back to back", facts),
+        latency_source=_latency_source(core.latency, facts.measured_latency), frames=frames)
     (out_dir / "README.md").write_text(datasheet)
     return out_dir
