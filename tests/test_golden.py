@@ -155,3 +155,28 @@ def test_a_softmax_over_coarse_codes_clamps_distances_at_its_table_range(keras):
     got = design.predict_codes(X)
     assert got[0, 1] == got[1, 1] == got[2, 1] == 0 and got[3, 1] > 0
     assert np.array_equal(got, np.array([reference_model.run(design.graph, row) for row in X]))
+
+
+@pytest.mark.parametrize("function", ["leaky_relu", "selu"])
+def test_activations_of_inputs_as_wide_as_a_design_file_allows_stay_exact(function):
+    """A 44-bit input and an 18-bit constant make an exact product of up to 62 bits (the widest the golden model's
+    int64 holds); a wrapping result at the exact LSB keeps the low bits that float64 (53 bits) would have rounded away."""
+    import reference_model
+    from rtl4ml.fixed_point import FixedType
+    from rtl4ml.ir.layers.piecewise_linear import build_piecewise_linear
+    from rtl4ml.ir.layers.table_activation import build_table_activation
+
+    x_type, shape = FixedType(44, 20), (5,)
+    if function == "leaky_relu":
+        layer = build_piecewise_linear("act", ("x",), shape, function, {"alpha": 0.3}, x_type, FixedType(8, 8))
+        frac, exact_width = layer.exact_frac, layer.exact_type.width
+    else:
+        layer = build_table_activation("act", ("x",), shape, function, x_type, FixedType(8, 8))
+        frac, exact_width = layer.tail_frac, layer.tail_exact_type.width
+    assert 53 < exact_width <= 62
+    layer.result_type = FixedType(32, 32 - frac)  # AP_WRAP at the exact LSB: every low bit shows
+    rng = np.random.default_rng(5)
+    x = rng.integers(x_type.min_code, x_type.max_code, size=(40, *shape), endpoint=True)
+    x[0] = [x_type.min_code, x_type.max_code, 2**43 - 3, -(2**43) + 7, 0]
+    want = [reference_model.SINGLE_INPUT[layer.kind](layer, [int(v) for v in row]) for row in x]
+    assert layer.golden()(x).tolist() == want
