@@ -22,7 +22,10 @@ from .fixed_point import MAX_ACCUM_WIDTH, MAX_TYPE_WIDTH, FixedType, finest_type
 DEFAULT_PRECISION = "ap_fixed<16,6>"
 # "table" is hls4ml's table_t: the type a sigmoid/tanh/... table's entries are rounded to before the result type
 # (without it, each entry is f(x) rounded once, to the result type); layers without such a table ignore it, as hls4ml does
-TENSORS = ("weight", "bias", "accum", "result", "table")
+# A recurrent layer's own tensors (ir/recurrent.py): its recurrent kernel, the gates' pre-activations, the gates
+# (recurrent activation), the candidate (activation) and the LSTM's cell state; other layers ignore them
+RECURRENT_TENSORS = ("recurrent_weight", "preactivation", "gate", "candidate", "cell")
+TENSORS = ("weight", "bias", "accum", "result", "table") + RECURRENT_TENSORS
 AUTO = "auto"  # Precision: auto derives result types from value ranges (ir/auto_types.py)
 AUTO_TENSORS = ("result", "accum")
 # "Stable" is hls4ml's name for the numerically stable softmax, which is the only softmax rtl4ml builds
@@ -124,8 +127,9 @@ class Config:
                 settings.table_style = _table_style(entry["TableStyle"], f"{where}, TableStyle")
         default = precision.get("default", parse_precision(DEFAULT_PRECISION))
         settings.precision = {tensor: precision.get(tensor, default) for tensor in ("weight", "bias", "result")}
-        if "table" in precision:
-            settings.precision["table"] = precision["table"]
+        for tensor in ("table",) + RECURRENT_TENSORS:  # only where given: each layer says what it lacks means
+            if tensor in precision:
+                settings.precision[tensor] = precision[tensor]
         if precision.get("accum", AUTO) != AUTO:  # an auto accumulator is the exact one, as when none is given
             settings.precision["accum"] = precision["accum"]
         if settings.precision["result"] == AUTO:

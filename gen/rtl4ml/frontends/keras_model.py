@@ -23,8 +23,8 @@ from .keras_file import KerasFile, read_keras_file, weights_by_layer_name
 from .qkeras_quantizers import (activation_quantizer, binary_weights, levels_type, quantized_weights,
                                 ternary_weights)
 from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, ElementQuantizerSpec, InputSpec,
-                   MergeSpec, ModelSpec, PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec,
-                   per_channel_kernel)
+                   MergeSpec, ModelSpec, PermuteSpec, PoolingSpec, RecurrentSpec, ReshapeSpec, UpSamplingSpec,
+                   ZeroPaddingSpec, per_channel_kernel)
 
 ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh", "relu6", "relu1", "hard_sigmoid", "hard_tanh", "elu",
                "selu", "softplus", "softsign", "binary_tanh", "ternary_tanh")
@@ -454,6 +454,39 @@ def _reshape_target(config: dict, shape: list, where: str) -> list:
     return target
 
 
+_RECURRENT = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
+
+
+def _recurrent(name: str, keras_class: str, config: dict, weights: dict, shape: list, where: str):
+    """The RecurrentSpec of a Keras SimpleRNN, LSTM or GRU over a [steps, features] input, and its output shape."""
+    if len(shape) != 2 or shape[0] is None:
+        raise fail(f"{where}: input shape {shape} is not a sequence of a fixed number of steps [steps, features]")
+    for flag in ("stateful", "return_state", "time_major"):
+        if config.get(flag):
+            raise fail(f"{where}: {flag}=True is not supported (each sequence starts from a zero state and the "
+                       "layer returns its output only)")
+    cell, units = _RECURRENT[keras_class], int(config["units"])
+    use_bias = config.get("use_bias", True)
+    kernel, recurrent_kernel, *rest = _weights_for(weights, name, 2 + int(use_bias), keras_class)
+    gates = {"simple_rnn": 1, "lstm": 4, "gru": 3}[cell]
+    if kernel.shape != (shape[1], gates * units) or recurrent_kernel.shape != (units, gates * units):
+        raise fail(f"{where}: kernel {kernel.shape} and recurrent kernel {recurrent_kernel.shape} do not fit "
+                   f"{shape[1]} features and {units} units")
+    bias = rest[0] if use_bias else np.zeros(gates * units)
+    reset_after = cell == "gru" and bool(config.get("reset_after", True))
+    recurrent_bias = None
+    if reset_after:  # [input bias, recurrent bias]
+        bias, recurrent_bias = (bias[0], bias[1]) if use_bias else (bias, np.zeros(gates * units))
+    recurrent_activation = _activation(config.get("recurrent_activation", "sigmoid"), where) \
+        if cell != "simple_rnn" else ("linear", {})
+    spec = RecurrentSpec(name, keras_class, cell, units, kernel, recurrent_kernel, bias,
+                         activation=_activation(config.get("activation", "tanh"), where),
+                         recurrent_activation=recurrent_activation, recurrent_bias=recurrent_bias,
+                         reset_after=reset_after, return_sequences=bool(config.get("return_sequences")),
+                         go_backwards=bool(config.get("go_backwards")))
+    return spec, [shape[0], units] if spec.return_sequences else [units]
+
+
 _MERGES = {"Add": "add", "Subtract": "subtract", "Multiply": "multiply", "Average": "average", "Maximum": "maximum",
            "Minimum": "minimum", "Concatenate": "concatenate", "Dot": "dot"}
 
@@ -603,6 +636,11 @@ class _SpecWalker:
             last.inputs = inputs
             self.linear_with_activation(last, name, keras_class, config, where, out_shape)
             return
+        if keras_class in _RECURRENT:
+            recurrent, out_shape = _recurrent(name, keras_class, config, weights, shape, where)
+            recurrent.inputs = inputs
+            self.add(recurrent, name, out_shape)
+            return
         if keras_class in _POOLINGS:
             pooling, out_shape = _pooling(name, keras_class, config, shape, where)
             pooling.inputs = inputs
@@ -671,7 +709,7 @@ class _SpecWalker:
                    "SeparableConv1D/2D, QDepthwiseConv2D, QSeparableConv1D/2D, AveragePooling, MaxPooling, "
                    "GlobalAveragePooling, GlobalMaxPooling, ZeroPadding, Cropping, UpSampling, Permute, Activation, "
                    "ReLU, LeakyReLU, ThresholdedReLU, ELU, Softmax, QActivation, BatchNormalization, Add, Subtract, "
-                   "Multiply, Average, Maximum, Minimum, Concatenate, Dot, Dropout, Flatten, Reshape")
+                   "Multiply, Average, Maximum, Minimum, Concatenate, Dot, SimpleRNN, LSTM, GRU, Dropout, Flatten, Reshape")
 
     def linear_with_activation(self, spec, name: str, keras_class: str, config: dict, where: str, shape: list):
         self.add(spec, name, shape)

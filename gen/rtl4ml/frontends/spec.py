@@ -182,6 +182,31 @@ class MergeSpec:
 
 
 @dataclass
+class RecurrentSpec:
+    """A SimpleRNN, LSTM or GRU over a [steps, features] sequence, its state starting at zero. Gate order in the
+    kernels as Keras stores them: LSTM i, f, c, o; GRU z, r, h (candidate)."""
+
+    name: str
+    layer_type: str  # SimpleRNN, LSTM, GRU (or their QKeras twins)
+    cell: str  # simple_rnn | lstm | gru
+    units: int
+    kernel: np.ndarray  # float64 [features, gates * units]
+    recurrent_kernel: np.ndarray  # float64 [units, gates * units]
+    bias: np.ndarray  # float64 [gates * units]
+    activation: tuple[str, dict]  # (function, parameters): the candidate's (SimpleRNN: the state's)
+    recurrent_activation: tuple[str, dict] = ("sigmoid", {})  # the gates' (LSTM, GRU)
+    recurrent_bias: np.ndarray | None = None  # GRU reset_after: the bias added to U h before the reset gate
+    reset_after: bool = False  # GRU: the reset gate multiplies U h + recurrent_bias (True, TF2's default) or h
+    return_sequences: bool = False  # the state after every step [steps, units], else after the last [units]
+    go_backwards: bool = False  # the steps read last to first (the outputs in the order they are computed)
+    inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
+
+    @property
+    def gates(self) -> int:
+        return {"simple_rnn": 1, "lstm": 4, "gru": 3}[self.cell]
+
+
+@dataclass
 class ModelSpec:
     """Input, then layer specs in data-flow order (each after the ones it reads), then the model's outputs."""
 

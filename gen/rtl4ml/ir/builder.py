@@ -16,8 +16,8 @@ from ..config import Config
 from ..errors import fail
 from ..fixed_point import MAX_ACCUM_WIDTH, MAX_TYPE_WIDTH, FixedType, quantize_float, to_float
 from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, ElementQuantizerSpec,
-                              MergeSpec, ModelSpec, PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec,
-                              ZeroPaddingSpec)
+                              MergeSpec, ModelSpec, PermuteSpec, PoolingSpec, RecurrentSpec, ReshapeSpec,
+                              UpSamplingSpec, ZeroPaddingSpec)
 from .auto_types import TypeDeriver, is_auto
 from .graph import ModelGraph
 from .layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer,
@@ -26,9 +26,8 @@ from .layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, Conca
 from .layers.conv import output_geometry
 from .layers.element_quantizer import holding_type
 from .layers.linear import check_reuse_factor, choose_accumulator
-from .layers.softmax import build_softmax
-from .layers.piecewise_linear import build_piecewise_linear
-from .layers.table_activation import TABLE_FUNCTIONS, build_lookup_table, build_table_activation
+from .recurrent import build_recurrent
+from .activation_layers import build_activation_layer
 
 
 def _quantize_tensor(values: np.ndarray, trained_type: FixedType | None, target: FixedType) -> np.ndarray:
@@ -188,28 +187,13 @@ def _build_activation(spec: ActivationSpec, source, config: Config):
     elif spec.exact_result and spec.function in ("relu", "linear") and not spec.parameters and \
             "result" not in settings.explicit:
         result_type = source.result_type  # relu or identity: the input's type holds the result exactly
-    inputs, shape, input_type = (source.name,), source.shape, source.result_type
-    if spec.function == "lookup":  # a table of every input code, given by the model (HGQ's UnaryLUT)
-        layer = build_lookup_table(spec.name, inputs, shape, spec.parameters["table"], spec.parameters["table_kif"],
-                                   input_type, result_type)
-    elif spec.function == "softmax":  # over the last axis: each row of a shaped tensor on its own
-        layer = build_softmax(spec.name, inputs, shape, input_type, result_type, settings.table_size,
-                              settings.table_style)
-    elif spec.function in TABLE_FUNCTIONS:
-        layer = build_table_activation(spec.name, inputs, shape, spec.function, input_type, result_type,
-                                       settings.table_size, spec.parameters, settings.precision.get("table"))
-    elif spec.function in ("relu", "linear") and not spec.parameters:
-        layer = ActivationLayer(name=spec.name, inputs=inputs, shape=shape, function=spec.function,
-                                input_type=input_type, result_type=result_type)
-    else:
-        channels = len(spec.parameters.get("channel_scale", range(shape[-1])))
-        if channels != shape[-1]:
+    if "channel_scale" in spec.parameters:  # a batch normalization folded into a step function's thresholds
+        channels = len(spec.parameters["channel_scale"])
+        if channels != source.shape[-1]:
             raise fail(f"layer {spec.name} ({spec.layer_type}): {channels} per-channel thresholds for "
-                       f"{shape[-1]} channels")
-        layer = build_piecewise_linear(spec.name, inputs, shape, spec.function, spec.parameters, input_type,
-                                       result_type)
-    layer.pipeline_budget = settings.pipeline_budget
-    return layer
+                       f"{source.shape[-1]} channels")
+    return build_activation_layer(spec.name, (source.name,), source.shape, spec.function, spec.parameters,
+                                  source.result_type, result_type, settings)
 
 
 # hls4ml's LayerType names for the merge layers (Add, Subtract, Multiply are all its "Merge")
@@ -314,10 +298,13 @@ def build_ir(spec: ModelSpec, config: Config, name: str | None = None, calibrati
             raise fail(f"layer {layer_spec.name}: reads {missing[0]!r}, which no earlier layer produces")
         sources = [tensors[name] for name in layer_spec.inputs] or [previous]
         if isinstance(layer_spec, MergeSpec):
-            previous = finished(lambda: _build_merge(layer_spec, sources, config))
+            built = [finished(lambda: _build_merge(layer_spec, sources, config))]
+        elif isinstance(layer_spec, RecurrentSpec):  # lowered to the layers of its cells, the last one its output
+            built = [finished(lambda layer=layer: layer) for layer in build_recurrent(layer_spec, sources[0], config)]
         else:
-            previous = finished(lambda: _BUILDERS[type(layer_spec)](layer_spec, sources[0], config))
-        tensors[previous.name] = previous
-        layers.append(previous)
+            built = [finished(lambda: _BUILDERS[type(layer_spec)](layer_spec, sources[0], config))]
+        for previous in built:
+            tensors[previous.name] = previous
+            layers.append(previous)
     return ModelGraph(name or config.project_name, model_input, layers, tuple(spec.outputs),
                       derived_types=deriver.notes if deriver else {})

@@ -1,0 +1,240 @@
+"""SimpleRNN, LSTM and GRU, unrolled: one cell per time step, built from the IR's own layers.
+
+The builder lowers a recurrent layer to the layers its arithmetic is made of, so the golden model, the
+Verilog, the VHDL and the HLS C++ of every step are those of layers already bit-exact against each other,
+and the pipeline runs a new sequence every cycle (II 1). Step t (read in order, or last to first with
+go_backwards) computes, from the sequence x (flattened) and the state h (zero before the first step):
+
+    pre_g = Dense([x; h]) per gate g     (the kernel's rows of step t and the recurrent kernel; zeros elsewhere)
+    SimpleRNN  h = act(pre)
+    LSTM       i, f, o = ract(pre_i, pre_f, pre_o); g = act(pre_c); c = f*c + i*g; h = o * act(c)
+    GRU        z, r = ract(pre_z, pre_r); cand = act(pre_x + r * pre_h)      (reset_after: pre_x reads x and
+               pre_h reads h with the recurrent bias; else cand = act(Dense([x; r*h])))
+               h = cand + z * (h - cand)     (Keras's z*h + (1-z)*cand, exactly, before its rounding)
+
+Each named tensor is rounded to its type once (config Precision fields of the layer): the pre-activations
+`preactivation` (from an exact sum, as a Dense's), the gates `gate`, the candidates and act(c) `candidate`,
+the LSTM cell state `cell`, the state `result`; the products are rounded to the type of what they feed. The
+layers are named <layer>_t<step>_<tensor>; the last one carries the layer's name.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..config import AutoType, Config, LayerSettings
+from ..errors import fail
+from ..fixed_point import MAX_TYPE_WIDTH, FixedType, quantize_float
+from ..frontends.spec import RecurrentSpec
+from .activation_layers import build_activation_layer
+from .layers import ConcatenateLayer, DenseLayer, ElementwiseMergeLayer, Layer, ReshapeLayer
+from .layers.element_quantizer import holding_type
+from .layers.linear import check_reuse_factor, choose_accumulator
+
+# hls4ml's LayerType names (a config's LayerType section may use these)
+LAYER_TYPES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+GATE_NAMES = {"simple_rnn": ("h",), "lstm": ("i", "f", "c", "o"), "gru": ("z", "r", "h")}
+
+
+def cell_type(default: FixedType, steps: int) -> FixedType:
+    """The LSTM cell state's default: |c_t| <= t + 1 (gates in [0, 1], candidates in [-1, 1]), so integer bits
+    for the step count and 4 fractional bits finer than the default, so the running sum keeps each step's
+    products to below the state's LSB (hls4ml keeps the cell state in the layer's result type)."""
+    integer = max(default.integer, steps.bit_length() + 1)
+    frac = default.frac + 4
+    return FixedType(min(integer + frac, MAX_TYPE_WIDTH), integer, True, default.rounding, default.overflow)
+
+
+class _Cells:
+    """Builds the layers of one recurrent spec, in data-flow order."""
+
+    def __init__(self, spec: RecurrentSpec, source: Layer, config: Config):
+        self.spec, self.source = spec, source
+        self.where = f"layer {spec.name} ({spec.layer_type})"
+        self.settings = config.resolve(spec.name, tuple(dict.fromkeys((LAYER_TYPES[spec.cell], spec.layer_type))))
+        precision = self.settings.precision
+        auto = [tensor for tensor, t in precision.items() if isinstance(t, AutoType)]
+        if auto:
+            raise fail(f"{self.where}: Precision {auto[0]} auto is not supported for recurrent layers; give it a "
+                       f"type (config LayerName {spec.name}: Precision: {auto[0]}: ap_fixed<16,6>)")
+        if len(source.shape) != 2:
+            raise fail(f"{self.where}: input shape {source.shape} is not a sequence [steps, features]")
+        self.steps, self.features = source.shape
+        if spec.kernel.shape != (self.features, spec.gates * spec.units):
+            raise fail(f"{self.where}: kernel shape {spec.kernel.shape} does not fit {self.features} features and "
+                       f"{spec.gates} gates of {spec.units} units")
+        default = precision["result"]
+        self.types = {"weight": precision["weight"], "bias": precision["bias"], "result": default,
+                      "recurrent_weight": precision.get("recurrent_weight", precision["weight"]),
+                      "preactivation": precision.get("preactivation", default),
+                      "gate": precision.get("gate", default), "candidate": precision.get("candidate", default),
+                      "cell": precision.get("cell", cell_type(default, self.steps))}
+        self.layers: list[Layer] = []
+
+    # ------------------------------------------------------------------ the primitives, named and appended
+
+    def add(self, layer: Layer) -> Layer:
+        layer.pipeline_budget = self.settings.pipeline_budget
+        self.layers.append(layer)
+        return layer
+
+    def name(self, step: int, tensor: str) -> str:
+        return f"{self.spec.name}_t{step}_{tensor}"
+
+    def joined(self, step: int, x: Layer, h: Layer | None, tag: str = "xh") -> Layer:
+        """[x; h] as one vector (x alone before the first step), every code exact in a type holding both."""
+        if h is None:
+            return x
+        both = holding_type([x.result_type, h.result_type])
+        if both.width > MAX_TYPE_WIDTH:
+            raise fail(f"{self.where}: its input ({x.result_type}) and state ({h.result_type}) types together need "
+                       f"{both.width} bits (> {MAX_TYPE_WIDTH}); bring their LSBs and ranges closer")
+        return self.add(ConcatenateLayer(name=self.name(step, tag), inputs=(x.name, h.name),
+                                         shape=(x.n_out + h.n_out,), axis=0, input_shapes=(x.shape, h.shape),
+                                         input_types=(x.result_type, h.result_type), result_type=both))
+
+    def dense(self, name: str, source: Layer, rows: list[tuple[np.ndarray, FixedType]], bias: np.ndarray,
+              result: FixedType) -> DenseLayer:
+        """A Dense over `source` whose kernel stacks `rows` (each block quantized in its own type, then held in
+        one type that holds both exactly)."""
+        codes = [quantize_float(block, t) for block, t in rows]
+        weight_type = holding_type([t for _, t in rows])
+        weight = np.concatenate([c << (weight_type.frac - t.frac) for c, (_, t) in zip(codes, rows)])
+        bias_type = self.types["bias"]
+        bias_codes = quantize_float(bias, bias_type)
+        check_reuse_factor(name, self.settings.reuse_factor, weight.shape[0], weight.shape[1])
+        accum, exact = choose_accumulator(name, weight, bias_codes, source.result_type, weight_type, bias_type,
+                                          self.settings.precision.get("accum"))
+        return self.add(DenseLayer(name=name, inputs=(source.name,), shape=(weight.shape[1],),
+                                   input_type=source.result_type, weight=weight, weight_type=weight_type,
+                                   bias=bias_codes, bias_type=bias_type, accum_type=accum, accum_is_exact=exact,
+                                   result_type=result, reuse_factor=self.settings.reuse_factor,
+                                   strategy=self.settings.strategy, luts_per_dsp=self.settings.luts_per_dsp))
+
+    def step_kernel(self, step: int, gate: int) -> np.ndarray:
+        """The kernel's columns of `gate` placed at the rows of input step `step` of the flattened sequence."""
+        units, features = self.spec.units, self.features
+        kernel = np.zeros((self.steps * features, units))
+        kernel[step * features:(step + 1) * features] = self.spec.kernel[:, gate * units:(gate + 1) * units]
+        return kernel
+
+    def preactivation(self, step: int, gate: int, x: Layer, joined: Layer, h: Layer | None,
+                      with_recurrence: bool = True, bias: np.ndarray | None = None, tag: str = "") -> DenseLayer:
+        units = self.spec.units
+        columns = slice(gate * units, (gate + 1) * units)
+        rows = [(self.step_kernel(self.order[step], gate), self.types["weight"])]
+        if h is not None and with_recurrence:
+            rows.append((self.spec.recurrent_kernel[:, columns], self.types["recurrent_weight"]))
+        bias = self.spec.bias[columns] if bias is None else bias
+        return self.dense(self.name(step, f"pre_{GATE_NAMES[self.spec.cell][gate]}{tag}"),
+                          joined if h is not None and with_recurrence else x, rows, bias,
+                          self.types["preactivation"])
+
+    def activation(self, name: str, source: Layer, function: tuple[str, dict], result: FixedType) -> Layer:
+        function_name, parameters = function
+        return self.add(build_activation_layer(name, (source.name,), source.shape, function_name, parameters,
+                                               source.result_type, result, self.settings))
+
+    def merge(self, name: str, operation: str, a: Layer, b: Layer, result: FixedType) -> Layer:
+        return self.add(ElementwiseMergeLayer(name=name, inputs=(a.name, b.name), shape=a.shape,
+                                              input_types=(a.result_type, b.result_type), result_type=result,
+                                              operation=operation))
+
+    def exact(self, layer: ElementwiseMergeLayer | DenseLayer) -> FixedType:
+        """The layer's exact result type, where a data tensor may be that wide."""
+        exact = layer.accum_type if isinstance(layer, DenseLayer) else layer.exact_type
+        if exact.width > MAX_TYPE_WIDTH:
+            raise fail(f"{self.where}: {layer.name} needs {exact.width} bits (> {MAX_TYPE_WIDTH}) to be exact; "
+                       "narrow the state and candidate types")
+        return exact
+
+    # ------------------------------------------------------------------ the cells
+
+    @property
+    def order(self) -> list[int]:
+        return list(range(self.steps))[::-1] if self.spec.go_backwards else list(range(self.steps))
+
+    def build(self) -> list[Layer]:
+        spec = self.spec
+        x = self.source
+        if len(x.shape) != 1:
+            x = self.add(ReshapeLayer(name=f"{spec.name}_x", inputs=(x.name,), shape=(x.n_out,),
+                                      result_type=x.result_type))
+        h, c, states = None, None, []
+        for step in range(self.steps):
+            last = step == self.steps - 1 and not spec.return_sequences
+            state_name = spec.name if last else self.name(step, "h")
+            joined = self.joined(step, x, h)
+            if spec.cell == "simple_rnn":
+                pre = self.preactivation(step, 0, x, joined, h)
+                h = self.activation(state_name, pre, spec.activation, self.types["result"])
+            elif spec.cell == "lstm":
+                h, c = self.lstm_step(step, x, joined, h, c, state_name)
+            else:
+                h = self.gru_step(step, x, joined, h, state_name)
+            states.append(h)
+        if spec.return_sequences:
+            self.stack(states)
+        return self.layers
+
+    def lstm_step(self, step: int, x: Layer, joined: Layer, h: Layer | None, c: Layer | None, state_name: str):
+        types, spec = self.types, self.spec
+        gates = {}
+        for index, gate in enumerate(GATE_NAMES["lstm"]):
+            pre = self.preactivation(step, index, x, joined, h)
+            function, kind = (spec.activation, "candidate") if gate == "c" else (spec.recurrent_activation, "gate")
+            gates[gate] = self.activation(self.name(step, gate if gate != "c" else "g"), pre, function, types[kind])
+        update = self.merge(self.name(step, "ig"), "multiply", gates["i"], gates["c"], types["cell"])
+        if c is not None:
+            kept = self.merge(self.name(step, "fc"), "multiply", gates["f"], c, types["cell"])
+            update = self.merge(self.name(step, "cell"), "add", kept, update, types["cell"])
+        squashed = self.activation(self.name(step, "act_cell"), update, spec.activation, types["candidate"])
+        return self.merge(state_name, "multiply", gates["o"], squashed, types["result"]), update
+
+    def gru_step(self, step: int, x: Layer, joined: Layer, h: Layer | None, state_name: str) -> Layer:
+        types, spec, units = self.types, self.spec, self.spec.units
+        z, r = (self.activation(self.name(step, gate), self.preactivation(step, index, x, joined, h),
+                                spec.recurrent_activation, types["gate"]) for index, gate in enumerate("zr"))
+        if spec.reset_after:
+            pre_x = self.preactivation(step, 2, x, joined, h, with_recurrence=False, tag="x")
+            recurrent_bias = spec.recurrent_bias[2 * units:]
+            if h is None:  # U h is 0 before the first step: the recurrent part is its bias, a constant
+                pre_h = self.dense(self.name(step, "pre_hh"), x, [(np.zeros((x.n_out, units)), types["weight"])],
+                                   recurrent_bias, types["preactivation"])
+            else:
+                pre_h = self.dense(self.name(step, "pre_hh"), h,
+                                   [(spec.recurrent_kernel[:, 2 * units:], types["recurrent_weight"])],
+                                   recurrent_bias, types["preactivation"])
+            reset = self.merge(self.name(step, "r_hh"), "multiply", r, pre_h, types["preactivation"])
+            pre = self.merge(self.name(step, "pre_h"), "add", pre_x, reset, types["preactivation"])
+        elif h is None:  # r * h is 0: the candidate reads x alone
+            pre = self.preactivation(step, 2, x, joined, h)
+        else:
+            reset = self.merge(self.name(step, "rh"), "multiply", r, h, types["result"])
+            pre = self.preactivation(step, 2, x, self.joined(step, x, reset, "xrh"), reset)
+        candidate = self.activation(self.name(step, "cand"), pre, spec.activation, types["candidate"])
+        if h is None:  # h - cand is -cand: a negation (an exact Dense of -1s)
+            difference = self.dense(self.name(step, "dh"), candidate, [(-np.eye(units), FixedType(2, 1))],
+                                    np.zeros(units), types["result"])
+            difference.result_type = self.exact(difference)
+        else:
+            difference = self.merge(self.name(step, "dh"), "subtract", h, candidate, types["result"])
+            difference.result_type = self.exact(difference)
+        kept = self.merge(self.name(step, "zd"), "multiply", z, difference, types["result"])
+        return self.merge(state_name, "add", candidate, kept, types["result"])
+
+    def stack(self, states: list[Layer]) -> None:
+        """The states side by side, in the order computed, as [steps, units]."""
+        stacked = states[0]
+        for step, state in enumerate(states[1:], start=1):
+            stacked = self.add(ConcatenateLayer(
+                name=self.name(step, "seq"), inputs=(stacked.name, state.name), shape=(stacked.n_out + state.n_out,),
+                axis=0, input_shapes=(stacked.shape, state.shape),
+                input_types=(stacked.result_type, state.result_type), result_type=self.types["result"]))
+        self.add(ReshapeLayer(name=self.spec.name, inputs=(stacked.name,), shape=(self.steps, self.spec.units),
+                              result_type=self.types["result"]))
+
+
+def build_recurrent(spec: RecurrentSpec, source: Layer, config: Config) -> list[Layer]:
+    """The layers of `spec` unrolled over the steps of `source`, the last one named as the spec."""
+    return _Cells(spec, source, config).build()
