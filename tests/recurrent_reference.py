@@ -92,7 +92,10 @@ class Cell:
 
     def gru(self, x, h):
         spec, t, units = self.spec, self.types, self.spec.units
-        z, r = (self.act(spec.recurrent_activation, self.pre(g, x, h), t["preactivation"], t["gate"]) for g in (0, 1))
+        # Keras adds the recurrent bias to U h of every gate: z and r read both biases, summed before rounding
+        both = self.bias if self.recurrent_bias is None else quantize_float(spec.bias + spec.recurrent_bias, t["bias"])
+        z, r = (self.act(spec.recurrent_activation, self.pre(g, x, h, bias=both), t["preactivation"], t["gate"])
+                for g in (0, 1))
         if spec.reset_after:
             pre_x = self.pre(2, x, h, with_h=False)
             pre_h = self.pre(2, x, h, with_x=False, bias=self.recurrent_bias)

@@ -50,3 +50,84 @@ def test_the_golden_model_equals_a_per_step_loop_over_the_codes(keras, cell, opt
     types = {name: parse_precision(text) for name, text in TYPES.items()}
     want = recurrent_reference.run(_recurrent_spec(model), types, parse_precision(INPUT), codes)
     assert np.array_equal(design.predict_codes(X), want)
+
+
+@pytest.mark.parametrize("cell, options", VARIANTS, ids=lambda v: str(v))
+def test_keras_agrees_with_the_golden_model_within_the_tables_resolution(keras, cell, options):
+    """At 18-bit types the difference is the sigmoid/tanh tables' step (1024 entries over +-8 / +-4)."""
+    model = _model(keras, cell, options)
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<18,6>"}})
+    X = np.random.default_rng(4).normal(0, 1.0, size=(300, STEPS, FEATURES))
+    want = model.predict(X, verbose=0).reshape(len(X), -1)
+    assert np.abs(design.predict(X) - want).max() < 0.03
+
+
+def test_the_recurrent_types_of_the_config_reach_the_cells(keras):
+    design = rtl4ml.convert(_model(keras, "LSTM", {}), _typed_config())
+    layers = {layer.name: layer for layer in design.graph.layers}
+    t = {name: parse_precision(text) for name, text in TYPES.items()}
+    assert layers["rnn_t0_pre_i"].result_type == t["preactivation"]
+    assert layers["rnn_t2_i"].result_type == t["gate"] and layers["rnn_t2_g"].result_type == t["candidate"]
+    assert layers["rnn_t2_cell"].result_type == t["cell"] and layers["rnn"].result_type == t["result"]
+    # the kernel's rows in the weight type, the recurrent kernel's in recurrent_weight: one type holds both
+    assert layers["rnn_t2_pre_f"].weight_type.frac == max(t["weight"].frac, t["recurrent_weight"].frac)
+    assert layers["rnn_t2_pre_f"].accum_is_exact
+
+
+def test_the_default_cell_type_counts_the_steps_and_keeps_four_more_fractional_bits(keras):
+    design = rtl4ml.convert(_model(keras, "LSTM", {}, steps=40), {"Model": {"Precision": "ap_fixed<16,4>"}})
+    cell = design.graph.layer("rnn_t39_cell").result_type
+    assert (cell.integer, cell.frac) == (7, 16)  # |c| <= 40 needs 7 signed integer bits; 12 + 4 fractional
+
+
+@pytest.mark.parametrize("flag", ["stateful", "return_state"])
+def test_a_stateful_layer_or_one_returning_its_state_is_refused_by_name(keras, flag):
+    keras.utils.set_random_seed(0)
+    layer = keras.layers.LSTM(2, name="rnn", **{flag: True}) if flag != "stateful" else \
+        keras.layers.LSTM(2, name="rnn", stateful=True)
+    inputs = keras.Input((3, 2), batch_size=1 if flag == "stateful" else None, name="seq")
+    outputs = layer(inputs)
+    model = keras.Model(inputs, outputs[0] if flag == "return_state" else outputs)
+    with pytest.raises(Rtl4mlError, match=f"layer rnn \\(LSTM\\): {flag}=True is not supported"):
+        rtl4ml.convert(model)
+
+
+def test_auto_precision_on_a_recurrent_layer_is_refused_with_what_to_give(keras):
+    with pytest.raises(Rtl4mlError, match=r"layer rnn \(GRU\): Precision result auto is not supported"):
+        rtl4ml.convert(_model(keras, "GRU", {}), {"Model": {"Precision": "ap_fixed<16,6>"},
+                                                   "LayerName": {"rnn": {"Precision": "auto"}}})
+
+
+def _chain(keras):
+    """Every cell form in one small model, each reading the sequence of the one before."""
+    keras.utils.set_random_seed(2)
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input((3, FEATURES), name="seq"),
+        layers.SimpleRNN(3, activation="relu", return_sequences=True, go_backwards=True, name="simple"),
+        layers.GRU(3, reset_after=False, return_sequences=True, name="gru_before"),
+        layers.GRU(3, return_sequences=True, name="gru_after"),
+        layers.LSTM(3, name="lstm"), layers.Dense(2, name="head")])
+    rng = np.random.default_rng(2)
+    for layer in model.layers:
+        layer.set_weights([rng.normal(0, 0.6, w.shape) for w in layer.get_weights()])
+    return model
+
+
+@pytest.mark.sim
+def test_the_unrolled_cells_run_bit_exactly_in_verilog_and_vhdl_at_ii_1(keras, tmp_path):
+    design = rtl4ml.convert(_chain(keras), {"Model": {"Precision": "ap_fixed<14,5>"}})
+    design.write(tmp_path / "chain")
+    X = np.random.default_rng(5).normal(0, 1.5, size=(150, 3, FEATURES))
+    for run in (design.simulate, design.simulate_vhdl):
+        results = run(X)
+        assert results["passed"] and results["mismatches"] == 0 and results["compared"] == len(X), results
+        assert results["LatencyMax"] == design.latency and results["IntervalMax"] == 1
+
+
+@pytest.mark.deep
+def test_the_unrolled_cells_c_simulate_bit_exactly(keras, tmp_path):
+    design = rtl4ml.convert(_chain(keras), {"Model": {"Precision": "ap_fixed<14,5>"}})
+    design.write(tmp_path / "chain")
+    results = design.csim(np.random.default_rng(6).normal(0, 1.5, size=(150, 3, FEATURES)))
+    assert results["passed"] and results["mismatches"] == 0, results

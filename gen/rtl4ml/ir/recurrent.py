@@ -193,8 +193,11 @@ class _Cells:
 
     def gru_step(self, step: int, x: Layer, joined: Layer, h: Layer | None, state_name: str) -> Layer:
         types, spec, units = self.types, self.spec, self.spec.units
-        z, r = (self.activation(self.name(step, gate), self.preactivation(step, index, x, joined, h),
-                                spec.recurrent_activation, types["gate"]) for index, gate in enumerate("zr"))
+        # reset_after: U h + recurrent_bias in every gate, so z and r see both biases (summed, then rounded once)
+        biases = spec.bias if not spec.reset_after else spec.bias + spec.recurrent_bias
+        z, r = (self.activation(self.name(step, gate), self.preactivation(
+            step, index, x, joined, h, bias=biases[index * units:(index + 1) * units]), spec.recurrent_activation,
+            types["gate"]) for index, gate in enumerate("zr"))
         if spec.reset_after:
             pre_x = self.preactivation(step, 2, x, joined, h, with_recurrence=False, tag="x")
             recurrent_bias = spec.recurrent_bias[2 * units:]
