@@ -131,3 +131,30 @@ def test_the_unrolled_cells_c_simulate_bit_exactly(keras, tmp_path):
     design.write(tmp_path / "chain")
     results = design.csim(np.random.default_rng(6).normal(0, 1.5, size=(150, 3, FEATURES)))
     assert results["passed"] and results["mismatches"] == 0, results
+
+
+@pytest.mark.parametrize("activation, recurrent_activation", [("quantized_tanh(8)", "hard_sigmoid"),
+                                                              ("tanh", "sigmoid")])
+def test_a_qkeras_qlstm_reads_its_quantizers_and_agrees_with_qkeras(keras, activation, recurrent_activation):
+    """The kernel, recurrent, bias and state quantizers become the weight, recurrent_weight, bias, state and cell
+    types; quantized_tanh is hard_tanh into its 8-bit type, hard_sigmoid is QKeras's (0.5 x + 0.5). QKeras keeps
+    the gates and the final state in float: within two LSBs of the 8-bit candidates."""
+    from qkeras import QLSTM
+
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((STEPS, FEATURES), name="seq"), QLSTM(
+        UNITS, kernel_quantizer="quantized_bits(8,0,alpha=1)", recurrent_quantizer="quantized_bits(8,0,alpha=1)",
+        bias_quantizer="quantized_bits(8,2,alpha=1)", state_quantizer="quantized_bits(12,2,alpha=1)",
+        activation=activation, recurrent_activation=recurrent_activation, name="rnn")])
+    rng = np.random.default_rng(0)
+    model.layers[0].set_weights([rng.normal(0, 0.5, w.shape) for w in model.layers[0].get_weights()])
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<16,6>"}})
+    layers = {layer.name: layer for layer in design.graph.layers}
+    state = parse_precision("ap_fixed<12,3,AP_RND_CONV,AP_SAT>")
+    assert layers["rnn"].result_type == state and layers["rnn_t2_cell"].result_type == state
+    weights = layers["rnn_t2_pre_o"].weight_type  # the codes of both 8-bit kernels, exactly
+    assert (weights.width, weights.integer) == (8, 1)
+    if activation.startswith("quantized_tanh"):
+        assert layers["rnn_t2_g"].result_type == parse_precision("ap_fixed<8,1,AP_RND_CONV,AP_SAT>")
+    X = rng.normal(0, 1, (400, STEPS, FEATURES))
+    assert np.abs(design.predict(X) - model.predict(X, verbose=0)).max() <= 2 ** -6

@@ -20,8 +20,8 @@ from ..ir.layers.conv import output_geometry
 from ..ir.layers.piecewise_linear import STEP_FUNCTIONS
 from .hgq_types import element_type, exact_between_quantizers
 from .keras_file import KerasFile, read_keras_file, weights_by_layer_name
-from .qkeras_quantizers import (activation_quantizer, binary_weights, levels_type, quantized_weights,
-                                ternary_weights)
+from .qkeras_quantizers import (activation_quantizer, binary_weights, levels_type, quantized_bits_type,
+                                quantized_weights, quantizer_name_and_params, ternary_weights)
 from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, ElementQuantizerSpec, InputSpec,
                    MergeSpec, ModelSpec, PermuteSpec, PoolingSpec, RecurrentSpec, ReshapeSpec, UpSamplingSpec,
                    ZeroPaddingSpec, per_channel_kernel)
@@ -454,7 +454,29 @@ def _reshape_target(config: dict, shape: list, where: str) -> list:
     return target
 
 
-_RECURRENT = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
+_RECURRENT = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru", "QSimpleRNN": "simple_rnn", "QLSTM": "lstm",
+              "QGRU": "gru"}
+
+
+def _recurrent_quantizers(config: dict, where: str, kernel, recurrent_kernel, bias) -> dict:
+    """A QKeras recurrent layer's trained types: its weights' quantizers read as for QDense, the state quantizer's
+    type, and its activations (quantizers or QKeras functions by name)."""
+    kernel, kernel_type = quantized_weights(kernel, config.get("kernel_quantizer"), f"{where}, kernel_quantizer")
+    recurrent_kernel, recurrent_type = quantized_weights(recurrent_kernel, config.get("recurrent_quantizer"),
+                                                         f"{where}, recurrent_quantizer")
+    bias, bias_type = quantized_weights(bias, config.get("bias_quantizer"), f"{where}, bias_quantizer")
+    state_type = None
+    if config.get("state_quantizer") is not None:
+        name, params = quantizer_name_and_params(config["state_quantizer"], f"{where}, state_quantizer")
+        if name != "quantized_bits":
+            raise fail(f"{where}, state_quantizer: {name} is not supported (quantized_bits is)")
+        state_type = quantized_bits_type(params, f"{where}, state_quantizer")
+    activations = {}
+    for field, default in (("activation", "quantized_tanh"), ("recurrent_activation", "hard_sigmoid")):
+        function, parameters, result_type = activation_quantizer(config.get(field, default), f"{where}, {field}")
+        activations[field], activations[f"{field}_type"] = (function, parameters), result_type
+    return dict(kernel=kernel, recurrent_kernel=recurrent_kernel, bias=bias, kernel_type=kernel_type,
+                recurrent_type=recurrent_type, bias_type=bias_type, state_type=state_type, **activations)
 
 
 def _recurrent(name: str, keras_class: str, config: dict, weights: dict, shape: list, where: str):
@@ -472,18 +494,21 @@ def _recurrent(name: str, keras_class: str, config: dict, weights: dict, shape: 
     if kernel.shape != (shape[1], gates * units) or recurrent_kernel.shape != (units, gates * units):
         raise fail(f"{where}: kernel {kernel.shape} and recurrent kernel {recurrent_kernel.shape} do not fit "
                    f"{shape[1]} features and {units} units")
-    bias = rest[0] if use_bias else np.zeros(gates * units)
     reset_after = cell == "gru" and bool(config.get("reset_after", True))
-    recurrent_bias = None
+    bias = rest[0] if use_bias else np.zeros((2, gates * units) if reset_after else gates * units)
+    if keras_class.startswith("Q"):
+        fields = _recurrent_quantizers(config, where, kernel, recurrent_kernel, bias)
+    else:
+        fields = dict(kernel=kernel, recurrent_kernel=recurrent_kernel, bias=bias,
+                      activation=_activation(config.get("activation", "tanh"), where),
+                      recurrent_activation=_activation(config.get("recurrent_activation", "sigmoid"), where))
+    if cell == "simple_rnn":  # no gates
+        fields.update(recurrent_activation=("linear", {}), recurrent_activation_type=None)
     if reset_after:  # [input bias, recurrent bias]
-        bias, recurrent_bias = (bias[0], bias[1]) if use_bias else (bias, np.zeros(gates * units))
-    recurrent_activation = _activation(config.get("recurrent_activation", "sigmoid"), where) \
-        if cell != "simple_rnn" else ("linear", {})
-    spec = RecurrentSpec(name, keras_class, cell, units, kernel, recurrent_kernel, bias,
-                         activation=_activation(config.get("activation", "tanh"), where),
-                         recurrent_activation=recurrent_activation, recurrent_bias=recurrent_bias,
-                         reset_after=reset_after, return_sequences=bool(config.get("return_sequences")),
-                         go_backwards=bool(config.get("go_backwards")))
+        fields["bias"], fields["recurrent_bias"] = fields["bias"][0], fields["bias"][1]
+    spec = RecurrentSpec(name, keras_class, cell, units, reset_after=reset_after,
+                         return_sequences=bool(config.get("return_sequences")),
+                         go_backwards=bool(config.get("go_backwards")), **fields)
     return spec, [shape[0], units] if spec.return_sequences else [units]
 
 

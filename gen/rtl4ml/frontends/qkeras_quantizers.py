@@ -20,6 +20,7 @@ _CALL_RE = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$")
 _POSITIONAL = {
     "quantized_bits": ["bits", "integer", "symmetric", "keep_negative", "alpha", "use_stochastic_rounding"],
     "quantized_relu": ["bits", "integer", "use_sigmoid", "negative_slope", "use_stochastic_rounding", "relu_upper_bound"],
+    "quantized_tanh": ["bits", "use_stochastic_rounding", "symmetric", "use_real_tanh"],
 }
 
 
@@ -95,6 +96,19 @@ def _check_relu(params: dict, where: str) -> None:
         raise fail(f"{where}: quantized_relu with relu_upper_bound is not supported")
     if params.get("use_stochastic_rounding"):
         raise fail(f"{where}: stochastic rounding has no hardware equivalent")
+
+
+def quantized_tanh_type(params: dict, where: str) -> FixedType:
+    """QKeras's quantized_tanh(bits): 2 * hard_sigmoid(x) - 1 (its default internal sigmoid, 0.5 x + 0.5 clipped),
+    i.e. clip(x, -1, 1), rounded half to even to 2^-(bits-1) and kept in [-1 (+2^-(bits-1) if symmetric),
+    1 - 2^-(bits-1)]: hard_tanh into ap_fixed<bits, 1, AP_RND_CONV, AP_SAT or AP_SAT_SYM>."""
+    if params.get("use_real_tanh"):
+        raise fail(f"{where}: quantized_tanh(use_real_tanh=True) is not supported (a table of tanh rounded to the "
+                   "same type is: use activation='tanh' and a candidate type)")
+    if params.get("use_stochastic_rounding"):
+        raise fail(f"{where}: stochastic rounding has no hardware equivalent; set use_stochastic_rounding=False")
+    bits = int(params.get("bits", 8))
+    return FixedType(bits, 1, True, "AP_RND_CONV", "AP_SAT_SYM" if params.get("symmetric") else "AP_SAT")
 
 
 def quantized_relu_type(params: dict, where: str) -> FixedType:
@@ -229,11 +243,14 @@ def activation_quantizer(spec, where: str) -> tuple[str, dict, FixedType | None]
     if name in ("ternary", "stochastic_ternary"):
         parameters, levels = ternary_parameters(params, where)
         return "ternary", parameters, levels_type(levels, where)
+    if name == "quantized_tanh":
+        return ("hard_tanh", {"slope": 0.5, "shift": 0.5}, quantized_tanh_type(params, where))
     if not params and name in _QKERAS_FUNCTIONS:
         function, parameters = _QKERAS_FUNCTIONS[name]
         return function, dict(parameters), None
     raise fail(f"{where}: unsupported activation quantizer {name!r}; rtl4ml supports quantized_relu, quantized_bits, "
-               f"binary, ternary, stochastic_binary, stochastic_ternary and {', '.join(_QKERAS_FUNCTIONS)}")
+               f"binary, ternary, stochastic_binary, stochastic_ternary, quantized_tanh and "
+               f"{', '.join(_QKERAS_FUNCTIONS)}")
 
 
 # QKeras's own activation functions by name (QKeras's hard_sigmoid is clip(0.5 x + 0.5, 0, 1), not Keras's; its

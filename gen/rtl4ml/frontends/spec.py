@@ -199,6 +199,14 @@ class RecurrentSpec:
     reset_after: bool = False  # GRU: the reset gate multiplies U h + recurrent_bias (True, TF2's default) or h
     return_sequences: bool = False  # the state after every step [steps, units], else after the last [units]
     go_backwards: bool = False  # the steps read last to first (the outputs in the order they are computed)
+    # the types it was trained with (QKeras quantizers): kernel, recurrent kernel, bias (both GRU biases), the
+    # state (QKeras quantizes h and the LSTM's c with it before each step), the activations' results
+    kernel_type: FixedType | None = None
+    recurrent_type: FixedType | None = None
+    bias_type: FixedType | None = None
+    state_type: FixedType | None = None
+    activation_type: FixedType | None = None
+    recurrent_activation_type: FixedType | None = None
     inputs: tuple[str, ...] = ()  # names of the specs (or the input) read; () means the previous one
 
     @property

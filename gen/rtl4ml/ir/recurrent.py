@@ -9,8 +9,10 @@ go_backwards) computes, from the sequence x (flattened) and the state h (zero be
     SimpleRNN  h = act(pre)
     LSTM       i, f, o = ract(pre_i, pre_f, pre_o); g = act(pre_c); c = f*c + i*g; h = o * act(c)
     GRU        z, r = ract(pre_z, pre_r); cand = act(pre_x + r * pre_h)      (reset_after: pre_x reads x and
-               pre_h reads h with the recurrent bias; else cand = act(Dense([x; r*h])))
+               pre_h reads h with the recurrent bias, which z and r add too; else cand = act(Dense([x; r*h])))
                h = cand + z * (h - cand)     (Keras's z*h + (1-z)*cand, exactly, before its rounding)
+
+Before the first step h and c are zero: the recurrent rows and f*c are left out, and GRU's h - cand is -cand.
 
 Each named tensor is rounded to its type once (config Precision fields of the layer): the pre-activations
 `preactivation` (from an exact sum, as a Dense's), the gates `gate`, the candidates and act(c) `candidate`,
@@ -24,7 +26,7 @@ import numpy as np
 
 from ..config import AutoType, Config, LayerSettings
 from ..errors import fail
-from ..fixed_point import MAX_TYPE_WIDTH, FixedType, quantize_float
+from ..fixed_point import MAX_TYPE_WIDTH, FixedType, quantize_float, to_float
 from ..frontends.spec import RecurrentSpec
 from .activation_layers import build_activation_layer
 from .layers import ConcatenateLayer, DenseLayer, ElementwiseMergeLayer, Layer, ReshapeLayer
@@ -45,6 +47,10 @@ def cell_type(default: FixedType, steps: int) -> FixedType:
     return FixedType(min(integer + frac, MAX_TYPE_WIDTH), integer, True, default.rounding, default.overflow)
 
 
+def _as_trained(values: np.ndarray, trained: FixedType | None) -> np.ndarray:
+    return values if trained is None else to_float(quantize_float(values, trained), trained.frac)
+
+
 class _Cells:
     """Builds the layers of one recurrent spec, in data-flow order."""
 
@@ -63,13 +69,31 @@ class _Cells:
         if spec.kernel.shape != (self.features, spec.gates * spec.units):
             raise fail(f"{self.where}: kernel shape {spec.kernel.shape} does not fit {self.features} features and "
                        f"{spec.gates} gates of {spec.units} units")
-        default = precision["result"]
-        self.types = {"weight": precision["weight"], "bias": precision["bias"], "result": default,
-                      "recurrent_weight": precision.get("recurrent_weight", precision["weight"]),
-                      "preactivation": precision.get("preactivation", default),
-                      "gate": precision.get("gate", default), "candidate": precision.get("candidate", default),
-                      "cell": precision.get("cell", cell_type(default, self.steps))}
+        self.types = self.resolve_types(precision)
+        trained = {"weight": spec.kernel_type, "recurrent_weight": spec.recurrent_type, "bias": spec.bias_type}
+        # the weights as trained (a quantizer's type applied first), then in the types they get here
+        self.kernel, self.recurrent_kernel, self.bias = (
+            _as_trained(values, trained[tensor]) for values, tensor in
+            ((spec.kernel, "weight"), (spec.recurrent_kernel, "recurrent_weight"), (spec.bias, "bias")))
+        self.recurrent_bias = None if spec.recurrent_bias is None else _as_trained(spec.recurrent_bias,
+                                                                                   spec.bias_type)
         self.layers: list[Layer] = []
+
+    def resolve_types(self, precision: dict) -> dict[str, FixedType]:
+        """Each tensor's type: the config's at LayerName level, else the one the model was trained with (QKeras
+        quantizers; the state quantizer types h and the LSTM's c, as QKeras applies it to both), else the
+        config's default for it."""
+        spec, explicit, default = self.spec, self.settings.explicit, precision["result"]
+        trained = {"weight": spec.kernel_type, "recurrent_weight": spec.recurrent_type,
+                   "bias": spec.bias_type, "result": spec.state_type, "cell": spec.state_type,
+                   "candidate": spec.activation_type, "gate": spec.recurrent_activation_type}
+        defaults = {"weight": precision["weight"], "bias": precision["bias"], "result": default,
+                    "recurrent_weight": precision.get("recurrent_weight", precision["weight"]),
+                    "preactivation": precision.get("preactivation", default),
+                    "gate": precision.get("gate", default), "candidate": precision.get("candidate", default),
+                    "cell": precision.get("cell", cell_type(default, self.steps))}
+        return {tensor: trained[tensor] if trained.get(tensor) is not None and tensor not in explicit else t
+                for tensor, t in defaults.items()}
 
     # ------------------------------------------------------------------ the primitives, named and appended
 
@@ -115,7 +139,7 @@ class _Cells:
         """The kernel's columns of `gate` placed at the rows of input step `step` of the flattened sequence."""
         units, features = self.spec.units, self.features
         kernel = np.zeros((self.steps * features, units))
-        kernel[step * features:(step + 1) * features] = self.spec.kernel[:, gate * units:(gate + 1) * units]
+        kernel[step * features:(step + 1) * features] = self.kernel[:, gate * units:(gate + 1) * units]
         return kernel
 
     def preactivation(self, step: int, gate: int, x: Layer, joined: Layer, h: Layer | None,
@@ -124,8 +148,8 @@ class _Cells:
         columns = slice(gate * units, (gate + 1) * units)
         rows = [(self.step_kernel(self.order[step], gate), self.types["weight"])]
         if h is not None and with_recurrence:
-            rows.append((self.spec.recurrent_kernel[:, columns], self.types["recurrent_weight"]))
-        bias = self.spec.bias[columns] if bias is None else bias
+            rows.append((self.recurrent_kernel[:, columns], self.types["recurrent_weight"]))
+        bias = self.bias[columns] if bias is None else bias
         return self.dense(self.name(step, f"pre_{GATE_NAMES[self.spec.cell][gate]}{tag}"),
                           joined if h is not None and with_recurrence else x, rows, bias,
                           self.types["preactivation"])
@@ -194,19 +218,19 @@ class _Cells:
     def gru_step(self, step: int, x: Layer, joined: Layer, h: Layer | None, state_name: str) -> Layer:
         types, spec, units = self.types, self.spec, self.spec.units
         # reset_after: U h + recurrent_bias in every gate, so z and r see both biases (summed, then rounded once)
-        biases = spec.bias if not spec.reset_after else spec.bias + spec.recurrent_bias
+        biases = self.bias if not spec.reset_after else self.bias + self.recurrent_bias
         z, r = (self.activation(self.name(step, gate), self.preactivation(
             step, index, x, joined, h, bias=biases[index * units:(index + 1) * units]), spec.recurrent_activation,
             types["gate"]) for index, gate in enumerate("zr"))
         if spec.reset_after:
             pre_x = self.preactivation(step, 2, x, joined, h, with_recurrence=False, tag="x")
-            recurrent_bias = spec.recurrent_bias[2 * units:]
+            recurrent_bias = self.recurrent_bias[2 * units:]
             if h is None:  # U h is 0 before the first step: the recurrent part is its bias, a constant
                 pre_h = self.dense(self.name(step, "pre_hh"), x, [(np.zeros((x.n_out, units)), types["weight"])],
                                    recurrent_bias, types["preactivation"])
             else:
                 pre_h = self.dense(self.name(step, "pre_hh"), h,
-                                   [(spec.recurrent_kernel[:, 2 * units:], types["recurrent_weight"])],
+                                   [(self.recurrent_kernel[:, 2 * units:], types["recurrent_weight"])],
                                    recurrent_bias, types["preactivation"])
             reset = self.merge(self.name(step, "r_hh"), "multiply", r, pre_h, types["preactivation"])
             pre = self.merge(self.name(step, "pre_h"), "add", pre_x, reset, types["preactivation"])
