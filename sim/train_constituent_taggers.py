@@ -6,6 +6,7 @@ without TensorFlow), and prints the float test figures on the whole 15,000-jet t
 
     python sim/train_constituent_taggers.py deep_sets     # -> sim/models/deep_sets
     python sim/train_constituent_taggers.py jet_image     # -> sim/models/jet_image
+    python sim/train_constituent_taggers.py lstm --epochs 40   # -> sim/models/jet_tagger_lstm
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rtl4ml.constituent_training import (ARCHITECTURES, ConstituentRecipe, evalu
 from rtl4ml.datasets.constituents import load_constituent_jets
 
 TEST_VECTORS = 3000
+BUNDLES = {"deep_sets": "deep_sets", "jet_image": "jet_image", "lstm": "jet_tagger_lstm"}
 HERE = Path(__file__).resolve().parent
 
 
@@ -37,7 +39,7 @@ def main() -> None:
     model = train_constituent_tagger(jets.take(train), recipe, verbose=2)
     figures = evaluate(model, jets.take(test), recipe)
     print(f"{args.architecture} on {len(test)} test jets:", {key: round(value, 4) for key, value in figures.items()})
-    save_constituent_bundle(Path(args.out) if args.out else HERE / "models" / args.architecture, model,
+    save_constituent_bundle(Path(args.out) if args.out else HERE / "models" / BUNDLES[args.architecture], model,
                             jets.take(test), recipe, args.test_vectors, figures)
 
 

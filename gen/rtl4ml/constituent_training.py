@@ -6,6 +6,8 @@ Deep-Sets (the CMS Phase-2 L1 style, on 16 constituents x (pt fraction, d eta, d
   -> head "mass":    QDense -> relu -> QDense(1), the jet mass in units of 100 GeV (a regression)
 Jet image (16 x 16 pT-fraction pixels over |d eta|, |d phi| < 0.8):
   QConv2D(3x3) -> relu -> MaxPooling2D(2) -> Flatten -> QDense -> relu -> QDense(5) -> softmax
+Sequence (the 20 leading constituents in pT order x (pt fraction, d eta, d phi, energy fraction, charge, photon)):
+  QLSTM 16 (quantized_tanh, QKeras's hard_sigmoid, a state quantizer) -> QDense(5) -> softmax
 Weights are QKeras `quantized_bits(bits, 0, alpha=1)`, activations `quantized_relu(bits, relu_integer)`;
 Adam, early stopping on a validation split, everything seeded (as the MLP recipes in training.py).
 """
@@ -17,13 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets.constituents import ConstituentJets, deep_sets_inputs, jet_images, mass_target
+from .datasets.constituents import ConstituentJets, deep_sets_inputs, jet_images, mass_target, sequence_inputs
 from .datasets.jets import CLASSES
 from .errors import fail
 from .keras_reference import named_outputs
 from .training import SEED, TEST_FRACTION, _keras
 
-ARCHITECTURES = ("deep_sets", "jet_image")
+ARCHITECTURES = ("deep_sets", "jet_image", "lstm")
 
 
 @dataclass
@@ -37,6 +39,8 @@ class ConstituentRecipe:
     phi_filters: tuple[int, ...] = (16, 16)  # Deep-Sets: the pointwise Conv1D layers
     pixels: int = 16
     filters: int = 4  # jet image: the Conv2D
+    steps: int = 20  # sequence: constituents read
+    units: int = 16  # sequence: the LSTM's state
     epochs: int = 200
     batch_size: int = 512
     mass_loss_weight: float = 1.0
@@ -51,6 +55,8 @@ class ConstituentRecipe:
             raise fail(f"relu_integer={self.relu_integer} must lie in 0..bits-1 ({self.bits - 1})")
 
     def inputs(self, jets: ConstituentJets) -> np.ndarray:
+        if self.architecture == "lstm":
+            return sequence_inputs(jets, self.steps)
         return deep_sets_inputs(jets, self.slots) if self.architecture == "deep_sets" else jet_images(jets, self.pixels)
 
     def targets(self, jets: ConstituentJets) -> dict[str, np.ndarray]:
@@ -108,6 +114,20 @@ def build_jet_image_model(keras, recipe: ConstituentRecipe):
     return keras.Model(x, keras.layers.Softmax(name="classes")(logits), name="jet_image_tagger")
 
 
+def build_lstm_model(keras, recipe: ConstituentRecipe):
+    qkeras, weights, _ = _qkeras(recipe)
+    x = keras.Input(shape=(recipe.steps, 6), name="constituents")
+    h = qkeras.QLSTM(recipe.units, kernel_quantizer=weights, recurrent_quantizer=weights, bias_quantizer=weights,
+                     state_quantizer=qkeras.quantized_bits(recipe.bits + 4, 2, alpha=1),
+                     activation=qkeras.quantized_tanh(recipe.bits), recurrent_activation="hard_sigmoid",
+                     name="lstm")(x)
+    logits = qkeras.QDense(len(CLASSES), name="logits", kernel_quantizer=weights, bias_quantizer=weights)(h)
+    return keras.Model(x, keras.layers.Softmax(name="classes")(logits), name="lstm_tagger")
+
+
+_BUILDERS = {"deep_sets": build_deep_sets_model, "jet_image": build_jet_image_model, "lstm": build_lstm_model}
+
+
 def train_constituent_tagger(jets: ConstituentJets, recipe: ConstituentRecipe, verbose: int = 0):
     """Train on `jets` (the training split); returns the tf_keras model, ready to save."""
     recipe.check()
@@ -116,8 +136,7 @@ def train_constituent_tagger(jets: ConstituentJets, recipe: ConstituentRecipe, v
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
-    build = build_deep_sets_model if recipe.architecture == "deep_sets" else build_jet_image_model
-    model = build(keras, recipe)
+    model = _BUILDERS[recipe.architecture](keras, recipe)
     targets = recipe.targets(jets)
     losses = {"classes": "sparse_categorical_crossentropy", "mass": "mse"}
     model.compile(optimizer=keras.optimizers.Adam(2e-3), loss={name: losses[name] for name in targets},

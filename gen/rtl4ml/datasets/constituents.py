@@ -23,6 +23,8 @@ from .jets import CLASSES, _remap_classes
 
 CONSTITUENT_FEATURES = ("pt", "eta", "phi", "energy", "charge", "pdg_id")
 DEEP_SETS_FEATURES = ("pt_fraction", "delta_eta", "delta_phi", "charge")
+SEQUENCE_FEATURES = ("pt_fraction", "delta_eta", "delta_phi", "energy_fraction", "charge", "is_photon")
+PHOTON = 22  # PDG id
 # the regression target of the bundled Deep-Sets tagger's second head, in units of this many GeV
 MASS_UNIT_GEV = 100.0
 
@@ -85,6 +87,17 @@ def deep_sets_inputs(jets: ConstituentJets, slots: int = 16) -> np.ndarray:
     pt_fraction, delta_eta, delta_phi, real = jets.relative(slots)
     charge = np.where(real, jets.constituents[:, :slots, 4], 0.0)
     return np.stack([pt_fraction, delta_eta, delta_phi, charge], axis=-1).astype(np.float32)
+
+
+def sequence_inputs(jets: ConstituentJets, steps: int = 20) -> np.ndarray:
+    """[jets, steps, 6]: the leading constituents by pT, in that order (SEQUENCE_FEATURES: the Deep-Sets four plus
+    the energy as a fraction of all constituents' and a photon flag); zero in padding slots."""
+    pt_fraction, delta_eta, delta_phi, real = jets.relative(steps)
+    energy = jets.constituents[..., 3].astype(np.float64)
+    energy_fraction = np.where(real, energy[:, :steps] / energy.sum(axis=1, keepdims=True), 0.0)
+    charge = np.where(real, jets.constituents[:, :steps, 4], 0.0)
+    photon = np.where(real & (np.abs(jets.constituents[:, :steps, 5]) == PHOTON), 1.0, 0.0)
+    return np.stack([pt_fraction, delta_eta, delta_phi, energy_fraction, charge, photon], axis=-1).astype(np.float32)
 
 
 def jet_images(jets: ConstituentJets, pixels: int = 16, extent: float = 0.8, slots: int | None = None) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Random small MLPs, some behind a convolution (zero padding before it; average or max pooling, then a cropping,
-up-sampling or permute and a softmax over the rows after it), some with a side branch merged into the last layer (add/subtract/multiply/
+up-sampling or permute and a softmax over the rows after it) or a recurrent layer (SimpleRNN, LSTM, GRU over a short
+sequence), some with a side branch merged into the last layer (add/subtract/multiply/
 average/maximum/minimum/concatenate/dot, sometimes a second output), with every activation the frontend reads
 (parametrized ones with their constants), as plain JSON specs, and how to turn one into a model + config.
 
@@ -14,8 +15,8 @@ import numpy as np
 
 from ..fixed_point import FixedType, parse_precision
 from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, InputSpec, MergeSpec,
-                             ModelSpec, PermuteSpec, PoolingSpec, ReshapeSpec, UpSamplingSpec, ZeroPaddingSpec,
-                             per_channel_kernel)
+                             ModelSpec, PermuteSpec, PoolingSpec, RecurrentSpec, ReshapeSpec, UpSamplingSpec,
+                             ZeroPaddingSpec, per_channel_kernel)
 from ..ir.layers.conv import output_geometry
 from ..ir.layers.piecewise_linear import STEP_FUNCTIONS
 
@@ -106,6 +107,27 @@ def _wiring_spec(wiring: dict, rank: int):
     return CroppingSpec("wire", f"Cropping{rank}D", tuple(wiring["before"]), tuple(wiring["after"]))
 
 
+RECURRENT_GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
+RECURRENT_TENSORS = ("weight", "recurrent_weight", "bias", "preactivation", "gate", "candidate", "cell", "result")
+
+
+def recurrent_output_size(recurrent: dict) -> int:
+    return recurrent["units"] * (recurrent["steps"] if recurrent["return_sequences"] else 1)
+
+
+def _recurrent_spec(recurrent: dict) -> RecurrentSpec:
+    cell = recurrent["cell"]
+    bias = _float(recurrent["bias"], recurrent["bias_type"])
+    return RecurrentSpec(
+        "rnn", {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}[cell], cell, recurrent["units"],
+        _float(recurrent["weights"], recurrent["weight_type"]),
+        _float(recurrent["recurrent_weights"], recurrent["recurrent_weight_type"]),
+        bias[0] if recurrent["reset_after"] else bias, activation=(recurrent["activation"], {}),
+        recurrent_activation=(recurrent["recurrent_activation"], {}),
+        recurrent_bias=bias[1] if recurrent["reset_after"] else None, reset_after=recurrent["reset_after"],
+        return_sequences=recurrent["return_sequences"], go_backwards=recurrent["go_backwards"])
+
+
 def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
     """ModelSpec and hls4ml-style config of a random-design spec."""
     input_name = "x"
@@ -114,6 +136,13 @@ def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
     conv = spec.get("conv")
     if conv:
         input_shape = tuple(conv["input_shape"])
+    recurrent = spec.get("recurrent")
+    if recurrent:  # a recurrent layer over the input sequence, its states flattened for the dense layers
+        input_shape = (recurrent["steps"], recurrent["features"])
+        layers.append(_recurrent_spec(recurrent))
+        names["rnn"] = {"Precision": {tensor: recurrent[f"{tensor}_type"] for tensor in RECURRENT_TENSORS}}
+        if recurrent["return_sequences"]:
+            layers.append(ReshapeSpec("flat", "Flatten", (recurrent_output_size(recurrent),)))
     norm = spec.get("batchnorm")
     if norm:  # a standalone batch norm on the input (per channel: the last axis)
         layers.append(BatchNormSpec("norm", "BatchNormalization", _float(norm["scale"], norm["weight_type"]),
@@ -330,6 +359,37 @@ def _draw_wiring(choose, shape: list[int], kinds: tuple[str, ...]) -> dict | Non
             "after": [choose.integer(0, n - 1 - b) for n, b in zip(spatial, before)]}
 
 
+def _draw_recurrent_type(choose, signed: bool | None = None) -> str:
+    """A type of 4 to 14 bits with its binary point inside it, so [x; h] and h - cand fit a data tensor exactly."""
+    from ..fixed_point import OVERFLOW_MODES, ROUNDING_MODES
+
+    width = choose.integer(4, 14)
+    signed = bool(choose.integer(0, 1)) if signed is None else signed
+    return str(FixedType(width, choose.integer(0, width), signed, choose.choice(ROUNDING_MODES),
+                         choose.choice(OVERFLOW_MODES)))
+
+
+def draw_recurrent(choose, rng: np.random.Generator) -> dict:
+    """A SimpleRNN, LSTM or GRU (either reset_after) over 1-4 steps of 1-3 features, 1-3 units, each of its
+    tensors in a random type, its activations among those with a recurrent form."""
+    cell = choose.choice(tuple(RECURRENT_GATES))
+    recurrent = {"cell": cell, "steps": choose.integer(1, 4), "features": choose.integer(1, 3),
+                 "units": choose.integer(1, 3), "return_sequences": bool(choose.integer(0, 1)),
+                 "go_backwards": bool(choose.integer(0, 1)), "reset_after": cell == "gru" and bool(choose.integer(0, 1)),
+                 "activation": choose.choice(("tanh", "relu", "linear", "hard_sigmoid", "sigmoid")),
+                 "recurrent_activation": choose.choice(("sigmoid", "hard_sigmoid", "tanh")),
+                 **{f"{tensor}_type": _draw_recurrent_type(choose) for tensor in RECURRENT_TENSORS}}
+    if cell == "simple_rnn":
+        recurrent["recurrent_activation"] = "linear"
+    columns = RECURRENT_GATES[cell] * recurrent["units"]
+    recurrent["weights"] = weight_codes(recurrent["weight_type"], (recurrent["features"], columns), rng)
+    recurrent["recurrent_weights"] = weight_codes(recurrent["recurrent_weight_type"], (recurrent["units"], columns),
+                                                  rng)
+    recurrent["bias"] = weight_codes(recurrent["bias_type"], (2, columns) if recurrent["reset_after"] else (columns,),
+                                     rng)
+    return recurrent
+
+
 def draw_batchnorm(choose, rng: np.random.Generator, channels: int) -> dict:
     """A standalone batch norm on the input: per-channel scale and shift codes in random types."""
     norm = _draw_linear_types(choose, {"activation": None})
@@ -343,15 +403,24 @@ def draw_design(choose, max_width: int = 24, max_depth: int = 4, streamable: boo
     branch; random types and modes. streamable: always a convolution, and only what a streaming core builds (a
     chain: no side branch)."""
     rng = np.random.default_rng(choose.seed())  # the many weight codes come from here
-    conv = draw_conv(choose, rng, max_width, streamable) if streamable or choose.integer(0, 3) == 0 else None
+    front = "conv" if streamable else choose.choice(("conv", "recurrent") + (None,) * 6)
+    conv = draw_conv(choose, rng, max_width, streamable) if front == "conv" else None
+    recurrent = draw_recurrent(choose, rng) if front == "recurrent" else None
     n_in = int(np.prod(conv["input_shape"])) if conv else choose.integer(1, max_width)
-    spec = {"n_in": n_in, "input_type": draw_type(choose), "layers": []}
+    if recurrent:
+        n_in = recurrent["steps"] * recurrent["features"]
+    spec = {"n_in": n_in, "input_type": _draw_recurrent_type(choose) if recurrent else draw_type(choose),
+            "layers": []}
     if conv:
         spec["conv"] = conv
-    if choose.integer(0, 4) == 0:
+    if recurrent:
+        spec["recurrent"] = recurrent
+    elif choose.integer(0, 4) == 0:
         spec["batchnorm"] = draw_batchnorm(choose, rng, conv["input_shape"][-1] if conv else n_in)
     depth = choose.integer(1, max_depth)
     width_in = int(np.prod(conv_output_shape(conv))) if conv else n_in
+    if recurrent:
+        width_in = recurrent_output_size(recurrent)
     for index in range(depth):
         units = choose.integer(1, max_width)
         options = ACTIVATIONS + (("softmax",) if index == depth - 1 else ())
