@@ -50,7 +50,8 @@ def trained_model(cell: str, X: np.ndarray, y: np.ndarray, epochs: int):
 
 def step_cycles(design, name: str) -> list[int]:
     """The pipeline stage at which each step's state is ready (cycles from the input beat)."""
-    stages = {block.layers[-1].name: stage for block, stage in zip(design.core.blocks, design.core.stages())}
+    stages = {layer.name: stage for block, stage in zip(design.core.blocks, design.core.stages())
+              for layer in block.layers}  # a block's stage is its last layer's: the state is the last of its block
     return [stages[f"{name}_t{step}_h"] for step in range(STEPS)]
 
 

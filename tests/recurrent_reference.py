@@ -13,7 +13,7 @@ import numpy as np
 
 import reference_model
 from rtl4ml.config import LayerSettings
-from rtl4ml.fixed_point import quantize_float
+from rtl4ml.fixed_point import FixedType, bits_for_range, quantize_float
 from rtl4ml.ir.activation_layers import build_activation_layer
 
 
@@ -81,12 +81,14 @@ class Cell:
         i, f, o = (self.act(spec.recurrent_activation, self.pre(g, x, h), t["preactivation"], t["gate"])
                    for g in (0, 1, 3))
         g = self.act(spec.activation, self.pre(2, x, h), t["preactivation"], t["candidate"])
-        ig = [to(t["cell"], real(a, t["gate"]) * real(b, t["candidate"])) for a, b in zip(i, g)]
+        ig = [real(a, t["gate"]) * real(b, t["candidate"]) for a, b in zip(i, g)]
         if c is None:
-            c = ig
+            c = [to(t["cell"], v) for v in ig]
         else:
-            fc = [to(t["cell"], real(a, t["gate"]) * real(b, t["cell"])) for a, b in zip(f, c)]
-            c = [to(t["cell"], real(a, t["cell"]) + real(b, t["cell"])) for a, b in zip(fc, ig)]
+            fc = [product_to_sum(real(a, t["gate"]) * real(b, t["cell"]), t["gate"], t["cell"], t["cell"])
+                  for a, b in zip(f, c)]
+            ig = [product_to_sum(v, t["gate"], t["candidate"], t["cell"]) for v in ig]
+            c = [to(t["cell"], a + b) for a, b in zip(fc, ig)]
         squashed = self.act(spec.activation, c, t["cell"], t["candidate"])
         return [to(t["result"], real(a, t["gate"]) * real(b, t["candidate"])) for a, b in zip(o, squashed)], c
 
@@ -99,19 +101,37 @@ class Cell:
         if spec.reset_after:
             pre_x = self.pre(2, x, h, with_h=False)
             pre_h = self.pre(2, x, h, with_x=False, bias=self.recurrent_bias)
-            reset = [to(t["preactivation"], real(a, t["gate"]) * real(b, t["preactivation"])) for a, b in zip(r, pre_h)]
-            pre = [to(t["preactivation"], real(a, t["preactivation"]) + real(b, t["preactivation"]))
-                   for a, b in zip(pre_x, reset)]
+            reset = [product_to_sum(real(a, t["gate"]) * real(b, t["preactivation"]), t["gate"], t["preactivation"],
+                                    t["preactivation"]) for a, b in zip(r, pre_h)]
+            pre = [to(t["preactivation"], real(a, t["preactivation"]) + b) for a, b in zip(pre_x, reset)]
         else:
             rh = None if h is None else [to(t["result"], real(a, t["gate"]) * real(b, t["result"]))
                                          for a, b in zip(r, h)]
             pre = self.pre(2, x, rh)
         cand = self.act(spec.activation, pre, t["preactivation"], t["candidate"])
         previous = [0] * units if h is None else h
-        # h = z * h + (1 - z) * cand = cand + z * (h - cand): the difference exact, the product rounded to the state
-        kept = [to(t["result"], real(a, t["gate"]) * (real(b, t["result"]) - real(cc, t["candidate"])))
-                for a, b, cc in zip(z, previous, cand)]
-        return [to(t["result"], real(cc, t["candidate"]) + real(k, t["result"])) for cc, k in zip(cand, kept)]
+        # h = z * h + (1 - z) * cand = cand + z * (h - cand): the difference exact, the product feeding the sum
+        difference = difference_type(t["result"], t["candidate"])
+        kept = [product_to_sum(real(a, t["gate"]) * (real(b, t["result"]) - real(cc, t["candidate"])), t["gate"],
+                               difference, t["result"]) for a, b, cc in zip(z, previous, cand)]
+        return [to(t["result"], real(cc, t["candidate"]) + k) for cc, k in zip(cand, kept)]
+
+
+def difference_type(a, b):
+    """The exact type of a - b (its codes' range at the finer fraction)."""
+    frac = max(a.frac, b.frac)
+    low = (a.min_code << (frac - a.frac)) - (b.max_code << (frac - b.frac))
+    high = (a.max_code << (frac - a.frac)) - (b.min_code << (frac - b.frac))
+    width, signed = bits_for_range(low, high)
+    return FixedType(width, width - frac, signed)
+
+
+def product_to_sum(value: Fraction, a, b, rounded) -> Fraction:
+    """A product feeding a sum: exact when its exact type (the range of a * b at both fractions) fits 32 bits, else
+    rounded to `rounded`, as the cells document it."""
+    ends = [x * y for x in (a.min_code, a.max_code) for y in (b.min_code, b.max_code)]
+    width, _ = bits_for_range(min(ends), max(ends))
+    return value if width <= 32 else real(to(rounded, value), rounded)
 
 
 def run(spec, types: dict, input_type, x_codes, table_size=None) -> np.ndarray:

@@ -114,7 +114,7 @@ def _chain(keras):
     return model
 
 
-@pytest.mark.sim
+@pytest.mark.deep  # the random-design batches of `make test` build recurrent designs in every backend each run
 def test_the_unrolled_cells_run_bit_exactly_in_verilog_and_vhdl_at_ii_1(keras, tmp_path):
     design = rtl4ml.convert(_chain(keras), {"Model": {"Precision": "ap_fixed<14,5>"}})
     design.write(tmp_path / "chain")

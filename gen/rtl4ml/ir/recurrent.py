@@ -16,8 +16,10 @@ Before the first step h and c are zero: the recurrent rows and f*c are left out,
 
 Each named tensor is rounded to its type once (config Precision fields of the layer): the pre-activations
 `preactivation` (from an exact sum, as a Dense's), the gates `gate`, the candidates and act(c) `candidate`,
-the LSTM cell state `cell`, the state `result`; the products are rounded to the type of what they feed. The
-layers are named <layer>_t<step>_<tensor>; the last one carries the layer's name.
+the LSTM cell state `cell`, the state `result`. A product that feeds a sum (f*c, i*g, r*pre_h, z*(h - cand)) is
+kept exact where a data tensor (32 bits) holds it, so the sum rounds once, else rounded to the sum's type; a
+product that is a named tensor (o * act(c), r * h, the first step's i*g) is rounded to it. The layers are named
+<layer>_t<step>_<tensor>; the last one carries the layer's name.
 """
 
 from __future__ import annotations
@@ -164,13 +166,12 @@ class _Cells:
                                               input_types=(a.result_type, b.result_type), result_type=result,
                                               operation=operation))
 
-    def exact(self, layer: ElementwiseMergeLayer | DenseLayer) -> FixedType:
-        """The layer's exact result type, where a data tensor may be that wide."""
-        exact = layer.accum_type if isinstance(layer, DenseLayer) else layer.exact_type
-        if exact.width > MAX_TYPE_WIDTH:
-            raise fail(f"{self.where}: {layer.name} needs {exact.width} bits (> {MAX_TYPE_WIDTH}) to be exact; "
-                       "narrow the state and candidate types")
-        return exact
+    def product(self, name: str, a: Layer, b: Layer, rounded: FixedType) -> Layer:
+        """a * b feeding a sum: exact where a data tensor holds it (the sum then rounds once), else `rounded`."""
+        layer = self.merge(name, "multiply", a, b, rounded)
+        if layer.exact_type.width <= MAX_TYPE_WIDTH:
+            layer.result_type = layer.exact_type
+        return layer
 
     # ------------------------------------------------------------------ the cells
 
@@ -208,9 +209,11 @@ class _Cells:
             pre = self.preactivation(step, index, x, joined, h)
             function, kind = (spec.activation, "candidate") if gate == "c" else (spec.recurrent_activation, "gate")
             gates[gate] = self.activation(self.name(step, gate if gate != "c" else "g"), pre, function, types[kind])
-        update = self.merge(self.name(step, "ig"), "multiply", gates["i"], gates["c"], types["cell"])
-        if c is not None:
-            kept = self.merge(self.name(step, "fc"), "multiply", gates["f"], c, types["cell"])
+        if c is None:
+            update = self.merge(self.name(step, "ig"), "multiply", gates["i"], gates["c"], types["cell"])
+        else:  # c = f*c + i*g rounded once, as Keras keeps it (unrounded products where a data tensor holds them)
+            kept = self.product(self.name(step, "fc"), gates["f"], c, types["cell"])
+            update = self.product(self.name(step, "ig"), gates["i"], gates["c"], types["cell"])
             update = self.merge(self.name(step, "cell"), "add", kept, update, types["cell"])
         squashed = self.activation(self.name(step, "act_cell"), update, spec.activation, types["candidate"])
         return self.merge(state_name, "multiply", gates["o"], squashed, types["result"]), update
@@ -232,7 +235,7 @@ class _Cells:
                 pre_h = self.dense(self.name(step, "pre_hh"), h,
                                    [(self.recurrent_kernel[:, 2 * units:], types["recurrent_weight"])],
                                    recurrent_bias, types["preactivation"])
-            reset = self.merge(self.name(step, "r_hh"), "multiply", r, pre_h, types["preactivation"])
+            reset = self.product(self.name(step, "r_hh"), r, pre_h, types["preactivation"])
             pre = self.merge(self.name(step, "pre_h"), "add", pre_x, reset, types["preactivation"])
         elif h is None:  # r * h is 0: the candidate reads x alone
             pre = self.preactivation(step, 2, x, joined, h)
@@ -240,14 +243,18 @@ class _Cells:
             reset = self.merge(self.name(step, "rh"), "multiply", r, h, types["result"])
             pre = self.preactivation(step, 2, x, self.joined(step, x, reset, "xrh"), reset)
         candidate = self.activation(self.name(step, "cand"), pre, spec.activation, types["candidate"])
-        if h is None:  # h - cand is -cand: a negation (an exact Dense of -1s)
+        # h - cand exactly, in the one type every step's difference has (the first step's is -cand: a Dense of -1s)
+        exact = ElementwiseMergeLayer(name="", inputs=(), shape=(), input_types=(types["result"], types["candidate"]),
+                                      result_type=types["result"], operation="subtract").exact_type
+        if exact.width > MAX_TYPE_WIDTH:
+            raise fail(f"{self.where}: h - candidate needs {exact.width} bits (> {MAX_TYPE_WIDTH}) to be exact; "
+                       "narrow the result and candidate types")
+        if h is None:
             difference = self.dense(self.name(step, "dh"), candidate, [(-np.eye(units), FixedType(2, 1))],
-                                    np.zeros(units), types["result"])
-            difference.result_type = self.exact(difference)
+                                    np.zeros(units), exact)
         else:
-            difference = self.merge(self.name(step, "dh"), "subtract", h, candidate, types["result"])
-            difference.result_type = self.exact(difference)
-        kept = self.merge(self.name(step, "zd"), "multiply", z, difference, types["result"])
+            difference = self.merge(self.name(step, "dh"), "subtract", h, candidate, exact)
+        kept = self.product(self.name(step, "zd"), z, difference, types["result"])
         return self.merge(state_name, "add", candidate, kept, types["result"])
 
     def stack(self, states: list[Layer]) -> None:

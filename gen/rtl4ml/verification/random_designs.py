@@ -403,7 +403,7 @@ def draw_design(choose, max_width: int = 24, max_depth: int = 4, streamable: boo
     branch; random types and modes. streamable: always a convolution, and only what a streaming core builds (a
     chain: no side branch)."""
     rng = np.random.default_rng(choose.seed())  # the many weight codes come from here
-    front = "conv" if streamable else choose.choice(("conv", "recurrent") + (None,) * 6)
+    front = "conv" if streamable else choose.choice(("conv", "conv", "recurrent") + (None,) * 5)  # 1/4 and 1/8
     conv = draw_conv(choose, rng, max_width, streamable) if front == "conv" else None
     recurrent = draw_recurrent(choose, rng) if front == "recurrent" else None
     n_in = int(np.prod(conv["input_shape"])) if conv else choose.integer(1, max_width)
