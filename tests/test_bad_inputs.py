@@ -25,10 +25,10 @@ def test_architecture_and_weights_of_different_models(keras, tmp_path):
         rtl4ml.convert(tmp_path / "m.json", None, tmp_path / "other.h5")
 
 
-def test_recurrent_layers_are_refused_by_name(keras):
-    model = keras.Sequential([keras.Input(shape=(5, 3)), keras.layers.LSTM(4, name="lstm"),
+def test_a_bidirectional_wrapper_is_refused_by_name(keras):
+    model = keras.Sequential([keras.Input(shape=(5, 3)), keras.layers.Bidirectional(keras.layers.LSTM(4), name="bi"),
                               keras.layers.Dense(2, name="d")])
-    with pytest.raises(Rtl4mlError, match="layer lstm \\(LSTM\\): .*supports MLPs|layer lstm \\(LSTM\\): unsupported"):
+    with pytest.raises(Rtl4mlError, match="layer bi \\(Bidirectional\\): unsupported layer type"):
         rtl4ml.convert(model)
 
 

@@ -98,6 +98,23 @@ def test_auto_precision_on_a_recurrent_layer_is_refused_with_what_to_give(keras)
                                                    "LayerName": {"rnn": {"Precision": "auto"}}})
 
 
+@pytest.mark.parametrize("config, message", [
+    ({"IOType": "io_stream", "HLSConfig": {"Model": {"Precision": "ap_fixed<16,6>"}}},
+     r"layer rnn \(LSTM\): IOType io_stream: recurrent layers are not streamed yet"),
+    ({"Model": {"Precision": "ap_fixed<16,6>"}, "LayerName": {"rnn": {"static": True}}},
+     r"layer rnn \(LSTM\): static: true \(one cell reused for every step\) is not available yet"),
+    ({"Model": {"Precision": "ap_fixed<16,6>"}, "LayerName": {"rnn": {"static": "yes"}}},
+     r"config LayerName rnn, static: 'yes' is not true or false")])
+def test_a_streamed_or_static_recurrent_layer_is_refused_by_name(keras, config, message):
+    with pytest.raises(Rtl4mlError, match=message):
+        rtl4ml.convert(_model(keras, "LSTM", {}), config)
+
+
+def test_static_false_builds_the_unrolled_layer(keras):
+    config = {"Model": {"Precision": "ap_fixed<16,6>"}, "LayerName": {"rnn": {"static": False}}}
+    assert rtl4ml.convert(_model(keras, "LSTM", {}), config).interval == 1
+
+
 def _chain(keras):
     """Every cell form in one small model, each reading the sequence of the one before."""
     keras.utils.set_random_seed(2)

@@ -32,7 +32,7 @@ AUTO_TENSORS = ("result", "accum")
 STRATEGIES = ("Latency", "Resource", "Stable")
 # Keys that are meaningful to rtl4ml, or harmless hls4ml keys it accepts and records.
 _KNOWN_LAYER_KEYS = {"Precision", "ReuseFactor", "Strategy", "Trace", "exp_table_t", "inv_table_t", "table_size",
-                     "TableSize", "PipelineBudget", "LutsPerDsp", "TableStyle"}
+                     "TableSize", "PipelineBudget", "LutsPerDsp", "TableStyle", "static"}
 # where a softmax's RTL keeps its pow2 tables: "bram", one dual-port block RAM per value whose reads the RAM
 # registers (the default); or "lut", plain tables registered where the latency planner places registers
 TABLE_STYLES = ("bram", "lut")
@@ -61,6 +61,7 @@ class LayerSettings:
     table_style: str | None = None
     pipeline_budget: int | None = None
     luts_per_dsp: int | None = None
+    static: bool | None = None  # hls4ml's recurrent `static`: one cell reused for every step (None: not given)
     explicit: set[str] = field(default_factory=set)  # tensors given at LayerName level
 
 
@@ -84,6 +85,10 @@ class Config:
             if any(_is_auto(v) for v in values):
                 return True
         return False
+
+    @property
+    def io_type(self) -> str:
+        return str(self.project.get("IOType", "io_parallel"))
 
     @property
     def project_name(self) -> str:
@@ -125,6 +130,8 @@ class Config:
                     settings.table_size = _whole_number(entry[key], f"{where}, {key}")
             if "TableStyle" in entry:
                 settings.table_style = _table_style(entry["TableStyle"], f"{where}, TableStyle")
+            if "static" in entry:
+                settings.static = _flag(entry["static"], f"{where}, static")
         default = precision.get("default", parse_precision(DEFAULT_PRECISION))
         settings.precision = {tensor: precision.get(tensor, default) for tensor in ("weight", "bias", "result")}
         for tensor in ("table",) + RECURRENT_TENSORS:  # only where given: each layer says what it lacks means
@@ -155,6 +162,12 @@ def _whole_number(value, where: str, minimum: int = 1) -> int:
         bound = "a positive whole number" if minimum == 1 else f"a whole number >= {minimum}"
         raise fail(f"{where}: {value!r} must be {bound}")
     return number
+
+
+def _flag(value, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise fail(f"{where}: {value!r} is not true or false")
+    return value
 
 
 def _strategy(value, where: str) -> str:
@@ -212,6 +225,8 @@ def _validate_entry(entry, where: str) -> None:
         _whole_number(entry["LutsPerDsp"], f"{where}, LutsPerDsp", minimum=0)
     if "TableStyle" in entry:
         _table_style(entry["TableStyle"], f"{where}, TableStyle")
+    if "static" in entry:
+        _flag(entry["static"], f"{where}, static")
 
 
 class _ConfigLoader(yaml.SafeLoader):

@@ -71,7 +71,7 @@ class Design:
 
     @property
     def streamed(self) -> bool:
-        return _io_type(self.config) == STREAM
+        return self.config.io_type == STREAM
 
     @property
     def latency(self) -> int:
@@ -146,7 +146,7 @@ class Design:
     def hls_project(self):
         """The HLS project's plan: one call per layer, or with IOType io_stream one dataflow function per unit."""
         project = self.config.project
-        settings = (_io_type(self.config), str(project.get("Part", "xcvu9p-flga2577-2-e")),
+        settings = (self.config.io_type, str(project.get("Part", "xcvu9p-flga2577-2-e")),
                     float(project.get("ClockPeriod", 5)))
         if isinstance(self.core, StreamCore):
             return plan_stream_project(self.core, *settings)
@@ -213,10 +213,6 @@ def _model_spec(model, weights=None, input_shape=None) -> ModelSpec:
                "(Keras .h5/.keras/.json, ONNX .onnx), or a PyTorch module")
 
 
-def _io_type(config: Config) -> str:
-    return str(config.project.get("IOType", "io_parallel"))
-
-
 def convert(model, config=None, weights=None, calibrate=None, input_shape=None) -> Design:
     """A model + hls4ml-style config (dict, YAML path or None) -> Design.
 
@@ -237,7 +233,7 @@ def convert(model, config=None, weights=None, calibrate=None, input_shape=None) 
     design = Design(build_ir(spec, config, calibration=calibrate, calibration_source=source), config)
     design.core  # plan now, so unsupported settings fail at convert time, not at write time
     if not design.streamed:
-        check_io_type(design.graph, _io_type(config))
+        check_io_type(design.graph, config.io_type)
     return design
 
 

@@ -65,6 +65,12 @@ class _Cells:
         if auto:
             raise fail(f"{self.where}: Precision {auto[0]} auto is not supported for recurrent layers; give it a "
                        f"type (config LayerName {spec.name}: Precision: {auto[0]}: ap_fixed<16,6>)")
+        if config.io_type == "io_stream":
+            raise fail(f"{self.where}: IOType io_stream: recurrent layers are not streamed yet (a time step per "
+                       "beat); use io_parallel, which unrolls them (a sequence per beat, II 1)")
+        if self.settings.static:
+            raise fail(f"{self.where}: static: true (one cell reused for every step) is not available yet; rtl4ml "
+                       "unrolls recurrent layers (II 1): remove static or set it to false")
         if len(source.shape) != 2:
             raise fail(f"{self.where}: input shape {source.shape} is not a sequence [steps, features]")
         self.steps, self.features = source.shape
