@@ -120,10 +120,10 @@ def _chain(keras):
     keras.utils.set_random_seed(2)
     layers = keras.layers
     model = keras.Sequential([
-        keras.Input((3, FEATURES), name="seq"),
+        keras.Input((3, FEATURES), name="seq"), layers.TimeDistributed(layers.Dense(3), name="per_step"),
         layers.SimpleRNN(3, activation="relu", return_sequences=True, go_backwards=True, name="simple"),
         layers.GRU(3, reset_after=False, return_sequences=True, name="gru_before"),
-        layers.GRU(3, return_sequences=True, name="gru_after"),
+        layers.Bidirectional(layers.GRU(2, return_sequences=True), name="gru_after"),
         layers.LSTM(3, name="lstm"), layers.Dense(2, name="head")])
     rng = np.random.default_rng(2)
     for layer in model.layers:
@@ -175,3 +175,28 @@ def test_a_qkeras_qlstm_reads_its_quantizers_and_agrees_with_qkeras(keras, activ
         assert layers["rnn_t2_g"].result_type == parse_precision("ap_fixed<8,1,AP_RND_CONV,AP_SAT>")
     X = rng.normal(0, 1, (400, STEPS, FEATURES))
     assert np.abs(design.predict(X) - model.predict(X, verbose=0)).max() <= 2 ** -6
+
+
+@pytest.mark.parametrize("mode, return_sequences", [("concat", True), ("sum", False), ("mul", True), ("ave", False)])
+def test_bidirectional_and_time_distributed_dense_agree_with_keras(keras, mode, return_sequences):
+    """The backward direction reads the steps last to first and, with return_sequences, its states are put back in
+    the input's step order (as Keras does) before the merge; TimeDistributed(Dense) is a kernel-1 Conv1D."""
+    keras.utils.set_random_seed(1)
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input((STEPS, FEATURES), name="seq"), layers.TimeDistributed(layers.Dense(5, activation="relu"), name="td"),
+        layers.Bidirectional(layers.GRU(3, return_sequences=return_sequences), merge_mode=mode, name="bi"),
+        layers.Flatten(name="flat"), layers.Dense(2, name="out")])
+    rng = np.random.default_rng(0)
+    for layer in model.layers:
+        layer.set_weights([rng.normal(0, 0.5, w.shape) for w in layer.get_weights()])
+    config = {"Model": {"Precision": "ap_fixed<18,6>"}, "LayerName": {"bi": {"Precision": {"gate": "ap_ufixed<16,1>"}},
+                                                                     "bi_backward": {"table_size": 2048}}}
+    design = rtl4ml.convert(model, config)
+    X = rng.normal(size=(300, STEPS, FEATURES))
+    assert np.abs(design.predict(X) - model.predict(X, verbose=0)).max() < 0.03
+    # the wrapper's entry reaches both directions unless one has its own
+    layer = design.graph.layer
+    assert layer("bi_forward_t1_z").result_type == parse_precision("ap_ufixed<16,1>")
+    assert layer("bi_backward_t1_z").result_type == parse_precision("ap_fixed<18,6>")
+    assert (len(layer("bi_forward_t1_cand").table), len(layer("bi_backward_t1_cand").table)) == (1024, 2048)

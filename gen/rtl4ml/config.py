@@ -144,6 +144,10 @@ class Config:
                 default.width, default.integer, default.signed, default.rounding, default.overflow)
         return settings
 
+    def names_layer(self, name: str) -> bool:
+        """A LayerName entry exists for `name`."""
+        return name in (self.hls_config.get("LayerName") or {})
+
     def check_layer_names(self, names: list[str]) -> None:
         """Warn about LayerName entries that match no layer (usually a typo)."""
         for name in self.hls_config.get("LayerName", {}):

@@ -512,6 +512,59 @@ def _recurrent(name: str, keras_class: str, config: dict, weights: dict, shape: 
     return spec, [shape[0], units] if spec.return_sequences else [units]
 
 
+_BIDIRECTIONAL_MERGES = {"concat": "concatenate", "sum": "add", "mul": "multiply", "ave": "average"}
+
+
+def _bidirectional(name: str, config: dict, weights: dict, shape: list, where: str):
+    """A Bidirectional recurrent layer: the forward and the backward layer (reading the steps the other way; with
+    return_sequences, its states back in the input's step order, as Keras reverses them) and their merge."""
+    inner = config.get("layer") or {}
+    inner_class, inner_config = inner.get("class_name", "?"), dict(inner.get("config") or {})
+    if inner_class not in _RECURRENT:
+        raise fail(f"{where}: Bidirectional over {inner_class} is not supported (SimpleRNN, LSTM, GRU and their "
+                   "QKeras twins are)")
+    mode = config.get("merge_mode", "concat")
+    if mode not in _BIDIRECTIONAL_MERGES:
+        raise fail(f"{where}: merge_mode {mode!r} is not supported (concat, sum, mul, ave; None returns two "
+                   "tensors)")
+    backward_config = dict((config.get("backward_layer") or {}).get("config") or inner_config)
+    arrays = _weights_for(weights, name, 2, "Bidirectional")
+    half = len(arrays) // 2
+    specs = []
+    for direction, layer_config, part in (("forward", inner_config, arrays[:half]),
+                                          ("backward", backward_config, arrays[half:])):
+        layer_name = f"{name}_{direction}"
+        if direction == "backward":
+            layer_config["go_backwards"] = not inner_config.get("go_backwards", False)
+        spec, out_shape = _recurrent(layer_name, inner_class, layer_config, {layer_name: part}, shape,
+                                     f"layer {layer_name} ({inner_class})")
+        spec.time_order, spec.wrapper = direction == "backward", name
+        specs.append(spec)
+    operation = _BIDIRECTIONAL_MERGES[mode]
+    merged = list(out_shape)
+    if operation == "concatenate":
+        merged[-1] *= 2
+    merge = MergeSpec(name, "Bidirectional", operation, tuple(spec.name for spec in specs),
+                      axis=len(out_shape) - 1 if operation == "concatenate" else None)
+    return specs, merge, merged
+
+
+def _time_distributed_dense(name: str, config: dict, weights: dict, shape: list, where: str):
+    """TimeDistributed(Dense) over [steps, features]: the Dense at every step, i.e. a Conv1D of kernel size 1."""
+    inner = config.get("layer") or {}
+    inner_class, inner_config = inner.get("class_name", "?"), dict(inner.get("config") or {})
+    if inner_class not in ("Dense", "QDense") or len(shape) != 2:
+        raise fail(f"{where}: TimeDistributed({inner_class}) over shape {shape} is not supported (a Dense or QDense "
+                   "over [steps, features] is)")
+    kernel, *rest = _weights_for(weights, name, 1 + int(inner_config.get("use_bias", True)), "TimeDistributed")
+    bias = rest[0] if inner_config.get("use_bias", True) else np.zeros(kernel.shape[1])
+    if kernel.shape[0] != shape[1]:
+        raise fail(f"{where}: kernel shape {kernel.shape} does not match the {shape[1]} features of a step")
+    conv = ConvSpec(name, inner_class, kernel[None], bias, (1,), "valid")
+    _quantizers(conv, inner_class, inner_config, where)
+    return conv, inner_class, inner_config, [shape[0], kernel.shape[1]]
+
+
 _MERGES = {"Add": "add", "Subtract": "subtract", "Multiply": "multiply", "Average": "average", "Maximum": "maximum",
            "Minimum": "minimum", "Concatenate": "concatenate", "Dot": "dot"}
 
@@ -666,6 +719,18 @@ class _SpecWalker:
             recurrent.inputs = inputs
             self.add(recurrent, name, out_shape)
             return
+        if keras_class == "Bidirectional":
+            directions, merge, out_shape = _bidirectional(name, config, weights, shape, where)
+            for spec in directions:
+                spec.inputs = inputs
+                self.add(spec, spec.name, out_shape)
+            self.add(merge, name, out_shape)
+            return
+        if keras_class == "TimeDistributed":
+            conv, inner_class, inner_config, out_shape = _time_distributed_dense(name, config, weights, shape, where)
+            conv.inputs = inputs
+            self.linear_with_activation(conv, name, inner_class, inner_config, where, out_shape)
+            return
         if keras_class in _POOLINGS:
             pooling, out_shape = _pooling(name, keras_class, config, shape, where)
             pooling.inputs = inputs
@@ -734,7 +799,8 @@ class _SpecWalker:
                    "SeparableConv1D/2D, QDepthwiseConv2D, QSeparableConv1D/2D, AveragePooling, MaxPooling, "
                    "GlobalAveragePooling, GlobalMaxPooling, ZeroPadding, Cropping, UpSampling, Permute, Activation, "
                    "ReLU, LeakyReLU, ThresholdedReLU, ELU, Softmax, QActivation, BatchNormalization, Add, Subtract, "
-                   "Multiply, Average, Maximum, Minimum, Concatenate, Dot, SimpleRNN, LSTM, GRU, Dropout, Flatten, Reshape")
+                   "Multiply, Average, Maximum, Minimum, Concatenate, Dot, SimpleRNN, LSTM, GRU (and QKeras twins), "
+                   "Bidirectional, TimeDistributed(Dense), Dropout, Flatten, Reshape")
 
     def linear_with_activation(self, spec, name: str, keras_class: str, config: dict, where: str, shape: list):
         self.add(spec, name, shape)

@@ -59,7 +59,9 @@ class _Cells:
     def __init__(self, spec: RecurrentSpec, source: Layer, config: Config):
         self.spec, self.source = spec, source
         self.where = f"layer {spec.name} ({spec.layer_type})"
-        self.settings = config.resolve(spec.name, tuple(dict.fromkeys((LAYER_TYPES[spec.cell], spec.layer_type))))
+        # a direction of a Bidirectional takes the wrapper's LayerName entry unless it has its own
+        entry = spec.wrapper if spec.wrapper and not config.names_layer(spec.name) else spec.name
+        self.settings = config.resolve(entry, tuple(dict.fromkeys((LAYER_TYPES[spec.cell], spec.layer_type))))
         precision = self.settings.precision
         auto = [tensor for tensor, t in precision.items() if isinstance(t, AutoType)]
         if auto:
@@ -205,7 +207,7 @@ class _Cells:
                 h = self.gru_step(step, x, joined, h, state_name)
             states.append(h)
         if spec.return_sequences:
-            self.stack(states)
+            self.stack(states[::-1] if spec.time_order and spec.go_backwards else states)
         return self.layers
 
     def lstm_step(self, step: int, x: Layer, joined: Layer, h: Layer | None, c: Layer | None, state_name: str):
@@ -264,7 +266,7 @@ class _Cells:
         return self.merge(state_name, "add", candidate, kept, types["result"])
 
     def stack(self, states: list[Layer]) -> None:
-        """The states side by side, in the order computed, as [steps, units]."""
+        """The states side by side, in the given order, as [steps, units]."""
         stacked = states[0]
         for step, state in enumerate(states[1:], start=1):
             stacked = self.add(ConcatenateLayer(
