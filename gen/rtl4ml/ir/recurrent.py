@@ -19,14 +19,15 @@ Each named tensor is rounded to its type once (config Precision fields of the la
 the LSTM cell state `cell`, the state `result`. A product that feeds a sum (f*c, i*g, r*pre_h, z*(h - cand)) is
 kept exact where a data tensor (32 bits) holds it, so the sum rounds once, else rounded to the sum's type; a
 product that is a named tensor (o * act(c), r * h, the first step's i*g) is rounded to it. The layers are named
-<layer>_t<step>_<tensor>; the last one carries the layer's name.
+<layer>_t<step>_<tensor>, steps counted as computed (t0 reads the last input step with go_backwards); the last one
+carries the layer's name.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..config import AutoType, Config, LayerSettings
+from ..config import AutoType, Config
 from ..errors import fail
 from ..fixed_point import MAX_TYPE_WIDTH, FixedType, quantize_float, to_float
 from ..frontends.spec import RecurrentSpec
@@ -133,6 +134,10 @@ class _Cells:
         one type that holds both exactly)."""
         codes = [quantize_float(block, t) for block, t in rows]
         weight_type = holding_type([t for _, t in rows])
+        if weight_type.width > MAX_TYPE_WIDTH:
+            raise fail(f"{self.where}: its weight and recurrent_weight types ({', '.join(str(t) for _, t in rows)}) "
+                       f"together need {weight_type.width} bits (> {MAX_TYPE_WIDTH}); bring their LSBs and ranges "
+                       "closer")
         weight = np.concatenate([c << (weight_type.frac - t.frac) for c, (_, t) in zip(codes, rows)])
         bias_type = self.types["bias"]
         bias_codes = quantize_float(bias, bias_type)
