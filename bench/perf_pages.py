@@ -136,6 +136,26 @@ def stream_section(result: dict) -> list[str]:
          "flat Yosys"), rows) + [""]
 
 
+def recurrent_section(result: dict) -> list[str]:
+    rows = []
+    for model in result["results"]:
+        synth = model.get("yosys_flat") or {}
+        rows.append((f"{model['model']}", model["jets"], figures_pair(model["LatencyMax"], model["planned_latency"]),
+                     model["IntervalMax"], f"{model['first_step_cycles']} + {model['cycles_per_step']:.2f} per step",
+                     f"{model['mismatches']} of {model['jets']:,}", percent(model["keras_argmax_agreement"]),
+                     f"{percent(model['rtl_accuracy'])} ({percent(model['float_accuracy'])})",
+                     f"{model['convert_s']:.0f} s", synth.get("line", "not run")))
+    return ["## Recurrent taggers, unrolled", "",
+            "The top-tagger shape: 20 constituents × 6 features → LSTM 20 or GRU 20 with `return_sequences` → Flatten "
+            "→ Dense 5 → softmax, trained briefly (float Keras) on the generated jets, converted with the types of "
+            "`bench/recurrent_models.py` (18 bits rounded to nearest, 4096-entry tables). Latency and interval "
+            "measured in Verilator on held-out jets; the cycles at which each step's state is ready come from the "
+            "pipeline's plan. Resources from the flat Yosys flow with `--synth`. " +
+            measured_at(result, "python bench/recurrent_models.py"), ""] + table(
+        ("model", "jets", "latency", "interval", "state ready at", "Verilog mismatches", "Keras argmax agreement",
+         "accuracy (Keras)", "convert", "flat Yosys"), rows) + [""]
+
+
 def hgq2_section(result: dict) -> list[str]:
     def row(model: dict, label: str) -> tuple:
         synth = model.get("yosys_flat") or {}
@@ -184,7 +204,8 @@ def page(results: Path) -> str:
              "Every figure on this page comes from a benchmark's result file in `bench/results/`, with the commit and "
              "date it was measured at; `make perf` regenerates the page. The machine: 2 cores. How strong the tests are is on {doc}`../test_strength`.", ""]
     sections = (("bundled_jobs", bundled_section), ("jet_accuracy", accuracy_section),
-                ("stream_models", stream_section), ("hgq2_vs_qkeras", hgq2_section))
+                ("stream_models", stream_section), ("recurrent_models", recurrent_section),
+                ("hgq2_vs_qkeras", hgq2_section))
     for name, section in sections:
         result = load(results, name)
         if result is not None:

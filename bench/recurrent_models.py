@@ -36,10 +36,11 @@ STEPS, UNITS = 20, 20
 # 20 steps), gates and candidates with 13 fractional bits, 4096-entry sigmoid/tanh tables, the inputs (fractions and
 # angles within +-2) with 14 fractional bits: chosen for >= 99 % argmax agreement with Keras (16-bit truncating
 # types and 1024-entry tables give about 95 %)
-CONFIG = {"Model": {"Precision": "ap_fixed<18,6,AP_RND_CONV>", "table_size": 4096},
+CONFIG = {"Model": {"Precision": "ap_fixed<18,6,AP_RND_CONV>"},
           "LayerName": {"constituents": {"Precision": {"result": "ap_fixed<16,2,AP_RND,AP_SAT>"}}},
-          "LayerType": {cell: {"Precision": {"gate": "ap_ufixed<14,1,AP_RND_CONV>",
-                                             "candidate": "ap_fixed<15,2,AP_RND_CONV>"}} for cell in ("LSTM", "GRU")}}
+          "LayerType": {cell: {"table_size": 4096, "Precision": {"gate": "ap_ufixed<14,1,AP_RND_CONV>",
+                                                                 "candidate": "ap_fixed<15,2,AP_RND_CONV>"}}
+                        for cell in ("LSTM", "GRU")}}
 
 
 def trained_model(cell: str, X: np.ndarray, y: np.ndarray, epochs: int):

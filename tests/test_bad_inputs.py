@@ -106,3 +106,14 @@ def test_a_softmax_table_smaller_than_its_classes_is_refused(keras):
                                           "softmax sums; give at least 16"):
         rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<16,6>"},
                                "LayerName": {"dense0_softmax": {"table_size": 8}}})
+
+
+@pytest.mark.parametrize("activation, message", [
+    ("softmax", r"layer act: its softmax log2 of the sum table of 8192 entries x 16 bits \(131072 bits\) is larger "
+                r"than one Verilog constant may be \(65536 bits, Verilator's limit\)"),
+    ("tanh", r"layer act: its tanh table of 8192 entries x 18 bits \(147456 bits\) is larger than one Verilog")])
+def test_a_table_too_large_for_one_verilog_constant_is_refused_at_convert(keras, activation, message):
+    model = keras.Sequential([keras.Input(shape=(4,), name="x"), keras.layers.Activation(activation, name="act")])
+    config = {"Model": {"Precision": "ap_fixed<18,6>"}, "LayerName": {"act": {"table_size": 8192}}}
+    with pytest.raises(Rtl4mlError, match=message):
+        rtl4ml.convert(model, config)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ...ir.layers import (ActivationLayer, ElementQuantizerLayer, PiecewiseLinearLayer, SoftmaxLayer,
                           TableActivationLayer)
 from ...ir.value_range import ValueRange
-from .block import RTL_BLOCKS, Block, Requantize, levels_for, requantize_params
+from .block import RTL_BLOCKS, Block, Requantize, check_table_fits, levels_for, requantize_params
 from .pipeline import (ADD_LEVEL_COST, BLOCK_RAM_OUTPUT_COST, BLOCK_RAM_READ_COST, COMPARE_LEVEL_COST,
                        LOOKUP_COST, REQUANTIZE_COST, SHIFT_COST, Step)
 from .shift_add import csd_digits
@@ -199,6 +199,7 @@ def _table_tail(layer: TableActivationLayer) -> TableTail | None:
 @RTL_BLOCKS.register(TableActivationLayer)
 def table_block(identifier: str, layer: TableActivationLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
     depth = len(layer.table)
+    check_table_fits(layer.name, layer.function, depth, layer.result_type.width)
     tail = _table_tail(layer)
     plan = TablePlan(layer.index_width, layer.index_width - layer.input_type.width, layer.index_offset,
                      layer.index_shift, max(1, (depth - 1).bit_length()), depth, depth - 1, _codes(layer.table),
@@ -224,6 +225,10 @@ def softmax_block(identifier: str, layer: SoftmaxLayer, fused: None, input_range
     rotation = ((1 << layer.exp_frac) >> layer.sum_shift) % (1 << addr_bits)
     last = len(layer.log_sum) - 1
     log_sum = tuple(int(layer.log_sum[min((k - rotation) % (1 << addr_bits), last)]) for k in range(1 << addr_bits))
+    for what, depth, width in (("log2 of the sum", len(log_sum), layer.z_bits), ("pow2", len(layer.pow2), layer.exp_bits),
+                               ("log2 high part", len(layer.log_hi), layer.y_bits),
+                               ("log2 low part", len(layer.log_lo), layer.y_bits)):
+        check_table_fits(layer.name, f"softmax {what}", depth, width)
     plan = SoftmaxPlan(
         classes=n, rows=layer.n_out // n,
         diff_width=max(x_type.width + 1, layer.d_bits + 1), d_shift=layer.d_shift, d_bits=layer.d_bits,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ...errors import fail
 from ...fixed_point import OVERFLOW_MODES, ROUNDING_MODES, FixedType
 from ...ir.handlers import HandlerTable
 from .pipeline import Step
@@ -83,6 +84,18 @@ def packed_entries(entries, width: int) -> int:
     for index, entry in enumerate(int(e) for e in entries):
         packed |= (entry & ((1 << width) - 1)) << (index * width)
     return packed
+
+
+# Verilator (5.006 and 5.048 alike) refuses a number literal wider than this, and a table's CONTENTS is one literal
+MAX_TABLE_BITS = 65536
+
+
+def check_table_fits(layer_name: str, what: str, depth: int, width: int) -> None:
+    """Refuse, at planning time, a table the Verilog cannot hold as one constant."""
+    if depth * width > MAX_TABLE_BITS:
+        raise fail(f"layer {layer_name}: its {what} table of {depth} entries x {width} bits ({depth * width} bits) "
+                   f"is larger than one Verilog constant may be ({MAX_TABLE_BITS} bits, Verilator's limit); give the "
+                   "layer a smaller table_size or a narrower type")
 
 
 def table_literal(entries: np.ndarray, width: int) -> str:
