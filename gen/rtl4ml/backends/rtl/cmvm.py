@@ -18,6 +18,7 @@ graph's own arithmetic, which the tests hold equal to the matrix product.
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections import defaultdict
 from dataclasses import dataclass
@@ -376,16 +377,41 @@ def solve(weight: np.ndarray, input_ranges, max_depth: int | None = None, input_
 
     weight: integer matrix [n_inputs, n_outputs]. max_depth: the adder depth no output may exceed (None: no
     bound; raised to plain_depth, the depth with no sharing, when below it). Unbounded, the cheaper of plain
-    extraction and column differences is kept.
+    extraction and column differences is kept. Solved on the rows that hold a weight (a zero row adds nothing; the
+    rows keep their order), and remembered: the same rows, ranges and depths again (a recurrent layer's every
+    step, a kernel at every position) are solved once per process.
     """
     weight = np.asarray(weight, dtype=np.int64)
-    depths = [0] * weight.shape[0] if input_depths is None else list(input_depths)
+    n_inputs = weight.shape[0]
+    depths = [0] * n_inputs if input_depths is None else list(input_depths)
+    rows = np.flatnonzero(weight.any(axis=1))
+    block = np.ascontiguousarray(weight[rows])
+    local = _solve_rows(block.shape, block.tobytes(), tuple(tuple(int(v) for v in input_ranges[r]) for r in rows),
+                        tuple(depths[r] for r in rows), max_depth)
+    nodes, outputs = _placed(local, rows, n_inputs, 0)
+    return AdderGraph(n_inputs, tuple(tuple(r) for r in input_ranges), tuple(depths), tuple(nodes), tuple(outputs))
+
+
+@functools.lru_cache(maxsize=512)
+def _solve_rows(shape: tuple[int, int], data: bytes, input_ranges: tuple, input_depths: tuple,
+                max_depth: int | None) -> AdderGraph:
+    weight = np.frombuffer(data, dtype=np.int64).reshape(shape)
+    depths = list(input_depths)
     if max_depth is not None:
         bound = max(max_depth, plain_depth(weight, depths))
         return _shared_subexpressions(weight, input_ranges, depths, bound)
     candidates = [_shared_subexpressions(weight, input_ranges, depths, None),
                   _column_differences(weight, input_ranges, depths)]
     return min(candidates, key=lambda graph: graph.adders)
+
+
+def _placed(local: AdderGraph, rows, n_inputs: int, first_node: int) -> tuple[list[AdderNode], list[Term | None]]:
+    """A graph solved over some rows of a matrix, renumbered into a graph over all n_inputs inputs whose own
+    nodes start at n_inputs + first_node."""
+    where = [int(r) for r in rows] + [n_inputs + first_node + k for k in range(local.adders)]
+    nodes = [AdderNode(where[n.left], where[n.right], n.shift, n.sign, n.low, n.high, n.depth, n.left_sign)
+             for n in local.nodes]
+    return nodes, [None if term is None else Term(where[term.node], term.shift, term.sign) for term in local.outputs]
 
 
 def solve_by_columns(weight: np.ndarray, input_ranges, group: int, max_depth: int | None = None,
@@ -404,21 +430,13 @@ def solve_by_columns(weight: np.ndarray, input_ranges, group: int, max_depth: in
     readers = sum((weight[:, start:start + group] != 0).any(axis=1).astype(int) for start in range(0, n_outputs, group))
     if np.any(readers > 1):
         return solve(weight, input_ranges, max_depth, depths)
-    solved: dict = {}
     nodes: list[AdderNode] = []
     outputs: list[Term | None] = [None] * n_outputs
     for start in range(0, n_outputs, group):
         columns = slice(start, min(start + group, n_outputs))
         rows = np.flatnonzero(weight[:, columns].any(axis=1))
-        block = weight[rows, columns]
-        key = (block.shape, block.tobytes(), tuple(input_ranges[r] for r in rows), tuple(depths[r] for r in rows))
-        if key not in solved:
-            solved[key] = solve(block, [input_ranges[r] for r in rows], max_depth, [depths[r] for r in rows])
-        local = solved[key]
+        local = solve(weight[rows, columns], [input_ranges[r] for r in rows], max_depth, [depths[r] for r in rows])
         # local inputs are the block's rows; local nodes follow this graph's nodes so far
-        where = [int(r) for r in rows] + [n_inputs + len(nodes) + k for k in range(local.adders)]
-        nodes += [AdderNode(where[n.left], where[n.right], n.shift, n.sign, n.low, n.high, n.depth, n.left_sign)
-                  for n in local.nodes]
-        for j, term in enumerate(local.outputs, start=start):
-            outputs[j] = None if term is None else Term(where[term.node], term.shift, term.sign)
+        placed, outputs[columns] = _placed(local, rows, n_inputs, len(nodes))
+        nodes += placed
     return AdderGraph(n_inputs, tuple(tuple(r) for r in input_ranges), tuple(depths), tuple(nodes), tuple(outputs))
