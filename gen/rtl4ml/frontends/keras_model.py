@@ -23,8 +23,8 @@ from .keras_file import KerasFile, read_keras_file, weights_by_layer_name
 from .qkeras_quantizers import (activation_quantizer, binary_weights, levels_type, quantized_bits_type,
                                 quantized_weights, quantizer_name_and_params, ternary_weights)
 from .spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, ElementQuantizerSpec, InputSpec,
-                   MergeSpec, ModelSpec, PermuteSpec, PoolingSpec, RecurrentSpec, ReshapeSpec, UpSamplingSpec,
-                   ZeroPaddingSpec, per_channel_kernel)
+                   MergeSpec, ModelSpec, PermuteSpec, PoolingSpec, RECURRENT_GATES, RecurrentSpec, ReshapeSpec,
+                   UpSamplingSpec, ZeroPaddingSpec, per_channel_kernel)
 
 ACTIVATIONS = ("linear", "relu", "softmax", "sigmoid", "tanh", "relu6", "relu1", "hard_sigmoid", "hard_tanh", "elu",
                "selu", "softplus", "softsign", "binary_tanh", "ternary_tanh")
@@ -490,7 +490,7 @@ def _recurrent(name: str, keras_class: str, config: dict, weights: dict, shape: 
     cell, units = _RECURRENT[keras_class], int(config["units"])
     use_bias = config.get("use_bias", True)
     kernel, recurrent_kernel, *rest = _weights_for(weights, name, 2 + int(use_bias), keras_class)
-    gates = {"simple_rnn": 1, "lstm": 4, "gru": 3}[cell]
+    gates = RECURRENT_GATES[cell]
     if kernel.shape != (shape[1], gates * units) or recurrent_kernel.shape != (units, gates * units):
         raise fail(f"{where}: kernel {kernel.shape} and recurrent kernel {recurrent_kernel.shape} do not fit "
                    f"{shape[1]} features and {units} units")

@@ -181,6 +181,9 @@ class MergeSpec:
     exact_result: bool = False  # the result in its exact type, not the config's (a quantizer follows, as in HGQ)
 
 
+RECURRENT_GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}  # column blocks of a cell's kernels, in Keras's order
+
+
 @dataclass
 class RecurrentSpec:
     """A SimpleRNN, LSTM or GRU over a [steps, features] sequence, its state starting at zero. Gate order in the
@@ -213,7 +216,7 @@ class RecurrentSpec:
 
     @property
     def gates(self) -> int:
-        return {"simple_rnn": 1, "lstm": 4, "gru": 3}[self.cell]
+        return RECURRENT_GATES[self.cell]
 
 
 @dataclass

@@ -15,9 +15,10 @@ import numpy as np
 
 from ..fixed_point import FixedType, parse_precision
 from ..frontends.spec import (ActivationSpec, BatchNormSpec, ConvSpec, CroppingSpec, DenseSpec, InputSpec, MergeSpec,
-                             ModelSpec, PermuteSpec, PoolingSpec, RecurrentSpec, ReshapeSpec, UpSamplingSpec,
-                             ZeroPaddingSpec, per_channel_kernel)
+                             ModelSpec, PermuteSpec, PoolingSpec, RECURRENT_GATES, RecurrentSpec, ReshapeSpec,
+                             UpSamplingSpec, ZeroPaddingSpec, per_channel_kernel)
 from ..ir.layers.conv import output_geometry
+from ..ir.recurrent import LAYER_TYPES
 from ..ir.layers.piecewise_linear import STEP_FUNCTIONS
 
 ACTIVATIONS = ("relu", "linear", "sigmoid", "tanh", None, "leaky_relu", "clipped_relu", "hard_sigmoid", "hard_tanh",
@@ -107,7 +108,6 @@ def _wiring_spec(wiring: dict, rank: int):
     return CroppingSpec("wire", f"Cropping{rank}D", tuple(wiring["before"]), tuple(wiring["after"]))
 
 
-RECURRENT_GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
 RECURRENT_TENSORS = ("weight", "recurrent_weight", "bias", "preactivation", "gate", "candidate", "cell", "result")
 
 
@@ -119,7 +119,7 @@ def _recurrent_spec(recurrent: dict) -> RecurrentSpec:
     cell = recurrent["cell"]
     bias = _float(recurrent["bias"], recurrent["bias_type"])
     return RecurrentSpec(
-        "rnn", {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}[cell], cell, recurrent["units"],
+        "rnn", LAYER_TYPES[cell], cell, recurrent["units"],
         _float(recurrent["weights"], recurrent["weight_type"]),
         _float(recurrent["recurrent_weights"], recurrent["recurrent_weight_type"]),
         bias[0] if recurrent["reset_after"] else bias, activation=(recurrent["activation"], {}),
