@@ -25,10 +25,11 @@ AUTO = {"default": "ap_fixed<16,6>", "result": "auto", "accum": "auto"}
 
 
 def all_results_auto(config: dict) -> dict:
-    """The random design's config with every layer's result type (not the input's) left to auto."""
+    """The random design's config with every layer's result type left to auto: not the input's, nor a recurrent
+    layer's ("rnn"; recurrent layers take no auto types yet, and say so)."""
     names = config["HLSConfig"]["LayerName"]
     for name, entry in names.items():
-        if name != "x":
+        if name not in ("x", "rnn"):
             entry["Precision"]["result"] = "auto"
     return config
 

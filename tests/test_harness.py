@@ -44,6 +44,7 @@ def test_a_core_that_ignores_backpressure_is_caught(keras, tmp_path):
     assert "changed before the beat was accepted" in results["protocol_errors"][0]
 
 
+@pytest.mark.deep  # half a minute of simulation; `make test-deep`
 def test_soak_one_million_events_bit_exact(jet_design):
     design = jet_design
     rng = np.random.default_rng(2026)
