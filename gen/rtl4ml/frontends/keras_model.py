@@ -515,11 +515,16 @@ def _recurrent(name: str, keras_class: str, config: dict, weights: dict, shape: 
 _BIDIRECTIONAL_MERGES = {"concat": "concatenate", "sum": "add", "mul": "multiply", "ave": "average"}
 
 
+def _wrapped(config: dict) -> tuple[str, dict]:
+    """(class, config) of the layer a Bidirectional or TimeDistributed wrapper holds."""
+    inner = config.get("layer") or {}
+    return inner.get("class_name", "?"), dict(inner.get("config") or {})
+
+
 def _bidirectional(name: str, config: dict, weights: dict, shape: list, where: str):
     """A Bidirectional recurrent layer: the forward and the backward layer (reading the steps the other way; with
     return_sequences, its states back in the input's step order, as Keras reverses them) and their merge."""
-    inner = config.get("layer") or {}
-    inner_class, inner_config = inner.get("class_name", "?"), dict(inner.get("config") or {})
+    inner_class, inner_config = _wrapped(config)
     if inner_class not in _RECURRENT:
         raise fail(f"{where}: Bidirectional over {inner_class} is not supported (SimpleRNN, LSTM, GRU and their "
                    "QKeras twins are)")
@@ -551,8 +556,7 @@ def _bidirectional(name: str, config: dict, weights: dict, shape: list, where: s
 
 def _time_distributed_dense(name: str, config: dict, weights: dict, shape: list, where: str):
     """TimeDistributed(Dense) over [steps, features]: the Dense at every step, i.e. a Conv1D of kernel size 1."""
-    inner = config.get("layer") or {}
-    inner_class, inner_config = inner.get("class_name", "?"), dict(inner.get("config") or {})
+    inner_class, inner_config = _wrapped(config)
     if inner_class not in ("Dense", "QDense") or len(shape) != 2:
         raise fail(f"{where}: TimeDistributed({inner_class}) over shape {shape} is not supported (a Dense or QDense "
                    "over [steps, features] is)")

@@ -70,12 +70,16 @@ def quantizer_name_and_params(spec, where: str) -> tuple[str, dict]:
     raise fail(f"{where}: unsupported quantizer specification {spec!r}")
 
 
+def _check_deterministic(params: dict, where: str) -> None:
+    if params.get("use_stochastic_rounding"):
+        raise fail(f"{where}: stochastic rounding has no hardware equivalent; set use_stochastic_rounding=False")
+
+
 def _check_alpha(params: dict, where: str) -> None:
     alpha = params.get("alpha")
     if alpha not in (None, 1, 1.0, "1", "None"):
         raise fail(f"{where}: quantizer alpha={alpha!r} is not supported (per-channel scales); use alpha=1")
-    if params.get("use_stochastic_rounding"):
-        raise fail(f"{where}: stochastic rounding has no hardware equivalent; set use_stochastic_rounding=False")
+    _check_deterministic(params, where)
 
 
 def quantized_bits_type(params: dict, where: str) -> FixedType:
@@ -94,8 +98,7 @@ def _check_relu(params: dict, where: str) -> None:
         raise fail(f"{where}: quantized_relu with use_sigmoid is not supported")
     if params.get("relu_upper_bound") not in (None, "None"):
         raise fail(f"{where}: quantized_relu with relu_upper_bound is not supported")
-    if params.get("use_stochastic_rounding"):
-        raise fail(f"{where}: stochastic rounding has no hardware equivalent")
+    _check_deterministic(params, where)
 
 
 def quantized_tanh_type(params: dict, where: str) -> FixedType:
@@ -105,8 +108,7 @@ def quantized_tanh_type(params: dict, where: str) -> FixedType:
     if params.get("use_real_tanh"):
         raise fail(f"{where}: quantized_tanh(use_real_tanh=True) is not supported (a table of tanh rounded to the "
                    "same type is: use activation='tanh' and a candidate type)")
-    if params.get("use_stochastic_rounding"):
-        raise fail(f"{where}: stochastic rounding has no hardware equivalent; set use_stochastic_rounding=False")
+    _check_deterministic(params, where)
     bits = int(params.get("bits", 8))
     return FixedType(bits, 1, True, "AP_RND_CONV", "AP_SAT_SYM" if params.get("symmetric") else "AP_SAT")
 

@@ -26,6 +26,8 @@ carries the layer's name.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..config import AutoType, Config
@@ -187,6 +189,17 @@ class _Cells:
             layer.result_type = layer.exact_type
         return layer
 
+    @functools.cached_property
+    def difference_type(self) -> FixedType:
+        """GRU: the exact type of h - cand (the state's and the candidate's types), the same at every step."""
+        types = self.types
+        exact = ElementwiseMergeLayer(name="", inputs=(), shape=(), input_types=(types["result"], types["candidate"]),
+                                      result_type=types["result"], operation="subtract").exact_type
+        if exact.width > MAX_TYPE_WIDTH:
+            raise fail(f"{self.where}: h - candidate needs {exact.width} bits (> {MAX_TYPE_WIDTH}) to be exact; "
+                       "narrow the result and candidate types")
+        return exact
+
     # ------------------------------------------------------------------ the cells
 
     @property
@@ -263,16 +276,11 @@ class _Cells:
             pre = self.preactivation(step, 2, x, self.joined(step, x, reset, "xrh"), reset)
         candidate = self.activation(self.name(step, "cand"), pre, spec.activation, types["candidate"])
         # h - cand exactly, in the one type every step's difference has (the first step's is -cand: a Dense of -1s)
-        exact = ElementwiseMergeLayer(name="", inputs=(), shape=(), input_types=(types["result"], types["candidate"]),
-                                      result_type=types["result"], operation="subtract").exact_type
-        if exact.width > MAX_TYPE_WIDTH:
-            raise fail(f"{self.where}: h - candidate needs {exact.width} bits (> {MAX_TYPE_WIDTH}) to be exact; "
-                       "narrow the result and candidate types")
         if h is None:
             difference = self.dense(self.name(step, "dh"), candidate, [(-np.eye(units), FixedType(2, 1))],
-                                    np.zeros(units), exact)
+                                    np.zeros(units), self.difference_type)
         else:
-            difference = self.merge(self.name(step, "dh"), "subtract", h, candidate, exact)
+            difference = self.merge(self.name(step, "dh"), "subtract", h, candidate, self.difference_type)
         kept = self.product(self.name(step, "zd"), z, difference, types["result"])
         return self.merge(state_name, "add", candidate, kept, types["result"])
 

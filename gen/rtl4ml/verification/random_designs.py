@@ -359,12 +359,12 @@ def _draw_wiring(choose, shape: list[int], kinds: tuple[str, ...]) -> dict | Non
             "after": [choose.integer(0, n - 1 - b) for n, b in zip(spatial, before)]}
 
 
-def _draw_recurrent_type(choose, signed: bool | None = None) -> str:
+def _draw_recurrent_type(choose) -> str:
     """A type of 4 to 14 bits with its binary point inside it, so [x; h] and h - cand fit a data tensor exactly."""
     from ..fixed_point import OVERFLOW_MODES, ROUNDING_MODES
 
     width = choose.integer(4, 14)
-    signed = bool(choose.integer(0, 1)) if signed is None else signed
+    signed = bool(choose.integer(0, 1))
     return str(FixedType(width, choose.integer(0, width), signed, choose.choice(ROUNDING_MODES),
                          choose.choice(OVERFLOW_MODES)))
 
