@@ -255,6 +255,37 @@ def skid_buffer_vectors(width: int, cycles: int = 400, seed: int = 3) -> list[di
     return rows
 
 
+FIFO_CASES = ({"DEPTH": 1, "DATA_WIDTH": 1}, {"DEPTH": 3, "DATA_WIDTH": 9}, {"DEPTH": 8, "DATA_WIDTH": 5})
+
+
+def fifo_vectors(depth: int, width: int, cycles: int = 500, seed: int = 5) -> list[dict]:
+    """Per cycle the inputs and outputs (before the edge) of a cycle-accurate model of rtl/axis_fifo.v: bursts of
+    writes and of backpressure (so it fills and empties), resets at the start and in the middle. Outputs are defined
+    after the first reset's edge (`checked`); m_data and m_last only with m_valid."""
+    rng = random.Random(seed)
+    stored: list[tuple[int, int]] = []  # (data, last), oldest first
+    s_ready = m_valid = 0
+    rows, writing, reading = [], 0.8, 0.8
+    for cycle in range(cycles):
+        if cycle % 40 == 0:  # phases: fill, drain, both at random
+            writing, reading = rng.choice(((0.9, 0.2), (0.2, 0.9), (0.7, 0.7), (1.0, 1.0)))
+        rst = int(cycle < 2 or cycle == cycles // 2)
+        s_valid, s_data, s_last = int(rng.random() < writing), rng.getrandbits(width), rng.randrange(2)
+        m_ready = int(rng.random() < reading)
+        head = stored[0] if stored else (0, 0)
+        rows.append({"checked": int(cycle >= 1), "rst": rst, "s_valid": s_valid, "s_data": s_data, "s_last": s_last,
+                     "m_ready": m_ready, "s_ready": s_ready, "m_valid": m_valid, "m_data": head[0], "m_last": head[1]})
+        write, read = s_valid and s_ready, m_valid and m_ready
+        if read:
+            stored.pop(0)
+        if write:
+            stored.append((s_data, s_last))
+        s_ready, m_valid = int(len(stored) < depth), int(bool(stored))
+        if rst:
+            stored, s_ready, m_valid = [], 0, 0
+    return rows
+
+
 def _window_case(rows, cols, channels, width, kernel, stride=(1, 1), pad=(0, 0, 0, 0)) -> dict:
     return {"ROWS": rows, "COLS": cols, "CHANNELS": channels, "WIDTH": width, "KERNEL_ROWS": kernel[0],
             "KERNEL_COLS": kernel[1], "STRIDE_ROWS": stride[0], "STRIDE_COLS": stride[1], "PAD_TOP": pad[0],

@@ -76,6 +76,23 @@ void pixel_unit(hls::stream<pixel<data_T, CONFIG_T::channels> > &in,
     }
 }
 
+// A merge: one pixel of each input at once (in hardware the forks before it hold the early branch in FIFOs).
+// CONFIG_T provides pixels (per frame), channels0, channels1, n_out;
+// APPLY_T::apply(const data0_T in0[], const data1_T in1[], res_T result[]) computes the unit's layers.
+template <class data0_T, class data1_T, class res_T, typename CONFIG_T, class APPLY_T>
+void join_unit(hls::stream<pixel<data0_T, CONFIG_T::channels0> > &in0,
+               hls::stream<pixel<data1_T, CONFIG_T::channels1> > &in1,
+               hls::stream<pixel<res_T, CONFIG_T::n_out> > &out) {
+    for (int p = 0; p < CONFIG_T::pixels; p++) {
+        #pragma HLS PIPELINE II=1
+        pixel<data0_T, CONFIG_T::channels0> a = in0.read();
+        pixel<data1_T, CONFIG_T::channels1> b = in1.read();
+        pixel<res_T, CONFIG_T::n_out> result;
+        APPLY_T::apply(a.data, b.data, result.data);
+        out.write(result);
+    }
+}
+
 }  // namespace rtl4ml
 
 #endif

@@ -19,10 +19,10 @@ from vunit import VUnit
 
 from rtl4ml.resources import rtl_dir
 from rtl4ml.tb.vectors import (ADD3_CASES, AP_CTRL_CASES, AXIS_CONTROL_CASES, LOOKUP_TABLE_CASES, PIPE_REG_CASES,
-                               REDUCTION_TREE_CASES, REQUANTIZE_CASES, SKID_BUFFER_CASES, VALID_STREAM_CASES,
+                               REDUCTION_TREE_CASES, REQUANTIZE_CASES, SKID_BUFFER_CASES, FIFO_CASES, VALID_STREAM_CASES,
                                WINDOW_BUFFER_CASES, ap_ctrl_vectors, add3_vectors, axis_control_vectors, case_id,
                                delay_line_vectors, lookup_table_contents, reduction_reference, requantize_vectors,
-                               skid_buffer_vectors, valid_stream_vectors, window_buffer_vectors)
+                               skid_buffer_vectors, valid_stream_vectors, window_buffer_vectors, fifo_vectors)
 
 HERE = Path(__file__).resolve().parent
 
@@ -126,6 +126,11 @@ def write_skid_buffer_vectors(folder: Path, parameters: dict) -> Path:
     return _write_cycle_model(folder / f"skid_buffer-{case_id(parameters)}.txt", rows, SKID_BUFFER_PORTS, parameters)
 
 
+def write_fifo_vectors(folder: Path, parameters: dict) -> Path:
+    rows = fifo_vectors(parameters["DEPTH"], parameters["DATA_WIDTH"])
+    return _write_cycle_model(folder / f"fifo-{case_id(parameters)}.txt", rows, SKID_BUFFER_PORTS, parameters)
+
+
 def write_window_buffer_vectors(folder: Path, parameters: dict) -> Path:
     pixel = parameters["CHANNELS"] * parameters["WIDTH"]
     widths = dict(parameters, PIXEL_BITS=pixel, WINDOW_BITS=pixel * parameters["KERNEL_ROWS"] * parameters["KERNEL_COLS"])
@@ -144,6 +149,7 @@ BENCHES = {
     "tb_ap_ctrl_hs_adapter": (AP_CTRL_CASES, write_ap_ctrl_vectors, "vectors"),
     "tb_add3": (ADD3_CASES, write_add3_vectors, "vectors"),
     "tb_axis_skid_buffer": (SKID_BUFFER_CASES, write_skid_buffer_vectors, "vectors"),
+    "tb_axis_fifo": (FIFO_CASES, write_fifo_vectors, "vectors"),
     "tb_window_buffer": (tuple(WINDOW_BUFFER_CASES.values()), write_window_buffer_vectors, "vectors"),
 }
 

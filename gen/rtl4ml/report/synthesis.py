@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..backends.rtl.writer import PRIMITIVES
+from ..backends.stream.writer import FORK_PRIMITIVES
 from ..cache import cache_root
 from ..errors import fail
 from ..progress import ProgressLine
@@ -217,10 +218,11 @@ def jobs_for_core(rtl_dir: Path, core_meta: dict, layers: list[dict], thorough: 
             jobs.append(SynthesisJob(layer["name"], top, sources, wrapper))
     top = core_meta["top"]
     # the top's own logic: the flow control, and the delay lines (pipe_reg) that balance branches of a graph;
-    # a streaming top also holds its units' window buffers and skid buffers
+    # a streaming top also holds its units' window buffers and skid buffers, and its forks' FIFOs
     glue, name = ["axis_pipeline_control.v", "pipe_reg.v"], PARALLEL_GLUE
     if core_meta.get("io_type") == "io_stream":
         glue, name = glue + ["window_buffer.v", "axis_skid_buffer.v"], STREAM_GLUE
+        glue += list(FORK_PRIMITIVES) if core_meta.get("fifos") else []
     jobs.append(SynthesisJob(name, top, [rtl_dir / source for source in glue] + [rtl_dir / f"{top}.v"],
                              blackboxes=[rtl_dir / f"{layer['module']}.v" for layer in layers]))
     return jobs

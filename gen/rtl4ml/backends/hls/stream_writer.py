@@ -23,29 +23,58 @@ from .writer import HlsProject, _environment, _layer, wrap_values, write_project
 
 @dataclass
 class HlsStreamUnit:
-    """One dataflow function: its window walk (or pixel loop), its layer calls, its stream element types."""
+    """One dataflow function: its window walk (or pixel loop, or join of two streams), its layer calls, its stream
+    element types."""
 
     identifier: str
     title: str  # what the unit computes, for its comment
     passed: int  # without layer calls: the first window element passed on (a cropping's pixel)
-    config: dict  # static members of <identifier>_unit_config (geometry, channels, n_out)
-    windowed: bool
-    in_type: str  # C++ element type of the stream it reads
-    in_channels: int
-    block_in: int  # elements the first call reads (a window's, or a pixel's)
+    config: dict  # static members of <identifier>_config (geometry, channels, n_out)
+    kind: str  # window_unit | pixel_unit | join_unit (rtl4ml_stream.h)
+    in_types: list[str]  # C++ element type of each stream it reads
+    in_channels: list[int]
+    block_in: int  # elements the first call reads from input 0 (a window's, or a pixel's)
     out_type: str
     out_channels: int
+    sources: list[str]  # the streams it reads
+    sink: str  # the stream it writes
     calls: list = field(default_factory=list)  # HlsLayer per layer, argument_lines wired inside apply()
     locals: list = field(default_factory=list)  # (type, name, size) of the arrays between calls
+
+
+@dataclass(frozen=True)
+class HlsStream:
+    """A stream between dataflow functions; depth: a FIFO's planned depth (2 between units)."""
+
+    name: str
+    element_type: str
+    channels: int
+    depth: int
+
+
+@dataclass(frozen=True)
+class HlsFork:
+    """Copies each pixel of a forked stream into its branches' streams (the core's FIFOs)."""
+
+    identifier: str
+    source: str
+    targets: tuple[str, ...]
+    element_type: str
+    channels: int
+    pixels: int
+    kind: str = "fork"
 
 
 @dataclass
 class HlsStreamProject(HlsProject):
     units: list = field(default_factory=list)
+    steps: list = field(default_factory=list)  # units and forks in data-flow order
+    streams: list = field(default_factory=list)  # the streams between them (HlsStream)
 
 
-def _unit(unit, in_type: str, identifiers: dict[str, str]) -> HlsStreamUnit:
+def _unit(unit, links: dict[str, tuple[str, int]], streams: dict[str, str], identifiers: dict[str, str]) -> HlsStreamUnit:
     window = unit.window
+    in_types = [links[link][0] for link in unit.sources]
     if window is not None:
         rows, cols = window.padded
         config = {"rows": window.frame.rows, "cols": window.frame.cols, "channels": window.frame.channels,
@@ -54,33 +83,41 @@ def _unit(unit, in_type: str, identifiers: dict[str, str]) -> HlsStreamUnit:
                   "pad_top": window.pad_rows[0], "pad_left": window.pad_cols[0], "padded_rows": rows,
                   "padded_cols": cols, "taps": window.taps,
                   "n_out": unit.out_shape.channels}
-        block_in = window.window_width // window.width
+        block_in, kind = window.window_width // window.width, "window_unit"
+    elif unit.joins:
+        config = {"pixels": unit.in_shape.pixels, "channels0": links[unit.sources[0]][1],
+                  "channels1": links[unit.sources[1]][1], "n_out": unit.out_shape.channels}
+        block_in, kind = links[unit.sources[0]][1], "join_unit"
     else:
         config = {"pixels": unit.in_shape.pixels, "channels": unit.in_shape.channels,
                   "n_out": unit.out_shape.channels}
-        block_in = unit.in_shape.channels
+        block_in, kind = unit.in_shape.channels, "pixel_unit"
     layers = unit.block.layers if unit.block is not None else []
     calls = [_layer(identifiers[layer.name], layer) for layer in layers]
-    out_type = f"{calls[-1].identifier}_result_t" if calls else in_type
+    out_type = f"{calls[-1].identifier}_result_t" if calls else in_types[0]
     if calls:
         title = ", ".join(layer.name for layer in layers)
     elif unit.passes_part:
         title = f"{', '.join(unit.layers)}: one pixel of each window (cropping)"
     elif unit.layers:
         title = f"{', '.join(unit.layers)}: the window walk alone (zero padding)"
+    elif window is not None and window.kernel == (1, 1):
+        title = "the frame's pixels counted (the input read by several units)"
     else:
         title = "the frame collected (Flatten)"
-    item = HlsStreamUnit(f"{unit.identifier}_unit", title, unit.passed, config, window is not None, in_type, unit.in_shape.channels,
-                         block_in, out_type, unit.out_shape.channels, calls)
-    source, source_type = "in", in_type
+    item = HlsStreamUnit(f"{unit.identifier}_unit", title, unit.passed, config, kind, in_types,
+                         [links[link][1] for link in unit.sources], block_in, out_type, unit.out_shape.channels,
+                         [streams[link] for link in unit.sources], streams[unit.identifier], calls)
+    sources = ["in0", "in1"] if unit.joins else ["in"]
+    source_types = in_types
     for index, call in enumerate(calls):
         target = "out" if index == len(calls) - 1 else f"{call.identifier}_out"
         if target != "out":
             item.locals.append((f"{call.identifier}_result_t", target, call.layer.n_out))
-        call.source_types, call.target = [source_type], target
-        call.argument_lines = wrap_values([source, target] + [array[2] for array in call.arrays], " " * 12,
+        call.source_types, call.target = list(source_types), target
+        call.argument_lines = wrap_values(sources + [target] + [array[2] for array in call.arrays], " " * 12,
                                           closing=");")
-        source, source_type = target, f"{call.identifier}_result_t"
+        sources, source_types = [target], [f"{call.identifier}_result_t"]
     return item
 
 
@@ -88,12 +125,37 @@ def plan_stream_project(core: StreamCore, io_type: str, part: str, clock_period:
     graph = core.graph
     names = [graph.input.name] + [layer.name for layer in graph.layers]
     identifiers = dict(zip(names, unique_identifiers(names)))
-    units, in_type = [], "input_t"
+    links = {core.input_link: ("input_t", core.in_shape.channels)}  # link -> (C++ element type, channels)
+    streams = {core.input_link: "input_stream", core.output_link: "output_stream"}
+    pixels = {core.input_link: core.in_shape.pixels}
+    forks = core.forks()
+    steps, units, internal = [], [], []
+
+    def add_fork(link: str) -> None:
+        targets = forks.get(link, [])
+        for fifo in core.fifos:
+            if fifo.source == link:
+                links[fifo.identifier], pixels[fifo.identifier] = links[link], pixels[link]
+                streams[fifo.identifier] = f"{fifo.identifier}_stream"
+                internal.append(HlsStream(streams[fifo.identifier], *links[link], fifo.depth))
+        if targets:
+            steps.append(HlsFork(f"{link}_fork", streams[link], tuple(streams[t] for t in targets), *links[link],
+                                 pixels[link]))
+
+    add_fork(core.input_link)
     for unit in core.units:
-        units.append(_unit(unit, in_type, identifiers))
-        in_type = units[-1].out_type
+        if unit.identifier != core.output_link:
+            streams[unit.identifier] = f"{unit.identifier}_stream"
+        item = _unit(unit, links, streams, identifiers)
+        links[unit.identifier], pixels[unit.identifier] = (item.out_type, item.out_channels), unit.out_shape.pixels
+        if unit.identifier != core.output_link:
+            internal.append(HlsStream(item.sink, item.out_type, item.out_channels, 2))
+        units.append(item)
+        steps.append(item)
+        add_fork(unit.identifier)
     layers = [call for unit in units for call in unit.calls]
-    return HlsStreamProject(core.top, graph, layers, io_type, part, clock_period, units=units)
+    return HlsStreamProject(core.top, graph, layers, io_type, part, clock_period, units=units, steps=steps,
+                            streams=internal)
 
 
 def write_stream_project(project: HlsStreamProject, core: StreamCore, out_dir: Path,
@@ -102,7 +164,8 @@ def write_stream_project(project: HlsStreamProject, core: StreamCore, out_dir: P
     testbench in place of the parallel ones."""
     write_project(project, out_dir, example_inputs, example_outputs)
     env = _environment()
-    context = {"project": project.project, "graph": project.graph, "units": project.units,
+    context = {"project": project.project, "graph": project.graph, "units": project.units, "steps": project.steps,
+               "streams": project.streams,
                "in_beats": core.in_shape.pixels, "out_beats": core.out_shape.pixels,
                "in_channels": core.in_shape.channels, "out_channels": core.out_shape.channels,
                "output_type": project.units[-1].out_type, "version": __version__}

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from ...errors import fail
 from ...fixed_point import FixedType
 from ...ir.graph import ModelGraph
-from ...ir.layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConvLayer, CroppingLayer,
-                          DenseLayer, Layer, MaxPoolingLayer, PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer,
-                          TableActivationLayer, ZeroPaddingLayer)
+from ...ir.layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer,
+                          CroppingLayer, DenseLayer, DotLayer, ElementwiseMergeLayer, Layer, MaxPoolingLayer,
+                          PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer, ZeroPaddingLayer)
 from ...ir.layers.dense import dense_from
 from ...ir.value_range import ZERO
 from ..identifiers import check_project_name, unique_identifiers
@@ -36,12 +36,13 @@ from ..rtl.blocks import fused_follower, layer_budget
 from ..rtl.pipeline import DEFAULT_BUDGET
 from ..rtl.schedule import Schedule, schedule_core
 from ..rtl.writer import byte_padded, check_size
-from .timing import FrameTiming, plan_timing
+from .timing import FrameTiming, plan_timing, size_fifos
 
 IO_TYPE = "io_stream"
 # layers computed on each pixel alone: one block over a pixel's channels serves every position
 PIXELWISE = (ActivationLayer, PiecewiseLinearLayer, TableActivationLayer, BatchNormLayer, SoftmaxLayer)
 WINDOWED = (ConvLayer, MaxPoolingLayer, AveragePoolingLayer)
+MERGES = (ElementwiseMergeLayer, ConcatenateLayer, DotLayer)
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,8 @@ class StreamUnit:
     window: Window | None
     block: Block | None
     schedule: Schedule | None  # the block's registers and input delays (the block alone, entered from registers)
+    sources: list[str] = dataclasses.field(default_factory=list)  # the links it reads (a merge: one per input)
+    in_widths: tuple[int, ...] = ()  # bits per beat of each link it reads
     passed: int = 0  # without a block: the first window element passed on (a cropping's pixel in its window)
 
     @property
@@ -141,7 +144,13 @@ class StreamUnit:
 
     @property
     def block_in_width(self) -> int:
-        return self.window.window_width if self.window else self.in_width
+        """The block's input bus: a window, or the beats of its links side by side (input 0 in the low bits)."""
+        return self.window.window_width if self.window else sum(self.in_widths)
+
+    @property
+    def joins(self) -> bool:
+        """A merge: one beat from each link at once."""
+        return len(self.sources) > 1
 
     @property
     def passed_lsb(self) -> int:
@@ -164,6 +173,21 @@ class StreamUnit:
 
 
 @dataclass
+class StreamFifo:
+    """A FIFO (rtl/axis_fifo.v) on one reader's side of a fork: it holds what one branch has taken and the other not
+    yet, so the fork never waits at full rate. Its depth is the least the timing model needs (timing.size_fifos)."""
+
+    identifier: str  # the link it drives
+    source: str  # the forked link it reads
+    width: int  # data bits per beat
+    depth: int = 0
+
+    @property
+    def stored_bits(self) -> int:
+        return self.depth * (self.width + 1)  # data and tlast
+
+
+@dataclass
 class StreamCore:
     """A planned streaming core: its units in stream order, ready to render."""
 
@@ -171,6 +195,9 @@ class StreamCore:
     graph: ModelGraph
     units: list[StreamUnit]
     budget: int
+    fifos: list[StreamFifo]
+    input_link: str  # the core's input stream
+    output_link: str  # the link leaving the core
     carry_chain: int = 8
 
     @property
@@ -180,11 +207,29 @@ class StreamCore:
 
     @property
     def in_shape(self) -> StreamShape:
-        return self.units[0].in_shape
+        return StreamShape.of(self.graph.input.shape)
 
     @property
     def out_shape(self) -> StreamShape:
         return self.units[-1].out_shape
+
+    @property
+    def in_width(self) -> int:
+        return self.in_shape.channels * self.in_type.width
+
+    def link_widths(self) -> dict[str, int]:
+        """Bits per beat of every link: the input, each unit's output, each FIFO's."""
+        widths = {self.input_link: self.in_width}
+        widths.update({unit.identifier: unit.out_width for unit in self.units})
+        widths.update({fifo.identifier: fifo.width for fifo in self.fifos})
+        return widths
+
+    def forks(self) -> dict[str, list[str]]:
+        """Each forked link and the FIFOs reading it."""
+        readers: dict[str, list[str]] = {}
+        for fifo in self.fifos:
+            readers.setdefault(fifo.source, []).append(fifo.identifier)
+        return readers
 
     @property
     def in_type(self) -> FixedType:
@@ -196,7 +241,7 @@ class StreamCore:
 
     @property
     def s_width(self) -> int:
-        return byte_padded(self.units[0].in_width)
+        return byte_padded(self.in_width)
 
     @property
     def m_width(self) -> int:
@@ -205,7 +250,8 @@ class StreamCore:
     @functools.cached_property
     def timing(self) -> FrameTiming:
         """Latency of a frame into an idle core and interval of frames back to back, at full rate (timing.py)."""
-        return plan_timing(self.units, self.in_shape.pixels, self.out_shape.pixels)
+        return plan_timing(self.units, self.in_shape.pixels, self.out_shape.pixels, self.fifos, self.input_link,
+                           self.output_link)
 
     @property
     def latency(self) -> int:
@@ -230,8 +276,11 @@ class StreamCore:
                          "signed": field.type.signed}],
             "units": [{"identifier": unit.identifier, "layers": unit.layers, "latency": unit.latency,
                        "interval": unit.interval, "window": unit.window.parameters() if unit.window else None,
-                       "in": dataclasses.asdict(unit.in_shape), "out": dataclasses.asdict(unit.out_shape)}
+                       "in": dataclasses.asdict(unit.in_shape), "out": dataclasses.asdict(unit.out_shape),
+                       "sources": unit.sources}
                       for unit in self.units],
+            "fifos": [{"identifier": fifo.identifier, "source": fifo.source, "width": fifo.width, "depth": fifo.depth}
+                      for fifo in self.fifos],
         }
 
 
@@ -244,16 +293,13 @@ def _refuse(layer: Layer, why: str):
     return fail(f"layer {layer.name}: IOType {IO_TYPE}: {why}")
 
 
-def _check_chain(graph: ModelGraph) -> None:
+def _check_outputs(graph: ModelGraph) -> None:
     if len(graph.outputs) > 1:
         raise fail(f"model {graph.name}: IOType {IO_TYPE}: {len(graph.outputs)} outputs; streaming cores have one "
                    "output so far (use io_parallel)")
-    previous = graph.input.name
     for layer in graph.layers:
-        if layer.inputs != (previous,):
-            raise _refuse(layer, f"reads {', '.join(layer.inputs)}: branches and merges are not streamed yet "
-                                 "(use io_parallel)")
-        previous = layer.name
+        if graph.outputs[0] in layer.inputs:
+            raise _refuse(layer, f"reads the model's output {graph.outputs[0]}; a streamed output feeds no layer")
 
 
 def _pixel_view(layer: Layer, channels: int) -> Layer:
@@ -294,17 +340,32 @@ def _collect(frame: StreamShape, width: int) -> Window:
     return Window(frame, width, (frame.rows, frame.cols), (frame.rows, frame.cols), (0, 0), (0, 0))
 
 
+@dataclass(frozen=True)
+class _Stream:
+    """A tensor as it streams: the link carrying it, its frame and element type; `flattened`: the tensor is flat but
+    its link still a frame of pixels (collected before a layer uses it)."""
+
+    link: str
+    shape: StreamShape
+    type: FixedType
+    flattened: bool = False
+
+    @property
+    def width(self) -> int:
+        return self.shape.channels * self.type.width
+
+
 class _Planner:
-    """Walks the chain, turning layers into units; `shape` is the stream the next unit reads."""
+    """Walks the graph in data-flow order, turning layers into units; `streams` maps each tensor to its stream."""
 
     def __init__(self, graph: ModelGraph, budget: int):
         self.graph, self.budget = graph, budget
         names = [graph.input.name] + [layer.name for layer in graph.layers]
         self.identifiers = dict(zip(names, unique_identifiers(names)))
         self.ranges = graph.stored_ranges()
-        self.shape = StreamShape.of(graph.input.shape)
-        self.type = graph.input.result_type
-        self.flattened = False  # the tensor is flat, its stream still a frame of pixels: collect before using it
+        self.input_link = self.identifiers[graph.input.name]
+        self.streams = {graph.input.name: _Stream(self.input_link, StreamShape.of(graph.input.shape),
+                                                  graph.input.result_type)}
         self.units: list[StreamUnit] = []
 
     def plan(self) -> list[StreamUnit]:
@@ -312,110 +373,196 @@ class _Planner:
         for layer in self.graph.layers:
             if layer.name in absorbed:
                 continue
+            stream = self.streams[layer.inputs[0]]
             if isinstance(layer, ReshapeLayer):
-                self._reshape(layer)
+                self.streams[layer.name] = self._reshape(layer, stream)
                 continue
             if isinstance(layer, ZeroPaddingLayer):
-                self._zero_padding(layer)
+                self._zero_padding(layer, stream)
                 continue
             if isinstance(layer, CroppingLayer):
-                self._cropping(layer)
+                self._cropping(layer, stream)
                 continue
             follower = fused_follower(self.graph, layer)
             if follower is not None:
                 absorbed.add(follower.name)
-            self._unit(layer, follower)
-        if self.flattened or not self.units:
-            self._add(self.graph.layers[-1] if self.graph.layers else self.graph.input, [], None, _collect(
-                self.shape, self.type.width), self.shape.flat, self.type)
-        first = self.units[0]
-        if first.window is None:  # a 1 x 1 window marks the frames, so s_axis_tlast is never trusted
-            first.window = Window(first.in_shape, first.in_type.width, (1, 1), (1, 1), (0, 0), (0, 0))
+            if isinstance(layer, MERGES):
+                self._merge(layer, follower)
+            else:
+                self._unit(layer, follower, stream)
+        output = self.streams[self.graph.outputs[0]]
+        if output.flattened or not self.units:
+            last = self.graph.layers[-1] if self.graph.layers else self.graph.input
+            self._add(last, [], None, _collect(output.shape, output.type.width), [output], output.shape.flat,
+                      output.type)
+        self._mark_frames()
         return self.units
 
-    def _reshape(self, layer: ReshapeLayer) -> None:
+    def _mark_frames(self) -> None:
+        """Frames are counted by a window walk, so s_axis_tlast is never trusted: the input's one reader walks a
+        1 x 1 window if it has none; an input read twice (or by a merge) gets a unit of its own that only walks."""
+        readers = [unit for unit in self.units for link in unit.sources if link == self.input_link]
+        if len(readers) == 1 and not readers[0].joins:
+            if readers[0].window is None:
+                readers[0].window = Window(readers[0].in_shape, readers[0].in_type.width, (1, 1), (1, 1), (0, 0),
+                                           (0, 0))
+            return
+        stream = self.streams[self.graph.input.name]
+        taken, identifier = {name.lower() for name in self.identifiers.values()}, f"frames_{self.input_link}"
+        while identifier.lower() in taken:
+            identifier += "x"
+        window = Window(stream.shape, stream.type.width, (1, 1), (1, 1), (0, 0), (0, 0))
+        for unit in self.units:
+            unit.sources = [identifier if link == self.input_link else link for link in unit.sources]
+        self.units.insert(0, StreamUnit(identifier, [], stream.shape, stream.shape, stream.type, stream.type, window,
+                                        None, None, [self.input_link], (stream.width,)))
+
+    def _reshape(self, layer: ReshapeLayer, stream: _Stream) -> _Stream:
         target = StreamShape.of(layer.shape)
         if len(layer.shape) == 1:
-            self.flattened = self.shape.pixels > 1
-        elif target.channels != self.shape.channels or self.flattened:
-            raise _refuse(layer, f"a reshape from {self.shape.rows} x {self.shape.cols} x {self.shape.channels} to "
-                                 f"{layer.shape} regroups pixels; only Flatten and reshapes that keep each pixel "
+            return dataclasses.replace(stream, flattened=stream.shape.pixels > 1)
+        if target.channels != stream.shape.channels or stream.flattened:
+            raise _refuse(layer, f"a reshape from {stream.shape.rows} x {stream.shape.cols} x {stream.shape.channels} "
+                                 f"to {layer.shape} regroups pixels; only Flatten and reshapes that keep each pixel "
                                  "are streamed")
-        else:
-            self.shape = target
+        return dataclasses.replace(stream, shape=target)
 
-    def _zero_padding(self, layer: ZeroPaddingLayer) -> None:
+    def _zero_padding(self, layer: ZeroPaddingLayer, stream: _Stream) -> None:
         """A window buffer alone: a 1 x 1 window walked over the zero-padded frame emits every padded pixel."""
-        if self.flattened:
+        if stream.flattened:
             raise _refuse(layer, "pads a flattened tensor; only frames of pixels are padded in a stream")
         before, after = _grid(layer.before, 0), _grid(layer.after, 0)
-        window = Window(self.shape, self.type.width, (1, 1), (1, 1), (before[0], after[0]), (before[1], after[1]))
-        self._add(layer, [layer.name], None, window, StreamShape.of(layer.shape), layer.result_type)
+        window = Window(stream.shape, stream.type.width, (1, 1), (1, 1), (before[0], after[0]), (before[1], after[1]))
+        self._add(layer, [layer.name], None, window, [stream], StreamShape.of(layer.shape), layer.result_type)
 
-    def _cropping(self, layer: CroppingLayer) -> None:
+    def _cropping(self, layer: CroppingLayer, stream: _Stream) -> None:
         """A window buffer alone: a window spanning the cropped rows and columns walked at stride 1 is offered once
         per kept position; the pixel at (top, left) in it is the output. The window keeps (top + bottom) rows in its
         line buffers."""
-        if self.flattened:
+        if stream.flattened:
             raise _refuse(layer, "crops a flattened tensor; only frames of pixels are cropped in a stream")
         before, after = _grid(layer.before, 0), _grid(layer.after, 0)
         kernel = (before[0] + after[0] + 1, before[1] + after[1] + 1)
-        window = Window(self.shape, self.type.width, kernel, (1, 1), (0, 0), (0, 0))
-        self._add(layer, [layer.name], None, window, StreamShape.of(layer.shape), layer.result_type,
+        window = Window(stream.shape, stream.type.width, kernel, (1, 1), (0, 0), (0, 0))
+        self._add(layer, [layer.name], None, window, [stream], StreamShape.of(layer.shape), layer.result_type,
                   passed=(before[0] * kernel[1] + before[1]) * window.frame.channels)
 
-    def _unit(self, layer: Layer, follower: Layer | None) -> None:
+    def _unit(self, layer: Layer, follower: Layer | None, stream: _Stream) -> None:
         in_range = self.ranges[layer.inputs[0]]
-        window = None
-        if self.flattened or (isinstance(layer, DenseLayer) and self.shape.pixels > 1):
-            window, self.shape, self.flattened = _collect(self.shape, self.type.width), self.shape.flat, False
+        window, shape = None, stream.shape
+        if stream.flattened or (isinstance(layer, DenseLayer) and shape.pixels > 1):
+            window, shape = _collect(shape, stream.type.width), shape.flat
         if isinstance(layer, WINDOWED):
             make = _conv_window if isinstance(layer, ConvLayer) else _pool_window
-            window = make(layer, self.shape, self.type.width)
+            window = make(layer, shape, stream.type.width)
             if window.kernel[0] > window.padded[0] or window.kernel[1] > window.padded[1]:
                 raise _refuse(layer, f"window {window.kernel} is larger than its padded input {window.padded}")
             if isinstance(layer, ConvLayer) and (any(layer.pad_before) or any(layer.pad_after)):
                 in_range = in_range.hull(ZERO)  # padding zeros enter the kernel's sums
-            view = _windowed_view(layer, self.shape.channels)
-            out_shape = StreamShape.of(layer.shape)
-        elif isinstance(layer, PIXELWISE) or self.shape.pixels == 1:
-            view = _pixel_view(layer, self.shape.channels) if self.shape.pixels > 1 else layer
-            out_shape = StreamShape.of(layer.shape)
+            view = _windowed_view(layer, shape.channels)
+        elif isinstance(layer, PIXELWISE) or shape.pixels == 1:
+            view = _pixel_view(layer, shape.channels) if shape.pixels > 1 else layer
         else:
             raise _refuse(layer, f"{type(layer).__name__} has no streaming form yet (use io_parallel)")
+        self._block_unit(layer, follower, view, window, [stream], [in_range])
+
+    def _merge(self, layer: Layer, follower: Layer | None) -> None:
+        """A merge reads one pixel of each input at once (the forks before it hold the early branch in FIFOs) and
+        combines them pixel by pixel: the merge layer built for one pixel's channels."""
+        streams = [self.streams[name] for name in layer.inputs]
+        if len(streams) != 2:
+            raise _refuse(layer, f"merges {len(streams)} inputs; a streamed merge takes two (chain merges of two)")
+        if any(stream.flattened for stream in streams):
+            raise _refuse(layer, "merges a flattened frame; merge the frames before Flatten, or the vectors after a "
+                                 "Dense")
+        frames = {(stream.shape.rows, stream.shape.cols) for stream in streams}
+        if len(frames) > 1:
+            raise _refuse(layer, f"merges frames of {' and '.join(f'{r} x {c}' for r, c in sorted(frames))} pixels; "
+                                 "streamed inputs of a merge have one frame size")
+        channels = [stream.shape.channels for stream in streams]
+        if isinstance(layer, ConcatenateLayer):
+            if streams[0].shape.pixels > 1 and layer.axis != len(layer.shape) - 1:
+                raise _refuse(layer, f"concatenates along axis {layer.axis + 1}; a streamed concatenation joins "
+                                     "channels (the last axis)")
+            view = dataclasses.replace(layer, shape=(sum(channels),), axis=0,
+                                       input_shapes=tuple((n,) for n in channels))
+        elif isinstance(layer, DotLayer):
+            if streams[0].shape.pixels > 1:
+                raise _refuse(layer, "a dot product over a frame of pixels is not streamed (use io_parallel)")
+            view = layer
+        else:
+            view = _pixel_view(layer, channels[0])
+        self._block_unit(layer, follower, view, None, streams, [self.ranges[name] for name in layer.inputs])
+
+    def _block_unit(self, layer: Layer, follower: Layer | None, view: Layer, window: Window | None,
+                    streams: list[_Stream], in_ranges) -> None:
+        out_shape = StreamShape.of(layer.shape)
         if follower is not None and view is not layer:  # the activation a block absorbs, on the same pixel
             follower = _pixel_view(follower, out_shape.channels)
         last = follower or layer
         names = [layer.name] + ([last.name] if follower is not None else [])
-        block = RTL_BLOCKS(view)(self.identifiers[layer.name], view, follower, [in_range])
-        self._add(last, names, block, window, out_shape, last.result_type)
+        block = RTL_BLOCKS(view)(self.identifiers[layer.name], view, follower, in_ranges)
+        self._add(last, names, block, window, streams, out_shape, last.result_type)
 
-    def _add(self, layer, names, block: Block | None, window: Window | None, out_shape: StreamShape,
-             out_type: FixedType, passed: int = 0) -> None:
+    def _add(self, layer, names, block: Block | None, window: Window | None, streams: list[_Stream],
+             out_shape: StreamShape, out_type: FixedType, passed: int = 0) -> None:
         identifier = self.identifiers[layer.name] if block or names else f"collect_{self.identifiers[layer.name]}"
+        in_widths = tuple(stream.width for stream in streams)
         schedule = None
         if block is not None:
             in_signal, out_signal = f"{identifier}_in", f"{identifier}_out"
-            in_bits = window.window_width if window else self.shape.channels * self.type.width
+            in_bits = window.window_width if window else sum(in_widths)
             for step in block.steps:
                 step.budget = layer_budget(block.layers)
-            schedule = schedule_core([(out_signal, block, [in_signal])], in_signal, [out_signal],
-                                     {in_signal: in_bits, out_signal: block.n_out * block.out_type.width},
-                                     self.budget)
-            if schedule.latency < 1:
-                raise AssertionError(f"unit {identifier}: a block without a register cannot run under flow control")
-        in_shape = window.frame if window else self.shape
-        self.units.append(StreamUnit(identifier, names, in_shape, out_shape, self.type, out_type, window, block,
-                                     schedule, passed))
-        self.shape, self.type = out_shape, out_type
+            widths = {in_signal: in_bits, out_signal: block.n_out * block.out_type.width}
+            schedule = schedule_core([(out_signal, block, [in_signal])], in_signal, [out_signal], widths, self.budget)
+            if schedule.latency < 1:  # wiring only (a concatenation of one type): flow control needs a register
+                block.steps[-1].fixed = True
+                schedule = schedule_core([(out_signal, block, [in_signal])], in_signal, [out_signal], widths,
+                                         self.budget)
+        in_shape = window.frame if window else streams[0].shape
+        self.units.append(StreamUnit(identifier, names, in_shape, out_shape, streams[0].type, out_type, window, block,
+                                     schedule, [stream.link for stream in streams], in_widths, passed))
+        self.streams[layer.name] = _Stream(identifier, out_shape, out_type)
+
+
+def _fork_fifos(units: list[StreamUnit], widths: dict[str, int]) -> list[StreamFifo]:
+    """A FIFO on every reader's side of a link read more than once; the readers then read their FIFOs."""
+    readers: dict[str, list[tuple[StreamUnit, int]]] = {}
+    for unit in units:
+        for port, link in enumerate(unit.sources):
+            readers.setdefault(link, []).append((unit, port))
+    fifos = []
+    for link, edges in readers.items():
+        if len(edges) < 2:
+            continue
+        for unit, port in edges:
+            fifo = StreamFifo(f"{unit.identifier}_fifo{port}", link, widths[link])
+            unit.sources[port] = fifo.identifier
+            fifos.append(fifo)
+    return fifos
 
 
 def plan_stream_core(graph: ModelGraph, top: str, budget: int | None = None, carry_chain: int = 8) -> StreamCore:
     """The streaming core of `graph`, or a one-line refusal naming the layer that has no streaming form."""
-    _check_chain(graph)
+    _check_outputs(graph)
     for layer in graph.layers:
         if not isinstance(layer, ReshapeLayer):
             RTL_BLOCKS(layer)  # a layer the RTL has no block for is refused by name before anything is planned
-    units = _Planner(graph, budget or DEFAULT_BUDGET).plan()
+    planner = _Planner(graph, budget or DEFAULT_BUDGET)
+    units = planner.plan()
     check_size({unit.layers[0]: unit.block.multipliers for unit in units if unit.block})
-    return StreamCore(check_project_name(top), graph, units, budget or DEFAULT_BUDGET, carry_chain)
+    widths = {planner.input_link: planner.streams[graph.input.name].width}
+    widths.update({unit.identifier: unit.out_width for unit in units})
+    fifos = _fork_fifos(units, widths)
+    output_link = units[-1].identifier
+    core = StreamCore(check_project_name(top), graph, units, budget or DEFAULT_BUDGET, fifos, planner.input_link,
+                      output_link, carry_chain)
+    if fifos:
+        beats = {planner.input_link: core.in_shape.pixels}
+        beats.update({unit.identifier: unit.out_shape.pixels for unit in units})
+        depths = size_fifos(units, fifos, core.in_shape.pixels, core.out_shape.pixels, planner.input_link,
+                            output_link, {fifo.identifier: beats[fifo.source] for fifo in fifos})
+        for fifo in fifos:
+            fifo.depth = depths[fifo.identifier]
+    return core

@@ -113,34 +113,99 @@ class _Skid:
         self.ready = not self.skid
 
 
+class _Fifo:
+    """axis_fifo.v: `depth` beats (None: unbounded, for sizing), ready while not full, valid while not empty."""
+
+    def __init__(self, depth: int | None):
+        self.depth, self.count = depth, 0
+
+    def state(self) -> tuple:
+        return (self.count,)
+
+    def m_valid(self) -> bool:
+        return self.count > 0
+
+    def s_ready(self, m_ready: bool) -> bool:
+        return self.depth is None or self.count < self.depth
+
+    def step(self, s_valid: bool, m_ready: bool) -> None:
+        self.count += int(s_valid and self.s_ready(m_ready)) - int(self.count > 0 and m_ready)
+
+
 @dataclass(frozen=True)
 class FrameTiming:
     latency: int  # first input beat to last output beat of a frame into an idle core
     interval: int  # most cycles between frames' first input beats, back to back
 
 
-def _stages(units) -> list:
-    stages = []
+class Deadlock(AssertionError):
+    """The modelled core stopped moving: no beat went in or came out for longer than any unit can be busy."""
+
+
+SOURCE = -1  # the core's input, as a stage index
+
+
+@dataclass
+class _Network:
+    """The stages in data-flow order; per stage the stages it reads (a merge's control reads several; SOURCE is the
+    core's input) and the stages that read it (a fork's readers are FIFOs, whose readiness is a register)."""
+
+    stages: list
+    inputs: list[list[int]]
+    output: int  # the stage whose beats leave the core
+
+    def __post_init__(self):
+        self.readers: dict[int, list[tuple[int, int]]] = {}
+        for index, sources in enumerate(self.inputs):
+            for port, source in enumerate(sources):
+                self.readers.setdefault(source, []).append((index, port))
+
+
+def _network(units, fifos, input_link: str, output_link: str, depths: dict[str, int | None]) -> _Network:
+    """Each unit as the RTL builds it, stage by stage: window walk, pipeline control, skid buffer; each FIFO as one
+    stage; links resolved to the stage that drives them."""
+    drivers, stages, inputs = {input_link: SOURCE}, [], []
+    pending = {fifo.source: [] for fifo in fifos}
+    for fifo in fifos:
+        pending[fifo.source].append(fifo)
+
+    def add(stage, sources: list[int]) -> int:
+        stages.append(stage)
+        inputs.append(sources)
+        return len(stages) - 1
+
+    def place_fifos(link: str) -> None:
+        for fifo in pending.get(link, []):
+            drivers[fifo.identifier] = add(_Fifo(depths[fifo.identifier]), [drivers[link]])
+
+    place_fifos(input_link)
     for unit in units:
+        sources = [drivers[link] for link in unit.sources]
         if unit.window is not None:
-            stages.append(_Walk(unit.window))
+            sources = [add(_Walk(unit.window), sources)]
         if unit.block is not None:
-            stages.append(_Control(unit.latency, unit.interval))
-        stages.append(_Skid())
-    return stages
+            sources = [add(_Control(unit.latency, unit.interval), sources)]
+        drivers[unit.identifier] = add(_Skid(), sources)
+        place_fifos(unit.identifier)
+    return _Network(stages, inputs, drivers[output_link])
 
 
-def plan_timing(units, in_beats: int, out_beats: int) -> FrameTiming:
-    """Simulate frames sent back to back at full rate through `units` (a StreamCore's) into an always-ready sink."""
-    stages = _stages(units)
+def plan_timing(units, in_beats: int, out_beats: int, fifos=(), input_link: str = "", output_link: str = "",
+                depths: dict[str, int | None] | None = None) -> FrameTiming:
+    """Simulate frames sent back to back at full rate through `units` (a StreamCore's, with its FIFOs at `depths`,
+    by default their own) into an always-ready sink. Raises Deadlock when the core stops moving."""
+    depths = depths if depths is not None else {fifo.identifier: fifo.depth for fifo in fifos}
+    net = _network(units, fifos, input_link, output_link, depths)
     for _ in range(sum(unit.window.positions for unit in units if unit.window) + 1):  # leading padding walked
-        _cycle(stages, source_valid=False)
-    sent = received = cycle = 0
+        _cycle(net, source_valid=False)
+    patience = 4 * (sum(unit.window.positions for unit in units if unit.window) + sum(unit.latency + 2 for unit in units)
+                    + sum(depth or 0 for depth in depths.values())) + 64
+    sent = received = cycle = last_move = 0
     starts, ends, seen = [], [], {}
     periodic = False  # the core's state at a frame's first beat has been seen before: the intervals repeat
     while not (periodic and ends) and len(starts) <= MAX_FRAMES:
-        state = tuple(stage.state() for stage in stages)
-        accepted, delivered = _cycle(stages, source_valid=True)
+        state = tuple(stage.state() for stage in net.stages)
+        accepted, delivered = _cycle(net, source_valid=True)
         if accepted:
             if sent % in_beats == 0:
                 periodic = periodic or state in seen
@@ -151,6 +216,11 @@ def plan_timing(units, in_beats: int, out_beats: int) -> FrameTiming:
             received += 1
             if received % out_beats == 0:
                 ends.append(cycle)
+        if accepted or delivered:
+            last_move = cycle
+        elif cycle - last_move > patience:
+            raise Deadlock(f"the streaming core's timing model stopped at cycle {cycle} after {sent} input and "
+                           f"{received} output beats")
         cycle += 1
     if not ends:
         raise AssertionError(f"the streaming core's timing model produced no frame in {MAX_FRAMES} frames")
@@ -158,16 +228,67 @@ def plan_timing(units, in_beats: int, out_beats: int) -> FrameTiming:
     return FrameTiming(ends[0] - starts[0], max(intervals))
 
 
-def _cycle(stages, source_valid: bool) -> tuple[bool, bool]:
-    """One clock cycle: readies from the sink back, valids from registers, then every stage's registers update.
-    Returns (the source's beat was accepted, the sink took a beat)."""
-    readies = [False] * len(stages)
-    m_ready = True  # the sink
+def _cycle(net: _Network, source_valid: bool) -> tuple[bool, bool]:
+    """One clock cycle: valids from registers, readies from the sink back (a merge's control is ready for an input
+    when it is ready and the other inputs are valid; a fork is ready when all its readers are), then every stage's
+    registers update. Returns (the source's beat was accepted, the sink took a beat)."""
+    stages, inputs, readers = net.stages, net.inputs, net.readers
+    valid = [stage.m_valid() for stage in stages]
+    port_ready: dict[tuple[int, int], bool] = {}
+    m_ready = [True] * len(stages)
+
+    def link_ready(source: int) -> bool:  # every reader of the link takes the beat (the sink always does)
+        return all(port_ready[reader] for reader in readers.get(source, ()))
+
+    def link_valid(source: int) -> bool:  # a beat crosses to every reader at once
+        return (source_valid if source == SOURCE else valid[source]) and link_ready(source)
+
     for index in range(len(stages) - 1, -1, -1):
-        readies[index] = stages[index].s_ready(m_ready)
-        m_ready = readies[index]
-    valids = [source_valid] + [stage.m_valid() for stage in stages[:-1]]
-    delivered = stages[-1].m_valid()
+        m_ready[index] = link_ready(index)
+        ready = stages[index].s_ready(m_ready[index])
+        sources = inputs[index]
+        for port in range(len(sources)):
+            others = [source_valid if s == SOURCE else valid[s] for k, s in enumerate(sources) if k != port]
+            port_ready[(index, port)] = ready and all(others)
     for index, stage in enumerate(stages):
-        stage.step(valids[index], readies[index + 1] if index + 1 < len(stages) else True)
-    return source_valid and readies[0], delivered
+        stage.step(all(link_valid(source) for source in inputs[index]), m_ready[index])
+    return source_valid and link_ready(SOURCE), valid[net.output] and m_ready[net.output]
+
+
+def size_fifos(units, fifos, in_beats: int, out_beats: int, input_link: str, output_link: str,
+               link_beats: dict[str, int]) -> dict[str, int]:
+    """The least depth of each FIFO at which the core keeps the timing it has with FIFOs too deep to matter (the
+    first frame's latency and the interval back to back): each FIFO's depth found by bisection with the others at
+    theirs, repeated until none changes. One beat less in any FIFO makes a frame later or the core slower (or stops
+    it). `link_beats`: per FIFO, the beats per frame of the link it reads (its cap: two frames and what every unit
+    can hold)."""
+    held = sum(unit.latency + 2 + (unit.window.taps if unit.window else 0) for unit in units)
+    caps = {fifo.identifier: 2 * link_beats[fifo.identifier] + held for fifo in fifos}
+
+    def timing(depths: dict[str, int]) -> FrameTiming | None:
+        try:
+            return plan_timing(units, in_beats, out_beats, fifos, input_link, output_link, depths)
+        except Deadlock:
+            return None
+
+    target = timing(caps)
+    if target is None:
+        raise AssertionError("a streaming core with FIFOs at their caps stops: a fork or merge is modelled wrongly")
+    depths = dict(caps)
+    for _ in range(4):
+        changed = False
+        for fifo in fifos:
+            low, high = 1, caps[fifo.identifier]
+            while low < high:
+                middle = (low + high) // 2
+                if timing({**depths, fifo.identifier: middle}) == target:
+                    high = middle
+                else:
+                    low = middle + 1
+            if low == caps[fifo.identifier]:
+                raise AssertionError(f"FIFO {fifo.identifier} needs its cap of {low} beats: the cap is too small")
+            changed = changed or depths[fifo.identifier] != low
+            depths[fifo.identifier] = low
+        if not changed and timing(depths) == target:
+            return depths
+    raise AssertionError(f"the FIFO depths {depths} did not settle at the timing {target}")

@@ -13,6 +13,20 @@ from .plan import StreamCore
 
 PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v", "block_rom.v", "add3.v",
               "axis_pipeline_control.v", "axis_skid_buffer.v", "window_buffer.v")
+FORK_PRIMITIVES = ("axis_fifo.v",)  # only in cores with branches
+
+
+def primitives(core: StreamCore) -> tuple[str, ...]:
+    """The primitives a core instantiates (Verilog names; the VHDL twins share their stems)."""
+    return PRIMITIVES + (FORK_PRIMITIVES if core.fifos else ())
+
+
+def template_values(core: StreamCore) -> dict:
+    """What both tops print: the units, the links and their widths, the FIFOs and the forks they hang on."""
+    return {"top": core.top, "units": core.units, "s_width": core.s_width, "m_width": core.m_width,
+            "in_bits": core.in_width, "out_bits": core.units[-1].out_width, "links": core.link_widths(),
+            "input_link": core.input_link, "output_link": core.output_link, "fifos": core.fifos,
+            "forks": core.forks(), "header_lines": header_lines(core)}
 
 
 def header_lines(core: StreamCore) -> list[str]:
@@ -28,6 +42,8 @@ def header_lines(core: StreamCore) -> list[str]:
         f"{interval} cycles.",
         "Every unit has its own flow control and a registered-ready skid buffer at its output. "
         "Synchronous active-high rst; a reset restarts the frame.",
+        *([f"Branches: {len(core.fifos)} FIFOs after forks, depths {', '.join(str(f.depth) for f in core.fifos)} "
+           "beats (the least that keep the planned latency and interval)."] if core.fifos else []),
         f"Pipeline: at most {core.budget} logic levels between registers.",
     ]
 
@@ -36,9 +52,7 @@ def write_stream_core(core: StreamCore, out_dir: Path) -> list[Path]:
     """Render the core into out_dir; return the Verilog sources in compile order."""
     out_dir.mkdir(parents=True, exist_ok=True)
     common = {"version": __version__, "model_name": core.graph.name, "carry_chain": core.carry_chain}
-    sources = copy_primitives(PRIMITIVES, out_dir)
+    sources = copy_primitives(primitives(core), out_dir)
     sources += [write_block(unit.block, core.top, out_dir, common) for unit in core.units if unit.block]
-    text = environment().get_template("stream_top.v.j2").render(
-        top=core.top, units=core.units, s_width=core.s_width, m_width=core.m_width,
-        in_bits=core.units[0].in_width, out_bits=core.units[-1].out_width, header_lines=header_lines(core), **common)
+    text = environment().get_template("stream_top.v.j2").render(**template_values(core), **common)
     return write_top(out_dir, core.top, text, sources, core.metadata())

@@ -15,7 +15,7 @@ from ...bus import hex_lines
 from ...errors import fail
 from ..identifiers import vhdl_name_problem
 from ..stream.plan import StreamCore
-from ..stream.writer import PRIMITIVES, header_lines
+from ..stream.writer import primitives, template_values
 from .writer import COMPILE_ORDER, VUNIT_LIBRARY, copy_primitives, environment, write_entity
 
 
@@ -29,12 +29,10 @@ def write_vhdl_stream_core(core: StreamCore, out_dir: Path, input_codes: np.ndar
     out_dir.mkdir(parents=True, exist_ok=True)
     env = environment()
     common = {"version": __version__, "model_name": core.graph.name}
-    sources = copy_primitives(PRIMITIVES, out_dir)
+    sources = copy_primitives(primitives(core), out_dir)
     sources += [write_entity(unit.block, core.top, out_dir, common) for unit in core.units if unit.block]
     top = out_dir / f"{core.top}.vhd"
-    top.write_text(env.get_template("stream_top.vhd.j2").render(
-        top=core.top, units=core.units, s_width=core.s_width, m_width=core.m_width,
-        in_bits=core.units[0].in_width, out_bits=core.units[-1].out_width, header_lines=header_lines(core), **common))
+    top.write_text(env.get_template("stream_top.vhd.j2").render(**template_values(core), **common))
     sources.append(top)
     (out_dir / COMPILE_ORDER).write_text("".join(f"{path.name}\n" for path in sources))
     latency, interval = core.latency, core.interval
