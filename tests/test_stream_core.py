@@ -12,6 +12,7 @@ import pytest
 import rtl4ml
 from conftest import ROOT
 from rtl4ml.errors import Rtl4mlError
+from rtl4ml.report.blocks import STREAM_GLUE
 from rtl4ml.simulation.frame_check import FrameRecord, analyze_frames, describe_frames
 from rtl4ml.simulation.lint import lint_core
 from test_conv import CONVOLUTIONS, EXACT_CONFIG, _conv_model, _integer_weights
@@ -37,11 +38,14 @@ STREAMED_CONVOLUTIONS = (1, 3, 5)
 @pytest.mark.sim
 @pytest.mark.parametrize("index", STREAMED_CONVOLUTIONS, ids=lambda i: CONVOLUTIONS[i][1]["kind"] + str(i))
 def test_streamed_convolutions_equal_the_golden_model_and_their_planned_timing(keras, index):
-    """Conv1D/Conv2D with strides and 'same' padding placed by the window buffer, then Flatten -> Dense: every frame
-    bit-exact at full rate (latency and interval exactly as planned) and under random idle cycles and backpressure."""
+    """Conv1D/Conv2D with strides and 'same' padding placed by the window buffer, then Flatten -> Dense a pixel per
+    beat: every frame bit-exact at full rate (latency and interval exactly as planned) and under random idle cycles
+    and backpressure."""
     shape, arguments = CONVOLUTIONS[index]
     design = _written(rtl4ml.convert(_conv_model(keras, shape, arguments), STREAM), f"conv{index}")
     assert design.core.units[0].window.kernel[-1] == np.atleast_1d(arguments["kernel_size"])[-1]
+    head = design.core.units[-1]  # the Dense after Flatten adds each pixel's share as it comes: no frame stored
+    assert head.window is None and head.beats_per_output == head.in_shape.pixels > 1
     _runs_as_planned(design, _frames(shape, 12, index), alone=4, seed=index)
 
 
@@ -196,7 +200,7 @@ def test_a_streaming_core_lints_clean_and_reloads_as_written(keras):
     assert report["IntervalAnalytic"] == design.core.interval
     per_unit = report["Analytic"]["per_layer"]
     windows = sum(unit.window.stored_bits for unit in design.core.units if unit.window)
-    assert per_unit["(window buffers, skid buffers, control)"]["FF"] > windows
+    assert per_unit[STREAM_GLUE]["FF"] > windows
     assert len(per_unit) == len(design.core.blocks) + 1
 
 
@@ -254,7 +258,7 @@ def test_a_residual_network_streams_with_fifos_sized_by_its_timing_model_and_no_
     assert alone["LatencyMin"] == shorter.latency > core.latency
 
 
-def _merged(keras, merge, count: int = 3, flatten: bool = False):
+def _merged(keras, merge, count: int = 2, flatten: bool = False):
     image = keras.Input(shape=(4, 4, 2), name="image")
     branches = [keras.layers.Conv2D(2, 1, name=f"branch{k}")(image) for k in range(count)]
     if flatten:
@@ -269,11 +273,9 @@ def _two_heads(keras):
 
 @pytest.mark.parametrize("build, message", [
     (_two_heads, "model .*: IOType io_stream: 2 outputs; streaming cores have one output so far"),
-    (lambda keras: _merged(keras, keras.layers.Add(name="three")),
-     "layer three: IOType io_stream: merges 3 inputs; a streamed merge takes two"),
-    (lambda keras: _merged(keras, keras.layers.Concatenate(axis=1, name="rows"), count=2),
+    (lambda keras: _merged(keras, keras.layers.Concatenate(axis=1, name="rows")),
      "layer rows: IOType io_stream: concatenates along axis 1; a streamed concatenation joins channels"),
-    (lambda keras: _merged(keras, keras.layers.Add(name="flat_add"), count=2, flatten=True),
+    (lambda keras: _merged(keras, keras.layers.Add(name="flat_add"), flatten=True),
      "layer flat_add: IOType io_stream: merges a flattened frame"),
     (lambda keras: keras.Sequential([keras.Input(shape=(6, 6, 1), name="image"),
                                      keras.layers.UpSampling2D(2, name="up"),
@@ -346,7 +348,7 @@ def test_rtl4ml_report_synthesizes_a_streaming_core_per_block_and_quotes_the_sim
     assert design.simulate(X)["passed"]
     assert cli_main(["report", str(out_dir)]) == 0
     report = json.loads((out_dir / "report" / "report.json").read_text())
-    glue = report["Yosys"]["per_layer"]["(window buffers, skid buffers, control)"]
+    glue = report["Yosys"]["per_layer"][STREAM_GLUE]
     assert glue["FF"] > 0 and report["LUT"] > 0
     assert len(report["Yosys"]["per_layer"]) == len(design.core.blocks) + 1
     assert report["LatencyAgrees"] and report["IntervalAgrees"]

@@ -160,9 +160,10 @@ def _dense_graph(block) -> dict:
 
 
 def _dense_reuse(block) -> dict:
-    """A time-multiplexed layer: one multiplier per R products, operand multiplexers, weight ROM, accumulators."""
+    """A time-multiplexed layer: one multiplier per R products, operand multiplexers, weight ROM, accumulators; or a
+    Dense streamed a pixel per beat (its ROM one word per beat, its operands the beat's channels)."""
     v = block.plan
-    width, reuse, multipliers = v.accum_width, v.reuse, len(v.multipliers)
+    width, reuse, multipliers = v.accum_width, v.rom_depth, len(v.multipliers)
     totals = {"LUT": 0.0, "FF": 0.0, "DSP": multipliers * dsps_for(v.operand_width, v.weight_width)}
     totals["LUT"] += len(v.selects) * v.operand_width * math.ceil(reuse / LUT_MUX_INPUTS)
     # ROM bits that change with the phase; constant bits are wires after synthesis
@@ -343,11 +344,16 @@ def estimate_core(core) -> dict[str, dict]:
 def estimate_stream_core(core) -> dict[str, dict]:
     """{block display name: {LUT, FF, DSP, BRAM_18K}} of a streaming core, plus the top's own logic: the window
     buffers (their shift registers counted as flip-flops; synthesis may map long runs to shift-register LUTs), the
-    skid buffers (two registers of each unit's output and its valid, a multiplexer) and the flow control."""
+    skid buffers (two registers of each unit's output and its valid, a multiplexer), the forks' FIFOs and the flow
+    control."""
     estimates = {" + ".join(layer.name for layer in block.layers): estimate_block(block) for block in core.blocks}
     windows = sum(unit.window.stored_bits for unit in core.units if unit.window)
     skids = sum(2 * (unit.out_width + 1) for unit in core.units)
-    estimates[STREAM_GLUE] = {"LUT": sum(unit.out_width for unit in core.units),
-                              "FF": windows + skids + sum(2 * unit.latency for unit in core.units), "DSP": 0,
-                              "BRAM_18K": 0}
+    # a fork's FIFO in distributed RAM: a 64 x 1 dual-port RAM (2 LUTs) per stored bit per 64 beats; its pointers,
+    # count and flags in flip-flops
+    fifo_luts = sum(2 * (fifo.width + 1) * -(-fifo.depth // 64) for fifo in core.fifos)
+    fifo_ffs = sum(3 * fifo.depth.bit_length() + 2 for fifo in core.fifos)
+    estimates[STREAM_GLUE] = {"LUT": sum(unit.out_width for unit in core.units) + fifo_luts,
+                              "FF": windows + skids + sum(2 * unit.latency for unit in core.units) + fifo_ffs,
+                              "DSP": 0, "BRAM_18K": 0}
     return estimates

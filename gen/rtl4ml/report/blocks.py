@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # What the report calls the top's own logic: the flow control (and a streaming top's window and skid buffers)
 PARALLEL_GLUE = "(AXI control)"
-STREAM_GLUE = "(window buffers, skid buffers, control)"
+STREAM_GLUE = "(window buffers, FIFOs, skid buffers, control)"
 
 
 def block_summaries(core) -> list[dict]:

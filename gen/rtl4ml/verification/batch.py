@@ -60,20 +60,22 @@ def write_designs(specs: list[dict], work_dir: Path) -> list:
 def build_rtl_bank(designs: list, work_dir: Path, streamed: bool = False) -> tuple[Path, list[dict]]:
     """One Verilator build of every design's core side by side (ports prefixed c<k>_) with the compiled harness;
     streamed: io_stream cores, driven frame by frame."""
-    cores, sources = [], []
+    cores, shared, sources = [], {}, []
     ports = stream_core_ports if streamed else core_ports
     for design in designs:
         rtl_dir = Path(design.out_dir) / "rtl"
         meta = json.loads((rtl_dir / "core.json").read_text())
         files = [rtl_dir / name for name in (rtl_dir / f"{meta['top']}.f").read_text().split()]
-        if not sources:
-            sources.extend(f for f in files if not f.name.startswith(meta["top"]))  # shared primitives, once
+        for f in files:  # the hand-written primitives, once each (a core with branches adds its FIFO)
+            if not f.name.startswith(meta["top"]):
+                shared.setdefault(f.name, f)
         sources.extend(f for f in files if f.name.startswith(meta["top"]))
         cores.append(dict(ports(meta, f"c{len(cores)}_"), top=meta["top"], s_width=meta["s_axis_data_width"],
                           m_width=meta["m_axis_data_width"]))
     bank = work_dir / "bank.v"
     bank.write_text(bank_templates().get_template("bank.v.j2").render(version=__version__, cores=cores))
-    return build_harness(sources + [bank], "bank", cores, work_dir / "cache", QUICK_BUILD_ARGS, streamed), cores
+    return build_harness(list(shared.values()) + sources + [bank], "bank", cores, work_dir / "cache",
+                         QUICK_BUILD_ARGS, streamed), cores
 
 
 def build_csim_bank(designs: list, work_dir: Path) -> Path:

@@ -82,13 +82,15 @@ def conv_output_shape(conv: dict) -> list[int]:
     """The convolution's output shape, after its pooling when it has one."""
     spatial = [output_geometry(n, k, s, conv["padding"])[0]
                for n, k, s in zip(padded_spatial(conv), conv["kernel_size"], conv["strides"])]
+    skip = conv.get("skip")  # a concatenated skip connection adds the input's channels
+    channels = conv["filters"] + (conv["input_shape"][-1] if skip and skip["operation"] == "concatenate" else 0)
     pool = conv.get("pool")
     if pool and pool["global"]:
-        return [conv["filters"]]
+        return [channels]
     if pool:
         spatial = [output_geometry(n, k, s, pool["padding"])[0]
                    for n, k, s in zip(spatial, pool["pool_size"], pool["strides"])]
-    shape = spatial + [conv["filters"]]
+    shape = spatial + [channels]
     wiring = conv.get("wiring")
     if wiring and wiring["kind"] == "cropping":
         return [n - a - b for n, a, b in zip(spatial, wiring["before"], wiring["after"])] + shape[-1:]
@@ -163,6 +165,13 @@ def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
             layers.append(ActivationSpec("conv_act", "Activation", conv["activation"],
                                          parameters=conv.get("activation_parameters") or {}))
             names["conv_act"] = {"Precision": {"result": conv["activation_type"]}}
+        skip = conv.get("skip")
+        if skip:  # the convolution's output merged with what it read
+            read = "zpad" if conv.get("zero_padding") else ("norm" if norm else input_name)
+            operation = skip["operation"]
+            layers.append(MergeSpec("skip", operation.capitalize(), operation, (layers[-1].name, read),
+                                    axis=rank if operation == "concatenate" else None))
+            names["skip"] = {"Precision": {"result": skip["result_type"]}}
         pool = conv.get("pool")
         if pool:
             spatial = conv_output_shape(dict(conv, pool=None))[:-1]
@@ -326,6 +335,8 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int, streamable: bool
     conv.update(_draw_reuse(choose, int(np.prod(kernel)) * channels * filters))
     if choose.integer(0, 3) == 0:
         conv["pipeline_budget"] = choose.integer(1, 10)
+    if streamable and conv["padding"] == "same" and set(conv["strides"]) == {1} and choose.integer(0, 2) == 0:
+        conv["skip"] = draw_skip(choose, channels, filters)
     if choose.integer(0, 2) == 0:  # sometimes average or max pooling after it: windows that fit, or global
         spatial = conv_output_shape(conv)[:-1]
         conv["pool"] = {"kind": choose.choice(("average", "max")), "global": bool(choose.integer(0, 1)),
@@ -338,6 +349,14 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int, streamable: bool
     if len(conv_output_shape(conv)) > 1 and choose.integer(0, 5) == 0:  # sometimes a softmax over its rows
         conv["softmax_type"] = draw_type(choose, signed=False)
     return conv
+
+
+def draw_skip(choose, channels: int, filters: int) -> dict:
+    """A skip connection around a 'same' stride-1 convolution: its output merged with its input, elementwise when
+    the channels agree, else concatenated."""
+    operations = ("concatenate",) + (tuple(m for m in MERGES if m not in ("concatenate", "dot"))
+                                     if channels == filters else ())
+    return {"operation": choose.choice(operations), "result_type": draw_type(choose)}
 
 
 def _draw_wiring(choose, shape: list[int], kinds: tuple[str, ...]) -> dict | None:
@@ -400,8 +419,8 @@ def draw_batchnorm(choose, rng: np.random.Generator, channels: int) -> dict:
 
 def draw_design(choose, max_width: int = 24, max_depth: int = 4, streamable: bool = False) -> dict:
     """One random design spec: sometimes a convolution, then 1..max_depth dense layers, sometimes a merged side
-    branch; random types and modes. streamable: always a convolution, and only what a streaming core builds (a
-    chain: no side branch)."""
+    branch; random types and modes. streamable: always a convolution, and only what a streaming core builds (one
+    output; sometimes a skip connection around a 'same' convolution)."""
     rng = np.random.default_rng(choose.seed())  # the many weight codes come from here
     front = "conv" if streamable else choose.choice(("conv", "conv", "recurrent") + (None,) * 5)  # 1/4 and 1/8
     conv = draw_conv(choose, rng, max_width, streamable) if front == "conv" else None
@@ -433,15 +452,15 @@ def draw_design(choose, max_width: int = 24, max_depth: int = 4, streamable: boo
             layer["pipeline_budget"] = choose.integer(1, 10)
         spec["layers"].append(layer)
         width_in = units
-    if not streamable and choose.integer(0, 3) == 0:
-        spec["branch"] = draw_branch(choose, rng, spec, max_width)
+    if choose.integer(0, 3) == 0:  # a streaming core has one output: its side branch only merges
+        spec["branch"] = draw_branch(choose, rng, spec, max_width, side_output=not streamable)
     return spec
 
 
 MERGES = ("add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot")
 
 
-def draw_branch(choose, rng: np.random.Generator, spec: dict, max_width: int) -> dict:
+def draw_branch(choose, rng: np.random.Generator, spec: dict, max_width: int, side_output: bool = True) -> dict:
     """A side Dense reading the input of the dense layers or one of their outputs, merged with the last output."""
     tap = choose.integer(-1, len(spec["layers"]) - 1)
     width_in = len(spec["layers"][0]["weights"]) if tap < 0 else spec["layers"][tap]["units"]
@@ -451,7 +470,7 @@ def draw_branch(choose, rng: np.random.Generator, spec: dict, max_width: int) ->
     side["weights"] = weight_codes(side["weight_type"], (width_in, units), rng)
     side["bias"] = weight_codes(side["bias_type"], (units,), rng)
     return {"tap": tap, "operation": operation, "side": side, "result_type": draw_type(choose),
-            "side_is_output": bool(choose.integer(0, 1))}
+            "side_is_output": side_output and bool(choose.integer(0, 1))}
 
 
 def random_designs(count: int, seed: int, max_width: int = 24, streamable: bool = False) -> list[dict]:

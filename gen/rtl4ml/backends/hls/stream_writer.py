@@ -73,7 +73,8 @@ class HlsStreamProject(HlsProject):
 
 
 def _unit(unit, links: dict[str, tuple[str, int]], streams: dict[str, str], identifiers: dict[str, str]) -> HlsStreamUnit:
-    window = unit.window
+    # a Dense the RTL feeds a pixel per beat: the C++ collects the frame, as hls4ml's stream kernels do
+    window = unit.frame_window if unit.beats_per_output > 1 else unit.window
     in_types = [links[link][0] for link in unit.sources]
     if window is not None:
         rows, cols = window.padded

@@ -52,13 +52,15 @@ def stream_values(core: StreamCore, facts: IpFacts) -> dict:
         "version": __version__, "model_name": core.graph.name, "top": core.top, "TOP": core.top.upper(),
         "in_shape": core.in_shape, "out_shape": core.out_shape, "in_type": core.in_type, "out_type": core.out_type,
         "in_shape_text": _shape_text(core.in_shape), "out_shape_text": _shape_text(core.out_shape),
-        "in_bits": core.units[0].in_width, "out_bits": core.units[-1].out_width,
+        "in_bits": core.in_width, "out_bits": core.units[-1].out_width,
         "s_width": core.s_width, "m_width": core.m_width, "latency": core.latency, "interval": core.interval,
         "units": [{"identifier": unit.identifier, "layers": ", ".join(unit.layers) or "—",
                    "shapes": f"{_shape_text(unit.in_shape)} → {_shape_text(unit.out_shape)}",
-                   "window": _window_text(unit), "latency": unit.latency}
+                   "window": _window_text(unit), "latency": unit.latency, "reads": ", ".join(unit.sources)}
                   for unit in core.units],
         "stored_bits": sum(unit.window.stored_bits for unit in core.units if unit.window),
+        "input_link": core.input_link, "fifos": core.fifos,
+        "fifo_bits": sum(fifo.stored_bits for fifo in core.fifos),
         "clock_period": facts.clock_period, "part": facts.part,
     }
 

@@ -41,11 +41,12 @@ class Block:
     multipliers: int = 0  # multiplications the module synthesizes (non-zero products, or per ReuseFactor of them)
     # the module's outputs depend on disjoint logic that Yosys may synthesize in slices (report/synthesis.py)
     sliceable: bool = False
+    counts_beats: bool = False  # a streamed block that numbers the beats of a frame (stream/dense_beats.py)
 
     @property
     def sequential(self) -> bool:
-        """Blocks that iterate need the event's start pulse and the reset."""
-        return self.interval > 1
+        """Blocks that iterate, or number the beats of a frame, need the issue's start pulse and the reset."""
+        return self.interval > 1 or self.counts_beats
 
     @property
     def latency(self) -> int:

@@ -176,6 +176,10 @@ class DenseReusePlan:
     input_wires: tuple[InputOperand, ...]  # read from the input latch x_reg
     all_inputs_used: bool
 
+    @property
+    def rom_depth(self) -> int:
+        return self.reuse
+
 
 @RTL_BLOCKS.register(*DENSE_EQUIVALENT)
 def linear_block(identifier: str, layer, activation: ActivationLayer | None, input_ranges: list[ValueRange]) -> Block:
@@ -194,7 +198,7 @@ def linear_block(identifier: str, layer, activation: ActivationLayer | None, inp
     return block
 
 
-def _dense_outputs(dense: DenseLayer, activation: ActivationLayer | None, description: str,
+def dense_outputs(dense: DenseLayer, activation: ActivationLayer | None, description: str,
                    sum_width: int | None = None) -> dict:
     """Plan fields of every dense plan: the conversions of its sums (sum_width bits of the accumulator type; all of
     it by default) to the result type and on to a fused activation's."""
@@ -206,7 +210,7 @@ def _dense_outputs(dense: DenseLayer, activation: ActivationLayer | None, descri
     }
 
 
-def _product_casts(dense: DenseLayer, product_width: int) -> dict:
+def product_casts(dense: DenseLayer, product_width: int) -> dict:
     """Plan fields of the multiplying dense plans: products of product_width bits into the accumulator."""
     accum = dense.accum_type
     return {
@@ -218,7 +222,7 @@ def _product_casts(dense: DenseLayer, product_width: int) -> dict:
     }
 
 
-def _requantize_step(activation: ActivationLayer | None) -> Step:
+def requantize_step(activation: ActivationLayer | None) -> Step:
     return Step("requantize", REQUANTIZE_COST + (REQUANTIZE_COST if activation is not None else 0))
 
 
@@ -238,8 +242,8 @@ def _dense_parallel_block(identifier: str, dense: DenseLayer, activation: Activa
                           description: str, channels: int, input_range: ValueRange) -> Block:
     if dense.exact_products:
         return _dense_graph_block(identifier, dense, activation, description, channels, input_range)
-    common = _dense_outputs(dense, activation, description) | \
-        _product_casts(dense, dense.input_type.signed_width + dense.weight_type.width)
+    common = dense_outputs(dense, activation, description) | \
+        product_casts(dense, dense.input_type.signed_width + dense.weight_type.width)
     x_type = dense.input_type
     width, product_width = common["accum_width"], common["product_width"]
     bias = dense.accumulator_bias()
@@ -252,7 +256,7 @@ def _dense_parallel_block(identifier: str, dense: DenseLayer, activation: Activa
     used_inputs = sorted({t.input for n in neurons for t in n.terms})
     levels = levels_for(max(n.count for n in neurons))
     steps = [Step("multiply", MULTIPLY_COST if any(n.products for n in neurons) else 0)] + \
-        [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + [_requantize_step(activation)]
+        [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + [requantize_step(activation)]
     plan = DensePlan(**common, levels=levels, neurons=tuple(neurons),
                      input_wires=tuple(input_operand(i, x_type, product_width) for i in used_inputs),
                      all_inputs_used=len(used_inputs) == dense.n_in)
@@ -296,8 +300,8 @@ def _dense_graph_block(identifier: str, dense: DenseLayer, activation: Activatio
     read = graph.readers
     graph_inputs = [i for i in range(n_in) if i in read]
     product_inputs = sorted({p.input for p in products})
-    steps = [Step(f"graph{k}", ADD_LEVEL_COST) for k in range(graph.levels)] + [_requantize_step(activation)]
-    plan = DenseGraphPlan(**_dense_outputs(dense, activation, description, sum_width=width), accum_width=width,
+    steps = [Step(f"graph{k}", ADD_LEVEL_COST) for k in range(graph.levels)] + [requantize_step(activation)]
+    plan = DenseGraphPlan(**dense_outputs(dense, activation, description, sum_width=width), accum_width=width,
                           graph=graph,
                           graph_inputs=tuple(input_operand(i, x_type, x_type.signed_width) for i in graph_inputs),
                           input_wires=tuple(input_operand(i, x_type, width) for i in product_inputs),
@@ -327,7 +331,7 @@ def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: Activatio
     # operands and ROM words are signed: unsigned codes get a zero sign bit
     operand_width = x_type.signed_width
     weight_width = dense.weight_type.signed_width
-    common = _dense_outputs(dense, activation, description) | _product_casts(dense, operand_width + weight_width)
+    common = dense_outputs(dense, activation, description) | product_casts(dense, operand_width + weight_width)
     width = common["accum_width"]
     bias = dense.accumulator_bias()
     multipliers, schedules, neurons = [], {}, []
@@ -348,13 +352,13 @@ def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: Activatio
     selects = [OperandSelect(k, schedule) for schedule, k in schedules.items()]
     used_inputs = sorted({i for schedule in schedules for i in schedule})
     rom = tuple(tuple(m.weights[phase] for m in multipliers) for phase in range(reuse))
-    to_accum = _product_alignment(common["product_width"], dense.accum_type.frac - dense.product_frac, width) \
+    to_accum = product_alignment(common["product_width"], dense.accum_type.frac - dense.product_frac, width) \
         if dense.exact_products else None
     levels = levels_for(max([len(n.multipliers) for n in neurons] + [1]))
     steps = [Step("load", 0, fixed=True),
              Step("multiply", SELECT_COST + MULTIPLY_COST)] + \
         [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + \
-        [Step("accumulate", ADD_LEVEL_COST, fixed=True), _requantize_step(activation)]
+        [Step("accumulate", ADD_LEVEL_COST, fixed=True), requantize_step(activation)]
     plan = DenseReusePlan(**common, exact_products=dense.exact_products, reuse=reuse,
                           phase_width=max(1, (reuse - 1).bit_length()), operand_width=operand_width,
                           weight_width=weight_width, multipliers=tuple(multipliers),
@@ -369,7 +373,7 @@ def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: Activatio
                  steps, plan, extra_cycles=reuse - 1, interval=reuse, multipliers=len(multipliers), sliceable=True)
 
 
-def _product_alignment(product_width: int, shift: int, width: int) -> ProductAlignment:
+def product_alignment(product_width: int, shift: int, width: int) -> ProductAlignment:
     """How a signed product is aligned to the accumulator (exact products only)."""
     if product_width + shift >= width:  # the high bits are not needed: sums are taken modulo 2**width
         return ProductAlignment(width - shift - 1, 0, shift)

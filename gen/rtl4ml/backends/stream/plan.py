@@ -36,6 +36,7 @@ from ..rtl.blocks import fused_follower, layer_budget
 from ..rtl.pipeline import DEFAULT_BUDGET
 from ..rtl.schedule import Schedule, schedule_core
 from ..rtl.writer import byte_padded, check_size
+from .dense_beats import dense_beats_block
 from .timing import FrameTiming, plan_timing, size_fifos
 
 IO_TYPE = "io_stream"
@@ -133,6 +134,7 @@ class StreamUnit:
     sources: list[str] = dataclasses.field(default_factory=list)  # the links it reads (a merge: one per input)
     in_widths: tuple[int, ...] = ()  # bits per beat of each link it reads
     passed: int = 0  # without a block: the first window element passed on (a cropping's pixel in its window)
+    beats_per_output: int = 1  # a Dense streamed a pixel per beat: its output leaves after the frame's last beat
 
     @property
     def in_width(self) -> int:
@@ -146,6 +148,12 @@ class StreamUnit:
     def block_in_width(self) -> int:
         """The block's input bus: a window, or the beats of its links side by side (input 0 in the low bits)."""
         return self.window.window_width if self.window else sum(self.in_widths)
+
+    @property
+    def frame_window(self) -> Window:
+        """The whole input frame as one window: what a Dense streamed a pixel per beat sums over (the HLS C++
+        collects it as hls4ml does)."""
+        return _collect(self.in_shape, self.in_type.width)
 
     @property
     def joins(self) -> bool:
@@ -450,6 +458,9 @@ class _Planner:
     def _unit(self, layer: Layer, follower: Layer | None, stream: _Stream) -> None:
         in_range = self.ranges[layer.inputs[0]]
         window, shape = None, stream.shape
+        if isinstance(layer, DenseLayer) and shape.pixels > 1 and layer.reuse_factor == 1:
+            self._dense_beats(layer, follower, stream)
+            return
         if stream.flattened or (isinstance(layer, DenseLayer) and shape.pixels > 1):
             window, shape = _collect(shape, stream.type.width), shape.flat
         if isinstance(layer, WINDOWED):
@@ -466,12 +477,20 @@ class _Planner:
             raise _refuse(layer, f"{type(layer).__name__} has no streaming form yet (use io_parallel)")
         self._block_unit(layer, follower, view, window, [stream], [in_range])
 
+    def _dense_beats(self, layer: DenseLayer, follower: Layer | None, stream: _Stream) -> None:
+        """A Dense over a flattened frame, fed a pixel per beat: each pixel's share of the sums added as it arrives
+        (dense_beats.py); the frame is never collected. (With a ReuseFactor the frame is collected and the Dense
+        time-multiplexed as in io_parallel.)"""
+        block = dense_beats_block(self.identifiers[layer.name], layer, follower, stream.shape.pixels)
+        last = follower or layer
+        names = [layer.name] + ([last.name] if follower is not None else [])
+        self._add(last, names, block, None, [stream], StreamShape.of(last.shape), last.result_type,
+                  beats_per_output=stream.shape.pixels)
+
     def _merge(self, layer: Layer, follower: Layer | None) -> None:
         """A merge reads one pixel of each input at once (the forks before it hold the early branch in FIFOs) and
         combines them pixel by pixel: the merge layer built for one pixel's channels."""
-        streams = [self.streams[name] for name in layer.inputs]
-        if len(streams) != 2:
-            raise _refuse(layer, f"merges {len(streams)} inputs; a streamed merge takes two (chain merges of two)")
+        streams = [self.streams[name] for name in layer.inputs]  # two: the IR refuses merges of more
         if any(stream.flattened for stream in streams):
             raise _refuse(layer, "merges a flattened frame; merge the frames before Flatten, or the vectors after a "
                                  "Dense")
@@ -505,7 +524,7 @@ class _Planner:
         self._add(last, names, block, window, streams, out_shape, last.result_type)
 
     def _add(self, layer, names, block: Block | None, window: Window | None, streams: list[_Stream],
-             out_shape: StreamShape, out_type: FixedType, passed: int = 0) -> None:
+             out_shape: StreamShape, out_type: FixedType, passed: int = 0, beats_per_output: int = 1) -> None:
         identifier = self.identifiers[layer.name] if block or names else f"collect_{self.identifiers[layer.name]}"
         in_widths = tuple(stream.width for stream in streams)
         schedule = None
@@ -522,7 +541,8 @@ class _Planner:
                                          self.budget)
         in_shape = window.frame if window else streams[0].shape
         self.units.append(StreamUnit(identifier, names, in_shape, out_shape, streams[0].type, out_type, window, block,
-                                     schedule, [stream.link for stream in streams], in_widths, passed))
+                                     schedule, [stream.link for stream in streams], in_widths, passed,
+                                     beats_per_output))
         self.streams[layer.name] = _Stream(identifier, out_shape, out_type)
 
 

@@ -66,25 +66,34 @@ class _Walk:
 
 
 class _Control:
-    """axis_pipeline_control.v: a valid bit per pipeline register, one issue every `interval` enabled cycles."""
+    """axis_pipeline_control.v: a valid bit per pipeline register, one issue every `interval` enabled cycles. With
+    `beats` > 1 (a Dense streamed a pixel per beat) only each frame's last beat leaves; the others are dropped at the
+    pipeline's end without waiting for the sink."""
 
-    def __init__(self, latency: int, interval: int):
+    def __init__(self, latency: int, interval: int, beats: int = 1):
         self.valid = [False] * latency
+        self.last = [False] * latency  # the register holds a frame's last beat
         self.interval, self.wait = interval, 0
+        self.beats, self.count = beats, 0
 
     def state(self) -> tuple:
-        return tuple(self.valid), self.wait
+        return tuple(self.valid), tuple(self.last), self.wait, self.count
 
     def m_valid(self) -> bool:
-        return self.valid[-1]
+        return self.valid[-1] and self.last[-1]
+
+    def _moves(self, m_ready: bool) -> bool:
+        return not self.valid[-1] or not self.last[-1] or m_ready
 
     def s_ready(self, m_ready: bool) -> bool:
-        return (not self.valid[-1] or m_ready) and self.wait == 0
+        return self._moves(m_ready) and self.wait == 0
 
     def step(self, s_valid: bool, m_ready: bool) -> None:
-        if not self.valid[-1] or m_ready:
+        if self._moves(m_ready):
             accept = s_valid and self.wait == 0
             self.valid = [accept] + self.valid[:-1]
+            self.last = [accept and self.count == self.beats - 1] + self.last[:-1]
+            self.count = (self.count + accept) % self.beats
             self.wait = self.interval - 1 if accept else max(self.wait - 1, 0)
 
 
@@ -184,7 +193,7 @@ def _network(units, fifos, input_link: str, output_link: str, depths: dict[str, 
         if unit.window is not None:
             sources = [add(_Walk(unit.window), sources)]
         if unit.block is not None:
-            sources = [add(_Control(unit.latency, unit.interval), sources)]
+            sources = [add(_Control(unit.latency, unit.interval, unit.beats_per_output), sources)]
         drivers[unit.identifier] = add(_Skid(), sources)
         place_fifos(unit.identifier)
     return _Network(stages, inputs, drivers[output_link])
