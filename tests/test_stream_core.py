@@ -222,14 +222,19 @@ def _residual(keras):
 @pytest.mark.sim
 def test_a_residual_network_streams_with_fifos_sized_by_its_timing_model_and_no_tighter(keras):
     """Forks put a FIFO on each branch, sized as the least depth that keeps the full-rate latency and interval the
-    core has with FIFOs too deep to matter; merges take a pixel of each input at once. Bit-exact in Verilog at full
+    core has with FIFOs too deep to matter; merges take a pixel of each input at once; the Dense after the pooling
+    takes 5 cycles per beat, as its input rate allows. Bit-exact in Verilog at full
     rate (as planned) and under idle cycles and backpressure (no deadlock), in VHDL and in csim; one beat less in the
     deepest FIFO makes a lone frame later in the RTL exactly as the timing model says."""
     from rtl4ml.backends.stream.timing import Deadlock, plan_timing
 
     design = _written(rtl4ml.convert(_residual(keras), STREAM), "residual")
     core = design.core
-    assert {fifo.source for fifo in core.fifos} == {"frames_image", "first_relu"}  # the conv and its relu
+    # forks after the input and after the first convolution (and its relu); the head folded to its input rate:
+    # 9 pooled pixels per 72-cycle frame, 5 channels, so each multiplier serves all 5 channels, a FIFO before it
+    assert {fifo.source for fifo in core.fifos} == {"frames_image", "first_relu", "pool"}
+    head = core.units[-1].block
+    assert head.plan.fold == 5 and head.multipliers == 3 and core.interval == 72
     assert [unit.sources for unit in core.units if unit.joins] == [["second", "skip_fifo1"], ["skip", "joined_fifo1"]]
     X = _frames((6, 7, 2), 10, 21)
     _runs_as_planned(design, X, alone=3, seed=21)

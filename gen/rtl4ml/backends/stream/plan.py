@@ -1,4 +1,4 @@
-"""Plan a streaming core (IOType io_stream): the model as a chain of units, a pixel (or a window) per beat.
+"""Plan a streaming core (IOType io_stream): the model as a network of units, a pixel (or a window) per beat.
 
 A tensor streams as a frame of pixels, row-major, all channels of a pixel in one beat (`StreamShape`);
 a flat tensor is a frame of one pixel. A unit is an optional window buffer (rtl/window_buffer.v: line
@@ -6,13 +6,17 @@ buffers, zero padding, strides) feeding one block of the io_parallel backend bui
 window instead of the whole tensor: a convolution's kernel matrix is solved once and reused at every
 position, a pooling block sees one window, an activation one pixel. Each block runs under its own
 axis_pipeline_control (a clock enable per unit, not per core) and ends in a skid buffer
-(rtl/axis_skid_buffer.v) whose registered ready keeps every ready path inside one unit. A Flatten before a
-flat layer becomes a window as large as the frame (the frame collected, then the layer once per frame); a zero
-padding or a cropping is a window buffer with no block (its walk adds the zeros, or one window per kept pixel
-passes its corner pixel on).
+(rtl/axis_skid_buffer.v) whose registered ready keeps every ready path inside one unit. A Dense after Flatten adds
+each pixel's share as it arrives (dense_beats.py); a Flatten before another flat layer becomes a window as large as
+the frame (the frame collected, then the layer once per frame); a zero padding or a cropping is a window buffer with
+no block (its walk adds the zeros, or one window per kept pixel passes its corner pixel on).
+
+Units read named links (the core's input, another unit's output). A link read by several units is a fork: each
+reader gets a FIFO (rtl/axis_fifo.v) as deep as the timing model says the core needs (timing.size_fifos); a merge
+reads two links at once.
 
 The plan is data (numbers, names, blocks): templates print it, and every figure a template or a testbench
-needs (widths, latencies, beats per frame) is derived here.
+needs (widths, latencies, beats per frame, FIFO depths) is derived here.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from ..rtl.blocks import fused_follower, layer_budget
 from ..rtl.pipeline import DEFAULT_BUDGET
 from ..rtl.schedule import Schedule, schedule_core
 from ..rtl.writer import byte_padded, check_size
-from .dense_beats import dense_beats_block
+from .dense_beats import dense_beats_block, widest_share
 from .timing import FrameTiming, plan_timing, size_fifos
 
 IO_TYPE = "io_stream"
@@ -182,11 +186,12 @@ class StreamUnit:
 
 @dataclass
 class StreamFifo:
-    """A FIFO (rtl/axis_fifo.v) on one reader's side of a fork: it holds what one branch has taken and the other not
-    yet, so the fork never waits at full rate. Its depth is the least the timing model needs (timing.size_fifos)."""
+    """A FIFO (rtl/axis_fifo.v) on one reader's side of a fork (it holds what one branch has taken and the others not
+    yet, so the fork never waits at full rate), or before a folded Dense (it holds a burst of beats). Its depth is the
+    least the timing model needs (timing.size_fifos)."""
 
     identifier: str  # the link it drives
-    source: str  # the forked link it reads
+    source: str  # the link it reads
     width: int  # data bits per beat
     depth: int = 0
 
@@ -233,7 +238,7 @@ class StreamCore:
         return widths
 
     def forks(self) -> dict[str, list[str]]:
-        """Each forked link and the FIFOs reading it."""
+        """Each link FIFOs read, and those FIFOs (several: a fork)."""
         readers: dict[str, list[str]] = {}
         for fifo in self.fifos:
             readers.setdefault(fifo.source, []).append(fifo.identifier)
@@ -529,21 +534,54 @@ class _Planner:
         in_widths = tuple(stream.width for stream in streams)
         schedule = None
         if block is not None:
-            in_signal, out_signal = f"{identifier}_in", f"{identifier}_out"
-            in_bits = window.window_width if window else sum(in_widths)
-            for step in block.steps:
-                step.budget = layer_budget(block.layers)
-            widths = {in_signal: in_bits, out_signal: block.n_out * block.out_type.width}
-            schedule = schedule_core([(out_signal, block, [in_signal])], in_signal, [out_signal], widths, self.budget)
-            if schedule.latency < 1:  # wiring only (a concatenation of one type): flow control needs a register
-                block.steps[-1].fixed = True
-                schedule = schedule_core([(out_signal, block, [in_signal])], in_signal, [out_signal], widths,
-                                         self.budget)
+            schedule = _schedule(identifier, block, window.window_width if window else sum(in_widths), self.budget)
         in_shape = window.frame if window else streams[0].shape
         self.units.append(StreamUnit(identifier, names, in_shape, out_shape, streams[0].type, out_type, window, block,
                                      schedule, [stream.link for stream in streams], in_widths, passed,
                                      beats_per_output))
         self.streams[layer.name] = _Stream(identifier, out_shape, out_type)
+
+
+def _schedule(identifier: str, block: Block, in_bits: int, budget: int) -> Schedule:
+    """The registers of a unit's block, entered from registers (the window buffer's or the previous skid buffer's)."""
+    in_signal, out_signal = f"{identifier}_in", f"{identifier}_out"
+    for step in block.steps:
+        step.budget = layer_budget(block.layers)
+    widths = {in_signal: in_bits, out_signal: block.n_out * block.out_type.width}
+    schedule = schedule_core([(out_signal, block, [in_signal])], in_signal, [out_signal], widths, budget)
+    if schedule.latency < 1:  # wiring only (a concatenation of one type): flow control needs a register
+        block.steps[-1].fixed = True
+        schedule = schedule_core([(out_signal, block, [in_signal])], in_signal, [out_signal], widths, budget)
+    return schedule
+
+
+def _fold_to_rate(core: StreamCore) -> bool:
+    """Rate matching: a Dense streamed a pixel per beat whose beats come further apart than a cycle (the frame
+    interval over its beats) is folded to take that many cycles per beat, each multiplier serving as many channels
+    (never more than any output has weights for), with a FIFO before it for the bursts (after a pooling, a row's
+    beats come together). The core's interval is kept; its multipliers shrink by the fold. Returns whether any
+    unit was folded."""
+    interval = plan_timing(core.units, core.in_shape.pixels, core.out_shape.pixels, core.fifos, core.input_link,
+                           core.output_link).interval
+    widths, folded = core.link_widths(), False
+    for unit in core.units:
+        block = unit.block
+        if unit.beats_per_output == 1 or block.interval > 1:
+            continue
+        beats = unit.beats_per_output
+        fold = min(interval // beats, widest_share(block.linear, beats))
+        if fold < 2:
+            continue
+        activation = block.layers[1] if len(block.layers) > 1 else None
+        unit.block = dense_beats_block(block.identifier, block.linear, activation, beats, fold)
+        unit.schedule = _schedule(unit.identifier, unit.block, unit.block_in_width, core.budget)
+        source = unit.sources[0]
+        if source not in {fifo.identifier for fifo in core.fifos}:  # a fork's branch has its FIFO already
+            fifo = StreamFifo(f"{unit.identifier}_fifo0", source, widths[source])
+            unit.sources[0] = fifo.identifier
+            core.fifos.append(fifo)
+        folded = True
+    return folded
 
 
 def _fork_fifos(units: list[StreamUnit], widths: dict[str, int]) -> list[StreamFifo]:
@@ -572,17 +610,22 @@ def plan_stream_core(graph: ModelGraph, top: str, budget: int | None = None, car
     planner = _Planner(graph, budget or DEFAULT_BUDGET)
     units = planner.plan()
     check_size({unit.layers[0]: unit.block.multipliers for unit in units if unit.block})
-    widths = {planner.input_link: planner.streams[graph.input.name].width}
-    widths.update({unit.identifier: unit.out_width for unit in units})
-    fifos = _fork_fifos(units, widths)
     output_link = units[-1].identifier
-    core = StreamCore(check_project_name(top), graph, units, budget or DEFAULT_BUDGET, fifos, planner.input_link,
+    core = StreamCore(check_project_name(top), graph, units, budget or DEFAULT_BUDGET, [], planner.input_link,
                       output_link, carry_chain)
-    if fifos:
-        beats = {planner.input_link: core.in_shape.pixels}
-        beats.update({unit.identifier: unit.out_shape.pixels for unit in units})
-        depths = size_fifos(units, fifos, core.in_shape.pixels, core.out_shape.pixels, planner.input_link,
-                            output_link, {fifo.identifier: beats[fifo.source] for fifo in fifos})
-        for fifo in fifos:
-            fifo.depth = depths[fifo.identifier]
+    core.fifos = _fork_fifos(units, core.link_widths())
+    _size_fifos(core)  # first for the forks alone: the rate a folded Dense sees depends on them
+    if _fold_to_rate(core):
+        _size_fifos(core)
     return core
+
+
+def _size_fifos(core: StreamCore) -> None:
+    if not core.fifos:
+        return
+    beats = {core.input_link: core.in_shape.pixels}
+    beats.update({unit.identifier: unit.out_shape.pixels for unit in core.units})
+    depths = size_fifos(core.units, core.fifos, core.in_shape.pixels, core.out_shape.pixels, core.input_link,
+                        core.output_link, {fifo.identifier: beats[fifo.source] for fifo in core.fifos})
+    for fifo in core.fifos:
+        fifo.depth = depths[fifo.identifier]
