@@ -42,8 +42,9 @@ def header_lines(core: StreamCore) -> list[str]:
         f"{interval} cycles.",
         "Every unit has its own flow control and a registered-ready skid buffer at its output. "
         "Synchronous active-high rst; a reset restarts the frame.",
-        *([f"Branches: {len(core.fifos)} FIFOs after forks, depths {', '.join(str(f.depth) for f in core.fifos)} "
-           "beats (the least that keep the planned latency and interval)."] if core.fifos else []),
+        *([f"FIFOs (after forks, before folded Dense layers): {len(core.fifos)}, depths "
+           f"{', '.join(str(f.depth) for f in core.fifos)} beats (the least that keep the planned latency and "
+           "interval)."] if core.fifos else []),
         f"Pipeline: at most {core.budget} logic levels between registers.",
     ]
 
