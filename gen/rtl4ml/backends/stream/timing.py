@@ -199,7 +199,7 @@ def _network(units, fifos, input_link: str, output_link: str, depths: dict[str, 
     return _Network(stages, inputs, drivers[output_link])
 
 
-def plan_timing(units, in_beats: int, out_beats: int, fifos=(), input_link: str = "", output_link: str = "",
+def plan_timing(units, in_beats: int, out_beats: int, fifos, input_link: str, output_link: str,
                 depths: dict[str, int | None] | None = None) -> FrameTiming:
     """Simulate frames sent back to back at full rate through `units` (a StreamCore's, with its FIFOs at `depths`,
     by default their own) into an always-ready sink. Raises Deadlock when the core stops moving."""
@@ -207,8 +207,9 @@ def plan_timing(units, in_beats: int, out_beats: int, fifos=(), input_link: str 
     net = _network(units, fifos, input_link, output_link, depths)
     for _ in range(sum(unit.window.positions for unit in units if unit.window) + 1):  # leading padding walked
         _cycle(net, source_valid=False)
-    patience = 4 * (sum(unit.window.positions for unit in units if unit.window) + sum(unit.latency + 2 for unit in units)
-                    + sum(depth or 0 for depth in depths.values())) + 64
+    patience = 4 * (sum(unit.window.positions for unit in units if unit.window) +
+                    sum(unit.latency + unit.interval + 2 for unit in units) +
+                    sum(depth or 0 for depth in depths.values())) + 64
     sent = received = cycle = last_move = 0
     starts, ends, seen = [], [], {}
     periodic = False  # the core's state at a frame's first beat has been seen before: the intervals repeat
