@@ -295,6 +295,36 @@ def test_layers_without_a_streaming_form_are_refused_in_one_line(keras, build, m
         rtl4ml.convert(build(keras), STREAM)
 
 
+def _pooled_head(keras, filters: int = 8):
+    layers = keras.layers
+    return keras.Sequential([keras.Input((8, 8, 2), name="image"), layers.Conv2D(filters, 3, padding="same",
+                                                                                 name="conv"),
+                             layers.MaxPooling2D(2, name="pool"), layers.Flatten(name="flat"),
+                             layers.Dense(5, name="out")])
+
+
+def test_a_frame_interval_folds_the_dense_after_flatten_to_it_or_is_refused_when_the_core_is_slower(keras):
+    """By default the Dense after Flatten takes as many cycles per pixel as the frame interval the convolution's walk
+    sets allows (10 x 10 positions for 16 pooled pixels: 6); FrameInterval 128 lets it take 8 (all its channels, one
+    multiplier per output); FrameInterval 64 is refused naming the unit that cannot go faster."""
+    def head(frame_interval=None):
+        model = {"Precision": "ap_fixed<16,8>"} | ({"FrameInterval": frame_interval} if frame_interval else {})
+        core = rtl4ml.convert(_pooled_head(keras), {"IOType": "io_stream", "HLSConfig": {"Model": model}}).core
+        return core, core.units[-1].block
+    core, block = head()
+    assert core.interval == 100 and block.plan.fold == 6 and block.multipliers == 5 * 2
+    core, block = head(128)
+    assert core.interval == 128 and block.plan.fold == 8 and block.multipliers == 5
+    with pytest.raises(Rtl4mlError, match=r"FrameInterval 64 cannot be met: the core takes 100 cycles per frame "
+                                          r"\(unit conv alone 100: its window walks 100 positions"):
+        head(64)
+    with pytest.raises(Rtl4mlError, match="config Model FrameInterval 100: applies to IOType io_stream cores"):
+        rtl4ml.convert(_pooled_head(keras), {"HLSConfig": {"Model": {"FrameInterval": 100}}})
+    with pytest.raises(Rtl4mlError, match="config LayerName out: FrameInterval is a Model setting"):
+        rtl4ml.convert(_pooled_head(keras), {"IOType": "io_stream", "HLSConfig": {"LayerName": {
+            "out": {"FrameInterval": 100}}}})
+
+
 def test_the_frame_judge_finds_a_wrong_code_a_misplaced_tlast_and_a_lost_frame():
     expected = np.arange(12).reshape(3, 2, 2)  # 3 frames of 2 beats of 2 channels
     record = FrameRecord(inputs=list(range(12)))  # 4 input beats per frame

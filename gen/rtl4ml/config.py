@@ -32,7 +32,7 @@ AUTO_TENSORS = ("result", "accum")
 STRATEGIES = ("Latency", "Resource", "Stable")
 # Keys that are meaningful to rtl4ml, or harmless hls4ml keys it accepts and records.
 _KNOWN_LAYER_KEYS = {"Precision", "ReuseFactor", "Strategy", "Trace", "exp_table_t", "inv_table_t", "table_size",
-                     "TableSize", "PipelineBudget", "LutsPerDsp", "TableStyle", "static"}
+                     "TableSize", "PipelineBudget", "LutsPerDsp", "TableStyle", "static", "FrameInterval"}
 # where a softmax's RTL keeps its pow2 tables: "bram", one dual-port block RAM per value whose reads the RAM
 # registers (the default); or "lut", plain tables registered where the latency planner places registers
 TABLE_STYLES = ("bram", "lut")
@@ -93,6 +93,12 @@ class Config:
     @property
     def project_name(self) -> str:
         return str(self.project.get("ProjectName", "myproject"))
+
+    @property
+    def frame_interval(self) -> int | None:
+        """io_stream: the most cycles per frame the core may take (Model FrameInterval; None: as fast as it can)."""
+        value = self.hls_config.get("Model", {}).get("FrameInterval")
+        return None if value is None else int(value)
 
     @property
     def pipeline_budget(self) -> int | None:
@@ -231,6 +237,10 @@ def _validate_entry(entry, where: str) -> None:
         _table_style(entry["TableStyle"], f"{where}, TableStyle")
     if "static" in entry:
         _flag(entry["static"], f"{where}, static")
+    if "FrameInterval" in entry:
+        if where != "config Model":
+            raise fail(f"{where}: FrameInterval is a Model setting (the cycles per frame of the whole streaming core)")
+        _whole_number(entry["FrameInterval"], f"{where}, FrameInterval")
 
 
 class _ConfigLoader(yaml.SafeLoader):

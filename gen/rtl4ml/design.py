@@ -64,9 +64,15 @@ class Design:
     def core(self) -> RtlCore | StreamCore:
         """The planned Verilog core: the io_parallel pipeline, or with IOType io_stream the streaming units."""
         if self._core is None:
-            plan = plan_stream_core if self.streamed else plan_core
-            self._core = plan(self.graph, self.config.project_name, self.config.pipeline_budget,
-                              carry_chain(self.config.project.get("Part")))
+            chain = carry_chain(self.config.project.get("Part"))
+            if self.streamed:
+                self._core = plan_stream_core(self.graph, self.config.project_name, self.config.pipeline_budget, chain,
+                                              self.config.frame_interval)
+            elif self.config.frame_interval is not None:
+                raise fail(f"config Model FrameInterval {self.config.frame_interval}: applies to IOType io_stream "
+                           "cores (an io_parallel core takes an event every II cycles; set ReuseFactor)")
+            else:
+                self._core = plan_core(self.graph, self.config.project_name, self.config.pipeline_budget, chain)
         return self._core
 
     @property

@@ -154,6 +154,21 @@ class StreamUnit:
         return self.window.window_width if self.window else sum(self.in_widths)
 
     @property
+    def cycles_per_frame(self) -> int:
+        """The fewest cycles a frame takes in this unit alone: its window walk (a cycle per padded position) or its
+        issues (one every `interval` cycles)."""
+        issues = self.window.windows if self.window else self.in_shape.pixels
+        return max(self.window.positions if self.window else 0, issues * self.interval)
+
+    @property
+    def pace(self) -> str:
+        """What sets cycles_per_frame, in words."""
+        issues = self.window.windows if self.window else self.in_shape.pixels
+        if self.window and self.window.positions >= issues * self.interval:
+            return f"its window walks {self.window.positions} positions of the padded frame"
+        return f"{issues} issues, {self.interval} cycles apart"
+
+    @property
     def frame_window(self) -> Window:
         """The whole input frame as one window: what a Dense streamed a pixel per beat sums over (the HLS C++
         collects it as hls4ml does)."""
@@ -555,14 +570,12 @@ def _schedule(identifier: str, block: Block, in_bits: int, budget: int) -> Sched
     return schedule
 
 
-def _fold_to_rate(core: StreamCore) -> bool:
+def _fold_to_rate(core: StreamCore, interval: int) -> bool:
     """Rate matching: a Dense streamed a pixel per beat whose beats come further apart than a cycle (the frame
-    interval over its beats) is folded to take that many cycles per beat, each multiplier serving as many channels
+    `interval` over its beats) is folded to take that many cycles per beat, each multiplier serving as many channels
     (never more than any output has weights for), with a FIFO before it for the bursts (after a pooling, a row's
-    beats come together). The core's interval is kept; its multipliers shrink by the fold. Returns whether any
+    beats come together). The core keeps the interval; its multipliers shrink by the fold. Returns whether any
     unit was folded."""
-    interval = plan_timing(core.units, core.in_shape.pixels, core.out_shape.pixels, core.fifos, core.input_link,
-                           core.output_link).interval
     widths, folded = core.link_widths(), False
     for unit in core.units:
         block = unit.block
@@ -601,8 +614,11 @@ def _fork_fifos(units: list[StreamUnit], widths: dict[str, int]) -> list[StreamF
     return fifos
 
 
-def plan_stream_core(graph: ModelGraph, top: str, budget: int | None = None, carry_chain: int = 8) -> StreamCore:
-    """The streaming core of `graph`, or a one-line refusal naming the layer that has no streaming form."""
+def plan_stream_core(graph: ModelGraph, top: str, budget: int | None = None, carry_chain: int = 8,
+                     frame_interval: int | None = None) -> StreamCore:
+    """The streaming core of `graph`, or a one-line refusal naming the layer that has no streaming form.
+    frame_interval (config Model FrameInterval): the most cycles per frame allowed; a Dense after Flatten is folded
+    to it (by default to the interval the other units set)."""
     _check_outputs(graph)
     for layer in graph.layers:
         if not isinstance(layer, ReshapeLayer):
@@ -615,7 +631,14 @@ def plan_stream_core(graph: ModelGraph, top: str, budget: int | None = None, car
                       output_link, carry_chain)
     core.fifos = _fork_fifos(units, core.link_widths())
     _size_fifos(core)  # first for the forks alone: the rate a folded Dense sees depends on them
-    if _fold_to_rate(core):
+    interval = plan_timing(units, core.in_shape.pixels, core.out_shape.pixels, core.fifos, core.input_link,
+                           core.output_link).interval
+    if frame_interval is not None and interval > frame_interval:
+        slowest = max(units, key=lambda unit: unit.cycles_per_frame)
+        raise fail(f"model {graph.name}: IOType {IO_TYPE}: FrameInterval {frame_interval} cannot be met: the core takes "
+                   f"{interval} cycles per frame (unit {slowest.identifier} alone {slowest.cycles_per_frame}: "
+                   f"{slowest.pace}); allow more cycles, or use 'valid' padding or strides on the slow units")
+    if _fold_to_rate(core, frame_interval or interval):
         _size_fifos(core)
     return core
 
