@@ -347,3 +347,50 @@ def window_buffer_vectors(p: dict, cycles: int = 500, seed: int = 4) -> list[dic
         if rst:
             row = col = row_phase = col_phase = valid = last = 0
     return result
+
+
+UPSAMPLE_CASES = {
+    "rows_and_columns": {"ROWS": 3, "COLS": 4, "CHANNELS": 2, "WIDTH": 5, "REPEAT_ROWS": 2, "REPEAT_COLS": 3},
+    "sequence": {"ROWS": 1, "COLS": 5, "CHANNELS": 1, "WIDTH": 7, "REPEAT_ROWS": 1, "REPEAT_COLS": 2},
+    "rows_only": {"ROWS": 2, "COLS": 1, "CHANNELS": 3, "WIDTH": 4, "REPEAT_ROWS": 3, "REPEAT_COLS": 1},
+}
+
+
+def upsample_vectors(p: dict, cycles: int = 600, seed: int = 6) -> list[dict]:
+    """Per cycle the inputs and outputs (before the edge) of a cycle-accurate model of rtl/upsample_buffer.v:
+    random valid, pixels and backpressure, resets at the start and in the middle of a frame. Outputs are defined
+    after the first reset's edge (`checked`); m_data and m_last only with m_valid (the row buffer has no reset)."""
+    rng = random.Random(seed)
+    width = p["CHANNELS"] * p["WIDTH"]
+    line = [0] * p["COLS"]  # oldest last
+    row = pass_ = col = rep = 0
+    valid = data = last = 0
+    result = []
+    for cycle in range(cycles):
+        rst = int(cycle < 2 or cycle == cycles // 2)
+        s_valid, s_data, m_ready = int(rng.random() < 0.7), rng.getrandbits(width), int(rng.random() < 0.6)
+        free = not valid or m_ready
+        first_copy, new_pixel = pass_ == 0, rep == 0
+        result.append({"checked": int(cycle >= 1), "rst": rst, "s_valid": s_valid, "s_data": s_data,
+                       "m_ready": m_ready, "s_ready": int(free and first_copy and new_pixel and not rst),
+                       "m_valid": valid, "m_data": data if valid else 0, "m_last": last if valid else 0})
+        advance = free and (not (first_copy and new_pixel) or s_valid)
+        if free:
+            valid = int(advance)
+        if advance:
+            pixel = s_data if first_copy else line[-1]
+            if new_pixel:
+                line = [pixel] + line[:-1]
+                data = pixel
+            last = int(row == p["ROWS"] - 1 and pass_ == p["REPEAT_ROWS"] - 1 and col == p["COLS"] - 1 and
+                       rep == p["REPEAT_COLS"] - 1)
+            rep += 1
+            if rep == p["REPEAT_COLS"]:
+                rep, col = 0, col + 1
+                if col == p["COLS"]:
+                    col, pass_ = 0, pass_ + 1
+                    if pass_ == p["REPEAT_ROWS"]:
+                        pass_, row = 0, (row + 1) % p["ROWS"]
+        if rst:
+            row = pass_ = col = rep = valid = 0
+    return result

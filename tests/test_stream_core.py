@@ -140,25 +140,44 @@ def _cropped(keras, rank: int):
     return model
 
 
+def _upsampled(keras, rank: int):
+    """A nearest up-sampling (rows and columns repeated differently) between two convolutions."""
+    layers = keras.layers
+    if rank == 2:
+        body = [keras.Input(shape=(3, 4, 2), name="image"), layers.Conv2D(3, 3, padding="same", name="first"),
+                layers.UpSampling2D((2, 3), name="up"), layers.Conv2D(2, 3, strides=2, name="conv")]
+    else:
+        body = [keras.Input(shape=(5, 2), name="sequence"), layers.UpSampling1D(3, name="up"),
+                layers.Conv1D(3, 4, name="conv")]
+    model = keras.Sequential(body + [layers.Flatten(name="flat"), layers.Dense(4, name="out")])
+    _integer_weights(model, 4)
+    return model
+
+
 @pytest.mark.sim
-# the 1-D forms in the deeper tier (make test-deep); the random streaming designs draw both in every run
-@pytest.mark.parametrize("kind, rank", [("pad", 2), ("crop", 2), pytest.param("pad", 1, marks=pytest.mark.deep),
-                                        pytest.param("crop", 1, marks=pytest.mark.deep)])
-def test_zero_padding_and_cropping_layers_stream_as_window_walks(keras, kind, rank):
+# the 1-D forms in the deeper tier (make test-deep); the random streaming designs draw them in every run
+@pytest.mark.parametrize("kind, rank", [("pad", 2), ("crop", 2), ("up", 2), pytest.param("pad", 1, marks=pytest.mark.deep),
+                                        pytest.param("crop", 1, marks=pytest.mark.deep),
+                                        pytest.param("up", 1, marks=pytest.mark.deep)])
+def test_zero_padding_cropping_and_up_sampling_layers_stream_as_walks(keras, kind, rank):
     """ZeroPadding1D/2D is a unit of its own: a 1 x 1 window walked over the padded frame emits a zero pixel at every
     padding position (a cycle each, no input beat). Cropping1D/2D too: a window spanning the cropped rows and
-    columns, offered once per kept position, passes on its pixel at (top, left). Bit-exact in Verilog at full rate
-    (latency and interval as planned) and stalled, in VHDL and in the HLS C++."""
-    build = _padded if kind == "pad" else _cropped
+    columns, offered once per kept position, passes on its pixel at (top, left). UpSampling1D/2D is an
+    upsample_buffer: each pixel sent once per column copy, each row (from a row buffer) once per row copy. Bit-exact
+    in Verilog at full rate (latency and interval as planned) and stalled, in VHDL and in the HLS C++."""
+    build = {"pad": _padded, "crop": _cropped, "up": _upsampled}[kind]
     design = _written(rtl4ml.convert(build(keras, rank), STREAM), f"{kind}{rank}")
     unit = next(unit for unit in design.core.units if unit.layers == [kind])
     assert unit.block is None
     layer = design.graph.layer(kind)
     if kind == "pad":
         assert unit.window.kernel == (1, 1) and unit.out_shape.pixels == unit.window.positions
-    else:  # the window's size is what is cut away plus one; one window per kept pixel
+    elif kind == "crop":  # the window's size is what is cut away plus one; one window per kept pixel
         assert unit.window.kernel[-1] == layer.before[-1] + layer.after[-1] + 1
         assert unit.window.windows == unit.out_shape.pixels and unit.passes_part
+    else:
+        assert unit.window is None and unit.upsample.pixels_out == unit.out_shape.pixels
+        assert unit.upsample.repeat == ((2, 3) if rank == 2 else (1, 3))
     shape = design.graph.input.shape
     X = _frames(shape, 8, rank)
     _runs_as_planned(design, X, alone=3, seed=rank)
@@ -282,10 +301,10 @@ def _two_heads(keras):
      "layer rows: IOType io_stream: concatenates along axis 1; a streamed concatenation joins channels"),
     (lambda keras: _merged(keras, keras.layers.Add(name="flat_add"), flatten=True),
      "layer flat_add: IOType io_stream: merges a flattened frame"),
-    (lambda keras: keras.Sequential([keras.Input(shape=(6, 6, 1), name="image"),
-                                     keras.layers.UpSampling2D(2, name="up"),
+    (lambda keras: keras.Sequential([keras.Input(shape=(6, 5, 1), name="image"),
+                                     keras.layers.Permute((2, 1, 3), name="swap"),
                                      keras.layers.Conv2D(2, 3, name="conv")]),
-     "layer up: IOType io_stream: UpSamplingLayer has no streaming form yet"),
+     "layer swap: IOType io_stream: PermuteLayer has no streaming form yet"),
     (lambda keras: keras.Sequential([keras.Input(shape=(5, 5, 1), name="image"),
                                      keras.layers.MaxPooling2D(2, padding="same", name="pool")]),
      "layer pool: IOType io_stream: pooling windows over padding"),

@@ -76,6 +76,26 @@ void pixel_unit(hls::stream<pixel<data_T, CONFIG_T::channels> > &in,
     }
 }
 
+// Nearest up-sampling: each pixel sent repeat_cols times, each row (kept in a row buffer) repeat_rows times.
+// CONFIG_T provides rows, cols, channels (the input frame), repeat_rows, repeat_cols, n_out (= channels);
+// APPLY_T is not used (the unit passes its pixels on).
+template <class data_T, class res_T, typename CONFIG_T, class APPLY_T>
+void upsample_unit(hls::stream<pixel<data_T, CONFIG_T::channels> > &in,
+                   hls::stream<pixel<res_T, CONFIG_T::n_out> > &out) {
+    pixel<data_T, CONFIG_T::channels> line[CONFIG_T::cols];
+    for (int row = 0; row < CONFIG_T::rows; row++) {
+        for (int copy = 0; copy < CONFIG_T::repeat_rows; copy++) {
+            for (int col = 0; col < CONFIG_T::cols; col++) {
+                if (copy == 0) line[col] = in.read();
+                for (int rep = 0; rep < CONFIG_T::repeat_cols; rep++) {
+                    #pragma HLS PIPELINE II=1
+                    out.write(line[col]);
+                }
+            }
+        }
+    }
+}
+
 // A merge: one pixel of each input at once (in hardware the forks before it hold the early branch in FIFOs).
 // CONFIG_T provides pixels (per frame), channels0, channels1, n_out;
 // APPLY_T::apply(const data0_T in0[], const data1_T in1[], res_T result[]) computes the unit's layers.

@@ -19,10 +19,11 @@ from vunit import VUnit
 
 from rtl4ml.resources import rtl_dir
 from rtl4ml.tb.vectors import (ADD3_CASES, AP_CTRL_CASES, AXIS_CONTROL_CASES, LOOKUP_TABLE_CASES, PIPE_REG_CASES,
-                               REDUCTION_TREE_CASES, REQUANTIZE_CASES, SKID_BUFFER_CASES, FIFO_CASES, VALID_STREAM_CASES,
+                               REDUCTION_TREE_CASES, REQUANTIZE_CASES, SKID_BUFFER_CASES, FIFO_CASES, UPSAMPLE_CASES, VALID_STREAM_CASES,
                                WINDOW_BUFFER_CASES, ap_ctrl_vectors, add3_vectors, axis_control_vectors, case_id,
                                delay_line_vectors, lookup_table_contents, reduction_reference, requantize_vectors,
-                               skid_buffer_vectors, valid_stream_vectors, window_buffer_vectors, fifo_vectors)
+                               skid_buffer_vectors, valid_stream_vectors, window_buffer_vectors, fifo_vectors,
+                               upsample_vectors)
 
 HERE = Path(__file__).resolve().parent
 
@@ -61,6 +62,8 @@ SKID_BUFFER_PORTS = ((("rst", None), ("s_valid", None), ("s_data", "DATA_WIDTH")
                      (("s_ready", None), ("m_valid", None), ("m_data", "DATA_WIDTH"), ("m_last", None)))
 WINDOW_BUFFER_PORTS = ((("rst", None), ("s_valid", None), ("s_data", "PIXEL_BITS"), ("m_ready", None)),
                        (("s_ready", None), ("m_valid", None), ("m_data", "WINDOW_BITS"), ("m_last", None)))
+UPSAMPLE_PORTS = ((("rst", None), ("s_valid", None), ("s_data", "PIXEL_BITS"), ("m_ready", None)),
+                  (("s_ready", None), ("m_valid", None), ("m_data", "PIXEL_BITS"), ("m_last", None)))
 ONLY_WHEN = {"m_last": "m_valid", "m_data": "m_valid"}
 
 
@@ -131,6 +134,12 @@ def write_fifo_vectors(folder: Path, parameters: dict) -> Path:
     return _write_cycle_model(folder / f"fifo-{case_id(parameters)}.txt", rows, SKID_BUFFER_PORTS, parameters)
 
 
+def write_upsample_vectors(folder: Path, parameters: dict) -> Path:
+    widths = dict(parameters, PIXEL_BITS=parameters["CHANNELS"] * parameters["WIDTH"])
+    return _write_cycle_model(folder / f"upsample-{case_id(parameters)}.txt", upsample_vectors(parameters),
+                              UPSAMPLE_PORTS, widths)
+
+
 def write_window_buffer_vectors(folder: Path, parameters: dict) -> Path:
     pixel = parameters["CHANNELS"] * parameters["WIDTH"]
     widths = dict(parameters, PIXEL_BITS=pixel, WINDOW_BITS=pixel * parameters["KERNEL_ROWS"] * parameters["KERNEL_COLS"])
@@ -150,6 +159,7 @@ BENCHES = {
     "tb_add3": (ADD3_CASES, write_add3_vectors, "vectors"),
     "tb_axis_skid_buffer": (SKID_BUFFER_CASES, write_skid_buffer_vectors, "vectors"),
     "tb_axis_fifo": (FIFO_CASES, write_fifo_vectors, "vectors"),
+    "tb_upsample_buffer": (tuple(UPSAMPLE_CASES.values()), write_upsample_vectors, "vectors"),
     "tb_window_buffer": (tuple(WINDOW_BUFFER_CASES.values()), write_window_buffer_vectors, "vectors"),
 }
 

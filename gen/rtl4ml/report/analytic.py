@@ -347,7 +347,8 @@ def estimate_stream_core(core) -> dict[str, dict]:
     skid buffers (two registers of each unit's output and its valid, a multiplexer), the forks' FIFOs and the flow
     control."""
     estimates = {" + ".join(layer.name for layer in block.layers): estimate_block(block) for block in core.blocks}
-    windows = sum(unit.window.stored_bits for unit in core.units if unit.window)
+    windows = sum(unit.window.stored_bits for unit in core.units if unit.window) + \
+        sum(unit.upsample.stored_bits for unit in core.units if unit.upsample)
     skids = sum(2 * (unit.out_width + 1) for unit in core.units)
     # a fork's FIFO in distributed RAM: a 64 x 1 dual-port RAM (2 LUTs) per stored bit per 64 beats; its pointers,
     # count and flags in flip-flops

@@ -311,7 +311,7 @@ def _draw_linear_types(choose, activation: dict) -> dict:
 def draw_conv(choose, rng: np.random.Generator, max_width: int, streamable: bool = False) -> dict:
     """A Conv1D/Conv2D over a small channels-last input: any kernel that fits, stride 1-2, valid or same.
 
-    streamable: only what a streaming core builds (no up-sampling or permute, and pooling windows without padding),
+    streamable: only what a streaming core builds (no permute, and pooling windows without padding),
     over larger frames."""
     rank = choose.integer(1, 2)
     largest = min(7, max_width) if rank == 1 else max(1, min(4, max_width // 2 - 1))
@@ -344,7 +344,7 @@ def draw_conv(choose, rng: np.random.Generator, max_width: int, streamable: bool
                         "strides": [choose.integer(1, 2) for _ in spatial],
                         "padding": "valid" if streamable else choose.choice(("valid", "same")),
                         "result_type": draw_type(choose)}
-    conv["wiring"] = _draw_wiring(choose, conv_output_shape(conv), ("cropping",) if streamable else
+    conv["wiring"] = _draw_wiring(choose, conv_output_shape(conv), ("cropping", "upsampling") if streamable else
                                   ("cropping", "upsampling", "permute"))
     if len(conv_output_shape(conv)) > 1 and choose.integer(0, 5) == 0:  # sometimes a softmax over its rows
         conv["softmax_type"] = draw_type(choose, signed=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..backends.stream.writer import FORK_PRIMITIVES, PRIMITIVES as STREAM_PRIMITIVES
+from ..backends.stream.writer import FORK_PRIMITIVES, PRIMITIVES as STREAM_PRIMITIVES, UPSAMPLE_PRIMITIVES
 from ..backends.vhdl.stream_writer import write_stream_vectors
 from ..backends.vhdl.writer import COMPILE_ORDER, VHDL_PRIMITIVES, VUNIT_LIBRARY, vhdl_twin, write_vectors
 from ..errors import fail
@@ -19,7 +19,8 @@ from ..simulation.stream_check import describe
 from ..simulation.vhdl_run import judge_frames, judge_record
 
 # every hand-written primitive a core may list: compiled once, with the first core
-SHARED_FILES = set(VHDL_PRIMITIVES) | {vhdl_twin(name) for name in STREAM_PRIMITIVES + FORK_PRIMITIVES}
+SHARED_FILES = set(VHDL_PRIMITIVES) | {vhdl_twin(name)
+                                       for name in STREAM_PRIMITIVES + FORK_PRIMITIVES + UPSAMPLE_PRIMITIVES}
 
 
 def per_mille(probability: float) -> int:

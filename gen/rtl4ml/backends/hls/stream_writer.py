@@ -85,6 +85,11 @@ def _unit(unit, links: dict[str, tuple[str, int]], streams: dict[str, str], iden
                   "padded_cols": cols, "taps": window.taps,
                   "n_out": unit.out_shape.channels}
         block_in, kind = window.window_width // window.width, "window_unit"
+    elif unit.upsample is not None:
+        config = {"rows": unit.in_shape.rows, "cols": unit.in_shape.cols, "channels": unit.in_shape.channels,
+                  "repeat_rows": unit.upsample.repeat[0], "repeat_cols": unit.upsample.repeat[1],
+                  "n_out": unit.out_shape.channels}
+        block_in, kind = unit.in_shape.channels, "upsample_unit"
     elif unit.joins:
         config = {"pixels": unit.in_shape.pixels, "channels0": links[unit.sources[0]][1],
                   "channels1": links[unit.sources[1]][1], "n_out": unit.out_shape.channels}
@@ -100,6 +105,8 @@ def _unit(unit, links: dict[str, tuple[str, int]], streams: dict[str, str], iden
         title = ", ".join(layer.name for layer in layers)
     elif unit.passes_part:
         title = f"{', '.join(unit.layers)}: one pixel of each window (cropping)"
+    elif unit.upsample is not None:
+        title = f"{', '.join(unit.layers)}: nearest up-sampling"
     elif unit.layers:
         title = f"{', '.join(unit.layers)}: the window walk alone (zero padding)"
     elif window is not None and window.kernel == (1, 1):

@@ -25,7 +25,11 @@ def _shape_text(shape: StreamShape) -> str:
 
 
 def _window_text(unit) -> str:
-    window = unit.window
+    window, upsample = unit.window, unit.upsample
+    if upsample is not None:
+        rows, cols = upsample.repeat
+        kept = f"; its row ({upsample.stored_bits:,} bits) in a shift register" if upsample.stored_bits else ""
+        return f"up-sampling: each row {rows} ×, each pixel {cols} ×{kept}"
     if window is None:
         return "—"
     if window.kernel == (window.frame.rows, window.frame.cols) and window.windows == 1:
@@ -58,7 +62,8 @@ def stream_values(core: StreamCore, facts: IpFacts) -> dict:
                    "shapes": f"{_shape_text(unit.in_shape)} → {_shape_text(unit.out_shape)}",
                    "window": _window_text(unit), "latency": unit.latency, "reads": ", ".join(unit.sources)}
                   for unit in core.units],
-        "stored_bits": sum(unit.window.stored_bits for unit in core.units if unit.window),
+        "stored_bits": sum(unit.window.stored_bits for unit in core.units if unit.window) +
+        sum(unit.upsample.stored_bits for unit in core.units if unit.upsample),
         "input_link": core.input_link, "fifos": core.fifos,
         "fifo_bits": sum(fifo.stored_bits for fifo in core.fifos),
         "clock_period": facts.clock_period, "part": facts.part,

@@ -31,7 +31,8 @@ from ...fixed_point import FixedType
 from ...ir.graph import ModelGraph
 from ...ir.layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer,
                           CroppingLayer, DenseLayer, DotLayer, ElementwiseMergeLayer, Layer, MaxPoolingLayer,
-                          PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer, ZeroPaddingLayer)
+                          PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer, UpSamplingLayer,
+                          ZeroPaddingLayer)
 from ...ir.layers.dense import dense_from
 from ...ir.value_range import ZERO
 from ..identifiers import check_project_name, unique_identifiers
@@ -122,6 +123,28 @@ class Window:
                 "PAD_LEFT": self.pad_cols[0], "PAD_RIGHT": self.pad_cols[1]}
 
 
+@dataclass(frozen=True)
+class Upsample:
+    """An upsample_buffer (rtl/upsample_buffer.v): its input frame, element width and copies per row and pixel."""
+
+    frame: StreamShape
+    width: int
+    repeat: tuple[int, int]  # copies of each row, of each pixel in a row
+
+    @property
+    def pixels_out(self) -> int:
+        return self.frame.pixels * self.repeat[0] * self.repeat[1]
+
+    @property
+    def stored_bits(self) -> int:
+        """The row it replays (a shift register), when rows are repeated."""
+        return self.frame.cols * self.frame.channels * self.width if self.repeat[0] > 1 else 0
+
+    def parameters(self) -> dict[str, int]:
+        return {"ROWS": self.frame.rows, "COLS": self.frame.cols, "CHANNELS": self.frame.channels,
+                "WIDTH": self.width, "REPEAT_ROWS": self.repeat[0], "REPEAT_COLS": self.repeat[1]}
+
+
 @dataclass
 class StreamUnit:
     """One unit: [window buffer] -> [block under its pipeline control] -> skid buffer."""
@@ -139,6 +162,7 @@ class StreamUnit:
     in_widths: tuple[int, ...] = ()  # bits per beat of each link it reads
     passed: int = 0  # without a block: the first window element passed on (a cropping's pixel in its window)
     beats_per_output: int = 1  # a Dense streamed a pixel per beat: its output leaves after the frame's last beat
+    upsample: Upsample | None = None  # an up-sampling: an upsample_buffer in place of a window buffer
 
     @property
     def in_width(self) -> int:
@@ -157,12 +181,16 @@ class StreamUnit:
     def cycles_per_frame(self) -> int:
         """The fewest cycles a frame takes in this unit alone: its window walk (a cycle per padded position) or its
         issues (one every `interval` cycles)."""
+        if self.upsample:
+            return self.upsample.pixels_out
         issues = self.window.windows if self.window else self.in_shape.pixels
         return max(self.window.positions if self.window else 0, issues * self.interval)
 
     @property
     def pace(self) -> str:
         """What sets cycles_per_frame, in words."""
+        if self.upsample:
+            return f"it sends {self.upsample.pixels_out} up-sampled pixels, one per cycle"
         issues = self.window.windows if self.window else self.in_shape.pixels
         if self.window and self.window.positions >= issues * self.interval:
             return f"its window walks {self.window.positions} positions of the padded frame"
@@ -305,7 +333,8 @@ class StreamCore:
             "units": [{"identifier": unit.identifier, "layers": unit.layers, "latency": unit.latency,
                        "interval": unit.interval, "window": unit.window.parameters() if unit.window else None,
                        "in": dataclasses.asdict(unit.in_shape), "out": dataclasses.asdict(unit.out_shape),
-                       "sources": unit.sources}
+                       "sources": unit.sources,
+                       "upsample": unit.upsample.parameters() if unit.upsample else None}
                       for unit in self.units],
             "fifos": [{"identifier": fifo.identifier, "source": fifo.source, "width": fifo.width, "depth": fifo.depth}
                       for fifo in self.fifos],
@@ -411,6 +440,9 @@ class _Planner:
             if isinstance(layer, CroppingLayer):
                 self._cropping(layer, stream)
                 continue
+            if isinstance(layer, UpSamplingLayer):
+                self._upsampling(layer, stream)
+                continue
             follower = fused_follower(self.graph, layer)
             if follower is not None:
                 absorbed.add(follower.name)
@@ -431,7 +463,7 @@ class _Planner:
         1 x 1 window if it has none; an input read twice (or by a merge) gets a unit of its own that only walks."""
         readers = [unit for unit in self.units for link in unit.sources if link == self.input_link]
         if len(readers) == 1 and not readers[0].joins:
-            if readers[0].window is None:
+            if readers[0].window is None and readers[0].upsample is None:  # an upsample_buffer counts them too
                 readers[0].window = Window(readers[0].in_shape, readers[0].in_type.width, (1, 1), (1, 1), (0, 0),
                                            (0, 0))
             return
@@ -474,6 +506,15 @@ class _Planner:
         window = Window(stream.shape, stream.type.width, kernel, (1, 1), (0, 0), (0, 0))
         self._add(layer, [layer.name], None, window, [stream], StreamShape.of(layer.shape), layer.result_type,
                   passed=(before[0] * kernel[1] + before[1]) * window.frame.channels)
+
+    def _upsampling(self, layer: UpSamplingLayer, stream: _Stream) -> None:
+        """An upsample_buffer alone: each pixel sent as many times as the columns repeat, each row (kept in a row
+        buffer) as many times as the rows repeat."""
+        if stream.flattened:
+            raise _refuse(layer, "up-samples a flattened tensor; only frames of pixels are up-sampled in a stream")
+        upsample = Upsample(stream.shape, stream.type.width, _grid(layer.size, 1))
+        self._add(layer, [layer.name], None, None, [stream], StreamShape.of(layer.shape), layer.result_type,
+                  upsample=upsample)
 
     def _unit(self, layer: Layer, follower: Layer | None, stream: _Stream) -> None:
         in_range = self.ranges[layer.inputs[0]]
@@ -544,7 +585,8 @@ class _Planner:
         self._add(last, names, block, window, streams, out_shape, last.result_type)
 
     def _add(self, layer, names, block: Block | None, window: Window | None, streams: list[_Stream],
-             out_shape: StreamShape, out_type: FixedType, passed: int = 0, beats_per_output: int = 1) -> None:
+             out_shape: StreamShape, out_type: FixedType, passed: int = 0, beats_per_output: int = 1,
+             upsample: Upsample | None = None) -> None:
         identifier = self.identifiers[layer.name] if block or names else f"collect_{self.identifiers[layer.name]}"
         in_widths = tuple(stream.width for stream in streams)
         schedule = None
@@ -553,7 +595,7 @@ class _Planner:
         in_shape = window.frame if window else streams[0].shape
         self.units.append(StreamUnit(identifier, names, in_shape, out_shape, streams[0].type, out_type, window, block,
                                      schedule, [stream.link for stream in streams], in_widths, passed,
-                                     beats_per_output))
+                                     beats_per_output, upsample))
         self.streams[layer.name] = _Stream(identifier, out_shape, out_type)
 
 

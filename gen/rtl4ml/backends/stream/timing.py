@@ -122,6 +122,44 @@ class _Skid:
         self.ready = not self.skid
 
 
+class _Upsample:
+    """upsample_buffer.v: the output register and the walk over rows, their copies, columns and pixel copies; an
+    input pixel is taken at the first copy of a pixel in the first copy of its row."""
+
+    def __init__(self, upsample):
+        self.rows, self.cols = upsample.frame.rows, upsample.frame.cols
+        self.repeat_rows, self.repeat_cols = upsample.repeat
+        self.row = self.copy = self.col = self.rep = 0
+        self.valid = False
+
+    def state(self) -> tuple:
+        return self.row, self.copy, self.col, self.rep, self.valid
+
+    def m_valid(self) -> bool:
+        return self.valid
+
+    def _takes_input(self) -> bool:
+        return self.copy == 0 and self.rep == 0
+
+    def s_ready(self, m_ready: bool) -> bool:
+        return (not self.valid or m_ready) and self._takes_input()
+
+    def step(self, s_valid: bool, m_ready: bool) -> None:
+        if self.valid and not m_ready:
+            return
+        advance = not self._takes_input() or s_valid
+        self.valid = advance
+        if not advance:
+            return
+        self.rep += 1
+        if self.rep == self.repeat_cols:
+            self.rep, self.col = 0, self.col + 1
+            if self.col == self.cols:
+                self.col, self.copy = 0, self.copy + 1
+                if self.copy == self.repeat_rows:
+                    self.copy, self.row = 0, (self.row + 1) % self.rows
+
+
 class _Fifo:
     """axis_fifo.v: `depth` beats (None: unbounded, for sizing), ready while not full, valid while not empty."""
 
@@ -192,6 +230,8 @@ def _network(units, fifos, input_link: str, output_link: str, depths: dict[str, 
         sources = [drivers[link] for link in unit.sources]
         if unit.window is not None:
             sources = [add(_Walk(unit.window), sources)]
+        if unit.upsample is not None:
+            sources = [add(_Upsample(unit.upsample), sources)]
         if unit.block is not None:
             sources = [add(_Control(unit.latency, unit.interval, unit.beats_per_output), sources)]
         drivers[unit.identifier] = add(_Skid(), sources)

@@ -13,12 +13,14 @@ from .plan import StreamCore
 
 PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v", "block_rom.v", "add3.v",
               "axis_pipeline_control.v", "axis_skid_buffer.v", "window_buffer.v")
-FORK_PRIMITIVES = ("axis_fifo.v",)  # only in cores with branches
+FORK_PRIMITIVES = ("axis_fifo.v",)  # only in cores with FIFOs
+UPSAMPLE_PRIMITIVES = ("upsample_buffer.v",)  # only in cores that up-sample
 
 
 def primitives(core: StreamCore) -> tuple[str, ...]:
     """The primitives a core instantiates (Verilog names; the VHDL twins share their stems)."""
-    return PRIMITIVES + (FORK_PRIMITIVES if core.fifos else ())
+    return PRIMITIVES + (FORK_PRIMITIVES if core.fifos else ()) + \
+        (UPSAMPLE_PRIMITIVES if any(unit.upsample for unit in core.units) else ())
 
 
 def template_values(core: StreamCore) -> dict:
