@@ -238,6 +238,41 @@ def _residual(keras):
     return model
 
 
+def _timing_with(core, fifo, depth: int):
+    """The planned timing with one FIFO at `depth` (None: the core stops)."""
+    from rtl4ml.backends.stream.timing import Deadlock, plan_timing
+
+    depths = {other.identifier: other.depth for other in core.fifos} | {fifo.identifier: depth}
+    try:
+        return plan_timing(core.units, core.in_shape.pixels, core.out_shape.pixels, core.fifos, core.input_link,
+                           core.output_link, depths)
+    except Deadlock:
+        return None
+
+
+def _assert_fifos_are_tight(core) -> None:
+    """Every FIFO keeps the planned timing at its depth; one beat less and the core is later, slower or stuck."""
+    for fifo in core.fifos:
+        assert _timing_with(core, fifo, fifo.depth) == core.timing
+        assert _timing_with(core, fifo, fifo.depth - 1) != core.timing, fifo.identifier
+
+
+def test_fifos_are_sized_when_a_deeper_branch_fifo_would_starve_the_other(keras):
+    """A one-pixel frame forked into a convolution and a skip merge, then a Dense at ReuseFactor 3: the frames come
+    every 3 cycles and the FIFOs fill; a deeper FIFO on one branch can make the other too short, so each depth is
+    bisected below one that keeps the timing (a regression: the sizing once needed its cap)."""
+    image = keras.Input(shape=(1, 1), name="x")
+    conv = keras.layers.Conv1D(1, 1, padding="same", name="conv")(image)
+    merged = keras.layers.Minimum(name="skip")([conv, image])
+    flat = keras.layers.Flatten(name="flat")(merged)
+    model = keras.Model(image, keras.layers.Dense(9, name="fc1")(keras.layers.Dense(3, name="fc0")(flat)))
+    config = {"IOType": "io_stream", "HLSConfig": {"Model": {"Precision": "ap_fixed<12,4>"},
+                                                   "LayerName": {"fc0": {"ReuseFactor": 3}}}}
+    core = rtl4ml.convert(model, config).core
+    assert core.interval == 3 and len(core.fifos) == 2
+    _assert_fifos_are_tight(core)
+
+
 @pytest.mark.sim
 def test_a_residual_network_streams_with_fifos_sized_by_its_timing_model_and_no_tighter(keras):
     """Forks put a FIFO on each branch, sized as the least depth that keeps the full-rate latency and interval the
@@ -245,8 +280,6 @@ def test_a_residual_network_streams_with_fifos_sized_by_its_timing_model_and_no_
     takes 5 cycles per beat, as its input rate allows. Bit-exact in Verilog at full
     rate (as planned) and under idle cycles and backpressure (no deadlock), in VHDL and in csim; one beat less in the
     deepest FIFO makes a lone frame later in the RTL exactly as the timing model says."""
-    from rtl4ml.backends.stream.timing import Deadlock, plan_timing
-
     design = _written(rtl4ml.convert(_residual(keras), STREAM), "residual")
     core = design.core
     # forks after the input and after the first convolution (and its relu); the head folded to its input rate:
@@ -263,18 +296,9 @@ def test_a_residual_network_streams_with_fifos_sized_by_its_timing_model_and_no_
     assert csim["passed"] and csim["events"] == 10, csim["problems"]
     assert lint_core(BUILD_ROOT / "residual") == []
 
-    def timing_with(fifo, depth):
-        depths = {other.identifier: other.depth for other in core.fifos} | {fifo.identifier: depth}
-        try:
-            return plan_timing(core.units, core.in_shape.pixels, core.out_shape.pixels, core.fifos, core.input_link,
-                               core.output_link, depths)
-        except Deadlock:
-            return None
-    for fifo in core.fifos:  # tight: one beat less anywhere and the core is later, slower or stuck
-        assert timing_with(fifo, fifo.depth) == core.timing
-        assert timing_with(fifo, fifo.depth - 1) != core.timing, fifo.identifier
+    _assert_fifos_are_tight(core)
     deepest = max(core.fifos, key=lambda fifo: fifo.depth)
-    shorter = timing_with(deepest, deepest.depth - 1)
+    shorter = _timing_with(core, deepest, deepest.depth - 1)
     deepest.depth -= 1  # the RTL with that FIFO one beat short: its lone frames arrive as the model says, late
     _written(design, "residual_short")
     alone = design.simulate(X[:2], frame_gap=4 * core.interval, run_name="short_fifo")

@@ -308,10 +308,10 @@ def _cycle(net: _Network, source_valid: bool) -> tuple[bool, bool]:
 def size_fifos(units, fifos, in_beats: int, out_beats: int, input_link: str, output_link: str,
                link_beats: dict[str, int]) -> dict[str, int]:
     """The least depth of each FIFO at which the core keeps the timing it has with FIFOs too deep to matter (the
-    first frame's latency and the interval back to back): each FIFO's depth found by bisection with the others at
-    theirs, repeated until none changes. One beat less in any FIFO makes a frame later or the core slower (or stops
-    it). `link_beats`: per FIFO, the beats per frame of the link it reads (its cap: two frames and what every unit
-    can hold)."""
+    first frame's latency and the interval back to back): each FIFO's depth bisected below the one it has, the others
+    at theirs, repeated until none changes; every step keeps the target. One beat less in any FIFO makes a frame
+    later or the core slower (or stops it). `link_beats`: per FIFO, the beats per frame of the link it reads (its
+    cap: two frames and what every unit can hold)."""
     held = sum(unit.latency + 2 + (unit.window.taps if unit.window else 0) for unit in units)
     caps = {fifo.identifier: 2 * link_beats[fifo.identifier] + held for fifo in fifos}
 
@@ -328,7 +328,9 @@ def size_fifos(units, fifos, in_beats: int, out_beats: int, input_link: str, out
     for _ in range(4):
         changed = False
         for fifo in fifos:
-            low, high = 1, caps[fifo.identifier]
+            # bisect below the depth it has, which keeps the target (one FIFO deeper may make another too short, so
+            # the depths that keep it need not be all those above some least one)
+            low, high = 1, depths[fifo.identifier]
             while low < high:
                 middle = (low + high) // 2
                 if timing({**depths, fifo.identifier: middle}) == target:
@@ -339,6 +341,6 @@ def size_fifos(units, fifos, in_beats: int, out_beats: int, input_link: str, out
                 raise AssertionError(f"FIFO {fifo.identifier} needs its cap of {low} beats: the cap is too small")
             changed = changed or depths[fifo.identifier] != low
             depths[fifo.identifier] = low
-        if not changed and timing(depths) == target:
+        if not changed:
             return depths
     raise AssertionError(f"the FIFO depths {depths} did not settle at the timing {target}")
