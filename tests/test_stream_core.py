@@ -155,10 +155,11 @@ def _upsampled(keras, rank: int):
 
 
 @pytest.mark.sim
-# the 1-D forms in the deeper tier (make test-deep); the random streaming designs draw them in every run
-@pytest.mark.parametrize("kind, rank", [("pad", 2), ("crop", 2), ("up", 2), pytest.param("pad", 1, marks=pytest.mark.deep),
-                                        pytest.param("crop", 1, marks=pytest.mark.deep),
-                                        pytest.param("up", 1, marks=pytest.mark.deep)])
+# the up-sampling in every run, the others in the deeper tier (make test-deep): the random streaming designs draw
+# zero paddings, croppings and up-samplings in every run
+@pytest.mark.parametrize("kind, rank", [("up", 2)] + [pytest.param(kind, rank, marks=pytest.mark.deep)
+                                                      for kind, rank in (("pad", 2), ("crop", 2), ("pad", 1),
+                                                                         ("crop", 1), ("up", 1))])
 def test_zero_padding_cropping_and_up_sampling_layers_stream_as_walks(keras, kind, rank):
     """ZeroPadding1D/2D is a unit of its own: a 1 x 1 window walked over the padded frame emits a zero pixel at every
     padding position (a cycle each, no input beat). Cropping1D/2D too: a window spanning the cropped rows and
