@@ -407,7 +407,10 @@ def test_random_streaming_designs_are_bit_exact_in_golden_verilog_vhdl_and_csim(
     work = ROOT / "sim" / "build" / "random_stream"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        verdicts = run_stream_batch(specs, work, STREAM_DESIGNS, frames=5, seed=1, idle=0.2, backpressure=0.3)
+        try:
+            verdicts = run_stream_batch(specs, work, STREAM_DESIGNS, frames=5, seed=1, idle=0.2, backpressure=0.3)
+        except Exception as exc:  # a failure while planning or building names the seed that reproduces it
+            raise AssertionError(f"RTL4ML_RANDOM_SEED={seed}: {type(exc).__name__}: {exc}") from exc
     assert len(verdicts) >= STREAM_DESIGNS // 2, "most streamable draws must plan as streaming cores"
     failures = [f"design {v['index']}: {v['problems'][:3]}; spec: {json.dumps(v['spec'])[:3000]}"
                 for v in verdicts if not v["passed"]]
