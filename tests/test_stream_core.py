@@ -241,12 +241,10 @@ def _residual(keras):
 
 def _timing_with(core, fifo, depth: int):
     """The planned timing with one FIFO at `depth` (None: the core stops)."""
-    from rtl4ml.backends.stream.timing import Deadlock, plan_timing
+    from rtl4ml.backends.stream.timing import Deadlock
 
-    depths = {other.identifier: other.depth for other in core.fifos} | {fifo.identifier: depth}
     try:
-        return plan_timing(core.units, core.in_shape.pixels, core.out_shape.pixels, core.fifos, core.input_link,
-                           core.output_link, depths)
+        return core.timing_at({other.identifier: other.depth for other in core.fifos} | {fifo.identifier: depth})
     except Deadlock:
         return None
 

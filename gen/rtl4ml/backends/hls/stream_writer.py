@@ -141,14 +141,13 @@ def plan_stream_project(core: StreamCore, io_type: str, part: str, clock_period:
 
     def add_fork(link: str) -> None:
         targets = forks.get(link, [])
-        for fifo in core.fifos:
-            if fifo.source == link:
-                links[fifo.identifier], pixels[fifo.identifier] = links[link], pixels[link]
-                streams[fifo.identifier] = f"{fifo.identifier}_stream"
-                internal.append(HlsStream(streams[fifo.identifier], *links[link], fifo.depth))
+        for fifo in targets:
+            links[fifo.identifier], pixels[fifo.identifier] = links[link], pixels[link]
+            streams[fifo.identifier] = f"{fifo.identifier}_stream"
+            internal.append(HlsStream(streams[fifo.identifier], *links[link], fifo.depth))
         if targets:
-            steps.append(HlsFork(f"{link}_fork", streams[link], tuple(streams[t] for t in targets), *links[link],
-                                 pixels[link]))
+            steps.append(HlsFork(f"{link}_fork", streams[link], tuple(streams[f.identifier] for f in targets),
+                                 *links[link], pixels[link]))
 
     add_fork(core.input_link)
     for unit in core.units:

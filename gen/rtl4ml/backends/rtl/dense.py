@@ -152,8 +152,10 @@ class ReuseNeuron:
 
 
 @dataclass(frozen=True)
-class DenseReusePlan:
-    """ReuseFactor R > 1: multipliers shared over R phases (see _dense_reuse_block)."""
+class AccumulatingPlan:
+    """What templates/dense_accumulate_body prints: multipliers that each serve several products one per cycle (an
+    operand multiplexer, weights from a ROM), summed per output and accumulated. Its plans: DenseReusePlan, and the
+    streamed Dense's (stream/dense_beats.py)."""
 
     description: str
     accum_width: int
@@ -162,23 +164,29 @@ class DenseReusePlan:
     product_requantize: Requantize
     result_requantize: Requantize
     activation_requantize: Requantize | None
-    reuse: int
-    phase_width: int
     operand_width: int
     weight_width: int
     multipliers: tuple[ReuseMultiplier, ...]
     selects: tuple[OperandSelect, ...]
     neurons: tuple[ReuseNeuron, ...]
     levels: int
-    rom: tuple[tuple[int, ...], ...]  # per phase: every multiplier's weight code (weight_width bits each)
+    rom: tuple[tuple[int, ...], ...]  # per ROM word: every multiplier's weight code (weight_width bits each)
     rom_style: str  # distributed | block
     to_accum: ProductAlignment | None  # every product into the accumulator (exact products only)
     input_wires: tuple[InputOperand, ...]  # read from the input latch x_reg
-    all_inputs_used: bool
 
     @property
     def rom_depth(self) -> int:
-        return self.reuse
+        return len(self.rom)
+
+
+@dataclass(frozen=True)
+class DenseReusePlan(AccumulatingPlan):
+    """ReuseFactor R > 1: multipliers shared over R phases (see _dense_reuse_block); one ROM word per phase."""
+
+    reuse: int
+    phase_width: int
+    all_inputs_used: bool
 
 
 @RTL_BLOCKS.register(*DENSE_EQUIVALENT)

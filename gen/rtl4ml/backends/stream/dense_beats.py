@@ -16,44 +16,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...ir.layers import ActivationLayer, DenseLayer
-from ..rtl.block import Block, Requantize, levels_for
-from ..rtl.dense import (MAX_LUT_ROM_DEPTH, InputOperand, OperandSelect, ProductAlignment, ReuseMultiplier,
-                         ReuseNeuron, dense_outputs, input_operand, product_alignment, product_casts, requantize_step)
+from ..rtl.block import Block, levels_for
+from ..rtl.dense import (MAX_LUT_ROM_DEPTH, AccumulatingPlan, OperandSelect, ReuseMultiplier, ReuseNeuron,
+                         dense_outputs, input_operand, product_alignment, product_casts, requantize_step)
 from ..rtl.pipeline import ADD_LEVEL_COST, MULTIPLY_COST, SELECT_COST, Step
 
 
 @dataclass(frozen=True)
-class DenseBeatsPlan:
-    """A Dense over `beats` beats of `channels` elements, `fold` cycles per beat (dense_beats_layer templates)."""
+class DenseBeatsPlan(AccumulatingPlan):
+    """A Dense over `beats` beats of `channels` elements, `fold` cycles per beat (dense_beats_layer templates); one
+    ROM word per beat and phase (word beat << phase_bits | phase), the multiplexers passing channels of the beat."""
 
-    description: str
-    accum_width: int
-    exact_products: bool
-    product_width: int
-    product_requantize: Requantize
-    result_requantize: Requantize
-    activation_requantize: Requantize | None
     beats: int
     beat_width: int  # bits of the beat counter
     channels: int
     fold: int  # cycles per beat
     phase_bits: int  # bits of the phase in a ROM address (0 when fold is 1)
     phase_width: int  # bits of the phase register (at least 1)
-    operand_width: int
-    weight_width: int
-    multipliers: tuple[ReuseMultiplier, ...]
-    selects: tuple[OperandSelect, ...]  # per phase, the channel of the beat each multiplexer passes
-    neurons: tuple[ReuseNeuron, ...]
-    levels: int
-    rom: tuple[tuple[int, ...], ...]  # word beat << phase_bits | phase: every multiplier's weight code
-    rom_style: str  # distributed | block
-    to_accum: ProductAlignment | None  # every product into the accumulator (exact products only)
-    input_wires: tuple[InputOperand, ...]  # the beat's channels a multiplier reads, from its latch x_reg
     all_channels_used: bool
-
-    @property
-    def rom_depth(self) -> int:
-        return len(self.rom)
 
 
 def widest_share(dense: DenseLayer, beats: int) -> int:

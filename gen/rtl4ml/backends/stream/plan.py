@@ -178,23 +178,26 @@ class StreamUnit:
         return self.window.window_width if self.window else sum(self.in_widths)
 
     @property
+    def _issues(self) -> int:
+        """Windows (or pixels) its block takes per frame."""
+        return self.window.windows if self.window else self.in_shape.pixels
+
+    @property
     def cycles_per_frame(self) -> int:
         """The fewest cycles a frame takes in this unit alone: its window walk (a cycle per padded position) or its
         issues (one every `interval` cycles)."""
         if self.upsample:
             return self.upsample.pixels_out
-        issues = self.window.windows if self.window else self.in_shape.pixels
-        return max(self.window.positions if self.window else 0, issues * self.interval)
+        return max(self.window.positions if self.window else 0, self._issues * self.interval)
 
     @property
     def pace(self) -> str:
         """What sets cycles_per_frame, in words."""
         if self.upsample:
             return f"it sends {self.upsample.pixels_out} up-sampled pixels, one per cycle"
-        issues = self.window.windows if self.window else self.in_shape.pixels
-        if self.window and self.window.positions >= issues * self.interval:
+        if self.window and self.window.positions >= self._issues * self.interval:
             return f"its window walks {self.window.positions} positions of the padded frame"
-        return f"{issues} issues, {self.interval} cycles apart"
+        return f"{self._issues} issues, {self.interval} cycles apart"
 
     @property
     def frame_window(self) -> Window:
@@ -280,11 +283,11 @@ class StreamCore:
         widths.update({fifo.identifier: fifo.width for fifo in self.fifos})
         return widths
 
-    def forks(self) -> dict[str, list[str]]:
+    def forks(self) -> dict[str, list[StreamFifo]]:
         """Each link FIFOs read, and those FIFOs (several: a fork)."""
-        readers: dict[str, list[str]] = {}
+        readers: dict[str, list[StreamFifo]] = {}
         for fifo in self.fifos:
-            readers.setdefault(fifo.source, []).append(fifo.identifier)
+            readers.setdefault(fifo.source, []).append(fifo)
         return readers
 
     @property
@@ -306,8 +309,12 @@ class StreamCore:
     @functools.cached_property
     def timing(self) -> FrameTiming:
         """Latency of a frame into an idle core and interval of frames back to back, at full rate (timing.py)."""
+        return self.timing_at()
+
+    def timing_at(self, depths: dict[str, int] | None = None) -> FrameTiming:
+        """The timing with the FIFOs at `depths` (default: their own), not remembered: for planning and sizing."""
         return plan_timing(self.units, self.in_shape.pixels, self.out_shape.pixels, self.fifos, self.input_link,
-                           self.output_link)
+                           self.output_link, depths)
 
     @property
     def latency(self) -> int:
@@ -673,8 +680,7 @@ def plan_stream_core(graph: ModelGraph, top: str, budget: int | None = None, car
                       output_link, carry_chain)
     core.fifos = _fork_fifos(units, core.link_widths())
     _size_fifos(core)  # first for the forks alone: the rate a folded Dense sees depends on them
-    interval = plan_timing(units, core.in_shape.pixels, core.out_shape.pixels, core.fifos, core.input_link,
-                           core.output_link).interval
+    interval = core.timing_at().interval
     if frame_interval is not None and interval > frame_interval:
         slowest = max(units, key=lambda unit: unit.cycles_per_frame)
         raise fail(f"model {graph.name}: IOType {IO_TYPE}: FrameInterval {frame_interval} cannot be met: the core takes "
@@ -690,7 +696,7 @@ def _size_fifos(core: StreamCore) -> None:
         return
     beats = {core.input_link: core.in_shape.pixels}
     beats.update({unit.identifier: unit.out_shape.pixels for unit in core.units})
-    depths = size_fifos(core.units, core.fifos, core.in_shape.pixels, core.out_shape.pixels, core.input_link,
-                        core.output_link, {fifo.identifier: beats[fifo.source] for fifo in core.fifos})
+    depths = size_fifos(core.timing_at, core.units, core.fifos,
+                        {fifo.identifier: beats[fifo.source] for fifo in core.fifos})
     for fifo in core.fifos:
         fifo.depth = depths[fifo.identifier]

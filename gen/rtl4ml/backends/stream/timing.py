@@ -161,9 +161,9 @@ class _Upsample:
 
 
 class _Fifo:
-    """axis_fifo.v: `depth` beats (None: unbounded, for sizing), ready while not full, valid while not empty."""
+    """axis_fifo.v: `depth` beats, ready while not full, valid while not empty."""
 
-    def __init__(self, depth: int | None):
+    def __init__(self, depth: int):
         self.depth, self.count = depth, 0
 
     def state(self) -> tuple:
@@ -173,7 +173,7 @@ class _Fifo:
         return self.count > 0
 
     def s_ready(self, m_ready: bool) -> bool:
-        return self.depth is None or self.count < self.depth
+        return self.count < self.depth
 
     def step(self, s_valid: bool, m_ready: bool) -> None:
         self.count += int(s_valid and self.s_ready(m_ready)) - int(self.count > 0 and m_ready)
@@ -208,7 +208,7 @@ class _Network:
                 self.readers.setdefault(source, []).append((index, port))
 
 
-def _network(units, fifos, input_link: str, output_link: str, depths: dict[str, int | None]) -> _Network:
+def _network(units, fifos, input_link: str, output_link: str, depths: dict[str, int]) -> _Network:
     """Each unit as the RTL builds it, stage by stage: window walk, pipeline control, skid buffer; each FIFO as one
     stage; links resolved to the stage that drives them."""
     drivers, stages, inputs = {input_link: SOURCE}, [], []
@@ -240,7 +240,7 @@ def _network(units, fifos, input_link: str, output_link: str, depths: dict[str, 
 
 
 def plan_timing(units, in_beats: int, out_beats: int, fifos, input_link: str, output_link: str,
-                depths: dict[str, int | None] | None = None) -> FrameTiming:
+                depths: dict[str, int] | None = None) -> FrameTiming:
     """Simulate frames sent back to back at full rate through `units` (a StreamCore's, with its FIFOs at `depths`,
     by default their own) into an always-ready sink. Raises Deadlock when the core stops moving."""
     depths = depths if depths is not None else {fifo.identifier: fifo.depth for fifo in fifos}
@@ -249,7 +249,7 @@ def plan_timing(units, in_beats: int, out_beats: int, fifos, input_link: str, ou
         _cycle(net, source_valid=False)
     patience = 4 * (sum(unit.window.positions for unit in units if unit.window) +
                     sum(unit.latency + unit.interval + 2 for unit in units) +
-                    sum(depth or 0 for depth in depths.values())) + 64
+                    sum(depths.values())) + 64
     sent = received = cycle = last_move = 0
     starts, ends, seen = [], [], {}
     periodic = False  # the core's state at a frame's first beat has been seen before: the intervals repeat
@@ -305,21 +305,20 @@ def _cycle(net: _Network, source_valid: bool) -> tuple[bool, bool]:
     return source_valid and link_ready(SOURCE), valid[net.output] and m_ready[net.output]
 
 
-def size_fifos(units, fifos, in_beats: int, out_beats: int, input_link: str, output_link: str,
-               link_beats: dict[str, int]) -> dict[str, int]:
+def size_fifos(timing_at, units, fifos, link_beats: dict[str, int]) -> dict[str, int]:
     """The least depth of each FIFO at which the core keeps the timing it has with FIFOs too deep to matter (the
     first frame's latency and the interval back to back): each FIFO's depth bisected below the one it has, the others
     at theirs, repeated until none changes; every step keeps the target. One beat less in any FIFO makes a frame
-    later or the core slower (or stops it). `link_beats`: per FIFO, the beats per frame of the link it reads (its
-    cap: two frames and what every unit can hold). Where a core runs its first frames faster than it can keep up
-    (a FIFO filling over more frames than the model runs), a search can end at the cap: the FIFO keeps it, and the
-    planned figures hold all the same."""
+    later or the core slower (or stops it). `timing_at(depths)`: the core's plan_timing at those depths;
+    `link_beats`: per FIFO, the beats per frame of the link it reads (its cap: two frames and what every unit can
+    hold). Where a core runs its first frames faster than it can keep up (a FIFO filling over more frames than the
+    model runs), a search can end at the cap: the FIFO keeps it, and the planned figures hold all the same."""
     held = sum(unit.latency + 2 + (unit.window.taps if unit.window else 0) for unit in units)
     caps = {fifo.identifier: 2 * link_beats[fifo.identifier] + held for fifo in fifos}
 
     def timing(depths: dict[str, int]) -> FrameTiming | None:
         try:
-            return plan_timing(units, in_beats, out_beats, fifos, input_link, output_link, depths)
+            return timing_at(depths)
         except Deadlock:
             return None
 
