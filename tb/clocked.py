@@ -65,3 +65,39 @@ async def replay_cycle_model(dut, clock: str, rows: list[dict], inputs: dict[str
 def unsigned(value) -> int:
     """A bus (LogicArray) or a single bit (Logic) as an unsigned integer."""
     return value.to_unsigned() if hasattr(value, "to_unsigned") else int(value)
+
+
+async def stream_pixels(dut, pixels: list[int], rng, idle: float, backpressure: float, cycles: int):
+    """Reset the stream module on `dut`, then offer `pixels` (idle cycles at random, a refused beat held) into a sink
+    that refuses at random, for `cycles` cycles; check that a refused output beat holds still. Returns the output
+    beats taken (data, last), the cycles input beats were taken and the cycles output beats were."""
+    dut.s_axis_tvalid.value = 0
+    dut.s_axis_tlast.value = 0
+    dut.m_axis_tready.value = 0
+    dut.rst.value = 1
+    await RisingEdge(dut.clk)
+    await RisingEdge(dut.clk)
+    dut.rst.value = 0
+    got, held, in_cycles, out_cycles, sent, valid = [], None, [], [], 0, 0
+    for cycle in range(cycles):
+        if not valid or dut.s_axis_tready.value == 1:
+            valid = int(sent < len(pixels) and rng.random() >= idle)
+        if valid:
+            dut.s_axis_tdata.value = pixels[sent]
+        dut.s_axis_tvalid.value = valid
+        dut.m_axis_tready.value = int(rng.random() >= backpressure)
+        await FallingEdge(dut.clk)
+        offered = (unsigned(dut.m_axis_tdata.value), int(dut.m_axis_tlast.value)) \
+            if dut.m_axis_tvalid.value == 1 else None
+        if held is not None:
+            assert offered == held, f"cycle {cycle}: a refused output beat changed"
+        if valid and dut.s_axis_tready.value == 1:
+            sent += 1
+            in_cycles.append(cycle)
+        if offered is not None and dut.m_axis_tready.value == 1:
+            got.append(offered)
+            out_cycles.append(cycle)
+        held = offered if offered is not None and dut.m_axis_tready.value != 1 else None
+        await RisingEdge(dut.clk)
+    assert sent == len(pixels), f"only {sent} of {len(pixels)} pixels were accepted"
+    return got, in_cycles, out_cycles

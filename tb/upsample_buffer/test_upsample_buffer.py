@@ -8,10 +8,9 @@ import cocotb
 import numpy as np
 import pytest
 from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, RisingEdge
 
 from rtl4ml.bus import encode_bus
-from rtl4ml.tb.clocked import replay_cycle_model, unsigned
+from rtl4ml.tb.clocked import replay_cycle_model, stream_pixels
 from rtl4ml.tb.module_test import parameters, run_module_test
 from rtl4ml.tb.vectors import UPSAMPLE_CASES, upsample_vectors
 
@@ -37,34 +36,7 @@ async def run_test(dut, idle: float, backpressure: float):
     for frame in frames:
         out = expected_pixels(frame, p)
         want += [(pixel, int(i == len(out) - 1)) for i, pixel in enumerate(out)]
-    dut.s_axis_tvalid.value = 0
-    dut.s_axis_tlast.value = 0
-    dut.m_axis_tready.value = 0
-    dut.rst.value = 1
-    await RisingEdge(dut.clk)
-    await RisingEdge(dut.clk)
-    dut.rst.value = 0
-    got, held, out_cycles, sent, valid = [], None, [], 0, 0
-    for cycle in range(len(want) * 4 + 100):
-        if not valid or dut.s_axis_tready.value == 1:
-            valid = int(sent < len(pixels) and rng.random() >= idle)
-        if valid:
-            dut.s_axis_tdata.value = pixels[sent]
-        dut.s_axis_tvalid.value = valid
-        dut.m_axis_tready.value = int(rng.random() >= backpressure)
-        await FallingEdge(dut.clk)
-        offered = (unsigned(dut.m_axis_tdata.value), int(dut.m_axis_tlast.value)) \
-            if dut.m_axis_tvalid.value == 1 else None
-        if held is not None:
-            assert offered == held, f"cycle {cycle}: a refused pixel changed"
-        if valid and dut.s_axis_tready.value == 1:
-            sent += 1
-        if offered is not None and dut.m_axis_tready.value == 1:
-            got.append(offered)
-            out_cycles.append(cycle)
-        held = offered if offered is not None and dut.m_axis_tready.value != 1 else None
-        await RisingEdge(dut.clk)
-    assert sent == len(pixels), f"only {sent} of {len(pixels)} pixels were accepted"
+    got, _, out_cycles = await stream_pixels(dut, pixels, rng, idle, backpressure, len(want) * 4 + 100)
     assert len(got) == len(want), f"{len(got)} pixels out, {len(want)} expected"
     for index, (g, w) in enumerate(zip(got, want)):
         assert g == w, f"output pixel {index}: got {g[0]:#x} last {g[1]}, expected {w[0]:#x} last {w[1]}"

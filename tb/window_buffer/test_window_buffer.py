@@ -11,7 +11,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge
 
 from rtl4ml.bus import encode_bus
-from rtl4ml.tb.clocked import replay_cycle_model, unsigned
+from rtl4ml.tb.clocked import replay_cycle_model, stream_pixels, unsigned
 from rtl4ml.tb.module_test import parameters, run_module_test
 from rtl4ml.tb.vectors import WINDOW_BUFFER_CASES, window_buffer_vectors
 
@@ -37,41 +37,12 @@ async def run_test(dut, idle: float, backpressure: float):
     rng = random.Random(int(idle * 10) * 7 + int(backpressure * 10))
     frames = [np.array([[[rng.getrandbits(p["WIDTH"]) for _ in range(p["CHANNELS"])] for _ in range(p["COLS"])]
                         for _ in range(p["ROWS"])], dtype=object) for _ in range(3)]
-    pixels = [(encode_bus(frame[r, c], p["WIDTH"]), 0) for frame in frames
-              for r in range(p["ROWS"]) for c in range(p["COLS"])]
+    pixels = [encode_bus(frame[r, c], p["WIDTH"]) for frame in frames for r in range(p["ROWS"]) for c in range(p["COLS"])]
     want = []
     for frame in frames:
         windows = expected_windows(frame, p)
         want += [(w, int(i == len(windows) - 1)) for i, w in enumerate(windows)]
-    dut.s_axis_tvalid.value = 0
-    dut.s_axis_tlast.value = 0
-    dut.m_axis_tready.value = 0
-    dut.rst.value = 1
-    await RisingEdge(dut.clk)
-    await RisingEdge(dut.clk)
-    dut.rst.value = 0
-    got, held, accepted_cycles, sent = [], None, [], 0
-    valid = 0
-    for cycle in range(len(pixels) * 4 + 200):
-        if not valid or dut.s_axis_tready.value == 1:
-            valid = int(sent < len(pixels) and rng.random() >= idle)
-        if valid:
-            dut.s_axis_tdata.value = pixels[sent][0]
-        dut.s_axis_tvalid.value = valid
-        dut.m_axis_tready.value = int(rng.random() >= backpressure)
-        await FallingEdge(dut.clk)
-        offered = (unsigned(dut.m_axis_tdata.value), int(dut.m_axis_tlast.value)) \
-            if dut.m_axis_tvalid.value == 1 else None
-        if held is not None:
-            assert offered == held, f"cycle {cycle}: a refused window changed"
-        if valid and dut.s_axis_tready.value == 1:
-            sent += 1
-            accepted_cycles.append(cycle)
-        if offered is not None and dut.m_axis_tready.value == 1:
-            got.append(offered)
-        held = offered if offered is not None and dut.m_axis_tready.value != 1 else None
-        await RisingEdge(dut.clk)
-    assert sent == len(pixels), f"only {sent} of {len(pixels)} pixels were accepted"
+    got, accepted_cycles, _ = await stream_pixels(dut, pixels, rng, idle, backpressure, len(pixels) * 4 + 200)
     assert len(got) == len(want), f"{len(got)} windows out, {len(want)} expected"
     for index, (g, w) in enumerate(zip(got, want)):
         assert g == w, f"window {index}: got {g[0]:#x} last {g[1]}, expected {w[0]:#x} last {w[1]}"
