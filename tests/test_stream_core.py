@@ -367,6 +367,25 @@ def test_a_frame_interval_folds_the_dense_after_flatten_to_it_or_is_refused_when
             "out": {"FrameInterval": 100}}}})
 
 
+def test_a_reuse_factor_chosen_for_the_dense_after_flatten_is_its_fold(keras):
+    """A ReuseFactor given for the Dense (LayerName or LayerType) is its cycles per pixel, 1 included (the knob that
+    keeps it at one pixel per cycle, for the least latency); hls4ml's Model default of 1 leaves it to rate matching,
+    and a Model ReuseFactor above 1 is a choice too."""
+    def head(hls_config):
+        core = rtl4ml.convert(_pooled_head(keras), {"IOType": "io_stream", "HLSConfig": {
+            "Model": {"Precision": "ap_fixed<16,8>", "ReuseFactor": 1}} | hls_config}).core
+        return core, core.units[-1].block
+    folded, block = head({})
+    assert block.plan.fold == 6 and folded.interval == 100
+    core, block = head({"LayerName": {"out": {"ReuseFactor": 1}}})
+    assert block.plan.fold == 1 and block.multipliers == 5 * 8 and core.interval == 100
+    assert core.latency < folded.latency and not any(fifo.identifier.startswith("out") for fifo in core.fifos)
+    core, block = head({"LayerType": {"Dense": {"ReuseFactor": 4}}})
+    assert block.plan.fold == 4 and block.multipliers == 5 * 2 and core.interval == 100
+    core, block = head({"LayerName": {"out": {"ReuseFactor": 10}}})  # 10 cycles per pixel: slower than the walk
+    assert block.plan.fold == 10 and block.multipliers == 5 and core.interval == 16 * 10
+
+
 def test_the_frame_judge_finds_a_wrong_code_a_misplaced_tlast_and_a_lost_frame():
     expected = np.arange(12).reshape(3, 2, 2)  # 3 frames of 2 beats of 2 channels
     record = FrameRecord(inputs=list(range(12)))  # 4 input beats per frame

@@ -67,7 +67,7 @@ def _linear_settings(spec, source, config: Config, type_names: tuple[str, ...], 
     return dict(name=spec.name, inputs=(source.name,), input_type=source.result_type, weight=weight,
                 weight_type=weight_type, bias=bias, bias_type=bias_type, accum_type=accum_type,
                 accum_is_exact=exact, result_type=result_type, reuse_factor=settings.reuse_factor,
-                strategy=settings.strategy, pipeline_budget=settings.pipeline_budget,
+                reuse_chosen=settings.reuse_chosen, strategy=settings.strategy, pipeline_budget=settings.pipeline_budget,
                 luts_per_dsp=settings.luts_per_dsp)
 
 

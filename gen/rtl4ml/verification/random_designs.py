@@ -59,7 +59,9 @@ def _layer_config(layer: dict) -> dict:
     precision = {"weight": layer["weight_type"], "bias": layer["bias_type"], "result": layer["result_type"]}
     if layer.get("accum_type"):
         precision["accum"] = layer["accum_type"]
-    config = {"Precision": precision, "ReuseFactor": layer.get("reuse_factor", 1)}
+    config = {"Precision": precision}
+    if layer.get("reuse_factor"):  # given for the layer only when drawn: a streamed Dense keeps a chosen one
+        config["ReuseFactor"] = layer["reuse_factor"]
     if layer.get("pipeline_budget"):
         config["PipelineBudget"] = layer["pipeline_budget"]
     if layer.get("luts_per_dsp") is not None:
