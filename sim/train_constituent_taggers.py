@@ -6,6 +6,7 @@ without TensorFlow), and prints the float test figures on the whole 15,000-jet t
 
     python sim/train_constituent_taggers.py deep_sets     # -> sim/models/deep_sets
     python sim/train_constituent_taggers.py jet_image     # -> sim/models/jet_image
+    python sim/train_constituent_taggers.py svhn_cnn --bits 6 --pixels 32 --epochs 25 --batch-size 256   # -> sim/models/jet_image_stream
     python sim/train_constituent_taggers.py lstm --epochs 40   # -> sim/models/jet_tagger_lstm
 """
 
@@ -19,7 +20,7 @@ from rtl4ml.constituent_training import (ARCHITECTURES, ConstituentRecipe, evalu
 from rtl4ml.datasets.constituents import load_constituent_jets
 
 TEST_VECTORS = 3000
-BUNDLES = {"deep_sets": "deep_sets", "jet_image": "jet_image", "lstm": "jet_tagger_lstm"}
+BUNDLES = {"deep_sets": "deep_sets", "jet_image": "jet_image", "svhn_cnn": "jet_image_stream", "lstm": "jet_tagger_lstm"}
 HERE = Path(__file__).resolve().parent
 
 
@@ -28,12 +29,16 @@ def main() -> None:
     parser.add_argument("architecture", choices=ARCHITECTURES)
     parser.add_argument("--jets", default=str(HERE.parent.parent / "shared" / "jets" / "pythia_jets_constituents.npz"))
     parser.add_argument("--bits", type=int, default=8, help="QKeras weight and activation bits")
+    parser.add_argument("--pixels", type=int, default=None, help="jet images: pixels per side (default 16)")
+    parser.add_argument("--batch-size", type=int, default=512)
     parser.add_argument("--epochs", type=int, default=200, help="at most; early stopping ends sooner")
     parser.add_argument("--test-vectors", type=int, default=TEST_VECTORS)
     parser.add_argument("--out", help="output folder (default sim/models/<architecture>)")
     args = parser.parse_args()
 
-    recipe = ConstituentRecipe(args.architecture, bits=args.bits, epochs=args.epochs)
+    recipe = ConstituentRecipe(args.architecture, bits=args.bits, epochs=args.epochs, batch_size=args.batch_size)
+    if args.pixels:
+        recipe.pixels = args.pixels
     jets = load_constituent_jets(args.jets)
     train, test = split_indices(jets)
     model = train_constituent_tagger(jets.take(train), recipe, verbose=2)

@@ -10,6 +10,7 @@ import random
 
 import numpy as np
 
+from rtl4ml.backends.rtl.lut_multiplier import lut_multiplier_levels
 from rtl4ml.fixed_point import OVERFLOW_MODES, ROUNDING_MODES, FixedType, requantize
 
 REQUANTIZE_SHAPE = {"IN_WIDTH": 9, "IN_FRAC": 5, "IN_SIGNED": 1, "OUT_WIDTH": 5, "OUT_FRAC": 2, "OUT_SIGNED": 1,
@@ -224,6 +225,32 @@ def add3_vectors(parameters: dict) -> list[tuple[int, int, int, int]]:
         triples += [tuple(int(v) for v in rng.integers(0, top + 1, size=3)) for _ in range(3000)]
     signs = [-1 if (negate >> k) & 1 else 1 for k in range(3)]
     return [(x, y, z, (signs[0] * x + signs[1] * y + signs[2] * z) % (top + 1)) for x, y, z in triples]
+
+
+# (A_WIDTH, B_WIDTH): 1-bit operands, odd and even b (the sign digit), a wider than and narrower than b
+LUT_MULTIPLIER_CASES = [{"A_WIDTH": a, "B_WIDTH": b, "LEVELS": lut_multiplier_levels(b)} for a, b in
+                        [(1, 1), (4, 1), (5, 2), (6, 5), (3, 6), (9, 6), (13, 8), (7, 12)]]
+
+
+def lut_multiplier_vectors(parameters: dict) -> list[tuple[int, int, int]]:
+    """(a, b, a * b as A_WIDTH + B_WIDTH bits), operands as unsigned codes of two's complement values: every pair
+    up to 12 bits in all, else the corners and 3000 random pairs."""
+    a_width, b_width = parameters["A_WIDTH"], parameters["B_WIDTH"]
+
+    def codes(width: int) -> list[int]:
+        if a_width + b_width <= 12:
+            return list(range(1 << width))
+        return [0, 1, (1 << width) - 1, 1 << (width - 1), (1 << (width - 1)) - 1]
+
+    def signed(code: int, width: int) -> int:
+        return code - (1 << width) if code >> (width - 1) else code
+
+    pairs = [(a, b) for a in codes(a_width) for b in codes(b_width)]
+    if a_width + b_width > 12:
+        rng = np.random.default_rng(a_width * 32 + b_width)
+        pairs += [(int(rng.integers(0, 1 << a_width)), int(rng.integers(0, 1 << b_width))) for _ in range(3000)]
+    mask = (1 << (a_width + b_width)) - 1
+    return [(a, b, (signed(a, a_width) * signed(b, b_width)) & mask) for a, b in pairs]
 
 
 SKID_BUFFER_CASES = ({"DATA_WIDTH": 1}, {"DATA_WIDTH": 13})

@@ -44,6 +44,15 @@ def test_jet_images_put_the_pt_fraction_in_its_pixel_and_drop_particles_outside(
     assert images[1, 8, 8, 0] == pytest.approx(0.75) and np.count_nonzero(images[1]) == 1  # two in one pixel
 
 
+def test_jet_images_by_charge_put_charged_and_neutral_particles_in_their_own_channels():
+    images = jet_images(two_jets(), pixels=16, extent=0.8, by_charge=True)
+    assert images.shape == (2, 16, 16, 2)
+    assert images[0, 8, 8, 0] == pytest.approx(0.6) and images[0, 8, 8, 1] == 0  # a charged pion
+    assert images[0, 6, 6, 1] == pytest.approx(0.3) and images[0, 6, 6, 0] == 0  # a photon
+    assert images[1, 8, 8, 0] == pytest.approx(0.5) and images[1, 8, 8, 1] == pytest.approx(0.25)
+    np.testing.assert_allclose(images.sum(axis=-1), jet_images(two_jets(), pixels=16, extent=0.8)[..., 0])
+
+
 def test_mass_target_is_in_units_of_100_gev():
     np.testing.assert_allclose(mass_target(two_jets()), [0.8, 0.125])
 

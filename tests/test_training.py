@@ -95,7 +95,10 @@ def toy_constituent_jets(n=512, slots=6, seed=0):
       "LayerName": {"constituents": {"Precision": {"result": "ap_fixed<14,3>"}}}}),
     (ConstituentRecipe("jet_image", pixels=8, filters=2, epochs=2),
      {"Model": {"Precision": "ap_fixed<16,6>"}, "LayerName": {"image": {"Precision": {"result": "ap_ufixed<12,0>"}}}}),
-], ids=["deep_sets", "jet_image"])
+    (ConstituentRecipe("svhn_cnn", pixels=22, block_filters=(4, 4, 4), hidden=(8,), epochs=4),
+     {"IOType": "io_stream", "HLSConfig": {"Model": {"Precision": "ap_fixed<16,6>"},
+                                           "LayerName": {"image": {"Precision": {"result": "ap_ufixed<12,0>"}}}}}),
+], ids=["deep_sets", "jet_image", "svhn_cnn"])
 def test_constituent_taggers_train_reproducibly_and_convert_with_their_heads(recipe, config):
     jets = toy_constituent_jets()
     model = train_constituent_tagger(jets, recipe)

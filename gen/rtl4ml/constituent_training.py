@@ -6,6 +6,10 @@ Deep-Sets (the CMS Phase-2 L1 style, on 16 constituents x (pt fraction, d eta, d
   -> head "mass":    QDense -> relu -> QDense(1), the jet mass in units of 100 GeV (a regression)
 Jet image (16 x 16 pT-fraction pixels over |d eta|, |d phi| < 0.8):
   QConv2D(3x3) -> relu -> MaxPooling2D(2) -> Flatten -> QDense -> relu -> QDense(5) -> softmax
+SVHN-architecture image CNN (hls4ml's SVHN digit classifier's layers, for the streamed core; 32 x 32 pixels, charged and
+neutral pT fractions in two channels):
+  three blocks of QConv2D(3x3; 16, 16, 24 filters) -> BatchNormalization -> relu -> MaxPooling2D(2), then Flatten ->
+  QDense 42 -> relu -> QDense 64 -> relu -> QDense(5) -> softmax, then fine-tuned with the batch norms fixed
 Sequence (the 20 leading constituents in pT order x (pt fraction, d eta, d phi, energy fraction, charge, photon)):
   QLSTM 16 (quantized_tanh, QKeras's hard_sigmoid, a state quantizer) -> QDense(5) -> softmax
 Weights are QKeras `quantized_bits(bits, 0, alpha=1)`, activations `quantized_relu(bits, relu_integer)`;
@@ -25,7 +29,8 @@ from .errors import fail
 from .keras_reference import named_outputs
 from .training import SEED, TEST_FRACTION, _keras
 
-ARCHITECTURES = ("deep_sets", "jet_image", "lstm")
+ARCHITECTURES = ("deep_sets", "jet_image", "svhn_cnn", "lstm")
+FROZEN_NORM_EPOCHS = {"svhn_cnn": 15}  # a last fine-tuning with the batch norms fixed (_fine_tune_with_frozen_norms)
 
 
 @dataclass
@@ -39,6 +44,8 @@ class ConstituentRecipe:
     phi_filters: tuple[int, ...] = (16, 16)  # Deep-Sets: the pointwise Conv1D layers
     pixels: int = 16
     filters: int = 4  # jet image: the Conv2D
+    block_filters: tuple[int, ...] = (16, 16, 24)  # SVHN CNN: the Conv2D of each block
+    hidden: tuple[int, ...] = (42, 64)  # SVHN CNN: the Dense layers before the output
     steps: int = 20  # sequence: constituents read
     units: int = 16  # sequence: the LSTM's state
     epochs: int = 200
@@ -57,6 +64,8 @@ class ConstituentRecipe:
     def inputs(self, jets: ConstituentJets) -> np.ndarray:
         if self.architecture == "lstm":
             return sequence_inputs(jets, self.steps)
+        if self.architecture == "svhn_cnn":
+            return jet_images(jets, self.pixels, by_charge=True)
         return deep_sets_inputs(jets, self.slots) if self.architecture == "deep_sets" else jet_images(jets, self.pixels)
 
     def targets(self, jets: ConstituentJets) -> dict[str, np.ndarray]:
@@ -114,6 +123,23 @@ def build_jet_image_model(keras, recipe: ConstituentRecipe):
     return keras.Model(x, keras.layers.Softmax(name="classes")(logits), name="jet_image_tagger")
 
 
+def build_svhn_cnn_model(keras, recipe: ConstituentRecipe):
+    qkeras, weights, relu = _qkeras(recipe)
+    quantized = {"kernel_quantizer": weights, "bias_quantizer": weights}
+    x = keras.Input(shape=(recipe.pixels, recipe.pixels, 2), name="image")
+    h = x
+    for block, filters in enumerate(recipe.block_filters):
+        h = qkeras.QConv2D(filters, 3, name=f"conv{block}", **quantized)(h)
+        h = keras.layers.BatchNormalization(name=f"bn{block}")(h)
+        h = qkeras.QActivation(relu, name=f"relu{block}")(h)
+        h = keras.layers.MaxPooling2D(2, name=f"pool{block}")(h)
+    h = keras.layers.Flatten(name="flat")(h)
+    for index, units in enumerate(recipe.hidden):
+        h = qkeras.QActivation(relu, name=f"fc{index}_relu")(qkeras.QDense(units, name=f"fc{index}", **quantized)(h))
+    logits = qkeras.QDense(len(CLASSES), name="logits", **quantized)(h)
+    return keras.Model(x, keras.layers.Softmax(name="classes")(logits), name="svhn_cnn_jet_tagger")
+
+
 def build_lstm_model(keras, recipe: ConstituentRecipe):
     qkeras, weights, _ = _qkeras(recipe)
     x = keras.Input(shape=(recipe.steps, 6), name="constituents")
@@ -125,7 +151,8 @@ def build_lstm_model(keras, recipe: ConstituentRecipe):
     return keras.Model(x, keras.layers.Softmax(name="classes")(logits), name="lstm_tagger")
 
 
-_BUILDERS = {"deep_sets": build_deep_sets_model, "jet_image": build_jet_image_model, "lstm": build_lstm_model}
+_BUILDERS = {"deep_sets": build_deep_sets_model, "jet_image": build_jet_image_model, "svhn_cnn": build_svhn_cnn_model,
+             "lstm": build_lstm_model}
 
 
 def train_constituent_tagger(jets: ConstituentJets, recipe: ConstituentRecipe, verbose: int = 0):
@@ -146,7 +173,24 @@ def train_constituent_tagger(jets: ConstituentJets, recipe: ConstituentRecipe, v
                  keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=3)]
     model.fit(recipe.inputs(jets), targets, batch_size=recipe.batch_size, epochs=recipe.epochs,
               validation_split=0.2, callbacks=callbacks, verbose=verbose)
+    if FROZEN_NORM_EPOCHS.get(recipe.architecture):
+        _fine_tune_with_frozen_norms(keras, model, recipe.inputs(jets), targets, recipe, verbose)
     return model
+
+
+def _fine_tune_with_frozen_norms(keras, model, inputs, targets, recipe: ConstituentRecipe, verbose: int) -> None:
+    """More epochs with every BatchNormalization in inference mode (its moving statistics fixed). On sparse jet
+    images a channel's batch statistics swing from batch to batch, so the moving averages inference uses differ from
+    the statistics training saw (validation accuracy jumped between 20 % and 55 % from epoch to epoch); the other
+    weights then adapt to the statistics the firmware will use."""
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.trainable = False
+    model.compile(optimizer=keras.optimizers.Adam(5e-4), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(inputs, targets["classes"], batch_size=recipe.batch_size, epochs=FROZEN_NORM_EPOCHS[recipe.architecture],
+              validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping(patience=4, restore_best_weights=True)],
+              verbose=verbose)
 
 
 def evaluate(model, jets: ConstituentJets, recipe: ConstituentRecipe) -> dict[str, float]:

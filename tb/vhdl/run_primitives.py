@@ -18,12 +18,12 @@ from pathlib import Path
 from vunit import VUnit
 
 from rtl4ml.resources import rtl_dir
-from rtl4ml.tb.vectors import (ADD3_CASES, AP_CTRL_CASES, AXIS_CONTROL_CASES, LOOKUP_TABLE_CASES, PIPE_REG_CASES,
-                               REDUCTION_TREE_CASES, REQUANTIZE_CASES, SKID_BUFFER_CASES, FIFO_CASES, UPSAMPLE_CASES, VALID_STREAM_CASES,
-                               WINDOW_BUFFER_CASES, ap_ctrl_vectors, add3_vectors, axis_control_vectors, case_id,
-                               delay_line_vectors, lookup_table_contents, reduction_reference, requantize_vectors,
-                               skid_buffer_vectors, valid_stream_vectors, window_buffer_vectors, fifo_vectors,
-                               upsample_vectors)
+from rtl4ml.tb.vectors import (ADD3_CASES, AP_CTRL_CASES, AXIS_CONTROL_CASES, FIFO_CASES, LOOKUP_TABLE_CASES,
+                               LUT_MULTIPLIER_CASES, PIPE_REG_CASES, REDUCTION_TREE_CASES, REQUANTIZE_CASES,
+                               SKID_BUFFER_CASES, UPSAMPLE_CASES, VALID_STREAM_CASES, WINDOW_BUFFER_CASES, add3_vectors,
+                               ap_ctrl_vectors, axis_control_vectors, case_id, delay_line_vectors, fifo_vectors,
+                               lookup_table_contents, lut_multiplier_vectors, reduction_reference, requantize_vectors,
+                               skid_buffer_vectors, upsample_vectors, valid_stream_vectors, window_buffer_vectors)
 
 HERE = Path(__file__).resolve().parent
 
@@ -58,6 +58,7 @@ AP_CTRL_PORTS = ((("rst", None), ("start", None), ("in_data", "IN_WIDTH"), ("s_r
 # model's
 REQUANTIZE_PORTS = ((("in_data", "IN_WIDTH"),), (("out_data", "OUT_WIDTH"),))
 ADD3_PORTS = ((("x", "WIDTH"), ("y", "WIDTH"), ("z", "WIDTH")), (("sum", "WIDTH"),))
+LUT_MULTIPLIER_PORTS = ((("a", "A_WIDTH"), ("b", "B_WIDTH")), (("p", "P_WIDTH"),))
 SKID_BUFFER_PORTS = ((("rst", None), ("s_valid", None), ("s_data", "DATA_WIDTH"), ("s_last", None), ("m_ready", None)),
                      (("s_ready", None), ("m_valid", None), ("m_data", "DATA_WIDTH"), ("m_last", None)))
 WINDOW_BUFFER_PORTS = ((("rst", None), ("s_valid", None), ("s_data", "PIXEL_BITS"), ("m_ready", None)),
@@ -119,6 +120,12 @@ def write_add3_vectors(folder: Path, parameters: dict) -> Path:
     return _write_cycle_model(folder / f"add3-{case_id(parameters)}.txt", rows, ADD3_PORTS, parameters)
 
 
+def write_lut_multiplier_vectors(folder: Path, parameters: dict) -> Path:
+    rows = [{"a": a, "b": b, "p": p, "checked": True} for a, b, p in lut_multiplier_vectors(parameters)]
+    return _write_cycle_model(folder / f"lut_multiplier-{case_id(parameters)}.txt", rows, LUT_MULTIPLIER_PORTS,
+                              dict(parameters, P_WIDTH=parameters["A_WIDTH"] + parameters["B_WIDTH"]))
+
+
 def write_ap_ctrl_vectors(folder: Path, parameters: dict) -> Path:
     rows = ap_ctrl_vectors(parameters["IN_WIDTH"], parameters["OUT_WIDTH"], parameters["MAX_IN_FLIGHT"])
     return _write_cycle_model(folder / f"ap_ctrl-{case_id(parameters)}.txt", rows, AP_CTRL_PORTS, parameters)
@@ -157,6 +164,7 @@ BENCHES = {
     "tb_valid_stream_adapter": (VALID_STREAM_CASES, write_valid_stream_vectors, "vectors"),
     "tb_ap_ctrl_hs_adapter": (AP_CTRL_CASES, write_ap_ctrl_vectors, "vectors"),
     "tb_add3": (ADD3_CASES, write_add3_vectors, "vectors"),
+    "tb_lut_multiplier": (LUT_MULTIPLIER_CASES, write_lut_multiplier_vectors, "vectors"),
     "tb_axis_skid_buffer": (SKID_BUFFER_CASES, write_skid_buffer_vectors, "vectors"),
     "tb_axis_fifo": (FIFO_CASES, write_fifo_vectors, "vectors"),
     "tb_upsample_buffer": (tuple(UPSAMPLE_CASES.values()), write_upsample_vectors, "vectors"),

@@ -1,4 +1,4 @@
-"""Jets with their leading constituents: loading, and the two input tensors the bundled taggers take.
+"""Jets with their leading constituents: loading, and the input tensors the bundled taggers take.
 
 The file (../shared/jets/pythia_jets_constituents.npz) holds per jet its 32 highest-pT particles
 (pt, eta, phi, energy, charge, PDG id; zero-padded), the jet axis, pT and mass, and the class in
@@ -8,7 +8,8 @@ networks see the substructure, not the jet's position:
 - Deep-Sets inputs [jets, N, 4]: (pt / jet pt, eta - jet eta, wrapped phi - jet phi, charge) for
   the N leading constituents, all four exactly zero in padding slots;
 - jet images [jets, P, P, 1]: the pT fraction summed per pixel over |d eta|, |d phi| < extent
-  (particles outside are dropped: 99.998 % of the pT lies inside 0.8, see the data's README).
+  (particles outside are dropped: 99.998 % of the pT lies inside 0.8, see the data's README), or
+  [jets, P, P, 2] with charged and neutral particles in their own channels.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .jets import CLASSES, _remap_classes
 
 CONSTITUENT_FEATURES = ("pt", "eta", "phi", "energy", "charge", "pdg_id")
 DEEP_SETS_FEATURES = ("pt_fraction", "delta_eta", "delta_phi", "charge")
+IMAGE_CHANNELS = ("charged_pt_fraction", "neutral_pt_fraction")  # jet_images(by_charge=True)
 SEQUENCE_FEATURES = ("pt_fraction", "delta_eta", "delta_phi", "energy_fraction", "charge", "is_photon")
 PHOTON = 22  # PDG id
 # the regression target of the bundled Deep-Sets tagger's second head, in units of this many GeV
@@ -100,18 +102,22 @@ def sequence_inputs(jets: ConstituentJets, steps: int = 20) -> np.ndarray:
     return np.stack([pt_fraction, delta_eta, delta_phi, energy_fraction, charge, photon], axis=-1).astype(np.float32)
 
 
-def jet_images(jets: ConstituentJets, pixels: int = 16, extent: float = 0.8, slots: int | None = None) -> np.ndarray:
-    """[jets, pixels, pixels, 1]: pT fraction per (d eta, d phi) pixel over [-extent, extent)^2, eta along H."""
+def jet_images(jets: ConstituentJets, pixels: int = 16, extent: float = 0.8, slots: int | None = None,
+               by_charge: bool = False) -> np.ndarray:
+    """[jets, pixels, pixels, 1]: pT fraction per (d eta, d phi) pixel over [-extent, extent)^2, eta along H.
+    by_charge: [jets, pixels, pixels, 2], the charged particles' pT fraction and the neutral ones' (IMAGE_CHANNELS)."""
     if pixels < 1 or extent <= 0:
         raise fail(f"jet image pixels={pixels}, extent={extent}: both must be positive")
-    pt_fraction, delta_eta, delta_phi, real = jets.relative(slots or jets.constituents.shape[1])
+    slots = slots or jets.constituents.shape[1]
+    pt_fraction, delta_eta, delta_phi, real = jets.relative(slots)
     row = np.floor((delta_eta + extent) / (2 * extent) * pixels).astype(np.int64)
     column = np.floor((delta_phi + extent) / (2 * extent) * pixels).astype(np.int64)
     inside = real & (row >= 0) & (row < pixels) & (column >= 0) & (column < pixels)
-    images = np.zeros((len(jets), pixels, pixels), dtype=np.float64)
+    channel = (jets.constituents[:, :slots, 4] == 0).astype(np.int64) if by_charge else np.zeros_like(row)
+    images = np.zeros((len(jets), pixels, pixels, 2 if by_charge else 1), dtype=np.float64)
     jet_index = np.broadcast_to(np.arange(len(jets))[:, None], inside.shape)
-    np.add.at(images, (jet_index[inside], row[inside], column[inside]), pt_fraction[inside])
-    return images[..., None].astype(np.float32)
+    np.add.at(images, (jet_index[inside], row[inside], column[inside], channel[inside]), pt_fraction[inside])
+    return images.astype(np.float32)
 
 
 def mass_target(jets: ConstituentJets) -> np.ndarray:
