@@ -121,18 +121,21 @@ def stream_section(result: dict) -> list[str]:
     for model in result["results"]:
         synth = model.get("yosys_flat") or {}
         rows.append((f"`{model['model']}`", model["frames"], figures_pair(model["LatencyFirst"], model["planned_latency"]),
-                     figures_pair(model["IntervalMax"], model["planned_interval"]), model["multipliers"],
+                     figures_pair(model["IntervalMax"], model["planned_interval"]),
+                     f"{model['dsp_multipliers']} / {model['lut_multipliers']}",
                      "yes" if model["verilog_bit_exact"] else "**no**", "yes" if model["csim_bit_exact"] else "**no**",
                      synth.get("line", "not run")))
     return ["## Streamed models (`IOType: io_stream`)", "",
             "`svhn` is the architecture of hls4ml's SVHN digit classifier (32 × 32 × 3 → three blocks of Conv2D 3 × 3 "
             "with 16, 16, 24 filters + BatchNormalization + ReLU + MaxPooling 2 × 2 → Flatten → Dense 42 → 64 → 10 → "
-            "softmax) with random 6-bit weights; `jet_image` the bundled jet-image tagger. Frames back to back through "
+            "softmax) with random 6-bit weights; `jet_image_stream` the bundled jet-image tagger of that architecture "
+            "(32 × 32 × 2, trained, QKeras 6-bit). Frames back to back through "
             "the compiled harness: latency of the first frame (first input beat to last output beat) and the most "
             "cycles between frames; every frame compared with the golden model in Verilog and HLS C++. "
             "Resources from the flat Yosys flow with `--synth`. " +
             measured_at(result, "python bench/stream_models.py"), ""] + table(
-        ("model", "frames", "latency", "frame interval", "multipliers", "Verilog bit-exact", "HLS C++ bit-exact",
+        ("model", "frames", "latency", "frame interval", "generic multipliers (DSP / LUT)", "Verilog bit-exact",
+         "HLS C++ bit-exact",
          "flat Yosys"), rows) + [""]
 
 

@@ -1,6 +1,7 @@
 """Streaming cores (IOType io_stream) of image models: the architecture of hls4ml's SVHN CNN (32x32x3 -> three blocks of
 Conv2D 3x3 (16, 16, 24 filters) + BatchNormalization + ReLU + MaxPooling 2x2 -> Flatten -> Dense 42 -> Dense 64 ->
-Dense 10 -> softmax) with random 6-bit weights, and the bundled 16x16 jet-image tagger. Prints the planned latency and
+Dense 10 -> softmax) with random 6-bit weights, and the bundled jet-image tagger of that architecture (32 x 32 x 2,
+trained, QKeras 6-bit; make sim TEST=jet_image_stream). Prints the planned latency and
 frame interval, the measured ones (compiled Verilator harness, frames back to back), golden = Verilog = HLS C++ on N
 frames, and with --synth the flat Yosys flow of ../shared/tools/flat_synth.sh (LUT, FF, DSP, BRAM). Writes JSON.
 
@@ -24,6 +25,7 @@ import tf_keras as keras  # noqa: E402
 import yaml  # noqa: E402
 
 import rtl4ml  # noqa: E402
+from rtl4ml.backends.rtl.dense import AccumulatingPlan  # noqa: E402
 from flat_synth import flat_synth  # noqa: E402
 from results_file import write_results  # noqa: E402
 
@@ -60,9 +62,19 @@ def svhn_model():
     return model
 
 
-def jet_image():
+def jet_image_stream():
     config = yaml.safe_load((ROOT / "sim" / "configs" / "jet_image_stream.yml").read_text())
-    return ROOT / "sim" / "models" / "jet_image" / "model.h5", config
+    return ROOT / "sim" / "models" / "jet_image_stream" / "model.h5", config
+
+
+def generic_multipliers(core) -> dict:
+    """The time-multiplexed (generic) multipliers of the core: as DSPs (a `*`) and in LUTs (lut_multiplier.v)."""
+    counts = {"dsp_multipliers": 0, "lut_multipliers": 0}
+    for unit in core.units:
+        if unit.block is not None and unit.block.multipliers:
+            in_luts = isinstance(unit.block.plan, AccumulatingPlan) and unit.block.plan.lut_levels
+            counts["lut_multipliers" if in_luts else "dsp_multipliers"] += unit.block.multipliers
+    return counts
 
 
 def measure(name: str, model, config, frames: int, synth: bool) -> dict:
@@ -82,7 +94,7 @@ def measure(name: str, model, config, frames: int, synth: bool) -> dict:
               "LatencyMin": rtl.get("LatencyMin"), "LatencyMax": rtl.get("LatencyMax"),
               "IntervalMin": rtl.get("IntervalMin"), "IntervalMax": rtl.get("IntervalMax"),
               "verilog_bit_exact": bool(rtl["passed"]), "csim_bit_exact": bool(csim["passed"]),
-              "multipliers": sum(unit.block.multipliers for unit in design.core.units if unit.block)}
+              **generic_multipliers(design.core)}
     if synth:
         result["yosys_flat"] = flat_synth(out_dir)
     print(json.dumps(result))
@@ -94,11 +106,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--synth", action="store_true", help="flat Yosys synthesis (minutes per model)")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "stream_models.json")
-    parser.add_argument("--only", choices=("svhn", "jet_image"), default=None)
+    parser.add_argument("--only", choices=("svhn", "jet_image_stream"), default=None)
     args = parser.parse_args(argv)
     results = []
-    if args.only in (None, "jet_image"):
-        results.append(measure("jet_image", *jet_image(), args.frames, args.synth))
+    if args.only in (None, "jet_image_stream"):
+        results.append(measure("jet_image_stream", *jet_image_stream(), args.frames, args.synth))
     if args.only in (None, "svhn"):
         results.append(measure("svhn", svhn_model(), SVHN_CONFIG, args.frames, args.synth))
     write_results("stream_models", {"results": results}, {"rtl4ml": rtl4ml.__version__}, args.json)

@@ -278,14 +278,18 @@ def test_a_residual_network_streams_with_fifos_sized_by_its_timing_model_and_no_
     core has with FIFOs too deep to matter; merges take a pixel of each input at once; the Dense after the pooling
     takes 5 cycles per beat, as its input rate allows. Bit-exact in Verilog at full
     rate (as planned) and under idle cycles and backpressure (no deadlock), in VHDL and in csim; one beat less in the
-    deepest FIFO makes a lone frame later in the RTL exactly as the timing model says."""
-    design = _written(rtl4ml.convert(_residual(keras), STREAM), "residual")
+    deepest FIFO makes a lone frame later in the RTL exactly as the timing model says. The head's LutsPerDsp puts its
+    multipliers in the fabric (lut_multiplier.v), so these simulations hold those too."""
+    config = {"IOType": "io_stream", "HLSConfig": EXACT_CONFIG | {
+        "LayerName": EXACT_CONFIG["LayerName"] | {"out": {"LutsPerDsp": 4096}}}}
+    design = _written(rtl4ml.convert(_residual(keras), config), "residual")
     core = design.core
     # forks after the input and after the first convolution (and its relu); the head folded to its input rate:
     # 9 pooled pixels per 72-cycle frame, 5 channels, so each multiplier serves all 5 channels, a FIFO before it
     assert {fifo.source for fifo in core.fifos} == {"frames_image", "first_relu", "pool"}
     head = core.units[-1].block
     assert head.plan.fold == 5 and head.multipliers == 3 and core.interval == 72
+    assert head.plan.lut_levels > 0 and "lut_multiplier.v" in (BUILD_ROOT / "residual" / "rtl" / "myproject.f").read_text()
     assert [unit.sources for unit in core.units if unit.joins] == [["second", "skip_fifo1"], ["skip", "joined_fifo1"]]
     X = _frames((6, 7, 2), 10, 21)
     _runs_as_planned(design, X, alone=3, seed=21)
@@ -384,6 +388,30 @@ def test_a_reuse_factor_chosen_for_the_dense_after_flatten_is_its_fold(keras):
     assert block.plan.fold == 4 and block.multipliers == 5 * 2 and core.interval == 100
     core, block = head({"LayerName": {"out": {"ReuseFactor": 10}}})  # 10 cycles per pixel: slower than the walk
     assert block.plan.fold == 10 and block.multipliers == 5 and core.interval == 16 * 10
+
+
+def test_a_streamed_dense_multiplies_in_luts_where_luts_per_dsp_prices_them_cheaper(keras):
+    """The Dense after Flatten's weight changes with the beat: its products are generic, a DSP each unless a
+    lut_multiplier (radix-4 Booth rows in the fabric) costs no more LUTs than LutsPerDsp says a DSP is worth: 16-bit
+    operands and weights, 8 rows of 32 bits, 320 LUTs by its price (220 measured)."""
+    from rtl4ml.backends.rtl.lut_multiplier import lut_multiplier_luts
+    from rtl4ml.backends.stream.writer import primitives
+    from rtl4ml.report.analytic import estimate_stream_core
+
+    def head(luts_per_dsp=None):
+        names = {"LayerName": {"out": {"LutsPerDsp": luts_per_dsp}}} if luts_per_dsp is not None else {}
+        core = rtl4ml.convert(_pooled_head(keras), {"IOType": "io_stream", "HLSConfig": {
+            "Model": {"Precision": "ap_fixed<16,8>"}} | names}).core
+        return core, core.units[-1].block
+    assert lut_multiplier_luts(16, 16) == 320
+    core, block = head()
+    assert block.plan.lut_levels == 0 and "lut_multiplier.v" not in primitives(core)
+    assert estimate_stream_core(core)["out"]["DSP"] == block.multipliers
+    assert head(319)[1].plan.lut_levels == 0
+    core, block = head(320)
+    assert block.plan.lut_levels == 4 and "lut_multiplier.v" in primitives(core)  # 8 rows and a correction: 4 levels
+    estimate = estimate_stream_core(core)["out"]
+    assert estimate["DSP"] == 0 and estimate["LUT"] >= block.multipliers * 320
 
 
 def test_the_frame_judge_finds_a_wrong_code_a_misplaced_tlast_and_a_lost_frame():

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from ..backends.rtl.dense import DenseGraphPlan
+from ..backends.rtl.lut_multiplier import lut_multiplier_luts
 from ..fixed_point import requantize
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
@@ -164,7 +165,11 @@ def _dense_reuse(block) -> dict:
     Dense streamed a pixel per beat (its ROM one word per beat, its operands the beat's channels)."""
     v = block.plan
     width, reuse, multipliers = v.accum_width, v.rom_depth, len(v.multipliers)
-    totals = {"LUT": 0.0, "FF": 0.0, "DSP": multipliers * dsps_for(v.operand_width, v.weight_width)}
+    if v.lut_levels:  # products in the fabric (lut_multiplier.v)
+        totals = {"LUT": float(multipliers * lut_multiplier_luts(v.operand_width, v.weight_width)), "FF": 0.0,
+                  "DSP": 0}
+    else:
+        totals = {"LUT": 0.0, "FF": 0.0, "DSP": multipliers * dsps_for(v.operand_width, v.weight_width)}
     totals["LUT"] += len(v.selects) * v.operand_width * math.ceil(reuse / LUT_MUX_INPUTS)
     # ROM bits that change with the phase; constant bits are wires after synthesis
     rom_bits = sum(len({(w >> bit) & 1 for w in m.weights}) == 2

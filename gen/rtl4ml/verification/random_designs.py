@@ -304,10 +304,11 @@ def _draw_linear_types(choose, activation: dict) -> dict:
     accum = None
     if choose.integer(0, 3) == 0:  # sometimes an explicit (wrapping) accumulator
         accum = str(parse_precision(draw_type(choose, signed=True)).with_modes(overflow="AP_WRAP"))
-    # by default nearly every product is shift-add; LutsPerDsp 0 or 2 keeps many on DSP multipliers
+    # by default nearly every product is shift-add; LutsPerDsp 0 or 2 keeps many on DSP multipliers, 4096 puts a
+    # streamed Dense's generic products in LUTs
     return {"weight_type": draw_type(choose, 12), "bias_type": draw_type(choose, 12), "result_type": draw_type(choose),
             **activation, "activation_type": draw_type(choose) if activation["activation"] else None,
-            "accum_type": accum, "luts_per_dsp": choose.choice((None, 0, 2))}
+            "accum_type": accum, "luts_per_dsp": choose.choice((None, 0, 2, 4096))}
 
 
 def draw_conv(choose, rng: np.random.Generator, max_width: int, streamable: bool = False) -> dict:

@@ -174,6 +174,7 @@ class AccumulatingPlan:
     rom_style: str  # distributed | block
     to_accum: ProductAlignment | None  # every product into the accumulator (exact products only)
     input_wires: tuple[InputOperand, ...]  # read from the input latch x_reg
+    lut_levels: int  # > 0: each multiplier is a lut_multiplier (fabric) with this many adder levels; 0: a DSP
 
     @property
     def rom_depth(self) -> int:
@@ -373,7 +374,7 @@ def _dense_reuse_block(identifier: str, dense: DenseLayer, activation: Activatio
                           selects=tuple(selects), neurons=tuple(neurons), levels=levels, rom=rom,
                           rom_style="distributed" if reuse <= MAX_LUT_ROM_DEPTH else "block", to_accum=to_accum,
                           input_wires=tuple(input_operand(i, x_type, operand_width) for i in used_inputs),
-                          all_inputs_used=True)  # the input latch reads the whole bus
+                          lut_levels=0, all_inputs_used=True)  # the input latch reads the whole bus
     # the last phase's products enter the pipeline R - 1 cycles after the first
     # a time-multiplexed layer's neurons share only its small phase control
     return Block(identifier, "dense_reuse_layer", [dense] + ([activation] if activation else []),

@@ -12,10 +12,11 @@ import math
 
 from .shift_add import LUTS_PER_DSP
 
-# LUTs per (row x product bit) of lut_multiplier.v in the flat Yosys flow (synth_xilinx, xcup), fitted on the
-# module alone with registered operands: 9 x 6 bits 72 LUTs (3 rows x 15 bits), 9 x 4 40, 9 x 8 108, 13 x 8 149,
-# 17 x 6 126, 12 x 12 238; within 10 % of 1.65 per row-bit above 4 bits, fewer below.
-ROW_BIT_LUTS = 1.65
+# LUTs per (row x product bit) of lut_multiplier.v in the flat Yosys flow (synth_xilinx, xcup), measured on the
+# module alone between registers: 7 x 6 bits 43 LUTs (3 rows x 13 bits: 1.10 per row-bit), 9 x 6 53 (1.18),
+# 9 x 4 31 (1.19), 9 x 8 67 (0.99), 13 x 8 87 (1.04), 17 x 6 85 (1.23), 24 x 4 61 (1.09), 12 x 12 130 (0.90),
+# 16 x 16 220 (0.86), 5 x 3 14 (0.88); the price takes the most per row-bit, so it never undercounts these.
+ROW_BIT_LUTS = 1.25
 
 
 def booth_rows(b_width: int) -> int:
@@ -28,7 +29,7 @@ def lut_multiplier_levels(b_width: int) -> int:
 
 
 def lut_multiplier_luts(a_width: int, b_width: int) -> int:
-    """The LUTs one lut_multiplier of these operand widths costs (fitted, see ROW_BIT_LUTS)."""
+    """The LUTs one lut_multiplier of these operand widths costs (at most; see ROW_BIT_LUTS)."""
     return math.ceil(ROW_BIT_LUTS * booth_rows(b_width) * (a_width + b_width))
 
 

@@ -19,6 +19,7 @@ from ...ir.layers import ActivationLayer, DenseLayer
 from ..rtl.block import Block, levels_for
 from ..rtl.dense import (MAX_LUT_ROM_DEPTH, AccumulatingPlan, OperandSelect, ReuseMultiplier, ReuseNeuron,
                          dense_outputs, input_operand, product_alignment, product_casts, requantize_step)
+from ..rtl.lut_multiplier import lut_multiplier_levels, use_lut_multiplier
 from ..rtl.pipeline import ADD_LEVEL_COST, MULTIPLY_COST, SELECT_COST, Step
 
 
@@ -77,7 +78,11 @@ def dense_beats_block(identifier: str, dense: DenseLayer, activation: Activation
     to_accum = product_alignment(common["product_width"], dense.accum_type.frac - dense.product_frac,
                                  common["accum_width"]) if dense.exact_products else None
     levels = levels_for(max([len(n.multipliers) for n in neurons] + [1]))
-    steps = [Step("load", 0, fixed=True), Step("multiply", (SELECT_COST if fold > 1 else 0) + MULTIPLY_COST)] + \
+    # the weight changes with the beat: a generic product, in the fabric where that costs less than a DSP is worth
+    lut_levels = lut_multiplier_levels(weight_width) if use_lut_multiplier(operand_width, weight_width,
+                                                                            dense.luts_per_dsp) else 0
+    multiply = ADD_LEVEL_COST * (1 + lut_levels) if lut_levels else MULTIPLY_COST  # a LUT multiplier: select, tree
+    steps = [Step("load", 0, fixed=True), Step("multiply", (SELECT_COST if fold > 1 else 0) + multiply)] + \
         [Step(f"add{k}", ADD_LEVEL_COST) for k in range(levels)] + \
         [Step("accumulate", ADD_LEVEL_COST, fixed=True), requantize_step(activation)]
     plan = DenseBeatsPlan(**common, exact_products=dense.exact_products, beats=beats,
@@ -88,7 +93,7 @@ def dense_beats_block(identifier: str, dense: DenseLayer, activation: Activation
                           neurons=tuple(neurons), levels=levels, rom=rom,
                           rom_style="distributed" if len(rom) <= MAX_LUT_ROM_DEPTH else "block", to_accum=to_accum,
                           input_wires=tuple(input_operand(c, x_type, operand_width) for c in sorted(read)),
-                          all_channels_used=len(read) == channels)
+                          lut_levels=lut_levels, all_channels_used=len(read) == channels)
     block = Block(identifier, "dense_beats_layer", [dense] + ([activation] if activation else []), channels, x_type,
                   dense.n_out, activation.result_type if activation else dense.result_type, steps, plan,
                   extra_cycles=fold - 1, interval=fold, multipliers=len(multipliers), sliceable=True,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ... import __version__
+from ..rtl.dense import AccumulatingPlan
 from ..rtl.writer import copy_primitives, environment, write_block, write_top
 from .plan import StreamCore
 
@@ -15,12 +16,16 @@ PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v"
               "axis_pipeline_control.v", "axis_skid_buffer.v", "window_buffer.v")
 FORK_PRIMITIVES = ("axis_fifo.v",)  # only in cores with FIFOs
 UPSAMPLE_PRIMITIVES = ("upsample_buffer.v",)  # only in cores that up-sample
+LUT_MULTIPLIER_PRIMITIVES = ("lut_multiplier.v",)  # only in cores with products in the fabric (after reduction_tree)
 
 
 def primitives(core: StreamCore) -> tuple[str, ...]:
     """The primitives a core instantiates (Verilog names; the VHDL twins share their stems)."""
+    lut_products = any(isinstance(unit.block.plan, AccumulatingPlan) and unit.block.plan.lut_levels
+                       for unit in core.units if unit.block)
     return PRIMITIVES + (FORK_PRIMITIVES if core.fifos else ()) + \
-        (UPSAMPLE_PRIMITIVES if any(unit.upsample for unit in core.units) else ())
+        (UPSAMPLE_PRIMITIVES if any(unit.upsample for unit in core.units) else ()) + \
+        (LUT_MULTIPLIER_PRIMITIVES if lut_products else ())
 
 
 def template_values(core: StreamCore) -> dict:
