@@ -2,7 +2,7 @@
 // A window unit walks the zero-padded frame one position per step (an image position reads the next pixel,
 // a padding position takes zeros), keeps the newest positions in line buffers, and at each position that
 // completes a window (its bottom-right corner on the stride grid) applies the unit's layers to the window, in
-// kernel-matrix order: element (ky, kx, c) at (ky * kernel_cols + kx) * channels + c. The same walk as the
+// kernel-matrix order: element (ky, kx, c) at (ky * filt_width + kx) * n_chan + c. The same walk as the
 // Verilog core's window_buffer, so both see the same windows.
 #ifndef RTL4ML_STREAM_H_
 #define RTL4ML_STREAM_H_
@@ -17,41 +17,42 @@ template <class T, int N> struct pixel {
     T data[N];
 };
 
-// CONFIG_T provides: rows, cols, channels (the frame), kernel_rows, kernel_cols, stride_rows, stride_cols,
-// pad_top, pad_left, padded_rows, padded_cols, taps ((kernel_rows - 1) * padded_cols + kernel_cols), n_out;
+// CONFIG_T provides (hls4ml's names where it has them): in_height, in_width, n_chan (the frame), filt_height,
+// filt_width, stride_height, stride_width, pad_top, pad_left, padded_height, padded_width, taps
+// ((filt_height - 1) * padded_width + filt_width), n_out;
 // APPLY_T::apply(const data_T window[], res_T result[]) computes the unit's layers on one window.
 template <class data_T, class res_T, typename CONFIG_T, class APPLY_T>
-void window_unit(hls::stream<pixel<data_T, CONFIG_T::channels> > &in,
+void window_unit(hls::stream<pixel<data_T, CONFIG_T::n_chan> > &in,
                  hls::stream<pixel<res_T, CONFIG_T::n_out> > &out) {
-    data_T taps[CONFIG_T::taps][CONFIG_T::channels];
+    data_T taps[CONFIG_T::taps][CONFIG_T::n_chan];
     #pragma HLS ARRAY_PARTITION variable=taps complete dim=2
-    for (int row = 0; row < CONFIG_T::padded_rows; row++) {
-        for (int col = 0; col < CONFIG_T::padded_cols; col++) {
+    for (int row = 0; row < CONFIG_T::padded_height; row++) {
+        for (int col = 0; col < CONFIG_T::padded_width; col++) {
             #pragma HLS PIPELINE II=1
-            const bool image = row >= CONFIG_T::pad_top && row < CONFIG_T::pad_top + CONFIG_T::rows &&
-                               col >= CONFIG_T::pad_left && col < CONFIG_T::pad_left + CONFIG_T::cols;
-            pixel<data_T, CONFIG_T::channels> newest;
+            const bool image = row >= CONFIG_T::pad_top && row < CONFIG_T::pad_top + CONFIG_T::in_height &&
+                               col >= CONFIG_T::pad_left && col < CONFIG_T::pad_left + CONFIG_T::in_width;
+            pixel<data_T, CONFIG_T::n_chan> newest;
             if (image) {
                 newest = in.read();
             } else {
-                for (int c = 0; c < CONFIG_T::channels; c++) newest.data[c] = 0;
+                for (int c = 0; c < CONFIG_T::n_chan; c++) newest.data[c] = 0;
             }
             for (int t = CONFIG_T::taps - 1; t > 0; t--) {
-                for (int c = 0; c < CONFIG_T::channels; c++) taps[t][c] = taps[t - 1][c];
+                for (int c = 0; c < CONFIG_T::n_chan; c++) taps[t][c] = taps[t - 1][c];
             }
-            for (int c = 0; c < CONFIG_T::channels; c++) taps[0][c] = newest.data[c];
-            const bool corner = row >= CONFIG_T::kernel_rows - 1 && col >= CONFIG_T::kernel_cols - 1 &&
-                                (row - CONFIG_T::kernel_rows + 1) % CONFIG_T::stride_rows == 0 &&
-                                (col - CONFIG_T::kernel_cols + 1) % CONFIG_T::stride_cols == 0;
+            for (int c = 0; c < CONFIG_T::n_chan; c++) taps[0][c] = newest.data[c];
+            const bool corner = row >= CONFIG_T::filt_height - 1 && col >= CONFIG_T::filt_width - 1 &&
+                                (row - CONFIG_T::filt_height + 1) % CONFIG_T::stride_height == 0 &&
+                                (col - CONFIG_T::filt_width + 1) % CONFIG_T::stride_width == 0;
             if (corner) {
-                data_T window[CONFIG_T::kernel_rows * CONFIG_T::kernel_cols * CONFIG_T::channels];
+                data_T window[CONFIG_T::filt_height * CONFIG_T::filt_width * CONFIG_T::n_chan];
                 #pragma HLS ARRAY_PARTITION variable=window complete
-                for (int ky = 0; ky < CONFIG_T::kernel_rows; ky++) {
-                    for (int kx = 0; kx < CONFIG_T::kernel_cols; kx++) {
-                        const int tap = (CONFIG_T::kernel_rows - 1 - ky) * CONFIG_T::padded_cols +
-                                        CONFIG_T::kernel_cols - 1 - kx;
-                        for (int c = 0; c < CONFIG_T::channels; c++) {
-                            window[(ky * CONFIG_T::kernel_cols + kx) * CONFIG_T::channels + c] = taps[tap][c];
+                for (int ky = 0; ky < CONFIG_T::filt_height; ky++) {
+                    for (int kx = 0; kx < CONFIG_T::filt_width; kx++) {
+                        const int tap = (CONFIG_T::filt_height - 1 - ky) * CONFIG_T::padded_width +
+                                        CONFIG_T::filt_width - 1 - kx;
+                        for (int c = 0; c < CONFIG_T::n_chan; c++) {
+                            window[(ky * CONFIG_T::filt_width + kx) * CONFIG_T::n_chan + c] = taps[tap][c];
                         }
                     }
                 }
@@ -63,31 +64,33 @@ void window_unit(hls::stream<pixel<data_T, CONFIG_T::channels> > &in,
     }
 }
 
-// A unit on each pixel alone: CONFIG_T provides pixels (per frame), channels, n_out.
+// A unit on each pixel alone: CONFIG_T provides pixels (per frame), n_chan, n_out.
 template <class data_T, class res_T, typename CONFIG_T, class APPLY_T>
-void pixel_unit(hls::stream<pixel<data_T, CONFIG_T::channels> > &in,
+void pixel_unit(hls::stream<pixel<data_T, CONFIG_T::n_chan> > &in,
                 hls::stream<pixel<res_T, CONFIG_T::n_out> > &out) {
     for (int p = 0; p < CONFIG_T::pixels; p++) {
         #pragma HLS PIPELINE II=1
-        pixel<data_T, CONFIG_T::channels> x = in.read();
+        pixel<data_T, CONFIG_T::n_chan> x = in.read();
         pixel<res_T, CONFIG_T::n_out> result;
         APPLY_T::apply(x.data, result.data);
         out.write(result);
     }
 }
 
-// Nearest up-sampling: each pixel sent repeat_cols times, each row (kept in a row buffer) repeat_rows times.
-// CONFIG_T provides rows, cols, channels (the input frame), repeat_rows, repeat_cols, n_out (= channels);
+// Nearest up-sampling: each pixel sent new_width / in_width times, each row (kept in a row buffer) new_height /
+// in_height times.
+// CONFIG_T provides in_height, in_width, n_chan (the input frame), new_height, new_width (multiples of them),
+// n_out (= n_chan);
 // APPLY_T is not used (the unit passes its pixels on).
 template <class data_T, class res_T, typename CONFIG_T, class APPLY_T>
-void upsample_unit(hls::stream<pixel<data_T, CONFIG_T::channels> > &in,
+void upsample_unit(hls::stream<pixel<data_T, CONFIG_T::n_chan> > &in,
                    hls::stream<pixel<res_T, CONFIG_T::n_out> > &out) {
-    pixel<data_T, CONFIG_T::channels> line[CONFIG_T::cols];
-    for (int row = 0; row < CONFIG_T::rows; row++) {
-        for (int copy = 0; copy < CONFIG_T::repeat_rows; copy++) {
-            for (int col = 0; col < CONFIG_T::cols; col++) {
+    pixel<data_T, CONFIG_T::n_chan> line[CONFIG_T::in_width];
+    for (int row = 0; row < CONFIG_T::in_height; row++) {
+        for (int copy = 0; copy < CONFIG_T::new_height / CONFIG_T::in_height; copy++) {
+            for (int col = 0; col < CONFIG_T::in_width; col++) {
                 if (copy == 0) line[col] = in.read();
-                for (int rep = 0; rep < CONFIG_T::repeat_cols; rep++) {
+                for (int rep = 0; rep < CONFIG_T::new_width / CONFIG_T::in_width; rep++) {
                     #pragma HLS PIPELINE II=1
                     out.write(line[col]);
                 }
@@ -97,20 +100,46 @@ void upsample_unit(hls::stream<pixel<data_T, CONFIG_T::channels> > &in,
 }
 
 // A merge: one pixel of each input at once (in hardware the forks before it hold the early branch in FIFOs).
-// CONFIG_T provides pixels (per frame), channels0, channels1, n_out;
+// CONFIG_T provides pixels (per frame), n_chan1, n_chan2, n_out;
 // APPLY_T::apply(const data0_T in0[], const data1_T in1[], res_T result[]) computes the unit's layers.
 template <class data0_T, class data1_T, class res_T, typename CONFIG_T, class APPLY_T>
-void join_unit(hls::stream<pixel<data0_T, CONFIG_T::channels0> > &in0,
-               hls::stream<pixel<data1_T, CONFIG_T::channels1> > &in1,
+void join_unit(hls::stream<pixel<data0_T, CONFIG_T::n_chan1> > &in0,
+               hls::stream<pixel<data1_T, CONFIG_T::n_chan2> > &in1,
                hls::stream<pixel<res_T, CONFIG_T::n_out> > &out) {
     for (int p = 0; p < CONFIG_T::pixels; p++) {
         #pragma HLS PIPELINE II=1
-        pixel<data0_T, CONFIG_T::channels0> a = in0.read();
-        pixel<data1_T, CONFIG_T::channels1> b = in1.read();
+        pixel<data0_T, CONFIG_T::n_chan1> a = in0.read();
+        pixel<data1_T, CONFIG_T::n_chan2> b = in1.read();
         pixel<res_T, CONFIG_T::n_out> result;
         APPLY_T::apply(a.data, b.data, result.data);
         out.write(result);
     }
+}
+
+// hls4ml's stream-kernel names for the units that are one of its layers (the generated top calls these, so its
+// dataflow reads as hls4ml's does): the same walks as above, the layer's arithmetic in APPLY_T.
+#define RTL4ML_WINDOW_KERNEL(name)                                                              \
+    template <class data_T, class res_T, typename CONFIG_T, class APPLY_T>                       \
+    void name(hls::stream<pixel<data_T, CONFIG_T::n_chan> > &in,                                  \
+              hls::stream<pixel<res_T, CONFIG_T::n_out> > &out) {                                 \
+        window_unit<data_T, res_T, CONFIG_T, APPLY_T>(in, out);                                  \
+    }
+RTL4ML_WINDOW_KERNEL(conv_1d_cl)
+RTL4ML_WINDOW_KERNEL(conv_2d_cl)
+RTL4ML_WINDOW_KERNEL(pooling1d_cl)
+RTL4ML_WINDOW_KERNEL(pooling2d_cl)
+RTL4ML_WINDOW_KERNEL(global_pooling1d_cl)
+RTL4ML_WINDOW_KERNEL(global_pooling2d_cl)
+RTL4ML_WINDOW_KERNEL(zeropad1d_cl)
+RTL4ML_WINDOW_KERNEL(zeropad2d_cl)
+RTL4ML_WINDOW_KERNEL(cropping1d_cl)
+RTL4ML_WINDOW_KERNEL(cropping2d_cl)
+#undef RTL4ML_WINDOW_KERNEL
+
+template <class data_T, class res_T, typename CONFIG_T, class APPLY_T>
+void resize_nearest(hls::stream<pixel<data_T, CONFIG_T::n_chan> > &in,
+                    hls::stream<pixel<res_T, CONFIG_T::n_out> > &out) {
+    upsample_unit<data_T, res_T, CONFIG_T, APPLY_T>(in, out);
 }
 
 }  // namespace rtl4ml

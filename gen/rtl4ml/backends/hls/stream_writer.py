@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from ... import __version__
+from ...ir.layers import ConvLayer, CroppingLayer, ZeroPaddingLayer
+from ...ir.layers.pooling import WindowPooling
 from ..identifiers import unique_identifiers
 from ..stream.plan import StreamCore
 from .writer import HlsProject, _environment, _layer, wrap_values, write_project
@@ -30,7 +32,8 @@ class HlsStreamUnit:
     title: str  # what the unit computes, for its comment
     passed: int  # without layer calls: the first window element passed on (a cropping's pixel)
     config: dict  # static members of <identifier>_config (geometry, channels, n_out)
-    kind: str  # window_unit | pixel_unit | join_unit (rtl4ml_stream.h)
+    kind: str  # window_unit | pixel_unit | upsample_unit | join_unit (rtl4ml_stream.h)
+    function: str  # what the top calls: hls4ml's stream-kernel name for the unit's layer where it has one, else kind
     in_types: list[str]  # C++ element type of each stream it reads
     in_channels: list[int]
     block_in: int  # elements the first call reads from input 0 (a window's, or a pixel's)
@@ -72,31 +75,48 @@ class HlsStreamProject(HlsProject):
     streams: list = field(default_factory=list)  # the streams between them (HlsStream)
 
 
-def _unit(unit, links: dict[str, tuple[str, int]], streams: dict[str, str], identifiers: dict[str, str]) -> HlsStreamUnit:
+def _hls4ml_kernel(kind: str, layer) -> str:
+    """hls4ml's name for a unit's stream kernel (rtl4ml_stream.h defines them over the generic units), or `kind`."""
+    if kind == "upsample_unit":
+        return "resize_nearest"
+    if kind != "window_unit" or layer is None:
+        return kind
+    if isinstance(layer, ConvLayer):
+        return f"conv_{layer.rank}d_cl"
+    if isinstance(layer, WindowPooling):
+        spatial = layer.input_shape[:-1]
+        whole = layer.pool_size == spatial and not any(layer.pad_before) and not any(layer.pad_after)
+        return f"{'global_' if whole else ''}pooling{len(spatial)}d_cl"
+    if isinstance(layer, ZeroPaddingLayer):
+        return f"zeropad{len(layer.shape) - 1}d_cl"
+    if isinstance(layer, CroppingLayer):
+        return f"cropping{len(layer.shape) - 1}d_cl"
+    return kind  # a Dense's collected frame, a counted input
+
+
+def _unit(unit, graph, links: dict[str, tuple[str, int]], streams: dict[str, str],
+          identifiers: dict[str, str]) -> HlsStreamUnit:
     # a Dense the RTL feeds a pixel per beat: the C++ collects the frame, as hls4ml's stream kernels do
     window = unit.frame_window if unit.beats_per_output > 1 else unit.window
     in_types = [links[link][0] for link in unit.sources]
     if window is not None:
         rows, cols = window.padded
-        config = {"rows": window.frame.rows, "cols": window.frame.cols, "channels": window.frame.channels,
-                  "kernel_rows": window.kernel[0], "kernel_cols": window.kernel[1],
-                  "stride_rows": window.strides[0], "stride_cols": window.strides[1],
-                  "pad_top": window.pad_rows[0], "pad_left": window.pad_cols[0], "padded_rows": rows,
-                  "padded_cols": cols, "taps": window.taps,
-                  "n_out": unit.out_shape.channels}
+        config = {"in_height": window.frame.rows, "in_width": window.frame.cols, "n_chan": window.frame.channels,
+                  "filt_height": window.kernel[0], "filt_width": window.kernel[1],
+                  "stride_height": window.strides[0], "stride_width": window.strides[1],
+                  "pad_top": window.pad_rows[0], "pad_left": window.pad_cols[0], "padded_height": rows,
+                  "padded_width": cols, "taps": window.taps, "n_out": unit.out_shape.channels}
         block_in, kind = window.window_width // window.width, "window_unit"
     elif unit.upsample is not None:
-        config = {"rows": unit.in_shape.rows, "cols": unit.in_shape.cols, "channels": unit.in_shape.channels,
-                  "repeat_rows": unit.upsample.repeat[0], "repeat_cols": unit.upsample.repeat[1],
-                  "n_out": unit.out_shape.channels}
+        config = {"in_height": unit.in_shape.rows, "in_width": unit.in_shape.cols, "n_chan": unit.in_shape.channels,
+                  "new_height": unit.out_shape.rows, "new_width": unit.out_shape.cols, "n_out": unit.out_shape.channels}
         block_in, kind = unit.in_shape.channels, "upsample_unit"
     elif unit.joins:
-        config = {"pixels": unit.in_shape.pixels, "channels0": links[unit.sources[0]][1],
-                  "channels1": links[unit.sources[1]][1], "n_out": unit.out_shape.channels}
+        config = {"pixels": unit.in_shape.pixels, "n_chan1": links[unit.sources[0]][1],
+                  "n_chan2": links[unit.sources[1]][1], "n_out": unit.out_shape.channels}
         block_in, kind = links[unit.sources[0]][1], "join_unit"
     else:
-        config = {"pixels": unit.in_shape.pixels, "channels": unit.in_shape.channels,
-                  "n_out": unit.out_shape.channels}
+        config = {"pixels": unit.in_shape.pixels, "n_chan": unit.in_shape.channels, "n_out": unit.out_shape.channels}
         block_in, kind = unit.in_shape.channels, "pixel_unit"
     layers = unit.block.layers if unit.block is not None else []
     calls = [_layer(identifiers[layer.name], layer) for layer in layers]
@@ -113,7 +133,8 @@ def _unit(unit, links: dict[str, tuple[str, int]], streams: dict[str, str], iden
         title = "the frame's pixels counted (the input read by several units)"
     else:
         title = "the frame collected (Flatten)"
-    item = HlsStreamUnit(f"{unit.identifier}_unit", title, unit.passed, config, kind, in_types,
+    function = _hls4ml_kernel(kind, graph.layer(unit.layers[0]) if unit.layers and window is unit.window else None)
+    item = HlsStreamUnit(f"{unit.identifier}_unit", title, unit.passed, config, kind, function, in_types,
                          [links[link][1] for link in unit.sources], block_in, out_type, unit.out_shape.channels,
                          [streams[link] for link in unit.sources], streams[unit.identifier], calls)
     sources = ["in0", "in1"] if unit.joins else ["in"]
@@ -153,7 +174,7 @@ def plan_stream_project(core: StreamCore, io_type: str, part: str, clock_period:
     for unit in core.units:
         if unit.identifier != core.output_link:
             streams[unit.identifier] = f"{unit.identifier}_stream"
-        item = _unit(unit, links, streams, identifiers)
+        item = _unit(unit, graph, links, streams, identifiers)
         links[unit.identifier], pixels[unit.identifier] = (item.out_type, item.out_channels), unit.out_shape.pixels
         if unit.identifier != core.output_link:
             internal.append(HlsStream(item.sink, item.out_type, item.out_channels, 2))
