@@ -99,3 +99,24 @@ def test_solving_by_columns_equals_the_matrix_product(weight, ranges, group):
     graph = solve_by_columns(weight, ranges[:weight.shape[0]], group, max_depth=0)
     x = inputs_for(ranges, weight.shape[0])
     np.testing.assert_array_equal(graph.evaluate(x), x.astype(object) @ weight.astype(object))
+
+
+def test_a_matrix_with_too_many_digit_pairs_is_summed_without_sharing_and_exactly(monkeypatch):
+    """The sharing search is quadratic in a column's signed digits: past MAX_SHARED_PAIRS each column is its own
+    shallowest tree of its digits (a KERAS_conv1d kernel matrix, 1,280 x 32, plans in seconds). Still the matrix
+    product, at the plain depth, with adders = digits - columns."""
+    from rtl4ml.backends.rtl import cmvm
+
+    rng = np.random.default_rng(5)
+    weight = rng.integers(-100, 101, size=(12, 5))
+    ranges = [(-60, 70)] * 12
+    shared = solve(weight, ranges)
+    monkeypatch.setattr(cmvm, "MAX_SHARED_PAIRS", cmvm.digit_pairs(weight) - 1)
+    cmvm._solve_rows.cache_clear()
+    unshared = solve(weight, ranges, max_depth=0)
+    cmvm._solve_rows.cache_clear()
+    digits = sum(len(csd_digits(int(w))) for w in weight.ravel() if w)
+    assert unshared.adders >= digits - weight.shape[1] > shared.adders
+    assert unshared.depth <= plain_depth(weight) + 1
+    x = inputs_for(ranges, 12, events=200, seed=5)
+    np.testing.assert_array_equal(unshared.evaluate(x), x.astype(object) @ weight.astype(object))

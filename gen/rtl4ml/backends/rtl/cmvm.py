@@ -105,6 +105,11 @@ def plain_depth(weight: np.ndarray, input_depths=None) -> int:
                             for _ in csd_digits(int(weight[i, j]))]) for j in range(weight.shape[1])] + [0])
 
 
+# The sharing search counts and updates every pair of signed digits within a column, in Python: a matrix with more
+# pairs than this is summed without sharing (each column by its shallowest tree), so that planning a large kernel
+# matrix takes seconds, not hours.
+MAX_SHARED_PAIRS = 2_000_000
+
 # A pattern: node a + sign * (node b << shift), with the a-digit at the lower (shift, node).
 Pattern = tuple[int, int, int, int]
 
@@ -392,11 +397,27 @@ def solve(weight: np.ndarray, input_ranges, max_depth: int | None = None, input_
     return AdderGraph(n_inputs, tuple(tuple(r) for r in input_ranges), tuple(depths), tuple(nodes), tuple(outputs))
 
 
+def digit_pairs(weight: np.ndarray) -> int:
+    """The pairs of signed digits within each column: what the sharing search counts and updates."""
+    digits = [sum(len(csd_digits(int(w))) for w in weight[:, j] if w) for j in range(weight.shape[1])]
+    return sum(d * (d - 1) // 2 for d in digits)
+
+
+def _unshared(weight: np.ndarray, input_ranges, input_depths) -> AdderGraph:
+    """Each column's signed digits summed by its shallowest tree: no adder shared between columns."""
+    graph = _Graph(input_ranges, input_depths)
+    outputs = [graph.sum_terms([Term(int(i), shift, sign) for i in np.flatnonzero(weight[:, j])
+                                for sign, shift in csd_digits(int(weight[i, j]))]) for j in range(weight.shape[1])]
+    return graph.freeze(outputs)
+
+
 @functools.lru_cache(maxsize=512)
 def _solve_rows(shape: tuple[int, int], data: bytes, input_ranges: tuple, input_depths: tuple,
                 max_depth: int | None) -> AdderGraph:
     weight = np.frombuffer(data, dtype=np.int64).reshape(shape)
     depths = list(input_depths)
+    if digit_pairs(weight) > MAX_SHARED_PAIRS:
+        return _unshared(weight, input_ranges, depths)
     if max_depth is not None:
         bound = max(max_depth, plain_depth(weight, depths))
         return _shared_subexpressions(weight, input_ranges, depths, bound)
