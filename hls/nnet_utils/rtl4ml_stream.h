@@ -116,32 +116,6 @@ void join_unit(hls::stream<pixel<data0_T, CONFIG_T::n_chan1> > &in0,
     }
 }
 
-// hls4ml's stream-kernel names for the units that are one of its layers (the generated top calls these, so its
-// dataflow reads as hls4ml's does): the same walks as above, the layer's arithmetic in APPLY_T.
-#define RTL4ML_WINDOW_KERNEL(name)                                                              \
-    template <class data_T, class res_T, typename CONFIG_T, class APPLY_T>                       \
-    void name(hls::stream<pixel<data_T, CONFIG_T::n_chan> > &in,                                  \
-              hls::stream<pixel<res_T, CONFIG_T::n_out> > &out) {                                 \
-        window_unit<data_T, res_T, CONFIG_T, APPLY_T>(in, out);                                  \
-    }
-RTL4ML_WINDOW_KERNEL(conv_1d_cl)
-RTL4ML_WINDOW_KERNEL(conv_2d_cl)
-RTL4ML_WINDOW_KERNEL(pooling1d_cl)
-RTL4ML_WINDOW_KERNEL(pooling2d_cl)
-RTL4ML_WINDOW_KERNEL(global_pooling1d_cl)
-RTL4ML_WINDOW_KERNEL(global_pooling2d_cl)
-RTL4ML_WINDOW_KERNEL(zeropad1d_cl)
-RTL4ML_WINDOW_KERNEL(zeropad2d_cl)
-RTL4ML_WINDOW_KERNEL(cropping1d_cl)
-RTL4ML_WINDOW_KERNEL(cropping2d_cl)
-#undef RTL4ML_WINDOW_KERNEL
-
-template <class data_T, class res_T, typename CONFIG_T, class APPLY_T>
-void resize_nearest(hls::stream<pixel<data_T, CONFIG_T::n_chan> > &in,
-                    hls::stream<pixel<res_T, CONFIG_T::n_out> > &out) {
-    upsample_unit<data_T, res_T, CONFIG_T, APPLY_T>(in, out);
-}
-
 }  // namespace rtl4ml
 
 #endif

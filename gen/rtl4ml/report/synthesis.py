@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..backends.rtl.writer import PRIMITIVES
-from ..backends.stream.writer import FORK_PRIMITIVES, UPSAMPLE_PRIMITIVES
+from ..backends.stream.writer import FORK_PRIMITIVES, LUT_MULTIPLIER_PRIMITIVES, UPSAMPLE_PRIMITIVES
 from ..cache import cache_root
 from ..errors import fail
 from ..progress import ProgressLine
@@ -200,7 +200,9 @@ def slice_wrapper(module: str, name: str, in_width: int, out_width: int, low: in
 def jobs_for_core(rtl_dir: Path, core_meta: dict, layers: list[dict], thorough: bool = False) -> list[SynthesisJob]:
     """Jobs for a written core: `layers` gives, per block, its module, widths, neuron count and products."""
     per_slice = PRODUCTS_PER_SLICE["thorough" if thorough else "fast"]
-    primitives = [rtl_dir / name for name in PRIMITIVE_SOURCES]
+    # a streamed Dense's products in the fabric instantiate lut_multiplier (written only into cores that use it)
+    primitives = [rtl_dir / name for name in PRIMITIVE_SOURCES] + \
+        [rtl_dir / name for name in LUT_MULTIPLIER_PRIMITIVES if (rtl_dir / name).exists()]
     jobs = []
     for layer in layers:
         sources = primitives + [rtl_dir / f"{layer['module']}.v"]

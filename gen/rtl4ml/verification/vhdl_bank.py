@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..backends.stream.writer import FORK_PRIMITIVES, PRIMITIVES as STREAM_PRIMITIVES, UPSAMPLE_PRIMITIVES
+from ..backends.stream.writer import ALL_PRIMITIVES as STREAM_PRIMITIVES
 from ..backends.vhdl.stream_writer import write_stream_vectors
 from ..backends.vhdl.writer import COMPILE_ORDER, VHDL_PRIMITIVES, VUNIT_LIBRARY, vhdl_twin, write_vectors
 from ..errors import fail
@@ -19,8 +19,7 @@ from ..simulation.stream_check import describe
 from ..simulation.vhdl_run import judge_frames, judge_record
 
 # every hand-written primitive a core may list: compiled once, with the first core
-SHARED_FILES = set(VHDL_PRIMITIVES) | {vhdl_twin(name)
-                                       for name in STREAM_PRIMITIVES + FORK_PRIMITIVES + UPSAMPLE_PRIMITIVES}
+SHARED_FILES = set(VHDL_PRIMITIVES) | {vhdl_twin(name) for name in STREAM_PRIMITIVES}
 
 
 def per_mille(probability: float) -> int:
@@ -37,7 +36,9 @@ def run_vhdl_bank(designs: list, codes: list[np.ndarray], expected: list[np.ndar
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     with (work_dir / "vunit.log").open("w") as log, redirect_stdout(log):
-        vu = VUnit.from_argv(argv=["--output-path", str(work_dir / "vunit"), "--no-color", "-p", "2"],
+        # --clean: each bank is a new set of designs, and a library left by another set (or by a run that stopped
+        # in a compile error) can hold entities whose sources are gone
+        vu = VUnit.from_argv(argv=["--output-path", str(work_dir / "vunit"), "--no-color", "-p", "2", "--clean"],
                              compile_builtins=False)
         vu.add_vhdl_builtins()
         lib = vu.add_library(VUNIT_LIBRARY)

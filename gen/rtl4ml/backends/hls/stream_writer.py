@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from ... import __version__
-from ...ir.layers import ConvLayer, CroppingLayer, ZeroPaddingLayer
+from ...ir.layers import (ActivationLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DotLayer,
+                         ElementwiseMergeLayer, PiecewiseLinearLayer, SoftmaxLayer, TableActivationLayer,
+                         ZeroPaddingLayer)
 from ...ir.layers.pooling import WindowPooling
 from ..identifiers import unique_identifiers
 from ..stream.plan import StreamCore
@@ -33,7 +35,8 @@ class HlsStreamUnit:
     passed: int  # without layer calls: the first window element passed on (a cropping's pixel)
     config: dict  # static members of <identifier>_config (geometry, channels, n_out)
     kind: str  # window_unit | pixel_unit | upsample_unit | join_unit (rtl4ml_stream.h)
-    function: str  # what the top calls: hls4ml's stream-kernel name for the unit's layer where it has one, else kind
+    function: str  # what the top calls: hls4ml's stream-kernel name for the unit's layer (defined by the project
+    # over the generic unit) where it has one, else rtl4ml::<kind>
     in_types: list[str]  # C++ element type of each stream it reads
     in_channels: list[int]
     block_in: int  # elements the first call reads from input 0 (a window's, or a pixel's)
@@ -73,25 +76,37 @@ class HlsStreamProject(HlsProject):
     units: list = field(default_factory=list)
     steps: list = field(default_factory=list)  # units and forks in data-flow order
     streams: list = field(default_factory=list)  # the streams between them (HlsStream)
+    aliases: list = field(default_factory=list)  # (hls4ml's kernel name, the generic unit it forwards to), distinct
 
 
 def _hls4ml_kernel(kind: str, layer) -> str:
-    """hls4ml's name for a unit's stream kernel (rtl4ml_stream.h defines them over the generic units), or `kind`."""
+    """hls4ml's stream-kernel name for a unit that is one of its layers (the project defines it over the generic
+    unit, stream_project.cpp.j2), or `kind`."""
     if kind == "upsample_unit":
         return "resize_nearest"
-    if kind != "window_unit" or layer is None:
-        return kind
     if isinstance(layer, ConvLayer):
         return f"conv_{layer.rank}d_cl"
     if isinstance(layer, WindowPooling):
         spatial = layer.input_shape[:-1]
         whole = layer.pool_size == spatial and not any(layer.pad_before) and not any(layer.pad_after)
         return f"{'global_' if whole else ''}pooling{len(spatial)}d_cl"
-    if isinstance(layer, ZeroPaddingLayer):
-        return f"zeropad{len(layer.shape) - 1}d_cl"
-    if isinstance(layer, CroppingLayer):
-        return f"cropping{len(layer.shape) - 1}d_cl"
-    return kind  # a Dense's collected frame, a counted input
+    if isinstance(layer, ZeroPaddingLayer | CroppingLayer):
+        return f"{'zeropad' if isinstance(layer, ZeroPaddingLayer) else 'cropping'}{len(layer.shape) - 1}d_cl"
+    if kind == "pixel_unit":
+        if isinstance(layer, BatchNormLayer):
+            return "normalize"
+        if isinstance(layer, SoftmaxLayer):
+            return "softmax"
+        if isinstance(layer, ActivationLayer | TableActivationLayer | PiecewiseLinearLayer):
+            return layer.function  # Keras's name, which hls4ml's activation kernels take
+    if kind == "join_unit":
+        if isinstance(layer, ElementwiseMergeLayer):
+            return layer.operation
+        if isinstance(layer, ConcatenateLayer):
+            return "concatenate3d" if len(layer.shape) == 3 else "concatenate1d"
+        if isinstance(layer, DotLayer):
+            return "dot1d"
+    return kind  # a Dense's collected frame, a counted input, a layer hls4ml has no stream kernel of its own for
 
 
 def _unit(unit, graph, links: dict[str, tuple[str, int]], streams: dict[str, str],
@@ -134,6 +149,7 @@ def _unit(unit, graph, links: dict[str, tuple[str, int]], streams: dict[str, str
     else:
         title = "the frame collected (Flatten)"
     function = _hls4ml_kernel(kind, graph.layer(unit.layers[0]) if unit.layers and window is unit.window else None)
+    function = function if function.isidentifier() and function != kind else f"rtl4ml::{kind}"
     item = HlsStreamUnit(f"{unit.identifier}_unit", title, unit.passed, config, kind, function, in_types,
                          [links[link][1] for link in unit.sources], block_in, out_type, unit.out_shape.channels,
                          [streams[link] for link in unit.sources], streams[unit.identifier], calls)
@@ -182,8 +198,9 @@ def plan_stream_project(core: StreamCore, io_type: str, part: str, clock_period:
         steps.append(item)
         add_fork(unit.identifier)
     layers = [call for unit in units for call in unit.calls]
+    aliases = sorted({(unit.function, unit.kind) for unit in units if unit.function != f"rtl4ml::{unit.kind}"})
     return HlsStreamProject(core.top, graph, layers, io_type, part, clock_period, units=units, steps=steps,
-                            streams=internal)
+                            streams=internal, aliases=aliases)
 
 
 def write_stream_project(project: HlsStreamProject, core: StreamCore, out_dir: Path,
@@ -193,7 +210,7 @@ def write_stream_project(project: HlsStreamProject, core: StreamCore, out_dir: P
     write_project(project, out_dir, example_inputs, example_outputs)
     env = _environment()
     context = {"project": project.project, "graph": project.graph, "units": project.units, "steps": project.steps,
-               "streams": project.streams,
+               "streams": project.streams, "aliases": project.aliases,
                "in_beats": core.in_shape.pixels, "out_beats": core.out_shape.pixels,
                "in_channels": core.in_shape.channels, "out_channels": core.out_shape.channels,
                "output_type": project.units[-1].out_type, "version": __version__}

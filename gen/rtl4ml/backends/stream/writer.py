@@ -17,6 +17,7 @@ PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v"
 FORK_PRIMITIVES = ("axis_fifo.v",)  # only in cores with FIFOs
 UPSAMPLE_PRIMITIVES = ("upsample_buffer.v",)  # only in cores that up-sample
 LUT_MULTIPLIER_PRIMITIVES = ("lut_multiplier.v",)  # only in cores with products in the fabric (after reduction_tree)
+ALL_PRIMITIVES = PRIMITIVES + FORK_PRIMITIVES + UPSAMPLE_PRIMITIVES + LUT_MULTIPLIER_PRIMITIVES  # any core's
 
 
 def primitives(core: StreamCore) -> tuple[str, ...]:
