@@ -420,6 +420,47 @@ def test_a_streamed_dense_multiplies_in_luts_where_luts_per_dsp_prices_them_chea
     assert estimate["DSP"] == 0 and estimate["LUT"] >= block.multipliers * 320
 
 
+def _keras_conv1d(keras):
+    """The shape of hls4ml's public KERAS_conv1d example: 100 x 7 -> three Conv1D of 32 filters, kernel 40, 'same',
+    ReLU -> Flatten -> Dense 50, ReLU -> Dense 5, softmax (random float weights)."""
+    keras.utils.set_random_seed(1)
+    layers = keras.layers
+    convs = [layers.Conv1D(32, 40, padding="same", activation="relu", name=f"conv{k}") for k in range(3)]
+    return keras.Sequential([keras.Input((100, 7), name="x"), *convs, layers.Flatten(name="flat"),
+                             layers.Dense(50, activation="relu", name="fc"),
+                             layers.Dense(5, activation="softmax", name="out")])
+
+
+KERAS_CONV1D_CONFIG = {"IOType": "io_stream", "HLSConfig": {"Model": {"Precision": "ap_fixed<16,6>",
+                                                                       "ReuseFactor": 1}}}
+
+
+def test_a_keras_conv1d_shaped_network_plans_with_the_default_config(keras):
+    """Its later kernel matrices (1,280 x 32) have too many digit pairs for the sharing search: they are summed
+    without sharing, so planning takes seconds. Each 'same' Conv1D walks 139 padded positions per 100-step frame."""
+    from rtl4ml.backends.rtl import cmvm
+
+    design = rtl4ml.convert(_keras_conv1d(keras), KERAS_CONV1D_CONFIG)
+    core = design.core
+    conv = design.graph.layer("conv1")
+    assert cmvm.digit_pairs(conv.kernel_matrix) > cmvm.MAX_SHARED_PAIRS
+    assert core.interval == 139 and [unit.layers[0] for unit in core.units][:3] == ["conv0", "conv1", "conv2"]
+    assert core.units[3].beats_per_output == 100  # the Dense after Flatten, a position per beat
+
+
+@pytest.mark.deep
+def test_a_keras_conv1d_shaped_network_streams_bit_exactly(keras):
+    """The same network built and simulated: Verilog (frames back to back, latency and interval as planned) and the
+    HLS C++ equal the golden model. About half an hour: Verilator builds it in 4 minutes, g++ its HLS C++ in 22."""
+    design = _written(rtl4ml.convert(_keras_conv1d(keras), KERAS_CONV1D_CONFIG), "keras_conv1d")
+    X = np.random.default_rng(0).normal(0, 1, (12, 100, 7))
+    results = design.simulate_bulk(X)
+    assert results["passed"], results["problems"]
+    assert results["LatencyFirst"] == design.core.latency and results["IntervalMax"] == design.core.interval
+    csim = design.csim(X)
+    assert csim["passed"] and csim["events"] == 12, csim["problems"]
+
+
 def test_the_frame_judge_finds_a_wrong_code_a_misplaced_tlast_and_a_lost_frame():
     expected = np.arange(12).reshape(3, 2, 2)  # 3 frames of 2 beats of 2 channels
     record = FrameRecord(inputs=list(range(12)))  # 4 input beats per frame
