@@ -377,23 +377,23 @@ def test_a_frame_interval_folds_the_dense_after_flatten_to_it_or_is_refused_when
             "out": {"FrameInterval": 100}}}})
 
 
-def test_a_reuse_factor_chosen_for_the_dense_after_flatten_is_its_fold(keras):
-    """A ReuseFactor given for the Dense (LayerName or LayerType) is its cycles per pixel, 1 included (the knob that
-    keeps it at one pixel per cycle, for the least latency); hls4ml's Model default of 1 leaves it to rate matching,
-    and a Model ReuseFactor above 1 is a choice too."""
+def test_a_reuse_factor_1_for_the_dense_after_flatten_keeps_it_at_a_pixel_per_cycle(keras):
+    """ReuseFactor 1 given for the Dense (LayerName or LayerType) keeps it at one pixel per cycle (the knob for the
+    least latency); hls4ml's Model default of 1 leaves it to rate matching; a ReuseFactor above 1 collects the frame
+    and time-multiplexes the Dense, as in io_parallel."""
     def head(hls_config):
         core = rtl4ml.convert(_pooled_head(keras), {"IOType": "io_stream", "HLSConfig": {
             "Model": {"Precision": "ap_fixed<16,8>", "ReuseFactor": 1}} | hls_config}).core
-        return core, core.units[-1].block
-    folded, block = head({})
-    assert block.plan.fold == 6 and folded.interval == 100
-    core, block = head({"LayerName": {"out": {"ReuseFactor": 1}}})
-    assert block.plan.fold == 1 and block.multipliers == 5 * 8 and core.interval == 100
+        return core, core.units[-1]
+    folded, unit = head({})
+    assert unit.block.plan.fold == 6 and folded.interval == 100
+    core, unit = head({"LayerName": {"out": {"ReuseFactor": 1}}})
+    assert unit.block.plan.fold == 1 and unit.block.multipliers == 5 * 8 and core.interval == 100
     assert core.latency < folded.latency and not any(fifo.identifier.startswith("out") for fifo in core.fifos)
-    core, block = head({"LayerType": {"Dense": {"ReuseFactor": 4}}})
-    assert block.plan.fold == 4 and block.multipliers == 5 * 2 and core.interval == 100
-    core, block = head({"LayerName": {"out": {"ReuseFactor": 10}}})  # 10 cycles per pixel: slower than the walk
-    assert block.plan.fold == 10 and block.multipliers == 5 and core.interval == 16 * 10
+    assert head({"LayerType": {"Dense": {"ReuseFactor": 1}}})[1].block.plan.fold == 1
+    core, unit = head({"LayerType": {"Dense": {"ReuseFactor": 4}}})
+    assert unit.beats_per_output == 1 and unit.window.windows == 1 and unit.block.interval == 4
+
 
 
 def test_a_streamed_dense_multiplies_in_luts_where_luts_per_dsp_prices_them_cheaper(keras):

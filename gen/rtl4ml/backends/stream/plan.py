@@ -526,10 +526,10 @@ class _Planner:
     def _unit(self, layer: Layer, follower: Layer | None, stream: _Stream) -> None:
         in_range = self.ranges[layer.inputs[0]]
         window, shape = None, stream.shape
-        if isinstance(layer, DenseLayer) and shape.pixels > 1:
+        if isinstance(layer, DenseLayer) and shape.pixels > 1 and layer.reuse_factor == 1:
             self._dense_beats(layer, follower, stream)
             return
-        if stream.flattened:
+        if stream.flattened or (isinstance(layer, DenseLayer) and shape.pixels > 1):
             window, shape = _collect(shape, stream.type.width), shape.flat
         if isinstance(layer, WINDOWED):
             make = _conv_window if isinstance(layer, ConvLayer) else _pool_window
@@ -547,10 +547,10 @@ class _Planner:
 
     def _dense_beats(self, layer: DenseLayer, follower: Layer | None, stream: _Stream) -> None:
         """A Dense over a flattened frame, fed a pixel per beat: each pixel's share of the sums added as it arrives
-        (dense_beats.py); the frame is never collected. A ReuseFactor the config chose for it is its fold (cycles per
-        beat, 1 included); else it is folded to its input rate once the core's interval is known."""
-        fold = layer.reuse_factor if layer.reuse_chosen else 1
-        block = dense_beats_block(self.identifiers[layer.name], layer, follower, stream.shape.pixels, fold)
+        (dense_beats.py); the frame is never collected. It is folded to its input rate once the core's interval is
+        known, unless the config chose its ReuseFactor 1 (one pixel per cycle). (With a ReuseFactor above 1 the frame
+        is collected and the Dense time-multiplexed as in io_parallel.)"""
+        block = dense_beats_block(self.identifiers[layer.name], layer, follower, stream.shape.pixels)
         last = follower or layer
         names = [layer.name] + ([last.name] if follower is not None else [])
         self._add(last, names, block, None, [stream], StreamShape.of(last.shape), last.result_type,
@@ -625,7 +625,7 @@ def _fold_to_rate(core: StreamCore, interval: int) -> bool:
     `interval` over its beats) is folded to take that many cycles per beat, each multiplier serving as many channels
     (never more than any output has weights for), with a FIFO before it for the bursts (after a pooling, a row's
     beats come together). The core keeps the interval; its multipliers shrink by the fold. Returns whether any
-    unit was folded. A Dense whose ReuseFactor the config chose keeps it."""
+    unit was folded. A Dense given ReuseFactor 1 for itself keeps one pixel per cycle."""
     widths, folded = core.link_widths(), False
     for unit in core.units:
         block = unit.block
