@@ -25,7 +25,7 @@ import tf_keras as keras  # noqa: E402
 import yaml  # noqa: E402
 
 import rtl4ml  # noqa: E402
-from rtl4ml.backends.rtl.dense import AccumulatingPlan  # noqa: E402
+from rtl4ml.backends.rtl.dense import products_in_luts  # noqa: E402
 from flat_synth import flat_synth  # noqa: E402
 from results_file import write_results  # noqa: E402
 
@@ -72,8 +72,7 @@ def generic_multipliers(core) -> dict:
     counts = {"dsp_multipliers": 0, "lut_multipliers": 0}
     for unit in core.units:
         if unit.block is not None and unit.block.multipliers:
-            in_luts = isinstance(unit.block.plan, AccumulatingPlan) and unit.block.plan.lut_levels
-            counts["lut_multipliers" if in_luts else "dsp_multipliers"] += unit.block.multipliers
+            counts["lut_multipliers" if products_in_luts(unit.block) else "dsp_multipliers"] += unit.block.multipliers
     return counts
 
 

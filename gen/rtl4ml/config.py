@@ -56,7 +56,7 @@ class LayerSettings:
 
     precision: dict[str, FixedType]
     reuse_factor: int = 1
-    reuse_chosen: bool = False  # a ReuseFactor other than 1, or one given for this layer (LayerType/LayerName)
+    reuse_chosen: bool = False  # ReuseFactor given for this layer (LayerType or LayerName), not only in Model
     strategy: str = "Latency"
     table_size: int | None = None
     table_style: str | None = None
@@ -126,7 +126,7 @@ class Config:
                     settings.explicit.add(tensor)
             if "ReuseFactor" in entry:
                 settings.reuse_factor = _whole_number(entry["ReuseFactor"], f"{where}, ReuseFactor")
-                settings.reuse_chosen = level != "Model" or settings.reuse_factor > 1
+                settings.reuse_chosen = level != "Model"
             if "Strategy" in entry:
                 settings.strategy = _strategy(entry["Strategy"], f"{where}, Strategy")
             if "PipelineBudget" in entry:

@@ -171,10 +171,11 @@ def train_constituent_tagger(jets: ConstituentJets, recipe: ConstituentRecipe, v
                   metrics={"classes": ["accuracy"]})
     callbacks = [keras.callbacks.EarlyStopping(patience=6, restore_best_weights=True),
                  keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=3)]
-    model.fit(recipe.inputs(jets), targets, batch_size=recipe.batch_size, epochs=recipe.epochs,
+    inputs = recipe.inputs(jets)
+    model.fit(inputs, targets, batch_size=recipe.batch_size, epochs=recipe.epochs,
               validation_split=0.2, callbacks=callbacks, verbose=verbose)
     if FROZEN_NORM_EPOCHS.get(recipe.architecture):
-        _fine_tune_with_frozen_norms(keras, model, recipe.inputs(jets), targets, recipe, verbose)
+        _fine_tune_with_frozen_norms(keras, model, inputs, targets, recipe, verbose)
     return model
 
 

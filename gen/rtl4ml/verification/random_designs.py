@@ -60,7 +60,7 @@ def _layer_config(layer: dict) -> dict:
     if layer.get("accum_type"):
         precision["accum"] = layer["accum_type"]
     config = {"Precision": precision}
-    if layer.get("reuse_factor"):  # given for the layer only when drawn: a streamed Dense keeps a chosen one
+    if layer.get("reuse_factor"):  # only when drawn: ReuseFactor 1 given would keep a streamed Dense unfolded
         config["ReuseFactor"] = layer["reuse_factor"]
     if layer.get("pipeline_budget"):
         config["PipelineBudget"] = layer["pipeline_budget"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ... import __version__
-from ..rtl.dense import AccumulatingPlan
+from ..rtl.dense import products_in_luts
 from ..rtl.writer import copy_primitives, environment, write_block, write_top
 from .plan import StreamCore
 
@@ -22,8 +22,7 @@ ALL_PRIMITIVES = PRIMITIVES + FORK_PRIMITIVES + UPSAMPLE_PRIMITIVES + LUT_MULTIP
 
 def primitives(core: StreamCore) -> tuple[str, ...]:
     """The primitives a core instantiates (Verilog names; the VHDL twins share their stems)."""
-    lut_products = any(isinstance(unit.block.plan, AccumulatingPlan) and unit.block.plan.lut_levels
-                       for unit in core.units if unit.block)
+    lut_products = any(products_in_luts(unit.block) for unit in core.units if unit.block)
     return PRIMITIVES + (FORK_PRIMITIVES if core.fifos else ()) + \
         (UPSAMPLE_PRIMITIVES if any(unit.upsample for unit in core.units) else ()) + \
         (LUT_MULTIPLIER_PRIMITIVES if lut_products else ())

@@ -31,8 +31,8 @@ class LinearLayer(Layer):
     accum_type: FixedType
     accum_is_exact: bool  # True when accum_type was derived so that no sum can overflow or round
     reuse_factor: int = 1
-    # the config chose reuse_factor for this layer (not hls4ml's Model default of 1): a streamed Dense keeps it
-    # instead of being folded to its input rate
+    # reuse_factor was given for this layer (LayerType or LayerName), not only in Model (hls4ml's default config
+    # writes ReuseFactor 1 there): a streamed Dense given 1 keeps one pixel per cycle instead of being folded
     reuse_chosen: bool = False
     strategy: str = "Latency"
     luts_per_dsp: int | None = None  # RTL: LUTs a DSP is worth when choosing shift-add (None: backend default)
