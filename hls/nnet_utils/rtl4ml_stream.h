@@ -77,6 +77,24 @@ void pixel_unit(hls::stream<pixel<data_T, CONFIG_T::n_chan> > &in,
     }
 }
 
+// A recurrent layer, its cell reused for every step: CONFIG_T provides n_steps, n_chan (features), n_out (units),
+// return_sequences; APPLY_T a state_t, clear(state) and apply(x, state, h), which updates the state. The state starts
+// at zero for each sequence; the state after every step leaves (return_sequences), else the last one.
+template <class data_T, class res_T, typename CONFIG_T, class APPLY_T>
+void recurrent_unit(hls::stream<pixel<data_T, CONFIG_T::n_chan> > &in,
+                    hls::stream<pixel<res_T, CONFIG_T::n_out> > &out) {
+    typename APPLY_T::state_t state;
+    APPLY_T::clear(state);
+    for (int t = 0; t < CONFIG_T::n_steps; t++) {
+        pixel<data_T, CONFIG_T::n_chan> x = in.read();
+        pixel<res_T, CONFIG_T::n_out> result;
+        APPLY_T::apply(x.data, state, result.data);
+        if (CONFIG_T::return_sequences || t == CONFIG_T::n_steps - 1) {
+            out.write(result);
+        }
+    }
+}
+
 // Nearest up-sampling: each pixel sent new_width / in_width times, each row (kept in a row buffer) new_height /
 // in_height times.
 // CONFIG_T provides in_height, in_width, n_chan (the input frame), new_height, new_width (multiples of them),

@@ -35,7 +35,8 @@ from ..errors import fail
 from ..fixed_point import MAX_TYPE_WIDTH, FixedType, quantize_float, to_float
 from ..frontends.spec import RecurrentSpec
 from .activation_layers import build_activation_layer
-from .layers import ConcatenateLayer, DenseLayer, ElementwiseMergeLayer, Layer, ReshapeLayer
+from .layers import (ConcatenateLayer, DenseLayer, ElementwiseMergeLayer, InputLayer, Layer, RecurrentCell,
+                     RecurrentLayer, ReshapeLayer)
 from .layers.element_quantizer import holding_type
 from .layers.linear import check_reuse_factor, choose_accumulator
 
@@ -71,12 +72,17 @@ class _Cells:
         if auto:
             raise fail(f"{self.where}: Precision {auto[0]} auto is not supported for recurrent layers; give it a "
                        f"type (config LayerName {spec.name}: Precision: {auto[0]}: ap_fixed<16,6>)")
-        if config.io_type == "io_stream":
-            raise fail(f"{self.where}: IOType io_stream: recurrent layers are not streamed yet (a time step per "
-                       "beat); use io_parallel, which unrolls them (a sequence per beat, II 1)")
-        if self.settings.static:
-            raise fail(f"{self.where}: static: true (one cell reused for every step) is not available yet; rtl4ml "
-                       "unrolls recurrent layers (II 1): remove static or set it to false")
+        # io_stream: one cell reused for every step, a step per beat; io_parallel: one cell per step
+        self.static = config.io_type == "io_stream"
+        if self.settings.static and not self.static:
+            raise fail(f"{self.where}: static: true (one cell reused for every step) needs IOType: io_stream (a time "
+                       "step per beat); with io_parallel rtl4ml unrolls the layer (a sequence per beat, II 1)")
+        if self.static and self.settings.static is False:
+            raise fail(f"{self.where}: static: false (unrolled) with IOType io_stream: a streamed recurrent layer "
+                       "reuses one cell for every step; remove static, or use io_parallel to unroll it")
+        if self.static and spec.go_backwards:
+            raise fail(f"{self.where}: go_backwards=True with IOType io_stream: the steps arrive first to last, one "
+                       "per beat; use io_parallel (unrolled) for backward or Bidirectional layers")
         if len(source.shape) != 2:
             raise fail(f"{self.where}: input shape {source.shape} is not a sequence [steps, features]")
         self.steps, self.features = source.shape
@@ -117,7 +123,7 @@ class _Cells:
         return layer
 
     def name(self, step: int, tensor: str) -> str:
-        return f"{self.spec.name}_t{step}_{tensor}"
+        return f"{self.spec.name}_{tensor}" if self.static else f"{self.spec.name}_t{step}_{tensor}"
 
     def joined(self, step: int, x: Layer, h: Layer | None, tag: str = "xh") -> Layer:
         """[x; h] as one vector (x alone before the first step), every code exact in a type holding both."""
@@ -154,8 +160,11 @@ class _Cells:
                                    strategy=self.settings.strategy, luts_per_dsp=self.settings.luts_per_dsp))
 
     def step_kernel(self, step: int, gate: int) -> np.ndarray:
-        """The kernel's columns of `gate` placed at the rows of input step `step` of the flattened sequence."""
+        """The kernel's columns of `gate` placed at the rows of input step `step` of the flattened sequence (static:
+        the cell's input is the step itself)."""
         units, features = self.spec.units, self.features
+        if self.static:
+            return self.kernel[:, gate * units:(gate + 1) * units]
         kernel = np.zeros((self.steps * features, units))
         kernel[step * features:(step + 1) * features] = self.kernel[:, gate * units:(gate + 1) * units]
         return kernel
@@ -207,6 +216,30 @@ class _Cells:
         return list(range(self.steps))[::-1] if self.spec.go_backwards else list(range(self.steps))
 
     def build(self) -> list[Layer]:
+        return [self.static_layer()] if self.static else self.unrolled()
+
+    def static_layer(self) -> RecurrentLayer:
+        """One cell reading the step x, the state h and (LSTM) c as inputs; the same layers as an unrolled step."""
+        spec, types = self.spec, self.types
+        x = InputLayer(name=self.name(0, "x"), inputs=(), shape=(self.features,), result_type=self.source.result_type)
+        h = InputLayer(name=self.name(0, "h"), inputs=(), shape=(spec.units,), result_type=types["result"])
+        c = InputLayer(name=self.name(0, "c"), inputs=(), shape=(spec.units,), result_type=types["cell"]) \
+            if spec.cell == "lstm" else None
+        joined, next_h = self.joined(0, x, h), self.name(0, "next_h")
+        if spec.cell == "simple_rnn":
+            outputs = (self.activation(next_h, self.preactivation(0, 0, x, joined, h), spec.activation,
+                                       types["result"]),)
+        elif spec.cell == "lstm":
+            outputs = self.lstm_step(0, x, joined, h, c, next_h)
+        else:
+            outputs = (self.gru_step(0, x, joined, h, next_h),)
+        cell = RecurrentCell((x, h) + ((c,) if c is not None else ()), self.layers, tuple(o.name for o in outputs))
+        shape = (self.steps, spec.units) if spec.return_sequences else (spec.units,)
+        return RecurrentLayer(name=spec.name, inputs=(self.source.name,), shape=shape, result_type=types["result"],
+                              cell_kind=spec.cell, steps=self.steps, cell=cell,
+                              return_sequences=spec.return_sequences, pipeline_budget=self.settings.pipeline_budget)
+
+    def unrolled(self) -> list[Layer]:
         spec = self.spec
         x = self.source
         if len(x.shape) != 1:

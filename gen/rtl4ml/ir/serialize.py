@@ -14,11 +14,13 @@ import numpy as np
 from ..errors import fail
 from ..fixed_point import MAX_ACCUM_WIDTH, FixedType, parse_precision
 from .graph import ModelGraph
-from .layers import LAYER_CLASSES
+from .layers import LAYER_CLASSES, Layer
+from .layers.recurrent import RecurrentCell
 from .value_range import ValueRange
 
 FORMAT_VERSION = 4  # 2: base-2 softmax tables; 3: a graph of shaped layers with named inputs and outputs;
-# 4: wiring layers (zero padding, cropping) name their ends before/after
+# 4: wiring layers (zero padding, cropping) name their ends before/after (a static recurrent layer holds its cell's
+# layers; older files have none, so the format stays readable)
 
 
 def _encode(value):
@@ -28,6 +30,10 @@ def _encode(value):
         return [value.low, value.high, value.frac]
     if isinstance(value, np.ndarray):
         return {"array": value.tolist(), "shape": list(value.shape)}
+    if isinstance(value, Layer):
+        return layer_to_dict(value)
+    if isinstance(value, RecurrentCell):
+        return {"cell": {"inputs": _encode(value.inputs), "layers": _encode(value.layers), "outputs": value.outputs}}
     if isinstance(value, (list, tuple)):
         return [_encode(item) for item in value]
     return value
@@ -38,6 +44,11 @@ def _decode(value):
         return parse_precision(value["type"], "design file", MAX_ACCUM_WIDTH)  # every type convert may write
     if isinstance(value, dict) and "array" in value:
         return np.asarray(value["array"], dtype=np.int64).reshape(value["shape"])
+    if isinstance(value, dict) and "kind" in value:
+        return layer_from_dict(value)
+    if isinstance(value, dict) and "cell" in value:
+        cell = value["cell"]
+        return RecurrentCell(_decode(cell["inputs"]), _decode(cell["layers"]), cell["outputs"])
     if isinstance(value, list):
         return [_decode(item) for item in value]
     return value

@@ -17,12 +17,13 @@ import numpy as np
 
 from ... import __version__
 from ...ir.layers import (ActivationLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DotLayer,
-                         ElementwiseMergeLayer, PiecewiseLinearLayer, SoftmaxLayer, TableActivationLayer,
+                         ElementwiseMergeLayer, PiecewiseLinearLayer, RecurrentLayer, SoftmaxLayer, TableActivationLayer,
                          ZeroPaddingLayer)
 from ...ir.layers.pooling import WindowPooling
 from ..identifiers import unique_identifiers
 from ..stream.plan import StreamCore
-from .writer import HlsProject, _environment, _layer, wrap_values, write_project
+from ..rtl.recurrent import RecurrentPlan
+from .writer import HlsProject, _environment, _layer, cpp_type, wrap_values, write_project
 
 
 @dataclass
@@ -46,6 +47,7 @@ class HlsStreamUnit:
     sink: str  # the stream it writes
     calls: list = field(default_factory=list)  # HlsLayer per layer, argument_lines wired inside apply()
     locals: list = field(default_factory=list)  # (type, name, size) of the arrays between calls
+    state: list = field(default_factory=list)  # a recurrent unit's: (C++ type, member, size, the next value's array)
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,40 @@ def _hls4ml_kernel(kind: str, layer) -> str:
     return kind  # a Dense's collected frame, a counted input, a layer hls4ml has no stream kernel of its own for
 
 
+def _recurrent_unit(unit, links: dict[str, tuple[str, int]], streams: dict[str, str],
+                    identifiers: dict[str, str]) -> HlsStreamUnit:
+    """A recurrent layer's unit: its cell's layer calls once per time step (rtl4ml_stream.h's recurrent_unit, by
+    hls4ml's <cell>_static name), the state in a struct that starts at zero for each sequence."""
+    layer = unit.block.layers[0]
+    cell = layer.cell
+    x, *states = cell.inputs
+    in_type = links[unit.sources[0]][0]
+    calls = [_layer(identifiers[item.name], item) for item in cell.layers]
+    variables = {x.name: ("in", in_type)} | {state.name: (f"state.{identifiers[state.name]}", cpp_type(state.result_type))
+                                            for state in states}
+    item = HlsStreamUnit(f"{unit.identifier}_unit", f"{layer.name}: {layer.cell_kind} cell, once per step",
+                         0, {"n_steps": layer.steps, "n_chan": layer.features, "n_out": layer.units,
+                             "return_sequences": int(layer.return_sequences)},
+                         "recurrent_unit", f"{layer.cell_kind}_static", [in_type], [layer.features], layer.features,
+                         f"{identifiers[cell.outputs[0]]}_result_t", layer.units, [streams[unit.sources[0]]],
+                         streams[unit.identifier], calls)
+    for call in calls:
+        target = f"{call.identifier}_out"
+        item.locals.append((f"{call.identifier}_result_t", target, call.layer.n_out))
+        sources = [variables[name] for name in call.layer.inputs]
+        call.source_types, call.target = [t for _, t in sources], target
+        call.argument_lines = wrap_values([v for v, _ in sources] + [target] + [array[2] for array in call.arrays],
+                                          " " * 12, closing=");")
+        variables[call.layer.name] = (target, f"{call.identifier}_result_t")
+    item.state = [(cpp_type(state.result_type), variables[state.name][0].removeprefix("state."), state.n_out,
+                   variables[output][0]) for state, output in zip(states, cell.outputs)]
+    return item
+
+
 def _unit(unit, graph, links: dict[str, tuple[str, int]], streams: dict[str, str],
           identifiers: dict[str, str]) -> HlsStreamUnit:
+    if isinstance(unit.block.plan if unit.block else None, RecurrentPlan):
+        return _recurrent_unit(unit, links, streams, identifiers)
     # a Dense the RTL feeds a pixel per beat: the C++ collects the frame, as hls4ml's stream kernels do
     window = unit.frame_window if unit.beats_per_output > 1 else unit.window
     in_types = [links[link][0] for link in unit.sources]
@@ -169,6 +203,7 @@ def _unit(unit, graph, links: dict[str, tuple[str, int]], streams: dict[str, str
 def plan_stream_project(core: StreamCore, io_type: str, part: str, clock_period: float) -> HlsStreamProject:
     graph = core.graph
     names = [graph.input.name] + [layer.name for layer in graph.layers]
+    names += [part.name for layer in graph.layers if isinstance(layer, RecurrentLayer) for part in layer.cell.all_layers()]
     identifiers = dict(zip(names, unique_identifiers(names)))
     links = {core.input_link: ("input_t", core.in_shape.channels)}  # link -> (C++ element type, channels)
     streams = {core.input_link: "input_stream", core.output_link: "output_stream"}

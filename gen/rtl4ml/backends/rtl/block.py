@@ -42,6 +42,7 @@ class Block:
     # the module's outputs depend on disjoint logic that Yosys may synthesize in slices (report/synthesis.py)
     sliceable: bool = False
     counts_beats: bool = False  # a streamed block that numbers the beats of a frame (stream/dense_beats.py)
+    parts: list = field(default_factory=list)  # blocks whose modules it instantiates (a recurrent cell's)
 
     @property
     def sequential(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ...ir.graph import ModelGraph
 from ...ir.layers import ActivationLayer, ReshapeLayer
-from . import activations, dense, merge, pooling, wiring  # noqa: F401  (they register the block builders)
+from . import activations, dense, merge, pooling, recurrent, wiring  # noqa: F401  (they register the block builders)
 from .block import RTL_BLOCKS, Block
 from .dense import DENSE_EQUIVALENT
 

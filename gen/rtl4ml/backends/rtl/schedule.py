@@ -83,11 +83,12 @@ class DelayTaps:
         return lines
 
 
-def schedule_core(nodes: list[tuple[str, Block, list[str]]], input_signal: str, output_signals: list[str],
-                  widths: dict[str, int], budget: int) -> Schedule:
+def schedule_core(nodes: list[tuple[str, Block, list[str]]], input_signal: str | dict[str, int],
+                  output_signals: list[str], widths: dict[str, int], budget: int) -> Schedule:
     """Place every register of the core.
 
-    nodes: (output signal, block, input signals) per block in data-flow order; widths: bits per signal.
+    nodes: (output signal, block, input signals) per block in data-flow order; widths: bits per signal;
+    input_signal: the input, or several, each with the logic levels before it (all at stage 0).
     """
     readers: dict[str, int] = {}
     for _, _, sources in nodes:
@@ -96,7 +97,8 @@ def schedule_core(nodes: list[tuple[str, Block, list[str]]], input_signal: str, 
     for signal in output_signals:
         readers[signal] = readers.get(signal, 0) + 1
     by_signal = {signal: block for signal, block, _ in nodes}
-    ready = {input_signal: (0, 0)}  # signal -> (stage, combinational depth)
+    inputs = {input_signal: 0} if isinstance(input_signal, str) else input_signal
+    ready = {signal: (0, depth) for signal, depth in inputs.items()}  # signal -> (stage, combinational depth)
     entry, edge_delays = {}, {}
     for signal, block, sources in nodes:
         stage = max(ready[s][0] for s in sources)

@@ -195,7 +195,7 @@ def write_block(block: Block, top: str, out_dir: Path, common: dict) -> Path:
     """Render one block's module as `<top>_<identifier>.v` in out_dir; return its path."""
     module_name = f"{top}_{block.identifier}"
     text = environment().get_template(f"{block.template}.v.j2").render(
-        block=block, p=block.plan, module_name=module_name, **block.register_context(), **common)
+        block=block, p=block.plan, module_name=module_name, top=top, **block.register_context(), **common)
     target = out_dir / f"{module_name}.v"
     target.write_text(text)
     return target

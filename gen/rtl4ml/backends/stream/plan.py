@@ -31,7 +31,7 @@ from ...fixed_point import FixedType
 from ...ir.graph import ModelGraph
 from ...ir.layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer,
                           CroppingLayer, DenseLayer, DotLayer, ElementwiseMergeLayer, Layer, MaxPoolingLayer,
-                          PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer, UpSamplingLayer,
+                          PiecewiseLinearLayer, RecurrentLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer, UpSamplingLayer,
                           ZeroPaddingLayer)
 from ...ir.layers.dense import dense_from
 from ...ir.value_range import ZERO
@@ -39,9 +39,10 @@ from ..identifiers import check_project_name, unique_identifiers
 from ..rtl.block import RTL_BLOCKS, Block
 from ..rtl.blocks import fused_follower, layer_budget
 from ..rtl.pipeline import DEFAULT_BUDGET
+from ..rtl.recurrent import recurrent_block
 from ..rtl.schedule import Schedule, schedule_core
 from ..rtl.writer import byte_padded, check_size
-from .dense_beats import dense_beats_block, widest_share
+from .dense_beats import DenseBeatsPlan, dense_beats_block, widest_share
 from .timing import FrameTiming, plan_timing, size_fifos
 
 IO_TYPE = "io_stream"
@@ -265,6 +266,11 @@ class StreamCore:
         return [unit.block for unit in self.units if unit.block is not None]
 
     @property
+    def modules(self) -> list[Block]:
+        """Every generated module's block, each before the block that instantiates it (a recurrent cell's parts)."""
+        return [module for block in self.blocks for module in block.parts + [block]]
+
+    @property
     def in_shape(self) -> StreamShape:
         return StreamShape.of(self.graph.input.shape)
 
@@ -426,6 +432,9 @@ class _Planner:
         self.graph, self.budget = graph, budget
         names = [graph.input.name] + [layer.name for layer in graph.layers]
         self.identifiers = dict(zip(names, unique_identifiers(names)))
+        # a recurrent cell's tensors name modules and signals too: no two may become one identifier
+        unique_identifiers(names + [part.name for layer in graph.layers if isinstance(layer, RecurrentLayer)
+                                    for part in layer.cell.all_layers()])
         self.ranges = graph.stored_ranges()
         self.input_link = self.identifiers[graph.input.name]
         self.streams = {graph.input.name: _Stream(self.input_link, StreamShape.of(graph.input.shape),
@@ -529,6 +538,9 @@ class _Planner:
         if isinstance(layer, DenseLayer) and shape.pixels > 1 and layer.reuse_factor == 1:
             self._dense_beats(layer, follower, stream)
             return
+        if isinstance(layer, RecurrentLayer):
+            self._recurrent(layer, stream, in_range)
+            return
         if stream.flattened or (isinstance(layer, DenseLayer) and shape.pixels > 1):
             window, shape = _collect(shape, stream.type.width), shape.flat
         if isinstance(layer, WINDOWED):
@@ -555,6 +567,16 @@ class _Planner:
         names = [layer.name] + ([last.name] if follower is not None else [])
         self._add(last, names, block, None, [stream], StreamShape.of(last.shape), last.result_type,
                   beats_per_output=stream.shape.pixels)
+
+    def _recurrent(self, layer: RecurrentLayer, stream: _Stream, in_range) -> None:
+        """A recurrent layer, a time step per beat: its cell reused for every step (backends/rtl/recurrent.py); the
+        state after every step leaves (return_sequences), else the last one."""
+        if stream.flattened or stream.shape.pixels != layer.steps:
+            raise _refuse(layer, f"reads a {'flattened ' if stream.flattened else ''}frame of {stream.shape.pixels} "
+                                 f"pixels; a streamed recurrent layer reads its {layer.steps} steps one per beat")
+        block = recurrent_block(self.identifiers[layer.name], layer, None, [in_range], self.budget)
+        self._add(layer, [layer.name], block, None, [stream], StreamShape.of(layer.shape), layer.result_type,
+                  beats_per_output=1 if layer.return_sequences else layer.steps)
 
     def _merge(self, layer: Layer, follower: Layer | None) -> None:
         """A merge reads one pixel of each input at once (the forks before it hold the early branch in FIFOs) and
@@ -629,7 +651,7 @@ def _fold_to_rate(core: StreamCore, interval: int) -> bool:
     widths, folded = core.link_widths(), False
     for unit in core.units:
         block = unit.block
-        if unit.beats_per_output == 1 or block.linear.reuse_chosen:
+        if not isinstance(block.plan, DenseBeatsPlan) or block.linear.reuse_chosen:
             continue
         beats = unit.beats_per_output
         fold = min(interval // beats, widest_share(block.linear, beats))

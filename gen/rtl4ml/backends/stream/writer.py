@@ -61,6 +61,6 @@ def write_stream_core(core: StreamCore, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     common = {"version": __version__, "model_name": core.graph.name, "carry_chain": core.carry_chain}
     sources = copy_primitives(primitives(core), out_dir)
-    sources += [write_block(unit.block, core.top, out_dir, common) for unit in core.units if unit.block]
+    sources += [write_block(block, core.top, out_dir, common) for block in core.modules]
     text = environment().get_template("stream_top.v.j2").render(**template_values(core), **common)
     return write_top(out_dir, core.top, text, sources, core.metadata())

@@ -30,7 +30,7 @@ def write_vhdl_stream_core(core: StreamCore, out_dir: Path, input_codes: np.ndar
     env = environment()
     common = {"version": __version__, "model_name": core.graph.name}
     sources = copy_primitives(primitives(core), out_dir)
-    sources += [write_entity(unit.block, core.top, out_dir, common) for unit in core.units if unit.block]
+    sources += [write_entity(block, core.top, out_dir, common) for block in core.modules]
     top = out_dir / f"{core.top}.vhd"
     top.write_text(env.get_template("stream_top.vhd.j2").render(**template_values(core), **common))
     sources.append(top)

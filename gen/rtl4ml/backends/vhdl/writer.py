@@ -88,7 +88,7 @@ def write_entity(block, top: str, out_dir: Path, common: dict) -> Path:
     """Render one block's entity as `<top>_<identifier>.vhd` in out_dir (the Verilog module's twin)."""
     entity = f"{top}_{block.identifier}"
     text = environment().get_template(f"{block.template}.vhd.j2").render(
-        block=block, p=block.plan, module_name=entity, **block.register_context(), **common)
+        block=block, p=block.plan, module_name=entity, top=top, **block.register_context(), **common)
     (out_dir / f"{entity}.vhd").write_text(text)
     return out_dir / f"{entity}.vhd"
 

@@ -11,6 +11,7 @@ from .merge import ConcatenateLayer, DotLayer, ElementwiseMergeLayer
 from .padding import CroppingLayer, ZeroPaddingLayer
 from .piecewise_linear import PiecewiseLinearLayer
 from .pooling import AveragePoolingLayer, MaxPoolingLayer
+from .recurrent import RecurrentCell, RecurrentLayer
 from .reshape import ReshapeLayer
 from .resampling import PermuteLayer, UpSamplingLayer
 from .softmax import SoftmaxLayer
@@ -19,5 +20,5 @@ from .wiring import WiringLayer
 
 __all__ = ["ActivationLayer", "AveragePoolingLayer", "BatchNormLayer", "ConcatenateLayer", "ConvLayer",
            "CroppingLayer", "DenseLayer", "DotLayer", "ElementQuantizerLayer", "ElementwiseMergeLayer", "InputLayer", "LAYER_CLASSES", "Layer",
-           "MaxPoolingLayer", "PermuteLayer", "PiecewiseLinearLayer", "ReshapeLayer", "SoftmaxLayer",
+           "MaxPoolingLayer", "PermuteLayer", "PiecewiseLinearLayer", "RecurrentCell", "RecurrentLayer", "ReshapeLayer", "SoftmaxLayer",
            "TableActivationLayer", "UpSamplingLayer", "WiringLayer", "ZeroPaddingLayer", "layer_class"]

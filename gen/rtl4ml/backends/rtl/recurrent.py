@@ -1,0 +1,104 @@
+"""The RTL block of a static recurrent layer: one cell reused for every time step, the state in registers.
+
+The cell's layers (ir/layers/recurrent.py) become blocks of this backend, scheduled as a small core whose inputs
+are the time step x (from the unit's input register) and the state h[, c]; its outputs, the next h[, c], leave from
+registers `latency` cycles after a step starts, where the state registers take them. The next step may start then:
+it reads the new state straight from the cell's output registers (a multiplexer in front of the cell, counted as
+one logic level), so a step every `latency` cycles, and the sequence's first step reads zeros. A step counter
+numbers the steps of a sequence (reset restarts it); the block's output is the state after each step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...ir.layers import RecurrentLayer
+from ...ir.value_range import ValueRange
+from ..identifiers import unique_identifiers
+from .block import RTL_BLOCKS, Block
+from .pipeline import DEFAULT_BUDGET, Step
+from .schedule import Schedule, schedule_core
+
+STATE_SELECT_DEPTH = 1  # zero / just computed / held: one level of multiplexers in front of the cell
+
+
+@dataclass(frozen=True)
+class CellInstance:
+    """One block of the cell: its module (by identifier), its input signals (input 0 first), its output signal,
+    the stage its inputs arrive at (a sequential block starts then)."""
+
+    identifier: str
+    inputs: tuple[str, ...]
+    output: str
+    width: int
+    sequential: bool
+    entry: int
+
+
+@dataclass(frozen=True)
+class CellState:
+    """A state register: its signal into the cell, the cell's output it takes, its width."""
+
+    signal: str
+    next_signal: str
+    width: int
+
+
+@dataclass(frozen=True)
+class RecurrentPlan:
+    description: str
+    steps: int
+    step_width: int
+    latency: int  # registers of the cell: a step every `latency` cycles
+    x_signal: str
+    x_width: int
+    states: tuple[CellState, ...]  # h first: the block's output
+    instances: tuple[CellInstance, ...]
+    schedule: Schedule  # the cell's delay lines
+
+
+def cell_identifiers(layer: RecurrentLayer) -> dict[str, str]:
+    """Identifiers of the cell's tensors (its inputs and layers), from their names (the planner checks them against
+    the other units' names)."""
+    names = [item.name for item in layer.cell.all_layers()]
+    return dict(zip(names, unique_identifiers(names)))
+
+
+def _signal(identifier: str) -> str:
+    return f"{identifier}_out"
+
+
+@RTL_BLOCKS.register(RecurrentLayer)
+def recurrent_block(identifier: str, layer: RecurrentLayer, fused: None, input_ranges: list[ValueRange],
+                    budget: int | None = None) -> Block:
+    """The cell scheduled once (a step per issue); `budget`: the core's logic levels between registers."""
+    from .blocks import build_blocks  # blocks.py imports this module, which registers the builder
+
+    cell, names = layer.cell, cell_identifiers(layer)
+    blocks = build_blocks(cell, names)
+    x, *states = cell.inputs
+    signals = {item.name: names[item.name] for item in cell.inputs}
+    signals |= {block.layers[-1].name: _signal(block.identifier) for block in blocks}
+    widths = {names[item.name]: item.n_out * item.result_type.width for item in cell.inputs}
+    widths |= {_signal(block.identifier): block.n_out * block.out_type.width for block in blocks}
+    nodes = [(_signal(block.identifier), block, [signals[name] for name in block.layers[0].inputs])
+             for block in blocks]
+    depths = {names[x.name]: 0} | {names[state.name]: STATE_SELECT_DEPTH for state in states}
+    schedule = schedule_core(nodes, depths, [signals[name] for name in cell.outputs], widths,
+                             budget or DEFAULT_BUDGET)
+    instances = tuple(CellInstance(block.identifier, tuple(schedule.block_inputs[signal]), signal, widths[signal],
+                                   block.sequential,
+                                   schedule.entry_stage[signal]) for signal, block, _ in nodes)
+    plan = RecurrentPlan(
+        description=f"{layer.cell_kind} cell reused for {layer.steps} steps", steps=layer.steps,
+        step_width=max(1, (layer.steps - 1).bit_length()), latency=schedule.latency, x_signal=names[x.name],
+        x_width=widths[names[x.name]],
+        states=tuple(CellState(names[state.name], output, widths[names[state.name]])
+                     for state, output in zip(states, schedule.outputs)),
+        instances=instances, schedule=schedule)
+    h = states[0]
+    block = Block(identifier, "recurrent_layer", [layer], x.n_out, x.result_type, h.n_out, h.result_type,
+                  [Step(f"stage{k}", 0, fixed=True) for k in range(schedule.latency)], plan,
+                  interval=schedule.latency, multipliers=sum(b.multipliers for b in blocks), counts_beats=True,
+                  parts=blocks)
+    return block
