@@ -508,7 +508,7 @@ def _recurrent(name: str, keras_class: str, config: dict, weights: dict, shape: 
         fields["bias"], fields["recurrent_bias"] = fields["bias"][0], fields["bias"][1]
     spec = RecurrentSpec(name, keras_class, cell, units, reset_after=reset_after,
                          return_sequences=bool(config.get("return_sequences")),
-                         go_backwards=bool(config.get("go_backwards")), **fields)
+                         go_backwards=bool(config.get("go_backwards")), unroll=bool(config.get("unroll")), **fields)
     return spec, [shape[0], units] if spec.return_sequences else [units]
 
 

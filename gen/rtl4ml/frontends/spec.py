@@ -202,6 +202,7 @@ class RecurrentSpec:
     reset_after: bool = False  # GRU: the reset gate multiplies U h + recurrent_bias (True, TF2's default) or h
     return_sequences: bool = False  # the state after every step [steps, units], else after the last [units]
     go_backwards: bool = False  # the steps read last to first (the outputs in the order they are computed)
+    unroll: bool = False  # Keras's unroll (a graph-building choice of the framework; a streamed layer refuses it)
     time_order: bool = False  # return_sequences in the input's step order whatever the reading order (Bidirectional)
     wrapper: str | None = None  # the Bidirectional it is a direction of: its config entry applies too
     # the types it was trained with (QKeras quantizers): kernel, recurrent kernel, bias (both GRU biases), the

@@ -80,6 +80,9 @@ class _Cells:
         if self.static and self.settings.static is False:
             raise fail(f"{self.where}: static: false (unrolled) with IOType io_stream: a streamed recurrent layer "
                        "reuses one cell for every step; remove static, or use io_parallel to unroll it")
+        if self.static and spec.unroll:
+            raise fail(f"{self.where}: unroll=True with IOType io_stream: a streamed recurrent layer reuses one cell "
+                       "for every step; set unroll=False, or use io_parallel (unrolled)")
         if self.static and spec.go_backwards:
             raise fail(f"{self.where}: go_backwards=True with IOType io_stream: the steps arrive first to last, one "
                        "per beat; use io_parallel (unrolled) for backward or Bidirectional layers")

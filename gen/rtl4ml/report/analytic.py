@@ -20,7 +20,8 @@ from ..fixed_point import requantize
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
-    DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, SoftmaxLayer,
+    DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, RecurrentLayer,
+    SoftmaxLayer,
     TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
 from .blocks import PARALLEL_GLUE, STREAM_GLUE
 
@@ -328,6 +329,22 @@ def _max_pooling(block) -> dict:
 @ESTIMATES.register(ConcatenateLayer, ZeroPaddingLayer, CroppingLayer, UpSamplingLayer, PermuteLayer)
 def _concatenate(block) -> dict:
     return {"LUT": _requantize_bits(block), "FF": block.n_out * block.out_type.width * block.latency, "DSP": 0}
+
+
+@ESTIMATES.register(RecurrentLayer)
+def _recurrent(block) -> dict:
+    """The cell's blocks, its delay lines, the state registers with their multiplexers (zero, just computed or
+    held: a LUT per bit), the step counter and the started flags."""
+    totals = {"LUT": 0, "FF": 0, "DSP": 0, "BRAM_18K": 0}
+    for part in block.parts:
+        for resource, count in estimate_block(part).items():
+            totals[resource] += count
+    plan = block.plan
+    state_bits = sum(state.width for state in plan.states)
+    totals["LUT"] += state_bits
+    totals["FF"] += state_bits + sum(line.width * line.stages for line in plan.schedule.delay_lines) + \
+        plan.latency + plan.step_width
+    return totals
 
 
 def estimate_block(block) -> dict:

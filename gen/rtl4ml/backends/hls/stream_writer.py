@@ -111,6 +111,10 @@ def _hls4ml_kernel(kind: str, layer) -> str:
     return kind  # a Dense's collected frame, a counted input, a layer hls4ml has no stream kernel of its own for
 
 
+# layers the streaming project writes as a unit of its own calls (no call of their own: io_parallel unrolls them)
+UNIT_LAYERS = (RecurrentLayer,)
+
+
 def _recurrent_unit(unit, links: dict[str, tuple[str, int]], streams: dict[str, str],
                     identifiers: dict[str, str]) -> HlsStreamUnit:
     """A recurrent layer's unit: its cell's layer calls once per time step (rtl4ml_stream.h's recurrent_unit, by

@@ -1,0 +1,126 @@
+"""Recurrent layers streamed (IOType io_stream): one cell reused for every time step, a step per beat. The golden
+model equals the unrolled form's on every code; the Verilog, VHDL and HLS C++ equal the golden model, at the planned
+latency and interval (a step every cell latency), under idle cycles and backpressure, with a reset mid-sequence;
+what has no streamed form is refused by name."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import rtl4ml
+from rtl4ml.errors import Rtl4mlError
+from rtl4ml.ir.layers import RecurrentLayer
+
+from test_recurrent import FEATURES, STEPS, _model, _typed_config
+from test_stream_core import BUILD_ROOT
+
+FORWARD_VARIANTS = [("SimpleRNN", {"activation": "relu", "return_sequences": True}), ("LSTM", {}),
+                    ("LSTM", {"recurrent_activation": "hard_sigmoid", "return_sequences": True}), ("GRU", {}),
+                    ("GRU", {"reset_after": False, "return_sequences": True})]
+
+
+def _streamed(config: dict) -> dict:
+    return {"IOType": "io_stream", "HLSConfig": config}
+
+
+def _sequences(count: int, seed: int, steps: int = STEPS) -> np.ndarray:
+    return np.random.default_rng(seed).normal(0, 1.5, size=(count, steps, FEATURES))
+
+
+@pytest.mark.parametrize("cell, options", FORWARD_VARIANTS, ids=str)
+def test_the_streamed_cell_computes_the_codes_of_the_unrolled_layer(keras, cell, options):
+    """With zero state the cell computes what the unrolled first step does (its left-out rows are exact zeros), and
+    every later step is the same layers on the same codes."""
+    model = _model(keras, cell, options)
+    unrolled = rtl4ml.convert(model, _typed_config())
+    streamed = rtl4ml.convert(model, _streamed(_typed_config()))
+    layer = streamed.graph.layer("rnn")
+    assert isinstance(layer, RecurrentLayer) and layer.steps == STEPS and len(streamed.graph.layers) == 1
+    X = _sequences(500, 7)
+    assert np.array_equal(streamed.predict_codes(X), unrolled.predict_codes(X))
+
+
+def test_the_cell_takes_the_layer_types_of_the_config(keras):
+    design = rtl4ml.convert(_model(keras, "LSTM", {}), _streamed(_typed_config()))
+    cell = design.graph.layer("rnn").cell
+    types = {layer.name: str(layer.result_type) for layer in cell.all_layers()}
+    assert types["rnn_c"] == types["rnn_cell"] == "ap_fixed<16,5>"  # the cell state, read and written
+    assert types["rnn_h"] == types["rnn_next_h"] == "ap_fixed<12,2>"
+    assert types["rnn_i"] == "ap_ufixed<10,1>" and types["rnn_pre_o"] == "ap_fixed<14,5>"
+
+
+def test_a_written_streamed_recurrent_design_loads_again_and_predicts_the_same(keras, tmp_path):
+    design = rtl4ml.convert(_model(keras, "GRU", {}), _streamed(_typed_config()))
+    design.write(tmp_path / "gru")
+    loaded = rtl4ml.load_design(tmp_path / "gru")
+    X = _sequences(50, 8)
+    assert np.array_equal(loaded.predict_codes(X), design.predict_codes(X))
+    assert (loaded.latency, loaded.interval) == (design.latency, design.interval)
+
+
+def test_the_interval_is_the_steps_times_the_cell_latency(keras):
+    """The next step reads the state the cell has just computed: a step every cell latency, II = steps x it."""
+    for cell in ("SimpleRNN", "LSTM", "GRU"):
+        core = rtl4ml.convert(_model(keras, cell, {}), _streamed(_typed_config())).core
+        unit = core.units[0]
+        assert unit.interval == unit.latency == unit.block.plan.latency
+        assert core.interval == STEPS * unit.latency and unit.beats_per_output == STEPS
+
+
+def _runs_as_planned(design, X, seed: int) -> None:
+    alone = design.simulate(X[:3], frame_gap=design.latency + design.interval, run_name="alone")
+    assert alone["passed"], alone["problems"]
+    assert alone["LatencyMin"] == alone["LatencyMax"] == design.latency
+    full = design.simulate(X, run_name="full_rate")
+    assert full["passed"] and full["compared"] == len(X), full["problems"]
+    assert full["IntervalMax"] == design.interval  # (the registers before the cell take the first frames sooner)
+    stalled = design.simulate(X, idle=0.3, backpressure=0.4, seed=seed, run_name="stalled")
+    assert stalled["passed"] and stalled["compared"] == len(X) and not stalled["protocol_errors"], stalled["problems"]
+    # a reset after a sequence's first steps (the state and the step count partly advanced): each later sequence
+    # starts from a zero state at its first step
+    reset = design.simulate(X, reset_after_beats=STEPS // 2 + 1, idle=0.2, seed=seed, run_name="reset")
+    assert reset["passed"] and reset["compared"] == len(X), reset["problems"]
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("cell, options", [FORWARD_VARIANTS[1], FORWARD_VARIANTS[4]], ids=str)
+def test_a_streamed_recurrent_layer_is_bit_exact_in_verilog_vhdl_and_csim_as_planned(keras, cell, options):
+    """A Conv1D before it (the steps arrive from a unit) and a Dense after Flatten (return_sequences) or on the last
+    state: every frame bit-exact at the planned latency and interval, and under idle cycles and backpressure."""
+    layers = keras.layers
+    keras.utils.set_random_seed(4)
+    model = keras.Sequential([keras.Input((STEPS, FEATURES), name="seq"),
+                              layers.Conv1D(3, 2, padding="same", name="conv"),
+                              getattr(layers, cell)(4, name="rnn", **options), layers.Flatten(name="flat"),
+                              layers.Dense(3, name="head")])
+    rng = np.random.default_rng(4)
+    for layer in model.layers:
+        layer.set_weights([rng.normal(0, 0.6, w.shape) for w in layer.get_weights()])
+    config = _typed_config()
+    config["LayerName"]["conv"] = {"Precision": {"result": "ap_fixed<10,3>"}}
+    design = rtl4ml.convert(model, _streamed(config))
+    design.write(BUILD_ROOT / f"recurrent_{cell}", force=True)
+    X = _sequences(30, 9)
+    _runs_as_planned(design, X, seed=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        vhdl = design.simulate_vhdl(X, idle=0.2, backpressure=0.3, seed=6)
+    assert vhdl["passed"] and vhdl["vunit_passed"] and vhdl["compared"] == len(X), vhdl["problems"]
+    csim = design.csim(X)
+    assert csim["passed"] and csim["mismatches"] == 0, csim
+
+
+@pytest.mark.parametrize("options, config, message", [
+    ({}, {"LayerName": {"rnn": {"static": True}}},
+     r"layer rnn \(LSTM\): static: true \(one cell reused for every step\) needs IOType: io_stream"),
+    ({}, {"IOType": "io_stream", "LayerName": {"rnn": {"static": False}}},
+     r"layer rnn \(LSTM\): static: false \(unrolled\) with IOType io_stream"),
+    ({"go_backwards": True}, {"IOType": "io_stream"},
+     r"layer rnn \(LSTM\): go_backwards=True with IOType io_stream: the steps arrive first to last"),
+    ({"unroll": True}, {"IOType": "io_stream"}, r"layer rnn \(LSTM\): unroll=True with IOType io_stream")])
+def test_what_has_no_streamed_form_is_refused_by_name(keras, options, config, message):
+    io_type = config.pop("IOType", "io_parallel")
+    hls_config = {"Model": {"Precision": "ap_fixed<16,6>"}} | config
+    with pytest.raises(Rtl4mlError, match=message):
+        rtl4ml.convert(_model(keras, "LSTM", options), {"IOType": io_type, "HLSConfig": hls_config})
