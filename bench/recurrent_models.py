@@ -1,10 +1,13 @@
-"""Recurrent taggers unrolled (io_parallel): the top-tagger shape of the recurrent issue (20 constituents x 6 features ->
-LSTM 20 or GRU 20 with return_sequences -> Flatten -> Dense 5 -> softmax), trained briefly (float, seeded) on the
-generated jets' 20 leading constituents. Prints the planned and measured latency and interval, the cycles per time step
-(the pipeline stage of each step's state), golden = Verilog on N held-out jets, Keras argmax agreement and accuracy,
-and with --synth the flat Yosys flow of ../shared/tools/flat_synth.sh. Writes JSON.
+"""Recurrent taggers in both forms: unrolled (io_parallel, a sequence per beat) and static (io_stream, one cell reused,
+a time step per beat). The top-tagger shape (20 constituents x 6 features -> LSTM 20 or GRU 20 with return_sequences
+-> Flatten -> Dense 5 -> softmax), trained briefly (float, seeded) on the generated jets' 20 leading constituents:
+planned and measured latency and interval, the cycles per time step (unrolled: the pipeline stage of each step's
+state; static: the cell's loop), golden = Verilog on N held-out jets, Keras argmax agreement and accuracy, and with
+--synth the flat Yosys flow of ../shared/tools/flat_synth.sh for both forms side by side. Then the larger shapes
+static (random weights): a GRU 64 over 15 x 44 (a flavour tagger's) and an LSTM 128 over 100 x 3, each simulated
+bit-exactly in Verilog. Writes JSON.
 
-    .venv/bin/python bench/recurrent_models.py [--jets 3000] [--epochs 40] [--synth] [--only lstm]
+    .venv/bin/python bench/recurrent_models.py [--jets 3000] [--epochs 40] [--synth] [--only lstm] [--form static]
 """
 
 from __future__ import annotations
@@ -60,33 +63,67 @@ def step_cycles(design, name: str) -> list[int]:
     return [stages[f"{name}_t{step}_h"] for step in range(STEPS)]
 
 
-def measure(cell: str, train, test, epochs: int, synth: bool) -> dict:
-    (X_train, y_train), (X_test, y_test) = train, test
+def loop_cycles(design, name: str) -> int:
+    """Static: the cycles of the cell's loop (a step every so many cycles)."""
+    return next(unit.interval for unit in design.core.units if unit.layers == [name])
+
+
+def measure(model, cell: str, form: str, test, synth: bool, train_time: float) -> dict:
+    X_test, y_test = test
     started = time.perf_counter()
-    model = trained_model(cell, X_train, y_train, epochs)
-    train_time = time.perf_counter() - started
-    started = time.perf_counter()
-    design = rtl4ml.convert(model, CONFIG)
+    design = rtl4ml.convert(model, CONFIG if form == "unrolled" else {"IOType": "io_stream", "HLSConfig": CONFIG})
     convert_time = time.perf_counter() - started
-    out_dir = BUILD / cell.lower()
+    out_dir = BUILD / f"{cell.lower()}_{form}"
     design.write(out_dir, force=True)
     keras_out = model.predict(X_test, verbose=0)
     golden = design.predict(X_test)
     rtl = design.simulate_bulk(X_test)
-    stages = step_cycles(design, cell.lower())
-    result = {"model": f"{cell} {UNITS} over {STEPS} x 6, return_sequences -> Dense 5", "jets": len(X_test),
-              "train_s": round(train_time, 1), "convert_s": round(convert_time, 1), "layers": len(design.graph.layers),
+    result = {"model": f"{cell} {UNITS} over {STEPS} x 6, return_sequences -> Dense 5", "form": form,
+              "jets": len(X_test), "train_s": round(train_time, 1), "convert_s": round(convert_time, 1),
               "planned_latency": design.latency, "planned_interval": design.interval,
               "LatencyMin": rtl.get("LatencyMin"), "LatencyMax": rtl.get("LatencyMax"),
               "IntervalMax": rtl.get("IntervalMax"), "mismatches": rtl.get("mismatches"),
-              "verilog_bit_exact": bool(rtl["passed"]), "first_step_cycles": stages[0],
-              "cycles_per_step": (stages[-1] - stages[0]) / (STEPS - 1),
+              "verilog_bit_exact": bool(rtl["passed"]),
               "keras_argmax_agreement": float((golden.argmax(1) == keras_out.argmax(1)).mean()),
               "max_abs_difference": float(np.abs(golden - keras_out).max()),
               "float_accuracy": float((keras_out.argmax(1) == y_test).mean()),
               "rtl_accuracy": float((golden.argmax(1) == y_test).mean())}
+    if form == "unrolled":
+        stages = step_cycles(design, cell.lower())
+        result |= {"first_step_cycles": stages[0], "cycles_per_step": (stages[-1] - stages[0]) / (STEPS - 1)}
+    else:
+        result |= {"cycles_per_step": loop_cycles(design, cell.lower())}
     if synth:
         result["yosys_flat"] = flat_synth(out_dir)
+    print(json.dumps(result), flush=True)
+    return result
+
+
+# the larger shapes of the recurrent issue, static: (cell, units, steps, features)
+LARGE_SHAPES = (("GRU", 64, 15, 44), ("LSTM", 128, 100, 3))
+
+
+def measure_large(cell: str, units: int, steps: int, features: int, sequences: int) -> dict:
+    """A random-weight model of the shape, static: converted and simulated bit-exactly in Verilog."""
+    keras.utils.set_random_seed(12)
+    model = keras.Sequential([keras.Input((steps, features), name="sequence"),
+                              getattr(keras.layers, cell)(units, name=cell.lower()),
+                              keras.layers.Dense(5, name="logits")])
+    started = time.perf_counter()
+    design = rtl4ml.convert(model, {"IOType": "io_stream", "HLSConfig": CONFIG})
+    convert_time = time.perf_counter() - started
+    out_dir = BUILD / f"{cell.lower()}{units}_{steps}x{features}"
+    design.write(out_dir, force=True)
+    X = np.random.default_rng(13).normal(0, 1, size=(sequences, steps, features))
+    started = time.perf_counter()
+    rtl = design.simulate_bulk(X)
+    result = {"model": f"{cell} {units} over {steps} x {features} -> Dense 5 (random weights)", "form": "static",
+              "sequences": sequences, "convert_s": round(convert_time, 1),
+              "simulate_s": round(time.perf_counter() - started, 1), "planned_latency": design.latency,
+              "planned_interval": design.interval, "LatencyMin": rtl.get("LatencyMin"),
+              "LatencyMax": rtl.get("LatencyMax"), "IntervalMax": rtl.get("IntervalMax"),
+              "mismatches": rtl.get("mismatches"), "verilog_bit_exact": bool(rtl["passed"]),
+              "cycles_per_step": loop_cycles(design, cell.lower())}
     print(json.dumps(result), flush=True)
     return result
 
@@ -97,6 +134,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--synth", action="store_true", help="flat Yosys synthesis (long for these cores)")
     parser.add_argument("--only", choices=("lstm", "gru"), default=None)
+    parser.add_argument("--form", choices=("unrolled", "static"), default=None, help="one form only (default both)")
+    parser.add_argument("--sequences", type=int, default=300, help="sequences simulated per larger shape")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "recurrent_models.json")
     args = parser.parse_args(argv)
     jets = load_constituent_jets(JETS)
@@ -104,7 +143,16 @@ def main(argv: list[str]) -> int:
     train = (sequence_inputs(jets.take(train_index), STEPS), jets.y[train_index])
     test = (sequence_inputs(jets.take(test_index[:args.jets]), STEPS), jets.y[test_index[:args.jets]])
     cells = [cell for cell in ("LSTM", "GRU") if args.only in (None, cell.lower())]
-    results = [measure(cell, train, test, args.epochs, args.synth) for cell in cells]
+    forms = [form for form in ("unrolled", "static") if args.form in (None, form)]
+    results = []
+    for cell in cells:
+        started = time.perf_counter()
+        model = trained_model(cell, *train, args.epochs)
+        train_time = time.perf_counter() - started
+        results += [measure(model, cell, form, test, args.synth, train_time) for form in forms]
+    if "static" in forms:
+        results += [measure_large(*shape, args.sequences) for shape in LARGE_SHAPES
+                    if args.only in (None, shape[0].lower())]
     write_results("recurrent_models", {"config": CONFIG, "results": results}, {"rtl4ml": rtl4ml.__version__},
                   args.json)
     return 0 if all(r["verilog_bit_exact"] for r in results) else 1

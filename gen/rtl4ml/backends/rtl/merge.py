@@ -92,7 +92,11 @@ def elementwise_block(identifier: str, layer: ElementwiseMergeLayer, fused: None
     plan = ElementwisePlan(layer.operation, layer.combine, exact.signed, n, operands, exact.width,
                           requantize_params(exact, layer.result_type), in_bits)
     combine_cost = MULTIPLY_COST if layer.operation == "multiply" else ADD_LEVEL_COST
-    steps = [Step("combine", combine_cost * levels_for(len(layer.inputs))), Step("requantize", REQUANTIZE_COST)]
+    # a result kept exact (a recurrent cell's product feeding a sum, GRU's h - cand) is the exact bits: wires only
+    converts = (exact.width, exact.frac, exact.signed) != (layer.result_type.width, layer.result_type.frac,
+                                                          layer.result_type.signed)
+    steps = [Step("combine", combine_cost * levels_for(len(layer.inputs))),
+             Step("requantize", REQUANTIZE_COST if converts else 0)]
     return Block(identifier, "elementwise_merge_layer", [layer], n * len(layer.inputs), layer.input_types[0], n,
                  layer.result_type, steps, plan,
                  multipliers=n * (len(layer.inputs) - 1) if layer.operation == "multiply" else 0, sliceable=True)
