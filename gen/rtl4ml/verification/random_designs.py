@@ -391,9 +391,10 @@ def _draw_recurrent_type(choose) -> str:
                          choose.choice(OVERFLOW_MODES)))
 
 
-def draw_recurrent(choose, rng: np.random.Generator) -> dict:
+def draw_recurrent(choose, rng: np.random.Generator, streamable: bool = False) -> dict:
     """A SimpleRNN, LSTM or GRU (either reset_after) over 1-4 steps of 1-3 features, 1-3 units, each of its
-    tensors in a random type, its activations among those with a recurrent form."""
+    tensors in a random type, its activations among those with a recurrent form. streamable: reading its steps first
+    to last (a streamed layer's one cell takes them as they arrive)."""
     cell = choose.choice(tuple(RECURRENT_GATES))
     recurrent = {"cell": cell, "steps": choose.integer(1, 4), "features": choose.integer(1, 3),
                  "units": choose.integer(1, 3), "return_sequences": bool(choose.integer(0, 1)),
@@ -403,6 +404,8 @@ def draw_recurrent(choose, rng: np.random.Generator) -> dict:
                  **{f"{tensor}_type": _draw_recurrent_type(choose) for tensor in RECURRENT_TENSORS}}
     if cell == "simple_rnn":
         recurrent["recurrent_activation"] = "linear"
+    if streamable:
+        recurrent["go_backwards"] = False
     columns = RECURRENT_GATES[cell] * recurrent["units"]
     recurrent["weights"] = weight_codes(recurrent["weight_type"], (recurrent["features"], columns), rng)
     recurrent["recurrent_weights"] = weight_codes(recurrent["recurrent_weight_type"], (recurrent["units"], columns),
@@ -422,12 +425,13 @@ def draw_batchnorm(choose, rng: np.random.Generator, channels: int) -> dict:
 
 def draw_design(choose, max_width: int = 24, max_depth: int = 4, streamable: bool = False) -> dict:
     """One random design spec: sometimes a convolution, then 1..max_depth dense layers, sometimes a merged side
-    branch; random types and modes. streamable: always a convolution, and only what a streaming core builds (one
-    output; sometimes a skip connection around a 'same' convolution)."""
+    branch; random types and modes. streamable: a convolution (3 in 4) or a recurrent layer (its static form), and
+    only what a streaming core builds (one output; sometimes a skip connection around a 'same' convolution)."""
     rng = np.random.default_rng(choose.seed())  # the many weight codes come from here
-    front = "conv" if streamable else choose.choice(("conv", "conv", "recurrent") + (None,) * 5)  # 1/4 and 1/8
+    fronts = ("conv",) * 3 + ("recurrent",) if streamable else ("conv", "conv", "recurrent") + (None,) * 5
+    front = choose.choice(fronts)  # streamable: 3/4 and 1/4; else 1/4 and 1/8
     conv = draw_conv(choose, rng, max_width, streamable) if front == "conv" else None
-    recurrent = draw_recurrent(choose, rng) if front == "recurrent" else None
+    recurrent = draw_recurrent(choose, rng, streamable) if front == "recurrent" else None
     n_in = int(np.prod(conv["input_shape"])) if conv else choose.integer(1, max_width)
     if recurrent:
         n_in = recurrent["steps"] * recurrent["features"]

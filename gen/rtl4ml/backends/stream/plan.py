@@ -651,7 +651,7 @@ def _fold_to_rate(core: StreamCore, interval: int) -> bool:
     widths, folded = core.link_widths(), False
     for unit in core.units:
         block = unit.block
-        if not isinstance(block.plan, DenseBeatsPlan) or block.linear.reuse_chosen:
+        if block is None or not isinstance(block.plan, DenseBeatsPlan) or block.linear.reuse_chosen:
             continue
         beats = unit.beats_per_output
         fold = min(interval // beats, widest_share(block.linear, beats))
