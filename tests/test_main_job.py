@@ -7,6 +7,8 @@ import sys
 import numpy as np
 import pytest
 
+import rtl4ml
+
 from conftest import ROOT
 
 pytestmark = pytest.mark.sim
@@ -98,6 +100,23 @@ def test_jet_image_job_is_bit_exact_at_ii_1():
     assert summary["keras_argmax_agreement"] >= 0.98 and abs(summary["accuracy"] - summary["keras_accuracy"]) < 0.01
     assert summary["accuracy"] > 0.5
     assert _bit_exact_in_csim("jet_image")
+
+
+def test_streamed_lstm_job_is_bit_exact_at_its_planned_timing_with_the_unrolled_codes():
+    """The bundled QLSTM streamed: a constituent per beat, one cell reused for the 20 steps; its codes are the
+    unrolled job's (same types), a jet every 20 x the cell's loop cycles."""
+    from rtl4ml.design import load_design
+
+    summary, _ = _run_job("jet_tagger_lstm_stream")
+    assert summary["events"] == 3000 and summary["mismatches"] == 0
+    assert summary["IntervalMax"] == summary["analytic_interval"] and summary["analytic_interval"] % 20 == 0
+    assert summary["keras_argmax_agreement"] >= 0.95 and abs(summary["accuracy"] - summary["keras_accuracy"]) < 0.01
+    streamed = load_design(ROOT / "sim" / "build" / "jet_tagger_lstm_stream")
+    X = np.load(ROOT / "sim" / "models" / "jet_tagger_lstm" / "test_vectors.npz")["X"][:500]
+    unrolled = rtl4ml.convert(str(ROOT / "sim" / "models" / "jet_tagger_lstm" / "model.h5"),
+                              str(ROOT / "sim" / "configs" / "jet_tagger_lstm.yml"))
+    assert np.array_equal(streamed.predict_codes(X), unrolled.predict_codes(X))
+    assert streamed.csim(X[:200])["mismatches"] == 0
 
 
 @pytest.mark.deep  # a 280-layer unrolled core: minutes of Verilator build; `make test-deep` and bench/bundled_jobs.py
