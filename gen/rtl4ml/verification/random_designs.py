@@ -144,7 +144,8 @@ def realize(spec: dict, project: str = "myproject") -> tuple[ModelSpec, dict]:
     if recurrent:  # a recurrent layer over the input sequence, its states flattened for the dense layers
         input_shape = (recurrent["steps"], recurrent["features"])
         layers.append(_recurrent_spec(recurrent))
-        names["rnn"] = {"Precision": {tensor: recurrent[f"{tensor}_type"] for tensor in RECURRENT_TENSORS}}
+        names["rnn"] = {"Precision": {tensor: recurrent[f"{tensor}_type"] for tensor in RECURRENT_TENSORS},
+                        "ReuseFactor": recurrent.get("reuse_factor", 1)}
         if recurrent["return_sequences"]:
             layers.append(ReshapeSpec("flat", "Flatten", (recurrent_output_size(recurrent),)))
     norm = spec.get("batchnorm")
@@ -406,6 +407,8 @@ def draw_recurrent(choose, rng: np.random.Generator, streamable: bool = False) -
         recurrent["recurrent_activation"] = "linear"
     if streamable:
         recurrent["go_backwards"] = False
+    # a ReuseFactor dividing the units divides every Dense of the cell (each has `units` columns)
+    recurrent["reuse_factor"] = choose.choice((1, 1, recurrent["units"]))
     columns = RECURRENT_GATES[cell] * recurrent["units"]
     recurrent["weights"] = weight_codes(recurrent["weight_type"], (recurrent["features"], columns), rng)
     recurrent["recurrent_weights"] = weight_codes(recurrent["recurrent_weight_type"], (recurrent["units"], columns),
