@@ -92,10 +92,34 @@ def test_a_stateful_layer_or_one_returning_its_state_is_refused_by_name(keras, f
         rtl4ml.convert(model)
 
 
-def test_auto_precision_on_a_recurrent_layer_is_refused_with_what_to_give(keras):
-    with pytest.raises(Rtl4mlError, match=r"layer rnn \(GRU\): Precision result auto is not supported"):
-        rtl4ml.convert(_model(keras, "GRU", {}), {"Model": {"Precision": "ap_fixed<16,6>"},
-                                                   "LayerName": {"rnn": {"Precision": "auto"}}})
+@pytest.mark.parametrize("cell, options", [("GRU", {}), ("GRU", {"reset_after": False}),
+                                           ("SimpleRNN", {"activation": "relu"})], ids=str)
+def test_auto_precision_gives_each_recurrent_tensor_the_narrowest_type_that_never_overflows(keras, cell, options):
+    """Precision: auto on the layer: every cell tensor at the default type's LSB, as narrow as interval arithmetic
+    over all steps allows; the codes are those of the same LSBs in types far too wide to overflow."""
+    model = _model(keras, cell, options)
+    inputs = {"seq": {"Precision": {"result": INPUT}}}
+    auto = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<16,6>"},
+                                  "LayerName": inputs | {"rnn": {"Precision": "auto"}}})
+    wide = rtl4ml.convert(model, {"Model": {"Precision": "ap_fixed<16,6>"}, "LayerName": inputs | {"rnn": {
+        "Precision": {tensor: "ap_fixed<28,18>" for tensor in ("result", "preactivation", "gate", "candidate")}}}})
+    X = np.random.default_rng(5).normal(0, 3, size=(2000, STEPS, FEATURES))
+    assert np.array_equal(auto.predict(X), wide.predict(X))
+    types = {layer.name: layer.result_type for layer in auto.graph.layers}
+    state = types["rnn"]
+    assert state.frac == 10 and state.width < 28  # the default's LSB, and narrower than the wide type
+    if options.get("activation") == "relu":  # the state grows with the steps: more integer bits than tanh's
+        assert not state.signed and state.integer > 2
+    else:
+        assert types[f"rnn_t{STEPS - 1}_z"].integer == 1 and not types[f"rnn_t{STEPS - 1}_z"].signed
+
+
+def test_an_auto_recurrent_tensor_beyond_32_bits_is_refused_by_name(keras):
+    config = {"Model": {"Precision": "ap_fixed<16,6>"},
+              "LayerName": {"seq": {"Precision": {"result": INPUT}},
+                            "rnn": {"Precision": {"result": "auto", "preactivation": "ap_fixed<32,26>"}}}}
+    with pytest.raises(Rtl4mlError, match=r"layer rnn \(SimpleRNN\): Precision result auto needs \d+ bits"):
+        rtl4ml.convert(_model(keras, "SimpleRNN", {"activation": "linear"}, steps=40), config)
 
 
 def test_a_static_flag_that_is_not_a_boolean_is_refused_by_name(keras):

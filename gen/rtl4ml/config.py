@@ -27,7 +27,7 @@ DEFAULT_PRECISION = "ap_fixed<16,6>"
 RECURRENT_TENSORS = ("recurrent_weight", "preactivation", "gate", "candidate", "cell")
 TENSORS = ("weight", "bias", "accum", "result", "table") + RECURRENT_TENSORS
 AUTO = "auto"  # Precision: auto derives result types from value ranges (ir/auto_types.py)
-AUTO_TENSORS = ("result", "accum")
+AUTO_TENSORS = ("result", "accum", "preactivation", "gate", "candidate", "cell")  # the last four: recurrent
 # "Stable" is hls4ml's name for the numerically stable softmax, which is the only softmax rtl4ml builds
 STRATEGIES = ("Latency", "Resource", "Stable")
 # Keys that are meaningful to rtl4ml, or harmless hls4ml keys it accepts and records.

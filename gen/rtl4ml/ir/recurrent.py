@@ -26,11 +26,12 @@ carries the layer's name.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
 
-from ..config import AutoType, Config
+from ..config import AUTO, AutoType, Config
 from ..errors import fail
 from ..fixed_point import MAX_TYPE_WIDTH, FixedType, quantize_float, to_float
 from ..frontends.spec import RecurrentSpec
@@ -39,6 +40,7 @@ from .layers import (ConcatenateLayer, DenseLayer, ElementwiseMergeLayer, InputL
                      RecurrentLayer, ReshapeLayer)
 from .layers.element_quantizer import holding_type
 from .layers.linear import check_reuse_factor, choose_accumulator
+from .value_range import ValueRange
 
 # hls4ml's LayerType names (a config's LayerType section may use these)
 LAYER_TYPES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
@@ -52,6 +54,17 @@ def cell_type(default: FixedType, steps: int) -> FixedType:
     integer = max(default.integer, steps.bit_length() + 1)
     frac = default.frac + 4
     return FixedType(min(integer + frac, MAX_TYPE_WIDTH), integer, True, default.rounding, default.overflow)
+
+
+def _auto_from(default: FixedType, finer: int) -> tuple:
+    """An auto type's placeholder fields: the default's LSB (`finer` bits finer) and modes."""
+    return (default.width + finer, default.integer, default.signed, default.rounding, default.overflow)
+
+
+def _narrowest(values: ValueRange, auto: FixedType) -> FixedType:
+    """The narrowest type at `auto`'s LSB and modes holding `values` (rounded to it, as the tensor is)."""
+    return values.stored_in(FixedType(MAX_TYPE_WIDTH * 2, MAX_TYPE_WIDTH * 2 - auto.frac, True, auto.rounding,
+                                      auto.overflow)).narrowest_type(auto.rounding, auto.overflow)
 
 
 def _as_trained(values: np.ndarray, trained: FixedType | None) -> np.ndarray:
@@ -68,10 +81,6 @@ class _Cells:
         entry = spec.wrapper if spec.wrapper and not config.names_layer(spec.name) else spec.name
         self.settings = config.resolve(entry, tuple(dict.fromkeys((LAYER_TYPES[spec.cell], spec.layer_type))))
         precision = self.settings.precision
-        auto = [tensor for tensor, t in precision.items() if isinstance(t, AutoType)]
-        if auto:
-            raise fail(f"{self.where}: Precision {auto[0]} auto is not supported for recurrent layers; give it a "
-                       f"type (config LayerName {spec.name}: Precision: {auto[0]}: ap_fixed<16,6>)")
         # io_stream: one cell reused for every step, a step per beat; io_parallel: one cell per step
         self.static = config.io_type == "io_stream"
         if self.settings.static and not self.static:
@@ -101,6 +110,7 @@ class _Cells:
         self.recurrent_bias = None if spec.recurrent_bias is None else _as_trained(spec.recurrent_bias,
                                                                                    spec.bias_type)
         self.layers: list[Layer] = []
+        self.derive_auto_types()
 
     def resolve_types(self, precision: dict) -> dict[str, FixedType]:
         """Each tensor's type: the config's at LayerName level, else the one the model was trained with (QKeras
@@ -114,9 +124,56 @@ class _Cells:
                     "recurrent_weight": precision.get("recurrent_weight", precision["weight"]),
                     "preactivation": precision.get("preactivation", default),
                     "gate": precision.get("gate", default), "candidate": precision.get("candidate", default),
-                    "cell": precision.get("cell", cell_type(default, self.steps))}
-        return {tensor: trained[tensor] if trained.get(tensor) is not None and tensor not in explicit else t
-                for tensor, t in defaults.items()}
+                    "cell": precision.get("cell", AUTO if isinstance(default, AutoType) else cell_type(default, self.steps))}
+        types = {tensor: trained[tensor] if trained.get(tensor) is not None and tensor not in explicit else t
+                 for tensor, t in defaults.items()}
+        # an auto tensor's LSB is the layer's default type's (the cell's four finer, as its default's)
+        return {tensor: AutoType(*_auto_from(default, 4 if tensor == "cell" else 0)) if t == AUTO else t
+                for tensor, t in types.items()}
+
+    def derive_auto_types(self) -> None:
+        """Each auto tensor's type: the narrowest at its LSB holding its values at every step, by interval
+        arithmetic over the unrolled steps from the input's type. The state's range feeds the next step's, so the
+        types are derived again until none changes (they only grow; a state that grows with every step, e.g. a relu
+        SimpleRNN's, settles after the last step)."""
+        auto = {tensor: t for tensor, t in self.types.items() if isinstance(t, AutoType)}
+        if not auto:
+            return
+        current = {tensor: _narrowest(ValueRange(0, 0, t.frac), t) for tensor, t in auto.items()}
+        for _ in range(2 * self.steps + 8):
+            hulls = self._tensor_ranges(current)
+            derived = {tensor: _narrowest(hulls[tensor], auto[tensor]) for tensor in auto}
+            wide = next((tensor for tensor, t in derived.items() if t.width > MAX_TYPE_WIDTH), None)
+            if wide is not None:
+                raise fail(f"{self.where}: Precision {wide} auto needs {derived[wide].width} bits for the values "
+                           f"{hulls[wide]} (> {MAX_TYPE_WIDTH}); give it a type, or a coarser LSB")
+            if derived == current:
+                break
+            current = derived
+        self.types.update(current)
+
+    def _tensor_ranges(self, types: dict[str, FixedType]) -> dict[str, "ValueRange"]:
+        """With `types` for the auto tensors: each one's values over every unrolled step (exact, before rounding),
+        from any code of the input's type."""
+        saved, static = dict(self.types), self.static
+        tagged = {tensor: dataclasses.replace(t) for tensor, t in types.items()}  # one object per tensor: its tag
+        self.types.update(tagged)
+        self.static, self.layers = False, []
+        try:
+            layers = self.unrolled()
+        finally:
+            self.types, self.static, self.layers = saved, static, []
+            self.__dict__.pop("difference_type", None)  # cached from the types just used
+        of_tag = {id(t): tensor for tensor, t in tagged.items()}
+        ranges = {self.source.name: ValueRange.of_type(self.source.result_type)}
+        hulls = {tensor: ValueRange(0, 0, t.frac) for tensor, t in types.items()}
+        for layer in layers:
+            inputs = [ranges[name] for name in layer.inputs]
+            tensor = of_tag.get(id(layer.result_type))
+            if tensor is not None:
+                hulls[tensor] = hulls[tensor].hull(layer.value_range(inputs))
+            ranges[layer.name] = layer.stored_range(inputs)
+        return hulls
 
     # ------------------------------------------------------------------ the primitives, named and appended
 
