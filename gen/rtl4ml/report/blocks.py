@@ -25,6 +25,7 @@ def block_summaries(core) -> list[dict]:
             "sliceable": block.sliceable,
             "sequential": block.sequential,
             "latency": block.latency,
+            "parts": [f"{core.top}_{part.identifier}" for part in block.parts],  # modules it instantiates
         })
     return summaries
 

@@ -205,7 +205,7 @@ def jobs_for_core(rtl_dir: Path, core_meta: dict, layers: list[dict], thorough: 
         [rtl_dir / name for name in LUT_MULTIPLIER_PRIMITIVES if (rtl_dir / name).exists()]
     jobs = []
     for layer in layers:
-        sources = primitives + [rtl_dir / f"{layer['module']}.v"]
+        sources = primitives + [rtl_dir / f"{module}.v" for module in layer.get("parts", []) + [layer["module"]]]
         slices = max(1, -(-layer["products"] // per_slice)) if layer["sliceable"] else 1
         slices = min(slices, layer["n_out"])
         if slices == 1:
