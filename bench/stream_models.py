@@ -25,7 +25,7 @@ import tf_keras as keras  # noqa: E402
 import yaml  # noqa: E402
 
 import rtl4ml  # noqa: E402
-from rtl4ml.backends.rtl.dense import products_in_luts  # noqa: E402
+from rtl4ml.backends.rtl.lut_multiplier import products_in_luts  # noqa: E402
 from flat_synth import flat_synth  # noqa: E402
 from results_file import write_results  # noqa: E402
 

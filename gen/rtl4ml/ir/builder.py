@@ -231,7 +231,8 @@ def _build_merge(spec: MergeSpec, sources: list, config: Config):
     if spec.operation == "dot":
         layer = DotLayer(shape=(1,), input_n=sources[0].n_out, **common)
     else:
-        layer = ElementwiseMergeLayer(shape=sources[0].shape, operation=spec.operation, **common)
+        layer = ElementwiseMergeLayer(shape=sources[0].shape, operation=spec.operation,
+                                      luts_per_dsp=settings.luts_per_dsp, **common)
     if layer.exact_type.width > MAX_ACCUM_WIDTH:
         raise fail(f"layer {spec.name} ({spec.layer_type}): its exact result needs {layer.exact_type.width} bits "
                    f"(> {MAX_ACCUM_WIDTH} supported); narrow its inputs' precisions")

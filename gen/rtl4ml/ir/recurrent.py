@@ -249,7 +249,7 @@ class _Cells:
     def merge(self, name: str, operation: str, a: Layer, b: Layer, result: FixedType) -> Layer:
         return self.add(ElementwiseMergeLayer(name=name, inputs=(a.name, b.name), shape=a.shape,
                                               input_types=(a.result_type, b.result_type), result_type=result,
-                                              operation=operation))
+                                              operation=operation, luts_per_dsp=self.settings.luts_per_dsp))
 
     def product(self, name: str, a: Layer, b: Layer, rounded: FixedType) -> Layer:
         """a * b feeding a sum: exact where a data tensor holds it (the sum then rounds once), else `rounded`."""

@@ -295,7 +295,8 @@ def _elementwise_merge(block) -> dict:
     exact_bits = n * plan.exact_width
     luts, dsps = _requantize_bits(block), 0
     if plan.combine == "multiply":
-        product = _product_cost(*(o.signed_width for o in plan.operands))
+        widths = [o.signed_width for o in plan.operands]
+        product = {"LUT": lut_multiplier_luts(*widths), "DSP": 0} if plan.lut_levels else _product_cost(*widths)
         luts, dsps = luts + n * product["LUT"], n * product["DSP"]
     elif plan.combine in ("maximum", "minimum"):
         luts += exact_bits * (LUT_PER_ADDER_BIT + 1)  # a comparator (a subtraction's carry chain) and a 2:1 mux

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..backends.rtl.writer import PRIMITIVES
-from ..backends.stream.writer import FORK_PRIMITIVES, LUT_MULTIPLIER_PRIMITIVES, UPSAMPLE_PRIMITIVES
+from ..backends.rtl.lut_multiplier import LUT_MULTIPLIER_SOURCES
+from ..backends.stream.writer import FORK_PRIMITIVES, UPSAMPLE_PRIMITIVES
 from ..cache import cache_root
 from ..errors import fail
 from ..progress import ProgressLine
@@ -202,7 +203,7 @@ def jobs_for_core(rtl_dir: Path, core_meta: dict, layers: list[dict], thorough: 
     per_slice = PRODUCTS_PER_SLICE["thorough" if thorough else "fast"]
     # a streamed Dense's products in the fabric instantiate lut_multiplier (written only into cores that use it)
     primitives = [rtl_dir / name for name in PRIMITIVE_SOURCES] + \
-        [rtl_dir / name for name in LUT_MULTIPLIER_PRIMITIVES if (rtl_dir / name).exists()]
+        [rtl_dir / name for name in LUT_MULTIPLIER_SOURCES if (rtl_dir / name).exists()]
     jobs = []
     for layer in layers:
         sources = primitives + [rtl_dir / f"{module}.v" for module in layer.get("parts", []) + [layer["module"]]]

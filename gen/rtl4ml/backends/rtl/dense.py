@@ -181,11 +181,6 @@ class AccumulatingPlan:
         return len(self.rom)
 
 
-def products_in_luts(block) -> bool:
-    """The block's generic products are lut_multipliers (rtl/lut_multiplier.v), not DSPs."""
-    return isinstance(block.plan, AccumulatingPlan) and block.plan.lut_levels > 0
-
-
 @dataclass(frozen=True)
 class DenseReusePlan(AccumulatingPlan):
     """ReuseFactor R > 1: multipliers shared over R phases (see _dense_reuse_block); one ROM word per phase."""

@@ -12,6 +12,8 @@ import math
 
 from .shift_add import LUTS_PER_DSP
 
+LUT_MULTIPLIER_SOURCES = ("lut_multiplier.v",)  # written into cores whose blocks use it (after reduction_tree)
+
 # LUTs per (row x product bit) of lut_multiplier.v in the flat Yosys flow (synth_xilinx, xcup), measured on the
 # module alone between registers: 7 x 6 bits 43 LUTs (3 rows x 13 bits: 1.10 per row-bit), 9 x 6 53 (1.18),
 # 9 x 4 31 (1.19), 9 x 8 67 (0.99), 13 x 8 87 (1.04), 17 x 6 85 (1.23), 24 x 4 61 (1.09), 12 x 12 130 (0.90),
@@ -37,3 +39,8 @@ def use_lut_multiplier(a_width: int, b_width: int, luts_per_dsp: int | None = No
     """True when a generic product of these widths costs no more LUTs than a DSP is worth."""
     rate = LUTS_PER_DSP if luts_per_dsp is None else luts_per_dsp
     return lut_multiplier_luts(a_width, b_width) <= rate
+
+
+def products_in_luts(block) -> bool:
+    """The block, or a module it instantiates (a recurrent cell's), builds generic products as lut_multipliers."""
+    return getattr(block.plan, "lut_levels", 0) > 0 or any(products_in_luts(part) for part in block.parts)

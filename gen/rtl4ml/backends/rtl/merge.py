@@ -15,6 +15,7 @@ from ...fixed_point import FixedType
 from ...ir.layers import ConcatenateLayer, DotLayer, ElementwiseMergeLayer
 from ...ir.value_range import ValueRange
 from .block import RTL_BLOCKS, Block, Requantize, levels_for, requantize_params
+from .lut_multiplier import lut_multiplier_levels, use_lut_multiplier
 from .pipeline import ADD_LEVEL_COST, MULTIPLY_COST, REQUANTIZE_COST, Step
 
 
@@ -49,6 +50,8 @@ class ElementwisePlan:
     exact_width: int  # every operand extended (and shifted) to this many bits; the result is exact in it
     requantize: Requantize
     in_bits: int  # width of in_data (all inputs side by side)
+    lut_levels: int = 0  # multiply: a lut_multiplier with this tree depth (0: a `*`, a DSP for synthesis)
+    lut_operands: tuple[int, int] = (0, 1)  # its A and B operands (B the narrower: fewer Booth rows)
 
 
 @dataclass(frozen=True)
@@ -89,9 +92,16 @@ def elementwise_block(identifier: str, layer: ElementwiseMergeLayer, fused: None
     # arithmetic is then exact; multiply: operands as signed values of their own width (plus a zero bit when unsigned)
     extend_to = None if layer.operation == "multiply" else exact.width
     operands, in_bits = _operands(layer.input_types, [n] * len(layer.inputs), layer.shifts(), extend_to)
+    lut_levels, lut_operands = 0, (0, 1)
+    if layer.operation == "multiply" and len(operands) == 2:  # a product of two: in LUTs where that is worth it
+        a, b = sorted((0, 1), key=lambda k: -operands[k].signed_width)
+        widths = operands[a].signed_width, operands[b].signed_width
+        if use_lut_multiplier(*widths, layer.luts_per_dsp):
+            lut_levels, lut_operands = lut_multiplier_levels(widths[1]), (a, b)
     plan = ElementwisePlan(layer.operation, layer.combine, exact.signed, n, operands, exact.width,
-                          requantize_params(exact, layer.result_type), in_bits)
-    combine_cost = MULTIPLY_COST if layer.operation == "multiply" else ADD_LEVEL_COST
+                          requantize_params(exact, layer.result_type), in_bits, lut_levels, lut_operands)
+    combine_cost = (ADD_LEVEL_COST * (1 + lut_levels) if lut_levels else MULTIPLY_COST) \
+        if layer.operation == "multiply" else ADD_LEVEL_COST
     # a result kept exact (a recurrent cell's product feeding a sum, GRU's h - cand) is the exact bits: wires only
     converts = (exact.width, exact.frac, exact.signed) != (layer.result_type.width, layer.result_type.frac,
                                                           layer.result_type.signed)

@@ -24,6 +24,7 @@ from ..identifiers import check_project_name, comment_text, unique_identifiers
 from .block import literal, table_literal
 from .blocks import Block, build_blocks
 from .blocks import WIRING_ONLY
+from .lut_multiplier import LUT_MULTIPLIER_SOURCES, products_in_luts
 from .pipeline import DEFAULT_BUDGET, mask_literal
 from .schedule import Schedule, schedule_core
 
@@ -210,12 +211,17 @@ def copy_primitives(names, out_dir: Path) -> list[Path]:
     return targets
 
 
+def core_primitives(core: RtlCore) -> tuple[str, ...]:
+    """The hand-written modules an io_parallel core instantiates (Verilog names; the VHDL twins share their stems)."""
+    return PRIMITIVES + (LUT_MULTIPLIER_SOURCES if any(products_in_luts(block) for block in core.blocks) else ())
+
+
 def write_core(core: RtlCore, out_dir: Path) -> list[Path]:
     """Render the core into out_dir; return the Verilog sources in compile order."""
     out_dir.mkdir(parents=True, exist_ok=True)
     env = environment()
     common = {"version": __version__, "model_name": core.graph.name, "carry_chain": core.carry_chain}
-    sources = copy_primitives(PRIMITIVES, out_dir)
+    sources = copy_primitives(core_primitives(core), out_dir)
     for block in core.blocks:
         sources.append(write_block(block, core.top, out_dir, common))
     fields = core.graph.output_fields

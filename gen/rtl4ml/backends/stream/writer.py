@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ... import __version__
-from ..rtl.dense import products_in_luts
+from ..rtl.lut_multiplier import LUT_MULTIPLIER_SOURCES, products_in_luts
 from ..rtl.writer import copy_primitives, environment, write_block, write_top
 from .plan import StreamCore
 
@@ -16,8 +16,7 @@ PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v"
               "axis_pipeline_control.v", "axis_skid_buffer.v", "window_buffer.v")
 FORK_PRIMITIVES = ("axis_fifo.v",)  # only in cores with FIFOs
 UPSAMPLE_PRIMITIVES = ("upsample_buffer.v",)  # only in cores that up-sample
-LUT_MULTIPLIER_PRIMITIVES = ("lut_multiplier.v",)  # only in cores with products in the fabric (after reduction_tree)
-ALL_PRIMITIVES = PRIMITIVES + FORK_PRIMITIVES + UPSAMPLE_PRIMITIVES + LUT_MULTIPLIER_PRIMITIVES  # any core's
+ALL_PRIMITIVES = PRIMITIVES + FORK_PRIMITIVES + UPSAMPLE_PRIMITIVES + LUT_MULTIPLIER_SOURCES  # any core's
 
 
 def primitives(core: StreamCore) -> tuple[str, ...]:
@@ -25,7 +24,7 @@ def primitives(core: StreamCore) -> tuple[str, ...]:
     lut_products = any(products_in_luts(unit.block) for unit in core.units if unit.block)
     return PRIMITIVES + (FORK_PRIMITIVES if core.fifos else ()) + \
         (UPSAMPLE_PRIMITIVES if any(unit.upsample for unit in core.units) else ()) + \
-        (LUT_MULTIPLIER_PRIMITIVES if lut_products else ())
+        (LUT_MULTIPLIER_SOURCES if lut_products else ())
 
 
 def template_values(core: StreamCore) -> dict:

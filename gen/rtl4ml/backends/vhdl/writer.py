@@ -20,7 +20,7 @@ from ...errors import fail
 from ...resources import rtl_dir, rtl_templates_dir
 from ..identifiers import comment_text, vhdl_name_problem
 from ..rtl.block import packed_entries
-from ..rtl.writer import PRIMITIVES, RtlCore, header_lines
+from ..rtl.writer import PRIMITIVES, RtlCore, core_primitives, header_lines
 
 COMPILE_ORDER = "compile_order.txt"
 VUNIT_LIBRARY = "rtl4ml_core"  # the library run.py compiles the core into
@@ -112,7 +112,7 @@ def write_vhdl_core(core: RtlCore, out_dir: Path, input_codes: np.ndarray, expec
     env = environment()
     values = package_values(core)
     common = {"version": __version__, "model_name": core.graph.name}
-    sources = copy_primitives(PRIMITIVES, out_dir)
+    sources = copy_primitives(core_primitives(core), out_dir)
     package = out_dir / f"{core.top}_pkg.vhd"
     package.write_text(env.get_template("pkg.vhd.j2").render(**values))
     sources.append(package)

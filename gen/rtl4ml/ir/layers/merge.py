@@ -39,6 +39,7 @@ class ElementwiseMergeLayer(MergeLayer):
 
     kind = "elementwise_merge"
     operation: str
+    luts_per_dsp: int | None = None  # multiply: a product in LUTs where it costs no more (config LutsPerDsp)
 
     @property
     def combine(self) -> str:
