@@ -10,9 +10,11 @@ import pytest
 
 import rtl4ml
 from rtl4ml.errors import Rtl4mlError
+from rtl4ml.fixed_point import parse_precision, quantize_float
 from rtl4ml.ir.layers import RecurrentLayer
 
-from test_recurrent import FEATURES, STEPS, _model, _typed_config
+import recurrent_reference
+from test_recurrent import FEATURES, INPUT, STEPS, TYPES, _model, _recurrent_spec, _typed_config
 from test_stream_core import BUILD_ROOT
 
 FORWARD_VARIANTS = [("SimpleRNN", {"activation": "relu", "return_sequences": True}), ("LSTM", {}),
@@ -39,6 +41,11 @@ def test_the_streamed_cell_computes_the_codes_of_the_unrolled_layer(keras, cell,
     assert isinstance(layer, RecurrentLayer) and layer.steps == STEPS and len(streamed.graph.layers) == 1
     X = _sequences(500, 7)
     assert np.array_equal(streamed.predict_codes(X), unrolled.predict_codes(X))
+    # and both are the plain per-step loop over the codes
+    types = {name: parse_precision(text) for name, text in TYPES.items()}
+    spec = _recurrent_spec(model)
+    want = recurrent_reference.run(spec, types, parse_precision(INPUT), quantize_float(X, parse_precision(INPUT)))
+    assert np.array_equal(streamed.predict_codes(X), want)
 
 
 def test_the_cell_takes_the_layer_types_of_the_config(keras):
