@@ -140,23 +140,40 @@ def stream_section(result: dict) -> list[str]:
 
 
 def recurrent_section(result: dict) -> list[str]:
-    rows = []
+    taggers, large = [], []
     for model in result["results"]:
-        synth = model.get("yosys_flat") or {}
-        rows.append((f"{model['model']}", model["jets"], figures_pair(model["LatencyMax"], model["planned_latency"]),
-                     model["IntervalMax"], f"{model['first_step_cycles']} + {model['cycles_per_step']:.2f} per step",
-                     f"{model['mismatches']} of {model['jets']:,}", percent(model["keras_argmax_agreement"]),
-                     f"{percent(model['rtl_accuracy'])} ({percent(model['float_accuracy'])})",
-                     f"{model['convert_s']:.0f} s", synth.get("line", "not run")))
-    return ["## Recurrent taggers, unrolled", "",
-            "The top-tagger shape: 20 constituents × 6 features → LSTM 20 or GRU 20 with `return_sequences` → Flatten "
-            "→ Dense 5 → softmax, trained briefly (float Keras) on the generated jets, converted with the types of "
-            "`bench/recurrent_models.py` (18 bits rounded to nearest, 4096-entry tables). Latency and interval "
-            "measured in Verilator on held-out jets; the cycles at which each step's state is ready come from the "
-            "pipeline's plan. Resources from the flat Yosys flow with `--synth`. " +
-            measured_at(result, "python bench/recurrent_models.py"), ""] + table(
-        ("model", "jets", "latency", "interval", "state ready at", "Verilog mismatches", "Keras argmax agreement",
-         "accuracy (Keras)", "convert", "flat Yosys"), rows) + [""]
+        static = model.get("form") == "static"
+        # static: the latency of a sequence into an idle core (back to back, one waits in the registers before the
+        # cell); unrolled: every sequence's
+        latency = figures_pair(model["LatencyMin" if static else "LatencyMax"], model["planned_latency"])
+        interval = figures_pair(model["IntervalMax"], model["planned_interval"])
+        cycles = (f"{model['cycles_per_step']} (the cell's loop)" if static else
+                  f"{model['first_step_cycles']} + {model['cycles_per_step']:.2f} per step")
+        if "jets" in model:
+            synth = (model.get("yosys_flat") or {}).get("line", "not run")
+            taggers.append((model["model"], "static (io_stream)" if static else "unrolled (io_parallel)", model["jets"],
+                            latency, interval, cycles, f"{model['mismatches']} of {model['jets']:,}",
+                            percent(model["keras_argmax_agreement"]),
+                            f"{percent(model['rtl_accuracy'])} ({percent(model['float_accuracy'])})", synth))
+        else:
+            large.append((model["model"], model["sequences"], latency, interval, cycles,
+                          f"{model['mismatches']} of {model['sequences']:,}", f"{model['convert_s']:.0f} s"))
+    lines = ["## Recurrent taggers, unrolled and static", "",
+             "The top-tagger shape: 20 constituents × 6 features → LSTM 20 or GRU 20 with `return_sequences` → Flatten "
+             "→ Dense 5 → softmax, trained briefly (float Keras) on the generated jets, converted with the types of "
+             "`bench/recurrent_models.py` (18 bits rounded to nearest, 4096-entry tables), unrolled (`io_parallel`: "
+             "a jet per beat, one cell per step) and static (`io_stream`: a constituent per beat, one cell reused; "
+             "both forms give the same codes). Latency and interval measured in Verilator on held-out jets; cycles "
+             "per step from the plan (unrolled: the stage at which each step's state is ready; static: the cell's "
+             "loop). Resources from the flat Yosys flow with `--synth`. " +
+             measured_at(result, "python bench/recurrent_models.py"), ""] + table(
+        ("model", "form", "jets", "latency", "interval", "cycles per step", "Verilog mismatches",
+         "Keras argmax agreement", "accuracy (Keras)", "flat Yosys"), taggers) + [""]
+    if large:
+        lines += ["Larger shapes, static, random weights, simulated bit for bit in Verilator:", ""] + table(
+            ("model", "sequences", "latency", "interval", "cycles per step", "Verilog mismatches", "convert"),
+            large) + [""]
+    return lines
 
 
 def hgq2_section(result: dict) -> list[str]:
