@@ -124,7 +124,8 @@ class _Cells:
                     "recurrent_weight": precision.get("recurrent_weight", precision["weight"]),
                     "preactivation": precision.get("preactivation", default),
                     "gate": precision.get("gate", default), "candidate": precision.get("candidate", default),
-                    "cell": precision.get("cell", AUTO if isinstance(default, AutoType) else cell_type(default, self.steps))}
+                    "cell": precision.get("cell", AUTO if isinstance(default, AutoType) else
+                                          cell_type(default, self.steps))}
         types = {tensor: trained[tensor] if trained.get(tensor) is not None and tensor not in explicit else t
                  for tensor, t in defaults.items()}
         # an auto tensor's LSB is the layer's default type's (the cell's four finer, as its default's)

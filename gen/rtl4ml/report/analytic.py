@@ -20,9 +20,8 @@ from ..fixed_point import requantize
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
-    DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, RecurrentLayer,
-    SoftmaxLayer,
-    TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
+    DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer,
+    RecurrentLayer, SoftmaxLayer, TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
 from .blocks import PARALLEL_GLUE, STREAM_GLUE
 
 # Yosys maps a constant multiplication to a DSP48 when both operands have at least this many bits

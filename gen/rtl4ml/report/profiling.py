@@ -17,9 +17,8 @@ from ..ir.graph import ModelGraph
 from ..ir.handlers import HandlerTable
 from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
-    DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, RecurrentLayer,
-    ReshapeLayer, SoftmaxLayer,
-    TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
+    DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer,
+    RecurrentLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
 
 # Wide enough that rounding to it never overflows: exposes the value before overflow handling.
 _UNBOUNDED_BITS = 62

@@ -17,8 +17,8 @@ import numpy as np
 
 from ... import __version__
 from ...ir.layers import (ActivationLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DotLayer,
-                         ElementwiseMergeLayer, PiecewiseLinearLayer, RecurrentLayer, SoftmaxLayer, TableActivationLayer,
-                         ZeroPaddingLayer)
+                         ElementwiseMergeLayer, PiecewiseLinearLayer, RecurrentLayer, SoftmaxLayer,
+                         TableActivationLayer, ZeroPaddingLayer)
 from ...ir.layers.pooling import WindowPooling
 from ..identifiers import unique_identifiers
 from ..stream.plan import StreamCore
@@ -124,8 +124,8 @@ def _recurrent_unit(unit, links: dict[str, tuple[str, int]], streams: dict[str, 
     x, *states = cell.inputs
     in_type = links[unit.sources[0]][0]
     calls = [_layer(identifiers[item.name], item) for item in cell.layers]
-    variables = {x.name: ("in", in_type)} | {state.name: (f"state.{identifiers[state.name]}", cpp_type(state.result_type))
-                                            for state in states}
+    variables = {x.name: ("in", in_type)}  # C++ expression and type of each tensor; the state in the state struct
+    variables |= {state.name: (f"state.{identifiers[state.name]}", cpp_type(state.result_type)) for state in states}
     item = HlsStreamUnit(f"{unit.identifier}_unit", f"{layer.name}: {layer.cell_kind} cell, once per step",
                          0, {"n_steps": layer.steps, "n_chan": layer.features, "n_out": layer.units,
                              "return_sequences": int(layer.return_sequences)},
@@ -207,7 +207,8 @@ def _unit(unit, graph, links: dict[str, tuple[str, int]], streams: dict[str, str
 def plan_stream_project(core: StreamCore, io_type: str, part: str, clock_period: float) -> HlsStreamProject:
     graph = core.graph
     names = [graph.input.name] + [layer.name for layer in graph.layers]
-    names += [part.name for layer in graph.layers if isinstance(layer, RecurrentLayer) for part in layer.cell.all_layers()]
+    names += [part.name for layer in graph.layers if isinstance(layer, RecurrentLayer)
+              for part in layer.cell.all_layers()]
     identifiers = dict(zip(names, unique_identifiers(names)))
     links = {core.input_link: ("input_t", core.in_shape.channels)}  # link -> (C++ element type, channels)
     streams = {core.input_link: "input_stream", core.output_link: "output_stream"}

@@ -87,8 +87,7 @@ def recurrent_block(identifier: str, layer: RecurrentLayer, fused: None, input_r
     schedule = schedule_core(nodes, depths, [signals[name] for name in cell.outputs], widths,
                              budget or DEFAULT_BUDGET)
     instances = tuple(CellInstance(block.identifier, tuple(schedule.block_inputs[signal]), signal, widths[signal],
-                                   block.sequential,
-                                   schedule.entry_stage[signal]) for signal, block, _ in nodes)
+                                   block.sequential, schedule.entry_stage[signal]) for signal, block, _ in nodes)
     plan = RecurrentPlan(
         description=f"{layer.cell_kind} cell reused for {layer.steps} steps", steps=layer.steps,
         step_width=max(1, (layer.steps - 1).bit_length()), latency=schedule.latency, x_signal=names[x.name],
@@ -97,8 +96,8 @@ def recurrent_block(identifier: str, layer: RecurrentLayer, fused: None, input_r
                      for state, output in zip(states, schedule.outputs)),
         instances=instances, schedule=schedule)
     h = states[0]
-    block = Block(identifier, "recurrent_layer", [layer], x.n_out, x.result_type, h.n_out, h.result_type,
-                  [Step(f"stage{k}", 0, fixed=True) for k in range(schedule.latency)], plan,
-                  interval=schedule.latency, multipliers=sum(b.multipliers for b in blocks), counts_beats=True,
-                  parts=blocks)
-    return block
+    # the unit sees the cell as `latency` registers, entered every `latency` cycles
+    return Block(identifier, "recurrent_layer", [layer], x.n_out, x.result_type, h.n_out, h.result_type,
+                 [Step(f"stage{k}", 0, fixed=True) for k in range(schedule.latency)], plan,
+                 interval=schedule.latency, multipliers=sum(b.multipliers for b in blocks), counts_beats=True,
+                 parts=blocks)

@@ -31,8 +31,8 @@ from ...fixed_point import FixedType
 from ...ir.graph import ModelGraph
 from ...ir.layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer,
                           CroppingLayer, DenseLayer, DotLayer, ElementwiseMergeLayer, Layer, MaxPoolingLayer,
-                          PiecewiseLinearLayer, RecurrentLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer, UpSamplingLayer,
-                          ZeroPaddingLayer)
+                          PiecewiseLinearLayer, RecurrentLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer,
+                          UpSamplingLayer, ZeroPaddingLayer)
 from ...ir.layers.dense import dense_from
 from ...ir.value_range import ZERO
 from ..identifiers import check_project_name, unique_identifiers

@@ -19,6 +19,7 @@ from .table_activation import TableActivationLayer
 from .wiring import WiringLayer
 
 __all__ = ["ActivationLayer", "AveragePoolingLayer", "BatchNormLayer", "ConcatenateLayer", "ConvLayer",
-           "CroppingLayer", "DenseLayer", "DotLayer", "ElementQuantizerLayer", "ElementwiseMergeLayer", "InputLayer", "LAYER_CLASSES", "Layer",
-           "MaxPoolingLayer", "PermuteLayer", "PiecewiseLinearLayer", "RecurrentCell", "RecurrentLayer", "ReshapeLayer", "SoftmaxLayer",
-           "TableActivationLayer", "UpSamplingLayer", "WiringLayer", "ZeroPaddingLayer", "layer_class"]
+           "CroppingLayer", "DenseLayer", "DotLayer", "ElementQuantizerLayer", "ElementwiseMergeLayer", "InputLayer",
+           "LAYER_CLASSES", "Layer", "MaxPoolingLayer", "PermuteLayer", "PiecewiseLinearLayer", "RecurrentCell",
+           "RecurrentLayer", "ReshapeLayer", "SoftmaxLayer", "TableActivationLayer", "UpSamplingLayer",
+           "WiringLayer", "ZeroPaddingLayer", "layer_class"]
