@@ -118,6 +118,33 @@ def test_a_streamed_recurrent_layer_is_bit_exact_in_verilog_vhdl_and_csim_as_pla
     assert csim["passed"] and csim["mismatches"] == 0, csim
 
 
+@pytest.mark.sim
+def test_stacked_recurrent_layers_are_units_of_their_own_the_slowest_setting_the_interval(keras):
+    """GRU (its cell's Dense layers time-multiplexed: ReuseFactor 2) -> LSTM -> SimpleRNN, each a unit reusing its
+    cell at its own loop: the same codes as unrolled, bit-exact in Verilog (as planned, stalled), VHDL and csim."""
+    keras.utils.set_random_seed(6)
+    layers = keras.layers
+    model = keras.Sequential([keras.Input((STEPS, FEATURES), name="seq"),
+                              layers.GRU(4, return_sequences=True, name="gru"),
+                              layers.LSTM(3, return_sequences=True, name="lstm"), layers.SimpleRNN(2, name="simple")])
+    rng = np.random.default_rng(1)
+    for layer in model.layers:
+        layer.set_weights([rng.normal(0, 0.6, w.shape) for w in layer.get_weights()])
+    config = {"Model": {"Precision": "ap_fixed<14,5>"}, "LayerName": {"gru": {"ReuseFactor": 2}}}
+    design = rtl4ml.convert(model, _streamed(config))
+    loops = [unit.interval for unit in design.core.units]
+    assert len(loops) == 3 and design.interval == STEPS * max(loops) and loops[0] == max(loops)
+    X = _sequences(30, 11)
+    assert np.array_equal(design.predict_codes(X), rtl4ml.convert(model, config).predict_codes(X))
+    design.write(BUILD_ROOT / "recurrent_stacked", force=True)
+    _runs_as_planned(design, X, seed=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        vhdl = design.simulate_vhdl(X, idle=0.2, backpressure=0.3, seed=8)
+    assert vhdl["passed"] and vhdl["compared"] == len(X), vhdl["problems"]
+    assert design.csim(X)["mismatches"] == 0
+
+
 @pytest.mark.parametrize("options, config, message", [
     ({}, {"LayerName": {"rnn": {"static": True}}},
      r"layer rnn \(LSTM\): static: true \(one cell reused for every step\) needs IOType: io_stream"),
