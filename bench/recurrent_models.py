@@ -106,7 +106,7 @@ LARGE_SHAPES = (("GRU", 64, 15, 44), ("LSTM", 128, 100, 3))
 def measure_large(cell: str, units: int, steps: int, features: int, sequences: int) -> dict:
     """A random-weight model of the shape, static: converted and simulated bit-exactly in Verilog."""
     keras.utils.set_random_seed(12)
-    model = keras.Sequential([keras.Input((steps, features), name="sequence"),
+    model = keras.Sequential([keras.Input((steps, features), name="constituents"),
                               getattr(keras.layers, cell)(units, name=cell.lower()),
                               keras.layers.Dense(5, name="logits")])
     started = time.perf_counter()
