@@ -79,7 +79,7 @@ perf:
 	$(PY) bench/bundled_jobs.py
 	$(PY) bench/jet_accuracy.py --plots docs/figures
 	$(PY) bench/stream_models.py --frames 100
-	$(PY) bench/recurrent_models.py
+	$(PY) bench/recurrent_models.py --synth
 	$(PY) bench/golden_throughput.py
 	$(PY) bench/csim_throughput.py
 	$(PY) bench/perf_pages.py

@@ -139,19 +139,19 @@ def stream_section(result: dict) -> list[str]:
          "flat Yosys"), rows) + [""]
 
 
-def recurrent_section(result: dict) -> list[str]:
+def recurrent_section(unrolled: dict | None, static: dict | None) -> list[str]:
     taggers, large = [], []
-    for model in result["results"]:
-        static = model.get("form") == "static"
+    for model in [model for result in (unrolled, static) if result for model in result["results"]]:
+        reused = model.get("form") == "static"
         # static: the latency of a sequence into an idle core (back to back, one waits in the registers before the
         # cell); unrolled: every sequence's
-        latency = figures_pair(model["LatencyMin" if static else "LatencyMax"], model["planned_latency"])
+        latency = figures_pair(model["LatencyMin" if reused else "LatencyMax"], model["planned_latency"])
         interval = figures_pair(model["IntervalMax"], model["planned_interval"])
-        cycles = (f"{model['cycles_per_step']} (the cell's loop)" if static else
+        cycles = (f"{model['cycles_per_step']} (the cell's loop)" if reused else
                   f"{model['first_step_cycles']} + {model['cycles_per_step']:.2f} per step")
         if "jets" in model:
             synth = (model.get("yosys_flat") or {}).get("line", "not run")
-            taggers.append((model["model"], "static (io_stream)" if static else "unrolled (io_parallel)", model["jets"],
+            taggers.append((model["model"], "static (io_stream)" if reused else "unrolled (io_parallel)", model["jets"],
                             latency, interval, cycles, f"{model['mismatches']} of {model['jets']:,}",
                             percent(model["keras_argmax_agreement"]),
                             f"{percent(model['rtl_accuracy'])} ({percent(model['float_accuracy'])})", synth))
@@ -165,8 +165,10 @@ def recurrent_section(result: dict) -> list[str]:
              "a jet per beat, one cell per step) and static (`io_stream`: a constituent per beat, one cell reused; "
              "both forms give the same codes). Latency and interval measured in Verilator on held-out jets; cycles "
              "per step from the plan (unrolled: the stage at which each step's state is ready; static: the cell's "
-             "loop). Resources from the flat Yosys flow with `--synth`. " +
-             measured_at(result, "python bench/recurrent_models.py"), ""] + table(
+             "loop). Resources from the flat Yosys flow with `--synth` (the unrolled cores at these types are "
+             "beyond what the WebAssembly Yosys can hold in memory). " +
+             " ".join(f"{form.capitalize()}: " + measured_at(result, f"python bench/recurrent_models.py --form {form}")
+                      for form, result in (("unrolled", unrolled), ("static", static)) if result), ""] + table(
         ("model", "form", "jets", "latency", "interval", "cycles per step", "Verilog mismatches",
          "Keras argmax agreement", "accuracy (Keras)", "flat Yosys"), taggers) + [""]
     if large:
@@ -224,12 +226,14 @@ def page(results: Path) -> str:
              "Every figure on this page comes from a benchmark's result file in `bench/results/`, with the commit and "
              "date it was measured at; `make perf` regenerates the page. The machine: 2 cores. How strong the tests are is on {doc}`../test_strength`.", ""]
     sections = (("bundled_jobs", bundled_section), ("jet_accuracy", accuracy_section),
-                ("stream_models", stream_section), ("recurrent_models", recurrent_section),
-                ("hgq2_vs_qkeras", hgq2_section))
+                ("stream_models", stream_section), ("hgq2_vs_qkeras", hgq2_section))
     for name, section in sections:
         result = load(results, name)
         if result is not None:
             lines += section(result)
+        if name == "stream_models":
+            unrolled, static = load(results, "recurrent_unrolled"), load(results, "recurrent_static")
+            lines += recurrent_section(unrolled, static) if unrolled or static else []
     golden, csim = load(results, "golden_throughput"), load(results, "csim_throughput")
     if golden or csim:
         lines += throughput_section(golden, csim)

@@ -5,7 +5,7 @@ planned and measured latency and interval, the cycles per time step (unrolled: t
 state; static: the cell's loop), golden = Verilog on N held-out jets, Keras argmax agreement and accuracy, and with
 --synth the flat Yosys flow of ../shared/tools/flat_synth.sh for both forms side by side. Then the larger shapes
 static (random weights): a GRU 64 over 15 x 44 (a flavour tagger's) and an LSTM 128 over 100 x 3, each simulated
-bit-exactly in Verilog. Writes JSON.
+bit-exactly in Verilog. Writes bench/results/recurrent_unrolled.json and recurrent_static.json.
 
     .venv/bin/python bench/recurrent_models.py [--jets 3000] [--epochs 40] [--synth] [--only lstm] [--form static]
 """
@@ -110,7 +110,8 @@ def measure_large(cell: str, units: int, steps: int, features: int, sequences: i
                               getattr(keras.layers, cell)(units, name=cell.lower()),
                               keras.layers.Dense(5, name="logits")])
     started = time.perf_counter()
-    design = rtl4ml.convert(model, {"IOType": "io_stream", "HLSConfig": CONFIG})
+    types = {key: value for key, value in CONFIG.items() if key != "LayerName"}  # its input: the default type
+    design = rtl4ml.convert(model, {"IOType": "io_stream", "HLSConfig": types})
     convert_time = time.perf_counter() - started
     out_dir = BUILD / f"{cell.lower()}{units}_{steps}x{features}"
     design.write(out_dir, force=True)
@@ -136,7 +137,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", choices=("lstm", "gru"), default=None)
     parser.add_argument("--form", choices=("unrolled", "static"), default=None, help="one form only (default both)")
     parser.add_argument("--sequences", type=int, default=300, help="sequences simulated per larger shape")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "recurrent_models.json")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results",
+                        help="where recurrent_unrolled.json and recurrent_static.json go")
     args = parser.parse_args(argv)
     jets = load_constituent_jets(JETS)
     train_index, test_index = split_indices(jets)
@@ -144,18 +146,20 @@ def main(argv: list[str]) -> int:
     test = (sequence_inputs(jets.take(test_index[:args.jets]), STEPS), jets.y[test_index[:args.jets]])
     cells = [cell for cell in ("LSTM", "GRU") if args.only in (None, cell.lower())]
     forms = [form for form in ("unrolled", "static") if args.form in (None, form)]
-    results = []
+    results = {form: [] for form in forms}
     for cell in cells:
         started = time.perf_counter()
         model = trained_model(cell, *train, args.epochs)
         train_time = time.perf_counter() - started
-        results += [measure(model, cell, form, test, args.synth, train_time) for form in forms]
+        for form in forms:
+            results[form].append(measure(model, cell, form, test, args.synth, train_time))
     if "static" in forms:
-        results += [measure_large(*shape, args.sequences) for shape in LARGE_SHAPES
-                    if args.only in (None, shape[0].lower())]
-    write_results("recurrent_models", {"config": CONFIG, "results": results}, {"rtl4ml": rtl4ml.__version__},
-                  args.json)
-    return 0 if all(r["verilog_bit_exact"] for r in results) else 1
+        results["static"] += [measure_large(*shape, args.sequences) for shape in LARGE_SHAPES
+                              if args.only in (None, shape[0].lower())]
+    for form, measured in results.items():  # one file per form: each is measured (and may be re-run) on its own
+        write_results(f"recurrent_{form}", {"config": CONFIG, "results": measured}, {"rtl4ml": rtl4ml.__version__},
+                      args.results / f"recurrent_{form}.json")
+    return 0 if all(r["verilog_bit_exact"] for form in results.values() for r in form) else 1
 
 
 if __name__ == "__main__":
