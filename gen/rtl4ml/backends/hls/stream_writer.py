@@ -22,7 +22,6 @@ from ...ir.layers import (ActivationLayer, BatchNormLayer, ConcatenateLayer, Con
 from ...ir.layers.pooling import WindowPooling
 from ..identifiers import unique_identifiers
 from ..stream.plan import StreamCore
-from ..rtl.recurrent import RecurrentPlan
 from .writer import HlsProject, _environment, _layer, cpp_type, wrap_values, write_project
 
 
@@ -140,14 +139,14 @@ def _recurrent_unit(unit, links: dict[str, tuple[str, int]], streams: dict[str, 
         call.argument_lines = wrap_values([v for v, _ in sources] + [target] + [array[2] for array in call.arrays],
                                           " " * 12, closing=");")
         variables[call.layer.name] = (target, f"{call.identifier}_result_t")
-    item.state = [(cpp_type(state.result_type), variables[state.name][0].removeprefix("state."), state.n_out,
-                   variables[output][0]) for state, output in zip(states, cell.outputs)]
+    item.state = [(cpp_type(state.result_type), identifiers[state.name], state.n_out, variables[output][0])
+                  for state, output in zip(states, cell.outputs)]
     return item
 
 
 def _unit(unit, graph, links: dict[str, tuple[str, int]], streams: dict[str, str],
           identifiers: dict[str, str]) -> HlsStreamUnit:
-    if isinstance(unit.block.plan if unit.block else None, RecurrentPlan):
+    if unit.block is not None and isinstance(unit.block.layers[0], UNIT_LAYERS):
         return _recurrent_unit(unit, links, streams, identifiers)
     # a Dense the RTL feeds a pixel per beat: the C++ collects the frame, as hls4ml's stream kernels do
     window = unit.frame_window if unit.beats_per_output > 1 else unit.window
