@@ -176,3 +176,15 @@ def test_a_streamed_recurrent_ip_lints_clean_with_both_verilators(keras, tmp_pat
     design.write(tmp_path / "prj")
     ip = design.package_ip()
     lint_ip(ip, verilator, "myproject", ["-f", "myproject.f"])
+
+
+def test_profiling_reads_each_cell_tensor_over_every_step(keras):
+    from rtl4ml.report.profiling import profile
+
+    design = rtl4ml.convert(_model(keras, "LSTM", {}), _streamed(_typed_config()))
+    X = _sequences(40, 12)
+    rows = {(row["layer"], row["quantity"]): row for row in profile(design.graph, X)}
+    assert rows[("rnn_pre_i", "result")]["values"] == len(X) * STEPS * 4  # 4 units at each of the steps
+    assert rows[("rnn_pre_i", "weight")]["values"] == (FEATURES + 4) * 4  # the weights once
+    cell = rows[("rnn_cell", "result")]
+    assert cell["type"] == "ap_fixed<16,5>" and cell["overflow"] == 0
