@@ -116,6 +116,10 @@ def test_a_streamed_recurrent_layer_is_bit_exact_in_verilog_vhdl_and_csim_as_pla
     assert vhdl["passed"] and vhdl["vunit_passed"] and vhdl["compared"] == len(X), vhdl["problems"]
     csim = design.csim(X)
     assert csim["passed"] and csim["mismatches"] == 0, csim
+    top = (BUILD_ROOT / f"recurrent_{cell}" / "hls" / "firmware" / "myproject.cpp").read_text()
+    calls = [line.split("<")[0].strip() for line in top.splitlines() if line.endswith("_stream);")]
+    assert calls[1] == f"{cell.lower()}_static"  # hls4ml's names: conv_1d_cl, lstm_static / gru_static, dense
+    assert calls[-1] == ("rtl4ml::window_unit" if options.get("return_sequences") else "dense")
 
 
 @pytest.mark.sim

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from ... import __version__
-from ...ir.layers import (ActivationLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DotLayer,
-                         ElementwiseMergeLayer, PiecewiseLinearLayer, RecurrentLayer, SoftmaxLayer,
+from ...ir.layers import (ActivationLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
+                         DotLayer, ElementwiseMergeLayer, PiecewiseLinearLayer, RecurrentLayer, SoftmaxLayer,
                          TableActivationLayer, ZeroPaddingLayer)
 from ...ir.layers.pooling import WindowPooling
 from ..identifiers import unique_identifiers
@@ -94,6 +94,8 @@ def _hls4ml_kernel(kind: str, layer) -> str:
     if isinstance(layer, ZeroPaddingLayer | CroppingLayer):
         return f"{'zeropad' if isinstance(layer, ZeroPaddingLayer) else 'cropping'}{len(layer.shape) - 1}d_cl"
     if kind == "pixel_unit":
+        if isinstance(layer, DenseLayer):  # a Dense on a vector, once per frame
+            return "dense"
         if isinstance(layer, BatchNormLayer):
             return "normalize"
         if isinstance(layer, SoftmaxLayer):
