@@ -179,7 +179,11 @@ def run_job(job: SynthesisJob, family: str, cache_dir: Path, thorough: bool = Fa
                                    capture_output=True, text=True)
         if completed.returncode != 0:
             log = (run_dir / "yosys.log").read_text() if (run_dir / "yosys.log").is_file() else completed.stderr
-            errors = [line for line in log.splitlines() if "ERROR" in line] or log.splitlines()[-5:]
+            errors = [line for line in log.splitlines() if "ERROR" in line]
+            if not errors and "Wasm" in completed.stderr:  # the runtime's own last word, not the log's last pass
+                errors = [completed.stderr.strip().splitlines()[-1].strip() + " (Yosys runs in WebAssembly here: a "
+                          "crash without an error is most often its 4 GB memory limit)"]
+            errors = errors or log.splitlines()[-5:]
             raise fail(f"Yosys failed on {job.top} (layer {job.layer}): " + " | ".join(errors[:3]))
         result = {**_parse(run_dir), "seconds": time.perf_counter() - started, "top": job.top}
     cached.parent.mkdir(parents=True, exist_ok=True)
