@@ -148,7 +148,8 @@ def test_the_report_lists_each_derived_type_and_why(tmp_path):
     ({"Model": {"Precision": AUTO}}, r"layer x: Precision result auto needs a range, and the model input has none "
      r"without calibration data; give it a type \(config LayerName x: Precision: \{result: ap_fixed<16,6>\}\) or "
      r"calibrate on real inputs \(rtl4ml convert --calibrate X.npy"),
-    ({"Model": {"Precision": {"weight": "auto"}}}, "config Model, Precision weight: auto applies to result and accum"),
+    ({"Model": {"Precision": {"weight": "auto"}}},
+     "config Model, Precision weight: auto applies to result, accum, preactivation, gate, candidate and cell only"),
 ])
 def test_auto_without_a_range_or_on_weights_is_refused(config, message):
     with pytest.raises(Rtl4mlError, match=message):

@@ -242,5 +242,5 @@ def test_hls4ml_table_precision_rounds_the_entries_before_the_result_type(keras)
     assert np.array_equal(before.table, np.floor(sigmoid * 2 ** 10).astype(np.int64))  # once, to the result type
     # the table type ap_fixed<6,1> truncates to 5 fractional bits; the 10-bit result holds that exactly
     assert np.array_equal(after.table, (np.floor(sigmoid * 2 ** 5) * 2 ** 5).astype(np.int64))
-    with pytest.raises(Rtl4mlError, match="auto applies to result and accum only"):
+    with pytest.raises(Rtl4mlError, match="auto applies to result, accum, .* only"):
         rtl4ml.convert(model, {"Model": {"Precision": {"default": "ap_fixed<16,6>", "table": "auto"}}})

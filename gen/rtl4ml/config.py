@@ -210,8 +210,9 @@ def _precision_entries(value, where: str) -> dict[str, FixedType | str]:
             if tensor not in TENSORS + ("default",):
                 raise fail(f"{where}: unknown precision field {tensor!r}; use {', '.join(TENSORS + ('default',))}")
             if _is_auto(text) and tensor not in AUTO_TENSORS:
-                raise fail(f"{where}, Precision {tensor}: auto applies to {' and '.join(AUTO_TENSORS)} only; give "
-                           f"the {tensor} a type such as {DEFAULT_PRECISION} (its fractional bits set the auto LSB)")
+                raise fail(f"{where}, Precision {tensor}: auto applies to {', '.join(AUTO_TENSORS[:-1])} and "
+                           f"{AUTO_TENSORS[-1]} only; give the {tensor} a type such as {DEFAULT_PRECISION} (its "
+                           "fractional bits set the auto LSB)")
             widest = MAX_ACCUM_WIDTH if tensor == "accum" else MAX_TYPE_WIDTH
             entries[tensor] = AUTO if _is_auto(text) else parse_precision(text, f"{where}, Precision {tensor}", widest)
         return entries
