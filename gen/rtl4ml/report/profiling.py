@@ -117,22 +117,11 @@ def _wiring(layer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
 @PROFILES.register(RecurrentLayer)
 def _recurrent(layer: RecurrentLayer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
     """Each layer of the cell over the values of every step (the steps side by side), named as in the cell."""
-    cell = layer.cell
-    functions = [part.golden() for part in cell.layers]
-    seen: dict[str, list] = {part.name: [] for part in cell.layers}  # per layer: (inputs, output) of each step
-    state = [np.zeros((len(x), s.n_out), dtype=np.int64) for s in cell.states]
-    for t in range(layer.steps):
-        values = {item.name: value for item, value in zip(cell.inputs, [x[:, t]] + state)}
-        for part, function in zip(cell.layers, functions):
-            inputs = [values[name] for name in part.inputs]
-            values[part.name] = function(*inputs)
-            seen[part.name].append((inputs, values[part.name]))
-        state = [values[name] for name in cell.outputs]
+    steps = list(layer.cell.run(x, layer.steps))
     rows = []
-    for part in cell.layers:
-        steps = seen[part.name]
-        inputs = [np.concatenate([step[0][k] for step in steps]) for k in range(len(part.inputs))]
-        rows.extend(PROFILES(part)(part, *inputs, np.concatenate([step[1] for step in steps])))
+    for part in layer.cell.layers:
+        inputs = [np.concatenate([values[name] for values in steps]) for name in part.inputs]
+        rows.extend(PROFILES(part)(part, *inputs, np.concatenate([values[part.name] for values in steps])))
     return rows
 
 

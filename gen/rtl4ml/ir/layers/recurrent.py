@@ -47,16 +47,17 @@ class RecurrentCell:
             ranges[layer.name] = layer.stored_range([ranges[name] for name in layer.inputs])
         return ranges
 
-    def golden(self):
-        """(x, h[, c]) codes [batch, n] -> (next h[, c]) codes, the layers' constants prepared once."""
+    def run(self, x: np.ndarray, steps: int):
+        """Every step over x [batch, steps, features] from a zero state: yields each step's codes of every tensor of
+        the cell by name (its inputs included), the layers' constants prepared once."""
         functions = [layer.golden() for layer in self.layers]
-
-        def step(*inputs: np.ndarray) -> tuple[np.ndarray, ...]:
-            values = {layer.name: value for layer, value in zip(self.inputs, inputs)}
+        state = [np.zeros((len(x), s.n_out), dtype=np.int64) for s in self.states]
+        for t in range(steps):
+            values = {layer.name: value for layer, value in zip(self.inputs, [x[:, t]] + state)}
             for layer, function in zip(self.layers, functions):
                 values[layer.name] = function(*(values[name] for name in layer.inputs))
-            return tuple(values[name] for name in self.outputs)
-        return step
+            yield values
+            state = [values[name] for name in self.outputs]
 
 
 @layer_class
@@ -87,14 +88,7 @@ class RecurrentLayer(Layer):
         return ValueRange.of_type(self.result_type)  # the state's type, saturated or wrapped into it every step
 
     def golden(self):
-        step = self.cell.golden()
-        states = self.cell.states
-
         def run(x: np.ndarray) -> np.ndarray:
-            state = [np.zeros((len(x), s.n_out), dtype=np.int64) for s in states]
-            outputs = []
-            for t in range(self.steps):
-                state = list(step(x[:, t], *state))
-                outputs.append(state[0])
-            return np.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
+            states = [values[self.cell.outputs[0]] for values in self.cell.run(x, self.steps)]
+            return np.stack(states, axis=1) if self.return_sequences else states[-1]
         return run
