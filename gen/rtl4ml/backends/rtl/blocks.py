@@ -13,6 +13,7 @@ from ...ir.layers import ActivationLayer, ReshapeLayer
 from . import activations, dense, merge, pooling, recurrent, wiring  # noqa: F401  (they register the block builders)
 from .block import RTL_BLOCKS, Block
 from .dense import DENSE_EQUIVALENT
+from .schedule import Schedule, schedule_core
 
 # layer class -> the class of a directly following layer it absorbs
 FUSES = {cls: ActivationLayer for cls in DENSE_EQUIVALENT}
@@ -56,3 +57,28 @@ def build_blocks(graph: ModelGraph, identifiers: dict[str, str]) -> list[Block]:
         for step in block.steps:
             step.budget = budget
     return blocks
+
+
+def block_signal(identifier: str) -> str:
+    """The signal carrying a block's output (trace_<identifier>: testbenches read the io_parallel core's)."""
+    return f"trace_{identifier}"
+
+
+def schedule_graph(graph, blocks: list[Block], inputs: dict[str, tuple[str, int, int]], budget: int) -> Schedule:
+    """Place every register of `blocks`, built from `graph` (a ModelGraph, or a recurrent cell with several inputs):
+    `inputs` gives each input tensor's signal, bits and logic levels before it; the outputs are graph.outputs.
+    A wiring-only layer's tensor is the signal of its input."""
+    signals = {name: signal for name, (signal, _, _) in inputs.items()}
+    widths = {signal: bits for signal, bits, _ in inputs.values()}
+    by_last_layer = {block.layers[-1].name: block for block in blocks}
+    for layer in graph.layers:
+        if layer.name in by_last_layer:
+            block = by_last_layer[layer.name]
+            signals[layer.name] = block_signal(block.identifier)
+            widths[signals[layer.name]] = block.n_out * block.out_type.width
+        elif isinstance(layer, WIRING_ONLY):
+            signals[layer.name] = signals[layer.inputs[0]]
+    nodes = [(block_signal(block.identifier), block, [signals[name] for name in block.layers[0].inputs])
+             for block in blocks]
+    return schedule_core(nodes, {signal: depth for signal, _, depth in inputs.values()},
+                         [signals[name] for name in graph.outputs], widths, budget)

@@ -17,7 +17,7 @@ from ...ir.value_range import ValueRange
 from ..identifiers import unique_identifiers
 from .block import RTL_BLOCKS, Block
 from .pipeline import DEFAULT_BUDGET, Step
-from .schedule import Schedule, schedule_core
+from .schedule import Schedule
 
 STATE_SELECT_DEPTH = 1  # zero / just computed / held: one level of multiplexers in front of the cell
 
@@ -64,37 +64,31 @@ def cell_identifiers(layer: RecurrentLayer) -> dict[str, str]:
     return dict(zip(names, unique_identifiers(names)))
 
 
-def _signal(identifier: str) -> str:
-    return f"{identifier}_out"
-
-
 @RTL_BLOCKS.register(RecurrentLayer)
 def recurrent_block(identifier: str, layer: RecurrentLayer, fused: None, input_ranges: list[ValueRange],
                     budget: int | None = None) -> Block:
     """The cell scheduled once (a step per issue); `budget`: the core's logic levels between registers."""
-    from .blocks import build_blocks  # blocks.py imports this module, which registers the builder
+    from .blocks import block_signal, build_blocks, schedule_graph  # blocks.py imports this module (registration)
 
     cell, names = layer.cell, cell_identifiers(layer)
     blocks = build_blocks(cell, names)
     x, *states = cell.inputs
-    signals = {item.name: names[item.name] for item in cell.inputs}
-    signals |= {block.layers[-1].name: _signal(block.identifier) for block in blocks}
-    widths = {names[item.name]: item.n_out * item.result_type.width for item in cell.inputs}
-    widths |= {_signal(block.identifier): block.n_out * block.out_type.width for block in blocks}
-    nodes = [(_signal(block.identifier), block, [signals[name] for name in block.layers[0].inputs])
-             for block in blocks]
-    depths = {names[x.name]: 0} | {names[state.name]: STATE_SELECT_DEPTH for state in states}
-    schedule = schedule_core(nodes, depths, [signals[name] for name in cell.outputs], widths,
-                             budget or DEFAULT_BUDGET)
-    instances = tuple(CellInstance(block.identifier, tuple(schedule.block_inputs[signal]), signal, widths[signal],
-                                   block.sequential, schedule.entry_stage[signal]) for signal, block, _ in nodes)
+    # the step from the unit's input register; the state through its multiplexer
+    inputs = {item.name: (names[item.name], item.n_out * item.result_type.width,
+                          0 if item is x else STATE_SELECT_DEPTH) for item in cell.inputs}
+    schedule = schedule_graph(cell, blocks, inputs, budget or DEFAULT_BUDGET)
+    instances = []
+    for block in blocks:
+        signal = block_signal(block.identifier)
+        instances.append(CellInstance(block.identifier, tuple(schedule.block_inputs[signal]), signal,
+                                      block.n_out * block.out_type.width, block.sequential, schedule.entry_stage[signal]))
     plan = RecurrentPlan(
         description=f"{layer.cell_kind} cell reused for {layer.steps} steps", steps=layer.steps,
         step_width=max(1, (layer.steps - 1).bit_length()), latency=schedule.latency, x_signal=names[x.name],
-        x_width=widths[names[x.name]],
-        states=tuple(CellState(names[state.name], output, widths[names[state.name]])
+        x_width=inputs[x.name][1],
+        states=tuple(CellState(names[state.name], output, inputs[state.name][1])
                      for state, output in zip(states, schedule.outputs)),
-        instances=instances, schedule=schedule)
+        instances=tuple(instances), schedule=schedule)
     h = states[0]
     # the unit sees the cell as `latency` registers, entered every `latency` cycles
     return Block(identifier, "recurrent_layer", [layer], x.n_out, x.result_type, h.n_out, h.result_type,

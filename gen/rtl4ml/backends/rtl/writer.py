@@ -22,11 +22,10 @@ from ...ir.graph import ModelGraph
 from ...resources import rtl_dir, rtl_templates_dir
 from ..identifiers import check_project_name, comment_text, unique_identifiers
 from .block import literal, table_literal
-from .blocks import Block, build_blocks
-from .blocks import WIRING_ONLY
+from .blocks import Block, block_signal, build_blocks, schedule_graph
 from .lut_multiplier import LUT_MULTIPLIER_SOURCES, products_in_luts
 from .pipeline import DEFAULT_BUDGET, mask_literal
-from .schedule import Schedule, schedule_core
+from .schedule import Schedule
 
 PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v", "block_rom.v", "add3.v",
               "axis_pipeline_control.v")
@@ -55,7 +54,7 @@ class RtlCore:
 
     def stages(self) -> list[int]:
         """Pipeline stage (registers since the input) at each block's output."""
-        return [self.schedule.output_stage[_signal(block.identifier)] for block in self.blocks]
+        return [self.schedule.output_stage[block_signal(block.identifier)] for block in self.blocks]
 
     @property
     def s_width(self) -> int:
@@ -122,22 +121,6 @@ def check_size(counts: dict[str, int]) -> None:
                    "larger than any FPGA); prune the model or raise the ReuseFactor")
 
 
-def _signal(identifier: str) -> str:
-    return f"trace_{identifier}"
-
-
-def _tensor_signals(graph: ModelGraph, blocks: list[Block], input_identifier: str) -> dict[str, str]:
-    """The signal carrying each tensor: a block's output, or (wiring-only layers) the signal of their input."""
-    by_last_layer = {block.layers[-1].name: block for block in blocks}
-    signals = {graph.input.name: _signal(input_identifier)}
-    for layer in graph.layers:
-        if layer.name in by_last_layer:
-            signals[layer.name] = _signal(by_last_layer[layer.name].identifier)
-        elif isinstance(layer, WIRING_ONLY):
-            signals[layer.name] = signals[layer.inputs[0]]
-    return signals
-
-
 def plan_core(graph: ModelGraph, top: str, budget: int | None = None, carry_chain: int = 8) -> RtlCore:
     check_size({layer.name: layer.multipliers for layer in graph.layers})
     names = [graph.input.name] + [layer.name for layer in graph.layers]
@@ -145,12 +128,8 @@ def plan_core(graph: ModelGraph, top: str, budget: int | None = None, carry_chai
     blocks = build_blocks(graph, identifiers)
     budget = budget or DEFAULT_BUDGET
     input_identifier = identifiers[graph.input.name]
-    signals = _tensor_signals(graph, blocks, input_identifier)
-    widths = {_signal(input_identifier): graph.n_in * graph.input.result_type.width}
-    widths |= {_signal(block.identifier): block.n_out * block.out_type.width for block in blocks}
-    nodes = [(_signal(block.identifier), block, [signals[name] for name in block.layers[0].inputs])
-             for block in blocks]
-    schedule = schedule_core(nodes, _signal(input_identifier), [signals[name] for name in graph.outputs], widths, budget)
+    inputs = {graph.input.name: (block_signal(input_identifier), graph.n_in * graph.input.result_type.width, 0)}
+    schedule = schedule_graph(graph, blocks, inputs, budget)
     return RtlCore(check_project_name(top), graph, blocks, input_identifier, budget, schedule, carry_chain)
 
 
