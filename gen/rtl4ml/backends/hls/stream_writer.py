@@ -22,7 +22,7 @@ from ...ir.layers import (ActivationLayer, BatchNormLayer, ConcatenateLayer, Con
 from ...ir.layers.pooling import WindowPooling
 from ..identifiers import unique_identifiers
 from ..stream.plan import StreamCore
-from .writer import HlsProject, _environment, _layer, cpp_type, wrap_values, write_project
+from .writer import HlsProject, _environment, _layer, cpp_type, wire_call, wrap_values, write_project
 
 
 @dataclass
@@ -134,13 +134,8 @@ def _recurrent_unit(unit, links: dict[str, tuple[str, int]], streams: dict[str, 
                          f"{identifiers[cell.outputs[0]]}_result_t", layer.units, [streams[unit.sources[0]]],
                          streams[unit.identifier], calls)
     for call in calls:
-        target = f"{call.identifier}_out"
-        item.locals.append((f"{call.identifier}_result_t", target, call.layer.n_out))
-        sources = [variables[name] for name in call.layer.inputs]
-        call.source_types, call.target = [t for _, t in sources], target
-        call.argument_lines = wrap_values([v for v, _ in sources] + [target] + [array[2] for array in call.arrays],
-                                          " " * 12, closing=");")
-        variables[call.layer.name] = (target, f"{call.identifier}_result_t")
+        item.locals.append((f"{call.identifier}_result_t", f"{call.identifier}_out", call.layer.n_out))
+        wire_call(call, variables, f"{call.identifier}_out", " " * 12)
     item.state = [(cpp_type(state.result_type), identifiers[state.name], state.n_out, variables[output][0])
                   for state, output in zip(states, cell.outputs)]
     return item

@@ -316,6 +316,16 @@ def _permute(ident: str, layer: PermuteLayer) -> HlsLayer:
                     | {f"stride_d{k}": strides[k] for k in range(3)})
 
 
+def wire_call(item: HlsLayer, variables: dict[str, tuple[str, str]], target: str, indent: str) -> None:
+    """The call reads its inputs from `variables` (tensor name -> C++ variable and type) and writes `target`, which
+    then holds its tensor."""
+    sources = [variables[name] for name in item.layer.inputs]
+    item.source_types, item.target = [source_type for _, source_type in sources], target
+    item.argument_lines = wrap_values([variable for variable, _ in sources] + [target] +
+                                      [array[2] for array in item.arrays], indent, closing=");")
+    variables[item.layer.name] = (target, f"{item.identifier}_result_t")
+
+
 def _layer(ident: str, layer) -> HlsLayer:
     item = HLS_CALLS(layer)(ident, layer)
     item.types = {f"{ident}_result_t": cpp_type(layer.result_type)} | item.types
@@ -371,14 +381,9 @@ def plan_project(graph: ModelGraph, project: str, io_type: str = "io_parallel", 
         # a result goes straight into the top's output array unless a later layer reads it (ports are write-only)
         direct = name in output_of and not graph.consumers(name) and graph.outputs.count(name) == 1
         item.local = not direct
-        item.target = output_of[name].variable if direct else f"{item.identifier}_out"
         item.copies = [] if direct else [output for layer_name, output in zip(graph.outputs, outputs)
                                          if layer_name == name]
-        variables[name] = (item.target, f"{item.identifier}_result_t")
-        sources = [variables[source] for source in item.layer.inputs]
-        item.source_types = [source_type for _, source_type in sources]
-        arguments = [variable for variable, _ in sources] + [item.target] + [array[2] for array in item.arrays]
-        item.argument_lines = wrap_values(arguments, " " * 8, closing=");")
+        wire_call(item, variables, output_of[name].variable if direct else f"{item.identifier}_out", " " * 8)
     return HlsProject(check_project_name(project), graph, layers, io_type, part, float(clock_period), outputs)
 
 
