@@ -421,3 +421,52 @@ def upsample_vectors(p: dict, cycles: int = 600, seed: int = 6) -> list[dict]:
         if rst:
             row = pass_ = col = rep = valid = 0
     return result
+
+
+
+REVERSE_CASES = {
+    "sequence": {"STEPS": 5, "CHANNELS": 2, "WIDTH": 5},
+    "one_step": {"STEPS": 1, "CHANNELS": 1, "WIDTH": 7},
+    "power_of_two": {"STEPS": 8, "CHANNELS": 3, "WIDTH": 4},
+}
+
+
+def reverse_vectors(p: dict, cycles: int = 600, seed: int = 7) -> list[dict]:
+    """Per cycle the inputs and outputs (before the edge) of a cycle-accurate model of rtl/reverse_buffer.v:
+    random valid, pixels and backpressure, resets at the start and in the middle of a frame. Outputs are defined
+    after the first reset's edge (`checked`); m_data and m_last only with m_valid (the memory has no reset)."""
+    rng = random.Random(seed)
+    width, steps = p["CHANNELS"] * p["WIDTH"], p["STEPS"]
+    memory = [0] * steps
+    written = sent = 0
+    stored, ascending = False, True
+    valid = data = last = 0
+    result = []
+    for cycle in range(cycles):
+        rst = int(cycle < 2 or cycle == cycles // 2)
+        s_valid, s_data, m_ready = int(rng.random() < 0.7), rng.getrandbits(width), int(rng.random() < 0.6)
+        free = not valid or m_ready
+        ready = not rst and (not stored or written < sent or (written == sent and free))
+        result.append({"checked": int(cycle >= 1), "rst": rst, "s_valid": s_valid, "s_data": s_data,
+                       "m_ready": m_ready, "s_ready": int(ready),
+                       "m_valid": valid, "m_data": data if valid else 0, "m_last": last if valid else 0})
+        read, write = stored and free, s_valid and ready
+        # the stored frame went the other way: a read frees the place the next write takes
+        address = (lambda count: count if ascending else steps - 1 - count)
+        if read:
+            data, last = memory[address(sent)], int(sent == steps - 1)
+        if write:
+            memory[address(written)] = s_data
+        if free:
+            valid = int(read)
+        if read:
+            sent += 1
+            stored = sent < steps
+        if write:
+            written += 1
+            if written == steps:
+                written, sent, stored, ascending = 0, 0, True, not ascending
+        if rst:
+            written = sent = valid = 0
+            stored, ascending = False, True
+    return result

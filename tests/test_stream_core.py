@@ -181,8 +181,8 @@ def test_zero_padding_cropping_and_up_sampling_layers_stream_as_walks(keras, kin
         assert unit.window.kernel[-1] == layer.before[-1] + layer.after[-1] + 1
         assert unit.window.windows == unit.out_shape.pixels and unit.passes_part
     else:
-        assert unit.window is None and unit.upsample.pixels_out == unit.out_shape.pixels
-        assert unit.upsample.repeat == ((2, 3) if rank == 2 else (1, 3))
+        assert unit.window is None and unit.buffer.pixels_out == unit.out_shape.pixels
+        assert unit.buffer.repeat == ((2, 3) if rank == 2 else (1, 3))
     shape = design.graph.input.shape
     X = _frames(shape, 8, rank)
     _runs_as_planned(design, X, alone=3, seed=rank)

@@ -117,6 +117,22 @@ void upsample_unit(hls::stream<pixel<data_T, CONFIG_T::n_chan> > &in,
     }
 }
 
+// The steps of a sequence last to first: the frame stored, then sent back from its end. CONFIG_T provides pixels
+// (steps per frame), n_chan, n_out (= n_chan); APPLY_T is not used (the unit passes its pixels on).
+template <class data_T, class res_T, typename CONFIG_T, class APPLY_T>
+void reverse_unit(hls::stream<pixel<data_T, CONFIG_T::n_chan> > &in,
+                  hls::stream<pixel<res_T, CONFIG_T::n_out> > &out) {
+    pixel<data_T, CONFIG_T::n_chan> frame[CONFIG_T::pixels];
+    for (int p = 0; p < CONFIG_T::pixels; p++) {
+        #pragma HLS PIPELINE II=1
+        frame[p] = in.read();
+    }
+    for (int p = CONFIG_T::pixels - 1; p >= 0; p--) {
+        #pragma HLS PIPELINE II=1
+        out.write(frame[p]);
+    }
+}
+
 // A merge: one pixel of each input at once (in hardware the forks before it hold the early branch in FIFOs).
 // CONFIG_T provides pixels (per frame), n_chan1, n_chan2, n_out;
 // APPLY_T::apply(const data0_T in0[], const data1_T in1[], res_T result[]) computes the unit's layers.

@@ -1,5 +1,5 @@
 // rtl4ml HLS layer library: wiring layers of a channels-last tensor (io_parallel): zero padding, cropping,
-// nearest up-sampling, transpose. No arithmetic: every output element is an input element or zero, the type kept.
+// nearest up-sampling, transpose, steps reversed. No arithmetic: every output element is an input element or zero, the type kept.
 // One spatial axis is the width with in_height = 1 (hls4ml's 1-D convention).
 #ifndef RTL4ML_WIRING_H_
 #define RTL4ML_WIRING_H_
@@ -64,6 +64,20 @@ void transpose(const data_T data[CONFIG_T::n], res_T res[CONFIG_T::n]) {
                 res[(i * CONFIG_T::out_d1 + j) * CONFIG_T::out_d2 + k] =
                     res_T(data[i * CONFIG_T::stride_d0 + j * CONFIG_T::stride_d1 + k * CONFIG_T::stride_d2]);
             }
+        }
+    }
+}
+
+// CONFIG_T: n_steps, n_chan: a [steps, features] sequence's steps last to first.
+template <class data_T, class res_T, typename CONFIG_T>
+void reverse_steps(const data_T data[CONFIG_T::n_steps * CONFIG_T::n_chan],
+                   res_T res[CONFIG_T::n_steps * CONFIG_T::n_chan]) {
+    #pragma HLS INLINE
+    for (int t = 0; t < CONFIG_T::n_steps; t++) {
+        #pragma HLS UNROLL
+        for (int c = 0; c < CONFIG_T::n_chan; c++) {
+            #pragma HLS UNROLL
+            res[t * CONFIG_T::n_chan + c] = res_T(data[(CONFIG_T::n_steps - 1 - t) * CONFIG_T::n_chan + c]);
         }
     }
 }

@@ -20,10 +20,12 @@ from vunit import VUnit
 from rtl4ml.resources import rtl_dir
 from rtl4ml.tb.vectors import (ADD3_CASES, AP_CTRL_CASES, AXIS_CONTROL_CASES, FIFO_CASES, LOOKUP_TABLE_CASES,
                                LUT_MULTIPLIER_CASES, PIPE_REG_CASES, REDUCTION_TREE_CASES, REQUANTIZE_CASES,
-                               SKID_BUFFER_CASES, UPSAMPLE_CASES, VALID_STREAM_CASES, WINDOW_BUFFER_CASES, add3_vectors,
-                               ap_ctrl_vectors, axis_control_vectors, case_id, delay_line_vectors, fifo_vectors,
-                               lookup_table_contents, lut_multiplier_vectors, reduction_reference, requantize_vectors,
-                               skid_buffer_vectors, upsample_vectors, valid_stream_vectors, window_buffer_vectors)
+                               REVERSE_CASES, SKID_BUFFER_CASES, UPSAMPLE_CASES, VALID_STREAM_CASES,
+                               WINDOW_BUFFER_CASES, add3_vectors, ap_ctrl_vectors, axis_control_vectors, case_id,
+                               delay_line_vectors, fifo_vectors, lookup_table_contents, lut_multiplier_vectors,
+                               reduction_reference, requantize_vectors, reverse_vectors, skid_buffer_vectors,
+                               upsample_vectors, valid_stream_vectors, window_buffer_vectors)
+
 
 HERE = Path(__file__).resolve().parent
 
@@ -147,6 +149,12 @@ def write_upsample_vectors(folder: Path, parameters: dict) -> Path:
                               UPSAMPLE_PORTS, widths)
 
 
+def write_reverse_vectors(folder: Path, parameters: dict) -> Path:
+    widths = dict(parameters, PIXEL_BITS=parameters["CHANNELS"] * parameters["WIDTH"])
+    return _write_cycle_model(folder / f"reverse-{case_id(parameters)}.txt", reverse_vectors(parameters),
+                              UPSAMPLE_PORTS, widths)
+
+
 def write_window_buffer_vectors(folder: Path, parameters: dict) -> Path:
     pixel = parameters["CHANNELS"] * parameters["WIDTH"]
     widths = dict(parameters, PIXEL_BITS=pixel, WINDOW_BITS=pixel * parameters["KERNEL_ROWS"] * parameters["KERNEL_COLS"])
@@ -168,6 +176,7 @@ BENCHES = {
     "tb_axis_skid_buffer": (SKID_BUFFER_CASES, write_skid_buffer_vectors, "vectors"),
     "tb_axis_fifo": (FIFO_CASES, write_fifo_vectors, "vectors"),
     "tb_upsample_buffer": (tuple(UPSAMPLE_CASES.values()), write_upsample_vectors, "vectors"),
+    "tb_reverse_buffer": (tuple(REVERSE_CASES.values()), write_reverse_vectors, "vectors"),
     "tb_window_buffer": (tuple(WINDOW_BUFFER_CASES.values()), write_window_buffer_vectors, "vectors"),
 }
 

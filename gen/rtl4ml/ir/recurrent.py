@@ -37,7 +37,7 @@ from ..fixed_point import MAX_TYPE_WIDTH, FixedType, quantize_float, to_float
 from ..frontends.spec import RecurrentSpec
 from .activation_layers import build_activation_layer
 from .layers import (ConcatenateLayer, DenseLayer, ElementwiseMergeLayer, InputLayer, Layer, RecurrentCell,
-                     RecurrentLayer, ReshapeLayer)
+                     RecurrentLayer, ReshapeLayer, ReverseLayer)
 from .layers.element_quantizer import holding_type
 from .layers.linear import check_reuse_factor, choose_accumulator
 from .value_range import ValueRange
@@ -92,9 +92,6 @@ class _Cells:
         if self.static and spec.unroll:
             raise fail(f"{self.where}: unroll=True with IOType io_stream: a streamed recurrent layer reuses one cell "
                        "for every step; set unroll=False, or use io_parallel (unrolled)")
-        if self.static and spec.go_backwards:
-            raise fail(f"{self.where}: go_backwards=True with IOType io_stream: the steps arrive first to last, one "
-                       "per beat; use io_parallel (unrolled) for backward or Bidirectional layers")
         if len(source.shape) != 2:
             raise fail(f"{self.where}: input shape {source.shape} is not a sequence [steps, features]")
         self.steps, self.features = source.shape
@@ -277,9 +274,27 @@ class _Cells:
         return list(range(self.steps))[::-1] if self.spec.go_backwards else list(range(self.steps))
 
     def build(self) -> list[Layer]:
-        return [self.static_layer()] if self.static else self.unrolled()
+        return self.static_layers() if self.static else self.unrolled()
 
-    def static_layer(self) -> RecurrentLayer:
+    def static_layers(self) -> list[Layer]:
+        """The static layer; a backward one reads the steps reversed (a ReverseLayer before it: the stream's steps
+        arrive first to last) and, as a Bidirectional's backward direction with return_sequences, gives its states
+        back in the input's step order (a ReverseLayer after it)."""
+        spec, source = self.spec, self.source
+        layers: list[Layer] = []
+        if spec.go_backwards:
+            source = ReverseLayer(name=f"{spec.name}_x_reversed", inputs=(source.name,), shape=source.shape,
+                                  input_shape=source.shape, result_type=source.result_type)
+            layers.append(source)
+        in_time_order = spec.go_backwards and spec.time_order and spec.return_sequences
+        layer = self.static_layer(source, f"{spec.name}_reversed" if in_time_order else spec.name)
+        layers.append(layer)
+        if in_time_order:
+            layers.append(ReverseLayer(name=spec.name, inputs=(layer.name,), shape=layer.shape,
+                                       input_shape=layer.shape, result_type=layer.result_type))
+        return layers
+
+    def static_layer(self, source: Layer, name: str) -> RecurrentLayer:
         """One cell reading the step x, the state h and (LSTM) c as inputs; the same layers as an unrolled step."""
         spec, types = self.spec, self.types
         x = InputLayer(name=self.name(0, "x"), inputs=(), shape=(self.features,), result_type=self.source.result_type)
@@ -296,7 +311,7 @@ class _Cells:
             outputs = (self.gru_step(0, x, joined, h, next_h),)
         cell = RecurrentCell((x, h) + ((c,) if c is not None else ()), self.layers, tuple(o.name for o in outputs))
         shape = (self.steps, spec.units) if spec.return_sequences else (spec.units,)
-        return RecurrentLayer(name=spec.name, inputs=(self.source.name,), shape=shape, result_type=types["result"],
+        return RecurrentLayer(name=name, inputs=(source.name,), shape=shape, result_type=types["result"],
                               cell_kind=spec.cell, steps=self.steps, cell=cell,
                               return_sequences=spec.return_sequences, pipeline_budget=self.settings.pipeline_budget)
 

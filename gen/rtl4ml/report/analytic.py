@@ -21,7 +21,7 @@ from ..ir.handlers import HandlerTable
 from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
     DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer,
-    RecurrentLayer, SoftmaxLayer, TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
+    RecurrentLayer, ReverseLayer, SoftmaxLayer, TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
 from .blocks import PARALLEL_GLUE, STREAM_GLUE
 
 # Yosys maps a constant multiplication to a DSP48 when both operands have at least this many bits
@@ -326,7 +326,8 @@ def _max_pooling(block) -> dict:
             "FF": tree_ff + block.n_out * block.out_type.width * block.register("requantize"), "DSP": 0}
 
 
-@ESTIMATES.register(ConcatenateLayer, ZeroPaddingLayer, CroppingLayer, UpSamplingLayer, PermuteLayer)
+@ESTIMATES.register(ConcatenateLayer, ZeroPaddingLayer, CroppingLayer, UpSamplingLayer, PermuteLayer,
+                    ReverseLayer)
 def _concatenate(block) -> dict:
     return {"LUT": _requantize_bits(block), "FF": block.n_out * block.out_type.width * block.latency, "DSP": 0}
 
@@ -365,12 +366,12 @@ def estimate_core(core) -> dict[str, dict]:
 
 def estimate_stream_core(core) -> dict[str, dict]:
     """{block display name: {LUT, FF, DSP, BRAM_18K}} of a streaming core, plus the top's own logic: the window
-    buffers (their shift registers counted as flip-flops; synthesis may map long runs to shift-register LUTs), the
+    buffers and frame buffers (their storage counted as flip-flops; synthesis may map long runs to shift-register
+    LUTs or RAM), the
     skid buffers (two registers of each unit's output and its valid, a multiplexer), the forks' FIFOs and the flow
     control."""
     estimates = {" + ".join(layer.name for layer in block.layers): estimate_block(block) for block in core.blocks}
-    windows = sum(unit.window.stored_bits for unit in core.units if unit.window) + \
-        sum(unit.upsample.stored_bits for unit in core.units if unit.upsample)
+    windows = sum(unit.stored_bits for unit in core.units)
     skids = sum(2 * (unit.out_width + 1) for unit in core.units)
     # a fork's FIFO in distributed RAM: a 64 x 1 dual-port RAM (2 LUTs) per stored bit per 64 beats; its pointers,
     # count and flags in flip-flops

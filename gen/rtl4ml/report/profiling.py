@@ -18,7 +18,8 @@ from ..ir.handlers import HandlerTable
 from ..ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
     DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer,
-    RecurrentLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
+    RecurrentLayer, ReshapeLayer, ReverseLayer, SoftmaxLayer, TableActivationLayer, UpSamplingLayer,
+    ZeroPaddingLayer)
 
 # Wide enough that rounding to it never overflows: exposes the value before overflow handling.
 _UNBOUNDED_BITS = 62
@@ -109,7 +110,8 @@ def _concatenate(layer: ConcatenateLayer, a: np.ndarray, b: np.ndarray, outputs:
     return [_summary(layer.name, "result", np.concatenate(parts, axis=1), frac, layer.result_type)]
 
 
-@PROFILES.register(ReshapeLayer, ZeroPaddingLayer, CroppingLayer, UpSamplingLayer, PermuteLayer)
+@PROFILES.register(ReshapeLayer, ZeroPaddingLayer, CroppingLayer, UpSamplingLayer, PermuteLayer,
+                   ReverseLayer)
 def _wiring(layer, x: np.ndarray, outputs: np.ndarray) -> list[dict]:
     return []  # the codes of its input (and zeros), unchanged
 

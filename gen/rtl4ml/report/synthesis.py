@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..backends.rtl.writer import PRIMITIVES
 from ..backends.rtl.lut_multiplier import LUT_MULTIPLIER_SOURCES
-from ..backends.stream.writer import FORK_PRIMITIVES, UPSAMPLE_PRIMITIVES
+from ..backends.stream.writer import FORK_PRIMITIVES, buffer_primitives
 from ..cache import cache_root
 from ..errors import fail
 from ..progress import ProgressLine
@@ -230,7 +230,7 @@ def jobs_for_core(rtl_dir: Path, core_meta: dict, layers: list[dict], thorough: 
     if core_meta.get("io_type") == "io_stream":
         glue, name = glue + ["window_buffer.v", "axis_skid_buffer.v"], STREAM_GLUE
         glue += list(FORK_PRIMITIVES) if core_meta.get("fifos") else []
-        glue += list(UPSAMPLE_PRIMITIVES) if any(unit.get("upsample") for unit in core_meta["units"]) else []
+        glue += list(buffer_primitives(unit["buffer"]["module"] for unit in core_meta["units"] if unit.get("buffer")))
     jobs.append(SynthesisJob(name, top, [rtl_dir / source for source in glue] + [rtl_dir / f"{top}.v"],
                              blackboxes=[rtl_dir / f"{layer['module']}.v" for layer in layers]))
     return jobs

@@ -392,10 +392,9 @@ def _draw_recurrent_type(choose) -> str:
                          choose.choice(OVERFLOW_MODES)))
 
 
-def draw_recurrent(choose, rng: np.random.Generator, streamable: bool = False) -> dict:
-    """A SimpleRNN, LSTM or GRU (either reset_after) over 1-4 steps of 1-3 features, 1-3 units, each of its
-    tensors in a random type, its activations among those with a recurrent form. streamable: reading its steps first
-    to last (a streamed layer's one cell takes them as they arrive)."""
+def draw_recurrent(choose, rng: np.random.Generator) -> dict:
+    """A SimpleRNN, LSTM or GRU (either reset_after, either direction) over 1-4 steps of 1-3 features, 1-3 units,
+    each of its tensors in a random type, its activations among those with a recurrent form."""
     cell = choose.choice(tuple(RECURRENT_GATES))
     recurrent = {"cell": cell, "steps": choose.integer(1, 4), "features": choose.integer(1, 3),
                  "units": choose.integer(1, 3), "return_sequences": bool(choose.integer(0, 1)),
@@ -405,8 +404,6 @@ def draw_recurrent(choose, rng: np.random.Generator, streamable: bool = False) -
                  **{f"{tensor}_type": _draw_recurrent_type(choose) for tensor in RECURRENT_TENSORS}}
     if cell == "simple_rnn":
         recurrent["recurrent_activation"] = "linear"
-    if streamable:
-        recurrent["go_backwards"] = False
     # a ReuseFactor dividing the units divides every Dense of the cell (each has `units` columns)
     recurrent["reuse_factor"] = choose.choice((1, 1, recurrent["units"]))
     columns = RECURRENT_GATES[cell] * recurrent["units"]
@@ -434,7 +431,7 @@ def draw_design(choose, max_width: int = 24, max_depth: int = 4, streamable: boo
     fronts = ("conv",) * 3 + ("recurrent",) if streamable else ("conv", "conv", "recurrent") + (None,) * 5
     front = choose.choice(fronts)  # streamable: 3/4 and 1/4; else 1/4 and 1/8
     conv = draw_conv(choose, rng, max_width, streamable) if front == "conv" else None
-    recurrent = draw_recurrent(choose, rng, streamable) if front == "recurrent" else None
+    recurrent = draw_recurrent(choose, rng) if front == "recurrent" else None
     n_in = int(np.prod(conv["input_shape"])) if conv else choose.integer(1, max_width)
     if recurrent:
         n_in = recurrent["steps"] * recurrent["features"]

@@ -21,7 +21,7 @@ from ...ir.layers import (ActivationLayer, BatchNormLayer, ConcatenateLayer, Con
                          TableActivationLayer, ZeroPaddingLayer)
 from ...ir.layers.pooling import WindowPooling
 from ..identifiers import unique_identifiers
-from ..stream.plan import StreamCore
+from ..stream.plan import Reverse, StreamCore, Upsample
 from .writer import HlsProject, _environment, _layer, cpp_type, wire_call, wrap_values, write_project
 
 
@@ -34,7 +34,8 @@ class HlsStreamUnit:
     title: str  # what the unit computes, for its comment
     passed: int  # without layer calls: the first window element passed on (a cropping's pixel)
     config: dict  # static members of <identifier>_config (geometry, channels, n_out)
-    kind: str  # window_unit | pixel_unit | upsample_unit | join_unit (rtl4ml_stream.h)
+    kind: str  # window_unit | pixel_unit | upsample_unit | reverse_unit | join_unit | recurrent_unit
+    # (rtl4ml_stream.h)
     function: str  # what the top calls: hls4ml's stream-kernel name for the unit's layer (defined by the project
     # over the generic unit) where it has one, else rtl4ml::<kind>
     in_types: list[str]  # C++ element type of each stream it reads
@@ -156,10 +157,13 @@ def _unit(unit, graph, links: dict[str, tuple[str, int]], streams: dict[str, str
                   "pad_top": window.pad_rows[0], "pad_left": window.pad_cols[0], "padded_height": rows,
                   "padded_width": cols, "taps": window.taps, "n_out": unit.out_shape.channels}
         block_in, kind = window.window_width // window.width, "window_unit"
-    elif unit.upsample is not None:
+    elif isinstance(unit.buffer, Upsample):
         config = {"in_height": unit.in_shape.rows, "in_width": unit.in_shape.cols, "n_chan": unit.in_shape.channels,
                   "new_height": unit.out_shape.rows, "new_width": unit.out_shape.cols, "n_out": unit.out_shape.channels}
         block_in, kind = unit.in_shape.channels, "upsample_unit"
+    elif isinstance(unit.buffer, Reverse):
+        config = {"pixels": unit.in_shape.pixels, "n_chan": unit.in_shape.channels, "n_out": unit.out_shape.channels}
+        block_in, kind = unit.in_shape.channels, "reverse_unit"
     elif unit.joins:
         config = {"pixels": unit.in_shape.pixels, "n_chan1": links[unit.sources[0]][1],
                   "n_chan2": links[unit.sources[1]][1], "n_out": unit.out_shape.channels}
@@ -174,8 +178,10 @@ def _unit(unit, graph, links: dict[str, tuple[str, int]], streams: dict[str, str
         title = ", ".join(layer.name for layer in layers)
     elif unit.passes_part:
         title = f"{', '.join(unit.layers)}: one pixel of each window (cropping)"
-    elif unit.upsample is not None:
+    elif isinstance(unit.buffer, Upsample):
         title = f"{', '.join(unit.layers)}: nearest up-sampling"
+    elif isinstance(unit.buffer, Reverse):
+        title = f"{', '.join(unit.layers)}: the steps reversed"
     elif unit.layers:
         title = f"{', '.join(unit.layers)}: the window walk alone (zero padding)"
     elif window is not None and window.kernel == (1, 1):

@@ -23,8 +23,8 @@ from ...ir.handlers import HandlerTable
 from ...ir.layers.pooling import RECIPROCAL_TYPE
 from ...ir.layers import (
     ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer, CroppingLayer, DenseLayer,
-    DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer, ReshapeLayer, SoftmaxLayer,
-    TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
+    DotLayer, ElementQuantizerLayer, ElementwiseMergeLayer, MaxPoolingLayer, PermuteLayer, PiecewiseLinearLayer,
+    ReshapeLayer, ReverseLayer, SoftmaxLayer, TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
 from ...resources import hls_dir
 from ..identifiers import check_project_name, comment_text, unique_identifiers
 
@@ -314,6 +314,13 @@ def _permute(ident: str, layer: PermuteLayer) -> HlsLayer:
     return HlsLayer(ident, layer, "transpose", template_args=[f"{ident}_config"],
                     config={"n": layer.n_out} | {f"out_d{k}": out[k] for k in range(3)}
                     | {f"stride_d{k}": strides[k] for k in range(3)})
+
+
+@HLS_CALLS.register(ReverseLayer)
+def _reverse(ident: str, layer: ReverseLayer) -> HlsLayer:
+    steps, features = layer.input_shape
+    return HlsLayer(ident, layer, "reverse_steps", template_args=[f"{ident}_config"],
+                    config={"n_steps": steps, "n_chan": features})
 
 
 def wire_call(item: HlsLayer, variables: dict[str, tuple[str, str]], target: str, indent: str) -> None:

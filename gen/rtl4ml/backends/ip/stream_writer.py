@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..identifiers import vhdl_name_problem
-from ..stream.plan import StreamCore, StreamShape
+from ..stream.plan import Reverse, StreamCore, StreamShape, Upsample
 from ..vhdl.stream_writer import write_stream_vectors
 from .patterns import write_pattern_file
 from .writer import IpFacts, _environment, datasheet_facts, prepare_folder, write_filelist, write_vivado
@@ -25,11 +25,14 @@ def _shape_text(shape: StreamShape) -> str:
 
 
 def _window_text(unit) -> str:
-    window, upsample = unit.window, unit.upsample
-    if upsample is not None:
-        rows, cols = upsample.repeat
-        kept = f"; its row ({upsample.stored_bits:,} bits) in a shift register" if upsample.stored_bits else ""
+    window, buffer = unit.window, unit.buffer
+    if isinstance(buffer, Upsample):
+        rows, cols = buffer.repeat
+        kept = f"; its row ({buffer.stored_bits:,} bits) in a shift register" if buffer.stored_bits else ""
         return f"up-sampling: each row {rows} ×, each pixel {cols} ×{kept}"
+    if isinstance(buffer, Reverse):
+        return (f"steps reversed: the sequence ({buffer.stored_bits:,} bits) in a RAM, the next one written where "
+                "it is read")
     if window is None:
         return "—"
     if window.kernel == (window.frame.rows, window.frame.cols) and window.windows == 1:
@@ -62,8 +65,7 @@ def stream_values(core: StreamCore, facts: IpFacts) -> dict:
                    "shapes": f"{_shape_text(unit.in_shape)} → {_shape_text(unit.out_shape)}",
                    "window": _window_text(unit), "latency": unit.latency, "reads": ", ".join(unit.sources)}
                   for unit in core.units],
-        "stored_bits": sum(unit.window.stored_bits for unit in core.units if unit.window) +
-        sum(unit.upsample.stored_bits for unit in core.units if unit.upsample),
+        "stored_bits": sum(unit.stored_bits for unit in core.units),
         "input_link": core.input_link, "fifos": core.fifos,
         "fifo_bits": sum(fifo.stored_bits for fifo in core.fifos),
         "clock_period": facts.clock_period, "part": facts.part,

@@ -1,4 +1,4 @@
-"""RTL block of a wiring layer (zero padding, cropping, up-sampling, permute): each output element an input element
+"""RTL block of a wiring layer (zero padding, cropping, up-sampling, permute, steps reversed): each output element an input element
 or a constant zero, no logic."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ...ir.layers import CroppingLayer, PermuteLayer, UpSamplingLayer, WiringLayer, ZeroPaddingLayer
+from ...ir.layers import CroppingLayer, PermuteLayer, ReverseLayer, UpSamplingLayer, WiringLayer, ZeroPaddingLayer
 from ...ir.value_range import ValueRange
 from .block import RTL_BLOCKS, Block
 from .pipeline import Step
@@ -19,7 +19,7 @@ class WiringPlan:
     elements: tuple[int | None, ...]  # per output element: the lsb in in_data of the element it copies, None: zero
 
 
-@RTL_BLOCKS.register(ZeroPaddingLayer, CroppingLayer, UpSamplingLayer, PermuteLayer)
+@RTL_BLOCKS.register(ZeroPaddingLayer, CroppingLayer, UpSamplingLayer, PermuteLayer, ReverseLayer)
 def wiring_block(identifier: str, layer: WiringLayer, fused: None, input_ranges: list[ValueRange]) -> Block:
     width = layer.result_type.width
     plan = WiringPlan(layer.description, width,

@@ -25,14 +25,15 @@ import dataclasses
 import functools
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ...errors import fail
 from ...fixed_point import FixedType
 from ...ir.graph import ModelGraph
 from ...ir.layers import (ActivationLayer, AveragePoolingLayer, BatchNormLayer, ConcatenateLayer, ConvLayer,
                           CroppingLayer, DenseLayer, DotLayer, ElementwiseMergeLayer, Layer, MaxPoolingLayer,
-                          PiecewiseLinearLayer, RecurrentLayer, ReshapeLayer, SoftmaxLayer, TableActivationLayer,
-                          UpSamplingLayer, ZeroPaddingLayer)
+                          PiecewiseLinearLayer, RecurrentLayer, ReshapeLayer, ReverseLayer, SoftmaxLayer,
+                          TableActivationLayer, UpSamplingLayer, ZeroPaddingLayer)
 from ...ir.layers.dense import dense_from
 from ...ir.value_range import ZERO
 from ..identifiers import check_project_name, unique_identifiers
@@ -128,6 +129,8 @@ class Window:
 class Upsample:
     """An upsample_buffer (rtl/upsample_buffer.v): its input frame, element width and copies per row and pixel."""
 
+    module: ClassVar[str] = "upsample_buffer"
+    kind: ClassVar[str] = "upsample"  # names its output signals in the top
     frame: StreamShape
     width: int
     repeat: tuple[int, int]  # copies of each row, of each pixel in a row
@@ -137,6 +140,14 @@ class Upsample:
         return self.frame.pixels * self.repeat[0] * self.repeat[1]
 
     @property
+    def cycles_per_frame(self) -> int:
+        return self.pixels_out
+
+    @property
+    def pace(self) -> str:
+        return f"it sends {self.pixels_out} up-sampled pixels, one per cycle"
+
+    @property
     def stored_bits(self) -> int:
         """The row it replays (a shift register), when rows are repeated."""
         return self.frame.cols * self.frame.channels * self.width if self.repeat[0] > 1 else 0
@@ -144,6 +155,36 @@ class Upsample:
     def parameters(self) -> dict[str, int]:
         return {"ROWS": self.frame.rows, "COLS": self.frame.cols, "CHANNELS": self.frame.channels,
                 "WIDTH": self.width, "REPEAT_ROWS": self.repeat[0], "REPEAT_COLS": self.repeat[1]}
+
+
+@dataclass(frozen=True)
+class Reverse:
+    """A reverse_buffer (rtl/reverse_buffer.v): a frame's pixels (a sequence's steps) stored, then sent last to
+    first, while the next frame is written where they are read (one frame of memory)."""
+
+    module: ClassVar[str] = "reverse_buffer"
+    kind: ClassVar[str] = "reverse"
+    frame: StreamShape
+    width: int
+
+    @property
+    def pixels_out(self) -> int:
+        return self.frame.pixels
+
+    @property
+    def cycles_per_frame(self) -> int:
+        return self.frame.pixels
+
+    @property
+    def pace(self) -> str:
+        return f"it stores and sends back {self.frame.pixels} steps, one per cycle"
+
+    @property
+    def stored_bits(self) -> int:
+        return self.frame.pixels * self.frame.channels * self.width
+
+    def parameters(self) -> dict[str, int]:
+        return {"STEPS": self.frame.pixels, "CHANNELS": self.frame.channels, "WIDTH": self.width}
 
 
 @dataclass
@@ -163,7 +204,7 @@ class StreamUnit:
     in_widths: tuple[int, ...] = ()  # bits per beat of each link it reads
     passed: int = 0  # without a block: the first window element passed on (a cropping's pixel in its window)
     beats_per_output: int = 1  # a Dense streamed a pixel per beat: its output leaves after the frame's last beat
-    upsample: Upsample | None = None  # an up-sampling: an upsample_buffer in place of a window buffer
+    buffer: Upsample | Reverse | None = None  # a frame buffer in place of a window buffer (it counts the frames)
 
     @property
     def in_width(self) -> int:
@@ -187,18 +228,28 @@ class StreamUnit:
     def cycles_per_frame(self) -> int:
         """The fewest cycles a frame takes in this unit alone: its window walk (a cycle per padded position) or its
         issues (one every `interval` cycles)."""
-        if self.upsample:
-            return self.upsample.pixels_out
+        if self.buffer:
+            return self.buffer.cycles_per_frame
         return max(self.window.positions if self.window else 0, self._issues * self.interval)
 
     @property
     def pace(self) -> str:
         """What sets cycles_per_frame, in words."""
-        if self.upsample:
-            return f"it sends {self.upsample.pixels_out} up-sampled pixels, one per cycle"
+        if self.buffer:
+            return self.buffer.pace
         if self.window and self.window.positions >= self._issues * self.interval:
             return f"its window walks {self.window.positions} positions of the padded frame"
         return f"{self._issues} issues, {self.interval} cycles apart"
+
+    @property
+    def stored_bits(self) -> int:
+        """Bits its window buffer or frame buffer holds."""
+        return (self.window.stored_bits if self.window else 0) + (self.buffer.stored_bits if self.buffer else 0)
+
+    @property
+    def held_beats(self) -> int:
+        """The most beats it holds before its block: a window's taps or a frame buffer's frame."""
+        return (self.window.taps if self.window else 0) + (self.buffer.frame.pixels if self.buffer else 0)
 
     @property
     def frame_window(self) -> Window:
@@ -347,7 +398,7 @@ class StreamCore:
                        "interval": unit.interval, "window": unit.window.parameters() if unit.window else None,
                        "in": dataclasses.asdict(unit.in_shape), "out": dataclasses.asdict(unit.out_shape),
                        "sources": unit.sources,
-                       "upsample": unit.upsample.parameters() if unit.upsample else None}
+                       "buffer": {"module": unit.buffer.module, **unit.buffer.parameters()} if unit.buffer else None}
                       for unit in self.units],
             "fifos": [{"identifier": fifo.identifier, "source": fifo.source, "width": fifo.width, "depth": fifo.depth}
                       for fifo in self.fifos],
@@ -459,6 +510,9 @@ class _Planner:
             if isinstance(layer, UpSamplingLayer):
                 self._upsampling(layer, stream)
                 continue
+            if isinstance(layer, ReverseLayer):
+                self._reverse(layer, stream)
+                continue
             follower = fused_follower(self.graph, layer)
             if follower is not None:
                 absorbed.add(follower.name)
@@ -479,7 +533,7 @@ class _Planner:
         1 x 1 window if it has none; an input read twice (or by a merge) gets a unit of its own that only walks."""
         readers = [unit for unit in self.units for link in unit.sources if link == self.input_link]
         if len(readers) == 1 and not readers[0].joins:
-            if readers[0].window is None and readers[0].upsample is None:  # an upsample_buffer counts them too
+            if readers[0].window is None and readers[0].buffer is None:  # a frame buffer counts them too
                 readers[0].window = Window(readers[0].in_shape, readers[0].in_type.width, (1, 1), (1, 1), (0, 0),
                                            (0, 0))
             return
@@ -530,7 +584,17 @@ class _Planner:
             raise _refuse(layer, "up-samples a flattened tensor; only frames of pixels are up-sampled in a stream")
         upsample = Upsample(stream.shape, stream.type.width, _grid(layer.size, 1))
         self._add(layer, [layer.name], None, None, [stream], StreamShape.of(layer.shape), layer.result_type,
-                  upsample=upsample)
+                  buffer=upsample)
+
+    def _reverse(self, layer: ReverseLayer, stream: _Stream) -> None:
+        """A reverse_buffer alone: the sequence's steps stored, then sent last to first (a backward recurrent layer
+        reads them so)."""
+        if stream.flattened or stream.shape.rows != 1:
+            raise _refuse(layer, f"reverses a {'flattened ' if stream.flattened else ''}frame of {stream.shape.rows} "
+                                 f"x {stream.shape.cols} pixels; only a sequence's steps (one per beat) are reversed "
+                                 "in a stream")
+        self._add(layer, [layer.name], None, None, [stream], StreamShape.of(layer.shape), layer.result_type,
+                  buffer=Reverse(stream.shape, stream.type.width))
 
     def _unit(self, layer: Layer, follower: Layer | None, stream: _Stream) -> None:
         in_range = self.ranges[layer.inputs[0]]
@@ -616,7 +680,7 @@ class _Planner:
 
     def _add(self, layer, names, block: Block | None, window: Window | None, streams: list[_Stream],
              out_shape: StreamShape, out_type: FixedType, passed: int = 0, beats_per_output: int = 1,
-             upsample: Upsample | None = None) -> None:
+             buffer: Upsample | Reverse | None = None) -> None:
         identifier = self.identifiers[layer.name] if block or names else f"collect_{self.identifiers[layer.name]}"
         in_widths = tuple(stream.width for stream in streams)
         schedule = None
@@ -625,7 +689,7 @@ class _Planner:
         in_shape = window.frame if window else streams[0].shape
         self.units.append(StreamUnit(identifier, names, in_shape, out_shape, streams[0].type, out_type, window, block,
                                      schedule, [stream.link for stream in streams], in_widths, passed,
-                                     beats_per_output, upsample))
+                                     beats_per_output, buffer))
         self.streams[layer.name] = _Stream(identifier, out_shape, out_type)
 
 

@@ -160,6 +160,43 @@ class _Upsample:
                     self.copy, self.row = 0, (self.row + 1) % self.rows
 
 
+class _Reverse:
+    """reverse_buffer.v: a frame written, then read last to first into the output register; the next frame is
+    written where the stored one is read (a write waits for the read of its place, in the same cycle at the
+    latest)."""
+
+    def __init__(self, reverse):
+        self.steps = reverse.frame.pixels
+        self.written = self.sent = 0
+        self.stored = self.valid = False
+
+    def state(self) -> tuple:
+        return self.written, self.sent, self.stored, self.valid
+
+    def m_valid(self) -> bool:
+        return self.valid
+
+    def s_ready(self, m_ready: bool) -> bool:
+        return not self.stored or self.written < self.sent or (self.written == self.sent and
+                                                               (not self.valid or m_ready))
+
+    def step(self, s_valid: bool, m_ready: bool) -> None:
+        free = not self.valid or m_ready
+        read, write = self.stored and free, s_valid and self.s_ready(m_ready)
+        if free:
+            self.valid = read
+        if read:
+            self.sent += 1
+            self.stored = self.sent < self.steps
+        if write:
+            self.written += 1
+            if self.written == self.steps:
+                self.written, self.sent, self.stored = 0, 0, True
+
+
+BUFFERS = {"upsample_buffer": _Upsample, "reverse_buffer": _Reverse}  # a unit's frame buffer, by its module
+
+
 class _Fifo:
     """axis_fifo.v: `depth` beats, ready while not full, valid while not empty."""
 
@@ -230,8 +267,8 @@ def _network(units, fifos, input_link: str, output_link: str, depths: dict[str, 
         sources = [drivers[link] for link in unit.sources]
         if unit.window is not None:
             sources = [add(_Walk(unit.window), sources)]
-        if unit.upsample is not None:
-            sources = [add(_Upsample(unit.upsample), sources)]
+        if unit.buffer is not None:
+            sources = [add(BUFFERS[unit.buffer.module](unit.buffer), sources)]
         if unit.block is not None:
             sources = [add(_Control(unit.latency, unit.interval, unit.beats_per_output), sources)]
         drivers[unit.identifier] = add(_Skid(), sources)
@@ -248,6 +285,7 @@ def plan_timing(units, in_beats: int, out_beats: int, fifos, input_link: str, ou
     for _ in range(sum(unit.window.positions for unit in units if unit.window) + 1):  # leading padding walked
         _cycle(net, source_valid=False)
     patience = 4 * (sum(unit.window.positions for unit in units if unit.window) +
+                    sum(unit.held_beats for unit in units) +
                     sum(unit.latency + unit.interval + 2 for unit in units) +
                     sum(depths.values())) + 64
     sent = received = cycle = last_move = 0
@@ -313,7 +351,7 @@ def size_fifos(timing_at, units, fifos, link_beats: dict[str, int]) -> dict[str,
     `link_beats`: per FIFO, the beats per frame of the link it reads (its cap: two frames and what every unit can
     hold). Where a core runs its first frames faster than it can keep up (a FIFO filling over more frames than the
     model runs), a search can end at the cap: the FIFO keeps it, and the planned figures hold all the same."""
-    held = sum(unit.latency + 2 + (unit.window.taps if unit.window else 0) for unit in units)
+    held = sum(unit.latency + 2 + unit.held_beats for unit in units)
     caps = {fifo.identifier: 2 * link_beats[fifo.identifier] + held for fifo in fifos}
 
     def timing(depths: dict[str, int]) -> FrameTiming | None:

@@ -10,20 +10,26 @@ from pathlib import Path
 from ... import __version__
 from ..rtl.lut_multiplier import LUT_MULTIPLIER_SOURCES, products_in_luts
 from ..rtl.writer import copy_primitives, environment, write_block, write_top
-from .plan import StreamCore
+from .plan import Reverse, StreamCore, Upsample
 
 PRIMITIVES = ("pipe_reg.v", "reduction_tree.v", "requantize.v", "lookup_table.v", "block_rom.v", "add3.v",
               "axis_pipeline_control.v", "axis_skid_buffer.v", "window_buffer.v")
 FORK_PRIMITIVES = ("axis_fifo.v",)  # only in cores with FIFOs
-UPSAMPLE_PRIMITIVES = ("upsample_buffer.v",)  # only in cores that up-sample
-ALL_PRIMITIVES = PRIMITIVES + FORK_PRIMITIVES + UPSAMPLE_PRIMITIVES + LUT_MULTIPLIER_SOURCES  # any core's
+BUFFER_PRIMITIVES = tuple(f"{buffer.module}.v" for buffer in (Upsample, Reverse))  # only in cores that use them
+ALL_PRIMITIVES = PRIMITIVES + FORK_PRIMITIVES + BUFFER_PRIMITIVES + LUT_MULTIPLIER_SOURCES  # any core's
+
+
+def buffer_primitives(modules) -> tuple[str, ...]:
+    """The frame buffers' sources, of the `modules` a core's units name (core.json's too)."""
+    used = {f"{module}.v" for module in modules}
+    return tuple(source for source in BUFFER_PRIMITIVES if source in used)
 
 
 def primitives(core: StreamCore) -> tuple[str, ...]:
     """The primitives a core instantiates (Verilog names; the VHDL twins share their stems)."""
     lut_products = any(products_in_luts(unit.block) for unit in core.units if unit.block)
     return PRIMITIVES + (FORK_PRIMITIVES if core.fifos else ()) + \
-        (UPSAMPLE_PRIMITIVES if any(unit.upsample for unit in core.units) else ()) + \
+        buffer_primitives(unit.buffer.module for unit in core.units if unit.buffer) + \
         (LUT_MULTIPLIER_SOURCES if lut_products else ())
 
 

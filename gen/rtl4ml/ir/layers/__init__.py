@@ -13,7 +13,7 @@ from .piecewise_linear import PiecewiseLinearLayer
 from .pooling import AveragePoolingLayer, MaxPoolingLayer
 from .recurrent import RecurrentCell, RecurrentLayer
 from .reshape import ReshapeLayer
-from .resampling import PermuteLayer, UpSamplingLayer
+from .resampling import PermuteLayer, ReverseLayer, UpSamplingLayer
 from .softmax import SoftmaxLayer
 from .table_activation import TableActivationLayer
 from .wiring import WiringLayer
@@ -21,5 +21,5 @@ from .wiring import WiringLayer
 __all__ = ["ActivationLayer", "AveragePoolingLayer", "BatchNormLayer", "ConcatenateLayer", "ConvLayer",
            "CroppingLayer", "DenseLayer", "DotLayer", "ElementQuantizerLayer", "ElementwiseMergeLayer", "InputLayer",
            "LAYER_CLASSES", "Layer", "MaxPoolingLayer", "PermuteLayer", "PiecewiseLinearLayer", "RecurrentCell",
-           "RecurrentLayer", "ReshapeLayer", "SoftmaxLayer", "TableActivationLayer", "UpSamplingLayer",
+           "RecurrentLayer", "ReshapeLayer", "ReverseLayer", "SoftmaxLayer", "TableActivationLayer", "UpSamplingLayer",
            "WiringLayer", "ZeroPaddingLayer", "layer_class"]

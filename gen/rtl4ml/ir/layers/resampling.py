@@ -1,4 +1,5 @@
-"""UpSampling1D/2D (nearest: each element repeated along each spatial axis) and Permute (axes reordered)."""
+"""UpSampling1D/2D (nearest: each element repeated along each spatial axis), Permute (axes reordered) and the steps of a
+sequence reversed (a backward recurrent layer's reading order, when the steps stream one per beat)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,22 @@ class PermuteLayer(WiringLayer):
 
     def rearrange(self, x):
         return np.transpose(x, (0,) + tuple(a + 1 for a in self.axes))
+
+
+@layer_class
+@dataclass(kw_only=True)
+class ReverseLayer(WiringLayer):
+    """The first axis read last to first: a [steps, features] sequence's steps reversed. The streamed form of a
+    backward recurrent layer (go_backwards, a Bidirectional's backward direction) reads its steps through it, as the
+    unrolled form reads them from the other end."""
+
+    kind = "reverse"
+    description = "Steps reversed"
+
+    def problem(self) -> str | None:
+        if len(self.input_shape) != 2:
+            return f"reverses the steps of a [steps, features] sequence, its input is {list(self.input_shape)}"
+        return None
+
+    def rearrange(self, x):
+        return x[:, ::-1]
