@@ -139,11 +139,8 @@ def _runs_as_planned(design, X, seed: int) -> None:
     assert reset["passed"] and reset["compared"] == len(X), reset["problems"]
 
 
-@pytest.mark.sim
-@pytest.mark.parametrize("cell, options", [FORWARD_VARIANTS[1], FORWARD_VARIANTS[4]], ids=str)
-def test_a_streamed_recurrent_layer_is_bit_exact_in_verilog_vhdl_and_csim_as_planned(keras, cell, options):
-    """A Conv1D before it (the steps arrive from a unit) and a Dense after Flatten (return_sequences) or on the last
-    state: every frame bit-exact at the planned latency and interval, and under idle cycles and backpressure."""
+def _conv_recurrent(keras, cell: str, options: dict):
+    """Conv1D -> a recurrent layer of 4 units -> Flatten -> Dense 3, streamed."""
     layers = keras.layers
     keras.utils.set_random_seed(4)
     model = keras.Sequential([keras.Input((STEPS, FEATURES), name="seq"),
@@ -155,7 +152,15 @@ def test_a_streamed_recurrent_layer_is_bit_exact_in_verilog_vhdl_and_csim_as_pla
         layer.set_weights([rng.normal(0, 0.6, w.shape) for w in layer.get_weights()])
     config = _typed_config()
     config["LayerName"]["conv"] = {"Precision": {"result": "ap_fixed<10,3>"}}
-    design = rtl4ml.convert(model, _streamed(config))
+    return rtl4ml.convert(model, _streamed(config))
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("cell, options", [FORWARD_VARIANTS[1], FORWARD_VARIANTS[4]], ids=str)
+def test_a_streamed_recurrent_layer_is_bit_exact_in_verilog_vhdl_and_csim_as_planned(keras, cell, options):
+    """A Conv1D before it (the steps arrive from a unit) and a Dense after Flatten (return_sequences) or on the last
+    state: every frame bit-exact at the planned latency and interval, and under idle cycles and backpressure."""
+    design = _conv_recurrent(keras, cell, options)
     design.write(BUILD_ROOT / f"recurrent_{cell}", force=True)
     X = _sequences(30, 9)
     _runs_as_planned(design, X, seed=5)
@@ -169,6 +174,28 @@ def test_a_streamed_recurrent_layer_is_bit_exact_in_verilog_vhdl_and_csim_as_pla
     calls = [line.split("<")[0].strip() for line in top.splitlines() if line.endswith("_stream);")]
     assert calls[1] == f"{cell.lower()}_static"  # hls4ml's names: conv_1d_cl, lstm_static / gru_static, dense
     assert calls[-1] == ("rtl4ml::window_unit" if options.get("return_sequences") else "dense")
+
+
+@pytest.mark.sim
+def test_a_streamed_mismatch_names_the_unit_the_step_and_the_cell_tensor_where_it_enters(keras):
+    """The golden model's reset-gate pre-activation broken after the RTL was written (so the RTL is "wrong" from that
+    tensor on): the run is repeated traced up to the first wrong frame, which names the recurrent unit, its first
+    differing step (0: the bias counts at every step) and the tensor rnn_pre_r, not the layers after it."""
+    from rtl4ml.verification.stream_batch import located_alone
+
+    design = _conv_recurrent(keras, "GRU", {"return_sequences": True})
+    design.write(BUILD_ROOT / "recurrent_located", force=True)
+    pre_r = next(layer for layer in design.graph.layer("rnn").cell.layers if layer.name == "rnn_pre_r")
+    pre_r.bias = pre_r.bias + 37
+    results = design.simulate(_sequences(4, 16), idle=0.2, backpressure=0.3, seed=3, run_name="located")
+    assert not results["passed"] and results["mismatch_details"][0]["frame"] == 0
+    location = results["location"]
+    assert (location["unit"], location["layers"]) == ("rnn", ["rnn"])
+    assert (location["cell"]["step"], location["cell"]["tensor"]) == (0, "rnn_pre_r")
+    assert any("in its cell, step 0 tensor rnn_pre_r" in line for line in results["problems"])
+    # what a random streaming batch reports for a design its bank finds wrong
+    line = located_alone(design, quantize_float(_sequences(4, 16), parse_precision(INPUT)), 0.2, 0.3, 3)
+    assert line.startswith("first differing unit rnn (rnn)") and "step 0 tensor rnn_pre_r" in line
 
 
 @pytest.mark.sim

@@ -115,6 +115,24 @@ def test_pixelwise_layers_pooling_and_a_per_pixel_output_frame_stream_bit_exactl
         "rtl4ml::window_unit", "tanh", "conv_2d_cl", "pooling2d_cl", "pooling2d_cl", "conv_2d_cl", "softmax"]
 
 
+@pytest.mark.sim
+def test_a_streamed_mismatch_names_the_unit_where_it_enters(keras):
+    """The golden model's pointwise convolution broken after the RTL was written: the traced repeat of the frames up
+    to the first wrong one names the pointwise unit (the units before it agree beat for beat), not the softmax after
+    it, with the beat and channel."""
+    config = {"IOType": "io_stream", "HLSConfig": {"Model": {"Precision": "ap_fixed<12,5>"}}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        design = _written(rtl4ml.convert(_pixel_zoo(keras), config), "pixel_zoo_located")
+    pointwise = design.graph.layer("pointwise")
+    pointwise.bias = pointwise.bias + 300
+    results = design.simulate(np.random.default_rng(3).normal(0, 2, size=(3, 8, 8, 2)), run_name="located")
+    location = results["location"]
+    assert location["unit"] == "pointwise" and location["layers"] == ["pointwise"] and "cell" not in location
+    assert location["got"] != location["expected"] and location["beat"] < 4
+    assert any(line.startswith("first differing unit pointwise (pointwise)") for line in results["problems"])
+
+
 def _padded(keras, rank: int):
     """Zero padding as its own layer (uneven, Keras's explicit form) before a 'valid' convolution and pooling."""
     layers = keras.layers

@@ -4,6 +4,10 @@ Sends each event as a frame (one pixel per beat, row-major, tlast on its last pi
 optional random idle cycles (or `frame_gap` idle cycles after each frame, so that each frame meets an idle core), accepts output beats on m_axis with optional random backpressure, records every
 handshake, and checks that a refused output beat holds still. Judging is done by
 rtl4ml.simulation.frame_check; the job comes from the JSON file named by RTL4ML_SIM_JOB.
+
+A traced job (its "trace" entry) also records every beat on each unit's output link and, in a recurrent unit, each
+cell tensor once per step (when its register holds the step's value), into the job's "trace_file" (JSON), from
+which frame_check.localize names the first unit, step and tensor that differ from the golden model.
 """
 
 from __future__ import annotations
@@ -24,6 +28,42 @@ from rtl4ml.simulation.frame_check import FrameRecord, analyze_frames, describe_
 from rtl4ml.tb.core.core_tb import CLOCK_PERIOD_NS, random_pauses
 
 
+class Probes:
+    """A traced run's readings: each unit's output beats, and each cell tensor's value at every step."""
+
+    def __init__(self, dut, trace: dict):
+        self.links = [(item, getattr(dut, f"{item['link']}_tvalid"), getattr(dut, f"{item['link']}_tready"),
+                       getattr(dut, f"{item['link']}_tdata")) for item in trace["links"]]
+        self.cells = []
+        for cell in trace["cells"]:
+            module = getattr(dut, cell["instance"])
+            tensors = [(item, getattr(module, item["signal"])) for item in cell["tensors"]]
+            self.cells.append((module, tensors))
+        self.clear()
+
+    def clear(self) -> None:
+        self.beats = {item["link"]: [] for item, *_ in self.links}
+        self.steps = {item["name"]: [] for _, tensors in self.cells for item, _ in tensors}
+
+    def sample(self) -> None:
+        for item, valid, ready, data in self.links:
+            if valid.value == 1 and ready.value == 1:
+                self.beats[item["link"]].append(decode_bus(data.value.to_unsigned(), item["channels"],
+                                                           item["width"], item["signed"]))
+        for module, tensors in self.cells:
+            if module.ce.value != 1:
+                continue
+            started, start = module.started.value.to_unsigned(), int(module.start.value)
+            for item, signal in tensors:  # a register at stage k holds the step started k enabled cycles ago
+                stage = item["stage"]
+                if (start if stage == 0 else (started >> (stage - 1)) & 1):
+                    self.steps[item["name"]].append(decode_bus(signal.value.to_unsigned(), item["n"], item["width"],
+                                                               item["signed"]))
+
+    def write(self, path: str) -> None:
+        Path(path).write_text(json.dumps({"beats": self.beats, "steps": self.steps}))
+
+
 class StreamTB:
     def __init__(self, dut, job: dict, meta: dict):
         self.dut, self.job, self.meta = dut, job, meta
@@ -34,6 +74,7 @@ class StreamTB:
             self.source.set_pause_generator(random_pauses(job["idle"], seed))
         self.ready = random_pauses(job.get("backpressure", 0.0), seed + 1)
         self.record = FrameRecord()
+        self.probes = Probes(dut, job["trace"]) if job.get("trace") else None
 
     async def monitor(self) -> None:
         """Drive m_axis_tready and sample every handshake at the falling edge (latched at the next rising edge)."""
@@ -55,6 +96,8 @@ class StreamTB:
             if accepted:
                 codes = decode_bus(offered[0], out["channels"], out["width"], out["signed"])
                 self.record.outputs.append((cycle + 1, codes, offered[1]))
+            if self.probes is not None:
+                self.probes.sample()
             cycle += 1
             self.record.cycles = cycle
             await RisingEdge(dut.clk)
@@ -94,6 +137,8 @@ async def stream_frames(dut):
         await RisingEdge(dut.clk)
         dut.rst.value = 0
         tb.record = FrameRecord()
+        if tb.probes is not None:
+            tb.probes.clear()
         for _ in range(meta["interval"]):
             await RisingEdge(dut.clk)
     gap = int(job.get("frame_gap", 0))
@@ -120,5 +165,7 @@ async def stream_frames(dut):
     results["analytic_latency"] = meta["latency"]
     results["analytic_interval"] = meta["interval"]
     Path(job["results"]).write_text(json.dumps(results, indent=2) + "\n")
+    if tb.probes is not None:
+        tb.probes.write(job["trace_file"])
     assert not results["timed_out"], f"simulation timed out after {timeout} cycles"
     assert results["passed"], "; ".join(describe_frames(results)[:10]) or "no frames compared"

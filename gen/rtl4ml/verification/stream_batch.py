@@ -4,7 +4,9 @@ VUnit session and one g++ run for all of them.
 
 The designs are random-design specs drawn streamable (random_designs.draw_design(streamable=True): a convolution
 with its padding, strides and pooling, pixel-wise layers, Flatten and Dense layers), written as the io_parallel
-batches write theirs (batch.write_spec), so a failing one is the same replayable JSON (and runs there too).
+batches write theirs (batch.write_spec), so a failing one is the same replayable JSON (and runs there too). A
+design whose Verilog differs is simulated once more alone in cocotb, which names the unit (and in a recurrent unit
+the time step and cell tensor) where the difference enters.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ..errors import Rtl4mlError, fail
 from ..golden.model import quantize_inputs, run_codes
 from ..simulation.csim import compare_codes
 from ..simulation.harness import run_streams, whole_events
+from ..simulation.localize import describe_location
 from .batch import bank_templates, build_rtl_bank, compile_csim_bank, write_spec
 from .round_trip import round_trip_problems
 from .random_designs import stimulus
@@ -98,6 +101,8 @@ def run_stream_batch(specs: list[dict], work_dir: Path, count: int, frames: int 
         problems = []
         for label, streams in runs.items():
             problems += [f"RTL ({label}): {p}" for p in _verilog_problems(streams[index], design, expected[index])]
+        if problems and not any(streams[index]["error"] for streams in runs.values()):
+            problems.append(f"RTL: {located_alone(design, codes[index], idle, backpressure, seed)}")
         problems += timing_problems(runs["full rate"][index], design)
         csim = np.fromfile(work_dir / "full_rate" / f"csim_{index}.bin", dtype="<i8").reshape(-1, design.graph.n_out)
         problems += [f"csim: {p}" for p in compare_codes(expected[index], csim, design.graph.output_scale)["problems"]]
@@ -109,6 +114,17 @@ def run_stream_batch(specs: list[dict], work_dir: Path, count: int, frames: int 
                          "stats": {label: {k: v for k, v in streams[index].items() if k != "outputs"}
                                    for label, streams in runs.items()}})
     return verdicts
+
+
+def located_alone(design, codes: np.ndarray, idle: float, backpressure: float, seed: int) -> str:
+    """A design the bank found wrong, simulated alone in cocotb (stalled as in the bank), where a mismatch is
+    located (simulation/localize.py): where its first difference enters, in one line."""
+    X = codes * 2.0 ** -design.graph.input.result_type.frac
+    results = design.simulate(X, idle=idle, backpressure=backpressure, seed=seed, run_name="located")
+    if results["passed"]:
+        return "alone in cocotb the design passes (the bank's run differs: its harness or its schedule)"
+    location = results.get("location")
+    return describe_location(location) if location is not None else "; ".join(results["problems"][:2])
 
 
 def _verilog_problems(stats: dict, design, expected) -> list[str]:
