@@ -395,6 +395,65 @@ def test_a_frame_interval_folds_the_dense_after_flatten_to_it_or_is_refused_when
             "out": {"FrameInterval": 100}}}})
 
 
+def _pooled_convolutions(keras, strides: int = 1):
+    layers = keras.layers
+    model = keras.Sequential([keras.Input((8, 8, 2), name="image"),
+                              layers.Conv2D(4, 3, padding="same", activation="relu", name="conv1"),
+                              layers.MaxPooling2D(2, name="pool"),
+                              layers.Conv2D(4, 3, strides=strides, padding="same", activation="relu", name="conv2"),
+                              layers.Flatten(name="flat"), layers.Dense(3, name="head")])
+    _integer_weights(model, 5)
+    return model
+
+
+def _luts_per_dsp(value) -> dict:
+    return {"IOType": "io_stream", "HLSConfig": {"Model": {"Precision": "ap_fixed<12,5>", "LutsPerDsp": value}}}
+
+
+@pytest.mark.sim
+def test_a_convolution_after_a_pooling_is_folded_to_its_rate_where_that_saves_multipliers(keras):
+    """LutsPerDsp 0 keeps the kernels' products on DSPs: the convolution after the pooling (16 windows in a frame of
+    100 cycles) time-multiplexes them over 6 cycles (the largest ReuseFactor within 6 that divides its 144
+    products), with fewer multipliers and the same frame interval, bit-exact in Verilog as planned, stalled, VHDL
+    and csim; the first convolution (a window every cycle) stays parallel. By default its products are shift-add in
+    the adder graph, which multipliers would not undercut: nothing is folded."""
+    model = _pooled_convolutions(keras)
+    unfolded = rtl4ml.convert(model, _luts_per_dsp(4096)).core.units
+    assert [unit.interval for unit in unfolded] == [1, 1, 1, 4] and unfolded[2].block.multipliers == 0
+    design = _written(rtl4ml.convert(model, _luts_per_dsp(0)), "conv_folded")
+    conv1, _, conv2, _ = design.core.units
+    parallel = rtl4ml.convert(model, _luts_per_dsp(0) | {"HLSConfig": {"Model": {
+        "Precision": "ap_fixed<12,5>", "LutsPerDsp": 0}, "LayerName": {"conv2": {"ReuseFactor": 1}}}}).core
+    assert conv1.interval == 1 and conv2.interval == 6 and conv2.block.plan.reuse == 6
+    assert conv2.block.multipliers < parallel.units[2].block.multipliers and parallel.units[2].interval == 1
+    assert design.core.interval == parallel.interval == 100
+    X = _frames((8, 8, 2), 8, 6)
+    _runs_as_planned(design, X, alone=3, seed=6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        vhdl = design.simulate_vhdl(X, idle=0.2, backpressure=0.3, seed=7)
+    assert vhdl["passed"] and vhdl["compared"] == len(X), vhdl["problems"]
+    assert design.csim(X)["mismatches"] == 0
+
+
+def test_a_convolution_is_not_folded_where_its_bursts_of_windows_would_slow_the_frame(keras):
+    """A stride-2 convolution on the 9 x 9 input: 16 windows in a frame of 81 cycles, but they come in bursts (a
+    row's four windows two cycles apart, then a row without any) while the window walk waits for a busy block: each
+    ReuseFactor that fits (4, 3, 2) would lengthen the frame, so it stays parallel. With stride 3 on 10 x 10 (9
+    windows, 100 cycles, three per row 3 cycles apart) ReuseFactor 3 is the largest that keeps the frame."""
+    layers = keras.layers
+
+    def core(strides: int, size: int):
+        model = keras.Sequential([keras.Input((size, size, 2), name="image"),
+                                  layers.Conv2D(4, 3, strides=strides, activation="relu", name="conv"),
+                                  layers.Flatten(name="flat"), layers.Dense(3, name="head")])
+        _integer_weights(model, 5)
+        return rtl4ml.convert(model, _luts_per_dsp(0)).core
+    bursts, spaced = core(2, 9), core(3, 10)
+    assert bursts.units[0].window.windows == 16 and bursts.units[0].interval == 1 and bursts.interval == 81
+    assert spaced.units[0].window.windows == 9 and spaced.units[0].interval == 3 and spaced.interval == 100
+
+
 def test_a_reuse_factor_1_for_the_dense_after_flatten_keeps_it_at_a_pixel_per_cycle(keras):
     """ReuseFactor 1 given for the Dense (LayerName or LayerType) keeps it at one pixel per cycle (the knob for the
     least latency); hls4ml's Model default of 1 leaves it to rate matching; a ReuseFactor above 1 collects the frame

@@ -44,7 +44,7 @@ from ..rtl.recurrent import recurrent_block
 from ..rtl.schedule import Schedule, schedule_core
 from ..rtl.writer import byte_padded, check_size
 from .dense_beats import DenseBeatsPlan, dense_beats_block, widest_share
-from .timing import FrameTiming, plan_timing, size_fifos
+from .timing import Deadlock, FrameTiming, fifo_caps, plan_timing, size_fifos
 
 IO_TYPE = "io_stream"
 # layers computed on each pixel alone: one block over a pixel's channels serves every position
@@ -707,30 +707,82 @@ def _schedule(identifier: str, block: Block, in_bits: int, budget: int) -> Sched
 
 
 def _fold_to_rate(core: StreamCore, interval: int) -> bool:
-    """Rate matching: a Dense streamed a pixel per beat whose beats come further apart than a cycle (the frame
-    `interval` over its beats) is folded to take that many cycles per beat, each multiplier serving as many channels
-    (never more than any output has weights for), with a FIFO before it for the bursts (after a pooling, a row's
-    beats come together). The core keeps the interval; its multipliers shrink by the fold. Returns whether any
-    unit was folded. A Dense given ReuseFactor 1 for itself keeps one pixel per cycle."""
-    widths, folded = core.link_widths(), False
+    """Rate matching: a unit whose issues come further apart than a cycle (the frame `interval` over its issues) is
+    folded to take that many cycles per issue, with a FIFO before it for the bursts (after a pooling, a row's
+    beats come together). A Dense streamed a pixel per beat: each multiplier serves as many channels (never more
+    than any output has weights for). A convolution: its kernel's products time-multiplexed (a ReuseFactor, the
+    largest that divides them within the cycles it has), where that needs fewer multipliers than its adder graph
+    has DSP products (a graph of shift-add products costs fewer LUTs than multipliers would, measured: it stays).
+    The core keeps the interval; its multipliers shrink by the fold. Returns whether any unit was folded. A layer
+    given a ReuseFactor for itself keeps it."""
+    folded = False
     for unit in core.units:
         block = unit.block
-        if block is None or not isinstance(block.plan, DenseBeatsPlan) or block.linear.reuse_chosen:
+        if block is None or block.linear is None or block.linear.reuse_chosen:
             continue
-        beats = unit.beats_per_output
-        fold = min(interval // beats, widest_share(block.linear, beats))
-        if fold < 2:
-            continue
-        activation = block.layers[1] if len(block.layers) > 1 else None
-        unit.block = dense_beats_block(block.identifier, block.linear, activation, beats, fold)
-        unit.schedule = _schedule(unit.identifier, unit.block, unit.block_in_width, core.budget)
-        source = unit.sources[0]
-        if source not in {fifo.identifier for fifo in core.fifos}:  # a fork's branch has its FIFO already
-            fifo = StreamFifo(f"{unit.identifier}_fifo0", source, widths[source])
-            unit.sources[0] = fifo.identifier
-            core.fifos.append(fifo)
-        folded = True
+        if isinstance(block.plan, DenseBeatsPlan):
+            folded = _fold_beats(core, unit, interval) or folded
+        elif _is_convolution(core, unit) and block.interval == 1:
+            folded = _fold_kernel(core, unit, interval) or folded
     return folded
+
+
+def _fold_beats(core: StreamCore, unit: StreamUnit, interval: int) -> bool:
+    """A Dense streamed a pixel per beat, its multipliers serving as many channels as the cycles a beat has."""
+    block, beats = unit.block, unit.beats_per_output
+    fold = min(interval // beats, widest_share(block.linear, beats))
+    if fold < 2:
+        return False
+    activation = block.layers[1] if len(block.layers) > 1 else None
+    unit.block = dense_beats_block(block.identifier, block.linear, activation, beats, fold)
+    unit.schedule = _schedule(unit.identifier, unit.block, unit.block_in_width, core.budget)
+    _buffer_bursts(core, unit)
+    return True
+
+
+def _is_convolution(core: StreamCore, unit: StreamUnit) -> bool:
+    return unit.window is not None and bool(unit.layers) and isinstance(core.graph.layer(unit.layers[0]), ConvLayer)
+
+
+def _fold_kernel(core: StreamCore, unit: StreamUnit, interval: int) -> bool:
+    """A convolution's kernel products time-multiplexed over as many cycles as its windows have (the ReuseFactors
+    that divide its products, largest first) where that needs fewer multipliers than its adder graph has DSP
+    products and the core still takes a frame every `interval` cycles (its window walk waits for a busy block, so
+    bursts of windows can slow the frame); else the unit stays as it is. Returns whether it was folded."""
+    graph_block, graph_schedule, source = unit.block, unit.schedule, unit.sources[0]
+    dense = graph_block.linear
+    activation = graph_block.layers[1] if len(graph_block.layers) > 1 else None
+    products = dense.n_in * dense.n_out
+    cycles = min(interval // unit.window.windows, products)
+    for reuse in sorted((r for r in range(2, cycles + 1) if products % r == 0), reverse=True):
+        block = RTL_BLOCKS(dense)(graph_block.identifier, dataclasses.replace(dense, reuse_factor=reuse), activation,
+                                  [])
+        if block.multipliers >= graph_block.multipliers:
+            break  # a smaller ReuseFactor needs still more
+        unit.block = block
+        unit.schedule = _schedule(unit.identifier, block, unit.block_in_width, core.budget)
+        fifo = _buffer_bursts(core, unit)
+        try:
+            keeps = core.timing_at(fifo_caps(core.units, core.fifos, _fifo_beats(core))).interval <= interval
+        except Deadlock:
+            keeps = False
+        if keeps:
+            return True
+        unit.block, unit.schedule, unit.sources[0] = graph_block, graph_schedule, source
+        if fifo is not None:
+            core.fifos.remove(fifo)
+    return False
+
+
+def _buffer_bursts(core: StreamCore, unit: StreamUnit) -> StreamFifo | None:
+    """A FIFO before a folded unit (a fork's branch has its FIFO already); returns the new one."""
+    source = unit.sources[0]
+    if source in {fifo.identifier for fifo in core.fifos}:
+        return None
+    fifo = StreamFifo(f"{unit.identifier}_fifo0", source, core.link_widths()[source])
+    unit.sources[0] = fifo.identifier
+    core.fifos.append(fifo)
+    return fifo
 
 
 def _fork_fifos(units: list[StreamUnit], widths: dict[str, int]) -> list[StreamFifo]:
@@ -778,12 +830,16 @@ def plan_stream_core(graph: ModelGraph, top: str, budget: int | None = None, car
     return core
 
 
+def _fifo_beats(core: StreamCore) -> dict[str, int]:
+    """Per FIFO the beats per frame of the link it reads."""
+    beats = {core.input_link: core.in_shape.pixels}
+    beats.update({unit.identifier: unit.out_shape.pixels for unit in core.units})
+    return {fifo.identifier: beats[fifo.source] for fifo in core.fifos}
+
+
 def _size_fifos(core: StreamCore) -> None:
     if not core.fifos:
         return
-    beats = {core.input_link: core.in_shape.pixels}
-    beats.update({unit.identifier: unit.out_shape.pixels for unit in core.units})
-    depths = size_fifos(core.timing_at, core.units, core.fifos,
-                        {fifo.identifier: beats[fifo.source] for fifo in core.fifos})
+    depths = size_fifos(core.timing_at, core.units, core.fifos, _fifo_beats(core))
     for fifo in core.fifos:
         fifo.depth = depths[fifo.identifier]

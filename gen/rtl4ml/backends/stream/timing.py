@@ -343,6 +343,12 @@ def _cycle(net: _Network, source_valid: bool) -> tuple[bool, bool]:
     return source_valid and link_ready(SOURCE), valid[net.output] and m_ready[net.output]
 
 
+def fifo_caps(units, fifos, link_beats: dict[str, int]) -> dict[str, int]:
+    """Per FIFO a depth too deep to matter: two frames of the link it reads and what every unit can hold."""
+    held = sum(unit.latency + 2 + unit.held_beats for unit in units)
+    return {fifo.identifier: 2 * link_beats[fifo.identifier] + held for fifo in fifos}
+
+
 def size_fifos(timing_at, units, fifos, link_beats: dict[str, int]) -> dict[str, int]:
     """The least depth of each FIFO at which the core keeps the timing it has with FIFOs too deep to matter (the
     first frame's latency and the interval back to back): each FIFO's depth bisected below the one it has, the others
@@ -351,8 +357,7 @@ def size_fifos(timing_at, units, fifos, link_beats: dict[str, int]) -> dict[str,
     `link_beats`: per FIFO, the beats per frame of the link it reads (its cap: two frames and what every unit can
     hold). Where a core runs its first frames faster than it can keep up (a FIFO filling over more frames than the
     model runs), a search can end at the cap: the FIFO keeps it, and the planned figures hold all the same."""
-    held = sum(unit.latency + 2 + unit.held_beats for unit in units)
-    caps = {fifo.identifier: 2 * link_beats[fifo.identifier] + held for fifo in fifos}
+    caps = fifo_caps(units, fifos, link_beats)
 
     def timing(depths: dict[str, int]) -> FrameTiming | None:
         try:
