@@ -1,11 +1,14 @@
 """Streaming cores (IOType io_stream) of image models: the architecture of hls4ml's SVHN CNN (32x32x3 -> three blocks of
 Conv2D 3x3 (16, 16, 24 filters) + BatchNormalization + ReLU + MaxPooling 2x2 -> Flatten -> Dense 42 -> Dense 64 ->
 Dense 10 -> softmax) with random 6-bit weights, and the bundled jet-image tagger of that architecture (32 x 32 x 2,
-trained, QKeras 6-bit; make sim TEST=jet_image_stream). Prints the planned latency and
+trained, QKeras 6-bit; make sim TEST=jet_image_stream). Then the SVHN architecture with its products on DSPs
+(LutsPerDsp 0): `svhn_dsp` as rate matching folds it (the convolutions after a pooling time-multiplexed to their
+windows' rate), `svhn_dsp_parallel` with every convolution kept at ReuseFactor 1. Prints the planned latency and
 frame interval, the measured ones (compiled Verilator harness, frames back to back), golden = Verilog = HLS C++ on N
-frames, and with --synth the flat Yosys flow of ../shared/tools/flat_synth.sh (LUT, FF, DSP, BRAM). Writes JSON.
+frames, the multipliers (DSP, and generic products in LUTs), and with --synth the flat Yosys flow of
+../shared/tools/flat_synth.sh (LUT, FF, DSP, BRAM). Writes JSON; with --only the other models' entries are kept.
 
-    .venv/bin/python bench/stream_models.py [--frames 200] [--synth] [--json bench/results/stream_models.json]
+    .venv/bin/python bench/stream_models.py [--frames 200] [--synth] [--only svhn_dsp] [--json ...]
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import yaml  # noqa: E402
 import rtl4ml  # noqa: E402
 from rtl4ml.backends.rtl.lut_multiplier import products_in_luts  # noqa: E402
 from flat_synth import flat_synth  # noqa: E402
-from results_file import write_results  # noqa: E402
+from results_file import git_commit, write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "sim" / "build" / "bench_stream"
@@ -38,6 +41,13 @@ SVHN_CONFIG = {"IOType": "io_stream", "HLSConfig": {
     "LayerType": {"Activation": {"Precision": {"result": "ap_ufixed<8,3>"}},
                   "MaxPooling2D": {"Precision": {"result": "ap_ufixed<8,3>"}}},
     "LayerName": {"image": {"Precision": {"result": "ap_ufixed<8,0>"}}}}}
+
+
+# the products on DSPs; rate matching folds the convolutions after a pooling, unless they are given ReuseFactor 1
+SVHN_DSP_CONFIG = {**SVHN_CONFIG, "HLSConfig": {**SVHN_CONFIG["HLSConfig"], "Model": {
+    **SVHN_CONFIG["HLSConfig"]["Model"], "LutsPerDsp": 0}}}
+SVHN_DSP_PARALLEL_CONFIG = {**SVHN_DSP_CONFIG, "HLSConfig": {**SVHN_DSP_CONFIG["HLSConfig"], "LayerType": {
+    **SVHN_CONFIG["HLSConfig"]["LayerType"], "Conv2D": {"ReuseFactor": 1}}}}
 
 
 def svhn_model():
@@ -87,17 +97,23 @@ def measure(name: str, model, config, frames: int, synth: bool) -> dict:
     X = np.random.default_rng(0).uniform(t.min_value, t.max_value, size=(frames,) + tuple(shape))
     rtl = design.simulate_bulk(X)
     csim = design.csim(X)
-    result = {"model": name, "frames": frames, "convert_s": round(convert_time, 1),
+    result = {"model": name, "commit": git_commit(), "frames": frames, "convert_s": round(convert_time, 1),
               "units": len(design.core.units), "planned_latency": design.core.latency,
               "planned_interval": design.core.interval, "LatencyFirst": rtl.get("LatencyFirst"),
               "LatencyMin": rtl.get("LatencyMin"), "LatencyMax": rtl.get("LatencyMax"),
               "IntervalMin": rtl.get("IntervalMin"), "IntervalMax": rtl.get("IntervalMax"),
               "verilog_bit_exact": bool(rtl["passed"]), "csim_bit_exact": bool(csim["passed"]),
-              **generic_multipliers(design.core)}
+              **generic_multipliers(design.core),
+              "reuse_factors": {unit.identifier: unit.interval for unit in design.core.units if unit.interval > 1}}
     if synth:
         result["yosys_flat"] = flat_synth(out_dir)
     print(json.dumps(result))
     return result
+
+
+MODELS = {"jet_image_stream": jet_image_stream, "svhn": lambda: (svhn_model(), SVHN_CONFIG),
+          "svhn_dsp": lambda: (svhn_model(), SVHN_DSP_CONFIG),
+          "svhn_dsp_parallel": lambda: (svhn_model(), SVHN_DSP_PARALLEL_CONFIG)}
 
 
 def main(argv: list[str]) -> int:
@@ -105,14 +121,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--synth", action="store_true", help="flat Yosys synthesis (minutes per model)")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "stream_models.json")
-    parser.add_argument("--only", choices=("svhn", "jet_image_stream"), default=None)
+    parser.add_argument("--only", choices=tuple(MODELS), default=None)
     args = parser.parse_args(argv)
-    results = []
-    if args.only in (None, "jet_image_stream"):
-        results.append(measure("jet_image_stream", *jet_image_stream(), args.frames, args.synth))
-    if args.only in (None, "svhn"):
-        results.append(measure("svhn", svhn_model(), SVHN_CONFIG, args.frames, args.synth))
-    write_results("stream_models", {"results": results}, {"rtl4ml": rtl4ml.__version__}, args.json)
+    names = [args.only] if args.only else list(MODELS)
+    results = [measure(name, *MODELS[name](), args.frames, args.synth) for name in names]
+    kept = []
+    if args.only and args.json.is_file():  # the other models' figures stay, each with the commit it was measured at
+        kept = [model for model in json.loads(args.json.read_text())["results"] if model["model"] != args.only]
+    write_results("stream_models", {"results": kept + results}, {"rtl4ml": rtl4ml.__version__}, args.json)
     return 0 if all(r["verilog_bit_exact"] and r["csim_bit_exact"] for r in results) else 1
 
 

@@ -65,32 +65,28 @@ def _first_difference(got: np.ndarray, want: np.ndarray) -> tuple[int, int] | No
     return (int(wrong[0][0]), int(wrong[0][1])) if len(wrong) else None
 
 
-def _cell_difference(unit, probes: dict, x: np.ndarray, frame: int) -> dict | None:
-    """The first step, and at it the first cell tensor, whose probed codes differ from the cell's golden run."""
-    layer = _recurrent(unit)
-    steps = layer.steps
-    golden = list(layer.cell.run(x[frame:frame + 1], steps))
-    for step in range(steps):
+def _cell_difference(unit, layer: RecurrentLayer, probes: dict, x: np.ndarray, frame: int) -> dict | None:
+    """The first step, and at it the first cell tensor, whose probed codes differ from the cell's golden run of
+    `frame` (x: its steps' codes; a tensor probed fewer times than that counts as differing)."""
+    golden = list(layer.cell.run(x[frame:frame + 1], layer.steps))
+    for step in range(layer.steps):
         for part in unit.block.parts:
-            name = part.layers[-1].name
-            seen = probes.get(name, [])
-            index = frame * steps + step
-            if index >= len(seen):
-                return {"step": step, "tensor": name, "got": None, "expected": golden[step][name][0].tolist()}
-            if seen[index] != golden[step][name][0].tolist():
-                return {"step": step, "tensor": name, "got": seen[index], "expected": golden[step][name][0].tolist()}
+            name, index = part.layers[-1].name, frame * layer.steps + step
+            seen, want = probes.get(name, []), golden[step][name][0].tolist()
+            got = seen[index] if index < len(seen) else None
+            if got != want:
+                return {"step": step, "tensor": name, "got": got, "expected": want}
     return None
 
 
-def localize(core, graph, codes: np.ndarray, traces: dict, probes: dict, frame: int) -> dict:
+def localize(core, codes: np.ndarray, traces: dict, probes: dict, frame: int) -> dict:
     """The first unit (in stream order) whose beats of `frame` differ from the golden model, with its beat and
     channel, and for a recurrent unit the first differing step and cell tensor. `codes`: the frames sent; `traces`:
     the golden model's per-layer codes of them; `probes`: the traced run's readings (Probes.write)."""
     links = _golden_links(core, codes, traces)
     for unit in core.units:
         want = links[unit.identifier][frame]
-        beats = probes["beats"].get(unit.identifier, [])
-        got = beats[frame * len(want):(frame + 1) * len(want)]
+        got = probes["beats"].get(unit.identifier, [])[frame * len(want):(frame + 1) * len(want)]
         if len(got) < len(want):
             return {"unit": unit.identifier, "layers": unit.layers, "beat": len(got), "channel": None,
                     "got": None, "expected": None, "missing": True}
@@ -99,16 +95,18 @@ def localize(core, graph, codes: np.ndarray, traces: dict, probes: dict, frame: 
             continue
         found = {"unit": unit.identifier, "layers": unit.layers, "beat": where[0], "channel": where[1],
                  "got": int(got[where[0]][where[1]]), "expected": int(want[where])}
-        if _recurrent(unit):
-            source = _recurrent(unit).inputs[0]
-            x = np.asarray(traces[source]).reshape(len(codes), _recurrent(unit).steps, -1)
-            found["cell"] = _cell_difference(unit, probes["steps"], x, frame)
+        layer = _recurrent(unit)
+        if layer is not None:
+            x = np.asarray(traces[layer.inputs[0]]).reshape(len(codes), layer.steps, -1)
+            found["cell"] = _cell_difference(unit, layer, probes["steps"], x, frame)
         return found
     return {}
 
 
-def describe_location(found: dict) -> str:
-    """One line: where the first difference enters."""
+def describe_location(found: dict | None) -> str:
+    """One line: where the first difference enters (None: the traced repeat did not differ)."""
+    if found is None:
+        return "the traced repeat of the frames up to the first wrong one did not differ: no location"
     if not found:
         return "no unit's beats differ (the output register or the testbench)"
     names = ", ".join(found["layers"]) or "no layer"
@@ -118,5 +116,6 @@ def describe_location(found: dict) -> str:
             f"{found['got']}, the golden model says {found['expected']}")
     cell = found.get("cell")
     if cell:
-        line += f"; in its cell, step {cell['step']} tensor {cell['tensor']} is {cell['got']}, expected {cell['expected']}"
+        line += (f"; in its cell, step {cell['step']} tensor {cell['tensor']} is {cell['got']}, expected "
+                 f"{cell['expected']}")
     return line

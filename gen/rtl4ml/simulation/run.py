@@ -61,7 +61,7 @@ def simulate_design(design, X, idle: float = 0.0, backpressure: float = 0.0, res
     results.update({"build_dir": str(build_dir), "build_time_s": build_time,
                     "total_time_s": time.perf_counter() - started,
                     "problems": describe_frames(results) if streamed else describe(results)})
-    if results.get("location") is not None:
+    if "location" in results:
         results["problems"].append(describe_location(results["location"]))
     (run_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     if output is not None:
@@ -104,4 +104,4 @@ def _locate(design, meta: dict, codes: np.ndarray, build_dir: Path, run_dir: Pat
     probes = json.loads((traced_dir / "probes.json").read_text())
     if not results["mismatches"]:
         return None
-    return localize(core, design.graph, codes[:frame + 1], traces, probes, frame)
+    return localize(core, codes[:frame + 1], traces, probes, frame)

@@ -123,8 +123,9 @@ def located_alone(design, codes: np.ndarray, idle: float, backpressure: float, s
     results = design.simulate(X, idle=idle, backpressure=backpressure, seed=seed, run_name="located")
     if results["passed"]:
         return "alone in cocotb the design passes (the bank's run differs: its harness or its schedule)"
-    location = results.get("location")
-    return describe_location(location) if location is not None else "; ".join(results["problems"][:2])
+    if "location" not in results:  # no frame differs: a protocol or timing problem
+        return "; ".join(results["problems"][:2])
+    return describe_location(results["location"])
 
 
 def _verilog_problems(stats: dict, design, expected) -> list[str]:

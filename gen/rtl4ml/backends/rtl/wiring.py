@@ -1,5 +1,5 @@
-"""RTL block of a wiring layer (zero padding, cropping, up-sampling, permute, steps reversed): each output element an input element
-or a constant zero, no logic."""
+"""RTL block of a wiring layer (zero padding, cropping, up-sampling, permute, steps reversed): each output element an
+input element or a constant zero, no logic."""
 
 from __future__ import annotations
 
