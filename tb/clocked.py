@@ -62,6 +62,17 @@ async def replay_cycle_model(dut, clock: str, rows: list[dict], inputs: dict[str
         await FallingEdge(getattr(dut, clock))
 
 
+async def replay_frame_buffer_model(dut, rows: list[dict]) -> None:
+    """replay_cycle_model for a module between two AXI streams of pixels (a window, up-sampling or reverse buffer):
+    rst, s_axis valid and data and m_axis ready driven; s_axis ready and m_axis valid compared on every checked
+    row, m_axis data and last where m_axis is valid (their registers have no reset)."""
+    await replay_cycle_model(
+        dut, "clk", rows,
+        {"rst": "rst", "s_valid": "s_axis_tvalid", "s_data": "s_axis_tdata", "m_ready": "m_axis_tready"},
+        {"s_ready": "s_axis_tready", "m_valid": "m_axis_tvalid", "m_data": "m_axis_tdata", "m_last": "m_axis_tlast"},
+        only_when={"m_data": "m_valid", "m_last": "m_valid"})
+
+
 def unsigned(value) -> int:
     """A bus (LogicArray) or a single bit (Logic) as an unsigned integer."""
     return value.to_unsigned() if hasattr(value, "to_unsigned") else int(value)

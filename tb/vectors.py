@@ -329,11 +329,19 @@ WINDOW_BUFFER_CASES = {
 }
 
 
+def frame_buffer_stimulus(cycles: int, width: int, seed: int):
+    """Per cycle (cycle, rst, s_valid, s_data, m_ready) of a frame-buffer model's random run: valid 70 % and ready
+    60 % of the cycles, random pixels, resets in the first two cycles and in the middle."""
+    rng = random.Random(seed)
+    for cycle in range(cycles):
+        rst = int(cycle < 2 or cycle == cycles // 2)
+        yield cycle, rst, int(rng.random() < 0.7), rng.getrandbits(width), int(rng.random() < 0.6)
+
+
 def window_buffer_vectors(p: dict, cycles: int = 500, seed: int = 4) -> list[dict]:
     """Per cycle the inputs and outputs (before the edge) of a cycle-accurate model of rtl/window_buffer.v:
     random valid, pixels and backpressure, resets at the start and in the middle of a frame. Outputs are defined
     after the first reset's edge (`checked`); m_data and m_last only with m_valid (the taps have no reset)."""
-    rng = random.Random(seed)
     rows_padded = p["ROWS"] + p["PAD_TOP"] + p["PAD_BOTTOM"]
     cols_padded = p["COLS"] + p["PAD_LEFT"] + p["PAD_RIGHT"]
     k_rows, k_cols, pixel_width = p["KERNEL_ROWS"], p["KERNEL_COLS"], p["CHANNELS"] * p["WIDTH"]
@@ -342,9 +350,7 @@ def window_buffer_vectors(p: dict, cycles: int = 500, seed: int = 4) -> list[dic
     taps = [0] * ((k_rows - 1) * cols_padded + k_cols)
     row = col = row_phase = col_phase = valid = last = 0
     result = []
-    for cycle in range(cycles):
-        rst = int(cycle < 2 or cycle == cycles // 2)
-        s_valid, s_data, m_ready = int(rng.random() < 0.7), rng.getrandbits(pixel_width), int(rng.random() < 0.6)
+    for cycle, rst, s_valid, s_data, m_ready in frame_buffer_stimulus(cycles, pixel_width, seed):
         padding = not (p["PAD_TOP"] <= row < p["PAD_TOP"] + p["ROWS"] and p["PAD_LEFT"] <= col < p["PAD_LEFT"] + p["COLS"])
         free = not valid or m_ready
         window = 0
@@ -387,15 +393,12 @@ def upsample_vectors(p: dict, cycles: int = 600, seed: int = 6) -> list[dict]:
     """Per cycle the inputs and outputs (before the edge) of a cycle-accurate model of rtl/upsample_buffer.v:
     random valid, pixels and backpressure, resets at the start and in the middle of a frame. Outputs are defined
     after the first reset's edge (`checked`); m_data and m_last only with m_valid (the row buffer has no reset)."""
-    rng = random.Random(seed)
     width = p["CHANNELS"] * p["WIDTH"]
     line = [0] * p["COLS"]  # oldest last
     row = pass_ = col = rep = 0
     valid = data = last = 0
     result = []
-    for cycle in range(cycles):
-        rst = int(cycle < 2 or cycle == cycles // 2)
-        s_valid, s_data, m_ready = int(rng.random() < 0.7), rng.getrandbits(width), int(rng.random() < 0.6)
+    for cycle, rst, s_valid, s_data, m_ready in frame_buffer_stimulus(cycles, width, seed):
         free = not valid or m_ready
         first_copy, new_pixel = pass_ == 0, rep == 0
         result.append({"checked": int(cycle >= 1), "rst": rst, "s_valid": s_valid, "s_data": s_data,
@@ -435,16 +438,13 @@ def reverse_vectors(p: dict, cycles: int = 600, seed: int = 7) -> list[dict]:
     """Per cycle the inputs and outputs (before the edge) of a cycle-accurate model of rtl/reverse_buffer.v:
     random valid, pixels and backpressure, resets at the start and in the middle of a frame. Outputs are defined
     after the first reset's edge (`checked`); m_data and m_last only with m_valid (the memory has no reset)."""
-    rng = random.Random(seed)
     width, steps = p["CHANNELS"] * p["WIDTH"], p["STEPS"]
     memory = [0] * steps
     written = sent = 0
     stored, ascending = False, True
     valid = data = last = 0
     result = []
-    for cycle in range(cycles):
-        rst = int(cycle < 2 or cycle == cycles // 2)
-        s_valid, s_data, m_ready = int(rng.random() < 0.7), rng.getrandbits(width), int(rng.random() < 0.6)
+    for cycle, rst, s_valid, s_data, m_ready in frame_buffer_stimulus(cycles, width, seed):
         free = not valid or m_ready
         ready = not rst and (not stored or written < sent or (written == sent and free))
         result.append({"checked": int(cycle >= 1), "rst": rst, "s_valid": s_valid, "s_data": s_data,

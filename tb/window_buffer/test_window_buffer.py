@@ -11,7 +11,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge
 
 from rtl4ml.bus import encode_bus
-from rtl4ml.tb.clocked import replay_cycle_model, stream_pixels, unsigned
+from rtl4ml.tb.clocked import replay_frame_buffer_model, stream_pixels, unsigned
 from rtl4ml.tb.module_test import parameters, run_module_test
 from rtl4ml.tb.vectors import WINDOW_BUFFER_CASES, window_buffer_vectors
 
@@ -93,11 +93,7 @@ async def reset_mid_frame_restarts_at_the_next_frame(dut):
 async def matches_the_cycle_model(dut):
     """Cycle for cycle the outputs of rtl4ml.tb.vectors.window_buffer_vectors, which the VHDL twin's VUnit test
     checks too."""
-    await replay_cycle_model(
-        dut, "clk", window_buffer_vectors(parameters()),
-        {"rst": "rst", "s_valid": "s_axis_tvalid", "s_data": "s_axis_tdata", "m_ready": "m_axis_tready"},
-        {"s_ready": "s_axis_tready", "m_valid": "m_axis_tvalid", "m_data": "m_axis_tdata", "m_last": "m_axis_tlast"},
-        only_when={"m_data": "m_valid", "m_last": "m_valid"})
+    await replay_frame_buffer_model(dut, window_buffer_vectors(parameters()))
 
 
 @pytest.mark.sim
