@@ -73,6 +73,19 @@ async def replay_frame_buffer_model(dut, rows: list[dict]) -> None:
         only_when={"m_data": "m_valid", "m_last": "m_valid"})
 
 
+def check_beats(got: list, want: list, what: str = "pixels") -> None:
+    """The output beats taken, (data, last) each, equal the expected ones in order."""
+    assert len(got) == len(want), f"{len(got)} {what} out, {len(want)} expected"
+    for index, (g, w) in enumerate(zip(got, want)):
+        assert g == w, f"output {what[:-1]} {index}: got {g[0]:#x} last {g[1]}, expected {w[0]:#x} last {w[1]}"
+
+
+def check_every_cycle(cycles: list[int], what: str) -> None:
+    """At full rate: one beat every cycle."""
+    spacing = {b - a for a, b in zip(cycles, cycles[1:])}
+    assert spacing == {1}, f"{what} {sorted(spacing)} cycles apart at full rate"
+
+
 def unsigned(value) -> int:
     """A bus (LogicArray) or a single bit (Logic) as an unsigned integer."""
     return value.to_unsigned() if hasattr(value, "to_unsigned") else int(value)

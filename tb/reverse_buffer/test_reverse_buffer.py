@@ -8,7 +8,7 @@ import cocotb
 import pytest
 from cocotb.clock import Clock
 
-from rtl4ml.tb.clocked import replay_frame_buffer_model, stream_pixels
+from rtl4ml.tb.clocked import check_beats, check_every_cycle, replay_frame_buffer_model, stream_pixels
 from rtl4ml.tb.module_test import parameters, run_module_test
 from rtl4ml.tb.vectors import REVERSE_CASES, reverse_vectors
 
@@ -26,12 +26,9 @@ async def run_test(dut, idle: float, backpressure: float):
     want = [(pixel, int(k == steps - 1)) for frame in frames for k, pixel in enumerate(frame[::-1])]
     got, _, out_cycles = await stream_pixels(dut, [pixel for frame in frames for pixel in frame], rng, idle,
                                              backpressure, len(want) * 4 + 100)
-    assert len(got) == len(want), f"{len(got)} pixels out, {len(want)} expected"
-    for index, (g, w) in enumerate(zip(got, want)):
-        assert g == w, f"output pixel {index}: got {g[0]:#x} last {g[1]}, expected {w[0]:#x} last {w[1]}"
+    check_beats(got, want)
     if idle == 0.0 and backpressure == 0.0:
-        spacing = {b - a for a, b in zip(out_cycles, out_cycles[1:])}
-        assert spacing == {1}, f"output pixels {sorted(spacing)} cycles apart at full rate"
+        check_every_cycle(out_cycles, "output pixels")
 
 
 @cocotb.test()

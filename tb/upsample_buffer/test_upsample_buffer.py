@@ -10,7 +10,7 @@ import pytest
 from cocotb.clock import Clock
 
 from rtl4ml.bus import encode_bus
-from rtl4ml.tb.clocked import replay_frame_buffer_model, stream_pixels
+from rtl4ml.tb.clocked import check_beats, check_every_cycle, replay_frame_buffer_model, stream_pixels
 from rtl4ml.tb.module_test import parameters, run_module_test
 from rtl4ml.tb.vectors import UPSAMPLE_CASES, upsample_vectors
 
@@ -37,12 +37,9 @@ async def run_test(dut, idle: float, backpressure: float):
         out = expected_pixels(frame, p)
         want += [(pixel, int(i == len(out) - 1)) for i, pixel in enumerate(out)]
     got, _, out_cycles = await stream_pixels(dut, pixels, rng, idle, backpressure, len(want) * 4 + 100)
-    assert len(got) == len(want), f"{len(got)} pixels out, {len(want)} expected"
-    for index, (g, w) in enumerate(zip(got, want)):
-        assert g == w, f"output pixel {index}: got {g[0]:#x} last {g[1]}, expected {w[0]:#x} last {w[1]}"
+    check_beats(got, want)
     if idle == 0.0 and backpressure == 0.0:
-        spacing = {b - a for a, b in zip(out_cycles, out_cycles[1:])}
-        assert spacing == {1}, f"output pixels {sorted(spacing)} cycles apart at full rate"
+        check_every_cycle(out_cycles, "output pixels")
 
 
 @cocotb.test()

@@ -11,7 +11,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge
 
 from rtl4ml.bus import encode_bus
-from rtl4ml.tb.clocked import replay_frame_buffer_model, stream_pixels, unsigned
+from rtl4ml.tb.clocked import check_beats, check_every_cycle, replay_frame_buffer_model, stream_pixels, unsigned
 from rtl4ml.tb.module_test import parameters, run_module_test
 from rtl4ml.tb.vectors import WINDOW_BUFFER_CASES, window_buffer_vectors
 
@@ -43,13 +43,10 @@ async def run_test(dut, idle: float, backpressure: float):
         windows = expected_windows(frame, p)
         want += [(w, int(i == len(windows) - 1)) for i, w in enumerate(windows)]
     got, accepted_cycles, _ = await stream_pixels(dut, pixels, rng, idle, backpressure, len(pixels) * 4 + 200)
-    assert len(got) == len(want), f"{len(got)} windows out, {len(want)} expected"
-    for index, (g, w) in enumerate(zip(got, want)):
-        assert g == w, f"window {index}: got {g[0]:#x} last {g[1]}, expected {w[0]:#x} last {w[1]}"
+    check_beats(got, want, "windows")
     padding = p["PAD_TOP"] + p["PAD_BOTTOM"] + p["PAD_LEFT"] + p["PAD_RIGHT"]
     if idle == 0.0 and backpressure == 0.0 and padding == 0:
-        spacing = {b - a for a, b in zip(accepted_cycles, accepted_cycles[1:])}
-        assert spacing == {1}, f"pixels accepted {sorted(spacing)} cycles apart at full rate"
+        check_every_cycle(accepted_cycles, "pixels accepted")
 
 
 @cocotb.test()
