@@ -401,7 +401,8 @@ def _pooled_convolutions(keras, strides: int = 1):
                               layers.Conv2D(4, 3, padding="same", activation="relu", name="conv1"),
                               layers.MaxPooling2D(2, name="pool"),
                               layers.Conv2D(4, 3, strides=strides, padding="same", activation="relu", name="conv2"),
-                              layers.Flatten(name="flat"), layers.Dense(3, name="head")])
+                              layers.Flatten(name="flat"), layers.Dense(6, activation="relu", name="head"),
+                              layers.Dense(3, name="out")])
     _integer_weights(model, 5)
     return model
 
@@ -411,21 +412,24 @@ def _luts_per_dsp(value) -> dict:
 
 
 @pytest.mark.sim
-def test_a_convolution_after_a_pooling_is_folded_to_its_rate_where_that_saves_multipliers(keras):
-    """LutsPerDsp 0 keeps the kernels' products on DSPs: the convolution after the pooling (16 windows in a frame of
-    100 cycles) time-multiplexes them over 6 cycles (the largest ReuseFactor within 6 that divides its 144
-    products), with fewer multipliers and the same frame interval, bit-exact in Verilog as planned, stalled, VHDL
-    and csim; the first convolution (a window every cycle) stays parallel. By default its products are shift-add in
-    the adder graph, which multipliers would not undercut: nothing is folded."""
+def test_a_convolution_after_a_pooling_and_a_dense_on_a_vector_fold_to_their_rate_where_it_saves_multipliers(keras):
+    """LutsPerDsp 0 keeps the products on DSPs: the convolution after the pooling (16 windows in a frame of 100
+    cycles) time-multiplexes them over 6 cycles (the largest ReuseFactor within 6 that divides its 144 products),
+    and the Dense on the vector at the end (once per frame) over 18 (its 18 products), with fewer multipliers and the
+    same frame interval, bit-exact in Verilog as planned, stalled, VHDL and csim; the first convolution (a window
+    every cycle) stays parallel. By default their products are shift-add in the adder graph, which multipliers
+    would not undercut: nothing is folded."""
     model = _pooled_convolutions(keras)
     unfolded = rtl4ml.convert(model, _luts_per_dsp(4096)).core.units
-    assert [unit.interval for unit in unfolded] == [1, 1, 1, 4] and unfolded[2].block.multipliers == 0
+    assert [unit.interval for unit in unfolded] == [1, 1, 1, 4, 1] and unfolded[2].block.multipliers == 0
     design = _written(rtl4ml.convert(model, _luts_per_dsp(0)), "conv_folded")
-    conv1, _, conv2, _ = design.core.units
+    conv1, _, conv2, _, out = design.core.units
     parallel = rtl4ml.convert(model, _luts_per_dsp(0) | {"HLSConfig": {"Model": {
-        "Precision": "ap_fixed<12,5>", "LutsPerDsp": 0}, "LayerName": {"conv2": {"ReuseFactor": 1}}}}).core
-    assert conv1.interval == 1 and conv2.interval == 6 and conv2.block.plan.reuse == 6
-    assert conv2.block.multipliers < parallel.units[2].block.multipliers and parallel.units[2].interval == 1
+        "Precision": "ap_fixed<12,5>", "LutsPerDsp": 0}, "LayerName": {"conv2": {"ReuseFactor": 1},
+                                                                       "out": {"ReuseFactor": 1}}}}).core
+    assert conv1.interval == 1 and conv2.interval == 6 and conv2.block.plan.reuse == 6 and out.interval == 18
+    for folded, kept in ((conv2, parallel.units[2]), (out, parallel.units[4])):
+        assert folded.block.multipliers < kept.block.multipliers and kept.interval == 1
     assert design.core.interval == parallel.interval == 100
     X = _frames((8, 8, 2), 8, 6)
     _runs_as_planned(design, X, alone=3, seed=6)

@@ -220,7 +220,7 @@ class StreamUnit:
         return self.window.window_width if self.window else sum(self.in_widths)
 
     @property
-    def _issues(self) -> int:
+    def issues(self) -> int:
         """Windows (or pixels) its block takes per frame."""
         return self.window.windows if self.window else self.in_shape.pixels
 
@@ -230,16 +230,16 @@ class StreamUnit:
         issues (one every `interval` cycles)."""
         if self.buffer:
             return self.buffer.cycles_per_frame
-        return max(self.window.positions if self.window else 0, self._issues * self.interval)
+        return max(self.window.positions if self.window else 0, self.issues * self.interval)
 
     @property
     def pace(self) -> str:
         """What sets cycles_per_frame, in words."""
         if self.buffer:
             return self.buffer.pace
-        if self.window and self.window.positions >= self._issues * self.interval:
+        if self.window and self.window.positions >= self.issues * self.interval:
             return f"its window walks {self.window.positions} positions of the padded frame"
-        return f"{self._issues} issues, {self.interval} cycles apart"
+        return f"{self.issues} issues, {self.interval} cycles apart"
 
     @property
     def stored_bits(self) -> int:
@@ -710,9 +710,10 @@ def _fold_to_rate(core: StreamCore, interval: int) -> bool:
     """Rate matching: a unit whose issues come further apart than a cycle (the frame `interval` over its issues) is
     folded to take that many cycles per issue, with a FIFO before it for the bursts (after a pooling, a row's
     beats come together). A Dense streamed a pixel per beat: each multiplier serves as many channels (never more
-    than any output has weights for). A convolution: its kernel's products time-multiplexed (a ReuseFactor, the
-    largest that divides them within the cycles it has), where that needs fewer multipliers than its adder graph
-    has DSP products (a graph of shift-add products costs fewer LUTs than multipliers would, measured: it stays).
+    than any output has weights for). A convolution, or a Dense on a vector: its products time-multiplexed (a
+    ReuseFactor, the largest that divides them within the cycles it has), where that needs fewer multipliers than
+    its adder graph has DSP products (a graph of shift-add products costs fewer LUTs than multipliers would,
+    measured: it stays).
     The core keeps the interval; its multipliers shrink by the fold. Returns whether any unit was folded. A layer
     given a ReuseFactor for itself keeps it."""
     folded = False
@@ -722,8 +723,8 @@ def _fold_to_rate(core: StreamCore, interval: int) -> bool:
             continue
         if isinstance(block.plan, DenseBeatsPlan):
             folded = _fold_beats(core, unit, interval) or folded
-        elif _is_convolution(core, unit) and block.interval == 1:
-            folded = _fold_kernel(core, unit, interval) or folded
+        elif _multiplexable(core, unit) and block.interval == 1:
+            folded = _fold_products(core, unit, interval) or folded
     return folded
 
 
@@ -740,20 +741,24 @@ def _fold_beats(core: StreamCore, unit: StreamUnit, interval: int) -> bool:
     return True
 
 
-def _is_convolution(core: StreamCore, unit: StreamUnit) -> bool:
-    return unit.window is not None and bool(unit.layers) and isinstance(core.graph.layer(unit.layers[0]), ConvLayer)
+def _multiplexable(core: StreamCore, unit: StreamUnit) -> bool:
+    """A convolution's window unit, or a Dense on a vector (once per frame)."""
+    layer = core.graph.layer(unit.layers[0]) if unit.layers else None
+    return (isinstance(layer, ConvLayer) and unit.window is not None) or \
+        (isinstance(layer, DenseLayer) and unit.window is None and unit.in_shape.pixels == 1)
 
 
-def _fold_kernel(core: StreamCore, unit: StreamUnit, interval: int) -> bool:
-    """A convolution's kernel products time-multiplexed over as many cycles as its windows have (the ReuseFactors
-    that divide its products, largest first) where that needs fewer multipliers than its adder graph has DSP
-    products and the core still takes a frame every `interval` cycles (its window walk waits for a busy block, so
-    bursts of windows can slow the frame); else the unit stays as it is. Returns whether it was folded."""
+def _fold_products(core: StreamCore, unit: StreamUnit, interval: int) -> bool:
+    """A convolution's kernel products (or a Dense's) time-multiplexed over as many cycles as each window (or
+    vector) has (the ReuseFactors that divide its products, largest first) where that needs fewer multipliers than
+    its adder graph has DSP products and the core still takes a frame every `interval` cycles (a window walk waits
+    for a busy block, so bursts of windows can slow the frame); else the unit stays as it is. Returns whether it
+    was folded."""
     graph_block, graph_schedule, source = unit.block, unit.schedule, unit.sources[0]
     dense = graph_block.linear
     activation = graph_block.layers[1] if len(graph_block.layers) > 1 else None
     products = dense.n_in * dense.n_out
-    cycles = min(interval // unit.window.windows, products)
+    cycles = min(interval // unit.issues, products)
     for reuse in sorted((r for r in range(2, cycles + 1) if products % r == 0), reverse=True):
         block = RTL_BLOCKS(dense)(graph_block.identifier, dataclasses.replace(dense, reuse_factor=reuse), activation,
                                   [])
