@@ -130,9 +130,9 @@ def stream_section(result: dict) -> list[str]:
             "with 16, 16, 24 filters + BatchNormalization + ReLU + MaxPooling 2 × 2 → Flatten → Dense 42 → 64 → 10 → "
             "softmax) with random 6-bit weights; `jet_image_stream` the bundled jet-image tagger of that architecture "
             "(32 × 32 × 2, trained, QKeras 6-bit); `svhn_dsp` the SVHN architecture with its products on DSPs "
-            "(`LutsPerDsp: 0`) as rate matching folds it (the convolutions after a pooling time-multiplexed to their "
-            "windows' rate), `svhn_dsp_parallel` the same with every convolution at `ReuseFactor: 1`. Frames back to "
-            "back through "
+            "(`LutsPerDsp: 0`) as rate matching folds it (the convolutions after a pooling and the Dense layers on "
+            "vectors time-multiplexed to their rate: fewer multipliers, more latency), `svhn_dsp_parallel` the same "
+            "with those at `ReuseFactor: 1`. Frames back to back through "
             "the compiled harness: latency of the first frame (first input beat to last output beat) and the most "
             "cycles between frames; every frame compared with the golden model in Verilog and HLS C++. "
             "Resources from the flat Yosys flow with `--synth`. " +

@@ -2,8 +2,8 @@
 Conv2D 3x3 (16, 16, 24 filters) + BatchNormalization + ReLU + MaxPooling 2x2 -> Flatten -> Dense 42 -> Dense 64 ->
 Dense 10 -> softmax) with random 6-bit weights, and the bundled jet-image tagger of that architecture (32 x 32 x 2,
 trained, QKeras 6-bit; make sim TEST=jet_image_stream). Then the SVHN architecture with its products on DSPs
-(LutsPerDsp 0): `svhn_dsp` as rate matching folds it (the convolutions after a pooling time-multiplexed to their
-windows' rate), `svhn_dsp_parallel` with every convolution kept at ReuseFactor 1. Prints the planned latency and
+(LutsPerDsp 0): `svhn_dsp` as rate matching folds it (the convolutions after a pooling and the Dense layers on
+vectors time-multiplexed to their rate), `svhn_dsp_parallel` with those kept at ReuseFactor 1. Prints the planned latency and
 frame interval, the measured ones (compiled Verilator harness, frames back to back), golden = Verilog = HLS C++ on N
 frames, the multipliers (DSP, and generic products in LUTs), and with --synth the flat Yosys flow of
 ../shared/tools/flat_synth.sh (LUT, FF, DSP, BRAM). Writes JSON; with --only the other models' entries are kept.
@@ -43,11 +43,13 @@ SVHN_CONFIG = {"IOType": "io_stream", "HLSConfig": {
     "LayerName": {"image": {"Precision": {"result": "ap_ufixed<8,0>"}}}}}
 
 
-# the products on DSPs; rate matching folds the convolutions after a pooling, unless they are given ReuseFactor 1
+# the products on DSPs; rate matching folds the convolutions after a pooling and the Dense layers on vectors, unless
+# they are given ReuseFactor 1
 SVHN_DSP_CONFIG = {**SVHN_CONFIG, "HLSConfig": {**SVHN_CONFIG["HLSConfig"], "Model": {
     **SVHN_CONFIG["HLSConfig"]["Model"], "LutsPerDsp": 0}}}
-SVHN_DSP_PARALLEL_CONFIG = {**SVHN_DSP_CONFIG, "HLSConfig": {**SVHN_DSP_CONFIG["HLSConfig"], "LayerType": {
-    **SVHN_CONFIG["HLSConfig"]["LayerType"], "Conv2D": {"ReuseFactor": 1}}}}
+SVHN_DSP_PARALLEL_CONFIG = {**SVHN_DSP_CONFIG, "HLSConfig": {
+    **SVHN_DSP_CONFIG["HLSConfig"], "LayerType": {**SVHN_CONFIG["HLSConfig"]["LayerType"], "Conv2D": {"ReuseFactor": 1}},
+    "LayerName": {**SVHN_CONFIG["HLSConfig"]["LayerName"], "fc1": {"ReuseFactor": 1}, "logits": {"ReuseFactor": 1}}}}
 
 
 def svhn_model():
