@@ -755,6 +755,8 @@ def _fold_products(core: StreamCore, unit: StreamUnit, interval: int) -> bool:
     for a busy block, so bursts of windows can slow the frame); else the unit stays as it is. Returns whether it
     was folded."""
     graph_block, graph_schedule, source = unit.block, unit.schedule, unit.sources[0]
+    if graph_block.multipliers == 0:  # every product shift-add in the graph: no multiplier to save
+        return False
     dense = graph_block.linear
     activation = graph_block.layers[1] if len(graph_block.layers) > 1 else None
     products = dense.n_in * dense.n_out

@@ -292,7 +292,8 @@ def plan_timing(units, in_beats: int, out_beats: int, fifos, input_link: str, ou
     starts, ends, seen = [], [], {}
     periodic = False  # the core's state at a frame's first beat has been seen before: the intervals repeat
     while not (periodic and ends) and len(starts) <= MAX_FRAMES:
-        state = tuple(stage.state() for stage in net.stages)
+        # the state before a frame's first beat (read only while that beat is awaited: the tuple is costly)
+        state = tuple(stage.state() for stage in net.stages) if sent % in_beats == 0 else None
         accepted, delivered = _cycle(net, source_valid=True)
         if accepted:
             if sent % in_beats == 0:
