@@ -444,6 +444,10 @@ def reverse_vectors(p: dict, cycles: int = 600, seed: int = 7) -> list[dict]:
     stored, ascending = False, True
     valid = data = last = 0
     result = []
+
+    def place(count: int) -> int:  # the stored frame went the other way: a read frees the place the next write takes
+        return count if ascending else steps - 1 - count
+
     for cycle, rst, s_valid, s_data, m_ready in frame_buffer_stimulus(cycles, width, seed):
         free = not valid or m_ready
         ready = not rst and (not stored or written < sent or (written == sent and free))
@@ -451,12 +455,10 @@ def reverse_vectors(p: dict, cycles: int = 600, seed: int = 7) -> list[dict]:
                        "m_ready": m_ready, "s_ready": int(ready),
                        "m_valid": valid, "m_data": data if valid else 0, "m_last": last if valid else 0})
         read, write = stored and free, s_valid and ready
-        # the stored frame went the other way: a read frees the place the next write takes
-        address = (lambda count: count if ascending else steps - 1 - count)
         if read:
-            data, last = memory[address(sent)], int(sent == steps - 1)
+            data, last = memory[place(sent)], int(sent == steps - 1)
         if write:
-            memory[address(written)] = s_data
+            memory[place(written)] = s_data
         if free:
             valid = int(read)
         if read:

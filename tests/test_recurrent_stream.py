@@ -199,6 +199,24 @@ def test_a_streamed_mismatch_names_the_unit_the_step_and_the_cell_tensor_where_i
 
 
 @pytest.mark.sim
+def test_a_mismatch_is_located_in_a_cell_of_one_register(keras):
+    """A linear SimpleRNN whose cell fits one register stage (its step marks are one bit): the broken pre-activation
+    is still named at step 0."""
+    config = _typed_config()
+    config["Model"]["PipelineBudget"] = 20
+    design = rtl4ml.convert(_model(keras, "SimpleRNN", {"activation": "linear", "return_sequences": True}),
+                            _streamed(config))
+    unit = design.core.units[-1]
+    assert unit.latency == 1
+    design.write(BUILD_ROOT / "recurrent_located_short", force=True)
+    pre = next(layer for layer in design.graph.layer("rnn").cell.layers if layer.name == "rnn_pre_h")
+    pre.bias = pre.bias + 37
+    location = design.simulate(_sequences(3, 17), run_name="located")["location"]
+    named = [part.layers[-1].name for part in unit.block.parts if "rnn_pre_h" in [x.name for x in part.layers]]
+    assert location["unit"] == "rnn" and (location["cell"]["step"], location["cell"]["tensor"]) == (0, named[0])
+
+
+@pytest.mark.sim
 def test_stacked_recurrent_layers_are_units_of_their_own_the_slowest_setting_the_interval(keras):
     """GRU (its cell's Dense layers time-multiplexed: ReuseFactor 2) -> LSTM -> SimpleRNN, each a unit reusing its
     cell at its own loop: the same codes as unrolled, bit-exact in Verilog (as planned, stalled), VHDL and csim."""

@@ -25,6 +25,7 @@ from cocotbext.axi import AxiStreamBus, AxiStreamFrame, AxiStreamSource
 
 from rtl4ml.bus import decode_bus, encode_bus
 from rtl4ml.simulation.frame_check import FrameRecord, analyze_frames, describe_frames
+from rtl4ml.tb.clocked import unsigned
 from rtl4ml.tb.core.core_tb import CLOCK_PERIOD_NS, random_pauses
 
 
@@ -48,16 +49,16 @@ class Probes:
     def sample(self) -> None:
         for item, valid, ready, data in self.links:
             if valid.value == 1 and ready.value == 1:
-                self.beats[item["link"]].append(decode_bus(data.value.to_unsigned(), item["channels"],
+                self.beats[item["link"]].append(decode_bus(unsigned(data.value), item["channels"],
                                                            item["width"], item["signed"]))
         for module, tensors in self.cells:
             if module.ce.value != 1:
                 continue
-            started, start = module.started.value.to_unsigned(), int(module.start.value)
+            started, start = unsigned(module.started.value), int(module.start.value)  # one bit: a cell of latency 1
             for item, signal in tensors:  # a register at stage k holds the step started k enabled cycles ago
                 stage = item["stage"]
                 if (start if stage == 0 else (started >> (stage - 1)) & 1):
-                    self.steps[item["name"]].append(decode_bus(signal.value.to_unsigned(), item["n"], item["width"],
+                    self.steps[item["name"]].append(decode_bus(unsigned(signal.value), item["n"], item["width"],
                                                                item["signed"]))
 
     def write(self, path: str) -> None:
